@@ -1,0 +1,192 @@
+"""The plain data types every stage shares.
+
+Offsets (`start`, `end`) are character offsets into `Document.text`, the cleaned body, so every
+figure claimgraph shows can point back at the exact sentence it came from. Everything here is a
+plain dataclass: stages take them in and hand them out, and the store maps them to tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Quote and apostrophe variants folded to ASCII before hashing and matching: the same article
+# copied through different CMSs differs mostly in these.
+_QUOTE_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
+_WS = re.compile(r"\s+")
+
+
+def fold_quotes(text: str) -> str:
+    """Fold typographic quotes, dashes and no-break spaces to ASCII (length-preserving)."""
+    return text.translate(_QUOTE_MAP)
+
+
+def normalise_text(text: str) -> str:
+    """Case-, quote- and whitespace-insensitive form used for ids and matching."""
+    text = unicodedata.normalize("NFKC", text)
+    return _WS.sub(" ", fold_quotes(text)).strip().casefold()
+
+
+def content_id(title: str | None, text: str, prefix: str = "doc") -> str:
+    """A stable id from normalised content: the same article read twice gets the same id."""
+    digest = hashlib.sha1(normalise_text(f"{title or ''}\n{text}").encode("utf-8")).hexdigest()
+    return f"{prefix}_{digest[:16]}"
+
+
+@dataclass(slots=True)
+class Article:
+    """One article as a reader found it, before cleaning.
+
+    `source` names where it came from (a path, plus `#line`/`#record` locators for
+    container formats) so a skipped or odd record can be reported by name.
+    """
+
+    source: str
+    text: str | None = None
+    html: str | None = None
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Skipped:
+    """An input that could not be read; reported by name, never silently dropped."""
+
+    source: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Signal:
+    """Something a reader should notice, with the words that triggered it.
+
+    `scope` is `document` (a self-applied badge, a reprint notice), `sentence` or
+    `attribution`. Offsets are None for things found outside the cleaned body.
+    """
+
+    type: str
+    text: str
+    start: int | None = None
+    end: int | None = None
+    scope: str = "document"
+    detail: str | None = None
+
+
+@dataclass(slots=True)
+class Removed:
+    """A piece of page furniture taken out of the body, kept so the cleaning can be audited."""
+
+    text: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class Mention:
+    """A named-entity mention in the body, tied to its canonical entity by `entity_key`."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    entity_key: str
+
+
+@dataclass(slots=True)
+class Entity:
+    """A canonical entity: one real-world thing with every spelling it was written in.
+
+    `key` is the normalised form of the canonical name; it is stable across documents, so
+    the store can merge the same entity found in different articles.
+    """
+
+    key: str
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Attribution:
+    """Who said what, on whose word: one attribution relation in one document."""
+
+    kind: str  # "direct" | "indirect"
+    content: str
+    start: int  # content span
+    end: int
+    cue: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    source_text: str | None = None
+    source_start: int | None = None
+    source_end: int | None = None
+    speaker: str | None = None  # canonical name, or None when anonymous/unresolved
+    speaker_entity_key: str | None = None
+    anonymous: bool = False
+    speaker_description: str | None = None
+    role: str | None = None
+    via: list[str] = field(default_factory=list)  # outlets/media, nearest first
+    signals: list[Signal] = field(default_factory=list)
+    date: str | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    """A cleaned, annotated article: the unit every per-document stage works on."""
+
+    id: str
+    source: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    date_source: str | None = None  # "metadata" | "byline" | "header" | None
+    url: str | None = None
+    outlet: str | None = None
+    outlet_source: str | None = None  # "metadata" | "dateline" | "byline" | ...
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+    byline: str | None = None
+    signals: list[Signal] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
