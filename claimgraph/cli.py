@@ -1,0 +1,276 @@
+"""The `claimgraph` command line (Typer + Rich)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from claimgraph import __version__
+from claimgraph.annotate.nlp import DEFAULT_MODEL, ModelNotAvailable, load_nlp, model_info
+from claimgraph.engine.local import RunSummary
+from claimgraph.engine.local import analyze as run_analyze
+from claimgraph.export import FORMATS
+from claimgraph.ingest import expand_paths
+from claimgraph.store import DEFAULT_DB, Store
+
+app = typer.Typer(
+    name="claimgraph",
+    help="Turn a pile of articles into a queryable graph of claims, speakers, sources and evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str, typer.Option("--db", envvar="CLAIMGRAPH_DB", help="Database file (SQLite).")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"claimgraph {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """claimgraph: what is claimed, who says it, on whose word, with what evidence."""
+
+
+def print_summary(summary: RunSummary, store: Store) -> None:
+    table = Table(title="claimgraph analyze", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("model", summary.model)
+    table.add_row("input files", str(summary.inputs))
+    table.add_row("articles read", str(summary.records_read))
+    table.add_row("documents added", str(summary.documents_added))
+    table.add_row("already in the database", str(summary.documents_existing))
+    table.add_row("sentences (new)", str(summary.sentences))
+    table.add_row("entities (new docs)", str(summary.entities))
+    table.add_row("attributions (new)", str(summary.attributions))
+    table.add_row("skipped", str(len(summary.skipped)))
+    table.add_row("seconds", f"{summary.seconds:.1f}")
+    console.print(table)
+    totals = store.counts()
+    console.print(
+        "database: "
+        + ", ".join(f"{v} {k}" for k, v in totals.items() if k != "furniture")
+        + f" [dim]({escape(store.url)})[/dim]"
+    )
+    if summary.documents_existing and not summary.documents_added:
+        console.print("Nothing new: every document read is already in the database.")
+    if summary.skipped:
+        skipped = Table(title="skipped inputs", title_justify="left")
+        skipped.add_column("source", overflow="fold")
+        skipped.add_column("reason", overflow="fold")
+        for item in summary.skipped[:50]:
+            skipped.add_row(escape(item.source), escape(item.reason))
+        if len(summary.skipped) > 50:
+            skipped.add_row(f"… {len(summary.skipped) - 50} more", "see the `inputs` table")
+        err.print(skipped)
+
+
+@app.command()
+def analyze(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or globs to read.")],
+    db: DbOption = DEFAULT_DB,
+    model: Annotated[
+        str, typer.Option(help="spaCy pipeline (package name or path).")
+    ] = DEFAULT_MODEL,
+    aliases: Annotated[
+        list[Path] | None, typer.Option("--aliases", help="Extra alias table (YAML); repeatable.")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(help="Documents written per transaction.")] = 32,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Read articles (text, HTML, JSONL, WARC, RSS/Atom) and store what they claim and cite."""
+    files = list(expand_paths(paths))
+    if not files:
+        err.print(f"[red]No input files found in {escape(' '.join(paths))}[/red]")
+        raise typer.Exit(2)
+    try:
+        nlp = load_nlp(model, alias_files=tuple(str(a) for a in aliases or ()))
+    except ModelNotAvailable as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    info = model_info(nlp)
+    console.print(f"Using spaCy pipeline [bold]{escape(info.describe())}[/bold]")
+    with Store(db) as store:
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files · {task.fields[docs]} documents"),
+            TimeElapsedColumn(),
+            console=err,
+            disable=quiet or not sys.stderr.isatty(),
+            transient=True,
+        )
+        with progress:
+            task = progress.add_task("analysing", total=len(files), docs=0)
+            summary = run_analyze(
+                files,
+                store,
+                nlp,
+                model_name=info.describe(),
+                batch_size=batch_size,
+                command="analyze " + " ".join(paths),
+                files=files,
+                on_file=lambda _p: progress.advance(task),
+                on_document=lambda _d: progress.update(
+                    task, docs=progress.tasks[0].fields["docs"] + 1
+                ),
+            )
+        print_summary(summary, store)
+    if not summary.ok:
+        err.print("[red]Nothing could be read.[/red]")
+        raise typer.Exit(1)
+
+
+def _show_corpus(store: Store) -> None:
+    totals = store.counts()
+    console.print(", ".join(f"{v} {k}" for k, v in totals.items()))
+    table = Table(title="documents", title_justify="left")
+    for col in (
+        "id",
+        "title",
+        "date",
+        "outlet",
+        "sentences",
+        "attributions",
+        "anonymous",
+        "signals",
+    ):
+        table.add_column(col, overflow="fold")
+    for r in store.query("SELECT * FROM document_overview ORDER BY source"):
+        table.add_row(
+            r["id"],
+            escape(r["title"] or ""),
+            r["date"] or "",
+            escape(r["outlet"] or ""),
+            str(r["sentences"]),
+            str(r["attributions"]),
+            str(r["anonymous_attributions"]),
+            str(r["signals"]),
+        )
+    console.print(table)
+
+
+def _show_document(store: Store, doc: dict) -> None:
+    console.rule(escape(doc["title"] or doc["id"]))
+    for key in (
+        "id",
+        "date",
+        "date_source",
+        "outlet",
+        "outlet_source",
+        "byline",
+        "url",
+        "language",
+    ):
+        if doc.get(key):
+            console.print(f"[bold]{key}[/bold]: {escape(str(doc[key]))}")
+    console.print(f"[bold]sources[/bold]: {escape(', '.join(doc['sources']))}")
+    console.print()
+    console.print(escape(doc["text"]))
+    console.print()
+    if doc["furniture"]:
+        console.print("[bold]removed page furniture[/bold]")
+        for f in doc["furniture"]:
+            console.print(f"  [dim]{escape(f['reason'])}[/dim]: {escape(f['text'][:100])}")
+    sigs = [g for g in doc["signals"] if g["attribution_id"] is None]
+    if sigs:
+        console.print("[bold]signals[/bold]")
+        for g in sigs:
+            console.print(
+                f"  {g['type']}: {escape(g['text'])}"
+                + (f" ({escape(g['detail'])})" if g["detail"] else "")
+            )
+    ents = Table(title="entities", title_justify="left")
+    for col in ("name", "type", "mentions"):
+        ents.add_column(col)
+    for e in doc["entities"]:
+        ents.add_row(escape(e["name"]), e["type"], str(e["mentions"]))
+    console.print(ents)
+    if doc["attributions"]:
+        atts = Table(title="attributions", title_justify="left", show_lines=True)
+        for col in ("kind", "speaker", "role", "via", "content", "signals"):
+            atts.add_column(col, overflow="fold")
+        for a in doc["attributions"]:
+            speaker = a["speaker"] or (
+                f"[anonymous] {a['speaker_description'] or ''}" if a["anonymous"] else "?"
+            )
+            atts.add_row(
+                a["kind"],
+                escape(speaker),
+                escape(a["role"] or ""),
+                escape(" > ".join(a["via"])),
+                escape(a["content"]),
+                escape(", ".join(g["type"] for g in a["signals"])),
+            )
+        console.print(atts)
+
+
+@app.command()
+def show(
+    doc: Annotated[
+        str | None, typer.Argument(help="Document id, id prefix or part of its source path.")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Show one document's cleaned text and annotations, or a summary of the corpus."""
+    with Store(db) as store:
+        if doc is None:
+            _show_corpus(store)
+            return
+        doc_id = store.find_document(doc)
+        if doc_id is None:
+            err.print(f"[red]No single document matches {escape(doc)!r}.[/red]")
+            raise typer.Exit(1)
+        loaded = store.load_document(doc_id)
+        assert loaded is not None
+        _show_document(store, loaded)
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")
+    ] = "jsonl",
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write the database's contents for other tools (one file per kind)."""
+    if fmt not in FORMATS:
+        err.print(f"[red]Unknown format {escape(fmt)!r}; choose from {', '.join(FORMATS)}.[/red]")
+        raise typer.Exit(2)
+    with Store(db) as store:
+        written = FORMATS[fmt](store, out)
+    for name, n in written.items():
+        console.print(f"{out / name}: {n} rows")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,153 @@
+"""The default engine: read, clean, skip what is stored, annotate, write — streaming in batches.
+
+Memory stays flat with corpus size: inputs are read lazily, documents flow through `nlp.pipe`
+and are written in batches, each in its own transaction, so a killed run loses at most the
+batch in flight and a re-run picks up where it stopped (stored ids are skipped before NLP).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.language import Language
+
+from claimgraph.annotate import annotate_documents
+from claimgraph.ingest import expand_paths, read_file
+from claimgraph.ingest.clean import clean_article
+from claimgraph.model import Document, Skipped
+from claimgraph.store import Store
+
+
+@dataclass(slots=True)
+class RunSummary:
+    model: str = ""
+    inputs: int = 0
+    records_read: int = 0
+    documents_added: int = 0
+    documents_existing: int = 0
+    sentences: int = 0
+    entities: int = 0
+    attributions: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """False only when nothing at all could be read."""
+        return self.records_read > 0 or not self.skipped
+
+
+@dataclass(slots=True)
+class _Counters:
+    summary: RunSummary
+    seen: set[str] = field(default_factory=set)
+    input_rows: list[dict] = field(default_factory=list)
+    repeats: list[tuple[str, str]] = field(default_factory=list)  # (document id, other source)
+
+
+def _clean_stream(
+    paths: list[Path], counters: _Counters, on_file: Callable[[Path], None] | None
+) -> Iterator[Document]:
+    summary = counters.summary
+    for path in paths:
+        produced = 0
+        for item in read_file(path):
+            if isinstance(item, Skipped):
+                summary.skipped.append(item)
+                counters.input_rows.append(
+                    {"source": item.source, "status": "skipped", "reason": item.reason}
+                )
+                continue
+            summary.records_read += 1
+            doc = clean_article(item)
+            if isinstance(doc, Skipped):
+                summary.skipped.append(doc)
+                counters.input_rows.append(
+                    {"source": doc.source, "status": "skipped", "reason": doc.reason}
+                )
+                continue
+            produced += 1
+            yield doc
+        if produced:
+            counters.input_rows.append({"source": str(path), "status": "ok", "reason": None})
+        if on_file:
+            on_file(path)
+
+
+def _only_new(
+    docs: Iterable[Document], store: Store, counters: _Counters, chunk: int = 64
+) -> Iterator[Document]:
+    """Drop documents already stored (or seen earlier in this run) before the expensive NLP."""
+    buffer: list[Document] = []
+
+    def flush() -> Iterator[Document]:
+        existing = store.existing_ids(d.id for d in buffer)
+        for doc in buffer:
+            if doc.id in existing or doc.id in counters.seen:
+                counters.summary.documents_existing += 1
+                counters.repeats.append((doc.id, doc.source))
+            else:
+                counters.seen.add(doc.id)
+                yield doc
+        buffer.clear()
+
+    for doc in docs:
+        buffer.append(doc)
+        if len(buffer) >= chunk:
+            yield from flush()
+    if buffer:
+        yield from flush()
+
+
+def analyze(
+    paths: Iterable[str | Path],
+    store: Store,
+    nlp: Language,
+    *,
+    model_name: str,
+    batch_size: int = 32,
+    command: str = "analyze",
+    on_document: Callable[[Document], None] | None = None,
+    on_file: Callable[[Path], None] | None = None,
+    files: list[Path] | None = None,
+) -> RunSummary:
+    started = time.perf_counter()
+    files = files if files is not None else list(expand_paths(paths))
+    summary = RunSummary(model=model_name, inputs=len(files))
+    counters = _Counters(summary)
+    run_id = store.start_run(command, model_name)
+    status = "failed"
+    try:
+        stream = _only_new(_clean_stream(files, counters, on_file), store, counters)
+        batch: list[Document] = []
+        for doc in annotate_documents(stream, nlp):
+            batch.append(doc)
+            summary.sentences += len(doc.sentences)
+            summary.entities += len(doc.entities)
+            summary.attributions += len(doc.attributions)
+            if on_document:
+                on_document(doc)
+            if len(batch) >= batch_size:
+                summary.documents_added += store.write_documents(batch, run_id)
+                store.record_inputs(counters.input_rows, run_id)
+                counters.input_rows.clear()
+                batch = []
+        summary.documents_added += store.write_documents(batch, run_id)
+        store.record_inputs(counters.input_rows, run_id)
+        counters.input_rows.clear()
+        # The same article found at several sources (a reprint, a mirror): keep every source.
+        store.add_sources(counters.repeats)
+        status = "done"
+    finally:
+        summary.seconds = time.perf_counter() - started
+        store.finish_run(
+            run_id,
+            status,
+            summary.documents_added,
+            summary.documents_existing,
+            len(summary.skipped),
+        )
+    return summary

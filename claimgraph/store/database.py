@@ -1,0 +1,611 @@
+"""Reading and writing the claimgraph database.
+
+SQLite by default: one file a researcher can copy, open in datasette or pandas, and share.
+Writes go in one transaction per batch of documents, so an interrupted run leaves whole
+documents or nothing, and a re-run (ids are content hashes) adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy.engine import Connection
+
+from claimgraph.annotate.entities import alias_key
+from claimgraph.model import Document, content_id
+from claimgraph.store import schema as s
+
+DEFAULT_DB = "claimgraph.db"
+
+
+class SearchSyntaxError(ValueError):
+    """The user's full-text query could not be parsed (reported as a 400, never a crash)."""
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer claimgraph."""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def database_url(db: str | Path) -> str:
+    db = str(db)
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Manage transactions ourselves so a batch takes the write lock up front (BEGIN
+        # IMMEDIATE): two analyze processes then queue instead of failing mid-batch.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA busy_timeout = 60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+# ---------------------------------------------------------------------------------------------
+# Migrations: each step takes the schema from version N-1 to N. Never edit a released step;
+# append a new one.
+
+
+def _migration_1(conn: Connection) -> None:
+    s.metadata.create_all(conn)
+    dialect = conn.dialect.name
+    agg = "group_concat" if dialect == "sqlite" else "string_agg"
+    for name, sql in s.VIEWS.items():
+        conn.exec_driver_sql(f"CREATE VIEW {name} AS {sql.format(agg=agg)}")
+    if dialect == "sqlite":
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE sentences_fts USING fts5(text, content='sentences', "
+            "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+        )
+        conn.exec_driver_sql(
+            "CREATE TRIGGER sentences_fts_insert AFTER INSERT ON sentences BEGIN "
+            "INSERT INTO sentences_fts(rowid, text) VALUES (new.id, new.text); END"
+        )
+        conn.exec_driver_sql(
+            "CREATE TRIGGER sentences_fts_delete AFTER DELETE ON sentences BEGIN "
+            "INSERT INTO sentences_fts(sentences_fts, rowid, text) "
+            "VALUES ('delete', old.id, old.text); END"
+        )
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='documents', "
+            "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')"
+        )
+        conn.exec_driver_sql(
+            "CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN "
+            "INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text); END"
+        )
+        conn.exec_driver_sql(
+            "CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN "
+            "INSERT INTO documents_fts(documents_fts, rowid, title, text) "
+            "VALUES ('delete', old.rowid, old.title, old.text); END"
+        )
+
+
+MIGRATIONS = {1: _migration_1}
+assert max(MIGRATIONS) == s.SCHEMA_VERSION
+
+
+class Store:
+    """The one place that knows SQL; every other stage talks plain data to it."""
+
+    def __init__(self, db: str | Path = DEFAULT_DB) -> None:
+        self.url = database_url(db)
+        if not self.url.startswith("sqlite"):
+            raise ValueError(
+                f"Unsupported database URL {self.url.split('@')[-1]!r}: this version stores to "
+                "SQLite files (give a path with --db)."
+            )
+        self.engine = _sqlite_engine(self.url)
+        self.migrate()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            has_meta = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+            ).first()
+            if not has_meta:
+                return 0
+            row = conn.execute(
+                select(s.meta.c.value).where(s.meta.c.key == "schema_version")
+            ).first()
+            return int(row[0]) if row else 0
+
+    def migrate(self) -> int:
+        with self.engine.begin() as conn:
+            has_meta = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+            ).first()
+            current = 0
+            if has_meta:
+                row = conn.execute(
+                    select(s.meta.c.value).where(s.meta.c.key == "schema_version")
+                ).first()
+                current = int(row[0]) if row else 0
+            if current > s.SCHEMA_VERSION:
+                raise SchemaTooNew(
+                    f"{self.url} has schema version {current}; this claimgraph knows up to "
+                    f"{s.SCHEMA_VERSION}. Upgrade claimgraph."
+                )
+            for version in range(current + 1, s.SCHEMA_VERSION + 1):
+                MIGRATIONS[version](conn)
+                conn.execute(s.meta.delete().where(s.meta.c.key == "schema_version"))
+                conn.execute(s.meta.insert().values(key="schema_version", value=str(version)))
+            return s.SCHEMA_VERSION
+
+    # -- runs and inputs ---------------------------------------------------------------------
+
+    def start_run(self, command: str, model: str) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                s.runs.insert().values(
+                    started_at=now(), command=command, model=model, status="running"
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, status: str, added: int, existing: int, skipped: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                s.runs.update()
+                .where(s.runs.c.id == run_id)
+                .values(
+                    finished_at=now(),
+                    status=status,
+                    documents_added=added,
+                    documents_existing=existing,
+                    inputs_skipped=skipped,
+                )
+            )
+
+    def record_inputs(self, rows: Iterable[dict[str, Any]], run_id: int | None) -> None:
+        rows = [{**r, "run_id": run_id, "seen_at": now()} for r in rows]
+        if not rows:
+            return
+        with self.engine.begin() as conn:
+            for row in rows:
+                conn.execute(s.inputs.delete().where(s.inputs.c.source == row["source"]))
+            conn.execute(s.inputs.insert(), rows)
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                found.update(
+                    r[0]
+                    for r in conn.execute(
+                        select(s.documents.c.id).where(s.documents.c.id.in_(chunk))
+                    )
+                )
+        return found
+
+    def add_sources(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Remember that an already-stored document was also found at another source."""
+        pairs = list(pairs)
+        if not pairs:
+            return
+        with self.engine.begin() as conn:
+            for doc_id, source in pairs:
+                conn.exec_driver_sql(
+                    "INSERT OR IGNORE INTO document_sources (document_id, source) VALUES (?, ?)",
+                    (doc_id, source),
+                )
+
+    def write_documents(self, docs: list[Document], run_id: int | None = None) -> int:
+        """Write fully annotated documents in one transaction; returns how many were new."""
+        if not docs:
+            return 0
+        with self.engine.begin() as conn:
+            existing = {
+                r[0]
+                for r in conn.execute(
+                    select(s.documents.c.id).where(s.documents.c.id.in_([d.id for d in docs]))
+                )
+            }
+            fresh = [d for d in docs if d.id not in existing]
+            seen: set[str] = set()
+            fresh = [d for d in fresh if not (d.id in seen or seen.add(d.id))]
+            next_sentence = (conn.execute(select(func.max(s.sentences.c.id))).scalar() or 0) + 1
+            for doc in fresh:
+                next_sentence = self._write_document(conn, doc, run_id, next_sentence)
+            for doc in docs:
+                if doc.id in existing:
+                    conn.exec_driver_sql(
+                        "INSERT OR IGNORE INTO document_sources (document_id, source) VALUES (?, ?)",
+                        (doc.id, doc.source),
+                    )
+            return len(fresh)
+
+    def _write_document(
+        self, conn: Connection, doc: Document, run_id: int | None, first_sentence: int
+    ) -> int:
+        conn.execute(
+            s.documents.insert().values(
+                id=doc.id,
+                title=doc.title,
+                date=doc.date,
+                date_source=doc.date_source,
+                url=doc.url,
+                outlet=doc.outlet,
+                outlet_source=doc.outlet_source,
+                authors=json.dumps(doc.authors, ensure_ascii=False),
+                byline=doc.byline,
+                language=doc.language,
+                source=doc.source,
+                word_count=len(doc.text.split()),
+                text=doc.text,
+                meta=json.dumps(doc.meta, ensure_ascii=False, default=str),
+                run_id=run_id,
+                added_at=now(),
+            )
+        )
+        conn.execute(s.document_sources.insert().values(document_id=doc.id, source=doc.source))
+        if doc.removed:
+            conn.execute(
+                s.furniture.insert(),
+                [
+                    {"document_id": doc.id, "position": i, "text": r.text, "reason": r.reason}
+                    for i, r in enumerate(doc.removed)
+                ],
+            )
+        sentence_ids = list(range(first_sentence, first_sentence + len(doc.sentences)))
+        if doc.sentences:
+            conn.execute(
+                s.sentences.insert(),
+                [
+                    {
+                        "id": sid,
+                        "document_id": doc.id,
+                        "position": i,
+                        "start_char": sent.start,
+                        "end_char": sent.end,
+                        "text": sent.text,
+                    }
+                    for i, (sid, sent) in enumerate(zip(sentence_ids, doc.sentences, strict=True))
+                ],
+            )
+        starts = [sent.start for sent in doc.sentences]
+
+        def sentence_of(offset: int | None) -> int | None:
+            if offset is None or not starts:
+                return None
+            i = bisect.bisect_right(starts, offset) - 1
+            return sentence_ids[i] if i >= 0 else None
+
+        entity_ids = self._resolve_entities(conn, doc)
+        if doc.mentions:
+            conn.execute(
+                s.mentions.insert(),
+                [
+                    {
+                        "document_id": doc.id,
+                        "entity_id": entity_ids[m.entity_key],
+                        "sentence_id": sentence_of(m.start),
+                        "start_char": m.start,
+                        "end_char": m.end,
+                        "text": m.text,
+                        "label": m.label,
+                    }
+                    for m in doc.mentions
+                    if m.entity_key in entity_ids
+                ],
+            )
+        signal_rows = [
+            {
+                "document_id": doc.id,
+                "attribution_id": None,
+                "sentence_id": sentence_of(sig.start),
+                "scope": sig.scope,
+                "type": sig.type,
+                "text": sig.text,
+                "start_char": sig.start,
+                "end_char": sig.end,
+                "detail": sig.detail,
+            }
+            for sig in doc.signals
+        ]
+        for att in doc.attributions:
+            att_id = content_id(doc.id, f"{att.kind}:{att.start}:{att.end}", prefix="att")
+            conn.execute(
+                s.attributions.insert().values(
+                    id=att_id,
+                    document_id=doc.id,
+                    sentence_id=sentence_of(att.start),
+                    kind=att.kind,
+                    speaker=att.speaker,
+                    speaker_entity_id=entity_ids.get(att.speaker_entity_key or ""),
+                    anonymous=att.anonymous,
+                    speaker_description=att.speaker_description,
+                    role=att.role,
+                    cue=att.cue,
+                    cue_start=att.cue_start,
+                    cue_end=att.cue_end,
+                    source_text=att.source_text,
+                    source_start=att.source_start,
+                    source_end=att.source_end,
+                    content=att.content,
+                    start_char=att.start,
+                    end_char=att.end,
+                    date=att.date,
+                )
+            )
+            for pos, outlet in enumerate(att.via):
+                conn.execute(
+                    s.attribution_via.insert().values(
+                        attribution_id=att_id,
+                        position=pos,
+                        outlet=outlet,
+                        entity_id=self._lookup_entity(conn, outlet),
+                    )
+                )
+            signal_rows.extend(
+                {
+                    "document_id": doc.id,
+                    "attribution_id": att_id,
+                    "sentence_id": sentence_of(sig.start if sig.start is not None else att.start),
+                    "scope": "attribution",
+                    "type": sig.type,
+                    "text": sig.text,
+                    "start_char": sig.start,
+                    "end_char": sig.end,
+                    "detail": sig.detail,
+                }
+                for sig in att.signals
+            )
+        if signal_rows:
+            conn.execute(s.signals.insert(), signal_rows)
+        return first_sentence + len(doc.sentences)
+
+    @staticmethod
+    def _lookup_entity(conn: Connection, name: str) -> str | None:
+        rows = conn.execute(
+            select(s.entity_aliases.c.entity_id).where(
+                s.entity_aliases.c.alias_key == alias_key(name)
+            )
+        ).all()
+        return Counter(r[0] for r in rows).most_common(1)[0][0] if rows else None
+
+    def _resolve_entities(self, conn: Connection, doc: Document) -> dict[str, str]:
+        """Map this document's entities onto the corpus-wide ones by alias keys.
+
+        An entity whose name or any alias is already known joins that entity; a lone surname
+        ("Muhandis") joins the one known person with that surname; anything else is new.
+        """
+        from claimgraph.link.entities import candidate_keys, surname_key
+
+        mapping: dict[str, str] = {}
+        for ent in doc.entities:
+            keys = candidate_keys(ent)
+            rows = conn.execute(
+                select(s.entity_aliases.c.entity_id).where(s.entity_aliases.c.alias_key.in_(keys))
+            ).all()
+            entity_id = None
+            if rows:
+                # The canonical name's own key decides ties.
+                own = conn.execute(
+                    select(s.entity_aliases.c.entity_id).where(
+                        s.entity_aliases.c.alias_key == alias_key(ent.name)
+                    )
+                ).first()
+                entity_id = own[0] if own else Counter(r[0] for r in rows).most_common(1)[0][0]
+            elif ent.type == "PERSON" and len(ent.name.split()) == 1:
+                rows = conn.execute(
+                    select(s.entity_aliases.c.entity_id).where(
+                        s.entity_aliases.c.alias_key == f"surname:{surname_key(ent.name)}"
+                    )
+                ).all()
+                if len({r[0] for r in rows}) == 1:
+                    entity_id = rows[0][0]
+            if entity_id is None:
+                entity_id = ent.key
+                n = 1
+                while conn.execute(
+                    select(s.entities.c.id).where(s.entities.c.id == entity_id)
+                ).first():
+                    n += 1
+                    entity_id = f"{ent.key}-{n}"
+                conn.execute(s.entities.insert().values(id=entity_id, name=ent.name, type=ent.type))
+            known = {
+                r[0]
+                for r in conn.execute(
+                    select(s.entity_aliases.c.alias).where(
+                        s.entity_aliases.c.entity_id == entity_id
+                    )
+                )
+            }
+            new_rows = []
+            for spelling in dict.fromkeys([ent.name, *ent.aliases]):
+                if spelling not in known:
+                    new_rows.append(
+                        {
+                            "entity_id": entity_id,
+                            "alias": spelling,
+                            "alias_key": alias_key(spelling),
+                        }
+                    )
+                    known.add(spelling)
+            if ent.type == "PERSON" and len(ent.name.split()) >= 2:
+                marker = f"surname:{surname_key(ent.name)}"
+                if marker not in known:
+                    new_rows.append({"entity_id": entity_id, "alias": marker, "alias_key": marker})
+            if new_rows:
+                conn.execute(s.entity_aliases.insert(), new_rows)
+            mapping[ent.key] = entity_id
+        return mapping
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(text(sql), params or {})]
+
+    def counts(self) -> dict[str, int]:
+        tables = [
+            "documents",
+            "sentences",
+            "entities",
+            "mentions",
+            "attributions",
+            "signals",
+            "furniture",
+        ]
+        with self.engine.connect() as conn:
+            return {
+                t: int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar() or 0)
+                for t in tables
+            }
+
+    def document_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [
+                r[0] for r in conn.execute(select(s.documents.c.id).order_by(s.documents.c.source))
+            ]
+
+    def find_document(self, ref: str) -> str | None:
+        """A document by id, id prefix, or (part of) its source path."""
+        rows = self.query(
+            "SELECT id FROM documents WHERE id = :r OR id LIKE :p "
+            "UNION SELECT document_id FROM document_sources WHERE source LIKE :s",
+            {"r": ref, "p": f"{ref}%", "s": f"%{ref}%"},
+        )
+        ids = sorted({r["id"] for r in rows})
+        return ids[0] if len(ids) == 1 else None
+
+    def load_document(self, doc_id: str) -> dict[str, Any] | None:
+        """One document with everything found in it, as plain dicts (for show/export/report)."""
+        docs = self.query("SELECT * FROM documents WHERE id = :id", {"id": doc_id})
+        if not docs:
+            return None
+        doc = docs[0]
+        doc["authors"] = json.loads(doc["authors"] or "[]")
+        doc["meta"] = json.loads(doc["meta"] or "{}")
+        doc["sources"] = [
+            r["source"]
+            for r in self.query(
+                "SELECT source FROM document_sources WHERE document_id = :id ORDER BY source",
+                {"id": doc_id},
+            )
+        ]
+        doc["sentences"] = self.query(
+            "SELECT id, position, start_char, end_char, text FROM sentences "
+            "WHERE document_id = :id ORDER BY position",
+            {"id": doc_id},
+        )
+        doc["furniture"] = self.query(
+            "SELECT text, reason FROM furniture WHERE document_id = :id ORDER BY position",
+            {"id": doc_id},
+        )
+        doc["signals"] = self.query(
+            "SELECT type, text, start_char, end_char, scope, detail, attribution_id FROM signals "
+            "WHERE document_id = :id ORDER BY COALESCE(start_char, -1), id",
+            {"id": doc_id},
+        )
+        doc["entities"] = self.query(
+            "SELECT e.id, e.name, e.type, COUNT(*) AS mentions FROM mentions m "
+            "JOIN entities e ON e.id = m.entity_id WHERE m.document_id = :id "
+            "GROUP BY e.id, e.name, e.type ORDER BY mentions DESC, e.name",
+            {"id": doc_id},
+        )
+        doc["attributions"] = self.attributions(document_id=doc_id)
+        return doc
+
+    def attributions(self, document_id: str | None = None) -> list[dict[str, Any]]:
+        where = "WHERE a.document_id = :id" if document_id else ""
+        rows = self.query(
+            f"SELECT a.* FROM attributions a {where} ORDER BY a.document_id, a.start_char",
+            {"id": document_id},
+        )
+        if not rows:
+            return rows
+        via: dict[str, list[str]] = {}
+        for r in self.query(
+            "SELECT attribution_id, outlet FROM attribution_via ORDER BY attribution_id, position"
+        ):
+            via.setdefault(r["attribution_id"], []).append(r["outlet"])
+        sigs: dict[str, list[dict[str, Any]]] = {}
+        for r in self.query(
+            "SELECT attribution_id, type, text, start_char, end_char FROM signals "
+            "WHERE attribution_id IS NOT NULL ORDER BY id"
+        ):
+            sigs.setdefault(r.pop("attribution_id"), []).append(r)
+        for r in rows:
+            r["anonymous"] = bool(r["anonymous"])
+            r["via"] = via.get(r["id"], [])
+            r["signals"] = sigs.get(r["id"], [])
+        return rows
+
+    def entities(self) -> Iterator[dict[str, Any]]:
+        aliases: dict[str, list[str]] = {}
+        for r in self.query(
+            "SELECT entity_id, alias FROM entity_aliases ORDER BY entity_id, alias"
+        ):
+            if not r["alias"].startswith("surname:"):
+                aliases.setdefault(r["entity_id"], []).append(r["alias"])
+        for r in self.query("SELECT * FROM entity_overview ORDER BY mentions DESC, name"):
+            yield {
+                "id": r["id"],
+                "name": r["name"],
+                "type": r["type"],
+                "aliases": [a for a in aliases.get(r["id"], []) if a != r["name"]],
+                "mentions": int(r["mentions"] or 0),
+                "documents": int(r["documents"] or 0),
+            }
+
+    def search_sentences(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Full-text search over sentences (FTS5 syntax: words, "phrases", OR, NOT, prefix*)."""
+        if not query.strip():
+            raise SearchSyntaxError("empty search")
+        try:
+            return self.query(
+                "SELECT s.id, s.document_id, d.title, s.start_char, s.end_char, "
+                "snippet(sentences_fts, 0, '[', ']', '…', 24) AS snippet, s.text "
+                "FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid "
+                "JOIN documents d ON d.id = s.document_id "
+                "WHERE sentences_fts MATCH :q ORDER BY rank LIMIT :n",
+                {"q": query, "n": limit},
+            )
+        except Exception as exc:  # sqlite3.OperationalError wrapped by SQLAlchemy
+            message = str(getattr(exc, "orig", exc))
+            if re.search(r"fts5|syntax|unterminated|no such column|malformed", message, re.I):
+                raise SearchSyntaxError(f"cannot parse search {query!r}: {message}") from exc
+            raise

@@ -1,0 +1,259 @@
+"""The database schema: one definition for SQLite and PostgreSQL, versioned with migrations.
+
+The database is a product in its own right (datasette, pandas, DuckDB open it), so names are
+plain, offsets are `start_char`/`end_char` into `documents.text`, and views answer the common
+questions. docs/schema.md documents every table; tests fail when it drifts.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", String(32), nullable=False),
+    Column("finished_at", String(32)),
+    Column("command", Text),
+    Column("model", Text),
+    Column("status", String(16), nullable=False),  # running | done | failed
+    Column("documents_added", Integer, default=0),
+    Column("documents_existing", Integer, default=0),
+    Column("inputs_skipped", Integer, default=0),
+)
+
+inputs = Table(
+    "inputs",
+    metadata,
+    Column("source", Text, primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("status", String(16), nullable=False),  # ok | skipped
+    Column("reason", Text),
+    Column("document_id", String(40)),
+    Column("seen_at", String(32), nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("title", Text),
+    Column("date", String(10)),
+    Column("date_source", String(16)),
+    Column("url", Text),
+    Column("outlet", Text),
+    Column("outlet_source", String(16)),
+    Column("authors", Text),  # JSON list
+    Column("byline", Text),
+    Column("language", String(8)),
+    Column("source", Text, nullable=False),  # where it was first read
+    Column("word_count", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("meta", Text),  # JSON object
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("added_at", String(32), nullable=False),
+)
+
+document_sources = Table(
+    "document_sources",
+    metadata,
+    Column(
+        "document_id", String(40), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("source", Text, nullable=False),
+    PrimaryKeyConstraint("document_id", "source"),
+)
+
+furniture = Table(
+    "furniture",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "document_id", String(40), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+sentences = Table(
+    "sentences",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "document_id", String(40), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("position", Integer, nullable=False),
+    Column("start_char", Integer, nullable=False),
+    Column("end_char", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("type", String(16), nullable=False),
+)
+
+entity_aliases = Table(
+    "entity_aliases",
+    metadata,
+    Column("entity_id", String(200), ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("alias", Text, nullable=False),
+    Column("alias_key", Text, nullable=False),
+    PrimaryKeyConstraint("entity_id", "alias"),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "document_id", String(40), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("entity_id", String(200), ForeignKey("entities.id"), nullable=False),
+    Column("sentence_id", Integer, ForeignKey("sentences.id")),
+    Column("start_char", Integer, nullable=False),
+    Column("end_char", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("label", String(16), nullable=False),
+)
+
+attributions = Table(
+    "attributions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column(
+        "document_id", String(40), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("sentence_id", Integer, ForeignKey("sentences.id")),
+    Column("kind", String(16), nullable=False),
+    Column("speaker", Text),
+    Column("speaker_entity_id", String(200), ForeignKey("entities.id")),
+    Column("anonymous", Boolean, nullable=False, default=False),
+    Column("speaker_description", Text),
+    Column("role", Text),
+    Column("cue", Text),
+    Column("cue_start", Integer),
+    Column("cue_end", Integer),
+    Column("source_text", Text),
+    Column("source_start", Integer),
+    Column("source_end", Integer),
+    Column("content", Text, nullable=False),
+    Column("start_char", Integer, nullable=False),
+    Column("end_char", Integer, nullable=False),
+    Column("date", String(10)),
+)
+
+attribution_via = Table(
+    "attribution_via",
+    metadata,
+    Column(
+        "attribution_id",
+        String(40),
+        ForeignKey("attributions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("position", Integer, nullable=False),  # 0 = nearest to the speaker
+    Column("outlet", Text, nullable=False),
+    Column("entity_id", String(200), ForeignKey("entities.id")),
+    PrimaryKeyConstraint("attribution_id", "position"),
+)
+
+signals = Table(
+    "signals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "document_id", String(40), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("attribution_id", String(40), ForeignKey("attributions.id", ondelete="CASCADE")),
+    Column("sentence_id", Integer, ForeignKey("sentences.id")),
+    Column("scope", String(16), nullable=False),  # document | sentence | attribution
+    Column("type", String(48), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("start_char", Integer),
+    Column("end_char", Integer),
+    Column("detail", Text),
+)
+
+Index("ix_documents_date", documents.c.date)
+Index("ix_documents_outlet", documents.c.outlet)
+Index("ix_sentences_document", sentences.c.document_id, sentences.c.position)
+Index("ix_entity_aliases_key", entity_aliases.c.alias_key)
+Index("ix_mentions_entity", mentions.c.entity_id)
+Index("ix_mentions_document", mentions.c.document_id)
+Index("ix_attributions_document", attributions.c.document_id)
+Index("ix_attributions_speaker", attributions.c.speaker_entity_id)
+Index("ix_attribution_via_outlet", attribution_via.c.outlet)
+Index("ix_signals_document", signals.c.document_id)
+Index("ix_signals_type", signals.c.type)
+Index("ix_furniture_document", furniture.c.document_id)
+
+# Views answer the questions researchers ask first; plain SQL that SQLite and PostgreSQL share,
+# except for string aggregation, filled in per dialect.
+VIEWS: dict[str, str] = {
+    "document_overview": """
+        SELECT d.id, d.title, d.date, d.outlet, d.source, d.word_count,
+          (SELECT COUNT(*) FROM sentences s WHERE s.document_id = d.id) AS sentences,
+          (SELECT COUNT(DISTINCT m.entity_id) FROM mentions m WHERE m.document_id = d.id) AS entities,
+          (SELECT COUNT(*) FROM attributions a WHERE a.document_id = d.id) AS attributions,
+          (SELECT COUNT(*) FROM attributions a WHERE a.document_id = d.id AND a.anonymous) AS anonymous_attributions,
+          (SELECT COUNT(*) FROM signals g WHERE g.document_id = d.id) AS signals
+        FROM documents d""",
+    "attribution_details": """
+        SELECT a.id, a.document_id, d.title AS document_title, d.outlet AS document_outlet,
+          d.date AS document_date, a.kind, a.speaker, a.speaker_entity_id, a.anonymous,
+          a.speaker_description, a.role, a.cue, a.content,
+          (SELECT {agg}(v.outlet, ' > ') FROM attribution_via v WHERE v.attribution_id = a.id) AS via,
+          (SELECT {agg}(g.type, ', ') FROM signals g WHERE g.attribution_id = a.id) AS signal_types,
+          s.text AS sentence, a.start_char, a.end_char
+        FROM attributions a
+        JOIN documents d ON d.id = a.document_id
+        LEFT JOIN sentences s ON s.id = a.sentence_id""",
+    "speakers": """
+        SELECT e.id AS entity_id, e.name, e.type,
+          COUNT(a.id) AS attributions,
+          COUNT(DISTINCT a.document_id) AS documents,
+          SUM(CASE WHEN a.kind = 'direct' THEN 1 ELSE 0 END) AS direct_quotes
+        FROM entities e JOIN attributions a ON a.speaker_entity_id = e.id
+        GROUP BY e.id, e.name, e.type""",
+    "entity_overview": """
+        SELECT e.id, e.name, e.type,
+          COUNT(m.id) AS mentions,
+          COUNT(DISTINCT m.document_id) AS documents,
+          (SELECT {agg}(x.alias, ' | ') FROM entity_aliases x WHERE x.entity_id = e.id) AS aliases
+        FROM entities e LEFT JOIN mentions m ON m.entity_id = e.id
+        GROUP BY e.id, e.name, e.type""",
+    "signal_details": """
+        SELECT g.id, g.document_id, d.title AS document_title, g.scope, g.type, g.text,
+          g.detail, g.attribution_id, s.text AS sentence, g.start_char, g.end_char
+        FROM signals g
+        JOIN documents d ON d.id = g.document_id
+        LEFT JOIN sentences s ON s.id = g.sentence_id""",
+}
