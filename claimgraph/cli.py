@@ -255,6 +255,51 @@ def show(
 
 
 @app.command()
+def sources(
+    db: DbOption = DEFAULT_DB,
+    limit: Annotated[int, typer.Option(help="Rows per table.")] = 30,
+) -> None:
+    """Speakers and outlets across the corpus: attributions, anonymous share, signals."""
+    with Store(db) as store:
+        found = store.sources()
+
+    def signal_text(sig: dict[str, int]) -> str:
+        return ", ".join(f"{k} {v}" for k, v in sorted(sig.items()))
+
+    table = Table(title="speakers", title_justify="left")
+    for col in ("speaker", "attributions", "direct", "documents", "signals"):
+        table.add_column(col, overflow="fold")
+    for r in found["speakers"][:limit]:
+        name = f"[anonymous] {r['name']}" if r["anonymous"] else r["name"]
+        table.add_row(
+            escape(name),
+            str(r["attributions"]),
+            str(r["direct"]),
+            str(r["documents"]),
+            signal_text(r["signals"]),
+        )
+    console.print(table)
+    table = Table(title="outlets cited (sourcing chains)", title_justify="left")
+    for col in ("outlet", "attributions", "documents", "anonymous share", "signals"):
+        table.add_column(col, overflow="fold")
+    for r in found["outlets"][:limit]:
+        table.add_row(
+            escape(r["name"]),
+            str(r["attributions"]),
+            str(r["documents"]),
+            f"{r['anonymous_share']:.0%}",
+            signal_text(r["signals"]),
+        )
+    console.print(table)
+    table = Table(title="publishing outlets", title_justify="left")
+    for col in ("outlet", "documents"):
+        table.add_column(col)
+    for r in found["publishers"][:limit]:
+        table.add_row(escape(r["name"]), str(r["documents"]))
+    console.print(table)
+
+
+@app.command()
 def export(
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")],
     fmt: Annotated[

@@ -344,8 +344,15 @@ class Store:
             }
             for sig in doc.signals
         ]
+        written: set[str] = set()
         for att in doc.attributions:
-            att_id = content_id(doc.id, f"{att.kind}:{att.start}:{att.end}", prefix="att")
+            # One content can rest on several speakers ("Asia News Agency and Fars News Agency
+            # report that ..."): the speaker is part of the relation's identity.
+            who = att.speaker_entity_key or att.speaker_description or att.source_start
+            att_id = content_id(doc.id, f"{att.kind}:{att.start}:{att.end}:{who}", prefix="att")
+            if att_id in written:
+                continue
+            written.add(att_id)
             conn.execute(
                 s.attributions.insert().values(
                     id=att_id,
@@ -590,6 +597,57 @@ class Store:
                 "mentions": int(r["mentions"] or 0),
                 "documents": int(r["documents"] or 0),
             }
+
+    def sources(self) -> dict[str, list[dict[str, Any]]]:
+        """Speakers and outlets across the corpus: how much rests on each, and how it is sourced."""
+        signal_counts = """
+            SELECT {key} AS k, g.type, COUNT(*) AS n FROM signals g
+            JOIN attributions a ON a.id = g.attribution_id {join}
+            GROUP BY {key}, g.type"""
+        speakers = self.query(
+            "SELECT COALESCE(a.speaker_entity_id, 'anonymous: ' || COALESCE(a.speaker_description, '?')) AS k, "
+            "COALESCE(e.name, a.speaker, a.speaker_description, '?') AS name, "
+            "MAX(CASE WHEN a.anonymous THEN 1 ELSE 0 END) AS anonymous, "
+            "COUNT(*) AS attributions, COUNT(DISTINCT a.document_id) AS documents, "
+            "SUM(CASE WHEN a.kind = 'direct' THEN 1 ELSE 0 END) AS direct "
+            "FROM attributions a LEFT JOIN entities e ON e.id = a.speaker_entity_id "
+            "WHERE a.speaker_entity_id IS NOT NULL OR a.anonymous "
+            "GROUP BY k, name ORDER BY attributions DESC, name"
+        )
+        outlets = self.query(
+            "SELECT COALESCE(v.entity_id, v.outlet) AS k, COALESCE(e.name, v.outlet) AS name, "
+            "COUNT(DISTINCT a.id) AS attributions, COUNT(DISTINCT a.document_id) AS documents, "
+            "AVG(CASE WHEN a.anonymous THEN 1.0 ELSE 0.0 END) AS anonymous_share "
+            "FROM attribution_via v JOIN attributions a ON a.id = v.attribution_id "
+            "LEFT JOIN entities e ON e.id = v.entity_id GROUP BY k, name ORDER BY attributions DESC, name"
+        )
+        publishers = self.query(
+            "SELECT outlet AS name, COUNT(*) AS documents FROM documents WHERE outlet IS NOT NULL "
+            "GROUP BY outlet ORDER BY documents DESC, outlet"
+        )
+        by_speaker: dict[str, dict[str, int]] = {}
+        for r in self.query(
+            signal_counts.format(
+                key="COALESCE(a.speaker_entity_id, 'anonymous: ' || COALESCE(a.speaker_description, '?'))",
+                join="",
+            )
+        ):
+            by_speaker.setdefault(r["k"], {})[r["type"]] = int(r["n"])
+        by_outlet: dict[str, dict[str, int]] = {}
+        for r in self.query(
+            signal_counts.format(
+                key="COALESCE(v.entity_id, v.outlet)",
+                join="JOIN attribution_via v ON v.attribution_id = a.id",
+            )
+        ):
+            by_outlet.setdefault(r["k"], {})[r["type"]] = int(r["n"])
+        for r in speakers:
+            r["anonymous"] = bool(r["anonymous"])
+            r["signals"] = by_speaker.get(r.pop("k"), {})
+        for r in outlets:
+            r["anonymous_share"] = float(r["anonymous_share"] or 0.0)
+            r["signals"] = by_outlet.get(r.pop("k"), {})
+        return {"speakers": speakers, "outlets": outlets, "publishers": publishers}
 
     def search_sentences(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Full-text search over sentences (FTS5 syntax: words, "phrases", OR, NOT, prefix*)."""

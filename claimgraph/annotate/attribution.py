@@ -1,0 +1,621 @@
+"""Attribution relations: who says what, in which words.
+
+A relation has three spans, as in PolNeAR: the source (who), the cue (the reporting words)
+and the content (what is reported). They are found with general patterns of English news
+attribution over a spaCy parse:
+
+- a reporting verb governing a clause ("X said that ...", "X claimed to have seen ..."),
+- a reporting verb next to a quotation ('"...," X said', 'X said on Wednesday: "..."'),
+- a relay verb ("X quoted Y as saying ...": Y speaks, X is the channel),
+- a source phrase ("according to X, ...").
+
+The verbs, phrases and nouns come from ``claimgraph/data/cues.yaml``; this module holds no
+vocabulary of its own. Speakers, roles, anonymity and sourcing chains are resolved in
+``sourcing.py``; hedges and evidence signals in ``signals.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from claimgraph.annotate.signals import attribution_signals
+from claimgraph.annotate.sourcing import load_vocabulary, resolve_relations
+from claimgraph.model import Attribution
+
+# Double quotation marks, opening or closing. Typographic closers also open quotes in
+# sloppily typed text, so pairing is by alternation within a paragraph.
+_DOUBLE_QUOTES = frozenset('"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033')
+_CLAUSE_DEPS = frozenset({"ccomp", "parataxis"})
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+# Dependencies through which a verb inherits the subject of its governor ("..., saying").
+_INHERIT_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp", "prep"})
+_CLAUSE_MODIFIERS = frozenset({"prep", "npadvmod", "advmod", "dative", "dobj", "prt", "agent"})
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP"})
+_TRIM_CHARS = " \t\r\n\u00a0.,;:-\u2013\u2014"
+_MIN_DIRECT_COVER = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """The cue vocabulary, split by how each cue finds its content."""
+
+    clause_verbs: frozenset[str]
+    quotation_verbs: frozenset[str]
+    infinitive_verbs: frozenset[str]
+    phrasal: dict[str, frozenset[str]]
+    relay_verbs: frozenset[str]
+    source_phrases: tuple[tuple[str, ...], ...]
+    document_nouns: frozenset[str]
+
+
+@functools.cache
+def load_cues() -> Cues:
+    """Read cues.yaml once; users extend the file, not this code."""
+    data = load_vocabulary("cues")
+    verbs = set()
+    for key in ("speech_verbs", "cognition_verbs", "evidential_verbs"):
+        verbs.update(w.lower() for w in data.get(key, []))
+    return Cues(
+        clause_verbs=frozenset(verbs),
+        quotation_verbs=frozenset(w.lower() for w in data.get("quotation_only_verbs", [])),
+        infinitive_verbs=frozenset(w.lower() for w in data.get("infinitive_content", [])),
+        phrasal={k.lower(): frozenset(v) for k, v in (data.get("phrasal_verbs") or {}).items()},
+        relay_verbs=frozenset(w.lower() for w in data.get("relay_verbs", [])),
+        source_phrases=tuple(
+            tuple(p.lower().split()) for p in sorted(data.get("source_phrases", []), key=len)
+        ),
+        document_nouns=frozenset(w.lower() for w in data.get("document_nouns", [])),
+    )
+
+
+@dataclass(slots=True)
+class Relation:
+    """A relation as found in the parse, before its speaker and chain are resolved.
+
+    Spans are (start, end) character offsets into ``doc.text``; ``content`` may have several
+    fragments (a quotation split by its cue). ``channel`` is the span of an outlet or person
+    the statement was given to or relayed by ("told FNA", "Skypress quoted ...").
+    """
+
+    kind: str
+    content: list[tuple[int, int]]
+    cue: tuple[int, int]
+    source: tuple[int, int] | None
+    cue_token: int
+    source_root: int | None = None
+    channel: tuple[int, int] | None = None
+    channel_root: int | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotations
+
+
+def quote_regions(text: str) -> list[tuple[int, int]]:
+    """Spans of double-quoted passages, quote marks included.
+
+    Quotes are paired by alternation within a line; a quote left open at the end of a line
+    runs to the end of that line (the news convention for quotes spanning paragraphs).
+    A typographic opening mark met while a quote is open closes the open one first.
+    """
+    regions: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start: int | None = None
+        for i, ch in enumerate(line):
+            if ch not in _DOUBLE_QUOTES:
+                continue
+            if start is None:
+                start = i
+            elif ch == "\u201c" and line[start] == "\u201c" and line[start + 1 : i].strip():
+                regions.append((pos + start, pos + len(line[:i].rstrip())))
+                start = i
+            else:
+                regions.append((pos + start, pos + i + 1))
+                start = None
+        if start is not None and line[start + 1 :].strip():
+            regions.append((pos + start, pos + len(line.rstrip())))
+        pos += len(line) + 1
+    return [r for r in regions if r[1] - r[0] > 2]
+
+
+def _quote_interior(text: str, region: tuple[int, int]) -> tuple[int, int]:
+    """The quoted words without the marks and without a trailing comma inside them."""
+    start, end = region
+    if text[start] in _DOUBLE_QUOTES:
+        start += 1
+    if end > start and text[end - 1] in _DOUBLE_QUOTES:
+        end -= 1
+    while end > start and text[end - 1] in " ,\u00a0":
+        end -= 1
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
+
+
+# ---------------------------------------------------------------------------------------------
+# Spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop surrounding whitespace and clause punctuation, keeping quote marks."""
+    while start < end and text[start] in _TRIM_CHARS:
+        start += 1
+    while end > start and text[end - 1] in _TRIM_CHARS:
+        end -= 1
+    return start, end
+
+
+def _token_span(doc: Doc, tokens: list[Token]) -> tuple[int, int]:
+    first = min(t.i for t in tokens)
+    last = max(t.i for t in tokens)
+    return _trim(doc.text, doc[first].idx, doc[last].idx + len(doc[last].text))
+
+
+def _subtree_span(doc: Doc, token: Token) -> tuple[int, int]:
+    return _trim(doc.text, token.left_edge.idx, token.right_edge.idx + len(token.right_edge))
+
+
+def _strip_complementiser(doc: Doc, head: Token, span: tuple[int, int]) -> tuple[int, int]:
+    """Drop a leading 'that'/'whether' marker: the content is the clause itself."""
+    for child in head.children:
+        if child.dep_ == "mark" and child.idx == span[0]:
+            return _trim(doc.text, child.idx + len(child), span[1])
+    return span
+
+
+def _chars_covered(span: tuple[int, int], regions: list[tuple[int, int]]) -> int:
+    return sum(max(0, min(span[1], r[1]) - max(span[0], r[0])) for r in regions)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cues
+
+
+def _is_cue_verb(token: Token, cues: Cues) -> bool:
+    verbal = token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB")
+    # the tagger sometimes calls a verb a noun ("agencies report that ..."): trust the parse
+    # when it gave the word a subject
+    noun_as_verb = token.pos_ == "NOUN" and any(c.dep_ == "nsubj" for c in token.children)
+    if not verbal and not noun_as_verb:
+        return False
+    lemma = token.lemma_.lower()
+    if lemma in cues.phrasal:
+        return any(c.dep_ == "prt" and c.lower_ in cues.phrasal[lemma] for c in token.children)
+    return lemma in cues.clause_verbs or lemma in cues.relay_verbs or lemma in cues.quotation_verbs
+
+
+def _cue_span(doc: Doc, token: Token) -> tuple[int, int]:
+    """The reporting verb, with its particle ("pointed out")."""
+    end = token.idx + len(token)
+    for child in token.children:
+        if child.dep_ == "prt" and child.i == token.i + 1:
+            end = child.idx + len(child)
+    return token.idx, end
+
+
+def _subject(
+    token: Token, cues: Cues | None = None, regions: list[tuple[int, int]] = ()
+) -> Token | None:
+    """The subject of a cue verb; a participle ('..., saying') inherits its governor's.
+
+    A participle the parser hung inside the reported clause or quotation ('He noted that X
+    were flying ..., adding "..."') takes the subject of the cue verb above it instead.
+    """
+    current = token
+    for _ in range(5):
+        subjects = [c for c in current.children if c.dep_ in _SUBJECT_DEPS]
+        subjects = [s for s in subjects if not _behind_colon(token, s)]
+        if subjects:
+            if current is not token and cues is not None:
+                above = _governing_cue(current, cues, token, regions)
+                if above is not None:
+                    return _subject(above)
+            return subjects[-1]
+        if current is token and token.tag_ in _FINITE_TAGS:
+            return _stranded_subject(token)
+        if current.dep_ not in _INHERIT_DEPS or current.head is current:
+            return None
+        current = current.head
+        if current.pos_ not in ("VERB", "AUX", "ADP"):
+            return None
+    return None
+
+
+def _behind_colon(cue: Token, subject: Token) -> bool:
+    """'It goes on to say: "sources said ..."': a subject after a colon or quote mark is
+    the quotation's own, not the cue's."""
+    if subject.i < cue.i:
+        return False
+    between = cue.doc.text[cue.idx : subject.idx]
+    return ":" in between or any(ch in _DOUBLE_QUOTES for ch in between)
+
+
+def _stranded_subject(token: Token) -> Token | None:
+    """A finite cue the parser left without a subject ('after Commander of X affiliated to Y
+    said ...'): take a true coordination's subject, else the last subject between the
+    cue and its governor."""
+    governor = token.head
+    if governor is token:
+        return None
+    lo, hi = sorted((governor.i, token.i))
+    doc = token.doc
+    if token.dep_ == "conj" and any(doc[i].dep_ == "cc" for i in range(lo + 1, hi)):
+        return next((c for c in reversed(list(governor.children)) if c.dep_ in _SUBJECT_DEPS), None)
+    stranded = [
+        doc[i]
+        for i in range(lo + 1, hi)
+        if doc[i].dep_ in ("nsubj", "nsubjpass") and lo < doc[i].head.i < hi
+    ]
+    return stranded[-1] if stranded else None
+
+
+def _governing_cue(
+    verb: Token, cues: Cues, cue: Token, regions: list[tuple[int, int]]
+) -> Token | None:
+    """The cue verb a participle really belongs to, when the parser attached it to a verb
+    inside a reported clause or inside a quotation the participle is not part of."""
+    current = verb
+    while current.dep_ in ("ccomp", "conj") and current.head is not current:
+        current = current.head
+        if _is_cue_verb(current, cues) and _same_quotation(current, cue, regions):
+            return current
+    if _in_regions(verb.idx, regions) and not _in_regions(cue.idx, regions):
+        before = [
+            t
+            for t in verb.subtree
+            if t.i < cue.i and _is_cue_verb(t, cues) and not _in_regions(t.idx, regions)
+        ]
+        return before[-1] if before else None
+    return None
+
+
+def _in_regions(position: int, regions: list[tuple[int, int]]) -> bool:
+    return any(a <= position < b for a, b in regions)
+
+
+def _same_quotation(a: Token, b: Token, regions: list[tuple[int, int]]) -> bool:
+    """Both outside quotations, or both inside the same one."""
+    return [r for r in regions if r[0] <= a.idx < r[1]] == [
+        r for r in regions if r[0] <= b.idx < r[1]
+    ]
+
+
+def _source_span(doc: Doc, subject: Token, avoid: list[tuple[int, int]]) -> tuple[int, int]:
+    """The subject's phrase: all subjects of its verb (a name and its title may both hang
+    there), cut where it would run into the cue or content."""
+    verb = subject.head
+    subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
+    same_side = [s for s in subjects if (s.i < verb.i) == (subject.i < verb.i)]
+    if subject.dep_ not in _SUBJECT_DEPS:
+        same_side = [subject]
+    start = min(s.left_edge.idx for s in same_side)
+    end = max(s.right_edge.idx + len(s.right_edge) for s in same_side)
+    for a, b in avoid:
+        if a <= subject.idx < b:
+            continue
+        if a < end and b > start:
+            if a > subject.idx:
+                end = min(end, a)
+            elif b <= subject.idx:
+                start = max(start, b)
+    return _trim(doc.text, start, end)
+
+
+def _adjacent_quote(
+    doc: Doc, token: Token, regions: list[tuple[int, int]], used: set[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """A quotation right before the cue's clause, or right after the cue (', adding "...').
+
+    Only spaces, commas, colons and dashes may stand between; the cue's own clause (its
+    subject, time and place phrases) may stand between the cue and a preceding quote.
+    """
+    text = doc.text
+    clause_start = min(token.left_edge.idx, token.idx)
+    subject = _subject(token)
+    if subject is not None and subject.i < token.i and subject.sent == token.sent:
+        clause_start = min(clause_start, subject.left_edge.idx)
+    # after: the cue, then its right-hand non-clausal modifiers, then ':' or ',' then quote
+    after_end = token.idx + len(token)
+    for child in token.rights:
+        extent = (child.left_edge.idx, child.right_edge.idx + len(child.right_edge))
+        if child.dep_ in _CLAUSE_MODIFIERS and not any(_overlaps(extent, r) for r in regions):
+            after_end = max(after_end, extent[1])
+    for region in regions:
+        if region in used:
+            continue
+        gap_after = text[after_end : region[0]]
+        if region[0] >= after_end and len(gap_after) <= 3 and not gap_after.strip(" ,:\u2014-"):
+            return region
+        gap_before = text[region[1] : clause_start]
+        if region[1] <= clause_start and len(gap_before) <= 3 and not gap_before.strip(" ,"):
+            return region
+    return None
+
+
+def _colon_paragraph(doc: Doc, token: Token) -> tuple[int, int] | None:
+    """'X reports: ...' with nothing else in the sentence: the content is the paragraph."""
+    text = doc.text
+    _, cue_end = _cue_span(doc, token)
+    m = re.match(r"[ \t]*:[ \t]*", text[cue_end:])
+    if not m:
+        return None
+    start = cue_end + m.end()
+    para_end = text.find("\n", start)
+    para_end = len(text) if para_end < 0 else para_end
+    span = _trim(text, start, para_end)
+    return span if span[1] > span[0] else None
+
+
+def _clausal_content(doc: Doc, token: Token, cues: Cues) -> tuple[Token, tuple[int, int]] | None:
+    """The clause a cue verb governs: right-hand complements first, else a preceding one."""
+    lemma = token.lemma_.lower()
+    deps = set(_CLAUSE_DEPS)
+    if lemma in cues.infinitive_verbs:
+        deps.add("xcomp")
+    complements = [c for c in token.children if c.dep_ in deps]
+    right = [c for c in complements if c.i > token.i]
+    left = [c for c in complements if c.i < token.i]
+    chosen = right or left
+    if not chosen:
+        return None
+    head = chosen[0]
+    start = min(c.left_edge.idx for c in chosen)
+    end = max(c.right_edge.idx + len(c.right_edge) for c in chosen)
+    span = _strip_complementiser(doc, head, _close_quotation(doc.text, _trim(doc.text, start, end)))
+    return (head, span) if span[1] > span[0] else None
+
+
+_CLOSING_MARKS = "\u201d\u2019\"'"
+
+
+def _close_quotation(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """Keep the closing mark of a quotation the clause opened ('marked "property of X"')."""
+    start, end = span
+    inner = text[start:end]
+    opened = sum(inner.count(q) for q in _DOUBLE_QUOTES) % 2 == 1
+    if opened and end < len(text) and text[end] in _CLOSING_MARKS:
+        return start, end + 1
+    return span
+
+
+def _as_saying(token: Token) -> Token | None:
+    """The 'saying' in 'quoted Y as saying'."""
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ == "as":
+            for grand in child.children:
+                if grand.dep_ in ("pcomp", "pobj") and grand.lemma_.lower() in ("say", "write"):
+                    return grand
+        if child.dep_ in ("advcl", "xcomp") and child.lemma_.lower() == "say":
+            return child
+    return None
+
+
+def _snap_to_quotes(
+    doc: Doc, span: tuple[int, int], regions: list[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
+    """Decide direct vs indirect: content that is mostly quoted becomes the quotation(s)."""
+    inside = [r for r in regions if _overlaps(span, r)]
+    covered = _chars_covered(span, inside)
+    if inside and covered >= _MIN_DIRECT_COVER * (span[1] - span[0]):
+        return "direct", [_quote_interior(doc.text, r) for r in inside], inside
+    return "indirect", [span], []
+
+
+def _continuations(
+    doc: Doc, last: tuple[int, int], regions: list[tuple[int, int]], cue_end: int
+) -> list[tuple[int, int]]:
+    """Quotations that continue a direct quote after its cue sentence, same paragraph,
+    with nothing but the quotation in their sentence ('"A," she said. "B."')."""
+    text = doc.text
+    found: list[tuple[int, int]] = []
+    if last[1] > cue_end:
+        return found
+    pos = cue_end
+    sentence_end = re.search(r"[.!?]", text[pos:])
+    if not sentence_end:
+        return found
+    pos = pos + sentence_end.end()
+    for region in regions:
+        if region[0] < pos:
+            continue
+        gap = text[pos : region[0]]
+        if "\n" in gap or gap.strip():
+            break
+        found.append(region)
+        pos = region[1]
+        tail = re.match(r"[ \t]*[.!?]?", text[pos:])
+        pos += tail.end() if tail else 0
+    return found
+
+
+def _paragraph(text: str, position: int) -> tuple[int, int]:
+    """The line holding a position: no relation part crosses a line break."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return start, len(text) if end < 0 else end
+
+
+def _clip(span: tuple[int, int], bounds: tuple[int, int]) -> tuple[int, int]:
+    return max(span[0], bounds[0]), min(span[1], bounds[1])
+
+
+def _content_of(
+    doc: Doc,
+    token: Token,
+    cues: Cues,
+    regions: list[tuple[int, int]],
+    used: set[tuple[int, int]],
+) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]] | None:
+    """Kind, content fragments and quotation regions a cue verb governs."""
+    lemma = token.lemma_.lower()
+    text = doc.text
+    bounds = _paragraph(text, token.idx)
+    # a cue inside a quotation reports inside it: it never takes the whole quotation
+    outside = [r for r in regions if not r[0] <= token.idx < r[1]]
+    found = None
+    if lemma not in cues.quotation_verbs:
+        saying = _as_saying(token) if lemma in cues.relay_verbs else None
+        found = (saying is not None and _clausal_content(doc, saying, cues)) or _clausal_content(
+            doc, token, cues
+        )
+    if found:
+        span = _trim(text, *_clip(found[1], bounds))
+        if span[1] > span[0]:
+            return _snap_to_quotes(doc, span, outside)
+    region = _adjacent_quote(doc, token, outside, used)
+    if region is not None and bounds[0] <= region[0] and region[1] <= bounds[1]:
+        return "direct", [_quote_interior(text, region)], [region]
+    if lemma in cues.quotation_verbs:
+        return None
+    paragraph = _colon_paragraph(doc, token)
+    if paragraph is None:
+        return None
+    return _snap_to_quotes(doc, paragraph, outside)
+
+
+def _verb_relations(doc: Doc, cues: Cues, regions: list[tuple[int, int]]) -> list[Relation]:
+    relations: list[Relation] = []
+    used_quotes: set[tuple[int, int]] = set()
+    consumed: set[int] = set()
+    text = doc.text
+    for token in doc:
+        if token.i in consumed or not _is_cue_verb(token, cues):
+            continue
+        lemma = token.lemma_.lower()
+        cue = _cue_span(doc, token)
+        source_token = _subject(token, cues, regions)
+        channel: Token | None
+        if lemma in cues.relay_verbs:
+            # "X quoted Y as saying ...": Y speaks, X relays.
+            saying = _as_saying(token)
+            objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+            if saying is None or not objects:
+                continue
+            consumed.add(saying.i)
+            channel = source_token
+            if objects[0].dep_ == "nsubjpass":
+                agents = [c for c in token.children if c.dep_ == "agent"]
+                channel = next(iter(agents[0].children), None) if agents else None
+            source_token = objects[0]
+            as_token = saying.head if saying.head.lower_ == "as" else saying
+            cue = (as_token.idx, saying.idx + len(saying))
+        elif lemma == "tell":
+            channel = next((c for c in token.children if c.dep_ in ("dative", "dobj")), None)
+        else:
+            channel = _to_phrase(token)
+        found = _content_of(doc, token, cues, regions, used_quotes)
+        if found is None or source_token is None:
+            continue
+        kind, content, quotes = found
+        if kind == "direct":
+            more = _continuations(doc, quotes[-1], regions, cue[1])
+            quotes = quotes + more
+            content = content + [_quote_interior(text, r) for r in more]
+            used_quotes.update(quotes)
+        content = [c for c in content if c[1] > c[0]]
+        if not content:
+            continue
+        bounds = _paragraph(text, token.idx)
+        source = _trim(
+            text, *_clip(_source_span(doc, source_token, [*content, cue, *quotes]), bounds)
+        )
+        if source[1] <= source[0]:
+            continue
+        relations.append(
+            Relation(
+                kind=kind,
+                content=content,
+                cue=cue,
+                source=source,
+                cue_token=token.i,
+                source_root=source_token.i,
+                channel=None if channel is None else _subtree_span(doc, channel),
+                channel_root=None if channel is None else channel.i,
+            )
+        )
+    return relations
+
+
+def _to_phrase(token: Token) -> Token | None:
+    """The addressee in 'said to X' / 'confirmed to X'."""
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ == "to":
+            objects = [g for g in child.children if g.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    return None
+
+
+def _phrase_relations(doc: Doc, cues: Cues) -> list[Relation]:
+    """'According to X, ...': the phrase's object is the source, the rest of the sentence
+    the content."""
+    relations: list[Relation] = []
+    lowers = [t.lower_ for t in doc]
+    for phrase in cues.source_phrases:
+        n = len(phrase)
+        for i in range(len(doc) - n + 1):
+            if tuple(lowers[i : i + n]) != phrase:
+                continue
+            last = doc[i + n - 1]
+            objects = [c for c in last.children if c.dep_ == "pobj"]
+            if not objects:
+                continue
+            source_token = objects[0]
+            sent = doc[i].sent
+            phrase_start = doc[i].idx
+            phrase_end = source_token.right_edge.idx + len(source_token.right_edge)
+            before = _trim(doc.text, sent.start_char, phrase_start)
+            after = _trim(doc.text, phrase_end, sent.end_char)
+            content = before if before[1] - before[0] >= after[1] - after[0] else after
+            if content[1] - content[0] < 3:
+                continue
+            relations.append(
+                Relation(
+                    kind="indirect",
+                    content=[content],
+                    cue=(doc[i].idx, last.idx + len(last)),
+                    source=_subtree_span(doc, source_token),
+                    cue_token=i,
+                    source_root=source_token.i,
+                )
+            )
+    return relations
+
+
+def find_relations(doc: Doc) -> list[Relation]:
+    """All attribution relations in a parsed document, in text order, unresolved."""
+    cues = load_cues()
+    regions = quote_regions(doc.text)
+    relations = _verb_relations(doc, cues, regions) + _phrase_relations(doc, cues)
+    relations.sort(key=lambda r: (r.cue[0], r.content[0][0]))
+    return relations
+
+
+def find_attributions(doc: Doc) -> list[Attribution]:
+    """Attribution relations with speakers, roles, anonymity, sourcing chains and signals."""
+    attributions = resolve_relations(doc, find_relations(doc))
+    for attribution in attributions:
+        attribution.signals = attribution_signals(doc, attribution)
+    return attributions
+
+
+if not Doc.has_extension("cg_attributions"):
+    Doc.set_extension("cg_attributions", default=None)
+
+
+@Language.component("claimgraph_attributions", assigns=["doc._.cg_attributions"])
+def attributions_component(doc: Doc) -> Doc:
+    """spaCy component: ``doc._.cg_attributions`` = ``find_attributions(doc)``."""
+    doc._.cg_attributions = find_attributions(doc)
+    return doc

@@ -1,0 +1,803 @@
+"""Who is speaking, in what role, and through which outlets: resolving attribution sources.
+
+A relation's source phrase becomes a speaker in one of these ways, tried in order:
+
+- a named entity heading the phrase (or in apposition to it: "an Iraqi source Qatari al-Abidi");
+- a pronoun or relative pronoun, resolved to the nearest earlier speaker that fits
+  (he/she: a person; they: a group; it: an organisation or document);
+- a back-reference by description ("the official", "the sources", "the report"), resolved to
+  the earlier speaker with the same head noun;
+- an unnamed source (head noun in anonymous.yaml): flagged anonymous, described, never named;
+- a title without a name ("A leader of X says ..."), linked to the person named in the next
+  attribution when that person has no title of their own;
+- otherwise the phrase itself ("the Iraqi army").
+
+The sourcing chain (`via`) lists the outlets a statement passed through, nearest first: the
+outlet a speaker told or was quoted by, an interview with an outlet, and the outlet whose
+report contains the statement. Vocabularies live in claimgraph/data/*.yaml.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from spacy.tokens import Doc, Token
+
+from claimgraph.model import Attribution, Mention, normalise_text
+
+if TYPE_CHECKING:
+    from claimgraph.annotate.attribution import Relation
+
+SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "i"})
+_GROUP_PRONOUNS = frozenset({"they", "them", "we"})
+_THING_PRONOUNS = frozenset({"it"})
+_RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+_DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.IGNORECASE)
+_EDGE = " \t\r\n\u00a0,;:.-\u2013\u2014"
+# How far back (characters) a pronoun or description may reach for its antecedent.
+_BACK_REFERENCE_WINDOW = 3000
+# How far ahead a title-only source may find the named person it introduces.
+_CATAPHORA_WINDOW = 600
+
+
+@functools.cache
+def load_vocabulary(name: str) -> dict[str, Any]:
+    """A YAML vocabulary shipped in claimgraph/data (read once per process)."""
+    path = resources.files("claimgraph") / "data" / f"{name}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"claimgraph/data/{name}.yaml: expected a mapping at the top level")
+    return data
+
+
+def _words(name: str, key: str) -> frozenset[str]:
+    return frozenset(str(w).lower() for w in load_vocabulary(name).get(key, []) or [])
+
+
+@dataclass(frozen=True, slots=True)
+class SourceVocabulary:
+    anonymous_heads: frozenset[str]
+    quantifiers: frozenset[str]
+    anonymity_markers: tuple[str, ...]
+    role_nouns: frozenset[str]
+    honorifics: frozenset[str]
+    outlet_name_words: frozenset[str]
+    outlet_nouns: frozenset[str]
+    known_outlets: frozenset[str]
+    exchange_nouns: frozenset[str]
+    document_nouns: frozenset[str]
+
+
+@functools.cache
+def source_vocabulary() -> SourceVocabulary:
+    anonymous = load_vocabulary("anonymous")
+    return SourceVocabulary(
+        anonymous_heads=_words("anonymous", "head_nouns"),
+        quantifiers=_words("anonymous", "quantifiers"),
+        anonymity_markers=tuple(str(m).lower() for m in anonymous.get("markers", []) or []),
+        role_nouns=_words("roles", "role_nouns"),
+        honorifics=_words("roles", "honorifics"),
+        outlet_name_words=_words("outlets", "name_words"),
+        outlet_nouns=_words("outlets", "nouns"),
+        known_outlets=frozenset(normalise_text(w) for w in _words("outlets", "known")),
+        exchange_nouns=_words("outlets", "exchange_nouns"),
+        document_nouns=_words("cues", "document_nouns"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Entities: the one place that talks to the entity layer.
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A resolved name: canonical form, entity key (None when no entity), label, and where
+    this occurrence of it stands in the text."""
+
+    name: str
+    key: str | None
+    label: str
+    start: int
+    end: int
+
+    @property
+    def identity(self) -> str:
+        return self.key or normalise_text(self.name)
+
+
+def _mentions(doc: Doc) -> list[Mention]:
+    """Entity mentions from claimgraph_entities, or plain spaCy entities without it."""
+    if Doc.has_extension("cg_mentions") and doc._.cg_mentions is not None:
+        return list(doc._.cg_mentions)
+    return [Mention(e.start_char, e.end_char, e.text, e.label_, "") for e in doc.ents]
+
+
+def _named(doc: Doc, mention: Mention) -> Named:
+    entities = doc._.cg_entities if Doc.has_extension("cg_entities") else None
+    entity = (entities or {}).get(mention.entity_key)
+    if entity is not None:
+        return Named(entity.name, entity.key, entity.type, mention.start, mention.end)
+    return Named(
+        mention.text, mention.entity_key or None, mention.label, mention.start, mention.end
+    )
+
+
+def _token_mention(mentions: list[Mention], token: Token) -> Mention | None:
+    for mention in mentions:
+        if mention.start <= token.idx < mention.end:
+            return mention
+    return None
+
+
+def _proper_chain(token: Token) -> list[Token]:
+    """The proper-noun name a token ends ("Iskandar Watut"), stopping at organisation words
+    so a title run into a name ("... Defense Commission Iskandar Watut") gives the name."""
+    org_words = _org_head_words()
+    chain = [token]
+    current = token
+    while current.i > 0:
+        left = current.doc[current.i - 1]
+        if left.pos_ != "PROPN" or left.lower_ in org_words or left.text in ",()":
+            break
+        chain.insert(0, left)
+        current = left
+    while chain and not chain[0].text[:1].isalpha():
+        chain.pop(0)
+    return chain
+
+
+@functools.cache
+def _org_head_words() -> frozenset[str]:
+    path = resources.files("claimgraph") / "data" / "entity_types.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return frozenset(str(w).lower() for w in data.get("org_head_words", []) or [])
+
+
+def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
+    """The speaker name a head token stands for, if it is a name."""
+    mention = _token_mention(mentions, token)
+    if mention is not None and mention.label in SPEAKER_LABELS:
+        named = _named(doc, mention)
+        if mention.label != "PERSON" and token.lower_ not in _org_head_words():
+            # A title run into a name: "... Defense Commission Iskandar Watut".
+            chain = _proper_chain(token)
+            inside = doc.text[mention.start : chain[0].idx]
+            if len(chain) >= 2 and any(w.lower() in _org_head_words() for w in inside.split()):
+                return _person_from_chain(doc, mentions, chain)
+        return named
+    if token.pos_ == "PROPN" and token.text[:1].isupper():
+        if token.lower_ in source_vocabulary().role_nouns:
+            return None  # a capitalised title ("Commander of X") is not a name
+        return _person_from_chain(doc, mentions, _proper_chain(token))
+    return None
+
+
+def _person_from_chain(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Named:
+    start, end = chain[0].idx, chain[-1].idx + len(chain[-1])
+    full = _surname_match(doc, mentions, chain)
+    if full is not None:
+        return Named(full.name, full.key, full.label, start, end)
+    return Named(" ".join(t.text for t in chain), None, "PERSON", start, end)
+
+
+def _surname_match(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Named | None:
+    """'Watut' when NER missed it: the longer name ending in the same words elsewhere."""
+    surname = [t.lower_ for t in chain]
+    best: list[Token] = []
+    for token in doc:
+        if token.lower_ != surname[-1] or token.i == chain[-1].i:
+            continue
+        candidate = _proper_chain(token)
+        if len(candidate) > len(best) and [t.lower_ for t in candidate[-len(surname) :]] == surname:
+            best = candidate
+    if len(best) <= len(chain):
+        return None
+    mention = _token_mention(mentions, best[-1])
+    if mention is not None and mention.label == "PERSON":
+        return _named(doc, mention)
+    start, end = best[0].idx, best[-1].idx + len(best[-1])
+    return Named(" ".join(t.text for t in best), None, "PERSON", start, end)
+
+
+_TITLE_POS = frozenset({"NOUN", "PROPN", "ADJ", "ADP", "DET", "PART", "NUM", "CCONJ"})
+
+
+def title_before(doc: Doc, name_start: int) -> str | None:
+    """A title standing right before a name ("Senator", "member of X's politburo",
+    "Hashd commander"): the words back to the clause boundary, if one is a role noun."""
+    vocab = source_vocabulary()
+    first = doc.char_span(name_start, name_start + 1, alignment_mode="expand")
+    if first is None:
+        return None
+    i = first.start
+    while i > 0:
+        token = doc[i - 1]
+        if "\n" in token.text_with_ws or token.ent_type_ == "PERSON":
+            break
+        if token.pos_ not in _TITLE_POS and token.text not in "()\u2019'-":
+            break
+        i -= 1
+    words = doc[i : first.start]
+    if not any(t.lower_ in vocab.role_nouns or t.lemma_.lower() in vocab.role_nouns for t in words):
+        return None
+    return _clean(words.text) or None
+
+
+# ---------------------------------------------------------------------------------------------
+# Source phrases
+
+
+@dataclass(slots=True)
+class Speaker:
+    """What a source phrase resolved to; copied to back-references."""
+
+    name: str | None = None
+    key: str | None = None
+    label: str | None = None  # PERSON/ORG/... for names; None for descriptions
+    anonymous: bool = False
+    description: str | None = None
+    role: str | None = None
+    head: str | None = None  # head noun lemma of a description ("official", "report")
+    plural: bool = False
+    outlet: bool = False
+    title_only: bool = False  # "A leader of X" without a name
+    definite: bool = False  # "the official": may refer back to an earlier unnamed source
+    via: list[str] = field(default_factory=list)
+
+    @property
+    def identity(self) -> str | None:
+        if self.anonymous or not self.name:
+            return None
+        return self.key or normalise_text(self.name)
+
+
+def _clean(text: str) -> str:
+    """Collapse whitespace, drop edge punctuation and unbalanced edge brackets."""
+    text = re.sub(r"\s+", " ", text.strip(_EDGE)).strip()
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].strip(_EDGE)
+    while text.startswith("(") and text.count("(") > text.count(")"):
+        text = text[1:].strip(_EDGE)
+    return text
+
+
+def _strip_determiner(text: str) -> str:
+    return _DETERMINER.sub("", _clean(text))
+
+
+def _phrase_head(token: Token, vocab: SourceVocabulary) -> Token:
+    """Look through quantifiers: 'a number of eyewitnesses' is headed by 'eyewitnesses'."""
+    for _ in range(3):
+        if token.lower_ not in vocab.quantifiers and token.lemma_.lower() not in vocab.quantifiers:
+            return token
+        objects = [g for c in token.children if c.lower_ == "of" for g in c.children]
+        if not objects:
+            return token
+        token = objects[0]
+    return token
+
+
+def _is_plural(token: Token) -> bool:
+    return token.tag_ in ("NNS", "NNPS") or token.lower_ in ("police", "they", "them", "we")
+
+
+def _role_of(doc: Doc, head: Token, named: Named, phrase: tuple[int, int]) -> str | None:
+    """A title before the name ("Senator", "member of X politburo") or an apposition after
+    it ("Abu Mahdi al-Muhandis, the PMU's second-in-command,")."""
+    text = doc.text
+    parts = []
+    if phrase[0] < named.start and _reads_as_role(doc, phrase[0], named.start):
+        parts.append(_clean(text[phrase[0] : named.start]))
+    for child in head.children:
+        if child.dep_ == "appos" and child.idx >= named.end and not _token_is_name(child):
+            start, end = child.left_edge.idx, child.right_edge.idx + len(child.right_edge)
+            if _reads_as_role(doc, start, end):
+                parts.append(_clean(text[start:end]))
+    return "; ".join(p for p in parts if p) or None
+
+
+def _reads_as_role(doc: Doc, start: int, end: int) -> bool:
+    """A role has a common noun or a title in it: not just "the" or "Iraq's"."""
+    vocab = source_vocabulary()
+    span = doc.char_span(start, end, alignment_mode="contract")
+    if span is None:
+        return False
+    words = [t for t in span if not t.is_punct]
+    if words and all(
+        t.lower_.rstrip(".") + "." in vocab.honorifics or t.lower_ in vocab.honorifics
+        for t in words
+    ):
+        return False
+    return any(t.pos_ == "NOUN" or t.lower_ in vocab.role_nouns for t in words)
+
+
+def _core_phrase(doc: Doc, head: Token) -> str:
+    """A noun phrase without what follows its first comma ('A leader of X (PMU)', not
+    '..., better known as Y')."""
+    end = head.idx + len(head)
+    for child in head.rights:
+        if child.text == ",":
+            break
+        end = max(end, child.right_edge.idx + len(child.right_edge))
+    return _clean(doc.text[head.left_edge.idx : end])
+
+
+def _token_is_name(token: Token) -> bool:
+    return token.pos_ == "PROPN" and token.ent_type_ == "PERSON"
+
+
+def _pronoun_kind(token: Token) -> str | None:
+    lower = token.lower_
+    if lower in _RELATIVE_PRONOUNS and token.tag_ in ("WP", "WDT"):
+        return "relative"
+    if token.pos_ != "PRON":
+        return None
+    if lower in _DEFINITE:
+        return "demonstrative"
+    if lower in _PERSON_PRONOUNS:
+        return "person"
+    if lower in _GROUP_PRONOUNS:
+        return "group"
+    if lower in _THING_PRONOUNS:
+        return "thing"
+    return None
+
+
+def _conjuncts(token: Token) -> list[Token]:
+    return [token, *(c for c in token.children if c.dep_ == "conj")]
+
+
+def _agent_or_owner(token: Token) -> Token | None:
+    """'a study conducted by X', 'X's report', 'a report by X': the author X."""
+    for child in token.children:
+        if child.dep_ == "poss":
+            return child
+        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            objects = [g for g in child.children if g.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+        if child.dep_ in ("acl", "relcl"):
+            for grand in child.children:
+                if grand.dep_ == "agent":
+                    objects = [g for g in grand.children if g.dep_ == "pobj"]
+                    if objects:
+                        return _appositive_name(objects[0])
+    return None
+
+
+def _appositive_name(token: Token) -> Token:
+    """'the research organization Conflict Armament Research': the name, not the noun."""
+    for child in token.children:
+        if child.dep_ in ("appos",) and child.pos_ == "PROPN":
+            return child
+    if token.pos_ != "PROPN":
+        names = [t for t in token.subtree if t.pos_ == "PROPN" and t.dep_ != "compound"]
+        if names:
+            return names[-1]
+    return token
+
+
+def is_outlet_name(name: str) -> bool:
+    """A name that reads as a news outlet (data: outlets.yaml)."""
+    vocab = source_vocabulary()
+    folded = normalise_text(name)
+    if folded in vocab.known_outlets:
+        return True
+    return any(w in vocab.outlet_name_words for w in re.findall(r"[a-z]+", folded))
+
+
+def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: bool) -> str | None:
+    """The outlet a noun phrase names, or None.
+
+    `addressed` is True for something a speaker told or was quoted by: any organisation or
+    unlabelled proper name counts there ("told FNA", "told the al-Ahad television network").
+    """
+    vocab = source_vocabulary()
+    head = token
+    descriptive_head = (
+        head.lower_ in vocab.outlet_nouns or head.lemma_.lower() in vocab.outlet_nouns
+    )
+    names = [t for t in head.subtree if t.pos_ == "PROPN" and t.lower_ not in vocab.outlet_nouns]
+    if names:
+        named = _name_for(doc, mentions, names[-1])
+        if named is not None and named.label in ("PERSON", "GPE") and not descriptive_head:
+            return None
+        name = named.name if named is not None else " ".join(t.text for t in names)
+        if descriptive_head or is_outlet_name(name) or addressed:
+            return name
+        return None
+    if descriptive_head:
+        return _strip_determiner(
+            doc.text[head.left_edge.idx : head.right_edge.idx + len(head.right_edge)]
+        )
+    return None
+
+
+def _anonymity_marked(text: str, vocab: SourceVocabulary) -> bool:
+    lowered = normalise_text(text)
+    return any(marker in lowered for marker in vocab.anonymity_markers)
+
+
+def describe_source(
+    doc: Doc, mentions: list[Mention], root: Token, phrase: tuple[int, int]
+) -> list[Speaker] | str:
+    """Resolve a source phrase on its own: speakers, or a back-reference kind to resolve
+    against earlier speakers ('person' | 'group' | 'thing' | 'description')."""
+    vocab = source_vocabulary()
+    text = _clean(doc.text[phrase[0] : phrase[1]])
+    kind = _pronoun_kind(root)
+    if kind == "relative":
+        antecedent = root.head.head if root.head.dep_ == "relcl" else None
+        if antecedent is None or antecedent is root:
+            return "person"
+        span = (antecedent.left_edge.idx, root.idx)
+        return describe_source(doc, mentions, antecedent, span)
+    if kind == "demonstrative":
+        return [Speaker(description=text)]
+    if kind is not None:
+        return kind
+    head = _phrase_head(root, vocab)
+    speakers = []
+    conjuncts = _conjuncts(head)
+    for conjunct in conjuncts:
+        named = _name_for(doc, mentions, conjunct)
+        if named is None:
+            appositions = [c for c in conjunct.children if c.dep_ == "appos"]
+            found = [_name_for(doc, mentions, c) for c in appositions]
+            named = next((n for n in found if n is not None and n.label == "PERSON"), None)
+        if named is None:
+            continue
+        speakers.append(
+            Speaker(
+                name=named.name,
+                key=named.key,
+                label=named.label,
+                role=None if len(conjuncts) > 1 else _role_of(doc, head, named, phrase),
+                description=text,
+                plural=_is_plural(conjunct) or named.label in ("ORG", "NORP"),
+                outlet=named.label == "ORG" and is_outlet_name(named.name),
+            )
+        )
+    if speakers:
+        return speakers
+    lemma = head.lemma_.lower()
+    lower = head.lower_
+    determiners = {c.lower_ for c in head.children if c.dep_ == "det"}
+    if (
+        lower in vocab.anonymous_heads
+        or lemma in vocab.anonymous_heads
+        or _anonymity_marked(text, vocab)
+    ):
+        return [
+            Speaker(
+                anonymous=True,
+                description=text,
+                head=lemma,
+                plural=_is_plural(head),
+                definite=bool(determiners & _DEFINITE),
+            )
+        ]
+    if lemma in vocab.document_nouns or lower in vocab.document_nouns:
+        author = _agent_or_owner(head)
+        if author is not None:
+            named = _name_for(doc, mentions, author)
+            if named is not None:
+                return [
+                    Speaker(
+                        name=named.name,
+                        key=named.key,
+                        label=named.label,
+                        description=text,
+                        head=lemma,
+                        plural=True,
+                    )
+                ]
+        if determiners & _DEFINITE or head.dep_ == "nsubj" and not determiners:
+            return "description"
+    outlet = outlet_of(doc, mentions, head, addressed=False)
+    if outlet is not None:
+        return [
+            Speaker(
+                name=outlet, label="ORG", description=text, head=lemma, plural=True, outlet=True
+            )
+        ]
+    if lemma in vocab.role_nouns or lower in vocab.role_nouns:
+        if determiners & _DEFINITE:
+            return "description"
+        return [
+            Speaker(description=text, role=_core_phrase(doc, head), head=lemma, title_only=True)
+        ]
+    return [
+        Speaker(
+            name=_strip_determiner(text) or None,
+            description=text,
+            head=lemma,
+            plural=_is_plural(head),
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolution in document order
+
+
+@dataclass(slots=True)
+class _Resolved:
+    relation: Relation | None
+    speaker: Speaker
+    position: int
+
+
+def _compatible(kind: str, speaker: Speaker) -> bool:
+    if kind == "person":
+        return not speaker.plural and speaker.label in (None, "PERSON") and not speaker.outlet
+    if kind == "group":
+        return speaker.plural or speaker.label in ("ORG", "NORP", "GPE")
+    if kind == "thing":
+        return speaker.label in ("ORG", "GPE") or speaker.head is not None and not speaker.anonymous
+    return True
+
+
+def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int) -> list[_Resolved]:
+    """Person names in subject position: a pronoun may refer to them though they said nothing."""
+    found = []
+    for mention in mentions:
+        if not after <= mention.start < before or mention.label != "PERSON":
+            continue
+        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is None or span.root.dep_ not in ("nsubj", "nsubjpass"):
+            continue
+        named = _named(doc, mention)
+        speaker = Speaker(name=named.name, key=named.key, label=named.label)
+        found.append(_Resolved(relation=None, speaker=speaker, position=mention.start))
+    return found
+
+
+def _antecedent(
+    kind: str,
+    history: list[_Resolved],
+    extra: list[_Resolved],
+    position: int,
+    head: str | None,
+    plural: bool | None = None,
+) -> Speaker | None:
+    candidates = sorted(
+        (
+            r
+            for r in [*history, *extra]
+            if position - _BACK_REFERENCE_WINDOW <= r.position < position
+        ),
+        key=lambda r: r.position,
+        reverse=True,
+    )
+    for resolved in candidates:
+        speaker = resolved.speaker
+        if kind == "description":
+            if plural is not None and speaker.plural != plural:
+                continue
+            if head is not None and head in (speaker.head, _role_head(speaker.role)):
+                return speaker
+            cue_lemma = resolved.relation.extras.get("cue_lemma") if resolved.relation else None
+            if head is not None and cue_lemma == head and speaker.name is not None:
+                return speaker
+            continue
+        if _compatible(kind, speaker):
+            return speaker
+    return None
+
+
+def _role_head(role: str | None) -> str | None:
+    if not role:
+        return None
+    words = re.findall(r"[\w-]+", role.lower())
+    if "of" in words:
+        words = words[: words.index("of")]
+    return words[-1] if words else None
+
+
+def _copy(speaker: Speaker) -> Speaker:
+    return Speaker(
+        name=speaker.name,
+        key=speaker.key,
+        label=speaker.label,
+        anonymous=speaker.anonymous,
+        description=speaker.description,
+        role=speaker.role,
+        head=speaker.head,
+        plural=speaker.plural,
+        outlet=speaker.outlet,
+        via=list(speaker.via),
+    )
+
+
+def _exchange_channel(doc: Doc, mentions: list[Mention], cue_token: Token) -> str | None:
+    """'in an interview with X', 'during his conversation with X' in the cue's sentence."""
+    vocab = source_vocabulary()
+    for token in cue_token.sent:
+        if token.lemma_.lower() not in vocab.exchange_nouns:
+            continue
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in ("with", "to"):
+                for obj in child.children:
+                    if obj.dep_ == "pobj":
+                        outlet = outlet_of(doc, mentions, obj, addressed=True)
+                        if outlet is not None:
+                            return outlet
+    return None
+
+
+def _channel(doc: Doc, mentions: list[Mention], relation: Relation) -> str | None:
+    if relation.channel_root is not None:
+        outlet = outlet_of(doc, mentions, doc[relation.channel_root], addressed=True)
+        if outlet is not None:
+            return outlet
+    return _exchange_channel(doc, mentions, doc[relation.cue_token])
+
+
+def _within(span: tuple[int, int], outer: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in outer)
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        folded = normalise_text(name)
+        if folded not in seen:
+            seen.add(folded)
+            out.append(name)
+    return out
+
+
+def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
+    """Turn parsed relations into Attributions with speakers, roles and sourcing chains."""
+    mentions = _mentions(doc)
+    history: list[_Resolved] = []
+    out: list[tuple[Relation, Speaker]] = []
+    for relation in relations:
+        relation.extras["cue_lemma"] = doc[relation.cue_token].lemma_.lower()
+        position = relation.source[0] if relation.source else relation.cue[0]
+        if relation.source_root is None or relation.source is None:
+            speakers = [Speaker()]
+        else:
+            root = doc[relation.source_root]
+            found = describe_source(doc, mentions, root, relation.source)
+            if isinstance(found, str):
+                head = _phrase_head(root, source_vocabulary()).lemma_.lower()
+                extra = (
+                    []
+                    if found != "person"
+                    else _person_subjects(
+                        doc, mentions, position, position - _BACK_REFERENCE_WINDOW
+                    )
+                )
+                if found == "group" and root.lower_ == "we":
+                    antecedent = _enclosing_speaker(relation, out)
+                else:
+                    antecedent = _antecedent(found, history, extra, position, head)
+                speakers = (
+                    [_copy(antecedent)]
+                    if antecedent
+                    else [
+                        Speaker(
+                            description=_clean(doc.text[relation.source[0] : relation.source[1]])
+                        )
+                    ]
+                )
+            elif len(found) == 1 and found[0].anonymous and found[0].definite:
+                earlier = _antecedent(
+                    "description", history, [], position, found[0].head, found[0].plural
+                )
+                speakers = [_copy(earlier) if earlier and earlier.anonymous else found[0]]
+            else:
+                speakers = found
+        channel = _channel(doc, mentions, relation)
+        for speaker in speakers:
+            if channel:
+                speaker.via = _dedupe([channel, *speaker.via])
+            out.append((relation, speaker))
+            history.append(_Resolved(relation, speaker, position))
+    _link_titles(out)
+    _nest_chains(out)
+    _propagate_roles(out, _name_titles(doc, mentions))
+    return [_to_attribution(doc, relation, speaker) for relation, speaker in out]
+
+
+def _enclosing_speaker(relation: Relation, done: list[tuple[Relation, Speaker]]) -> Speaker | None:
+    """'we' inside a quotation is the quoted speaker's group."""
+    for outer, speaker in reversed(done):
+        if outer.kind == "direct" and _within(
+            relation.cue, [(outer.content[0][0], outer.content[-1][1])]
+        ):
+            return speaker
+    return None
+
+
+def _link_titles(pairs: list[tuple[Relation, Speaker]]) -> None:
+    """'A leader of X says ...' followed by '..., Qassem al-Kuraiti told ...': one person."""
+    for i, (relation, speaker) in enumerate(pairs):
+        if not speaker.title_only:
+            continue
+        for later_relation, later in pairs[i + 1 :]:
+            if later_relation.cue[0] - relation.cue[1] > _CATAPHORA_WINDOW:
+                break
+            if later.label == "PERSON" and later.name:
+                if later.role is None:
+                    later.role = speaker.role
+                    speaker.name, speaker.key, speaker.label = later.name, later.key, later.label
+                break
+
+
+def _nest_chains(pairs: list[tuple[Relation, Speaker]]) -> None:
+    """A statement inside an outlet's report passes through that outlet (and its chain)."""
+    for relation, speaker in pairs:
+        for outer_relation, outer in pairs:
+            if outer_relation is relation or not _within(relation.cue, outer_relation.content):
+                continue
+            if _within(outer_relation.cue, relation.content):
+                continue
+            chain = ([outer.name] if outer.outlet and outer.name else []) + outer.via
+            speaker.via = _dedupe([*speaker.via, *chain])
+
+
+def _name_titles(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
+    """Titles written before a person's name anywhere in the article, first one wins."""
+    titles: dict[str, str] = {}
+    for mention in mentions:
+        if mention.label not in ("PERSON", "ORG"):
+            continue
+        last = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if last is None:
+            continue
+        named = _name_for(doc, mentions, last[-1])
+        if named is None or named.label != "PERSON":
+            continue
+        title = title_before(doc, named.start)
+        if title:
+            titles.setdefault(named.identity, title)
+    return titles
+
+
+def _propagate_roles(pairs: list[tuple[Relation, Speaker]], titles: dict[str, str]) -> None:
+    """A person's title, stated once, applies to every attribution of theirs in the article."""
+    roles: dict[str, str] = {}
+    for _, speaker in pairs:
+        if speaker.identity and speaker.role:
+            roles.setdefault(speaker.identity, speaker.role)
+    for _, speaker in pairs:
+        if speaker.identity and not speaker.role:
+            speaker.role = roles.get(speaker.identity) or titles.get(speaker.identity)
+
+
+def _to_attribution(doc: Doc, relation: Relation, speaker: Speaker) -> Attribution:
+    text = doc.text
+    start, end = relation.content[0][0], relation.content[-1][1]
+    content = " \u2026 ".join(text[a:b] for a, b in relation.content)
+    source_text = None
+    if relation.source is not None:
+        source_text = text[relation.source[0] : relation.source[1]]
+    return Attribution(
+        kind=relation.kind,
+        content=content,
+        start=start,
+        end=end,
+        cue=text[relation.cue[0] : relation.cue[1]],
+        cue_start=relation.cue[0],
+        cue_end=relation.cue[1],
+        source_text=source_text,
+        source_start=relation.source[0] if relation.source else None,
+        source_end=relation.source[1] if relation.source else None,
+        speaker=None if speaker.anonymous else speaker.name,
+        speaker_entity_key=None if speaker.anonymous else speaker.key,
+        anonymous=speaker.anonymous,
+        speaker_description=speaker.description if speaker.anonymous or not speaker.name else None,
+        role=speaker.role,
+        via=list(speaker.via),
+    )

@@ -1,0 +1,349 @@
+"""Raw article -> Document: the article's own paragraphs, with page furniture taken out.
+
+Cheap on purpose (no NLP): it runs before the expensive stages so that a document already in the
+store can be recognised by its content id and skipped.
+
+How a line is judged, in order (vocabularies in claimgraph/data/*.yaml):
+1. what it is by itself: a repeated title, a self-applied label, a reprint notice, a byline or
+   date line near the top, furniture vocabulary (whole-line patterns), a share counter (numbers
+   only) or an image credit (short "Agency / Agency via Agency" shape);
+2. where it stands: an *article paragraph* is a sentence-like line (ends with terminal
+   punctuation, or is long) in the document's own script that nothing above claimed. Before the
+   first and after the last article paragraph lie the page's head and tail: there, loose
+   furniture ("Subscribe now") goes too, and a furniture marker in the tail ("Related Articles",
+   "Leave a Reply") takes everything after it with it. Between article paragraphs only strict
+   furniture is removed, so a short line like "How comforting." stays.
+Every removed line is kept in Document.removed with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from claimgraph.ingest.common import split_authors
+from claimgraph.ingest.html import extract_page
+from claimgraph.ingest.metadata import (
+    date_languages,
+    looks_like_name,
+    match_byline,
+    match_date_line,
+    match_dateline,
+    match_reprint,
+    normalise_line,
+    parse_date,
+)
+from claimgraph.ingest.vocab import Vocabulary, default_vocabulary
+from claimgraph.model import Article, Document, Removed, Signal, Skipped, content_id, normalise_text
+
+# Bylines and date lines are looked for only among the first lines of the body.
+HEAD_LINES = 6
+# A line this long is article prose even without final punctuation.
+LONG_LINE_WORDS = 30
+_TERMINAL = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\u061f\u06d4][\"'\u2019\u201d\u00bb)\]]*$")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_EDGE_SYMBOLS = re.compile(r"^[\W_]+|[\W_]+$")
+_CREDIT_SPLIT = re.compile(r"\s*/\s*|\s*\|\s*|\s+via\s+", re.IGNORECASE)
+# Reader bookkeeping that becomes a Document field rather than meta.
+_READER_KEYS = frozenset({"date_source", "outlet_source"})
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str
+    norm: str
+    words: int
+    reason: str | None = None  # set once the line is removed
+    loose: str | None = None  # a non-strict furniture group it matches
+    marker: bool = False  # it matches a tail-marker group
+    foreign: bool = False  # written in another script than the document
+    signal: Signal | None = None
+
+    @property
+    def kept(self) -> bool:
+        return self.reason is None
+
+
+@dataclass(slots=True)
+class _Found:
+    """Metadata collected from the body while lines are judged."""
+
+    signals: list[Signal] = field(default_factory=list)
+    byline: str | None = None
+    byline_who: str | None = None
+    byline_is_desk: bool = False
+    byline_date: str | None = None
+    date_line: str | None = None
+    updated: str | None = None
+    reprints: dict[str, str] = field(default_factory=dict)
+
+
+def _script(ch: str) -> str:
+    o = ord(ch)
+    if o < 0x250 or 0x1E00 <= o < 0x1F00:
+        return "latin"
+    if 0x370 <= o < 0x400 or 0x1F00 <= o < 0x2000:
+        return "greek"
+    if 0x400 <= o < 0x530:
+        return "cyrillic"
+    if 0x590 <= o < 0x600 or 0xFB1D <= o < 0xFB50:
+        return "hebrew"
+    if 0x600 <= o < 0x780 or 0x8A0 <= o < 0x900 or 0xFB50 <= o < 0xFE00 or 0xFE70 <= o < 0xFF00:
+        return "arabic"
+    if 0x900 <= o < 0xE00:
+        return "indic"
+    if 0x3040 <= o < 0x3100 or 0x3400 <= o < 0xA000 or 0xAC00 <= o < 0xD7B0:
+        return "cjk"
+    return "other"
+
+
+def dominant_script(text: str) -> str | None:
+    """The script most letters of `text` are written in (None without letters)."""
+    latin = len(_ASCII_LETTER.findall(text))
+    if text.isascii():  # the common case, without a Python loop over every character
+        return "latin" if latin else None
+    counts = Counter(_script(ch) for ch in _NON_ASCII.findall(text) if ch.isalpha())
+    counts["latin"] += latin
+    script, n = counts.most_common(1)[0]
+    return script if n else None
+
+
+def _is_image_credit(line: _Line, vocab: Vocabulary) -> bool:
+    """ "Reuters / FBI / Handout via Reuters", "Photo: AP": credits a picture, says nothing."""
+    if line.words > vocab.credit_max_words:
+        return False
+    text = line.norm.strip("()[] ")
+    if vocab.credit_prefix.match(text):
+        return True
+    segments = _CREDIT_SPLIT.split(text)
+    if len(segments) < 2 or not all(segments):
+        return False
+    if not all(looks_like_name(seg, max_words=5) for seg in segments):
+        return False
+    return any(
+        seg.casefold() in vocab.credit_words
+        or any(w in vocab.credit_words for w in seg.casefold().split())
+        for seg in segments
+    )
+
+
+def _furniture(line: _Line, vocab: Vocabulary) -> None:
+    """Mark strict furniture as removed and remember loose furniture for head/tail."""
+    if line.words > vocab.furniture_max_words:
+        return
+    text = line.norm.rstrip(" *:")
+    for group in vocab.furniture:
+        if not group.pattern.fullmatch(text):
+            continue
+        line.marker = line.marker or group.tail_marker
+        if group.strict:
+            line.reason = f"furniture:{group.name}"
+            return
+        line.loose = line.loose or group.name
+
+
+def _judge_line(
+    line: _Line,
+    index: int,
+    title_norm: str | None,
+    vocab: Vocabulary,
+    languages: tuple[str, ...],
+    found: _Found,
+) -> None:
+    """Step 1: what a line is by itself."""
+    if index < 3 and title_norm and normalise_text(line.text).rstrip(" .") == title_norm:
+        line.reason = "repeated_title"
+        return
+    bare = _EDGE_SYMBOLS.sub("", line.norm)
+    if bare and len(bare.split()) <= vocab.label_max_words and vocab.labels.fullmatch(bare):
+        line.reason = "self_label"
+        found.signals.append(Signal(type="self_label", text=line.text, scope="document"))
+        return
+    reprint = match_reprint(line.text, vocab)
+    if reprint is not None:
+        line.reason = "reprint_notice"
+        found.signals.append(
+            Signal(type="reprint_notice", text=line.text, scope="document", detail=reprint.outlet)
+        )
+        found.reprints.setdefault(reprint.role, reprint.outlet)
+        return
+    if index < HEAD_LINES:
+        byline = match_byline(line.text, vocab, languages)
+        if byline is not None:
+            line.reason = "byline"
+            if found.byline is None:
+                found.byline = line.text
+                found.byline_who = byline.who
+                found.byline_is_desk = byline.is_desk
+                found.byline_date = byline.date
+            return
+        date_line = match_date_line(line.text, vocab, languages)
+        if date_line is not None:
+            line.reason = "date_line"
+            if date_line.updated:
+                found.updated = found.updated or date_line.date
+            else:
+                found.date_line = found.date_line or date_line.date
+            return
+    _furniture(line, vocab)
+    if line.reason:
+        return
+    if vocab.counter_line.fullmatch(line.norm):
+        line.reason = "furniture:share_counter"
+    elif _is_image_credit(line, vocab):
+        line.reason = "furniture:image_credit"
+
+
+def _is_article_paragraph(line: _Line) -> bool:
+    if not line.kept or line.loose or line.foreign:
+        return False
+    if line.words >= LONG_LINE_WORDS:
+        return True
+    return (line.words >= 2 or len(line.norm) >= 12) and bool(_TERMINAL.search(line.norm))
+
+
+def _judge_position(lines: list[_Line]) -> None:
+    """Step 2: loose furniture in the head and tail; a tail marker takes the rest with it."""
+    article = [i for i, line in enumerate(lines) if _is_article_paragraph(line)]
+    if not article:
+        return  # no prose to anchor a head or tail: only the per-line verdicts stand
+    first, last = article[0], article[-1]
+    trailing = False
+    for i, line in enumerate(lines):
+        if first <= i <= last or not line.kept:
+            trailing = trailing or (i > last and line.marker)
+            continue
+        if i > last and line.marker:
+            trailing = True
+        if line.loose:
+            line.reason = f"furniture:{line.loose}"
+        elif trailing:
+            line.reason = "furniture:trailing_block"
+
+
+def _first_article_index(lines: list[_Line]) -> int | None:
+    for i, line in enumerate(lines):
+        if _is_article_paragraph(line):
+            return i
+    return None
+
+
+def _page_for(article: Article) -> tuple[str | None, Any, str | None]:
+    """(body text, extracted page or None, reason when there is no body)."""
+    if article.text and article.text.strip():
+        return article.text, None, None
+    if article.html and article.html.strip():
+        try:
+            page = extract_page(article.html, article.url)
+        except Exception as exc:  # lxml/trafilatura on hostile markup; report, never raise
+            return None, None, f"HTML extraction failed: {type(exc).__name__}: {exc}"
+        if page is None:
+            return None, None, "no main text found in the HTML page"
+        return page.text, page, None
+    return None, None, "no text or html"
+
+
+def clean_article(article: Article, vocab: Vocabulary | None = None) -> Document | Skipped:
+    """Raw article -> Document with a cleaned body, metadata, removed furniture and signals."""
+    vocab = vocab or default_vocabulary()
+    raw, page, problem = _page_for(article)
+    if raw is None:
+        return Skipped(article.source, problem or "no text")
+
+    title = article.title or (page.title if page else None)
+    title_norm = normalise_text(title).rstrip(" .") if title else None
+    script = dominant_script(raw)
+    lines: list[_Line] = []
+    for text in raw.splitlines():
+        text = text.strip()
+        if not text:
+            continue
+        norm = normalise_line(text)
+        line = _Line(text=text, norm=norm, words=len(norm.split()))
+        line.foreign = script is not None and dominant_script(text) not in (None, script)
+        lines.append(line)
+
+    languages = date_languages(article.language)
+    found = _Found()
+    for index, line in enumerate(lines):
+        _judge_line(line, index, title_norm, vocab, languages, found)
+    _judge_position(lines)
+
+    kept = [line.text for line in lines if line.kept]
+    if not kept:
+        return Skipped(
+            article.source, f"no article text left after cleaning ({len(lines)} lines removed)"
+        )
+    text = "\n\n".join(kept)
+    meta: dict[str, Any] = {k: v for k, v in article.meta.items() if k not in _READER_KEYS}
+
+    # date: metadata first, then the byline, then a date line
+    date, date_source = None, None
+    if article.date:
+        date = parse_date(article.date, languages)
+        if date:
+            date_source = article.meta.get("date_source", "metadata")
+        else:
+            meta["date_raw"] = article.date
+    if date is None and page is not None and page.date:
+        date, date_source = parse_date(page.date), "metadata"
+    if found.byline_date and date is None:
+        date, date_source = found.byline_date, "byline"
+    elif found.byline_date:
+        meta["byline_date"] = found.byline_date
+    if date is None and found.date_line:
+        date, date_source = found.date_line, "date_line"
+    if found.updated:
+        meta["updated_date"] = found.updated
+
+    # outlet: metadata wins over the dateline
+    outlet, outlet_source = article.outlet, None
+    if outlet:
+        outlet_source = article.meta.get("outlet_source", "metadata")
+    elif page is not None and page.sitename:
+        outlet, outlet_source = page.sitename, "metadata"
+    first = _first_article_index(lines)
+    dateline = match_dateline(lines[first].text, vocab) if first is not None else None
+    if dateline is not None:
+        if dateline.outlet:
+            meta["dateline_outlet"] = dateline.outlet
+        if dateline.place:
+            meta["dateline_place"] = dateline.place
+        if outlet is None and dateline.outlet:
+            outlet, outlet_source = dateline.outlet, "dateline"
+
+    authors = list(article.authors) or (list(page.authors) if page else [])
+    if found.byline_who:
+        if found.byline_is_desk:
+            meta["desk"] = found.byline_who
+        elif not authors:
+            authors = split_authors(found.byline_who)
+    if "reprinted_by" in found.reprints:
+        meta["reprinted_by"] = found.reprints["reprinted_by"]
+    if "original" in found.reprints:
+        meta["originally_published_by"] = found.reprints["original"]
+    if page is not None:
+        meta["extractor"] = "trafilatura"
+        if page.description:
+            meta.setdefault("description", page.description)
+
+    return Document(
+        id=content_id(title, text),
+        source=article.source,
+        text=text,
+        title=title,
+        date=date,
+        date_source=date_source if date else None,
+        url=article.url or (page.url if page else None),
+        outlet=outlet,
+        outlet_source=outlet_source,
+        authors=authors,
+        language=article.language,
+        byline=found.byline,
+        signals=found.signals,
+        removed=[Removed(text=line.text, reason=line.reason) for line in lines if line.reason],
+        meta=meta,
+    )

@@ -1,0 +1,255 @@
+"""Cleaning acceptance on the five sample articles (../shared/gold/seeds.yaml), plus its rules."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from claimgraph.ingest import clean_article, read_file, read_paths
+from claimgraph.ingest.vocab import load_vocabulary
+from claimgraph.model import Article, Document, content_id, normalise_text
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+EXAMPLES = REPO / "examples"
+GOLD = yaml.safe_load((SHARED / "gold" / "seeds.yaml").read_text(encoding="utf-8"))
+NAMES = sorted(GOLD["documents"])
+
+
+@pytest.fixture(scope="module")
+def articles() -> dict[str, Article]:
+    found = {}
+    for item in read_paths([EXAMPLES]):
+        assert isinstance(item, Article), item
+        found[Path(item.source).name] = item
+    return found
+
+
+@pytest.fixture(scope="module")
+def docs(articles: dict[str, Article]) -> dict[str, Document]:
+    cleaned = {name: clean_article(article) for name, article in articles.items()}
+    for name, doc in cleaned.items():
+        assert isinstance(doc, Document), (name, doc)
+    return cleaned  # type: ignore[return-value]
+
+
+def body(doc: Document) -> str:
+    return normalise_text(doc.text)
+
+
+def test_every_gold_document_is_read(docs: dict[str, Document]) -> None:
+    assert sorted(docs) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_title(docs: dict[str, Document], name: str) -> None:
+    assert docs[name].title == GOLD["documents"][name]["title"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_date(docs: dict[str, Document], name: str) -> None:
+    expected = GOLD["documents"][name]["date"]
+    assert docs[name].date == (str(expected) if expected else None)
+
+
+def test_byline_gives_date_and_desk(docs: dict[str, Document]) -> None:
+    doc = docs["004_7744a640d6660c16.txt"]
+    assert doc.date_source == "byline"
+    assert doc.byline is not None and "News Desk" in doc.byline
+    assert doc.meta["desk"] == "News Desk"
+    assert normalise_text(doc.byline) not in body(doc)
+
+
+def test_dateline_gives_outlet_and_stays_in_body(docs: dict[str, Document]) -> None:
+    doc = docs["002_133a9d732627dffb.txt"]
+    assert doc.outlet == GOLD["documents"]["002_133a9d732627dffb.txt"]["outlet"]
+    assert doc.outlet_source == "dateline"
+    assert doc.text.startswith("(AhlulBayt News Agency) - ")
+
+
+def test_metadata_outlet_wins_over_dateline(articles: dict[str, Article]) -> None:
+    article = articles["002_133a9d732627dffb.txt"]
+    doc = clean_article(
+        Article(source=article.source, text=article.text, title=article.title, outlet="Press TV")
+    )
+    assert isinstance(doc, Document)
+    assert doc.outlet == "Press TV"
+    assert doc.outlet_source == "metadata"
+    assert doc.meta["dateline_outlet"] == "AhlulBayt News Agency"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_boilerplate_removed(docs: dict[str, Document], name: str) -> None:
+    for text in GOLD["documents"][name].get("boilerplate", []):
+        assert normalise_text(text) not in body(docs[name]), text
+
+
+def _kept_texts(name: str) -> list[str]:
+    gold = GOLD["documents"][name]
+    texts = [a["text"] for a in gold.get("attributions", [])]
+    texts += gold.get("unsupported_generalisations", [])
+    texts += [
+        text
+        for narrative in GOLD["narratives"]
+        for doc, text in narrative["members"]
+        if doc == name
+    ]
+    return texts
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_article_text_kept(docs: dict[str, Document], name: str) -> None:
+    texts = _kept_texts(name)
+    assert texts
+    for text in texts:
+        assert normalise_text(text) in body(docs[name]), text
+
+
+def test_short_line_inside_article_stays(docs: dict[str, Document]) -> None:
+    # a short sentence after the last long paragraph is still the article's own words
+    assert "How comforting." in docs["003_af66014484e4a442.txt"].text.split("\n\n")
+
+
+def test_self_label_recorded(docs: dict[str, Document]) -> None:
+    for name in NAMES:
+        labels = GOLD["documents"][name].get("self_labels", [])
+        found = [s.text for s in docs[name].signals if s.type == "self_label"]
+        assert found == labels, name
+        for label in labels:
+            assert label not in docs[name].text.split("\n\n")
+            assert all(s.scope == "document" for s in docs[name].signals)
+
+
+def test_reprint_notice_recorded(docs: dict[str, Document]) -> None:
+    for name in NAMES:
+        reprinted_by = GOLD["documents"][name].get("reprinted_by")
+        notices = [s for s in docs[name].signals if s.type == "reprint_notice"]
+        if reprinted_by is None:
+            assert notices == [], name
+            continue
+        assert [s.detail for s in notices] == [reprinted_by]
+        assert docs[name].meta["reprinted_by"] == reprinted_by
+        assert normalise_text(notices[0].text) not in body(docs[name])
+
+
+def test_no_line_is_lost_or_altered(
+    articles: dict[str, Article], docs: dict[str, Document]
+) -> None:
+    """Every input line is either a body paragraph, verbatim, or an audited removal."""
+    for name, article in articles.items():
+        doc = docs[name]
+        paragraphs = doc.text.split("\n\n")
+        removed = [r.text for r in doc.removed]
+        lines = [line.strip() for line in (article.text or "").splitlines() if line.strip()]
+        assert sorted(paragraphs + removed) == sorted(lines), name
+        assert all(r.reason for r in doc.removed)
+
+
+def test_paragraph_per_line_when_no_blank_lines(docs: dict[str, Document]) -> None:
+    # 004 has one paragraph per line with no blank lines between them
+    paragraphs = docs["004_7744a640d6660c16.txt"].text.split("\n\n")
+    assert len(paragraphs) >= 8
+    assert all("\n" not in p for p in paragraphs)
+
+
+def test_stable_ids(articles: dict[str, Article], docs: dict[str, Document]) -> None:
+    for name, doc in docs.items():
+        again = clean_article(next(iter(read_file(Path(articles[name].source)))))
+        assert isinstance(again, Document)
+        assert again.id == doc.id
+        assert doc.id == content_id(doc.title, doc.text)
+    assert len({doc.id for doc in docs.values()}) == len(docs)
+
+
+def test_language_left_to_later_stage(docs: dict[str, Document]) -> None:
+    assert all(doc.language is None for doc in docs.values())
+
+
+# ---- rules on built text: the same rules, away from the sample's own strings -----------------
+
+PROSE = [
+    "The committee met on Tuesday to review the budget for the coming year.",
+    "Members disagreed sharply about the cost of the new bridge over the river.",
+    "A final vote is expected next month, the chairwoman told reporters.",
+]
+
+
+def _clean(lines: list[str], **fields: object) -> Document:
+    doc = clean_article(Article(source="test", text="\n\n".join(lines), **fields))  # type: ignore[arg-type]
+    assert isinstance(doc, Document), doc
+    return doc
+
+
+def test_loose_furniture_between_paragraphs_stays() -> None:
+    doc = _clean([PROSE[0], "Subscribe now.", PROSE[1], PROSE[2]], title="Budget")
+    assert "Subscribe now." in doc.text.split("\n\n")
+
+
+def test_loose_furniture_in_tail_goes() -> None:
+    doc = _clean([*PROSE, "Subscribe now."], title="Budget")
+    assert "Subscribe now." not in doc.text
+    assert [r.reason for r in doc.removed] == ["furniture:newsletter"]
+
+
+def test_marker_in_tail_takes_what_trails_it() -> None:
+    doc = _clean(
+        [*PROSE, "You may also like", "Bridge costs soar", "Mayor resigns"], title="Budget"
+    )
+    assert doc.text == "\n\n".join(PROSE)
+    assert [r.reason for r in doc.removed] == [
+        "furniture:related_links",
+        "furniture:trailing_block",
+        "furniture:trailing_block",
+    ]
+
+
+def test_furniture_words_inside_a_paragraph_are_not_touched() -> None:
+    sentence = "Readers were asked to leave a reply below, and the editor said to subscribe now."
+    doc = _clean([PROSE[0], sentence, PROSE[1]], title="Budget")
+    assert sentence in doc.text.split("\n\n")
+
+
+def test_date_line_and_header_date() -> None:
+    doc = _clean(["Published: 3 May 2020", *PROSE], title="Budget")
+    assert (doc.date, doc.date_source) == ("2020-05-03", "date_line")
+    doc = _clean(PROSE, title="Budget", date="2019-11-02", meta={"date_source": "header"})
+    assert (doc.date, doc.date_source) == ("2019-11-02", "header")
+
+
+def test_implausible_metadata_date_is_kept_raw_not_used() -> None:
+    doc = _clean(PROSE, title="Budget", date="0001-01-01")
+    assert doc.date is None
+    assert doc.meta["date_raw"] == "0001-01-01"
+
+
+def test_user_vocabulary_extends_labels(tmp_path: Path) -> None:
+    extra = tmp_path / "labels.yaml"
+    extra.write_text("self_labels:\n  patterns:\n    - 'certified truth'\n", encoding="utf-8")
+    vocab = load_vocabulary(extra=[extra])
+    article = Article(source="t", text="\n".join(["Certified Truth", *PROSE]), title="Budget")
+    doc = clean_article(article, vocab)
+    assert isinstance(doc, Document)
+    assert [s.text for s in doc.signals if s.type == "self_label"] == ["Certified Truth"]
+    plain = clean_article(article)
+    assert isinstance(plain, Document) and plain.signals == []
+
+
+def test_nothing_left_is_skipped_not_empty() -> None:
+    result = clean_article(
+        Article(source="x.txt", text="Leave a Reply\n\nBe the first to comment", title="T")
+    )
+    assert not isinstance(result, Document)
+    assert result.source == "x.txt" and "no article text" in result.reason
+
+
+def test_cleaning_does_not_load_spacy() -> None:
+    code = (
+        "import sys; from pathlib import Path; from claimgraph.ingest import read_paths, clean_article;"
+        f"[clean_article(a) for a in read_paths([Path({str(EXAMPLES)!r})])];"
+        "assert 'spacy' not in sys.modules, 'clean_article imported spaCy'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
