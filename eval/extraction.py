@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import math
 import re
 import sys
 import time
@@ -201,8 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     if floor is not None:
         print(f"\npinned floor {FLOOR_KEY} = {floor:.3f}")
     if args.pin:
-        pin_floor(FLOOR_KEY, result.ours.f1 - FLOOR_MARGIN)
-        print(f"pinned {FLOOR_KEY} = {result.ours.f1 - FLOOR_MARGIN:.3f} in {FLOORS}")
+        value = math.floor((result.ours.f1 - FLOOR_MARGIN) * 1000) / 1000
+        pin_floor(FLOOR_KEY, value)
+        print(f"pinned {FLOOR_KEY} = {value:.3f} in {FLOORS}")
     return 0
 
 

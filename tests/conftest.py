@@ -10,6 +10,7 @@ import yaml
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ["COLUMNS"] = "200"  # Rich tables: no folding inside the strings tests look for
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"

@@ -99,3 +99,43 @@ def test_missing_model_is_a_clear_error(tmp_path):
     result = invoke("analyze", str(EXAMPLES), "--db", str(tmp_path / "x.db"), "--model", "xx_no_such_model")
     assert result.exit_code == 2
     assert "xx_no_such_model" in result.output and "not installed" in result.output
+
+
+def test_sources_lists_speakers_and_outlets_with_anonymous_share(analysed):
+    result = invoke("sources", "--db", str(analysed))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for name in ("Hashem al-Moussavi", "Jafar al-Hosseini", "Qassem al-Kuraiti", "Fars News Agency", "Skypress"):
+        assert name in out
+    assert "[anonymous]" in out and "AhlulBayt News Agency" in out
+
+
+def test_sources_figures_match_the_attributions(analysed):
+    from claimgraph.store import Store
+
+    with Store(analysed) as store:
+        found = store.sources()
+        atts = store.attributions()
+    fars = next(o for o in found["outlets"] if o["name"] == "Fars News Agency")
+    via_fars = [a for a in atts if "Fars News Agency" in a["via"]]
+    assert fars["attributions"] == len(via_fars) >= 3
+    share = sum(a["anonymous"] for a in via_fars) / len(via_fars)
+    assert abs(fars["anonymous_share"] - share) < 1e-9 and 0 < share < 1
+    skypress = next(o for o in found["outlets"] if o["name"] == "Skypress")
+    assert skypress["anonymous_share"] == 1.0
+
+
+def test_export_attributions_have_the_documented_fields(analysed, tmp_path):
+    invoke("export", "-o", str(tmp_path), "--db", str(analysed))
+    rows = [json.loads(line) for line in (tmp_path / "attributions.jsonl").open()]
+    assert rows
+    fields = {
+        "id", "document_id", "kind", "speaker", "speaker_entity_id", "anonymous", "speaker_description",
+        "role", "cue", "content", "source_text", "via", "signals", "start", "end",
+    }
+    for row in rows:
+        assert fields <= row.keys()
+    docs = {json.loads(line)["id"]: json.loads(line)["text"] for line in (tmp_path / "documents.jsonl").open()}
+    for row in rows:
+        assert docs[row["document_id"]][row["start"] : row["end"]] == row["content"]
+    assert any(r["anonymous"] and r["speaker"] is None and r["speaker_description"] for r in rows)

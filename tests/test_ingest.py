@@ -205,7 +205,9 @@ def test_html_gz_and_declared_charset(tmp_path: Path) -> None:
     page = PAGE.replace('charset="utf-8"', 'charset="windows-1252"').replace(
         "Fishermen who", "Fishermen and café owners who"
     )
-    latin.write_bytes(page.replace('<meta charset="utf-8">', '<meta charset="windows-1252">').encode("cp1252"))
+    latin.write_bytes(
+        page.replace('<meta charset="utf-8">', '<meta charset="windows-1252">').encode("cp1252")
+    )
     assert "café owners" in cleaned(next(read_file(latin))).text
 
 
@@ -217,7 +219,9 @@ def _write_warc(path: Path, pages: list[tuple[str, str, str, str]]) -> None:
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=path.suffix == ".gz")
         for url, status, content_type, body in pages:
-            headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+            headers = StatusAndHeaders(
+                status, [("Content-Type", content_type)], protocol="HTTP/1.1"
+            )
             record = writer.create_warc_record(
                 url,
                 "response",
@@ -242,7 +246,10 @@ def test_warc_with_two_html_responses(tmp_path: Path) -> None:
     )
     items = list(read_file(path))
     assert all(isinstance(item, Article) for item in items), items
-    assert [a.url for a in items] == ["https://gazette.example/pier", "https://gazette.example/pool"]
+    assert [a.url for a in items] == [
+        "https://gazette.example/pier",
+        "https://gazette.example/pool",
+    ]
     assert [a.source for a in items] == [f"{path}#record1", f"{path}#record4"]
     docs = [cleaned(a) for a in items]
     assert docs[0].title == "Port Ellery closes its ferry pier"
@@ -391,7 +398,9 @@ def test_real_allsides_jsonl_streams() -> None:
 
 def test_real_allsides_dates() -> None:
     """The first 200 records carry no date; the dated ones further on must come out as ISO."""
-    dated = itertools.islice((a for a in read_file(ALLSIDES) if isinstance(a, Article) and a.date), 60)
+    dated = itertools.islice(
+        (a for a in read_file(ALLSIDES) if isinstance(a, Article) and a.date), 60
+    )
     checked = 0
     for article in dated:
         doc = cleaned(article)
@@ -404,7 +413,7 @@ def test_real_allsides_dates() -> None:
 
 # ---- feeds -------------------------------------------------------------------------------
 
-RSS = """<?xml version="1.0" encoding="UTF-8"?>
+RSS = f"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
      xmlns:dc="http://purl.org/dc/elements/1.1/">
 <channel>
@@ -415,7 +424,7 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
     <pubDate>Mon, 15 Mar 2021 09:30:00 +0000</pubDate>
     <dc:creator>Dana Whitcombe</dc:creator>
     <description>Short teaser.</description>
-    <content:encoded><![CDATA[<p>{p0}</p><p>{p1}</p>
+    <content:encoded><![CDATA[<p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p>
       <p>The post Port Ellery closes its ferry pier appeared first on Ellery Gazette.</p>]]>
     </content:encoded>
   </item>
@@ -423,13 +432,13 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
     <title>Storm warning</title>
     <link>https://gazette.example/storm</link>
     <pubDate>Tue, 16 Mar 2021 07:00:00 +0000</pubDate>
-    <description>&lt;p&gt;{p2}&lt;/p&gt;</description>
+    <description>&lt;p&gt;{PARAGRAPHS[2]}&lt;/p&gt;</description>
   </item>
 </channel>
 </rss>
-""".format(p0=PARAGRAPHS[0], p1=PARAGRAPHS[1], p2=PARAGRAPHS[2])
+"""
 
-ATOM = """<?xml version="1.0" encoding="utf-8"?>
+ATOM = f"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
   <title>Harbour Watch</title>
   <id>urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6</id>
@@ -440,10 +449,10 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
     <id>urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a</id>
     <published>2021-03-16T18:30:02Z</published>
     <author><name>Sam Rook</name></author>
-    <content type="html">&lt;p&gt;{p3}&lt;/p&gt;</content>
+    <content type="html">&lt;p&gt;{PARAGRAPHS[3]}&lt;/p&gt;</content>
   </entry>
 </feed>
-""".format(p3=PARAGRAPHS[3])
+"""
 
 
 def test_rss_feed(tmp_path: Path) -> None:
@@ -543,7 +552,14 @@ def test_expand_paths_recursion_globs_hidden(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "deep").mkdir()
     (tmp_path / ".git").mkdir()
-    for rel in ("a.txt", "b/c.html", "b/deep/d.jsonl", "b/deep/d.json", ".hidden.txt", ".git/x.txt"):
+    for rel in (
+        "a.txt",
+        "b/c.html",
+        "b/deep/d.jsonl",
+        "b/deep/d.json",
+        ".hidden.txt",
+        ".git/x.txt",
+    ):
         (tmp_path / rel).write_text("x", encoding="utf-8")
     (tmp_path / "a.json").write_text("{}", encoding="utf-8")  # sidecar of a.txt
     found = [p.relative_to(tmp_path).as_posix() for p in expand_paths([tmp_path])]

@@ -12,7 +12,7 @@ How a line is judged, in order (vocabularies in claimgraph/data/*.yaml):
    first and after the last article paragraph lie the page's head and tail: there, loose
    furniture ("Subscribe now") goes too, and a furniture marker in the tail ("Related Articles",
    "Leave a Reply") takes everything after it with it. Between article paragraphs only strict
-   furniture is removed, so a short line like "How comforting." stays.
+   furniture is removed, so a short line like "So much for that." stays.
 Every removed line is kept in Document.removed with its reason.
 """
 
@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from claimgraph.ingest.common import split_authors
-from claimgraph.ingest.html import extract_page
+from claimgraph.ingest.html import ExtractedPage, extract_page
 from claimgraph.ingest.metadata import (
+    Dateline,
     date_languages,
     looks_like_name,
     match_byline,
@@ -42,6 +43,8 @@ from claimgraph.model import Article, Document, Removed, Signal, Skipped, conten
 HEAD_LINES = 6
 # A line this long is article prose even without final punctuation.
 LONG_LINE_WORDS = 30
+# A line ending with ":" is prose when it is this long ("Read more:" is not).
+LEAD_IN_WORDS = 8
 _TERMINAL = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\u061f\u06d4][\"'\u2019\u201d\u00bb)\]]*$")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -60,7 +63,6 @@ class _Line:
     loose: str | None = None  # a non-strict furniture group it matches
     marker: bool = False  # it matches a tail-marker group
     foreign: bool = False  # written in another script than the document
-    signal: Signal | None = None
 
     @property
     def kept(self) -> bool:
@@ -112,7 +114,7 @@ def dominant_script(text: str) -> str | None:
 
 
 def _is_image_credit(line: _Line, vocab: Vocabulary) -> bool:
-    """ "Reuters / FBI / Handout via Reuters", "Photo: AP": credits a picture, says nothing."""
+    """ "AFP / Pool via Reuters", "Photo: AP": credits a picture, says nothing."""
     if line.words > vocab.credit_max_words:
         return False
     text = line.norm.strip("()[] ")
@@ -202,6 +204,8 @@ def _is_article_paragraph(line: _Line) -> bool:
         return False
     if line.words >= LONG_LINE_WORDS:
         return True
+    if line.words >= LEAD_IN_WORDS and line.norm.endswith(":"):
+        return True  # a sentence introducing a quote or an embed that follows it
     return (line.words >= 2 or len(line.norm) >= 12) and bool(_TERMINAL.search(line.norm))
 
 
@@ -224,107 +228,124 @@ def _judge_position(lines: list[_Line]) -> None:
             line.reason = "furniture:trailing_block"
 
 
-def _first_article_index(lines: list[_Line]) -> int | None:
-    for i, line in enumerate(lines):
-        if _is_article_paragraph(line):
-            return i
-    return None
-
-
-def _page_for(article: Article) -> tuple[str | None, Any, str | None]:
-    """(body text, extracted page or None, reason when there is no body)."""
+def _body(article: Article) -> tuple[str, ExtractedPage | None] | Skipped:
+    """The text to clean (HTML goes through trafilatura first) and the page it came from."""
     if article.text and article.text.strip():
-        return article.text, None, None
-    if article.html and article.html.strip():
-        try:
-            page = extract_page(article.html, article.url)
-        except Exception as exc:  # lxml/trafilatura on hostile markup; report, never raise
-            return None, None, f"HTML extraction failed: {type(exc).__name__}: {exc}"
-        if page is None:
-            return None, None, "no main text found in the HTML page"
-        return page.text, page, None
-    return None, None, "no text or html"
+        return article.text, None
+    if not (article.html and article.html.strip()):
+        return Skipped(article.source, "no text or html")
+    try:
+        page = extract_page(article.html, article.url)
+    except Exception as exc:  # lxml/trafilatura on hostile markup: report it, never raise
+        return Skipped(article.source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
+    if page is None:
+        return Skipped(article.source, "no main text found in the HTML page")
+    return page.text, page
+
+
+def _split_lines(raw: str) -> list[_Line]:
+    """Each non-empty line is a paragraph (some sources put no blank lines between them)."""
+    script = dominant_script(raw)
+    lines = []
+    for text in raw.splitlines():
+        text = text.strip()
+        if text:
+            norm = normalise_line(text)
+            line = _Line(text=text, norm=norm, words=len(norm.split()))
+            line.foreign = script is not None and dominant_script(text) not in (None, script)
+            lines.append(line)
+    return lines
+
+
+def _date(
+    article: Article,
+    page: ExtractedPage | None,
+    found: _Found,
+    languages: tuple[str, ...],
+    meta: dict[str, Any],
+) -> tuple[str | None, str | None]:
+    """(ISO date, where it came from): metadata first, then the byline, then a date line."""
+    if article.date:
+        date = parse_date(article.date, languages)
+        if date:
+            return date, article.meta.get("date_source", "metadata")
+        meta["date_raw"] = article.date
+    if page is not None and page.date:
+        date = parse_date(page.date)
+        if date:
+            return date, "metadata"
+    if found.byline_date:
+        return found.byline_date, "byline"
+    if found.date_line:
+        return found.date_line, "date_line"
+    return None, None
+
+
+def _outlet(
+    article: Article, page: ExtractedPage | None, dateline: Dateline | None
+) -> tuple[str | None, str | None]:
+    """(outlet, where it came from): metadata wins over the dateline."""
+    if article.outlet:
+        return article.outlet, article.meta.get("outlet_source", "metadata")
+    if page is not None and page.sitename:
+        return page.sitename, "metadata"
+    if dateline is not None and dateline.outlet:
+        return dateline.outlet, "dateline"
+    return None, None
+
+
+def _found_meta(found: _Found, dateline: Dateline | None, date: str | None) -> dict[str, Any]:
+    """What the body said about the document that has no Document field of its own."""
+    meta: dict[str, Any] = {}
+    if dateline is not None and dateline.outlet:
+        meta["dateline_outlet"] = dateline.outlet
+    if dateline is not None and dateline.place:
+        meta["dateline_place"] = dateline.place
+    if found.byline_is_desk and found.byline_who:
+        meta["desk"] = found.byline_who
+    if found.byline_date and found.byline_date != date:
+        meta["byline_date"] = found.byline_date
+    if found.updated:
+        meta["updated_date"] = found.updated
+    if "reprinted_by" in found.reprints:
+        meta["reprinted_by"] = found.reprints["reprinted_by"]
+    if "original" in found.reprints:
+        meta["originally_published_by"] = found.reprints["original"]
+    return meta
 
 
 def clean_article(article: Article, vocab: Vocabulary | None = None) -> Document | Skipped:
     """Raw article -> Document with a cleaned body, metadata, removed furniture and signals."""
     vocab = vocab or default_vocabulary()
-    raw, page, problem = _page_for(article)
-    if raw is None:
-        return Skipped(article.source, problem or "no text")
-
+    body = _body(article)
+    if isinstance(body, Skipped):
+        return body
+    raw, page = body
     title = article.title or (page.title if page else None)
     title_norm = normalise_text(title).rstrip(" .") if title else None
-    script = dominant_script(raw)
-    lines: list[_Line] = []
-    for text in raw.splitlines():
-        text = text.strip()
-        if not text:
-            continue
-        norm = normalise_line(text)
-        line = _Line(text=text, norm=norm, words=len(norm.split()))
-        line.foreign = script is not None and dominant_script(text) not in (None, script)
-        lines.append(line)
-
     languages = date_languages(article.language)
+
+    lines = _split_lines(raw)
     found = _Found()
     for index, line in enumerate(lines):
         _judge_line(line, index, title_norm, vocab, languages, found)
     _judge_position(lines)
-
     kept = [line.text for line in lines if line.kept]
     if not kept:
         return Skipped(
             article.source, f"no article text left after cleaning ({len(lines)} lines removed)"
         )
     text = "\n\n".join(kept)
+
     meta: dict[str, Any] = {k: v for k, v in article.meta.items() if k not in _READER_KEYS}
-
-    # date: metadata first, then the byline, then a date line
-    date, date_source = None, None
-    if article.date:
-        date = parse_date(article.date, languages)
-        if date:
-            date_source = article.meta.get("date_source", "metadata")
-        else:
-            meta["date_raw"] = article.date
-    if date is None and page is not None and page.date:
-        date, date_source = parse_date(page.date), "metadata"
-    if found.byline_date and date is None:
-        date, date_source = found.byline_date, "byline"
-    elif found.byline_date:
-        meta["byline_date"] = found.byline_date
-    if date is None and found.date_line:
-        date, date_source = found.date_line, "date_line"
-    if found.updated:
-        meta["updated_date"] = found.updated
-
-    # outlet: metadata wins over the dateline
-    outlet, outlet_source = article.outlet, None
-    if outlet:
-        outlet_source = article.meta.get("outlet_source", "metadata")
-    elif page is not None and page.sitename:
-        outlet, outlet_source = page.sitename, "metadata"
-    first = _first_article_index(lines)
+    date, date_source = _date(article, page, found, languages, meta)
+    first = next((i for i, line in enumerate(lines) if _is_article_paragraph(line)), None)
     dateline = match_dateline(lines[first].text, vocab) if first is not None else None
-    if dateline is not None:
-        if dateline.outlet:
-            meta["dateline_outlet"] = dateline.outlet
-        if dateline.place:
-            meta["dateline_place"] = dateline.place
-        if outlet is None and dateline.outlet:
-            outlet, outlet_source = dateline.outlet, "dateline"
-
+    outlet, outlet_source = _outlet(article, page, dateline)
+    meta.update(_found_meta(found, dateline, date))
     authors = list(article.authors) or (list(page.authors) if page else [])
-    if found.byline_who:
-        if found.byline_is_desk:
-            meta["desk"] = found.byline_who
-        elif not authors:
-            authors = split_authors(found.byline_who)
-    if "reprinted_by" in found.reprints:
-        meta["reprinted_by"] = found.reprints["reprinted_by"]
-    if "original" in found.reprints:
-        meta["originally_published_by"] = found.reprints["original"]
+    if not authors and found.byline_who and not found.byline_is_desk:
+        authors = split_authors(found.byline_who)
     if page is not None:
         meta["extractor"] = "trafilatura"
         if page.description:
@@ -336,7 +357,7 @@ def clean_article(article: Article, vocab: Vocabulary | None = None) -> Document
         text=text,
         title=title,
         date=date,
-        date_source=date_source if date else None,
+        date_source=date_source,
         url=article.url or (page.url if page else None),
         outlet=outlet,
         outlet_source=outlet_source,

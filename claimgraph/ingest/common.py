@@ -146,7 +146,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     Raises Unreadable for empty, binary (NUL bytes) or undecodable input, so that garbage never
     reaches the cleaning as if it were an article.
     """
-    if not data.strip():
+    if not data or data.isspace():
         raise Unreadable("empty file")
     for bom, encoding in _BOMS:
         if data.startswith(bom):

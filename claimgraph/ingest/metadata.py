@@ -103,7 +103,7 @@ class Byline:
 def match_byline(
     line: str, vocab: Vocabulary, languages: tuple[str, ...] = ("en",)
 ) -> Byline | None:
-    """ "By News Desk - July 28 2021" -> Byline("News Desk", "2021-07-28", desk)."""
+    """ "By Metro Desk - May 3 2020" -> Byline("Metro Desk", "2020-05-03", is_desk=True)."""
     text = normalise_line(line)
     words = word_count(text)
     if words > vocab.byline_max_words or (words > 6 and text.endswith((".", "?", "!"))):
@@ -160,6 +160,8 @@ def match_reprint(line: str, vocab: Vocabulary) -> ReprintNotice | None:
         match = entry.pattern.fullmatch(text)
         if match:
             outlet = match.group("outlet").strip(" .,:;-")
+            if _HAS_YEAR.search(outlet):
+                continue  # "originally published on February 4, 2019": a date, not an outlet
             if looks_like_name(outlet, max_words=8) or _looks_like_domain(outlet):
                 return ReprintNotice(role=entry.role, outlet=outlet)
     return None
@@ -173,7 +175,7 @@ class Dateline:
 
 
 def match_dateline(paragraph: str, vocab: Vocabulary) -> Dateline | None:
-    """ "(AhlulBayt News Agency) - Iraq's ..." / "WASHINGTON (Reuters) - ..." at a paragraph start."""
+    """ "(Xinhua News Agency) - The ..." / "WASHINGTON (Reuters) - ..." at a paragraph start."""
     text = fold_quotes(paragraph)  # length-preserving, so `end` indexes the original
     for pattern in vocab.datelines:
         match = pattern.match(text)
