@@ -173,10 +173,10 @@ class Document:
     text: str
     title: str | None = None
     date: str | None = None
-    date_source: str | None = None  # "metadata" | "byline" | "header" | None
+    date_source: str | None = None  # "metadata" | "header" | "byline" | "date_line" | None
     url: str | None = None
     outlet: str | None = None
-    outlet_source: str | None = None  # "metadata" | "dateline" | "byline" | ...
+    outlet_source: str | None = None  # "metadata" | "header" | "dateline"
     authors: list[str] = field(default_factory=list)
     language: str | None = None
     byline: str | None = None

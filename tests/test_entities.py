@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from claimgraph.annotate.entities import alias_key, resolve_mentions, load_alias_table
+from claimgraph.annotate.entities import alias_key, load_alias_table, resolve_mentions
 from claimgraph.model import fold_quotes
 
 

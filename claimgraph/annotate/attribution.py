@@ -97,30 +97,40 @@ class Relation:
 # Quotations
 
 
-def quote_regions(text: str) -> list[tuple[int, int]]:
-    """Spans of double-quoted passages, quote marks included.
+_OPENERS = frozenset("\u201c\u201e\u00ab")
+_CLOSERS = frozenset("\u201d\u00bb")
 
-    Quotes are paired by alternation within a line; a quote left open at the end of a line
-    runs to the end of that line (the news convention for quotes spanning paragraphs).
-    A typographic opening mark met while a quote is open closes the open one first.
+
+def quote_regions(text: str) -> list[tuple[int, int]]:
+    """Spans of double-quoted passages (outermost only), quote marks included.
+
+    Typographic quotes nest (a quotation may quote a name: "... members of the "Islamic
+    State" organization"); straight quotes alternate. A closing mark with nothing open opens
+    a quotation (sloppy typing). A quotation left open at the end of a line runs to the end
+    of that line: the news convention for quotations spanning paragraphs.
     """
     regions: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
-        start: int | None = None
+        stack: list[tuple[str, int]] = []
         for i, ch in enumerate(line):
             if ch not in _DOUBLE_QUOTES:
                 continue
-            if start is None:
-                start = i
-            elif ch == "\u201c" and line[start] == "\u201c" and line[start + 1 : i].strip():
-                regions.append((pos + start, pos + len(line[:i].rstrip())))
-                start = i
+            straight = ch not in _OPENERS and ch not in _CLOSERS
+            if ch in _OPENERS or not stack:
+                stack.append((ch, i))
+            elif straight and stack[-1][0] not in _OPENERS and stack[-1][0] not in _CLOSERS:
+                start = stack.pop()[1]
+                if not stack:
+                    regions.append((pos + start, pos + i + 1))
+            elif straight:
+                stack.append((ch, i))
             else:
-                regions.append((pos + start, pos + i + 1))
-                start = None
-        if start is not None and line[start + 1 :].strip():
-            regions.append((pos + start, pos + len(line.rstrip())))
+                start = stack.pop()[1]
+                if not stack:
+                    regions.append((pos + start, pos + i + 1))
+        if stack and line[stack[0][1] + 1 :].strip():
+            regions.append((pos + stack[0][1], pos + len(line.rstrip())))
         pos += len(line) + 1
     return [r for r in regions if r[1] - r[0] > 2]
 

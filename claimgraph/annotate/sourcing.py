@@ -148,7 +148,7 @@ def _proper_chain(token: Token) -> list[Token]:
             break
         chain.insert(0, left)
         current = left
-    while chain and not chain[0].text[:1].isalpha():
+    while len(chain) > 1 and not chain[0].text[:1].isalpha():
         chain.pop(0)
     return chain
 

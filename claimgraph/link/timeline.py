@@ -51,6 +51,7 @@ class _Vocab:
     """The compiled timeline vocabulary: the grammar's forms and the tables they read."""
 
     forms: tuple[tuple[str, re.Pattern[str]], ...]
+    prep_tail: re.Pattern[str]  # a preposition right before a phrase, kept in its span
     months: Mapping[str, int]  # every accepted spelling (full, capitals, abbreviations) -> 1..12
     weekdays: Mapping[str, int]  # spelling -> 0 (Monday) .. 6
     name_like_months: frozenset[str]
@@ -71,6 +72,7 @@ class _Vocab:
     numeric_order: str
     pivot: int
     window: int
+    clause_openers: frozenset[str]
     future: re.Pattern[str]
     past: re.Pattern[str]
 
@@ -126,50 +128,50 @@ def load_vocabulary(path: Path = VOCABULARY) -> _Vocab:
     holiday = _alt(holidays)
     year = r"(?P<y>(?:1[6-9]|20)\d\d)(?![\d'’])(?![.,]\d)"
     start = r"(?<![\w$£€.,/'’-])"
-    prep = rf"(?:(?P<prep>(?i:{preps}))\s+)?"
     partp = rf"(?:(?P<part>(?i:{part}))(?:\s+|-))?"
     month = rf"(?:(?P<mf>{full})|(?P<ma>{abbr})\.?)"
     day = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s?[-–]\s?(?P<d2>\d{1,2})(?:st|nd|rd|th)?)?"
     rel = r"(?P<mod>(?i:this\s+past|this\s+coming|last|next|this|coming|past))"
     units = r"(?P<u>(?i:weekend|week|month|year))"
     forms = {
-        "iso": rf"{start}{prep}(?P<y>\d{{4}})-(?P<m>\d\d)-(?P<d>\d\d)(?![\w/-])",
-        "numeric": rf"{start}{prep}(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})/(?P<y>\d{{4}}|\d\d)(?![\w/])",
-        "mdy": rf"{start}{prep}(?:(?P<wd>{wday}),?\s+)?{month}\s+{day}(?![\w:])"
+        "iso": rf"{start}(?P<y>\d{{4}})-(?P<m>\d\d)-(?P<d>\d\d)(?![\w/-])",
+        "numeric": rf"{start}(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})/(?P<y>\d{{4}}|\d\d)(?![\w/])",
+        "mdy": rf"{start}(?:(?P<wd>{wday}),?\s+)?{month}\s+{day}(?![\w:])"
         rf"(?:,?\s+(?:of\s+)?{year})?",
-        "dmy": rf"{start}{prep}(?:(?P<wd>{wday}),?\s+)?(?:the\s+)?{day}(?:\s+of)?\s+{month}(?!\w)"
+        "dmy": rf"{start}(?:(?P<wd>{wday}),?\s+)?(?:the\s+)?{day}(?:\s+of)?\s+{month}(?!\w)"
         rf"(?:,?\s+(?:of\s+)?{year})?",
-        "month_year": rf"{start}{prep}{partp}{month},?\s+(?:of\s+)?{year}",
-        "month": rf"{start}{prep}{partp}(?:{rel}\s+)?(?P<mf>{full})(?![\w-])(?!\s*\d)",
-        "year": rf"{start}{prep}{partp}(?:(?P<det>(?i:the\s+year|year|{dets}))\s+)?{year}",
+        "month_year": rf"{start}{partp}{month},?\s+(?:of\s+)?{year}",
+        "month": rf"{start}{partp}(?:{rel}\s+)?(?P<mf>{full})(?![\w-])(?!\s*\d)",
+        "year": rf"{start}{partp}(?:(?P<det>(?i:the\s+year|year|{dets}))\s+)?{year}",
         "possessive_year": rf"(?<=\w['’]s ){year}(?=\s+[a-z])",
-        "year_range": rf"{start}{prep}(?:(?P<fb>(?i:from|between))\s+)?{year}\s*"
+        "year_range": rf"{start}(?:(?P<fb>(?i:from|between))\s+)?{year}\s*"
         r"(?:(?P<dash>[-–—])|\s(?i:to|and|through|until|till)\s)\s*"
         r"(?P<y2>(?:1[6-9]|20)\d\d|\d\d)(?![\w'’])(?![.,]\d)",
-        "decade": rf"{start}{prep}(?i:the)\s+{partp}"
+        "decade": rf"{start}(?i:the)\s+{partp}"
         r"(?:(?P<dec>(?:1[6-9]|20)\d0)['’]?s|['’](?P<dd>\d0)['’]?s)(?!\w)",
-        "weekday": rf"{start}{prep}{partp}(?:{rel}\s+)?(?P<wd>{wday})(?!\w)",
-        "relday": rf"{start}{prep}(?P<w>(?i:today|yesterday|tomorrow|tonight|last\s+night|"
+        "weekday": rf"{start}{partp}(?:{rel}\s+)?(?P<wd>{wday})(?!\w)",
+        "relday": rf"{start}(?P<w>(?i:today|yesterday|tomorrow|tonight|last\s+night|"
         r"this\s+morning|this\s+afternoon|this\s+evening|earlier\s+today|later\s+today))(?!\w)",
-        "relunit": rf"{start}{prep}{partp}(?P<the>(?i:the)\s+)?(?:{rel}\s+)?{units}(?!\w)",
-        "this_part": rf"{start}{prep}(?P<el>(?i:earlier|later))\s+(?P<mod>(?i:this|last|next))\s+"
+        "relunit": rf"{start}{partp}(?P<the>(?i:the)\s+)?(?:{rel}\s+)?{units}(?!\w)",
+        "this_part": rf"{start}(?P<el>(?i:earlier|later))\s+(?P<mod>(?i:this|last|next))\s+"
         r"(?P<u>(?i:week|month|year))(?!\w)",
-        "ago": rf"{start}{prep}(?P<n>\d{{1,3}}|(?i:{numw}))\s+"
+        "ago": rf"{start}(?P<n>\d{{1,3}}|(?i:{numw}))\s+"
         r"(?P<u>(?i:days?|weeks?|months?|years?|decades?))\s+(?i:ago)(?!\w)",
-        "trailing": rf"{start}{prep}(?i:the)\s+(?i:past|last)\s+(?P<n>\d{{1,3}}|(?i:{numw}))\s+"
+        "trailing": rf"{start}(?i:the)\s+(?i:past|last)\s+(?P<n>\d{{1,3}}|(?i:{numw}))\s+"
         r"(?P<u>(?i:days|weeks|months|years|decades))(?!\w)",
-        "season_year": rf"{start}{prep}{partp}(?:(?i:the)\s+)?(?P<s>(?i:{season}))(?:\s+of)?,?\s+"
+        "season_year": rf"{start}{partp}(?:(?i:the)\s+)?(?P<s>(?i:{season}))(?:\s+of)?,?\s+"
         rf"{year}",
-        "season": rf"{start}{prep}{partp}(?:(?P<the>(?i:the))\s+|{rel}\s+)(?P<s>(?i:{season}))"
+        "season": rf"{start}{partp}(?:(?P<the>(?i:the))\s+|{rel}\s+)(?P<s>(?i:{season}))"
         r"(?!\w)(?!\s+of\b)",
-        "quarter": rf"{start}{prep}(?:(?i:the)\s+)?(?:(?P<q>(?i:{ordinal}))\s+(?i:quarter)"
+        "quarter": rf"{start}(?:(?i:the)\s+)?(?:(?P<q>(?i:{ordinal}))\s+(?i:quarter)"
         rf"(?:\s+of)?,?|Q(?P<q2>[1-4]))\s+{year}",
-        "holiday": rf"{start}{prep}(?P<h>{holiday})(?!\w)(?:,?\s+{year})?",
+        "holiday": rf"{start}(?P<h>{holiday})(?!\w)(?:,?\s+{year})?",
     }
     compiled = tuple((name, re.compile(pattern)) for name, pattern in forms.items())
     evidence = raw["evidence"]
     return _Vocab(
         forms=compiled,
+        prep_tail=re.compile(rf"{start}(?P<prep>(?i:{preps}))\s+$"),
         months=months,
         weekdays=weekdays,
         name_like_months=frozenset(raw["name_like_months"]),
@@ -195,6 +197,7 @@ def load_vocabulary(path: Path = VOCABULARY) -> _Vocab:
         numeric_order=str(raw["numeric_date_order"]),
         pivot=int(raw["two_digit_year_pivot"]),
         window=int(raw["cue_window_words"]),
+        clause_openers=frozenset(str(w).casefold() for w in raw["clause_openers"]),
         future=re.compile(r"\b(?:" + "|".join(raw["future_cues"]) + r")\b", re.IGNORECASE),
         past=re.compile(r"\b(?:" + "|".join(_lower_only(raw["past_cues"])) + r")\b"),
     )
@@ -412,6 +415,10 @@ class _Phrase:
     adjectival: bool  # a year used as a modifier ("the 2020 election")
 
 
+# "this past Sunday" is "last Sunday"; "this coming Sunday" and "coming Sunday" are "next".
+_MODES = {"this past": "last", "this coming": "next", "coming": "next"}
+
+
 def _year2(text: str, vocab: _Vocab) -> int:
     value = int(text)
     return value if len(text) == 4 else (2000 if value < vocab.pivot else 1900) + value
@@ -432,23 +439,20 @@ def _sentence_initial(text: str, pos: int) -> bool:
 def _is_title(text: str, m: re.Match[str], min_words: int) -> bool:
     """A relative phrase in title case mid-sentence names a show or a paper ("USA Today",
     ABC's "This Week"), not a date."""
-    begin = m.end("prep") if m["prep"] else m.start()
+    begin = m.start()
     words = text[begin : m.end()].split()
     capitalised = len(words) >= min_words and all(w[0].isupper() for w in words)
     return capitalised and not _sentence_initial(text, begin)
 
 
-def _build(form: str, m: re.Match[str], text: str, vocab: _Vocab) -> _Phrase | None:
-    """Interpret one regex match; None when the context shows it is not a date."""
-    prep = _norm(m["prep"]) if _group(m, "prep") else None
+def _build(
+    form: str, m: re.Match[str], text: str, vocab: _Vocab, start: int, prep: str | None
+) -> _Phrase | None:
+    """Interpret one regex match (`start` and `prep`: where the phrase begins with its
+    preposition, and which); None when the context shows it is not a date."""
     part = vocab.part_names[_norm(m["part"])] if _group(m, "part") else None
-    mod = (
-        _norm(m["mod"]).replace("this past", "last").replace("this coming", "next")
-        if (_group(m, "mod"))
-        else None
-    )
-    if mod in ("coming",):
-        mod = "next"
+    raw_mod = _norm(m["mod"]) if _group(m, "mod") else None
+    mod = _MODES.get(raw_mod, raw_mod) if raw_mod else None
     adjectival = False
     y = int(m["y"]) if _group(m, "y") and len(m["y"]) == 4 else None
     resolver: _Resolver
@@ -491,7 +495,7 @@ def _build(form: str, m: re.Match[str], text: str, vocab: _Vocab) -> _Phrase | N
         if name.title() in vocab.name_like_months:
             if re.match(r"['’]s\b", text[m.end() :]):
                 return None  # "May's deal"
-            before = text[max(0, m.start() - 30) : m.start()].split()
+            before = text[max(0, start - 30) : start].split()
             if prep == "by" and before and re.fullmatch(r"[a-z]+(?:ed|en)", before[-1]):
                 return None  # "was criticised by May": an agent, not a deadline
         resolver, relative = partial(_month_rel, vocab.months[name]), True
@@ -513,9 +517,17 @@ def _build(form: str, m: re.Match[str], text: str, vocab: _Vocab) -> _Phrase | N
         if not first < last <= first + 100 or not (m["dash"] or m["fb"] or prep == "from"):
             return None
         resolver = partial(_fixed, _Interval(date(first, 1, 1), date(last, 12, 31), "range"))
+        before = text[max(0, start - 20) : start].split()
+        adjectival = bool(
+            before
+            and _norm(before[-1]) in vocab.determiners
+            and re.match(r"\s+[a-z]", text[m.end() :])
+        )  # "the 2015-16 school year"
     elif form == "decade":
-        start = int(m["dec"]) if m["dec"] else _year2(m["dd"], vocab)
-        resolver = partial(_fixed, _Interval(date(start, 1, 1), date(start + 9, 12, 31), "decade"))
+        decade = int(m["dec"]) if m["dec"] else _year2(m["dd"], vocab)
+        resolver = partial(
+            _fixed, _Interval(date(decade, 1, 1), date(decade + 9, 12, 31), "decade")
+        )
     elif form == "weekday":
         wd = m["wd"]
         before = text[max(0, m.start("wd") - 20) : m.start("wd")].split()
@@ -553,7 +565,7 @@ def _build(form: str, m: re.Match[str], text: str, vocab: _Vocab) -> _Phrase | N
         if the and mod in ("last", "past"):
             resolver = partial(_trailing, _delta(unit, 1), False)
             part = None
-        elif the and mod == "next" and _norm(m["mod"]) in ("coming", "this coming"):
+        elif the and raw_mod == "coming":
             resolver = partial(_trailing, _delta(unit, 1), True)
         elif the and mod is None and part is not None:
             resolver, mod = partial(_unit_rel, unit), "this"  # "by the end of the year"
@@ -562,7 +574,7 @@ def _build(form: str, m: re.Match[str], text: str, vocab: _Vocab) -> _Phrase | N
         elif the or mod is None:
             return None  # "the next year" is relative to the story, not the anchor
         else:
-            if mod == "past" or (_group(m, "mod") and _norm(m["mod"]) == "this past"):
+            if mod == "past" or raw_mod == "this past":
                 if unit != "weekend":
                     resolver, mod = partial(_trailing, _delta(unit, 1), False), None
                 else:
@@ -607,7 +619,7 @@ def _build(form: str, m: re.Match[str], text: str, vocab: _Vocab) -> _Phrase | N
             resolver, relative = partial(_day_month, month, day, None), True
     else:  # pragma: no cover - a form without a builder is a programming error
         raise ValueError(f"unknown date form {form!r}")
-    return _Phrase(m.start(), m.end(), resolver, relative, mod, part, prep, adjectival)
+    return _Phrase(start, m.end(), resolver, relative, mod, part, prep, adjectival)
 
 
 def _delta(unit: str, n: int) -> relativedelta:
@@ -626,7 +638,9 @@ def _phrases(text: str, vocab: _Vocab) -> list[_Phrase]:
     found: list[_Phrase] = []
     for form, pattern in vocab.forms:
         for m in pattern.finditer(text):
-            phrase = _build(form, m, text, vocab)
+            tail = vocab.prep_tail.search(text, max(0, m.start() - 24), m.start())
+            start, prep = (tail.start(), _norm(tail["prep"])) if tail else (m.start(), None)
+            phrase = _build(form, m, text, vocab, start, prep)
             if phrase is not None:
                 found.append(phrase)
     found.sort(key=lambda p: (-(p.end - p.start), p.start))
@@ -658,7 +672,7 @@ def _is_future(text: str, phrase: _Phrase, vocab: _Vocab) -> bool:
     cues += [(m.start(), False) for m in vocab.past.finditer(window)]
     if cues:
         return max(cues)[1]
-    if words and not all(w.casefold() in ("but", "and", "so", "then") for w in words):
+    if any(w.casefold() not in vocab.clause_openers for w in words):
         return False
     end = min(
         (i for i in (text.find(c, phrase.end) for c in ".!?\n;") if i >= 0), default=len(text)
@@ -839,11 +853,17 @@ def estimate_document_date(
 
 
 def _reports_past(text: str, phrase: _Phrase, vocab: _Vocab) -> bool:
-    """Whether the phrase's sentence reads as a report of the past: a past-tense verb, and no
-    future, modal, conditional or planning cue anywhere in it."""
+    """Whether the phrase reads as a report of the past: a past-tense verb in its clause, and
+    no future, modal, conditional or planning cue anywhere in its sentence."""
     begin = max(text.rfind(c, 0, phrase.start) for c in ".!?\n") + 1
     ends = [i for i in (text.find(c, phrase.end) for c in ".!?\n") if i >= 0]
     sentence = text[begin : min(ends, default=len(text))]
     if vocab.evidence_block.search(sentence) or vocab.future.search(sentence):
         return False
-    return bool(vocab.evidence_past.search(sentence))
+    at, stop = phrase.start - begin, phrase.end - begin
+    left = max(sentence.rfind(c, 0, at) for c in _CLAUSE_MARKS) + 1
+    rights = [i for i in (sentence.find(c, stop) for c in _CLAUSE_MARKS) if i >= 0]
+    return bool(vocab.evidence_past.search(sentence[left : min(rights, default=len(sentence))]))
+
+
+_CLAUSE_MARKS = ',;:()"“”—–'
