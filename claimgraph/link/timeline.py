@@ -50,7 +50,9 @@ class DateMention:
 class _Vocab:
     """The compiled timeline vocabulary: the grammar's forms and the tables they read."""
 
-    forms: tuple[tuple[str, re.Pattern[str]], ...]
+    forms: tuple[tuple[str, re.Pattern[str], str], ...]  # name, grammar, trigger kind
+    trigger_exact: Mapping[str, frozenset[str]]  # word as written -> trigger kinds
+    trigger_folded: Mapping[str, frozenset[str]]  # casefolded word -> trigger kinds
     prep_tail: re.Pattern[str]  # a preposition right before a phrase, kept in its span
     months: Mapping[str, int]  # every accepted spelling (full, capitals, abbreviations) -> 1..12
     weekdays: Mapping[str, int]  # spelling -> 0 (Monday) .. 6
@@ -69,6 +71,7 @@ class _Vocab:
     ordinals: Mapping[str, int]
     numbers: Mapping[str, int]
     holidays: Mapping[str, tuple[int, int]]
+    relative_days: Mapping[str, int]  # "yesterday" -> -1
     numeric_order: str
     pivot: int
     window: int
@@ -115,6 +118,7 @@ def load_vocabulary(path: Path = VOCABULARY) -> _Vocab:
     ordinals = {str(k).casefold(): int(v) for k, v in raw["ordinals"].items()}
     numbers = {_norm(str(k)): int(v) for k, v in raw["numbers"].items()}
     holidays = {str(k): (int(m), int(d)) for k, (m, d) in raw["holidays"].items()}
+    relative_days = {_norm(str(k)): int(v) for k, v in raw["relative_days"].items()}
 
     full = _alt([*month_names, *(m.upper() for m in month_names)])
     abbr = _alt([*abbreviations, *(a.upper() for a in abbreviations)])
@@ -150,8 +154,7 @@ def load_vocabulary(path: Path = VOCABULARY) -> _Vocab:
         "decade": rf"{start}(?i:the)\s+{partp}"
         r"(?:(?P<dec>(?:1[6-9]|20)\d0)['’]?s|['’](?P<dd>\d0)['’]?s)(?!\w)",
         "weekday": rf"{start}{partp}(?:{rel}\s+)?(?P<wd>{wday})(?!\w)",
-        "relday": rf"{start}(?P<w>(?i:today|yesterday|tomorrow|tonight|last\s+night|"
-        r"this\s+morning|this\s+afternoon|this\s+evening|earlier\s+today|later\s+today))(?!\w)",
+        "relday": rf"{start}(?P<w>(?i:{_phrase(relative_days)}))(?!\w)",
         "relunit": rf"{start}{partp}(?P<the>(?i:the)\s+)?(?:{rel}\s+)?{units}(?!\w)",
         "this_part": rf"{start}(?P<el>(?i:earlier|later))\s+(?P<mod>(?i:this|last|next))\s+"
         r"(?P<u>(?i:week|month|year))(?!\w)",
@@ -167,10 +170,53 @@ def load_vocabulary(path: Path = VOCABULARY) -> _Vocab:
         rf"(?:\s+of)?,?|Q(?P<q2>[1-4]))\s+{year}",
         "holiday": rf"{start}(?P<h>{holiday})(?!\w)(?:,?\s+{year})?",
     }
-    compiled = tuple((name, re.compile(pattern)) for name, pattern in forms.items())
+    # The word every match of a form contains (see _phrases): month and weekday names as
+    # written; other words casefolded; "year4", "numeric" and "decade" are digit shapes.
+    triggers = {
+        "iso": "year4",
+        "numeric": "numeric",
+        "mdy": "month",
+        "dmy": "month",
+        "month_year": "month",
+        "month": "month",
+        "year": "year4",
+        "possessive_year": "year4",
+        "year_range": "year4",
+        "decade": "decade",
+        "weekday": "weekday",
+        "relday": "relday",
+        "relunit": "unit",
+        "this_part": "unit",
+        "ago": "ago",
+        "trailing": "units",
+        "season_year": "year4",
+        "season": "season",
+        "quarter": "year4",
+        "holiday": "holiday",
+    }
+    exact: dict[str, set[str]] = {}
+    for word in months:
+        exact.setdefault(word, set()).add("month")
+    for word in weekdays:
+        exact.setdefault(word, set()).add("weekday")
+    folded_words = {
+        "relday": [w for phrase in relative_days for w in phrase.split()[-1:]],
+        "unit": ["week", "weekend", "month", "year"],
+        "ago": ["ago"],
+        "units": ["days", "weeks", "months", "years", "decades"],
+        "season": list(seasons),
+        "holiday": [w.casefold() for h in holidays for w in re.findall(r"[^\W\d_]+", h)[:2]],
+    }
+    folded: dict[str, set[str]] = {}
+    for kind, words in folded_words.items():
+        for word in words:
+            folded.setdefault(word, set()).add(kind)
+    compiled = tuple((name, re.compile(pattern), triggers[name]) for name, pattern in forms.items())
     evidence = raw["evidence"]
     return _Vocab(
         forms=compiled,
+        trigger_exact={w: frozenset(k) for w, k in exact.items()},
+        trigger_folded={w: frozenset(k) for w, k in folded.items()},
         prep_tail=re.compile(rf"{start}(?P<prep>(?i:{preps}))\s+$"),
         months=months,
         weekdays=weekdays,
@@ -194,6 +240,7 @@ def load_vocabulary(path: Path = VOCABULARY) -> _Vocab:
         ordinals=ordinals,
         numbers=numbers,
         holidays=holidays,
+        relative_days=relative_days,
         numeric_order=str(raw["numeric_date_order"]),
         pivot=int(raw["two_digit_year_pivot"]),
         window=int(raw["cue_window_words"]),
@@ -329,7 +376,9 @@ def _unit_rel(unit: str, anchor: date | None, mode: str) -> _Interval | None:
     return None
 
 
-def _trailing(delta: relativedelta, forward: bool, anchor: date | None, _mode: str):
+def _trailing(
+    delta: relativedelta, forward: bool, anchor: date | None, _mode: str
+) -> _Interval | None:
     """ "the past three years": from that long before the anchor up to it."""
     if anchor is None:
         return None
@@ -415,6 +464,12 @@ class _Phrase:
     adjectival: bool  # a year used as a modifier ("the 2020 election")
 
 
+_POSSESSIVE = re.compile(r"['’]s\b")
+_LOWER_WORD = re.compile(r"\s+[a-z]")
+_UPPER_WORD = re.compile(r"\s+[A-Z]")
+_OF = re.compile(r"\s+of\b")
+_STORY_RELATIVE = re.compile(r"\s+(before|after|prior)\b")
+
 # "this past Sunday" is "last Sunday"; "this coming Sunday" and "coming Sunday" are "next".
 _MODES = {"this past": "last", "this coming": "next", "coming": "next"}
 
@@ -493,7 +548,7 @@ def _build(
         if not (prep or part or mod):
             return None
         if name.title() in vocab.name_like_months:
-            if re.match(r"['’]s\b", text[m.end() :]):
+            if _POSSESSIVE.match(text, m.end()):
                 return None  # "May's deal"
             before = text[max(0, start - 30) : start].split()
             if prep == "by" and before and re.fullmatch(r"[a-z]+(?:ed|en)", before[-1]):
@@ -501,11 +556,10 @@ def _build(
         resolver, relative = partial(_month_rel, vocab.months[name]), True
     elif form in ("year", "possessive_year"):
         det = _norm(m["det"]) if _group(m, "det") else None
-        after = text[m.end() :]
-        if vocab.year_not_before.match(after):
+        if vocab.year_not_before.match(text, m.end()):
             return None
         if form == "possessive_year" or det in vocab.determiners:
-            if not re.match(r"\s+[a-z]", after):
+            if not _LOWER_WORD.match(text, m.end()):
                 return None
             adjectival = True
         elif not (prep or part or det):
@@ -519,9 +573,7 @@ def _build(
         resolver = partial(_fixed, _Interval(date(first, 1, 1), date(last, 12, 31), "range"))
         before = text[max(0, start - 20) : start].split()
         adjectival = bool(
-            before
-            and _norm(before[-1]) in vocab.determiners
-            and re.match(r"\s+[a-z]", text[m.end() :])
+            before and _norm(before[-1]) in vocab.determiners and _LOWER_WORD.match(text, m.end())
         )  # "the 2015-16 school year"
     elif form == "decade":
         decade = int(m["dec"]) if m["dec"] else _year2(m["dd"], vocab)
@@ -539,28 +591,22 @@ def _build(
             not prep
             and before
             and before[-1].casefold() in ("the", "a")
-            and re.match(r"\s+[A-Z]", text[m.end() :])
+            and _UPPER_WORD.match(text, m.end())
         ):
             return None  # "The Saturday Oklahoman"
-        if (
-            before
-            and before[-1].casefold() == "the"
-            and re.match(r"\s+(before|after|prior)\b", text[m.end() :])
-        ):
+        if before and before[-1].casefold() == "the" and _STORY_RELATIVE.match(text, m.end()):
             return None  # "the Friday before": dated by the story, not by the anchor
         resolver, relative = partial(_weekday_rel, vocab.weekdays[wd]), True
     elif form == "relday":
         word = _norm(m["w"])
         if _is_title(text, m, 1):
             return None  # "USA Today", NBC's "Today" show
-        offset = {"yesterday": -1, "last night": -1, "tomorrow": 1}.get(word, 0)
-        resolver = partial(_ago, "day", -offset)
+        resolver = partial(_ago, "day", -vocab.relative_days[word])
         relative, mod = True, None
     elif form == "relunit":
         unit = _norm(m["u"])
         the = bool(_group(m, "the"))
-        after = text[m.end() :]
-        if re.match(r"\s+of\b", after) or _is_title(text, m, 2):
+        if _OF.match(text, m.end()) or _is_title(text, m, 2):
             return None  # "the last year of his term", ABC's "This Week"
         if the and mod in ("last", "past"):
             resolver = partial(_trailing, _delta(unit, 1), False)
@@ -633,11 +679,65 @@ def _delta(unit: str, n: int) -> relativedelta:
     }[unit]
 
 
+_REACH = 64  # no date phrase reaches further than this from its trigger
+
+
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_DECADE_TAIL = re.compile(r"['’]?s\b")
+
+
+def _windows(text: str, vocab: _Vocab) -> dict[str, list[tuple[int, int]]]:
+    """Per trigger kind, merged stretches of text around its words: where a form's matches
+    can lie. One pass over the words, with set look-ups, instead of regex scans."""
+    merged: dict[str, list[tuple[int, int]]] = {}
+
+    def add(kind: str, lo: int, hi: int) -> None:
+        spans = merged.setdefault(kind, [])
+        lo, hi = max(0, lo - _REACH), min(len(text), hi + _REACH)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+
+    for m in _TOKEN.finditer(text):
+        word, lo, hi = m.group(), m.start(), m.end()
+        if word.isdigit():
+            if len(word) == 4:
+                add("year4", lo, hi)
+            if text.startswith("/", hi):
+                add("numeric", lo, hi)
+            if word.endswith("0") and _DECADE_TAIL.match(text, hi):
+                add("decade", lo, hi)
+            continue
+        for kind in vocab.trigger_exact.get(word, ()):
+            add(kind, lo, hi)
+        for kind in vocab.trigger_folded.get(word.casefold(), ()):
+            add(kind, lo, hi)
+    return merged
+
+
+def _matches(
+    text: str, pattern: re.Pattern[str], windows: list[tuple[int, int]]
+) -> Iterable[re.Match[str]]:
+    """The pattern's matches, scanning only the windows (scanning every position of a long text
+    with twenty grammars is most of the cost). A match cut short by a window's end is redone
+    on the whole text."""
+    for lo, hi in windows:
+        for m in pattern.finditer(text, lo, hi):
+            if m.end() >= hi - 8 and hi < len(text):
+                full = pattern.match(text, m.start())
+                if full is not None:
+                    yield full
+            else:
+                yield m
+
+
 def _phrases(text: str, vocab: _Vocab) -> list[_Phrase]:
     """Every date phrase, longest first where matches overlap."""
     found: list[_Phrase] = []
-    for form, pattern in vocab.forms:
-        for m in pattern.finditer(text):
+    windows = _windows(text, vocab)
+    for form, pattern, trigger in vocab.forms:
+        for m in _matches(text, pattern, windows.get(trigger, [])):
             tail = vocab.prep_tail.search(text, max(0, m.start() - 24), m.start())
             start, prep = (tail.start(), _norm(tail["prep"])) if tail else (m.start(), None)
             phrase = _build(form, m, text, vocab, start, prep)
@@ -747,7 +847,8 @@ def find_dates(
         raise ValueError(f"anchor_latest {anchor_latest} is before anchor {anchor}")
     mentions = []
     for phrase in _phrases(text, vocab):
-        mode = phrase.mode or ("future" if _is_future(text, phrase, vocab) else "past")
+        future = phrase.relative and _is_future(text, phrase, vocab)
+        mode = phrase.mode or ("future" if future else "past")
         since = phrase.prep in vocab.since
 
         def at(a: date | None, phrase: _Phrase = phrase, mode: str = mode) -> _Interval | None:
@@ -759,11 +860,10 @@ def find_dates(
         first, last = at(lo), at(hi)
         earliest = first.start if first else None
         latest = last.end if last else None
-        if since and (first or last):
-            base = first or last
-            assert base is not None
+        base = first or last
+        if since and base is not None:  # "since 2014": from then up to the anchor (if known)
             earliest = base.start
-            latest = hi if hi is not None and hi >= base.end else (None if hi is None else base.end)
+            latest = None if hi is None else (hi if hi >= base.start else base.end)
         if earliest is None and latest is None:
             precision = "unknown"
         elif since or first is None or last is None or first != last:
