@@ -161,6 +161,7 @@ class Attribution:
     role: str | None = None
     via: list[str] = field(default_factory=list)  # outlets/media, nearest first
     signals: list[Signal] = field(default_factory=list)
+    # When it was said, as reduced-precision ISO 8601 ("2021-07-24", "2017-08", "2017").
     date: str | None = None
 
 
@@ -174,6 +175,11 @@ class Document:
     title: str | None = None
     date: str | None = None
     date_source: str | None = None  # "metadata" | "header" | "byline" | "date_line" | None
+    # The publication date as a range: equal to `date` when known, an estimate (flagged) when
+    # the document is undated and its text supports one; never a guessed exact day.
+    date_earliest: str | None = None
+    date_latest: str | None = None
+    date_estimated: bool = False
     url: str | None = None
     outlet: str | None = None
     outlet_source: str | None = None  # "metadata" | "header" | "dateline"
@@ -186,6 +192,7 @@ class Document:
     mentions: list[Mention] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     attributions: list[Attribution] = field(default_factory=list)
+    dates: list[Any] = field(default_factory=list)  # claimgraph.annotate.dates.DateMention
     meta: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

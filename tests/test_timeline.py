@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph.link.timeline import (
+from claimgraph.annotate.dates import (
     PRECISIONS,
     DateMention,
     date_for_span,

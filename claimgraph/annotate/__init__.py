@@ -5,12 +5,14 @@ Nothing here looks at another document, so any engine (a local loop, Ray workers
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from claimgraph.annotate.dates import DateMention, date_for_span, estimate_document_date, find_dates
 from claimgraph.model import Document, Sentence
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -37,6 +39,45 @@ def sentences_of(doc: Doc) -> list[Sentence]:
     return out
 
 
+def reduced_iso(mention: DateMention | None) -> str | None:
+    """A date at the precision the text gives it: "2021-07-24", "2017-08" or "2017"."""
+    if mention is None or mention.earliest is None:
+        return None
+    cut = {"day": 10, "month": 7, "year": 4}.get(mention.precision)
+    if cut is None or mention.latest is None or mention.earliest[:cut] != mention.latest[:cut]:
+        return None
+    return mention.earliest[:cut]
+
+
+def date_document(document: Document) -> Document:
+    """Resolve in-text dates against the publication date (or an estimated range) and date
+    each attribution by the date phrase of its own sentence, outside what was said."""
+    if document.date:
+        document.date_earliest = document.date_latest = document.date
+        document.dates = find_dates(document.text, document.date)
+    else:
+        earliest, latest = estimate_document_date(document.text)
+        if earliest or latest:
+            document.date_earliest, document.date_latest = earliest, latest
+            document.date_estimated = True
+            document.dates = find_dates(
+                document.text, earliest, anchor_latest=latest, estimated=True
+            )
+        else:
+            document.dates = find_dates(document.text)
+    starts = [s.start for s in document.sentences]
+    for att in document.attributions:
+        at = att.cue_start if att.cue_start is not None else att.start
+        i = max(0, bisect.bisect_right(starts, at) - 1)
+        if not document.sentences:
+            break
+        sent = document.sentences[i]
+        outside = [m for m in document.dates if m.end <= att.start or m.start >= att.end]
+        cue_end = att.cue_end if att.cue_end is not None else at
+        att.date = reduced_iso(date_for_span(outside, at, cue_end, sent.start, sent.end))
+    return document
+
+
 def fill_document(document: Document, doc: Doc) -> Document:
     """Copy what the pipeline found on a spaCy Doc onto our plain Document."""
     document.sentences = sentences_of(doc)
@@ -46,7 +87,7 @@ def fill_document(document: Document, doc: Doc) -> Document:
         document.attributions = list(doc._.cg_attributions or [])
     if Doc.has_extension("cg_signals"):
         document.signals = [*document.signals, *(doc._.cg_signals or [])]
-    return document
+    return date_document(document)
 
 
 def annotate_documents(

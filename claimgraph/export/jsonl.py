@@ -32,6 +32,9 @@ def document_rows(store: Store) -> Iterable[dict[str, Any]]:
             "title": doc["title"],
             "date": doc["date"],
             "date_source": doc["date_source"],
+            "date_earliest": doc["date_earliest"],
+            "date_latest": doc["date_latest"],
+            "date_estimated": doc["date_estimated"],
             "url": doc["url"],
             "outlet": doc["outlet"],
             "authors": doc["authors"],
@@ -71,6 +74,7 @@ def attribution_rows(store: Store) -> Iterable[dict[str, Any]]:
             "signals": [{"type": g["type"], "text": g["text"]} for g in a["signals"]],
             "start": a["start_char"],
             "end": a["end_char"],
+            "date": a["date"],
         }
 
 

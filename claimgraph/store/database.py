@@ -265,6 +265,9 @@ class Store:
                 title=doc.title,
                 date=doc.date,
                 date_source=doc.date_source,
+                date_earliest=doc.date_earliest,
+                date_latest=doc.date_latest,
+                date_estimated=doc.date_estimated,
                 url=doc.url,
                 outlet=doc.outlet,
                 outlet_source=doc.outlet_source,
@@ -328,6 +331,25 @@ class Store:
                     }
                     for m in doc.mentions
                     if m.entity_key in entity_ids
+                ],
+            )
+        if doc.dates:
+            conn.execute(
+                s.dates.insert(),
+                [
+                    {
+                        "document_id": doc.id,
+                        "sentence_id": sentence_of(m.start),
+                        "start_char": m.start,
+                        "end_char": m.end,
+                        "text": m.text,
+                        "earliest": m.earliest,
+                        "latest": m.latest,
+                        "precision": m.precision,
+                        "relative": m.relative,
+                        "estimated": m.estimated,
+                    }
+                    for m in doc.dates
                 ],
             )
         signal_rows = [
@@ -525,6 +547,12 @@ class Store:
             return None
         doc = docs[0]
         doc["authors"] = json.loads(doc["authors"] or "[]")
+        doc["date_estimated"] = bool(doc["date_estimated"])
+        doc["dates"] = self.query(
+            "SELECT text, earliest, latest, precision, relative, estimated, start_char, end_char "
+            "FROM dates WHERE document_id = :id ORDER BY start_char",
+            {"id": doc_id},
+        )
         doc["meta"] = json.loads(doc["meta"] or "{}")
         doc["sources"] = [
             r["source"]

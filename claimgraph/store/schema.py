@@ -63,6 +63,9 @@ documents = Table(
     Column("title", Text),
     Column("date", String(10)),
     Column("date_source", String(16)),
+    Column("date_earliest", String(10)),
+    Column("date_latest", String(10)),
+    Column("date_estimated", Boolean, nullable=False, default=False),
     Column("url", Text),
     Column("outlet", Text),
     Column("outlet_source", String(16)),
@@ -185,6 +188,24 @@ attribution_via = Table(
     PrimaryKeyConstraint("attribution_id", "position"),
 )
 
+dates = Table(
+    "dates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "document_id", String(40), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("sentence_id", Integer, ForeignKey("sentences.id")),
+    Column("start_char", Integer, nullable=False),
+    Column("end_char", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("earliest", String(10)),
+    Column("latest", String(10)),
+    Column("precision", String(8), nullable=False),
+    Column("relative", Boolean, nullable=False),
+    Column("estimated", Boolean, nullable=False),
+)
+
 signals = Table(
     "signals",
     metadata,
@@ -214,6 +235,8 @@ Index("ix_attribution_via_outlet", attribution_via.c.outlet)
 Index("ix_signals_document", signals.c.document_id)
 Index("ix_signals_type", signals.c.type)
 Index("ix_furniture_document", furniture.c.document_id)
+Index("ix_dates_document", dates.c.document_id)
+Index("ix_dates_earliest", dates.c.earliest)
 
 # Views answer the questions researchers ask first; plain SQL that SQLite and PostgreSQL share,
 # except for string aggregation, filled in per dialect.
