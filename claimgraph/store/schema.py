@@ -225,7 +225,7 @@ signals = Table(
 
 Index("ix_documents_date", documents.c.date)
 Index("ix_documents_outlet", documents.c.outlet)
-Index("ix_sentences_document", sentences.c.document_id, sentences.c.position)
+Index("ix_sentences_document", sentences.c.document_id, sentences.c.position, unique=True)
 Index("ix_entity_aliases_key", entity_aliases.c.alias_key)
 Index("ix_mentions_entity", mentions.c.entity_id)
 Index("ix_mentions_document", mentions.c.document_id)
