@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +26,9 @@ from claimgraph.engine.local import RunSummary
 from claimgraph.engine.local import analyze as run_analyze
 from claimgraph.export import FORMATS
 from claimgraph.ingest import expand_paths
+from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, EncoderLoadError
+from claimgraph.link.provenance import trace as trace_ref
+from claimgraph.link.stage import Linker, LinkSettings
 from claimgraph.store import DEFAULT_DB, Store
 
 app = typer.Typer(
@@ -69,6 +73,8 @@ def print_summary(summary: RunSummary, store: Store) -> None:
     table.add_row("sentences (new)", str(summary.sentences))
     table.add_row("entities (new docs)", str(summary.entities))
     table.add_row("attributions (new)", str(summary.attributions))
+    table.add_row("claims (new)", str(summary.claims))
+    table.add_row("narratives (corpus)", str(summary.narratives))
     table.add_row("skipped", str(len(summary.skipped)))
     table.add_row("seconds", f"{summary.seconds:.1f}")
     console.print(table)
@@ -102,6 +108,12 @@ def analyze(
         list[Path] | None, typer.Option("--aliases", help="Extra alias table (YAML); repeatable.")
     ] = None,
     batch_size: Annotated[int, typer.Option(help="Documents written per transaction.")] = 32,
+    link: Annotated[
+        bool, typer.Option("--link/--no-link", help="Also extract claims and update narratives.")
+    ] = True,
+    embedding_model: Annotated[
+        str, typer.Option(help="sentence-transformers model for claims and narratives.")
+    ] = DEFAULT_EMBEDDING_MODEL,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Read articles (text, HTML, JSONL, WARC, RSS/Atom) and store what they claim and cite."""
@@ -117,6 +129,14 @@ def analyze(
     info = model_info(nlp)
     console.print(f"Using spaCy pipeline [bold]{escape(info.describe())}[/bold]")
     with Store(db) as store:
+        linker = None
+        if link:
+            try:
+                linker = Linker(store, LinkSettings(embedding_model=embedding_model))
+            except EncoderLoadError as exc:
+                err.print(f"[red]{escape(str(exc))}[/red]")
+                raise typer.Exit(2) from exc
+            console.print(f"Linking: {escape(linker.describe())}")
         progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -142,6 +162,7 @@ def analyze(
                 on_document=lambda _d: progress.update(
                     task, docs=progress.tasks[0].fields["docs"] + 1
                 ),
+                linker=linker,
             )
         print_summary(summary, store)
     if not summary.ok:
@@ -297,6 +318,91 @@ def sources(
     for r in found["publishers"][:limit]:
         table.add_row(escape(r["name"]), str(r["documents"]))
     console.print(table)
+
+
+@app.command()
+def narratives(
+    db: DbOption = DEFAULT_DB,
+    limit: Annotated[int, typer.Option(help="How many to list.")] = 30,
+) -> None:
+    """Narratives: the same claim told again across documents, largest first."""
+    with Store(db) as store:
+        rows = store.query(
+            "SELECT * FROM narratives ORDER BY documents DESC, claims DESC, id LIMIT :n",
+            {"n": limit},
+        )
+        total = store.counts()["narratives"]
+    if not rows:
+        console.print("No narratives yet: analyse documents with linking on (the default).")
+        return
+    console.print(
+        f"[bold]{total} narratives[/bold] (largest first; `claimgraph trace ID` follows one back)"
+    )
+    for r in rows:
+        seen = (
+            " … ".join(dict.fromkeys(d for d in (r["first_seen"], r["last_seen"]) if d))
+            or "undated"
+        )
+        console.print()
+        console.print(
+            f"[bold]{r['id']}[/bold]  {r['claims']} claims · {r['documents']} documents · {seen} · "
+            f"anonymous {r['anonymous_share']:.0%} · hedged {r['hedged_share']:.0%} · "
+            f"evidence not shown {r['evidence_not_shown_share']:.0%}"
+        )
+        console.print(f"  “{escape(r['label'])}”")
+        outlets = json.loads(r["outlets"] or "[]")
+        speakers = json.loads(r["speakers"] or "[]")
+        if speakers:
+            console.print(f"  [dim]speakers:[/dim] {escape(', '.join(speakers))}")
+        if outlets:
+            console.print(f"  [dim]outlets:[/dim] {escape(', '.join(outlets))}")
+
+
+@app.command()
+def trace(
+    ref: Annotated[
+        str, typer.Argument(help="Narrative or claim: id, id prefix, or words of its label.")
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Trace a narrative or claim back: earliest tellings, and the sources it rests on."""
+    with Store(db) as store:
+        found = trace_ref(store, ref)
+    if found is None:
+        err.print(f"[red]No narrative or claim matches {escape(ref)!r}.[/red]")
+        raise typer.Exit(1)
+    console.rule(f"{found.kind} {found.id}")
+    console.print(f"[bold]{escape(found.label)}[/bold]")
+    console.print(
+        f"{len(found.occurrences)} claim(s) in {len({o['document_id'] for o in found.occurrences})} document(s)"
+    )
+
+    def counts(title: str, pairs: list[tuple[str, int]]) -> None:
+        if pairs:
+            console.print(
+                f"[bold]{title}[/bold]: " + "; ".join(f"{escape(k)} ({v})" for k, v in pairs)
+            )
+
+    counts("rests on named speakers", found.speakers)
+    counts("rests on anonymous sources", found.anonymous_sources)
+    counts("through outlets", found.outlets)
+    counts("published by", found.publishers)
+    counts("signals", found.signals)
+    console.print()
+    for i, o in enumerate(found.occurrences, 1):
+        who = o["speaker"] or (
+            f"[anonymous] {o['speaker_description']}" if o["anonymous"] else "the article itself"
+        )
+        chain = " > ".join(
+            [who, *o["via"], o["publisher"] or o["document_title"] or o["document_id"]]
+        )
+        console.print(f"{i}. [bold]{o['date'] or 'undated'}[/bold]  {escape(chain)}")
+        console.print(f"   “{escape(o['text'])}”")
+        console.print(
+            f"   [dim]{escape(o['document_source'])} @{o['start']}-{o['end']}"
+            + (f" · {', '.join(o['signals'])}" if o["signals"] else "")
+            + "[/dim]"
+        )
 
 
 @app.command()

@@ -193,6 +193,7 @@ class Document:
     entities: list[Entity] = field(default_factory=list)
     attributions: list[Attribution] = field(default_factory=list)
     dates: list[Any] = field(default_factory=list)  # claimgraph.annotate.dates.DateMention
+    claims: list[Any] = field(default_factory=list)  # claimgraph.link.claims.Claim
     meta: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from spacy.language import Language
 from claimgraph.annotate import annotate_documents
 from claimgraph.ingest import expand_paths, read_file
 from claimgraph.ingest.clean import clean_article
+from claimgraph.link.stage import Linker
 from claimgraph.model import Document, Skipped
 from claimgraph.store import Store
 
@@ -31,6 +32,9 @@ class RunSummary:
     sentences: int = 0
     entities: int = 0
     attributions: int = 0
+    claims: int = 0
+    narratives: int = 0
+    linker: str = "off"
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -102,6 +106,25 @@ def _only_new(
         yield from flush()
 
 
+def _write(
+    batch: list[Document],
+    store: Store,
+    run_id: int,
+    summary: RunSummary,
+    counters: _Counters,
+    linker: Linker | None,
+) -> None:
+    """One transaction per batch: documents with everything found in them, claims included."""
+    if linker is not None and batch:
+        linker.claims(batch)
+        summary.claims += sum(len(d.claims) for d in batch)
+    summary.documents_added += store.write_documents(batch, run_id)
+    store.record_inputs(counters.input_rows, run_id)
+    counters.input_rows.clear()
+    if linker is not None and batch:
+        linker.add_written(batch)
+
+
 def analyze(
     paths: Iterable[str | Path],
     store: Store,
@@ -113,10 +136,14 @@ def analyze(
     on_document: Callable[[Document], None] | None = None,
     on_file: Callable[[Path], None] | None = None,
     files: list[Path] | None = None,
+    linker: Linker | None = None,
 ) -> RunSummary:
+    """Read, clean, annotate and store; with a `linker`, also claims and narratives."""
     started = time.perf_counter()
     files = files if files is not None else list(expand_paths(paths))
     summary = RunSummary(model=model_name, inputs=len(files))
+    if linker is not None:
+        summary.linker = linker.describe()
     counters = _Counters(summary)
     run_id = store.start_run(command, model_name)
     status = "failed"
@@ -131,13 +158,12 @@ def analyze(
             if on_document:
                 on_document(doc)
             if len(batch) >= batch_size:
-                summary.documents_added += store.write_documents(batch, run_id)
-                store.record_inputs(counters.input_rows, run_id)
-                counters.input_rows.clear()
+                _write(batch, store, run_id, summary, counters, linker)
                 batch = []
-        summary.documents_added += store.write_documents(batch, run_id)
-        store.record_inputs(counters.input_rows, run_id)
-        counters.input_rows.clear()
+        _write(batch, store, run_id, summary, counters, linker)
+        if linker is not None:
+            linker.save()
+            summary.narratives = store.counts()["narratives"]
         # The same article found at several sources (a reprint, a mirror): keep every source.
         store.add_sources(counters.repeats)
         status = "done"

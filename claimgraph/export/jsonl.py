@@ -78,6 +78,54 @@ def attribution_rows(store: Store) -> Iterable[dict[str, Any]]:
         }
 
 
+def claim_rows(store: Store) -> Iterable[dict[str, Any]]:
+    for c in store.query("SELECT * FROM claims ORDER BY document_id, start_char"):
+        yield {
+            "id": c["id"],
+            "document_id": c["document_id"],
+            "attribution_id": c["attribution_id"],
+            "text": c["text"],
+            "checkworthiness": c["checkworthiness"],
+            "scored_by": c["scored_by"],
+            "date": c["date"],
+            "date_precision": c["date_precision"],
+            "narrative_id": c["narrative_id"] if c["narrative_id"] in _reported(store) else None,
+            "anonymous": bool(c["anonymous"]),
+            "hedged": bool(c["hedged"]),
+            "evidence_not_shown": bool(c["evidence_not_shown"]),
+            "start": c["start_char"],
+            "end": c["end_char"],
+        }
+
+
+def _reported(store: Store) -> set[str]:
+    return {r["id"] for r in store.query("SELECT id FROM narratives")}
+
+
+def narrative_rows(store: Store) -> Iterable[dict[str, Any]]:
+    members: dict[str, list[dict[str, Any]]] = {}
+    for r in store.query(
+        "SELECT c.narrative_id, c.id, c.document_id FROM claims c JOIN narratives n ON n.id = c.narrative_id "
+        "ORDER BY c.date, c.document_id, c.start_char"
+    ):
+        members.setdefault(r["narrative_id"], []).append(r)
+    for n in store.query("SELECT * FROM narratives ORDER BY documents DESC, claims DESC, id"):
+        rows = members.get(n["id"], [])
+        yield {
+            "id": n["id"],
+            "label": n["label"],
+            "claim_ids": [r["id"] for r in rows],
+            "document_ids": list(dict.fromkeys(r["document_id"] for r in rows)),
+            "outlets": json.loads(n["outlets"] or "[]"),
+            "speakers": json.loads(n["speakers"] or "[]"),
+            "first_seen": n["first_seen"],
+            "last_seen": n["last_seen"],
+            "anonymous_share": n["anonymous_share"],
+            "hedged_share": n["hedged_share"],
+            "evidence_not_shown_share": n["evidence_not_shown_share"],
+        }
+
+
 def export_jsonl(store: Store, out_dir: str | Path) -> dict[str, int]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -85,4 +133,6 @@ def export_jsonl(store: Store, out_dir: str | Path) -> dict[str, int]:
         "documents.jsonl": _write(out / "documents.jsonl", document_rows(store)),
         "entities.jsonl": _write(out / "entities.jsonl", store.entities()),
         "attributions.jsonl": _write(out / "attributions.jsonl", attribution_rows(store)),
+        "claims.jsonl": _write(out / "claims.jsonl", claim_rows(store)),
+        "narratives.jsonl": _write(out / "narratives.jsonl", narrative_rows(store)),
     }

@@ -20,10 +20,17 @@ from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import Connection
 
 from claimgraph.annotate.entities import alias_key
-from claimgraph.model import Document, content_id
+from claimgraph.model import Attribution, Document, content_id
 from claimgraph.store import schema as s
 
 DEFAULT_DB = "claimgraph.db"
+
+
+def attribution_id(document_id: str, att: Attribution) -> str:
+    """Stable id of a relation. One content can rest on several speakers ("Asia News Agency and
+    Fars News Agency report that ..."), so the speaker is part of the relation's identity."""
+    who = att.speaker_entity_key or att.speaker_description or att.source_start
+    return content_id(document_id, f"{att.kind}:{att.start}:{att.end}:{who}", prefix="att")
 
 
 class SearchSyntaxError(ValueError):
@@ -368,10 +375,7 @@ class Store:
         ]
         written: set[str] = set()
         for att in doc.attributions:
-            # One content can rest on several speakers ("Asia News Agency and Fars News Agency
-            # report that ..."): the speaker is part of the relation's identity.
-            who = att.speaker_entity_key or att.speaker_description or att.source_start
-            att_id = content_id(doc.id, f"{att.kind}:{att.start}:{att.end}:{who}", prefix="att")
+            att_id = attribution_id(doc.id, att)
             if att_id in written:
                 continue
             written.add(att_id)
@@ -423,6 +427,36 @@ class Store:
             )
         if signal_rows:
             conn.execute(s.signals.insert(), signal_rows)
+        if doc.claims:
+            conn.execute(
+                s.claims.insert(),
+                [
+                    {
+                        "id": c.id,
+                        "document_id": doc.id,
+                        "attribution_id": None
+                        if c.attribution_index is None
+                        else attribution_id(doc.id, doc.attributions[c.attribution_index]),
+                        "sentence_id": sentence_of(c.start),
+                        "text": c.text,
+                        "start_char": c.start,
+                        "end_char": c.end,
+                        "checkworthiness": float(c.checkworthiness),
+                        "scored_by": c.scored_by,
+                        "date": c.date,
+                        "date_precision": c.date_precision,
+                        "speaker": c.speaker,
+                        "speaker_entity_id": entity_ids.get(c.speaker_entity_key or ""),
+                        "outlet": c.outlet,
+                        "anonymous": c.anonymous,
+                        "hedged": c.hedged,
+                        "evidence_not_shown": c.evidence_not_shown,
+                        "signal_types": json.dumps(c.signal_types),
+                        "narrative_id": None,
+                    }
+                    for c in doc.claims
+                ],
+            )
         return first_sentence + len(doc.sentences)
 
     @staticmethod
@@ -502,6 +536,71 @@ class Store:
             mapping[ent.key] = entity_id
         return mapping
 
+    # -- cross-document state ----------------------------------------------------------------
+
+    def link_state(self, key: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(s.link_state.c.value).where(s.link_state.c.key == key)
+            ).first()
+        return json.loads(row[0]) if row else None
+
+    def save_narratives(
+        self,
+        state_key: str,
+        state: dict[str, Any],
+        narratives: list[Any],
+        assignments: dict[str, str],
+    ) -> None:
+        """Persist the narrative index, the reported narratives and claim assignments atomically."""
+        stamp = now()
+        with self.engine.begin() as conn:
+            conn.execute(s.link_state.delete().where(s.link_state.c.key == state_key))
+            conn.execute(
+                s.link_state.insert().values(
+                    key=state_key, value=json.dumps(state), updated_at=stamp
+                )
+            )
+            conn.execute(s.narratives.delete())
+            if narratives:
+                conn.execute(
+                    s.narratives.insert(),
+                    [
+                        {
+                            "id": n.id,
+                            "label": n.label,
+                            "label_claim_id": n.label_claim_id,
+                            "claims": len(n.claim_ids),
+                            "documents": len(n.document_ids),
+                            "outlets": json.dumps(n.outlets, ensure_ascii=False),
+                            "speakers": json.dumps(n.speakers, ensure_ascii=False),
+                            "first_seen": n.first_seen,
+                            "last_seen": n.last_seen,
+                            "anonymous_share": n.anonymous_share,
+                            "hedged_share": n.hedged_share,
+                            "evidence_not_shown_share": n.evidence_not_shown_share,
+                            "cohesion": n.cohesion,
+                            "updated_at": stamp,
+                        }
+                        for n in narratives
+                    ],
+                )
+            # A claim keeps the id of the cluster it joined (assignments never change); it is
+            # part of a reported narrative when that id is in `narratives`.
+            for claim_id, narrative_id in assignments.items():
+                conn.execute(
+                    s.claims.update()
+                    .where(s.claims.c.id == claim_id)
+                    .values(narrative_id=narrative_id)
+                )
+
+    def unlinked_claims(self) -> list[dict[str, Any]]:
+        """Claims stored but not yet given to the narrative index (a run stopped before linking)."""
+        return self.query(
+            "SELECT c.*, d.outlet AS document_outlet FROM claims c JOIN documents d ON d.id = c.document_id "
+            "WHERE c.narrative_id IS NULL ORDER BY d.rowid, c.start_char"
+        )
+
     # -- reading -----------------------------------------------------------------------------
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -516,6 +615,9 @@ class Store:
             "mentions",
             "attributions",
             "signals",
+            "dates",
+            "claims",
+            "narratives",
             "furniture",
         ]
         with self.engine.connect() as conn:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -188,6 +189,59 @@ attribution_via = Table(
     PrimaryKeyConstraint("attribution_id", "position"),
 )
 
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column(
+        "document_id", String(40), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("attribution_id", String(40), ForeignKey("attributions.id", ondelete="CASCADE")),
+    Column("sentence_id", Integer, ForeignKey("sentences.id")),
+    Column("text", Text, nullable=False),
+    Column("start_char", Integer, nullable=False),
+    Column("end_char", Integer, nullable=False),
+    Column("checkworthiness", Float, nullable=False),
+    Column("scored_by", Text, nullable=False),
+    Column("date", String(10)),
+    Column("date_precision", String(8)),
+    Column("speaker", Text),
+    Column("speaker_entity_id", String(200), ForeignKey("entities.id")),
+    Column("outlet", Text),
+    Column("anonymous", Boolean, nullable=False, default=False),
+    Column("hedged", Boolean, nullable=False, default=False),
+    Column("evidence_not_shown", Boolean, nullable=False, default=False),
+    Column("signal_types", Text),  # JSON list
+    Column("narrative_id", String(40)),
+)
+
+narratives = Table(
+    "narratives",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("label_claim_id", String(40), nullable=False),
+    Column("claims", Integer, nullable=False),
+    Column("documents", Integer, nullable=False),
+    Column("outlets", Text),  # JSON list
+    Column("speakers", Text),  # JSON list
+    Column("first_seen", String(10)),
+    Column("last_seen", String(10)),
+    Column("anonymous_share", Float, nullable=False),
+    Column("hedged_share", Float, nullable=False),
+    Column("evidence_not_shown_share", Float, nullable=False),
+    Column("cohesion", Float),
+    Column("updated_at", String(32), nullable=False),
+)
+
+link_state = Table(
+    "link_state",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
 dates = Table(
     "dates",
     metadata,
@@ -236,6 +290,10 @@ Index("ix_signals_document", signals.c.document_id)
 Index("ix_signals_type", signals.c.type)
 Index("ix_furniture_document", furniture.c.document_id)
 Index("ix_dates_document", dates.c.document_id)
+Index("ix_claims_document", claims.c.document_id)
+Index("ix_claims_narrative", claims.c.narrative_id)
+Index("ix_claims_date", claims.c.date)
+Index("ix_claims_speaker", claims.c.speaker_entity_id)
 Index("ix_dates_earliest", dates.c.earliest)
 
 # Views answer the questions researchers ask first; plain SQL that SQLite and PostgreSQL share,

@@ -1,0 +1,168 @@
+"""The linking stage the engine runs around each write batch: claims, their dates, narratives.
+
+Claims are extracted per document (they only need that document) and written with it, so a
+killed run never leaves a document without its claims. Narratives are cross-document: the
+index lives in memory during a run, takes each batch's claims, and is saved with the
+assignments at the end; a run that stopped before saving leaves claims whose `narrative_id` is
+NULL, and the next run adds those first. Nothing already assigned is recomputed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from claimgraph.annotate import reduced_iso
+from claimgraph.annotate.dates import date_for_span
+from claimgraph.link.claims import DEFAULT_THRESHOLD as CLAIM_THRESHOLD
+from claimgraph.link.claims import Claim, RuleScorer, Scorer, extract_claims
+from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, Encoder, load_encoder
+from claimgraph.link.narratives import DEFAULT_THRESHOLD as NARRATIVE_THRESHOLD
+from claimgraph.link.narratives import NarrativeIndex
+from claimgraph.model import Document
+from claimgraph.store import Store
+
+STATE_KEY = "narrative_index"
+
+
+class CachedEncoder:
+    """Embed each text once per batch: the check-worthiness scorer and the narrative index ask
+    for the same claims' vectors."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.inner = encoder
+        self.name = encoder.name
+        self.dim = encoder.dim
+        self._cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, vector in zip(
+                missing, self.inner.encode(missing, batch_size=batch_size), strict=True
+            ):
+                self._cache[text] = vector
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self._cache[t] for t in texts])
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
+@dataclass(slots=True)
+class LinkSettings:
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    claim_threshold: float = CLAIM_THRESHOLD
+    narrative_threshold: float = NARRATIVE_THRESHOLD
+
+
+def load_scorer(encoder: Any) -> Scorer:
+    """The shipped check-worthiness model; the transparent rule scorer only when none ships.
+
+    The scorer's name is recorded on every claim (`claims.scored_by`), so results always say
+    what made them.
+    """
+    try:
+        from claimgraph.link.checkworthiness import CheckworthinessScorer
+    except ImportError:
+        return RuleScorer()
+    return CheckworthinessScorer.load(encoder=encoder)
+
+
+def date_claims(doc: Document, claims: list[Claim]) -> list[Claim]:
+    """A claim's date: when its source said it, else the date its own sentence gives, else the
+    publication date. Precision follows the text ("2017-08" is a month)."""
+    for claim in claims:
+        date = None
+        if claim.attribution_index is not None:
+            date = doc.attributions[claim.attribution_index].date
+        if date is None:
+            sentence = next((s for s in doc.sentences if s.start <= claim.start < s.end), None)
+            if sentence is not None:
+                date = reduced_iso(
+                    date_for_span(doc.dates, claim.start, claim.end, sentence.start, sentence.end)
+                )
+        if date is None and doc.date:
+            date = doc.date
+        claim.date = date
+        claim.date_precision = {10: "day", 7: "month", 4: "year"}.get(len(date)) if date else None
+    return claims
+
+
+class Linker:
+    """Holds the models and the narrative index for one run."""
+
+    def __init__(
+        self, store: Store, settings: LinkSettings | None = None, encoder: Encoder | None = None
+    ) -> None:
+        self.settings = settings or LinkSettings()
+        self.store = store
+        self.encoder = CachedEncoder(encoder or load_encoder(self.settings.embedding_model))
+        self.scorer = load_scorer(self.encoder)
+        state = store.link_state(STATE_KEY)
+        if state is not None:
+            self.index = NarrativeIndex.from_state(state, self.encoder)
+        else:
+            self.index = NarrativeIndex(self.encoder, threshold=self.settings.narrative_threshold)
+        self._touched: dict[str, str] = {}
+        pending = store.unlinked_claims()
+        if pending:
+            self._add([_claim_from_row(r) for r in pending])
+
+    def describe(self) -> str:
+        return (
+            f"claims scored by {getattr(self.scorer, 'name', '?')}; embeddings {self.encoder.name}"
+        )
+
+    def claims(self, docs: list[Document]) -> None:
+        """Extract, score and date each document's claims (set on `doc.claims`)."""
+        for doc in docs:
+            doc.claims = date_claims(
+                doc, extract_claims(doc, self.scorer, threshold=self.settings.claim_threshold)
+            )
+
+    def add_written(self, docs: list[Document]) -> None:
+        """Give the claims of documents just written to the narrative index."""
+        self._add([c for d in docs for c in d.claims])
+        self.encoder.clear()
+
+    def _add(self, claims: list[Claim]) -> None:
+        self.index.add(claims)
+        for claim in claims:
+            narrative = self.index.narrative_of(claim.id)
+            if narrative is not None:
+                self._touched[claim.id] = narrative
+
+    def save(self) -> None:
+        if not self._touched and self.store.link_state(STATE_KEY) is not None:
+            return
+        self.store.save_narratives(
+            STATE_KEY, self.index.state(), self.index.narratives(), self._touched
+        )
+        self._touched = {}
+
+
+def _claim_from_row(row: dict[str, Any]) -> Claim:
+    return Claim(
+        id=row["id"],
+        document_id=row["document_id"],
+        text=row["text"],
+        start=row["start_char"],
+        end=row["end_char"],
+        attribution_index=None,
+        checkworthiness=row["checkworthiness"],
+        scored_by=row["scored_by"],
+        date=row["date"],
+        date_precision=row["date_precision"],
+        anonymous=bool(row["anonymous"]),
+        hedged=bool(row["hedged"]),
+        evidence_not_shown=bool(row["evidence_not_shown"]),
+        speaker=row["speaker"],
+        speaker_entity_key=row["speaker_entity_id"],
+        outlet=row["outlet"] or row.get("document_outlet"),
+        signal_types=json.loads(row["signal_types"] or "[]"),
+    )
