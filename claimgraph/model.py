@@ -39,6 +39,14 @@ _QUOTE_MAP = str.maketrans(
 _WS = re.compile(r"\s+")
 
 
+_SPACE_MAP = str.maketrans(dict.fromkeys("\u00a0\u2007\u2009\u202f\u2002\u2003", " "))
+
+
+def fold_spaces(text: str) -> str:
+    """No-break, thin and figure spaces to plain spaces, one for one (offsets do not move)."""
+    return text.translate(_SPACE_MAP)
+
+
 def fold_quotes(text: str) -> str:
     """Fold typographic quotes, dashes and no-break spaces to ASCII (length-preserving)."""
     return text.translate(_QUOTE_MAP)

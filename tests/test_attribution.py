@@ -80,34 +80,48 @@ def test_gold_attribution(sample_docs: dict[str, Document], name: str, gold: dic
     document = sample_docs[name]
     text = normalise_text(gold["text"])
     found = [a for a in document.attributions if text in normalise_text(a.content)]
-    assert found, f"no attribution content contains {gold['text']!r}:\n{_show(document.attributions)}"
+    assert found, (
+        f"no attribution content contains {gold['text']!r}:\n{_show(document.attributions)}"
+    )
 
     if gold.get("anonymous"):
         head = head_noun(gold["description"])
         found = _narrow(
             f"anonymous source ({head!r})",
             found,
-            lambda a: a.anonymous
-            and a.speaker is None
-            and head in re.findall(r"[\w'-]+", normalise_text(a.speaker_description or "")),
+            lambda a: (
+                a.anonymous
+                and a.speaker is None
+                and head in re.findall(r"[\w'-]+", normalise_text(a.speaker_description or ""))
+            ),
         )
     else:
-        found = _narrow(f"speaker {gold['speaker']!r}", found, lambda a: same_entity(a.speaker, gold["speaker"]))
+        found = _narrow(
+            f"speaker {gold['speaker']!r}", found, lambda a: same_entity(a.speaker, gold["speaker"])
+        )
     found = _narrow(f"kind {gold['kind']!r}", found, lambda a: a.kind == gold["kind"])
     if gold.get("via"):
         found = _narrow(
             f"via {gold['via']}",
             found,
-            lambda a: len(a.via) == len(gold["via"])
-            and all(same_entity(v, g) for v, g in zip(a.via, gold["via"], strict=True)),
+            lambda a: (
+                len(a.via) == len(gold["via"])
+                and all(same_entity(v, g) for v, g in zip(a.via, gold["via"], strict=True))
+            ),
         )
     if gold.get("hedged"):
-        found = _narrow("hedged signal", found, lambda a: any(s.type == "hedged" for s in a.signals))
+        found = _narrow(
+            "hedged signal", found, lambda a: any(s.type == "hedged" for s in a.signals)
+        )
     if gold.get("evidence"):
         wanted = EVIDENCE_TYPES[gold["evidence"]]
-        found = _narrow(f"{wanted} signal", found, lambda a: any(s.type == wanted for s in a.signals))
+        found = _narrow(
+            f"{wanted} signal", found, lambda a: any(s.type == wanted for s in a.signals)
+        )
     if gold.get("role"):
-        found = _narrow(f"role {gold['role']!r}", found, lambda a: role_matches(a.role, gold["role"]))
+        found = _narrow(
+            f"role {gold['role']!r}", found, lambda a: role_matches(a.role, gold["role"])
+        )
 
 
 def test_offsets_point_at_the_text(sample_docs: dict[str, Document]) -> None:
@@ -117,7 +131,10 @@ def test_offsets_point_at_the_text(sample_docs: dict[str, Document]) -> None:
         for a in document.attributions:
             assert document.text[a.cue_start : a.cue_end] == a.cue
             assert document.text[a.source_start : a.source_end] == a.source_text
-            assert a.content.split(" \u2026 ")[0] == document.text[a.start : a.start + len(a.content.split(" \u2026 ")[0])]
+            assert (
+                a.content.split(" \u2026 ")[0]
+                == document.text[a.start : a.start + len(a.content.split(" \u2026 ")[0])]
+            )
             for signal in a.signals:
                 assert document.text[signal.start : signal.end] == signal.text
 
@@ -139,7 +156,8 @@ def test_unsupported_generalisation_is_flagged(sample_docs: dict[str, Document])
                 for s in document.signals
                 if s.type == "unsupported_generalisation"
                 and s.start is not None
-                and normalise_text(document.text[s.start : s.start + len(phrase)]) == normalise_text(phrase)
+                and normalise_text(document.text[s.start : s.start + len(phrase)])
+                == normalise_text(phrase)
             ]
             assert hits, [s for s in document.signals if s.scope == "sentence"]
 

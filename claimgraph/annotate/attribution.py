@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from claimgraph.annotate.signals import attribution_signals
+from claimgraph.annotate.signals import Text, attribution_signals
 from claimgraph.annotate.sourcing import load_vocabulary, resolve_relations
 from claimgraph.model import Attribution
 
@@ -35,9 +36,17 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 # Dependencies through which a verb inherits the subject of its governor ("..., saying").
 _INHERIT_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp", "prep"})
 _CLAUSE_MODIFIERS = frozenset({"prep", "npadvmod", "advmod", "dative", "dobj", "prt", "agent"})
+_FLOATING = frozenset(
+    {"both", "all", "each", "alone", "too", "also", "themselves", "himself", "herself"}
+)
+_FIRST_SECOND = frozenset({"i", "we", "you"})
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP"})
 _TRIM_CHARS = " \t\r\n\u00a0.,;:-\u2013\u2014"
 _MIN_DIRECT_COVER = 0.6
+_COLON = re.compile(r"[ \t]*:[ \t]*")
+_SPLIT = re.compile(r"[ \t]*[,:]?[ \t]*")
+_SENTENCE_END = re.compile(r"[^.!?\n]*[.!?]")
+_TAIL = re.compile(r"[ \t]*[.!?]?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +54,13 @@ class Cues:
     """The cue vocabulary, split by how each cue finds its content."""
 
     clause_verbs: frozenset[str]
+    cognition_verbs: frozenset[str]
     quotation_verbs: frozenset[str]
     infinitive_verbs: frozenset[str]
     phrasal: dict[str, frozenset[str]]
     relay_verbs: frozenset[str]
+    object_verbs: dict[str, tuple[str, ...]]
     source_phrases: tuple[tuple[str, ...], ...]
-    document_nouns: frozenset[str]
 
 
 @functools.cache
@@ -62,14 +72,18 @@ def load_cues() -> Cues:
         verbs.update(w.lower() for w in data.get(key, []))
     return Cues(
         clause_verbs=frozenset(verbs),
+        cognition_verbs=frozenset(w.lower() for w in data.get("cognition_verbs", [])),
         quotation_verbs=frozenset(w.lower() for w in data.get("quotation_only_verbs", [])),
         infinitive_verbs=frozenset(w.lower() for w in data.get("infinitive_content", [])),
         phrasal={k.lower(): frozenset(v) for k, v in (data.get("phrasal_verbs") or {}).items()},
         relay_verbs=frozenset(w.lower() for w in data.get("relay_verbs", [])),
+        object_verbs={
+            k.lower(): tuple(str(d).lower() for d in v)
+            for k, v in (data.get("object_verbs") or {}).items()
+        },
         source_phrases=tuple(
             tuple(p.lower().split()) for p in sorted(data.get("source_phrases", []), key=len)
         ),
-        document_nouns=frozenset(w.lower() for w in data.get("document_nouns", [])),
     )
 
 
@@ -78,8 +92,8 @@ class Relation:
     """A relation as found in the parse, before its speaker and chain are resolved.
 
     Spans are (start, end) character offsets into ``doc.text``; ``content`` may have several
-    fragments (a quotation split by its cue). ``channel`` is the span of an outlet or person
-    the statement was given to or relayed by ("told FNA", "Skypress quoted ...").
+    fragments (a quotation split by its cue). ``channel_root`` is the token of an outlet or
+    person the statement was given to or relayed by ("told FNA", "Skypress quoted ...").
     """
 
     kind: str
@@ -88,17 +102,36 @@ class Relation:
     source: tuple[int, int] | None
     cue_token: int
     source_root: int | None = None
-    channel: tuple[int, int] | None = None
     channel_root: int | None = None
-    extras: dict[str, object] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
 # Quotations
 
 
+_PAIRS = ("''", "``")
 _OPENERS = frozenset("\u201c\u201e\u00ab")
 _CLOSERS = frozenset("\u201d\u00bb")
+
+
+def _marks(line: str) -> Iterator[tuple[int, int, str]]:
+    """Double quotation marks in a line as (start, end, kind), kind 'open' | 'close' |
+    'straight'; two apostrophes or backticks ('' ``) count as one mark, as in wire copy."""
+    i = 0
+    while i < len(line):
+        pair = line[i : i + 2]
+        if pair in ("''", "``"):
+            yield i, i + 2, "open" if pair == "``" else "straight"
+            i += 2
+            continue
+        ch = line[i]
+        if ch in _OPENERS:
+            yield i, i + 1, "open"
+        elif ch in _CLOSERS:
+            yield i, i + 1, "close"
+        elif ch in _DOUBLE_QUOTES:
+            yield i, i + 1, "straight"
+        i += 1
 
 
 def quote_regions(text: str) -> list[tuple[int, int]]:
@@ -113,22 +146,17 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
     pos = 0
     for line in text.split("\n"):
         stack: list[tuple[str, int]] = []
-        for i, ch in enumerate(line):
-            if ch not in _DOUBLE_QUOTES:
-                continue
-            straight = ch not in _OPENERS and ch not in _CLOSERS
-            if ch in _OPENERS or not stack:
-                stack.append((ch, i))
-            elif straight and stack[-1][0] not in _OPENERS and stack[-1][0] not in _CLOSERS:
-                start = stack.pop()[1]
+        for start, end, kind in _marks(line):
+            closes = stack and (
+                (kind == "close" and stack[-1][0] != "straight")
+                or (kind == "straight" and stack[-1][0] == "straight")
+            )
+            if closes:
+                opened = stack.pop()[1]
                 if not stack:
-                    regions.append((pos + start, pos + i + 1))
-            elif straight:
-                stack.append((ch, i))
+                    regions.append((pos + opened, pos + end))
             else:
-                start = stack.pop()[1]
-                if not stack:
-                    regions.append((pos + start, pos + i + 1))
+                stack.append(("straight" if kind == "straight" else "open", start))
         if stack and line[stack[0][1] + 1 :].strip():
             regions.append((pos + stack[0][1], pos + len(line.rstrip())))
         pos += len(line) + 1
@@ -138,10 +166,10 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
 def _quote_interior(text: str, region: tuple[int, int]) -> tuple[int, int]:
     """The quoted words without the marks and without a trailing comma inside them."""
     start, end = region
-    if text[start] in _DOUBLE_QUOTES:
-        start += 1
-    if end > start and text[end - 1] in _DOUBLE_QUOTES:
-        end -= 1
+    while start < end and (text[start] in _DOUBLE_QUOTES or text[start : start + 2] in _PAIRS):
+        start += 2 if text[start : start + 2] in _PAIRS else 1
+    while end > start and (text[end - 1] in _DOUBLE_QUOTES or text[end - 2 : end] in _PAIRS):
+        end -= 2 if text[end - 2 : end] in _PAIRS else 1
     while end > start and text[end - 1] in " ,\u00a0":
         end -= 1
     while start < end and text[start].isspace():
@@ -162,21 +190,15 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _token_span(doc: Doc, tokens: list[Token]) -> tuple[int, int]:
-    first = min(t.i for t in tokens)
-    last = max(t.i for t in tokens)
-    return _trim(doc.text, doc[first].idx, doc[last].idx + len(doc[last].text))
+def _subtree_span(text: str, token: Token) -> tuple[int, int]:
+    return _trim(text, token.left_edge.idx, token.right_edge.idx + len(token.right_edge))
 
 
-def _subtree_span(doc: Doc, token: Token) -> tuple[int, int]:
-    return _trim(doc.text, token.left_edge.idx, token.right_edge.idx + len(token.right_edge))
-
-
-def _strip_complementiser(doc: Doc, head: Token, span: tuple[int, int]) -> tuple[int, int]:
+def _strip_complementiser(text: str, head: Token, span: tuple[int, int]) -> tuple[int, int]:
     """Drop a leading 'that'/'whether' marker: the content is the clause itself."""
     for child in head.children:
         if child.dep_ == "mark" and child.idx == span[0]:
-            return _trim(doc.text, child.idx + len(child), span[1])
+            return _trim(text, child.idx + len(child), span[1])
     return span
 
 
@@ -202,10 +224,15 @@ def _is_cue_verb(token: Token, cues: Cues) -> bool:
     lemma = token.lemma_.lower()
     if lemma in cues.phrasal:
         return any(c.dep_ == "prt" and c.lower_ in cues.phrasal[lemma] for c in token.children)
-    return lemma in cues.clause_verbs or lemma in cues.relay_verbs or lemma in cues.quotation_verbs
+    return (
+        lemma in cues.clause_verbs
+        or lemma in cues.relay_verbs
+        or lemma in cues.quotation_verbs
+        or lemma in cues.object_verbs
+    )
 
 
-def _cue_span(doc: Doc, token: Token) -> tuple[int, int]:
+def _cue_span(token: Token) -> tuple[int, int]:
     """The reporting verb, with its particle ("pointed out")."""
     end = token.idx + len(token)
     for child in token.children:
@@ -215,7 +242,7 @@ def _cue_span(doc: Doc, token: Token) -> tuple[int, int]:
 
 
 def _subject(
-    token: Token, cues: Cues | None = None, regions: list[tuple[int, int]] = ()
+    token: Token, cues: Cues | None = None, regions: Sequence[tuple[int, int]] = ()
 ) -> Token | None:
     """The subject of a cue verb; a participle ('..., saying') inherits its governor's.
 
@@ -247,8 +274,8 @@ def _behind_colon(cue: Token, subject: Token) -> bool:
     the quotation's own, not the cue's."""
     if subject.i < cue.i:
         return False
-    between = cue.doc.text[cue.idx : subject.idx]
-    return ":" in between or any(ch in _DOUBLE_QUOTES for ch in between)
+    between = cue.doc[cue.i + 1 : subject.i]
+    return any(t.text == ":" or t.text in _DOUBLE_QUOTES or t.text in _PAIRS for t in between)
 
 
 def _stranded_subject(token: Token) -> Token | None:
@@ -271,7 +298,7 @@ def _stranded_subject(token: Token) -> Token | None:
 
 
 def _governing_cue(
-    verb: Token, cues: Cues, cue: Token, regions: list[tuple[int, int]]
+    verb: Token, cues: Cues, cue: Token, regions: Sequence[tuple[int, int]]
 ) -> Token | None:
     """The cue verb a participle really belongs to, when the parser attached it to a verb
     inside a reported clause or inside a quotation the participle is not part of."""
@@ -290,18 +317,18 @@ def _governing_cue(
     return None
 
 
-def _in_regions(position: int, regions: list[tuple[int, int]]) -> bool:
+def _in_regions(position: int, regions: Sequence[tuple[int, int]]) -> bool:
     return any(a <= position < b for a, b in regions)
 
 
-def _same_quotation(a: Token, b: Token, regions: list[tuple[int, int]]) -> bool:
+def _same_quotation(a: Token, b: Token, regions: Sequence[tuple[int, int]]) -> bool:
     """Both outside quotations, or both inside the same one."""
     return [r for r in regions if r[0] <= a.idx < r[1]] == [
         r for r in regions if r[0] <= b.idx < r[1]
     ]
 
 
-def _source_span(doc: Doc, subject: Token, avoid: list[tuple[int, int]]) -> tuple[int, int]:
+def _source_span(text: str, subject: Token, avoid: list[tuple[int, int]]) -> tuple[int, int]:
     """The subject's phrase: all subjects of its verb (a name and its title may both hang
     there), cut where it would run into the cue or content."""
     verb = subject.head
@@ -310,7 +337,7 @@ def _source_span(doc: Doc, subject: Token, avoid: list[tuple[int, int]]) -> tupl
     if subject.dep_ not in _SUBJECT_DEPS:
         same_side = [subject]
     start = min(s.left_edge.idx for s in same_side)
-    end = max(s.right_edge.idx + len(s.right_edge) for s in same_side)
+    end = max(_phrase_end(s) for s in same_side)
     for a, b in avoid:
         if a <= subject.idx < b:
             continue
@@ -319,19 +346,35 @@ def _source_span(doc: Doc, subject: Token, avoid: list[tuple[int, int]]) -> tupl
                 end = min(end, a)
             elif b <= subject.idx:
                 start = max(start, b)
-    return _trim(doc.text, start, end)
+    return _trim(text, start, end)
+
+
+def _phrase_end(head: Token) -> int:
+    """Where a source phrase ends: before a relative clause set off by a comma (", who has
+    long argued ...") and before a floating quantifier ("X and Y both")."""
+    end = head.idx + len(head)
+    for child in head.rights:
+        if child.lower_ in _FLOATING:
+            break
+        if (
+            child.dep_ == "relcl"
+            and child.left_edge.i > 0
+            and child.doc[child.left_edge.i - 1].text == ","
+        ):
+            break
+        end = max(end, child.right_edge.idx + len(child.right_edge))
+    return end
 
 
 def _adjacent_quote(
-    doc: Doc, token: Token, regions: list[tuple[int, int]], used: set[tuple[int, int]]
+    text: str, token: Token, regions: list[tuple[int, int]], used: set[tuple[int, int]]
 ) -> tuple[int, int] | None:
     """A quotation right before the cue's clause, or right after the cue (', adding "...').
 
     Only spaces, commas, colons and dashes may stand between; the cue's own clause (its
     subject, time and place phrases) may stand between the cue and a preceding quote.
     """
-    text = doc.text
-    clause_start = min(token.left_edge.idx, token.idx)
+    clause_start = token.idx
     subject = _subject(token)
     if subject is not None and subject.i < token.i and subject.sent == token.sent:
         clause_start = min(clause_start, subject.left_edge.idx)
@@ -353,21 +396,20 @@ def _adjacent_quote(
     return None
 
 
-def _colon_paragraph(doc: Doc, token: Token) -> tuple[int, int] | None:
+def _colon_paragraph(text: str, token: Token) -> tuple[int, int] | None:
     """'X reports: ...' with nothing else in the sentence: the content is the paragraph."""
-    text = doc.text
-    _, cue_end = _cue_span(doc, token)
-    m = re.match(r"[ \t]*:[ \t]*", text[cue_end:])
+    _, cue_end = _cue_span(token)
+    m = _COLON.match(text, cue_end)
     if not m:
         return None
-    start = cue_end + m.end()
+    start = m.end()
     para_end = text.find("\n", start)
     para_end = len(text) if para_end < 0 else para_end
     span = _trim(text, start, para_end)
     return span if span[1] > span[0] else None
 
 
-def _clausal_content(doc: Doc, token: Token, cues: Cues) -> tuple[Token, tuple[int, int]] | None:
+def _clausal_content(text: str, token: Token, cues: Cues) -> tuple[Token, tuple[int, int]] | None:
     """The clause a cue verb governs: right-hand complements first, else a preceding one."""
     lemma = token.lemma_.lower()
     deps = set(_CLAUSE_DEPS)
@@ -382,7 +424,7 @@ def _clausal_content(doc: Doc, token: Token, cues: Cues) -> tuple[Token, tuple[i
     head = chosen[0]
     start = min(c.left_edge.idx for c in chosen)
     end = max(c.right_edge.idx + len(c.right_edge) for c in chosen)
-    span = _strip_complementiser(doc, head, _close_quotation(doc.text, _trim(doc.text, start, end)))
+    span = _strip_complementiser(text, head, _close_quotation(text, _trim(text, start, end)))
     return (head, span) if span[1] > span[0] else None
 
 
@@ -394,9 +436,44 @@ def _close_quotation(text: str, span: tuple[int, int]) -> tuple[int, int]:
     start, end = span
     inner = text[start:end]
     opened = sum(inner.count(q) for q in _DOUBLE_QUOTES) % 2 == 1
-    if opened and end < len(text) and text[end] in _CLOSING_MARKS:
-        return start, end + 1
-    return span
+    closing = re.match(rf"[.,!?]?[{_CLOSING_MARKS}]", text[end : end + 2]) if opened else None
+    return (start, end + closing.end()) if closing else span
+
+
+def _interrupted_clause(text: str, token: Token, cues: Cues) -> tuple[int, int] | None:
+    """'The nominee, he said, watched ...' / '..., police said.': a parenthetical cue the
+    parser hung on the reported clause; the content is that clause around it."""
+    head = token.head
+    if token.dep_ not in ("parataxis", "advcl") or head is token or _is_cue_verb(head, cues):
+        return None
+    doc = token.doc
+    before = doc[token.left_edge.i - 1] if token.left_edge.i > 0 else None
+    if before is None or before.text not in (",", "\u2014", "-"):
+        return None
+    span = _trim(text, head.left_edge.idx, head.right_edge.idx + len(head.right_edge))
+    return span if span[1] - span[0] > len(token) + 10 else None
+
+
+def _object_content(text: str, token: Token, cues: Cues) -> tuple[tuple[int, int], int] | None:
+    """The noun phrase or infinitive a stance verb governs, and where its cue ends ("called
+    for" takes its preposition)."""
+    for slot in cues.object_verbs.get(token.lemma_.lower(), ()):
+        if slot in ("dobj", "xcomp"):
+            heads = [c for c in token.children if c.dep_ == slot and c.i > token.i]
+            if not heads:
+                continue
+            # a complement after the object belongs with it: "called the move arbitrary"
+            tail = [c for c in token.children if c.dep_ in ("oprd", "xcomp") and c.i > heads[0].i]
+            last = max([heads[0], *tail], key=lambda t: t.right_edge.i).right_edge
+            span = _trim(text, heads[0].left_edge.idx, last.idx + len(last))
+            return (span, token.idx + len(token)) if span[1] > span[0] else None
+        for child in token.children:
+            if child.dep_ in ("prep", "prt") and child.lower_ == slot and child.i > token.i:
+                objects = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+                if objects:
+                    span = _subtree_span(text, objects[0])
+                    return span, child.idx + len(child)
+    return None
 
 
 def _as_saying(token: Token) -> Token | None:
@@ -412,30 +489,38 @@ def _as_saying(token: Token) -> Token | None:
 
 
 def _snap_to_quotes(
-    doc: Doc, span: tuple[int, int], regions: list[tuple[int, int]]
+    text: str, span: tuple[int, int], regions: list[tuple[int, int]]
 ) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
     """Decide direct vs indirect: content that is mostly quoted becomes the quotation(s)."""
     inside = [r for r in regions if _overlaps(span, r)]
     covered = _chars_covered(span, inside)
-    if inside and covered >= _MIN_DIRECT_COVER * (span[1] - span[0]):
-        return "direct", [_quote_interior(doc.text, r) for r in inside], inside
+    begins_quoted = bool(inside) and not text[span[0] : inside[0][0]].strip()
+    if begins_quoted and covered >= _MIN_DIRECT_COVER * (span[1] - span[0]):
+        return "direct", [_quote_interior(text, r) for r in inside], inside
     return "indirect", [span], []
 
 
 def _continuations(
-    doc: Doc, last: tuple[int, int], regions: list[tuple[int, int]], cue_end: int
+    text: str, last: tuple[int, int], regions: list[tuple[int, int]], clause_end: int
 ) -> list[tuple[int, int]]:
-    """Quotations that continue a direct quote after its cue sentence, same paragraph,
-    with nothing but the quotation in their sentence ('"A," she said. "B."')."""
-    text = doc.text
+    """Quotations that continue a direct quote after its cue: the rest of a quotation split
+    by the cue ('"A," said X, "B."') and following quotations alone in their sentences
+    ('"A," she said. "B."'), same paragraph."""
     found: list[tuple[int, int]] = []
-    if last[1] > cue_end:
+    if last[1] > clause_end:
         return found
-    pos = cue_end
-    sentence_end = re.search(r"[.!?]", text[pos:])
-    if not sentence_end:
-        return found
-    pos = pos + sentence_end.end()
+    pos = clause_end
+    split = _SPLIT.match(text, pos)
+    after = split.end() if split else pos
+    following = [r for r in regions if r[0] == after]
+    if following:
+        found.append(following[0])
+        pos = following[0][1]
+    else:
+        sentence_end = _SENTENCE_END.match(text, pos)
+        if not sentence_end:
+            return found
+        pos = sentence_end.end()
     for region in regions:
         if region[0] < pos:
             continue
@@ -444,8 +529,8 @@ def _continuations(
             break
         found.append(region)
         pos = region[1]
-        tail = re.match(r"[ \t]*[.!?]?", text[pos:])
-        pos += tail.end() if tail else 0
+        tail = _TAIL.match(text, pos)
+        pos = tail.end() if tail else pos
     return found
 
 
@@ -461,7 +546,7 @@ def _clip(span: tuple[int, int], bounds: tuple[int, int]) -> tuple[int, int]:
 
 
 def _content_of(
-    doc: Doc,
+    text: str,
     token: Token,
     cues: Cues,
     regions: list[tuple[int, int]],
@@ -469,41 +554,46 @@ def _content_of(
 ) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]] | None:
     """Kind, content fragments and quotation regions a cue verb governs."""
     lemma = token.lemma_.lower()
-    text = doc.text
     bounds = _paragraph(text, token.idx)
     # a cue inside a quotation reports inside it: it never takes the whole quotation
     outside = [r for r in regions if not r[0] <= token.idx < r[1]]
     found = None
     if lemma not in cues.quotation_verbs:
         saying = _as_saying(token) if lemma in cues.relay_verbs else None
-        found = (saying is not None and _clausal_content(doc, saying, cues)) or _clausal_content(
-            doc, token, cues
+        found = (saying is not None and _clausal_content(text, saying, cues)) or _clausal_content(
+            text, token, cues
         )
     if found:
         span = _trim(text, *_clip(found[1], bounds))
         if span[1] > span[0]:
-            return _snap_to_quotes(doc, span, outside)
-    region = _adjacent_quote(doc, token, outside, used)
+            return _snap_to_quotes(text, span, outside)
+    region = _adjacent_quote(text, token, outside, used)
     if region is not None and bounds[0] <= region[0] and region[1] <= bounds[1]:
         return "direct", [_quote_interior(text, region)], [region]
     if lemma in cues.quotation_verbs:
         return None
-    paragraph = _colon_paragraph(doc, token)
+    interrupted = _interrupted_clause(text, token, cues)
+    if interrupted is not None:
+        return _snap_to_quotes(text, interrupted, outside)
+    if lemma in cues.object_verbs and lemma not in cues.clause_verbs:
+        return None
+    paragraph = _colon_paragraph(text, token)
     if paragraph is None:
         return None
-    return _snap_to_quotes(doc, paragraph, outside)
+    return _snap_to_quotes(text, paragraph, outside)
 
 
-def _verb_relations(doc: Doc, cues: Cues, regions: list[tuple[int, int]]) -> list[Relation]:
+def _verb_relations(
+    doc: Doc, text: str, cues: Cues, regions: list[tuple[int, int]]
+) -> list[Relation]:
     relations: list[Relation] = []
     used_quotes: set[tuple[int, int]] = set()
     consumed: set[int] = set()
-    text = doc.text
     for token in doc:
         if token.i in consumed or not _is_cue_verb(token, cues):
             continue
         lemma = token.lemma_.lower()
-        cue = _cue_span(doc, token)
+        cue = _cue_span(token)
         source_token = _subject(token, cues, regions)
         channel: Token | None
         if lemma in cues.relay_verbs:
@@ -524,23 +614,30 @@ def _verb_relations(doc: Doc, cues: Cues, regions: list[tuple[int, int]]) -> lis
             channel = next((c for c in token.children if c.dep_ in ("dative", "dobj")), None)
         else:
             channel = _to_phrase(token)
-        found = _content_of(doc, token, cues, regions, used_quotes)
+        found = _content_of(text, token, cues, regions, used_quotes)
+        if found is None and lemma in cues.object_verbs:
+            obj = _object_content(text, token, cues)
+            if obj is not None:
+                found = ("indirect", [_clip(obj[0], _paragraph(text, token.idx))], [])
+                cue = (cue[0], max(cue[1], obj[1]))
         if found is None or source_token is None:
             continue
+        if _speaker_hedge(token, source_token, cues, _in_regions(token.idx, regions)):
+            continue
         kind, content, quotes = found
+        bounds = _paragraph(text, token.idx)
+        source = _trim(
+            text, *_clip(_source_span(text, source_token, [*content, cue, *quotes]), bounds)
+        )
+        if source[1] <= source[0]:
+            continue
         if kind == "direct":
-            more = _continuations(doc, quotes[-1], regions, cue[1])
+            more = _continuations(text, quotes[-1], regions, max(cue[1], source[1]))
             quotes = quotes + more
             content = content + [_quote_interior(text, r) for r in more]
             used_quotes.update(quotes)
         content = [c for c in content if c[1] > c[0]]
         if not content:
-            continue
-        bounds = _paragraph(text, token.idx)
-        source = _trim(
-            text, *_clip(_source_span(doc, source_token, [*content, cue, *quotes]), bounds)
-        )
-        if source[1] <= source[0]:
             continue
         relations.append(
             Relation(
@@ -550,11 +647,20 @@ def _verb_relations(doc: Doc, cues: Cues, regions: list[tuple[int, int]]) -> lis
                 source=source,
                 cue_token=token.i,
                 source_root=source_token.i,
-                channel=None if channel is None else _subtree_span(doc, channel),
                 channel_root=None if channel is None else channel.i,
             )
         )
     return relations
+
+
+def _speaker_hedge(token: Token, subject: Token, cues: Cues, quoted: bool) -> bool:
+    """'I think', 'you know', 'we want', and inside a quotation 'like I said': a speaker
+    speaking in their own voice, not an attribution of its own."""
+    if subject.lower_ not in _FIRST_SECOND:
+        return False
+    lemma = token.lemma_.lower()
+    stance = lemma in cues.object_verbs and lemma not in cues.clause_verbs
+    return quoted or lemma in cues.cognition_verbs or stance
 
 
 def _to_phrase(token: Token) -> Token | None:
@@ -567,7 +673,7 @@ def _to_phrase(token: Token) -> Token | None:
     return None
 
 
-def _phrase_relations(doc: Doc, cues: Cues) -> list[Relation]:
+def _phrase_relations(doc: Doc, text: str, cues: Cues) -> list[Relation]:
     """'According to X, ...': the phrase's object is the source, the rest of the sentence
     the content."""
     relations: list[Relation] = []
@@ -585,8 +691,8 @@ def _phrase_relations(doc: Doc, cues: Cues) -> list[Relation]:
             sent = doc[i].sent
             phrase_start = doc[i].idx
             phrase_end = source_token.right_edge.idx + len(source_token.right_edge)
-            before = _trim(doc.text, sent.start_char, phrase_start)
-            after = _trim(doc.text, phrase_end, sent.end_char)
+            before = _trim(text, sent.start_char, phrase_start)
+            after = _trim(text, phrase_end, sent.end_char)
             content = before if before[1] - before[0] >= after[1] - after[0] else after
             if content[1] - content[0] < 3:
                 continue
@@ -595,7 +701,7 @@ def _phrase_relations(doc: Doc, cues: Cues) -> list[Relation]:
                     kind="indirect",
                     content=[content],
                     cue=(doc[i].idx, last.idx + len(last)),
-                    source=_subtree_span(doc, source_token),
+                    source=_subtree_span(text, source_token),
                     cue_token=i,
                     source_root=source_token.i,
                 )
@@ -606,8 +712,9 @@ def _phrase_relations(doc: Doc, cues: Cues) -> list[Relation]:
 def find_relations(doc: Doc) -> list[Relation]:
     """All attribution relations in a parsed document, in text order, unresolved."""
     cues = load_cues()
-    regions = quote_regions(doc.text)
-    relations = _verb_relations(doc, cues, regions) + _phrase_relations(doc, cues)
+    text = doc.text  # spaCy rebuilds Doc.text on every access: read it once
+    regions = quote_regions(text)
+    relations = _verb_relations(doc, text, cues, regions) + _phrase_relations(doc, text, cues)
     relations.sort(key=lambda r: (r.cue[0], r.content[0][0]))
     return relations
 
@@ -615,8 +722,9 @@ def find_relations(doc: Doc) -> list[Relation]:
 def find_attributions(doc: Doc) -> list[Attribution]:
     """Attribution relations with speakers, roles, anonymity, sourcing chains and signals."""
     attributions = resolve_relations(doc, find_relations(doc))
+    text = Text.of(doc)
     for attribution in attributions:
-        attribution.signals = attribution_signals(doc, attribution)
+        attribution.signals = attribution_signals(doc, attribution, text)
     return attributions
 
 

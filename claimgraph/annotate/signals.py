@@ -76,6 +76,20 @@ def signal_vocabulary() -> SignalVocabulary:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A document's text and its quote-folded twin (same length), read once per document:
+    spaCy rebuilds Doc.text on every access."""
+
+    raw: str
+    folded: str
+
+    @classmethod
+    def of(cls, doc: Doc) -> Text:
+        raw = doc.text
+        return cls(raw, fold_quotes(raw))
+
+
 def _span(doc: Doc, start: int, end: int) -> Span | None:
     return doc.char_span(start, end, alignment_mode="expand")
 
@@ -84,18 +98,19 @@ def _token_signal(kind: str, token: Token, scope: str, detail: str | None = None
     return Signal(kind, token.text, token.idx, token.idx + len(token), scope=scope, detail=detail)
 
 
-def _matches(pattern: re.Pattern[str], text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _matches(pattern: re.Pattern[str], text: Text, start: int, end: int) -> list[tuple[int, int]]:
     """Matches of a phrase pattern in text[start:end], as absolute offsets."""
-    return [(m.start(), m.end()) for m in pattern.finditer(fold_quotes(text), start, end)]
+    return [(m.start(), m.end()) for m in pattern.finditer(text.folded, start, end)]
 
 
 # ---------------------------------------------------------------------------------------------
 # Attribution signals
 
 
-def _hedges(doc: Doc, attribution: Attribution, vocab: SignalVocabulary) -> list[Signal]:
+def _hedges(
+    doc: Doc, text: Text, attribution: Attribution, vocab: SignalVocabulary
+) -> list[Signal]:
     found: list[Signal] = []
-    text = doc.text
     if attribution.cue_start is not None and attribution.cue_end is not None:
         cue = _span(doc, attribution.cue_start, attribution.cue_end)
         if cue is not None and any(t.lemma_.lower() in vocab.hedge_cues for t in cue):
@@ -119,7 +134,7 @@ def _hedges(doc: Doc, attribution: Attribution, vocab: SignalVocabulary) -> list
         )
     for start, end in regions:
         for a, b in _matches(vocab.hedges, text, start, end):
-            found.append(Signal("hedged", text[a:b], a, b, scope="attribution"))
+            found.append(Signal("hedged", text.raw[a:b], a, b, scope="attribution"))
     return found
 
 
@@ -132,15 +147,15 @@ def _shown(token: Token, vocab: SignalVocabulary) -> bool:
     )
 
 
-def _follow_up(doc: Doc, after: int, vocab: SignalVocabulary) -> tuple[int, int] | None:
+def _follow_up(text: Text, after: int, vocab: SignalVocabulary) -> tuple[int, int] | None:
     """'He did not provide more details' within the next sentence or two."""
-    window = min(len(doc.text), after + _FOLLOW_UP_CHARS)
-    found = _matches(vocab.not_provided, doc.text, after, window)
+    window = min(len(text.raw), after + _FOLLOW_UP_CHARS)
+    found = _matches(vocab.not_provided, text, after, window)
     return found[0] if found else None
 
 
 def _evidence(
-    doc: Doc, attribution: Attribution, content: Span, vocab: SignalVocabulary
+    text: Text, attribution: Attribution, content: Span, vocab: SignalVocabulary
 ) -> list[Signal]:
     for token in content:
         lemma = token.lemma_.lower()
@@ -150,14 +165,14 @@ def _evidence(
         if not promised or _shown(token, vocab):
             continue
         detail = "the article does not show it"
-        follow = _follow_up(doc, attribution.end, vocab)
+        follow = _follow_up(text, attribution.end, vocab)
         if follow is not None:
-            detail = f"the article adds: {doc.text[follow[0] : follow[1]]!r}"
+            detail = f"the article adds: {text.raw[follow[0] : follow[1]]!r}"
         return [_token_signal("evidence_promised_not_shown", token, "attribution", detail)]
     return []
 
 
-def _confession(doc: Doc, content: Span, vocab: SignalVocabulary) -> list[Signal]:
+def _confession(text: Text, content: Span, vocab: SignalVocabulary) -> list[Signal]:
     """'the commanders captured in ... have confessed': a captive's confession."""
     for token in content:
         if token.pos_ != "VERB" or token.lemma_.lower() not in vocab.confession_verbs:
@@ -174,12 +189,12 @@ def _confession(doc: Doc, content: Span, vocab: SignalVocabulary) -> list[Signal
             start = min([captive[0].idx, *subjects])
             end = token.idx + len(token)
             return [
-                Signal("captive_confession", doc.text[start:end], start, end, scope="attribution")
+                Signal("captive_confession", text.raw[start:end], start, end, scope="attribution")
             ]
     return []
 
 
-def _study(doc: Doc, attribution: Attribution, vocab: SignalVocabulary) -> list[Signal]:
+def _study(doc: Doc, text: Text, attribution: Attribution, vocab: SignalVocabulary) -> list[Signal]:
     """A study, or a research organisation, that documented or found something."""
     if attribution.cue_start is None or attribution.source_start is None:
         return []
@@ -201,7 +216,7 @@ def _study(doc: Doc, attribution: Attribution, vocab: SignalVocabulary) -> list[
     return [
         Signal(
             "documented_study",
-            doc.text[start:end],
+            text.raw[start:end],
             start,
             end,
             scope="attribution",
@@ -210,15 +225,19 @@ def _study(doc: Doc, attribution: Attribution, vocab: SignalVocabulary) -> list[
     ]
 
 
-def attribution_signals(doc: Doc, attribution: Attribution) -> list[Signal]:
-    """Signals that belong to one attribution relation."""
+def attribution_signals(
+    doc: Doc, attribution: Attribution, text: Text | None = None
+) -> list[Signal]:
+    """Signals that belong to one attribution relation (pass `text` when calling per
+    attribution of one document, to read the document's text once)."""
     vocab = signal_vocabulary()
+    text = text or Text.of(doc)
     content = _span(doc, attribution.start, attribution.end)
-    signals = _hedges(doc, attribution, vocab)
+    signals = _hedges(doc, text, attribution, vocab)
     if content is not None:
-        signals += _evidence(doc, attribution, content, vocab)
-        signals += _confession(doc, content, vocab)
-    signals += _study(doc, attribution, vocab)
+        signals += _evidence(text, attribution, content, vocab)
+        signals += _confession(text, content, vocab)
+    signals += _study(doc, text, attribution, vocab)
     return signals
 
 
@@ -229,24 +248,25 @@ def attribution_signals(doc: Doc, attribution: Attribution) -> list[Signal]:
 def find_signals(doc: Doc, attributions: Iterable[Attribution] = ()) -> list[Signal]:
     """Signals in the article's own voice: generalisations, hedges, details not given."""
     vocab = signal_vocabulary()
-    text = doc.text
+    text = Text.of(doc)
     reported = []
     for a in attributions:
         reported.append((a.start, a.end))
         if a.source_start is not None and a.cue_end is not None:
             reported.append((min(a.source_start, a.cue_start or a.source_start), a.cue_end))
     signals: list[Signal] = []
-    for a, b in _matches(vocab.generalisations, text, 0, len(text)):
+    raw, n = text.raw, len(text.raw)
+    for a, b in _matches(vocab.generalisations, text, 0, n):
         sentence = _span(doc, a, b)
         detail = sentence.sent.text.strip() if sentence is not None else None
-        signals.append(Signal("unsupported_generalisation", text[a:b], a, b, "sentence", detail))
-    for a, b in _matches(vocab.hedges, text, 0, len(text)):
+        signals.append(Signal("unsupported_generalisation", raw[a:b], a, b, "sentence", detail))
+    for a, b in _matches(vocab.hedges, text, 0, n):
         if not any(s <= a and b <= e for s, e in reported):
             signals.append(
-                Signal("hedged", text[a:b], a, b, "sentence", "in the article's own voice")
+                Signal("hedged", raw[a:b], a, b, "sentence", "in the article's own voice")
             )
-    for a, b in _matches(vocab.not_provided, text, 0, len(text)):
-        signals.append(Signal("details_not_provided", text[a:b], a, b, "sentence"))
+    for a, b in _matches(vocab.not_provided, text, 0, n):
+        signals.append(Signal("details_not_provided", raw[a:b], a, b, "sentence"))
     signals.sort(key=lambda s: (s.start or 0, s.type))
     return signals
 

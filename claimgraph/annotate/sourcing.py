@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from spacy.tokens import Doc, Token
 
+from claimgraph.annotate.entities import org_head_words
 from claimgraph.model import Attribution, Mention, normalise_text
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ def _token_mention(mentions: list[Mention], token: Token) -> Mention | None:
 def _proper_chain(token: Token) -> list[Token]:
     """The proper-noun name a token ends ("Iskandar Watut"), stopping at organisation words
     so a title run into a name ("... Defense Commission Iskandar Watut") gives the name."""
-    org_words = _org_head_words()
+    org_words = org_head_words()
     chain = [token]
     current = token
     while current.i > 0:
@@ -153,23 +154,19 @@ def _proper_chain(token: Token) -> list[Token]:
     return chain
 
 
-@functools.cache
-def _org_head_words() -> frozenset[str]:
-    path = resources.files("claimgraph") / "data" / "entity_types.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return frozenset(str(w).lower() for w in data.get("org_head_words", []) or [])
-
-
 def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
     """The speaker name a head token stands for, if it is a name."""
     mention = _token_mention(mentions, token)
     if mention is not None and mention.label in SPEAKER_LABELS:
         named = _named(doc, mention)
-        if mention.label != "PERSON" and token.lower_ not in _org_head_words():
+        if mention.label != "PERSON" and token.lower_ not in org_head_words():
             # A title run into a name: "... Defense Commission Iskandar Watut".
             chain = _proper_chain(token)
-            inside = doc.text[mention.start : chain[0].idx]
-            if len(chain) >= 2 and any(w.lower() in _org_head_words() for w in inside.split()):
+            inside = None
+            if chain[0].idx > mention.start:
+                inside = doc.char_span(mention.start, chain[0].idx, alignment_mode="expand")
+            words = [t.lower_ for t in inside] if inside is not None else []
+            if len(chain) >= 2 and any(w in org_head_words() for w in words):
                 return _person_from_chain(doc, mentions, chain)
         return named
     if token.pos_ == "PROPN" and token.text[:1].isupper():
@@ -258,6 +255,12 @@ class Speaker:
         return self.key or normalise_text(self.name)
 
 
+def _span_text(doc: Doc, span: tuple[int, int]) -> str:
+    """The text of a character span, read from its tokens (Doc.text is rebuilt per access)."""
+    tokens = doc.char_span(span[0], span[1], alignment_mode="expand")
+    return tokens.text if tokens is not None else ""
+
+
 def _clean(text: str) -> str:
     """Collapse whitespace, drop edge punctuation and unbalanced edge brackets."""
     text = re.sub(r"\s+", " ", text.strip(_EDGE)).strip()
@@ -291,15 +294,14 @@ def _is_plural(token: Token) -> bool:
 def _role_of(doc: Doc, head: Token, named: Named, phrase: tuple[int, int]) -> str | None:
     """A title before the name ("Senator", "member of X politburo") or an apposition after
     it ("Abu Mahdi al-Muhandis, the PMU's second-in-command,")."""
-    text = doc.text
     parts = []
     if phrase[0] < named.start and _reads_as_role(doc, phrase[0], named.start):
-        parts.append(_clean(text[phrase[0] : named.start]))
+        parts.append(_clean(_span_text(doc, (phrase[0], named.start))))
     for child in head.children:
         if child.dep_ == "appos" and child.idx >= named.end and not _token_is_name(child):
             start, end = child.left_edge.idx, child.right_edge.idx + len(child.right_edge)
             if _reads_as_role(doc, start, end):
-                parts.append(_clean(text[start:end]))
+                parts.append(_clean(_span_text(doc, (start, end))))
     return "; ".join(p for p in parts if p) or None
 
 
@@ -318,15 +320,36 @@ def _reads_as_role(doc: Doc, start: int, end: int) -> bool:
     return any(t.pos_ == "NOUN" or t.lower_ in vocab.role_nouns for t in words)
 
 
-def _core_phrase(doc: Doc, head: Token) -> str:
+def _titled_name(doc: Doc, mentions: list[Mention], head: Token) -> Speaker | None:
+    """'member of X's Defense Commission Iskandar Watut': a title whose phrase ends in a
+    person's name is that person, with the title as role."""
+    last = head.right_edge
+    while last.i > head.i and last.is_punct:
+        last = doc[last.i - 1]
+    if last.pos_ != "PROPN" or last.i == head.i or last.lower_ in org_head_words():
+        return None
+    named = _name_for(doc, mentions, last)
+    if named is None or named.label != "PERSON":
+        return None
+    role = _clean(doc[head.left_edge.i : last.i + 1].text[: named.start - head.left_edge.idx])
+    return Speaker(
+        name=named.name,
+        key=named.key,
+        label=named.label,
+        role=role or None,
+        description=_clean(doc[head.left_edge.i : last.i + 1].text),
+    )
+
+
+def _core_phrase(head: Token) -> str:
     """A noun phrase without what follows its first comma ('A leader of X (PMU)', not
     '..., better known as Y')."""
-    end = head.idx + len(head)
+    last = head
     for child in head.rights:
         if child.text == ",":
             break
-        end = max(end, child.right_edge.idx + len(child.right_edge))
-    return _clean(doc.text[head.left_edge.idx : end])
+        last = max(last, child.right_edge, key=lambda t: t.i)
+    return _clean(head.doc[head.left_edge.i : last.i + 1].text)
 
 
 def _token_is_name(token: Token) -> bool:
@@ -414,9 +437,7 @@ def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: boo
             return name
         return None
     if descriptive_head:
-        return _strip_determiner(
-            doc.text[head.left_edge.idx : head.right_edge.idx + len(head.right_edge)]
-        )
+        return _strip_determiner(doc[head.left_edge.i : head.right_edge.i + 1].text)
     return None
 
 
@@ -431,7 +452,7 @@ def describe_source(
     """Resolve a source phrase on its own: speakers, or a back-reference kind to resolve
     against earlier speakers ('person' | 'group' | 'thing' | 'description')."""
     vocab = source_vocabulary()
-    text = _clean(doc.text[phrase[0] : phrase[1]])
+    text = _clean(_span_text(doc, phrase))
     kind = _pronoun_kind(root)
     if kind == "relative":
         antecedent = root.head.head if root.head.dep_ == "relcl" else None
@@ -509,11 +530,12 @@ def describe_source(
             )
         ]
     if lemma in vocab.role_nouns or lower in vocab.role_nouns:
+        titled = _titled_name(doc, mentions, head)
+        if titled is not None:
+            return [titled]
         if determiners & _DEFINITE:
             return "description"
-        return [
-            Speaker(description=text, role=_core_phrase(doc, head), head=lemma, title_only=True)
-        ]
+        return [Speaker(description=text, role=_core_phrase(head), head=lemma, title_only=True)]
     return [
         Speaker(
             name=_strip_determiner(text) or None,
@@ -530,9 +552,12 @@ def describe_source(
 
 @dataclass(slots=True)
 class _Resolved:
-    relation: Relation | None
+    """An earlier speaker a back-reference may point to; `cue_lemma` lets "the report"
+    find whoever "reported"."""
+
     speaker: Speaker
     position: int
+    cue_lemma: str | None = None
 
 
 def _compatible(kind: str, speaker: Speaker) -> bool:
@@ -556,7 +581,7 @@ def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int)
             continue
         named = _named(doc, mention)
         speaker = Speaker(name=named.name, key=named.key, label=named.label)
-        found.append(_Resolved(relation=None, speaker=speaker, position=mention.start))
+        found.append(_Resolved(speaker, mention.start))
     return found
 
 
@@ -584,8 +609,7 @@ def _antecedent(
                 continue
             if head is not None and head in (speaker.head, _role_head(speaker.role)):
                 return speaker
-            cue_lemma = resolved.relation.extras.get("cue_lemma") if resolved.relation else None
-            if head is not None and cue_lemma == head and speaker.name is not None:
+            if head is not None and resolved.cue_lemma == head and speaker.name is not None:
                 return speaker
             continue
         if _compatible(kind, speaker):
@@ -662,7 +686,6 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
     history: list[_Resolved] = []
     out: list[tuple[Relation, Speaker]] = []
     for relation in relations:
-        relation.extras["cue_lemma"] = doc[relation.cue_token].lemma_.lower()
         position = relation.source[0] if relation.source else relation.cue[0]
         if relation.source_root is None or relation.source is None:
             speakers = [Speaker()]
@@ -685,11 +708,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 speakers = (
                     [_copy(antecedent)]
                     if antecedent
-                    else [
-                        Speaker(
-                            description=_clean(doc.text[relation.source[0] : relation.source[1]])
-                        )
-                    ]
+                    else [Speaker(description=_clean(_span_text(doc, relation.source)))]
                 )
             elif len(found) == 1 and found[0].anonymous and found[0].definite:
                 earlier = _antecedent(
@@ -703,11 +722,12 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
             if channel:
                 speaker.via = _dedupe([channel, *speaker.via])
             out.append((relation, speaker))
-            history.append(_Resolved(relation, speaker, position))
+            history.append(_Resolved(speaker, position, doc[relation.cue_token].lemma_.lower()))
     _link_titles(out)
     _nest_chains(out)
     _propagate_roles(out, _name_titles(doc, mentions))
-    return [_to_attribution(doc, relation, speaker) for relation, speaker in out]
+    text = doc.text
+    return [_to_attribution(text, relation, speaker) for relation, speaker in out]
 
 
 def _enclosing_speaker(relation: Relation, done: list[tuple[Relation, Speaker]]) -> Speaker | None:
@@ -776,8 +796,7 @@ def _propagate_roles(pairs: list[tuple[Relation, Speaker]], titles: dict[str, st
             speaker.role = roles.get(speaker.identity) or titles.get(speaker.identity)
 
 
-def _to_attribution(doc: Doc, relation: Relation, speaker: Speaker) -> Attribution:
-    text = doc.text
+def _to_attribution(text: str, relation: Relation, speaker: Speaker) -> Attribution:
     start, end = relation.content[0][0], relation.content[-1][1]
     content = " \u2026 ".join(text[a:b] for a, b in relation.content)
     source_text = None

@@ -37,7 +37,16 @@ from claimgraph.ingest.metadata import (
     parse_date,
 )
 from claimgraph.ingest.vocab import Vocabulary, default_vocabulary
-from claimgraph.model import Article, Document, Removed, Signal, Skipped, content_id, normalise_text
+from claimgraph.model import (
+    Article,
+    Document,
+    Removed,
+    Signal,
+    Skipped,
+    content_id,
+    fold_spaces,
+    normalise_text,
+)
 
 # Bylines and date lines are looked for only among the first lines of the body.
 HEAD_LINES = 6
@@ -335,7 +344,9 @@ def clean_article(article: Article, vocab: Vocabulary | None = None) -> Document
         return Skipped(
             article.source, f"no article text left after cleaning ({len(lines)} lines removed)"
         )
-    text = "\n\n".join(kept)
+    # Exotic spaces (no-break, thin, figure) become plain spaces, one for one so nothing moves:
+    # spaCy makes each a token of its own, which splits names ("The New York Times").
+    text = fold_spaces("\n\n".join(kept))
 
     meta: dict[str, Any] = {k: v for k, v in article.meta.items() if k not in _READER_KEYS}
     date, date_source = _date(article, page, found, languages, meta)

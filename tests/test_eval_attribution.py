@@ -1,0 +1,79 @@
+"""The attribution evaluation on PolNeAR dev, gated by the floors pinned in eval/floors.yaml."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+POLNEAR = REPO.parent / "shared" / "data" / "polnear"
+TOLERANCE = 0.005  # half a point
+
+
+def _load_eval() -> ModuleType:
+    """eval/attribution.py, imported by path (eval/ holds scripts, not a package)."""
+    name = "claimgraph_eval_attribution"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "eval" / "attribution.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while it loads
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def ev() -> ModuleType:
+    return _load_eval()
+
+
+def test_scoring_pairs_spans_one_to_one(ev: ModuleType) -> None:
+    gold = {(0, 10), (20, 30)}
+    pred = {(0, 10), (22, 40), (25, 28)}
+    exact, overlap = ev.match(gold, pred)
+    assert (exact.tp_pred, exact.tp_gold, exact.pred, exact.gold) == (1, 1, 3, 2)
+    # (20, 30) pairs with one of the two overlapping predictions only
+    assert (overlap.tp_pred, overlap.tp_gold) == (2, 2)
+    assert overlap.precision == pytest.approx(2 / 3) and overlap.recall == 1.0
+
+
+def test_content_follows_polnear_conventions(ev: ModuleType) -> None:
+    text = 'He said that taxes rise. "We will win," she said.'
+    assert text[slice(*ev.polnear_content(text, 13, 23))] == "that taxes rise"
+    start = text.index("We")
+    assert text[slice(*ev.polnear_content(text, start, start + 11))] == '"We will win,"'
+
+
+def test_gold_reader_takes_envelopes_of_real_annotations(ev: ModuleType) -> None:
+    articles = ev.load_articles(POLNEAR, "dev", limit=3)
+    assert len(articles) == 3
+    for article in articles:
+        assert article.gold["Cue"] and article.gold["Content"]
+        for spans in article.gold.values():
+            for start, end in spans:
+                assert 0 <= start < end <= len(article.text)
+                assert article.text[start] not in " .,;:" and article.text[end - 1] not in " .,;:"
+
+
+@pytest.fixture(scope="module")
+def dev_result(ev: ModuleType):
+    return ev.evaluate(POLNEAR, "dev", with_textacy=False)
+
+
+def test_dev_split_is_complete(dev_result) -> None:
+    assert dev_result.articles == 84
+    assert dev_result.relations > 2000
+
+
+@pytest.mark.parametrize("match", ["exact", "overlap"])
+@pytest.mark.parametrize("kind", ["Source", "Cue", "Content"])
+def test_dev_f1_holds_its_floor(ev: ModuleType, dev_result, match: str, kind: str) -> None:
+    key = ev.floor_keys(match, kind)
+    floors = ev.read_floors()
+    assert key in floors, f"{key} is not pinned in eval/floors.yaml (run eval/attribution.py --pin)"
+    f1 = dev_result.ours.f1(match, kind)
+    assert f1 >= floors[key] - TOLERANCE, f"{key}: {f1:.4f} fell below the floor {floors[key]}"
