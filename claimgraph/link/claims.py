@@ -1,0 +1,359 @@
+"""Claims: the check-worthy assertions of a document, each tied to its exact span and source.
+
+A claim is either an attribution's content (someone is reported to have said it) or a sentence
+of the body that no attribution covers (the article says it in its own voice). Decisions, and
+why:
+
+- **One claim per sentence.** A multi-sentence quotation is split at the document's sentence
+  boundaries. Matching and clustering compare propositions; a three-sentence quote embedded
+  whole blurs its claims together, and a fact-checker checks one sentence at a time (as in
+  ClaimBuster and CLEF CheckThat!). Each piece keeps the quote's attribution.
+- **Nested attributions give one claim, from the nearest identified source.** "Fars reports:
+  he reiterated that X" yields X on his word, via Fars, not a second copy of X on Fars's word.
+  An inner relation whose source is neither a resolved entity nor an anonymous human source
+  ("the presence of US forces shows that X", "this indicates that X") is an evidential phrase
+  inside the outer claim, so the outer claim is kept instead. An outer claim that says more
+  than its inner relation's frame (at least `MIN_WORDS` words outside it) is kept as well.
+- **Scores.** A check-worthiness scorer (any object with ``score(texts) -> scores in [0, 1]``)
+  scores every candidate of a document in one batch. Without one, `RuleScorer` is used and
+  every claim says so in ``scored_by``; it does not pretend to judge check-worthiness, it keeps
+  every declarative statement and ranks the specific (names, numbers) above the vague.
+- **Stances are not claims.** A relation whose cue is a stance verb ("called for a probe",
+  "are planning to leave": ``object_verbs`` in cues.yaml that are not verbs of saying) reports
+  a position, not an assertion: it yields no claim, and it neither covers its sentence nor
+  splits a claim around it.
+- **Signals override the threshold.** An attribution content that rests on an anonymous source,
+  a hedge or evidence promised but not shown is always kept, whatever its score: those are the
+  claims a fact-checker most needs to see, and dropping them would bias the shares that
+  narratives report. Fragments and questions are never claims, signal or not.
+- **Dates** (``date``, ``date_precision``) are left None here: the timeline stage fills them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from claimgraph.annotate.sourcing import load_vocabulary
+from claimgraph.model import Attribution, Document
+
+DEFAULT_THRESHOLD = 0.5
+MIN_WORDS = 4  # fewer words cannot say who did what: a heading, a fragment, an aside
+RULE_SCORER_NAME = "rule-specificity-v1"
+
+# Signal types (claimgraph.annotate.signals) that make a claim's footing worth a second look.
+HEDGED = "hedged"
+EVIDENCE_NOT_SHOWN = "evidence_promised_not_shown"
+
+_WORD = re.compile(r"[^\W_]+(?:['\u2019.-][^\W_]+)*")
+_EDGE = " \t\r\n\u00a0\"'\u2018\u2019\u201c\u201d\u201e\u00ab\u00bb,;:-\u2013\u2014"
+_NUMBER = re.compile(r"\d")
+_QUOTE_MARKS = frozenset("\"'\u2018\u2019\u201c\u201d\u201e\u00ab\u00bb")
+
+
+@functools.cache
+def stance_verbs() -> frozenset[str]:
+    """Lemmas of cues.yaml's stance verbs (object_verbs that are not verbs of saying)."""
+    data = load_vocabulary("cues")
+    saying = {
+        str(w).lower()
+        for key in ("speech_verbs", "cognition_verbs", "evidential_verbs")
+        for w in data.get(key) or []
+    }
+    return frozenset(str(k).lower() for k in data.get("object_verbs") or {}) - saying
+
+
+def _lemma_forms(word: str) -> set[str]:
+    """Candidate lemmas of an inflected English verb ("planning" -> "plan", "hoped" -> "hope")."""
+    forms = {word}
+    for suffix in ("ing", "ed", "es", "s", "d"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            forms.update({stem, stem + "e"})
+            if len(stem) > 2 and stem[-1] == stem[-2]:
+                forms.add(stem[:-1])  # planned, planning
+            if suffix in ("ed", "es") and stem.endswith("i"):
+                forms.add(stem[:-1] + "y")  # denied, denies
+    return forms
+
+
+def is_stance(attribution: Attribution) -> bool:
+    """Whether the relation's cue is a stance verb: it reports a position, not a claim."""
+    words = re.findall(r"[a-z]+", (attribution.cue or "").lower())
+    verbs = stance_verbs()
+    return any(_lemma_forms(w) & verbs for w in words)
+
+
+class Scorer(Protocol):
+    """What `extract_claims` needs from a check-worthiness scorer."""
+
+    def score(self, texts: Sequence[str]) -> Sequence[float]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RuleScorer:
+    """The fallback when no trained scorer is given: a transparent rule, not a model.
+
+    A text scores 0 when it cannot be a factual assertion (a question, or under `MIN_WORDS`
+    words); otherwise 0.5, plus up to 0.5 for specifics a fact-checker can look up: numbers
+    and capitalised words past the first (names, places, organisations). At the default
+    threshold it keeps every declarative statement; the score only ranks them.
+    """
+
+    name: str = RULE_SCORER_NAME
+
+    def score(self, texts: Sequence[str]) -> list[float]:
+        return [_rule_score(t) for t in texts]
+
+
+def _rule_score(text: str) -> float:
+    words = _WORD.findall(text)
+    if len(words) < MIN_WORDS or text.rstrip(_EDGE + ".").endswith("?"):
+        return 0.0
+    specifics = {w for w in words[1:] if w[:1].isupper() or _NUMBER.search(w)}
+    return 0.5 + 0.25 * min(len(specifics), 2)
+
+
+@dataclass(slots=True)
+class Claim:
+    """One check-worthy assertion, with the span it comes from and the word it rests on."""
+
+    id: str  # stable: hash of document id + span
+    document_id: str
+    text: str
+    start: int  # offsets into Document.text
+    end: int
+    attribution_index: int | None  # into Document.attributions; None = the article's own voice
+    checkworthiness: float
+    scored_by: str  # the scorer's name, or RULE_SCORER_NAME: results must say what made them
+    date: str | None = None  # filled by the timeline stage
+    date_precision: str | None = None
+    anonymous: bool = False
+    hedged: bool = False
+    evidence_not_shown: bool = False
+    speaker: str | None = None
+    speaker_entity_key: str | None = None
+    via: list[str] = field(default_factory=list)
+    outlet: str | None = None
+    # Other attributions with exactly this content ("A and B report that ..."), and every
+    # signal type on the claim's footing (captive_confession, documented_study, ...).
+    other_attribution_indices: list[int] = field(default_factory=list)
+    signal_types: list[str] = field(default_factory=list)
+
+
+def claim_id(document_id: str, start: int, end: int) -> str:
+    """Stable id: the same span of the same document is the same claim on every run."""
+    digest = hashlib.sha1(f"{document_id}:{start}:{end}".encode()).hexdigest()
+    return f"claim_{digest[:16]}"
+
+
+@dataclass(slots=True)
+class _Candidate:
+    start: int
+    end: int
+    attribution: int | None
+    others: list[int] = field(default_factory=list)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop surrounding spaces, clause punctuation and unpaired quotation marks.
+
+    A quotation mark at an edge stays when the span itself opens or closes it (`marked
+    "property of the US government"` keeps its closing mark); apostrophes are not pairs.
+    """
+    while True:
+        before = (start, end)
+        while start < end and text[start] in _EDGE and text[start] not in _QUOTE_MARKS:
+            start += 1
+        while end > start and text[end - 1] in _EDGE and text[end - 1] not in _QUOTE_MARKS:
+            end -= 1
+        if start < end and text[start] in _QUOTE_MARKS and not _closed(text[start:end]):
+            start += 1
+        if end > start and text[end - 1] in _QUOTE_MARKS and not _opened(text[start:end]):
+            end -= 1
+        if (start, end) == before:
+            return start, end
+
+
+def _closed(span: str) -> bool:
+    """Whether the quotation mark opening `span` is closed inside it."""
+    mark, rest = span[0], span[1:]
+    if mark == '"':
+        return rest.count('"') % 2 == 1
+    return mark in "\u201c\u201e\u00ab" and any(q in rest for q in "\u201d\u00bb\u201c")
+
+
+def _opened(span: str) -> bool:
+    """Whether the quotation mark closing `span` was opened inside it."""
+    mark, rest = span[-1], span[:-1]
+    if mark == '"':
+        return rest.count('"') % 2 == 1
+    return any(q in rest for q in "\u201c\u201e\u00ab\u2018")
+
+
+def _word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _sentence_pieces(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
+    """Split [start, end) at the document's sentence boundaries, trimmed, empties dropped."""
+    bounds = [(s.start, s.end) for s in doc.sentences if s.start < end and s.end > start]
+    if not bounds:
+        bounds = [(start, end)]
+    pieces = []
+    for s_start, s_end in bounds:
+        a, b = _trim(doc.text, max(start, s_start), min(end, s_end))
+        if a < b:
+            pieces.append((a, b))
+    return pieces
+
+
+def _identified(attribution: Attribution) -> bool:
+    """A source that is someone: a resolved entity or an anonymous human source."""
+    return attribution.anonymous or attribution.speaker_entity_key is not None
+
+
+def _frame(attribution: Attribution) -> tuple[int, int]:
+    """The whole relation: source, cue and content."""
+    starts = [attribution.start]
+    ends = [attribution.end]
+    for s, e in (
+        (attribution.source_start, attribution.source_end),
+        (attribution.cue_start, attribution.cue_end),
+    ):
+        if s is not None and e is not None:
+            starts.append(s)
+            ends.append(e)
+    return min(starts), max(ends)
+
+
+def _says_more(doc: Document, outer: _Candidate, inner: Attribution) -> bool:
+    """Whether the outer piece has at least MIN_WORDS words outside the inner relation."""
+    f_start, f_end = _frame(inner)
+    rest = doc.text[outer.start : max(outer.start, f_start)] + " " + doc.text[f_end : outer.end]
+    return _word_count(rest) >= MIN_WORDS
+
+
+def _attribution_candidates(doc: Document) -> list[_Candidate]:
+    """Sentence pieces of attribution contents, with nested relations resolved (module doc)."""
+    by_span: dict[tuple[int, int], _Candidate] = {}
+    for index, attribution in enumerate(doc.attributions):
+        if is_stance(attribution):
+            continue
+        for span in _sentence_pieces(doc, attribution.start, attribution.end):
+            if _word_count(doc.text[span[0] : span[1]]) < MIN_WORDS:
+                continue
+            if span in by_span:
+                held = by_span[span]
+                current = doc.attributions[held.attribution]  # type: ignore[index]
+                if _identified(attribution) and not _identified(current):
+                    held.others.append(held.attribution)  # type: ignore[arg-type]
+                    held.attribution = index
+                else:
+                    held.others.append(index)
+            else:
+                by_span[span] = _Candidate(span[0], span[1], index)
+    candidates = list(by_span.values())
+    dropped: set[int] = set()
+    for i, outer in enumerate(candidates):
+        for j, inner in enumerate(candidates):
+            if i == j or not (outer.start <= inner.start and inner.end <= outer.end):
+                continue
+            inner_attr = doc.attributions[inner.attribution]  # type: ignore[index]
+            if not _identified(inner_attr):
+                dropped.add(j)
+            elif not _says_more(doc, outer, inner_attr):
+                dropped.add(i)
+    return [c for k, c in enumerate(candidates) if k not in dropped]
+
+
+def _covered_spans(doc: Document) -> list[tuple[int, int]]:
+    return [_frame(a) for a in doc.attributions if not is_stance(a)]
+
+
+def _own_voice_candidates(doc: Document) -> list[_Candidate]:
+    """Body sentences that no attribution (source, cue or content) touches."""
+    covered = _covered_spans(doc)
+    out = []
+    for sentence in doc.sentences:
+        if any(s < sentence.end and sentence.start < e for s, e in covered):
+            continue
+        a, b = _trim(doc.text, sentence.start, sentence.end)
+        if a < b and _word_count(doc.text[a:b]) >= MIN_WORDS:
+            out.append(_Candidate(a, b, None))
+    return out
+
+
+def _signal_types(doc: Document, candidate: _Candidate) -> list[str]:
+    """Signal types on the claim's footing: its attribution's, or own-voice sentence signals."""
+    if candidate.attribution is not None:
+        types = {s.type for s in doc.attributions[candidate.attribution].signals}
+        for other in candidate.others:
+            types.update(s.type for s in doc.attributions[other].signals)
+    else:
+        types = {
+            s.type
+            for s in doc.signals
+            if s.scope == "sentence"
+            and s.start is not None
+            and s.end is not None
+            and candidate.start <= s.start
+            and s.end <= candidate.end
+        }
+    return sorted(types)
+
+
+def extract_claims(
+    doc: Document, scorer: Scorer | None = None, *, threshold: float = DEFAULT_THRESHOLD
+) -> list[Claim]:
+    """The document's claims in text order; see the module docstring for what is kept and why."""
+    candidates = sorted(
+        _attribution_candidates(doc) + _own_voice_candidates(doc),
+        key=lambda c: (c.start, c.end, c.attribution is None),
+    )
+    if not candidates:
+        return []
+    active: Scorer = scorer if scorer is not None else RuleScorer()
+    scored_by = str(getattr(active, "name", type(active).__name__))
+    texts = [doc.text[c.start : c.end] for c in candidates]
+    scores = [float(s) for s in active.score(texts)]
+    if len(scores) != len(texts):
+        raise ValueError(f"scorer {scored_by!r} returned {len(scores)} scores for {len(texts)}")
+    claims = []
+    for candidate, text, score in zip(candidates, texts, scores, strict=True):
+        signals = _signal_types(doc, candidate)
+        attribution = (
+            None if candidate.attribution is None else doc.attributions[candidate.attribution]
+        )
+        anonymous = bool(attribution and attribution.anonymous)
+        hedged = HEDGED in signals
+        not_shown = EVIDENCE_NOT_SHOWN in signals
+        flagged = attribution is not None and (anonymous or hedged or not_shown)
+        if score < threshold and not (flagged and _rule_score(text) > 0):
+            continue
+        claims.append(
+            Claim(
+                id=claim_id(doc.id, candidate.start, candidate.end),
+                document_id=doc.id,
+                text=text,
+                start=candidate.start,
+                end=candidate.end,
+                attribution_index=candidate.attribution,
+                checkworthiness=score,
+                scored_by=scored_by,
+                anonymous=anonymous,
+                hedged=hedged,
+                evidence_not_shown=not_shown,
+                speaker=attribution.speaker if attribution else None,
+                speaker_entity_key=attribution.speaker_entity_key if attribution else None,
+                via=list(attribution.via) if attribution else [],
+                outlet=doc.outlet,
+                other_attribution_indices=sorted(candidate.others),
+                signal_types=signals,
+            )
+        )
+    return claims

@@ -1,0 +1,339 @@
+"""Narrative clustering scored on EUvsDisinfo: do claims grouped together share a theme?
+
+Data: ``DATA_DIR/cknabs_posts.csv`` (EUvsDisinfo cases, 2015-2021; DATA_DIR defaults to
+../shared/data/euvsdisinfo). Each case's title is one claim, dated by the case. Cases are added
+to a `NarrativeIndex` oldest first, as a newsroom would meet them, with the library's default
+settings; only the threshold varies in the sweep.
+
+    .venv/bin/python eval/narratives.py [DATA_DIR] [--limit 2000] [--seed 0] [--cache FILE]
+
+Ground truth. EUvsDisinfo groups cases by *keywords* (``issue`` in the other scrape is the
+newsletter number, a grouping by week, not theme). A case has several keywords, from generic
+frames ("Conspiracy theory", 1,386 cases) to specific stories ("MH17", "Sergei Skripal"). For
+the single-label scores each case takes its most specific keyword: the rarest of its keywords
+used by at least MIN_SUPPORT cases (ties by name); cases with none are left out of them.
+Keywords name themes, which are broader than narratives (one theme holds many different claims),
+so completeness and adjusted Rand stay low by construction; homogeneity, purity and pair
+precision say whether what we group belongs together.
+
+Scores, over the cases scored:
+- purity, homogeneity, completeness, V-measure, adjusted Rand (ARI) against the single label,
+  every candidate narrative counted (a singleton is its own cluster);
+- pair precision: of all pairs of cases put in one narrative, the share that have a keyword in
+  common (multi-label, no single-label choice needed); random pairs: `baseline`;
+- coverage: share of cases that sit in a reported narrative (two claims or more).
+A second table, the pair curve, gives P(two cases share a keyword | their cosine), raw and
+centred: the threshold principle reads off it. Last, the cases pairing the US with ISIS/Daesh
+(the sample corpus's theme): how many narratives they form and what those say.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from claimgraph.link.claims import Claim  # noqa: E402
+from claimgraph.link.narratives import DEFAULT_THRESHOLD, NarrativeIndex  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "euvsdisinfo"
+MIN_SUPPORT = 20  # a keyword names a theme when at least this many cases carry it
+SWEEP = (0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65)
+RAW_SWEEP = (0.50, 0.60, 0.70)  # plain cosine, for comparison
+_ISIS = re.compile(r"\b(ISIS|ISIL|Daesh|Islamic State|IS)\b")
+_US = re.compile(
+    r"\b(US|USA|U\.S\.|United States|America|American|Americans|Washington|Pentagon|CIA)\b"
+)
+
+
+@dataclass(slots=True)
+class Case:
+    id: str
+    date: str
+    title: str
+    keywords: frozenset[str]
+    countries: frozenset[str]
+    outlet: str | None
+    label: str | None = None
+
+    @property
+    def us_isis(self) -> bool:
+        """The sample's theme: the US paired with ISIS/Daesh in the claim or its tags."""
+        isis = bool(_ISIS.search(self.title)) or "Daesh" in self.keywords
+        us = bool(_US.search(self.title)) or "US" in self.countries
+        return isis and us
+
+
+def _split(field: str) -> frozenset[str]:
+    return frozenset(k.strip() for k in field.split("+") if k.strip())
+
+
+def load_cases(data_dir: Path) -> list[Case]:
+    """All cases with a title, each labelled with its most specific well-used keyword."""
+    path = data_dir / "cknabs_posts.csv"
+    if not path.is_file():
+        raise SystemExit(f"EUvsDisinfo cases not found: {path} (pass the data folder)")
+    with path.open(encoding="utf-8", newline="") as handle:
+        cases = [
+            Case(
+                id=row["id"],
+                date=row["date"],
+                title=" ".join(row["title"].split()),
+                keywords=_split(row["keywords"]),
+                countries=_split(row["countries"]),
+                outlet=next(iter(sorted(_split(row["outlets"]))), None),
+            )
+            for row in csv.DictReader(handle)
+            if row["title"].strip()
+        ]
+    support = Counter(k for c in cases for k in c.keywords)
+    for case in cases:
+        themes = [k for k in case.keywords if support[k] >= MIN_SUPPORT]
+        case.label = min(themes, key=lambda k: (support[k], k)) if themes else None
+    return cases
+
+
+def choose(cases: list[Case], limit: int | None, seed: int) -> list[Case]:
+    """A random subsample plus every US-ISIS case, oldest first (ties by id)."""
+    if limit is not None and limit < len(cases):
+        rng = np.random.default_rng(seed)
+        picked = set(rng.choice(len(cases), size=limit, replace=False).tolist())
+        cases = [c for i, c in enumerate(cases) if i in picked or c.us_isis]
+    return sorted(cases, key=lambda c: (c.date, c.id))
+
+
+def as_claim(case: Case) -> Claim:
+    digest = hashlib.sha1(case.id.encode()).hexdigest()[:16]
+    return Claim(
+        id=f"claim_{digest}",
+        document_id=case.id,
+        text=case.title,
+        start=0,
+        end=len(case.title),
+        attribution_index=None,
+        checkworthiness=1.0,
+        scored_by="euvsdisinfo-case",
+        date=case.date,
+        date_precision="day",
+        outlet=case.outlet,
+    )
+
+
+class CachedEncoder:
+    """The real encoder, run once over all texts; sweeps then look vectors up."""
+
+    def __init__(self, name: str, vectors: dict[str, np.ndarray]) -> None:
+        self.name = name
+        self._vectors = vectors
+        self.dim = len(next(iter(vectors.values())))
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.vstack([self._vectors[t] for t in texts])
+
+
+def embed(texts: Sequence[str], cache: Path | None) -> CachedEncoder:
+    from claimgraph.link.embeddings import load_encoder
+
+    encoder = load_encoder()
+    unique = sorted(set(texts))
+    key = hashlib.sha1(("\n".join(unique) + encoder.name).encode()).hexdigest()
+    if cache is not None and cache.is_file():
+        stored = np.load(cache)
+        if str(stored["key"]) == key:
+            return CachedEncoder(encoder.name, dict(zip(unique, stored["vectors"], strict=True)))
+    vectors = encoder.encode(unique)
+    if cache is not None:
+        np.savez(cache, key=key, vectors=vectors)
+    return CachedEncoder(encoder.name, dict(zip(unique, vectors, strict=True)))
+
+
+@dataclass(slots=True)
+class Scores:
+    threshold: float
+    centre: bool
+    purity: float
+    homogeneity: float
+    completeness: float
+    v_measure: float
+    ari: float
+    pair_precision: float
+    pairs: int
+    coverage: float
+    narratives: int
+    seconds: float
+
+
+def cluster(
+    cases: list[Case], encoder: CachedEncoder, threshold: float, centre: bool = True
+) -> tuple[list[str], NarrativeIndex]:
+    """Each case's narrative id, from the default index with this threshold."""
+    index = NarrativeIndex(encoder, threshold=threshold, centre=centre)
+    claims = [as_claim(c) for c in cases]
+    index.add(claims)
+    return [index.narrative_of(c.id) or "" for c in claims], index
+
+
+def score(cases: list[Case], assigned: list[str], threshold: float, centre: bool, seconds: float):
+    from sklearn import metrics
+
+    scored = [(c.label, a) for c, a in zip(cases, assigned, strict=True) if c.label]
+    truth, pred = [t for t, _ in scored], [p for _, p in scored]
+    h, c, v = metrics.homogeneity_completeness_v_measure(truth, pred)
+    table = metrics.cluster.contingency_matrix(truth, pred)
+    groups: dict[str, list[Case]] = defaultdict(list)
+    for case, narrative in zip(cases, assigned, strict=True):
+        groups[narrative].append(case)
+    pairs = agree = grouped = 0
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        grouped += len(members)
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                pairs += 1
+                agree += bool(a.keywords & b.keywords)
+    return Scores(
+        threshold=threshold,
+        centre=centre,
+        purity=float(table.max(axis=0).sum() / table.sum()),
+        homogeneity=h,
+        completeness=c,
+        v_measure=v,
+        ari=float(metrics.adjusted_rand_score(truth, pred)),
+        pair_precision=agree / pairs if pairs else float("nan"),
+        pairs=pairs,
+        coverage=grouped / len(cases),
+        narratives=sum(1 for m in groups.values() if len(m) >= 2),
+        seconds=seconds,
+    )
+
+
+def baseline(cases: list[Case], rng: np.random.Generator, n: int = 200_000) -> float:
+    """P(two random cases share a keyword)."""
+    a = rng.integers(0, len(cases), n)
+    b = rng.integers(0, len(cases), n)
+    keep = a != b
+    return float(
+        np.mean(
+            [
+                bool(cases[i].keywords & cases[j].keywords)
+                for i, j in zip(a[keep], b[keep], strict=True)
+            ]
+        )
+    )
+
+
+def pair_curve(
+    cases: list[Case], encoder: CachedEncoder, centre: bool
+) -> list[tuple[float, float, int]]:
+    """(bin start, P(share a keyword), pairs) by cosine bin over all pairs of cases."""
+    vectors = encoder.encode([c.title for c in cases]).astype(np.float64)
+    if centre:
+        vectors = vectors - vectors.mean(axis=0)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    names = sorted({k for c in cases for k in c.keywords})
+    column = {k: i for i, k in enumerate(names)}
+    incidence = np.zeros((len(cases), len(names)), dtype=np.float32)
+    for row, case in enumerate(cases):
+        for k in case.keywords:
+            incidence[row, column[k]] = 1.0
+    upper = np.triu_indices(len(cases), 1)
+    sims = (vectors @ vectors.T)[upper]
+    share = ((incidence @ incidence.T) > 0)[upper]
+    curve = []
+    for lo in np.arange(0.2, 1.0, 0.05):
+        mask = (sims >= lo) & (sims < lo + 0.05)
+        if mask.sum() >= 20:
+            curve.append((float(lo), float(share[mask].mean()), int(mask.sum())))
+    return curve
+
+
+def us_isis_report(cases: list[Case], index: NarrativeIndex, top: int = 8) -> list[str]:
+    ours = {as_claim(c).id for c in cases if c.us_isis}
+    lines = [f"US-ISIS cases: {len(ours)}"]
+    touched = [n for n in index.narratives() if ours & set(n.claim_ids)]
+    inside = sum(len(ours & set(n.claim_ids)) for n in touched)
+    lines.append(
+        f"  in a narrative: {inside} ({inside / max(len(ours), 1):.0%}), across {len(touched)} "
+        f"narratives; members that are US-ISIS cases, pooled: "
+        f"{inside / max(sum(len(n.claim_ids) for n in touched), 1):.0%}"
+    )
+    touched.sort(key=lambda n: -len(ours & set(n.claim_ids)))
+    for n in touched[:top]:
+        k = len(ours & set(n.claim_ids))
+        lines.append(
+            f"  {k:>3}/{len(n.claim_ids):<3} {n.first_seen}..{n.last_seen}  {n.label[:90]}"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, default=2000, help="random cases (0: all)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache", type=Path, default=None, help="npz file for the vectors")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    started = time.perf_counter()
+    cases = choose(load_cases(args.data_dir), args.limit or None, args.seed)
+    encoder = embed([c.title for c in cases], args.cache)
+    labelled = sum(1 for c in cases if c.label)
+    print(
+        f"{len(cases)} cases ({labelled} with a theme keyword), encoder {encoder.name}, "
+        f"embedded in {time.perf_counter() - started:.0f}s"
+    )
+    print(
+        f"random pairs sharing a keyword (baseline): {baseline(cases, np.random.default_rng(0)):.3f}"
+    )
+
+    print("\nP(share a keyword | cosine bin): raw / centred")
+    raw = {round(lo, 2): (p, n) for lo, p, n in pair_curve(cases, encoder, centre=False)}
+    cen = {round(lo, 2): (p, n) for lo, p, n in pair_curve(cases, encoder, centre=True)}
+    for lo in sorted(set(raw) | set(cen)):
+        r = f"{raw[lo][0]:.2f} ({raw[lo][1]})" if lo in raw else "-"
+        c = f"{cen[lo][0]:.2f} ({cen[lo][1]})" if lo in cen else "-"
+        print(f"  {lo:.2f}  {r:>16}  {c:>16}")
+
+    header = "  thr  centre  purity  homog  compl  V      ARI    pairP  pairs   cover  narr  s"
+    print("\nsweep (default settings, threshold varied)\n" + header)
+    default_index = None
+    for centre, sweep in ((True, SWEEP), (False, RAW_SWEEP)):
+        for threshold in sweep:
+            t0 = time.perf_counter()
+            assigned, index = cluster(cases, encoder, threshold, centre)
+            s = score(cases, assigned, threshold, centre, time.perf_counter() - t0)
+            mark = " <- default" if centre and abs(threshold - DEFAULT_THRESHOLD) < 1e-9 else ""
+            if mark:
+                default_index = index
+            print(
+                f"  {s.threshold:.2f} {'yes' if s.centre else 'no ':>5}  {s.purity:.3f}  "
+                f"{s.homogeneity:.3f}  {s.completeness:.3f}  {s.v_measure:.3f}  {s.ari:.3f}  "
+                f"{s.pair_precision:.3f}  {s.pairs:<6}  {s.coverage:.3f}  {s.narratives:<4}  "
+                f"{s.seconds:.1f}{mark}"
+            )
+    if default_index is not None:
+        print()
+        print("\n".join(us_isis_report(cases, default_index)))
+    print(f"\ntotal {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,160 @@
+"""Claims on the sample: every gold attribution is a claim, boilerplate never is, spans are exact."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from claimgraph.link.claims import (
+    RULE_SCORER_NAME,
+    Claim,
+    RuleScorer,
+    claim_id,
+    extract_claims,
+)
+from claimgraph.model import Document, normalise_text
+
+
+@pytest.fixture(scope="session")
+def scorer():
+    """The shipped check-worthiness scorer when there is one, else None (the rule fallback)."""
+    if importlib.util.find_spec("claimgraph.link.checkworthiness") is None:
+        return None
+    from claimgraph.link.checkworthiness import CheckworthinessScorer
+
+    return CheckworthinessScorer.load()
+
+
+@pytest.fixture(scope="session")
+def sample_claims(sample_docs: dict[str, Document], scorer) -> dict[str, list[Claim]]:
+    return {name: extract_claims(doc, scorer) for name, doc in sample_docs.items()}
+
+
+def _inside(text: str, claims: list[Claim]) -> list[Claim]:
+    needle = normalise_text(text)
+    return [c for c in claims if needle in normalise_text(c.text)]
+
+
+def test_every_gold_attribution_is_inside_a_claim(gold: dict, sample_claims) -> None:
+    missing = [
+        (name, a["text"])
+        for name, spec in gold["documents"].items()
+        for a in spec.get("attributions", [])
+        if not _inside(a["text"], sample_claims[name])
+    ]
+    assert not missing
+
+
+def test_gold_unsupported_generalisation_is_an_own_voice_claim(gold: dict, sample_claims) -> None:
+    for name, spec in gold["documents"].items():
+        for text in spec.get("unsupported_generalisations", []):
+            found = _inside(text, sample_claims[name])
+            assert found, text
+            assert all(c.attribution_index is None for c in found)
+            assert any("unsupported_generalisation" in c.signal_types for c in found)
+
+
+def test_boilerplate_never_yields_claims(gold: dict, sample_docs, sample_claims) -> None:
+    for name, spec in gold["documents"].items():
+        lines = [*spec.get("boilerplate", []), *(r.text for r in sample_docs[name].removed)]
+        for line in lines:
+            if len(line.split()) < 2:
+                continue
+            assert not _inside(line, sample_claims[name]), (name, line)
+
+
+def test_offsets_are_exact_and_trimmed(sample_docs, sample_claims) -> None:
+    for name, claims in sample_claims.items():
+        text = sample_docs[name].text
+        assert claims
+        for claim in claims:
+            assert text[claim.start : claim.end] == claim.text
+            assert claim.text == claim.text.strip()
+            assert claim.document_id == sample_docs[name].id
+
+
+def test_ids_are_stable_and_unique(sample_docs, sample_claims, scorer) -> None:
+    for name, doc in sample_docs.items():
+        again = extract_claims(doc, scorer)
+        assert [c.id for c in again] == [c.id for c in sample_claims[name]]
+        assert len({c.id for c in again}) == len(again)
+        assert all(c.id == claim_id(doc.id, c.start, c.end) for c in again)
+
+
+def test_multi_sentence_quote_is_split_into_sentences(sample_claims) -> None:
+    claims = sample_claims["004_7744a640d6660c16.txt"]
+    first = _inside("The United States is not serious about withdrawing its troops", claims)
+    assert first
+    assert not any("presence of us forces" in normalise_text(c.text) for c in first)
+    assert all(c.speaker == "Qassem al-Kuraiti" for c in first)
+
+
+def test_nested_report_takes_the_nearest_identified_source(sample_claims) -> None:
+    """'Fars reports: he reiterated that X' gives X on al-Moussavi's word, via Fars, once."""
+    claims = _inside(
+        "supplies airdropped by the US-led coalition forces",
+        sample_claims["000_e103313fadd9311b.txt"],
+    )
+    assert len(claims) == 1
+    assert claims[0].speaker == "Hashem al-Moussavi"
+    assert claims[0].via == ["Fars News Agency"]
+    assert claims[0].evidence_not_shown
+
+
+def test_anonymous_source_is_flagged(sample_claims) -> None:
+    claims = _inside(
+        "a US helicopter landed in Albu Arim palms", sample_claims["000_e103313fadd9311b.txt"]
+    )
+    assert claims and all(c.anonymous and c.speaker is None for c in claims)
+
+
+class _Flat:
+    """A scorer that finds nothing check-worthy: only the signal rule can keep a claim."""
+
+    name = "flat-zero"
+
+    def score(self, texts: list[str]) -> list[float]:
+        return [0.0] * len(texts)
+
+
+def test_signals_keep_claims_a_scorer_would_drop(sample_docs) -> None:
+    for doc in sample_docs.values():
+        kept = extract_claims(doc, _Flat())
+        expected = [
+            c
+            for c in extract_claims(doc, threshold=0.0)
+            if c.attribution_index is not None and (c.anonymous or c.hedged or c.evidence_not_shown)
+        ]
+        assert [c.id for c in kept] == [c.id for c in expected]
+        assert all(c.scored_by == "flat-zero" and c.checkworthiness == 0.0 for c in kept)
+    assert any(extract_claims(d, _Flat()) for d in sample_docs.values())
+
+
+def test_without_a_scorer_the_rule_says_so(sample_docs) -> None:
+    claims = extract_claims(sample_docs["002_133a9d732627dffb.txt"])
+    assert claims and all(c.scored_by == RULE_SCORER_NAME for c in claims)
+
+
+def test_rule_scorer_rejects_questions_and_fragments() -> None:
+    scores = RuleScorer().score(
+        [
+            "How comforting.",
+            "Did the US army transfer ISIS commanders out of Tal Afar?",
+            "the Pentagon has no intention of pulling out any of the 2,500 US troops in Iraq",
+            "the group grew and eventually consumed the rebels",
+        ]
+    )
+    assert scores[0] == 0.0 and scores[1] == 0.0
+    assert scores[2] > scores[3] >= 0.5  # specifics (names, numbers) rank higher
+
+
+def test_a_scorer_must_score_every_candidate(sample_docs) -> None:
+    class Short:
+        name = "short"
+
+        def score(self, texts: list[str]) -> list[float]:
+            return [1.0]
+
+    with pytest.raises(ValueError, match="short"):
+        extract_claims(sample_docs["000_e103313fadd9311b.txt"], Short())
