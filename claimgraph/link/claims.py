@@ -22,10 +22,12 @@ why:
   "are planning to leave": ``object_verbs`` in cues.yaml that are not verbs of saying) reports
   a position, not an assertion: it yields no claim, and it neither covers its sentence nor
   splits a claim around it.
-- **Signals override the threshold.** An attribution content that rests on an anonymous source,
-  a hedge or evidence promised but not shown is always kept, whatever its score: those are the
-  claims a fact-checker most needs to see, and dropping them would bias the shares that
-  narratives report. Fragments and questions are never claims, signal or not.
+- **Reported speech is always a claim; the threshold applies to the article's own voice.** An
+  attribution's content is an assertion someone is on record for, which is exactly what a
+  fact-checker traces, so every one is kept (its score still ranks it). Dropping some by a score
+  learnt on debate transcripts would also bias the anonymous/hedged/evidence shares narratives
+  report. Own-voice sentences are kept when they reach the threshold. Fragments and questions
+  are never claims.
 - **Dates** (``date``, ``date_precision``) are left None here: the timeline stage fills them.
 """
 
@@ -332,8 +334,7 @@ def extract_claims(
         anonymous = bool(attribution and attribution.anonymous)
         hedged = HEDGED in signals
         not_shown = EVIDENCE_NOT_SHOWN in signals
-        flagged = attribution is not None and (anonymous or hedged or not_shown)
-        if score < threshold and not (flagged and _rule_score(text) > 0):
+        if _rule_score(text) == 0 or (attribution is None and score < threshold):
             continue
         claims.append(
             Claim(
