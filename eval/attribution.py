@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from floors import pin_floors, read_floors
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "polnear"
@@ -340,28 +340,6 @@ def measure_speed(texts: list[str], model: str | None = None) -> dict[str, float
 
 def floor_keys(match_kind: str, kind: str, split: str = "dev") -> str:
     return f"attribution_{split}_{match_kind}_f1_{kind.lower()}"
-
-
-def read_floors(path: Path = FLOORS) -> dict[str, float]:
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(k): float(v) for k, v in data.items()}
-
-
-def pin_floors(values: dict[str, float], path: Path = FLOORS) -> None:
-    """Set our keys in the shared flat floors file, keeping every other line as it is."""
-    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    for key, value in values.items():
-        line = f"{key}: {value:.3f}"
-        pattern = re.compile(rf"^{re.escape(key)}\s*:")
-        for i, existing in enumerate(lines):
-            if pattern.match(existing):
-                lines[i] = line
-                break
-        else:
-            lines.append(line)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def table(result: Result) -> list[str]:

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from floors import pin_floors, read_floors
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
@@ -397,28 +398,6 @@ def news_table(news: NewsResult, scorer_name: str, top: int = 5) -> Iterable[str
 def _clip(text: str, width: int = 110) -> str:
     text = re.sub(r"\s+", " ", text)
     return text if len(text) <= width else text[: width - 1] + "\u2026"
-
-
-def read_floors(path: Path = FLOORS) -> dict[str, float]:
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(k): float(v) for k, v in data.items()}
-
-
-def pin_floors(values: dict[str, float], path: Path = FLOORS) -> None:
-    """Set our keys in the shared flat floors file, read right before writing, others kept."""
-    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    for key, value in values.items():
-        line = f"{key}: {value:.3f}"
-        pattern = re.compile(rf"^{re.escape(key)}\s*:")
-        for i, existing in enumerate(lines):
-            if pattern.match(existing):
-                lines[i] = line
-                break
-        else:
-            lines.append(line)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def floor_values(result: Result, prefix: str = "checkworthiness") -> dict[str, float]:

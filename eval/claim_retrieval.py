@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import re
 import sys
 import time
 from dataclasses import dataclass
@@ -25,6 +24,8 @@ from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from floors import pin_floors, read_floors
 
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, load_encoder
 from claimgraph.link.retrieval import HybridIndex
@@ -164,27 +165,12 @@ def format_report(res: dict[str, object]) -> str:
 
 def read_floor(path: Path = FLOORS, key: str = FLOOR_KEY) -> float | None:
     """Our pinned floor from the shared flat floors file, or None when not pinned yet."""
-    if not path.is_file():
-        return None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        found = re.match(rf"^{re.escape(key)}\s*:\s*([0-9.]+)", line)
-        if found:
-            return float(found.group(1))
-    return None
+    return read_floors(path).get(key)
 
 
 def pin_floor(value: float, path: Path = FLOORS, key: str = FLOOR_KEY) -> None:
-    """Read-modify-write our one line of the shared floors file; other keys stay as they are."""
-    line = f"{key}: {math.floor(value * 1000) / 1000:.3f}"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    pattern = re.compile(rf"^{re.escape(key)}\s*:")
-    for i, existing in enumerate(lines):
-        if pattern.match(existing):
-            lines[i] = line
-            break
-    else:
-        lines.append(line)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    """Pin our one key, rounded down to 3 decimals; other keys stay as they are."""
+    pin_floors({key: math.floor(value * 1000) / 1000}, path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import trafilatura
-import yaml
+from floors import pin_floors, read_floors
 
 from claimgraph.ingest import clean_article, read_file
 from claimgraph.model import Article, Document
@@ -145,25 +145,8 @@ def evaluate(data_dir: Path = DEFAULT_DATA, limit: int | None = None) -> Result:
     return Result(len(pages), score(ours, ours_s), score(base, base_s), per_page)
 
 
-def read_floors(path: Path = FLOORS) -> dict[str, float]:
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(k): float(v) for k, v in data.items()}
-
-
 def pin_floor(key: str, value: float, path: Path = FLOORS) -> None:
-    """Set one key of the flat floors file in place, keeping the other keys and comments."""
-    line = f"{key}: {value:.3f}"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    pattern = re.compile(rf"^{re.escape(key)}\s*:")
-    for i, existing in enumerate(lines):
-        if pattern.match(existing):
-            lines[i] = line
-            break
-    else:
-        lines.append(line)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pin_floors({key: value}, path)
 
 
 def table(result: Result) -> Iterable[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 SHARED = REPO.parent / "shared"
 GOLD_PATH = SHARED / "gold" / "seeds.yaml"
+# eval/ holds scripts, not a package; tests import them (and their shared eval/floors.py) by name.
+sys.path.insert(0, str(REPO / "eval"))
 
 
 @pytest.fixture(scope="session")
