@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection
 
 from claimgraph.annotate.entities import alias_key
@@ -114,7 +115,18 @@ def _migration_1(conn: Connection) -> None:
         )
 
 
-MIGRATIONS = {1: _migration_1}
+def _migration_2(conn: Connection) -> None:
+    """Fact-checks, their links, user reviews; per-sentence language."""
+    for table in (s.factchecks, s.factcheck_links, s.claim_reviews):
+        table.create(conn, checkfirst=True)
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+    columns = {c["name"] for c in sa_inspect(conn).get_columns("sentences")}
+    if "language" not in columns:
+        conn.exec_driver_sql("ALTER TABLE sentences ADD COLUMN language VARCHAR(8)")
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2}
 assert max(MIGRATIONS) == s.SCHEMA_VERSION
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -114,6 +114,7 @@ sentences = Table(
     Column("start_char", Integer, nullable=False),
     Column("end_char", Integer, nullable=False),
     Column("text", Text, nullable=False),
+    Column("language", String(8)),  # v2: ISO 639-1 from the language detector, NULL = not checked
 )
 
 entities = Table(
@@ -277,6 +278,61 @@ signals = Table(
     Column("detail", Text),
 )
 
+
+# -- v2: fact-checks (imported reviews), their links to claims, and the user's own reviews ----
+
+factchecks = Table(
+    "factchecks",
+    metadata,
+    Column("id", String(40), primary_key=True),  # content id of (url, claim_text)
+    Column("claim_text", Text, nullable=False),
+    Column("claimant", Text),
+    Column("rating", String(16), nullable=False),  # normalised: see RATINGS in factchecks/
+    Column("rating_original", Text),
+    Column("reviewer", Text),
+    Column("review_date", String(10)),
+    Column("claim_date", String(10)),
+    Column("url", Text),
+    Column("title", Text),
+    Column("summary", Text),
+    Column("language", String(8)),
+    Column(
+        "format", String(24), nullable=False
+    ),  # claimreview-jsonld | claimreview-csv | google-api | euvsdisinfo
+    Column("source", Text, nullable=False),  # file#row it was read from
+    Column("extra", Text),  # JSON object: fields kept from the source that have no column
+    Column("imported_at", String(32), nullable=False),
+)
+
+factcheck_links = Table(
+    "factcheck_links",
+    metadata,
+    Column("claim_id", String(40), ForeignKey("claims.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "factcheck_id", String(40), ForeignKey("factchecks.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("score", Float, nullable=False),
+    Column("rank", Integer, nullable=False),  # 1 = the best fact-check for this claim
+    Column("claim_sentence_id", Integer, ForeignKey("sentences.id")),
+    Column("claim_text", Text, nullable=False),  # the claim side, as matched
+    Column("factcheck_text", Text, nullable=False),  # the fact-check side, as matched
+    Column("method", Text, nullable=False),  # retrieval settings and model, for the record
+    Column("linked_at", String(32), nullable=False),
+    PrimaryKeyConstraint("claim_id", "factcheck_id"),
+)
+
+claim_reviews = Table(
+    "claim_reviews",
+    metadata,
+    Column("claim_id", String(40), ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True),
+    Column("rating", String(16), nullable=False),  # normalised scale, as factchecks.rating
+    Column("rating_original", Text),  # the reviewer's own words ("Mostly false")
+    Column("reviewer", Text, nullable=False),
+    Column("review_url", Text),
+    Column("note", Text),
+    Column("reviewed_at", String(32), nullable=False),
+)
+
 Index("ix_documents_date", documents.c.date)
 Index("ix_documents_outlet", documents.c.outlet)
 Index("ix_sentences_document", sentences.c.document_id, sentences.c.position, unique=True)
@@ -295,6 +351,9 @@ Index("ix_claims_narrative", claims.c.narrative_id)
 Index("ix_claims_date", claims.c.date)
 Index("ix_claims_speaker", claims.c.speaker_entity_id)
 Index("ix_dates_earliest", dates.c.earliest)
+Index("ix_factchecks_rating", factchecks.c.rating)
+Index("ix_factchecks_review_date", factchecks.c.review_date)
+Index("ix_factcheck_links_factcheck", factcheck_links.c.factcheck_id)
 
 # Views answer the questions researchers ask first; plain SQL that SQLite and PostgreSQL share,
 # except for string aggregation, filled in per dialect.
