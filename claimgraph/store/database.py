@@ -116,8 +116,8 @@ def _migration_1(conn: Connection) -> None:
 
 
 def _migration_2(conn: Connection) -> None:
-    """Fact-checks, their links, user reviews; per-sentence language."""
-    for table in (s.factchecks, s.factcheck_links, s.claim_reviews):
+    """Fact-checks, their links, claim vectors, user reviews; per-sentence language."""
+    for table in (s.factchecks, s.factcheck_links, s.claim_vectors, s.claim_reviews):
         table.create(conn, checkfirst=True)
         for index in table.indexes:
             index.create(conn, checkfirst=True)

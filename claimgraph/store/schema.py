@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -319,6 +320,15 @@ factcheck_links = Table(
     Column("method", Text, nullable=False),  # retrieval settings and model, for the record
     Column("linked_at", String(32), nullable=False),
     PrimaryKeyConstraint("claim_id", "factcheck_id"),
+)
+
+claim_vectors = Table(
+    "claim_vectors",
+    metadata,
+    Column("claim_id", String(40), ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", Text, nullable=False),  # the sentence-transformers model that made it
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),  # float32 little-endian, unit length
 )
 
 claim_reviews = Table(
