@@ -22,6 +22,7 @@ from claimgraph.link.claims import Claim, RuleScorer, Scorer, extract_claims
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, Encoder, load_encoder
 from claimgraph.link.narratives import DEFAULT_THRESHOLD as NARRATIVE_THRESHOLD
 from claimgraph.link.narratives import NarrativeIndex
+from claimgraph.link.vectors import write_vectors
 from claimgraph.model import Document
 from claimgraph.store import Store
 
@@ -132,6 +133,14 @@ class Linker:
 
     def _add(self, claims: list[Claim]) -> None:
         self.index.add(claims)
+        if claims:
+            # The index just encoded these texts: the cache hands the same vectors back.
+            write_vectors(
+                self.store,
+                [c.id for c in claims],
+                self.encoder.encode([c.text for c in claims]),
+                self.encoder.name,
+            )
         for claim in claims:
             narrative = self.index.narrative_of(claim.id)
             if narrative is not None:
