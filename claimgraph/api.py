@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from claimgraph.annotate import annotate_documents
 from claimgraph.annotate.nlp import DEFAULT_MODEL, load_nlp, model_info
@@ -20,7 +21,18 @@ from claimgraph.ingest.clean import clean_article
 from claimgraph.model import Document, Skipped
 from claimgraph.store import DEFAULT_DB, Store
 
-__all__ = ["DEFAULT_DB", "DEFAULT_MODEL", "Store", "analyse_paths", "analyze", "export", "load_nlp"]
+__all__ = [
+    "DEFAULT_DB",
+    "DEFAULT_MODEL",
+    "Store",
+    "analyse_paths",
+    "analyze",
+    "export",
+    "import_factchecks",
+    "load_nlp",
+    "match_factchecks",
+    "report",
+]
 
 
 def analyse_paths(
@@ -39,15 +51,71 @@ def analyze(
     *,
     model: str = DEFAULT_MODEL,
     alias_files: tuple[str, ...] = (),
+    engine: str = "local",
+    address: str | None = None,
+    workers: int | None = None,
 ) -> RunSummary:
-    """Analyse articles into a database (created or migrated as needed)."""
+    """Analyse articles into a database (created or migrated as needed).
+
+    `engine="ray"` runs the per-document work on Ray (a local Ray, or the cluster at
+    `address`) and stores exactly what the local engine stores."""
+    if engine not in ("local", "ray"):
+        raise ValueError(f"unknown engine {engine!r}; choose 'local' or 'ray'")
     nlp = load_nlp(model, alias_files=alias_files)
+    name = model_info(nlp).describe()
+    if engine == "ray":
+        from claimgraph.engine.ray import analyze as ray_analyze
+
+        del nlp  # the workers load their own pipeline
+        with Store(db) as store:
+            return ray_analyze(
+                paths, store, model=model, alias_files=alias_files, model_name=name,
+                address=address, workers=workers,
+            )  # fmt: skip
     with Store(db) as store:
-        return _analyze(paths, store, nlp, model_name=model_info(nlp).describe())
+        return _analyze(paths, store, nlp, model_name=name)
 
 
 def export(db: str | Path, out_dir: str | Path, fmt: str = "jsonl") -> dict[str, int]:
+    """Write the database for other tools: fmt is jsonl, csv, graphml, gexf, claimreview or
+    all; returns what was written per file (rows, nodes + edges, reviews)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
     with Store(db) as store:
         return FORMATS[fmt](store, out_dir)
+
+
+def report(db: str | Path, out: str | Path = "report.html") -> Path:
+    """Write the self-contained HTML report of a database; returns the file written."""
+    from claimgraph.report import write_report
+
+    with Store(db) as store:
+        return write_report(store, out)
+
+
+def import_factchecks(paths: Iterable[str | Path], db: str | Path = DEFAULT_DB) -> Any:
+    """Import fact-check files (ClaimReview HTML/JSON-LD/CSV, Google Fact Check Tools,
+    EUvsDisinfo); returns the ImportSummary (imported, existing, skipped with reasons)."""
+    from claimgraph.factchecks import import_records, read_factchecks
+
+    with Store(db) as store:
+        return import_records(store, read_factchecks(paths))
+
+
+def match_factchecks(
+    db: str | Path = DEFAULT_DB,
+    *,
+    threshold: float | None = None,
+    window_days: int | None = None,
+    top_k: int = 3,
+    embedding_model: str | None = None,
+) -> int:
+    """Link the database's claims to its fact-checks (replacing earlier links); returns the
+    number of links written."""
+    from claimgraph.factchecks import MatchSettings, match_claims
+
+    settings = MatchSettings(threshold=threshold, window_days=window_days, top_k=top_k)
+    if embedding_model:
+        settings.embedding_model = embedding_model
+    with Store(db) as store:
+        return match_claims(store, settings)

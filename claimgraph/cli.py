@@ -21,10 +21,12 @@ from rich.progress import (
 from rich.table import Table
 
 from claimgraph import __version__
+from claimgraph.annotate.language import language_router
 from claimgraph.annotate.nlp import DEFAULT_MODEL, ModelNotAvailable, load_nlp, model_info
 from claimgraph.engine.local import RunSummary
 from claimgraph.engine.local import analyze as run_analyze
 from claimgraph.export import FORMATS
+from claimgraph.factchecks.cli import app as factchecks_app
 from claimgraph.ingest import expand_paths
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, EncoderLoadError
 from claimgraph.link.provenance import trace as trace_ref
@@ -40,9 +42,10 @@ app = typer.Typer(
 )
 console = Console()
 err = Console(stderr=True)
+app.add_typer(factchecks_app, name="factchecks")
 
 DbOption = Annotated[
-    str, typer.Option("--db", envvar="CLAIMGRAPH_DB", help="Database file (SQLite).")
+    str, typer.Option("--db", envvar="CLAIMGRAPH_DB", help="SQLite file, or postgresql://user@host/db for a shared server.")
 ]
 
 
@@ -78,11 +81,13 @@ def print_summary(summary: RunSummary, store: Store) -> None:
     table.add_row("skipped", str(len(summary.skipped)))
     table.add_row("seconds", f"{summary.seconds:.1f}")
     console.print(table)
+    if summary.languages:
+        console.print(escape(summary.language_line()))
     totals = store.counts()
     console.print(
         "database: "
         + ", ".join(f"{v} {k}" for k, v in totals.items() if k != "furniture")
-        + f" [dim]({escape(store.url)})[/dim]"
+        + f" [dim]({escape(store.display_url)})[/dim]"
     )
     if summary.documents_existing and not summary.documents_added:
         console.print("Nothing new: every document read is already in the database.")
@@ -115,8 +120,24 @@ def analyze(
         str, typer.Option(help="sentence-transformers model for claims and narratives.")
     ] = DEFAULT_EMBEDDING_MODEL,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    engine: Annotated[
+        str, typer.Option(help="local (this process) or ray (Ray Data workers; see --address).")
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CLAIMGRAPH_RAY_ADDRESS",
+            help="Ray cluster for --engine ray (ray://host:10001, auto); default: a local Ray.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Ray annotation workers (default: CPU cores).")
+    ] = None,
 ) -> None:
     """Read articles (text, HTML, JSONL, WARC, RSS/Atom) and store what they claim and cite."""
+    if engine not in ("local", "ray"):
+        err.print(f"[red]Unknown engine {escape(engine)!r}; choose local or ray.[/red]")
+        raise typer.Exit(2)
     files = list(expand_paths(paths))
     if not files:
         err.print(f"[red]No input files found in {escape(' '.join(paths))}[/red]")
@@ -128,6 +149,7 @@ def analyze(
         raise typer.Exit(2) from exc
     info = model_info(nlp)
     console.print(f"Using spaCy pipeline [bold]{escape(info.describe())}[/bold]")
+    console.print(f"Language detection: {escape(language_router(nlp).describe())}")
     with Store(db) as store:
         linker = None
         if link:
@@ -137,6 +159,7 @@ def analyze(
                 err.print(f"[red]{escape(str(exc))}[/red]")
                 raise typer.Exit(2) from exc
             console.print(f"Linking: {escape(linker.describe())}")
+            console.print(f"Embedding model: {escape(linker.encoder.inner.describe())}")
         progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -150,20 +173,27 @@ def analyze(
         )
         with progress:
             task = progress.add_task("analysing", total=len(files), docs=0)
-            summary = run_analyze(
-                files,
-                store,
-                nlp,
-                model_name=info.describe(),
-                batch_size=batch_size,
-                command="analyze " + " ".join(paths),
-                files=files,
-                on_file=lambda _p: progress.advance(task),
-                on_document=lambda _d: progress.update(
+            common = {
+                "model_name": info.describe(),
+                "batch_size": batch_size,
+                "command": "analyze " + " ".join(paths),
+                "files": files,
+                "on_file": lambda _p: progress.advance(task),
+                "on_document": lambda _d: progress.update(
                     task, docs=progress.tasks[0].fields["docs"] + 1
                 ),
-                linker=linker,
-            )
+                "linker": linker,
+            }
+            if engine == "ray":  # imported here: Ray takes seconds to import
+                from claimgraph.engine.ray import analyze as ray_analyze
+
+                alias_files = tuple(str(a) for a in aliases or ())
+                summary = ray_analyze(
+                    files, store, model=model, alias_files=alias_files, address=address,
+                    workers=workers, **common,
+                )  # fmt: skip
+            else:
+                summary = run_analyze(files, store, nlp, **common)
         print_summary(summary, store)
     if not summary.ok:
         err.print("[red]Nothing could be read.[/red]")
@@ -406,6 +436,56 @@ def trace(
 
 
 @app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; the default is this machine only.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Browse the database in a local web app (pages, and their JSON twins under /api)."""
+    import uvicorn
+
+    from claimgraph.serve.app import create_app
+
+    if not Path(db).exists() and "://" not in db:
+        err.print(f"[red]No database at {escape(db)}: run `claimgraph analyze` first.[/red]")
+        raise typer.Exit(2)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(
+            f"[yellow]Listening on {escape(host)}: anyone who can reach it can read the "
+            "database (there is no login).[/yellow]"
+        )
+    where = f"[{host}]" if ":" in host else host
+    console.print(escape(f"claimgraph serve: http://{where}:{port}/ (Ctrl-C stops it)"))
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def report(
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="HTML file to write (self-contained).")
+    ] = Path("report.html"),
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write the whole analysis as one self-contained HTML file (opens from disk, prints)."""
+    import time
+
+    from claimgraph.report import write_report
+
+    if "://" not in db and not Path(db).expanduser().exists():
+        err.print(f"[red]No database at {escape(db)}: run `claimgraph analyze` first.[/red]")
+        raise typer.Exit(2)
+    started = time.perf_counter()
+    with Store(db) as store:
+        written = write_report(store, out)
+    size = written.stat().st_size
+    console.print(
+        f"{escape(str(written))}: {size / 1024:.0f} KiB in {time.perf_counter() - started:.1f} s"
+    )
+
+
+@app.command()
 def export(
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")],
     fmt: Annotated[
@@ -420,7 +500,56 @@ def export(
     with Store(db) as store:
         written = FORMATS[fmt](store, out)
     for name, n in written.items():
-        console.print(f"{out / name}: {n} rows")
+        unit = "nodes and edges" if name.endswith((".graphml", ".gexf")) else "rows"
+        console.print(f"{out / name}: {n} {'reviews' if name.endswith('.jsonld') else unit}")
+
+
+@app.command()
+def review(
+    claim: Annotated[str, typer.Argument(help="Claim id or a unique prefix of it.")],
+    rating: Annotated[
+        str | None,
+        typer.Option(
+            "--rating", help="Your verdict in your words (False, Misleading, Half True, ...)."
+        ),
+    ] = None,
+    reviewer: Annotated[
+        str | None, typer.Option("--reviewer", help="Who reviewed it (person or organisation).")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Where the fact-check is published.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note on the verdict.")] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Withdraw the claim's review.")] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Mark a claim as reviewed (exported as ClaimReview JSON-LD), or withdraw the review."""
+    from claimgraph.review import AmbiguousClaim, ClaimNotFound, mark_reviewed, remove_review
+
+    if not remove and not (rating and reviewer):
+        err.print("[red]Give --rating and --reviewer (or --remove to withdraw a review).[/red]")
+        raise typer.Exit(2)
+    with Store(db) as store:
+        try:
+            if remove:
+                removed = remove_review(store, claim)
+                console.print(f"{removed}: review removed" if removed else "No review to remove.")
+                return
+            row = mark_reviewed(
+                store, claim, rating=rating or "", reviewer=reviewer or "", url=url, note=note
+            )
+        except (ClaimNotFound, AmbiguousClaim) as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(1) from None
+    console.print(
+        f"{row['claim_id']}: [bold]{row['rating']}[/bold] ({escape(row['rating_original'])!r}) "
+        f"by {escape(row['reviewer'])}"
+    )
+    if row["rating"] == "unrated":
+        err.print(
+            f"[yellow]{escape(row['rating_original'])!r} is not on the rating scale: stored as "
+            "unrated with your words kept (extend claimgraph/data/ratings.yaml).[/yellow]"
+        )
 
 
 if __name__ == "__main__":

@@ -121,6 +121,8 @@ class Sentence:
     start: int
     end: int
     text: str
+    # ISO 639-1 when the detector is confident; None for short sentences, names and numbers.
+    language: str | None = None
 
 
 @dataclass(slots=True)

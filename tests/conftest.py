@@ -1,4 +1,11 @@
-"""Shared fixtures: the sample corpus analysed once per test session, in memory and on disk."""
+"""Shared fixtures: the sample corpus analysed once per test session, in memory and on disk.
+
+With CLAIMGRAPH_TEST_DB=postgresql://user@host:port/db (`make test` sets it for its second
+pass), every database path a test opens (tmp_path / "x.db", sample_db, `--db` in CLI tests)
+becomes its own fresh PostgreSQL database on that server, dropped at the end: the same tests
+check both stores. Tests marked `sqlite_only` test the SQLite file itself; `postgres_only` ones
+need the server.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +20,87 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ["COLUMNS"] = "200"  # Rich tables: no folding inside the strings tests look for
 
+TEST_DB = os.environ.get("CLAIMGRAPH_TEST_DB", "")
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 SHARED = REPO.parent / "shared"
 GOLD_PATH = SHARED / "gold" / "seeds.yaml"
 # eval/ holds scripts, not a package; tests import them (and their shared eval/floors.py) by name.
 sys.path.insert(0, str(REPO / "eval"))
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "sqlite_only(why): tests the SQLite file itself")
+    config.addinivalue_line("markers", "postgres_only: needs the PostgreSQL server of CLAIMGRAPH_TEST_DB")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if TEST_DB and marker:
+            why = marker.args[0] if marker.args else "tests the SQLite file itself"
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
+        if not TEST_DB and item.get_closest_marker("postgres_only"):
+            item.add_marker(
+                pytest.mark.skip(reason="PostgreSQL pass only (make test runs it with scripts/pg.sh)")
+            )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database_server():
+    """On the PostgreSQL pass: each database path becomes a fresh database on the test server."""
+    if not TEST_DB:
+        yield None
+        return
+    from claimgraph.store import database
+    from claimgraph.store.postgres import ScratchDatabases
+
+    with ScratchDatabases(TEST_DB) as scratch, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(database, "database_url", scratch.database_url)
+        yield scratch
+
+
+@pytest.fixture
+def connect_db():
+    """connect_db(path) -> a DB-API style connection (execute/fetchall/commit) to that test
+    database: the SQLite file itself, or its PostgreSQL twin on the PostgreSQL pass."""
+    opened = []
+
+    def connect(db):
+        if not TEST_DB:
+            import sqlite3
+
+            conn = sqlite3.connect(db)
+        else:
+            conn = _PgConnection(db)
+        opened.append(conn)
+        return conn
+
+    yield connect
+    for conn in opened:
+        conn.close()
+
+
+class _PgConnection:
+    """sqlite3-like access to a PostgreSQL test database (`?` placeholders, autocommit)."""
+
+    def __init__(self, db) -> None:
+        from claimgraph.store import Store
+
+        self._store = Store(db)
+        self._conn = self._store.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def execute(self, sql: str, params=()):
+        if params:
+            return self._conn.exec_driver_sql(sql.replace("?", "%s"), tuple(params))
+        return self._conn.exec_driver_sql(sql)
+
+    def commit(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self._conn.close()
+        self._store.close()
 
 
 @pytest.fixture(scope="session")
@@ -59,4 +141,22 @@ def sample_db(tmp_path_factory, nlp) -> Path:
     with Store(db) as store:
         summary = analyze([EXAMPLES], store, nlp, model_name=model_info(nlp).describe())
     assert summary.documents_added == 5
+    return db
+
+
+@pytest.fixture(scope="session")
+def linked_sample_db(tmp_path_factory, nlp) -> Path:
+    """The sample analysed as `claimgraph analyze` does by default: with claims, claim vectors
+    and narratives (the web app's and the browser tests' database)."""
+    from claimgraph.annotate.nlp import model_info
+    from claimgraph.engine.local import analyze
+    from claimgraph.link.stage import Linker
+    from claimgraph.store import Store
+
+    db = tmp_path_factory.mktemp("linked") / "linked.db"
+    with Store(db) as store:
+        summary = analyze(
+            [EXAMPLES], store, nlp, model_name=model_info(nlp).describe(), linker=Linker(store)
+        )
+    assert summary.documents_added == 5 and summary.narratives > 0
     return db

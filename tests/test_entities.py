@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 
@@ -54,8 +53,8 @@ def _occurs(spelling: str, texts: list[str]) -> bool:
     return any(pattern.search(fold_quotes(t)) for t in texts)
 
 
-def test_every_gold_alias_group_is_one_entity(gold, sample_db):
-    conn = sqlite3.connect(sample_db)
+def test_every_gold_alias_group_is_one_entity(gold, sample_db, connect_db):
+    conn = connect_db(sample_db)
     texts = [r[0] for r in conn.execute("SELECT text FROM documents")]
     mentions = conn.execute("SELECT text, entity_id FROM mentions").fetchall()
     for group in gold["aliases"]:
@@ -75,8 +74,8 @@ def test_every_gold_alias_group_is_one_entity(gold, sample_db):
     "name,expected_documents",
     [("Popular Mobilization Units", 3), ("Fars News Agency", 2), ("ISIS", 5)],
 )
-def test_entities_merge_across_documents(sample_db, name, expected_documents):
-    conn = sqlite3.connect(sample_db)
+def test_entities_merge_across_documents(sample_db, connect_db, name, expected_documents):
+    conn = connect_db(sample_db)
     rows = conn.execute(
         "SELECT id, documents FROM entity_overview WHERE name = ?", (name,)
     ).fetchall()

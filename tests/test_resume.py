@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 NEWS = SHARED / "data" / "news" / "allsides_sample5000.jsonl"
 
@@ -35,6 +37,7 @@ def _analyze(inputs: Path, db: Path) -> subprocess.Popen:
     )
 
 
+@pytest.mark.sqlite_only("SIGKILL of a SQLite writer: WAL recovery and PRAGMA integrity_check of the file")
 def test_sigkill_then_rerun_stores_every_document_once(tmp_path):
     inputs = tmp_path / "news.jsonl"
     with NEWS.open(encoding="utf-8") as src, inputs.open("w", encoding="utf-8") as dst:

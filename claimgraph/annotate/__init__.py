@@ -93,7 +93,12 @@ def fill_document(document: Document, doc: Doc) -> Document:
 def annotate_documents(
     documents: Iterable[Document], nlp: Language, *, batch_size: int = 16
 ) -> Iterator[Document]:
-    """Stream documents through the pipeline (batched `nlp.pipe`), in input order."""
-    pairs = ((d.text, d) for d in documents)
-    for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        yield fill_document(document, doc)
+    """Stream documents through the pipeline (batched `nlp.pipe`), in input order.
+
+    Each document's language is detected first (claimgraph.annotate.language): only documents
+    in the pipeline's language are parsed by it; the others are split into sentences by a
+    language-neutral sentencizer and get no English-only annotations."""
+    from claimgraph.annotate.language import language_router
+
+    router = language_router(nlp)
+    yield from router.annotate(documents, nlp, fill_document, batch_size=batch_size)

