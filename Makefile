@@ -1,5 +1,5 @@
 # The two entry points a new user needs; README.md opens with them and .ci/run calls `make test`.
-.PHONY: install demo test lint bench eval
+.PHONY: install demo test test-pg lint bench eval
 
 install:
 	bash scripts/install.sh
@@ -7,10 +7,19 @@ install:
 demo: install
 	.venv/bin/claimgraph analyze examples/ --db claimgraph.db
 	.venv/bin/claimgraph show --db claimgraph.db
+	.venv/bin/claimgraph report -o report.html --db claimgraph.db
 
 test: install
 	.venv/bin/ruff check claimgraph tests eval bench scripts
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 .venv/bin/python -m pytest -q
+	$(PG_PASS)
+
+# The same suite on PostgreSQL: scripts/pg.sh starts a throwaway server on loopback (temporary
+# data directory), sets CLAIMGRAPH_TEST_DB, and stops it afterwards, also when tests fail.
+PG_PASS = HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 bash scripts/pg.sh run .venv/bin/python -m pytest -q $(PG_PYTEST_ARGS)
+
+test-pg: install
+	$(PG_PASS)
 
 lint:
 	.venv/bin/ruff check claimgraph tests eval bench scripts

@@ -456,6 +456,12 @@ def serve(
             f"[yellow]Listening on {escape(host)}: anyone who can reach it can read the "
             "database (there is no login).[/yellow]"
         )
+    import torch
+
+    # One thread per query encoding (semantic search): the server's parallelism is its
+    # concurrent requests, and torch's spinning thread team makes each query ~5x slower on a
+    # busy 2-core machine.
+    torch.set_num_threads(1)
     where = f"[{host}]" if ":" in host else host
     console.print(escape(f"claimgraph serve: http://{where}:{port}/ (Ctrl-C stops it)"))
     uvicorn.run(create_app(db), host=host, port=port, log_level="warning")

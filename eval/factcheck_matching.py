@@ -19,8 +19,8 @@ present-incorrect and absent queries show where a threshold separates "this was 
 "nothing matches"; the threshold table gives, per threshold, the precision of kept top-1 links
 over both halves and the share of present queries still linked.
 
---quick runs a fixed subsample (the test gate, under two minutes on two cores): 120 queries
-and 500 cases for EUvsDisinfo, 40 tweets and 300 claims for CLEF.
+--quick runs a fixed subsample (the test gate, under two minutes on two cores): 100 queries
+and 300 cases for EUvsDisinfo, 30 tweets and 200 claims for CLEF.
 """
 
 from __future__ import annotations
@@ -250,7 +250,7 @@ def run(shared: Path = SHARED, quick: bool = False) -> list[dict[str, object]]:
     eu = euvsdisinfo_task(data / "euvsdisinfo")
     clef = clef_task(data / "claim_retrieval")
     if quick:
-        eu, clef = subsample(eu, 120, 500), subsample(clef, 40, 300)
+        eu, clef = subsample(eu, 100, 300), subsample(clef, 30, 200)
     return [evaluate(eu), evaluate(clef)]
 
 

@@ -301,12 +301,12 @@ def test_cli_import_twice_says_nothing_new(sample_files: list[Path], tmp_path: P
     args = ["factchecks", "import", *map(str, sample_files), "--db", db]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
-    assert re.search(r"imported \(new\)\s+6", first.output)
+    assert re.search(r"imported \(new\)[\s│]+6", first.output)
     assert "claimreview-jsonld 3" in first.output and "false 4" in first.output
     assert "malformed JSON line" in first.output and "binary.json" in first.output
     second = runner.invoke(app, args)
     assert second.exit_code == 0 and "Nothing new" in second.output
-    assert re.search(r"already in the database\s+6", second.output)
+    assert re.search(r"already in the database[\s│]+6", second.output)
     nothing = runner.invoke(
         app, ["factchecks", "import", str(tmp_path / "missing.json"), "--db", db]
     )

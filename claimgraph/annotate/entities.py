@@ -34,6 +34,17 @@ _APOSTROPHES = re.compile(r"['`\u02bb\u02bc\u02be\u02bf\u2018\u2019\u00b4]")
 _ARTICLE_PREFIX = re.compile(r"^(the)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['\u2019]s$")
 _TRANSLIT_PREFIX = re.compile(r"\b(?:al|el|ul)[-\s]+", re.IGNORECASE)
+# The Arabic article assimilated to a following "sun letter", written doubled: "ash-Sha'bi",
+# "ad-Dawla", "an-Nusra" are "al-Sha'bi", "al-Dawla", "al-Nusra". Only before a capitalised
+# name that repeats the article's consonant, so English ("at-the-time") is left alone.
+_SUN_ARTICLE = re.compile(r"\b[AaEe](sh|th|dh|[tdrzsn])-(?=[A-Z])")
+
+
+def _fold_sun_article(match: re.Match[str]) -> str:
+    after = match.string[match.end() : match.end() + len(match.group(1))]
+    return "al-" if after.lower() == match.group(1).lower() else match.group(0)
+
+
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _DOUBLED = re.compile(r"(.)\1+")
 _ACRONYM = re.compile(r"^[A-Z][A-Z.&]{1,7}$")
@@ -41,7 +52,7 @@ _MINOR_WORDS = frozenset({"of", "for", "the", "and", "on", "in", "de", "du", "al
 
 
 def alias_key(text: str) -> str:
-    """A spelling-insensitive key: case, diacritics, apostrophes/ayn, al-/el-, doubled letters.
+    """A spelling-insensitive key: case, diacritics, apostrophes/ayn, al-/el-/ash-, doubled letters.
 
     "Hashd al-Sha'abi", "Hashd al-Shaabi" and "Hashd al-Sha\u2019abi" share one key.
     """
@@ -51,6 +62,7 @@ def alias_key(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _APOSTROPHES.sub("", text)
+    text = _SUN_ARTICLE.sub(_fold_sun_article, text)
     text = _TRANSLIT_PREFIX.sub("al", text)
     text = _NON_ALNUM.sub("", text.casefold())
     return _DOUBLED.sub(r"\1", text)

@@ -157,7 +157,10 @@ def _write(
     if linker is not None and batch:
         claims_in_english(linker.claims, batch)
         summary.claims += sum(len(d.claims) for d in batch)
-    summary.documents_added += store.write_documents(batch, run_id)
+    added = store.write_documents(batch, run_id)
+    summary.documents_added += added
+    # Stored by a concurrent run between the skip check and this write: already there.
+    summary.documents_existing += len(batch) - added
     store.record_inputs(counters.input_rows, run_id)
     counters.input_rows.clear()
     if linker is not None and batch:

@@ -305,6 +305,7 @@ def _drain(
                 summary.sentences += len(doc.sentences)
                 summary.entities += len(doc.entities)
                 summary.attributions += len(doc.attributions)
+                summary.count_language(doc)
                 if on_document:
                     on_document(doc)
                 if len(batch) >= batch_size:

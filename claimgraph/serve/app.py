@@ -167,7 +167,20 @@ def create_app(db: str | Path) -> FastAPI:
         same data rendered by `template`)."""
 
         def register(fn: Callable[..., dict[str, Any]]) -> Callable:
-            app.get("/api" + (path if path != "/" else "/summary"), name=name, tags=["pages"])(fn)
+            def api(**kwargs: Any) -> Response:
+                # plain dicts of JSON types: json.dumps directly, without FastAPI's (slow,
+                # recursive) jsonable_encoder
+                return JSONResponse(fn(**kwargs))
+
+            api.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
+            api.__name__, api.__doc__ = fn.__name__, fn.__doc__
+            app.get(
+                "/api" + (path if path != "/" else "/summary"),
+                name=name,
+                tags=["pages"],
+                response_model=None,
+                response_class=JSONResponse,
+            )(api)
 
             def html(**kwargs: Any) -> Response:
                 request: Request = kwargs["request"]
@@ -227,11 +240,13 @@ def create_app(db: str | Path) -> FastAPI:
         """The ClaimSearch index, built on first use and kept for the app's life."""
         with app_.state.claim_search_lock:
             if app_.state.claim_search is None:
+                from claimgraph.link.embeddings import EncoderLoadError
                 from claimgraph.link.vectors import ClaimSearch
 
                 try:
                     app_.state.claim_search = ClaimSearch.from_store(store)
-                except LookupError as exc:
+                except (LookupError, EncoderLoadError, ValueError) as exc:
+                    # no vectors yet, or the model that made them cannot be loaded here
                     raise BadRequest(f"Semantic search is unavailable: {exc}") from exc
             return app_.state.claim_search
 

@@ -279,8 +279,9 @@ class Queries:
             "SELECT d.id, d.title, d.date, d.outlet, COUNT(*) AS claims, "
             "MIN(c.sentence_id) AS first_sentence_id "
             "FROM claims c JOIN documents d ON d.id = c.document_id WHERE c.narrative_id = :i "
-            "GROUP BY d.id, d.title, d.date, d.outlet ORDER BY COALESCE(d.date, '9999'), d.id",
-            {"i": narrative_id},
+            "GROUP BY d.id, d.title, d.date, d.outlet ORDER BY COALESCE(d.date, '9999'), d.id "
+            "LIMIT :n",
+            {"i": narrative_id, "n": NARRATIVE_CLAIMS_SHOWN},
         )
         n["factchecks"] = [
             {**r, "url": safe_url(r["url"])}

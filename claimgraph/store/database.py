@@ -166,7 +166,8 @@ class Store:
         if self.dialect == "postgresql":
             with self.engine.connect() as conn:
                 self.pgvector = postgres.has_embedding_column(conn)
-            if not self.pgvector:
+                can_add = not self.pgvector and postgres.vector_available(conn)
+            if can_add:  # the server gained pgvector since this database was made
                 with self.writing() as conn:
                     self.pgvector = postgres.ensure_pgvector(conn)
 
@@ -219,6 +220,8 @@ class Store:
             return int(row[0]) if row else 0
 
     def migrate(self) -> int:
+        if self.dialect == "postgresql" and self.schema_version() == s.SCHEMA_VERSION:
+            return s.SCHEMA_VERSION  # up to date: opening to read never waits for a writer
         with self.writing() as conn:  # two processes opening a new database migrate it once
             current = 0
             if sa_inspect(conn).has_table("meta"):
@@ -228,7 +231,7 @@ class Store:
                 current = int(row[0]) if row else 0
             if current > s.SCHEMA_VERSION:
                 raise SchemaTooNew(
-                    f"{self.url} has schema version {current}; this claimgraph knows up to "
+                    f"{self.display_url} has schema version {current}; this claimgraph knows up to "
                     f"{s.SCHEMA_VERSION}. Upgrade claimgraph."
                 )
             for version in range(current + 1, s.SCHEMA_VERSION + 1):
