@@ -28,6 +28,8 @@ from claimgraph.factchecks import (
 )
 from claimgraph.factchecks.match import date_span, in_window
 from claimgraph.factchecks.model import iso_date, rating_of
+from claimgraph.link.embeddings import load_encoder
+from claimgraph.link.stage import CachedEncoder
 from claimgraph.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -327,11 +329,9 @@ def test_recency_window() -> None:
     assert in_window(None, fc, 1) and in_window("2017-01-01", {}, 1)  # undated: kept
 
 
-@pytest.fixture(scope="module")
-def euvs_db(request, tmp_path_factory, nlp) -> Path:
-    """A private copy of the linked sample with the EUvsDisinfo cases (with summaries)
-    imported; on the PostgreSQL pass the sample is analysed afresh into its own database."""
-    dst = tmp_path_factory.mktemp("factchecks") / "sample.db"
+def _sample_copy(request, dst: Path, nlp) -> Path:
+    """A private copy of the linked sample (claims, vectors, narratives), so writing to it never
+    changes the session's database; on the PostgreSQL pass it is analysed afresh instead."""
     if TEST_DB:
         from claimgraph.annotate.nlp import model_info
         from claimgraph.engine.local import analyze
@@ -346,6 +346,13 @@ def euvs_db(request, tmp_path_factory, nlp) -> Path:
         for suffix in ("", "-wal", "-shm"):
             if Path(f"{src}{suffix}").exists():
                 shutil.copy(f"{src}{suffix}", f"{dst}{suffix}")
+    return dst
+
+
+@pytest.fixture(scope="module")
+def euvs_db(request, tmp_path_factory, nlp) -> Path:
+    """The linked sample with the EUvsDisinfo cases that have summaries (kalkun) imported."""
+    dst = _sample_copy(request, tmp_path_factory.mktemp("factchecks") / "sample.db", nlp)
     with Store(dst) as store:
         summary = import_records(
             store, read_factchecks([DATA / "euvsdisinfo" / "kalkun_full_dataset.csv"])
@@ -370,7 +377,9 @@ def _evacuation_claims(store: Store, gold: dict) -> list[dict]:
 
 def test_sample_claim_links_to_the_deir_ezzor_case(euvs_db: Path, gold: dict) -> None:
     with Store(euvs_db) as store:
-        written = match_claims(store, MatchSettings())
+        # one encoder cache for the three runs: the fact-checks are embedded once
+        encoder = CachedEncoder(load_encoder())
+        written = match_claims(store, MatchSettings(), encoder=encoder)
         deir = {
             r["id"]
             for r in store.query(
@@ -381,9 +390,9 @@ def test_sample_claim_links_to_the_deir_ezzor_case(euvs_db: Path, gold: dict) ->
         assert deir, "the EUvsDisinfo Deir Ezzor case is not in the import"
         evacuation = {c["id"] for c in _evacuation_claims(store, gold)}
         links = store.query("SELECT * FROM factcheck_links")
-        again = match_claims(store, MatchSettings())
+        again = match_claims(store, MatchSettings(), encoder=encoder)
         links_again = store.query("SELECT claim_id, factcheck_id, score, rank FROM factcheck_links")
-        windowed = match_claims(store, MatchSettings(window_days=365))
+        windowed = match_claims(store, MatchSettings(window_days=365), encoder=encoder)
         windowed_links = store.query(
             "SELECT l.claim_id, f.claim_date, c.date FROM factcheck_links l "
             "JOIN factchecks f ON f.id = l.factcheck_id JOIN claims c ON c.id = l.claim_id"
@@ -414,6 +423,32 @@ def test_sample_claim_links_to_the_deir_ezzor_case(euvs_db: Path, gold: dict) ->
     assert windowed < written
     for r in windowed_links:
         assert in_window(r["date"], {"claim_date": r["claim_date"]}, 365)
+
+
+def test_cli_match_and_list_on_the_sample(
+    request, nlp, sample_files: list[Path], tmp_path: Path
+) -> None:
+    """The commands end to end: the Google Fact Check Tools review of "US helicopters evacuated
+    ISIS commanders from Deir Ezzor" is found for the sample's Deir Ezzor claim."""
+    db = str(_sample_copy(request, tmp_path / "cli-sample.db", nlp))
+    runner = CliRunner()
+    imported = runner.invoke(app, ["factchecks", "import", *map(str, sample_files), "--db", db])
+    assert imported.exit_code == 0, imported.output
+    matched = runner.invoke(app, ["factchecks", "match", "--top-k", "1", "--db", db])
+    assert matched.exit_code == 0, matched.output
+    written = int(re.search(r"(\d+) links written", matched.output).group(1))
+    with Store(db) as store:
+        links = store.query(
+            "SELECT l.*, f.url FROM factcheck_links l JOIN factchecks f ON f.id = l.factcheck_id"
+        )
+    assert written == len(links) > 0 and {lk["rank"] for lk in links} == {1}
+    deir = [lk for lk in links if lk["url"] == "https://one.example/check/1"]
+    assert any("Deir Ezzor" in lk["claim_text"] for lk in deir), [
+        (lk["claim_text"], lk["factcheck_text"]) for lk in links
+    ]
+    listed = runner.invoke(app, ["factchecks", "list", "--db", db])
+    assert listed.exit_code == 0 and f"{written} claim-to-fact-check links" in listed.output
+    assert "google-api (2)" in listed.output and "Fact Checker One" in listed.output
 
 
 # -- evaluation gate -------------------------------------------------------------------------

