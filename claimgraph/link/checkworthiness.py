@@ -159,6 +159,12 @@ def load_default_encoder(name: str = DEFAULT_ENCODER) -> TextEncoder:
     return load_encoder(name)
 
 
+def shipped_encoder_name(path: str | Path | None = None) -> str:
+    """The encoder the (shipped) weights were trained with."""
+    folder = Path(path) if path is not None else SHIPPED_DIR
+    return str(json.loads((folder / MODEL_FILE).read_text(encoding="utf-8"))["encoder"])
+
+
 def _same_encoder(a: str, b: str) -> bool:
     if a.casefold() == b.casefold():
         return True

@@ -68,10 +68,19 @@ def load_scorer(encoder: Any) -> Scorer:
     what made them.
     """
     try:
-        from claimgraph.link.checkworthiness import CheckworthinessScorer
+        from claimgraph.link.checkworthiness import (
+            CheckworthinessScorer,
+            _same_encoder,
+            shipped_encoder_name,
+        )
     except ImportError:
         return RuleScorer()
-    return CheckworthinessScorer.load(encoder=encoder)
+    trained_with = shipped_encoder_name()
+    if _same_encoder(str(getattr(encoder, "name", "")), trained_with):
+        return CheckworthinessScorer.load(encoder=encoder)
+    # Another model for matching (e.g. a multilingual one): the scorer keeps the encoder its
+    # weights were trained with, loaded on its own; both names are recorded on every claim.
+    return CheckworthinessScorer.load()
 
 
 def date_claims(doc: Document, claims: list[Claim]) -> list[Claim]:
