@@ -211,14 +211,25 @@ def child_pool(args: argparse.Namespace) -> dict[str, Any]:
     return {"texts": len(texts), "cached": False, "seconds": seconds}
 
 
-def _marks_out(marks: list[tuple[int, float, int]], n: int) -> dict[str, Any]:
+Marks = list[tuple[int, float, float, int]]  # claims done, wall s, CPU s, clusters
+
+
+def _marks_out(marks: Marks, n: int) -> dict[str, Any]:
     """Claims done and seconds; if the budget stopped the run, the rest at the latest rate."""
-    done, seconds, clusters = marks[-1] if marks else (0, 0.0, 0)
-    out: dict[str, Any] = {"claims": n, "done": done, "seconds": seconds, "clusters": clusters}
+    done, seconds, cpu, clusters = marks[-1] if marks else (0, 0.0, 0.0, 0)
+    out: dict[str, Any] = {
+        "claims": n,
+        "done": done,
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "clusters": clusters,
+    }
     if 0 < done < n:
         tail = next((m for m in marks if m[0] >= 0.8 * done), marks[0])
-        rate = (done - tail[0]) / max(seconds - tail[1], 1e-9) if tail[0] < done else done / seconds
-        out["projected_seconds"] = seconds + (n - done) / rate  # a floor: cost grows with C
+        for key, col in (("seconds", 1), ("cpu_seconds", 2)):
+            spent = out[key] - (tail[col] if tail[0] < done else 0.0)
+            rate = (done - (tail[0] if tail[0] < done else 0)) / max(spent, 1e-9)
+            out[f"projected_{key}"] = out[key] + (n - done) / rate  # a floor: cost grows with C
     return out
 
 
@@ -235,12 +246,13 @@ def child_narratives(args: argparse.Namespace) -> dict[str, Any]:
     settings = {"exact_search_limit": args.exact_limit} if args.exact_limit else {}
     index = NarrativeIndex(LookupEncoder(texts, vectors), **settings)
     rss_data = _rss_mb()
-    marks: list[tuple[int, float, int]] = []  # claims done, seconds, clusters
-    start = time.perf_counter()
+    marks: Marks = []
+    start, cpu = time.perf_counter(), time.process_time()
     for lo in range(0, len(claims), args.batch):
         index.add(claims[lo : lo + args.batch])
         elapsed = time.perf_counter() - start
-        marks.append((min(lo + args.batch, len(claims)), elapsed, len(index._clusters)))
+        done = min(lo + args.batch, len(claims))
+        marks.append((done, elapsed, time.process_time() - cpu, len(index._clusters)))
         if elapsed > args.budget:
             break
     out = _marks_out(marks, len(claims))
@@ -258,10 +270,10 @@ def child_narratives(args: argparse.Namespace) -> dict[str, Any]:
         "rss_data_mb": rss_data,
         "peak_rss_mb": _peak_rss_mb(),
     }
-    switch = next((m for m in marks if m[2] > index.exact_search_limit), None)
-    if switch is not None:  # claims/s while exact (up to the limit) and after the ANN took over
-        out["exact_phase"] = [switch[0], switch[1]]
-        out["ann_phase"] = [out["done"] - switch[0], out["seconds"] - switch[1]]
+    switch = next((m for m in marks if m[3] > index.exact_search_limit), None)
+    if switch is not None:  # claims per CPU s while exact (to the limit) and once the ANN is on
+        out["exact_phase"] = [switch[0], switch[2]]
+        out["ann_phase"] = [out["done"] - switch[0], out["cpu_seconds"] - switch[2]]
     return out
 
 
@@ -328,13 +340,14 @@ def child_narratives_brute(args: argparse.Namespace) -> dict[str, Any]:
     brute = BruteNarratives(vectors.shape[1], DEFAULT_THRESHOLD)
     labels = np.empty(len(texts), np.int64)
     rows = vectors.astype(np.float64)
-    marks: list[tuple[int, float, int]] = []
-    start = time.perf_counter()
+    marks: Marks = []
+    start, cpu = time.perf_counter(), time.process_time()
     for lo in range(0, len(rows), args.batch):
         for i in range(lo, min(lo + args.batch, len(rows))):
             labels[i] = brute.assign(rows[i])
         elapsed = time.perf_counter() - start
-        marks.append((min(lo + args.batch, len(rows)), elapsed, brute.size))
+        done = min(lo + args.batch, len(rows))
+        marks.append((done, elapsed, time.process_time() - cpu, brute.size))
         if elapsed > args.budget:
             break
     out = _marks_out(marks, len(texts))
@@ -364,26 +377,28 @@ def child_matching(args: argparse.Namespace) -> dict[str, Any]:
     rss_data = _rss_mb()
     # Added in chunks only so that a run past the budget can stop and say how far it got; the
     # index is the same as from one call (usearch grows in place, BM25 is built at the search).
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     chunk = 50_000
     for lo in range(0, len(texts), chunk):
         index.add(ids[lo : lo + chunk], texts[lo : lo + chunk])
         if time.perf_counter() - start > args.budget and lo + chunk < len(texts):
             added = len(index)
-            seconds = time.perf_counter() - start
+            seconds, cpu_s = time.perf_counter() - start, time.process_time() - cpu
             return {
                 "claims": len(texts),
                 "done": added,
                 "add_seconds": seconds,
+                "add_cpu_seconds": cpu_s,
                 "vector_seconds": timed["vectors"],
                 "projected_add_seconds": seconds * len(texts) / added,
+                "projected_add_cpu_seconds": cpu_s * len(texts) / added,
                 "rss_data_mb": rss_data,
                 "peak_rss_mb": _peak_rss_mb(),
             }
-    add_seconds = time.perf_counter() - start
-    start = time.perf_counter()
+    add_seconds, add_cpu = time.perf_counter() - start, time.process_time() - cpu
+    start, cpu = time.perf_counter(), time.process_time()
     bm25 = index._lexical()  # the BM25 build every first search after an add pays
-    bm25_build = time.perf_counter() - start
+    bm25_build, bm25_cpu = time.perf_counter() - start, time.process_time() - cpu
     get_scores: Callable[..., np.ndarray] = bm25.get_scores  # type: ignore[attr-defined]
 
     def timed_scores(*a: Any, **kw: Any) -> np.ndarray:
@@ -393,10 +408,10 @@ def child_matching(args: argparse.Namespace) -> dict[str, Any]:
         return out
 
     bm25.get_scores = timed_scores  # type: ignore[attr-defined]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for lo in range(0, len(queries), 100):
         index.search_many(queries[lo : lo + 100], k=10)
-    query_seconds = time.perf_counter() - start
+    query_seconds, query_cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = _peak_rss_mb()
     # Quality of the approximate dense side (not timed): recall@10 of HNSW against exact cosine.
     qv = vectors[rows]
@@ -409,10 +424,13 @@ def child_matching(args: argparse.Namespace) -> dict[str, Any]:
         "claims": len(texts),
         "done": len(texts),
         "add_seconds": add_seconds,
+        "add_cpu_seconds": add_cpu,
         "vector_seconds": timed["vectors"],
         "bm25_build_seconds": bm25_build,
+        "bm25_build_cpu_seconds": bm25_cpu,
         "queries": len(queries),
         "query_seconds": query_seconds,
+        "query_cpu_seconds": query_cpu,
         "bm25_score_seconds": timed["bm25_scores"],
         "hnsw_recall10": recall,
         "rss_data_mb": rss_data,
@@ -436,13 +454,14 @@ def child_matching_brute(args: argparse.Namespace) -> dict[str, Any]:
     texts, vectors = _stream(args)
     rows = _query_rows(len(texts), args.queries, args.seed)
     rss_data = _rss_mb()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     _exact_top(vectors, vectors[rows], 10)
     return {
         "claims": len(texts),
         "done": len(texts),
         "queries": len(rows),
         "query_seconds": time.perf_counter() - start,
+        "query_cpu_seconds": time.process_time() - cpu,
         "rss_data_mb": rss_data,
         "peak_rss_mb": _peak_rss_mb(),
     }
@@ -473,6 +492,7 @@ def _run_child(kind: str, args: argparse.Namespace, size: int = 0) -> dict[str, 
         # One BLAS thread: on a shared machine a spinning BLAS pool makes timings erratic, and
         # HybridIndex builds its HNSW graphs on one thread anyway.
         env |= {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    load = os.getloadavg()[0]
     try:
         out = subprocess.run(
             cmd, capture_output=True, text=True, timeout=args.budget + 1800, env=env, check=False
@@ -481,7 +501,7 @@ def _run_child(kind: str, args: argparse.Namespace, size: int = 0) -> dict[str, 
         return {"error": f"timed out after {args.budget + 1800} s"}
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1]) | {"load_at_start": load}
 
 
 def _growth(sizes: list[int], seconds: list[float | None]) -> list[str]:
@@ -593,7 +613,8 @@ def main() -> None:
 def _report(
     sizes: list[int], results: dict[int, dict[str, dict[str, Any]]], rate: float | None, args: Any
 ) -> None:
-    """Tables: figures per size, ratios to the brute force, growth of time per 10x claims."""
+    """Tables per size. Rates and growth are per CPU second (the machine is shared, so wall
+    time swings with other jobs); wall seconds are shown beside them."""
 
     def get(n: int, kind: str, key: str) -> float | None:
         value = results[n].get(kind, {}).get(key)
@@ -609,39 +630,39 @@ def _report(
 
     print("\nnarrative assignment: NarrativeIndex.add (brute = exact numpy scan of all centroids)")
     print(
-        f"{'claims':>9}{'claims/s':>10}{'seconds':>10}{'clusters':>10}{'peak MB':>9}"
-        f"{'brute c/s':>11}{'ratio':>7}{'ARI':>7}{'growth/10x':>12}{'brute':>8}{'NlogN':>7}"
+        f"{'claims':>9}{'c/CPU-s':>9}{'CPU s':>9}{'wall s':>9}{'clusters':>9}{'peak MB':>9}"
+        f"{'brute c/s':>10}{'ratio':>7}{'ARI':>7}{'growth/10x':>11}{'brute':>7}{'NlogN':>7}"
     )
-    secs = [full(n, "narratives", "seconds") for n in sizes]
-    brute = [full(n, "narratives_brute", "seconds") for n in sizes]
-    growth = _growth(sizes, [t for t, _ in secs])
+    cpu = [full(n, "narratives", "cpu_seconds") for n in sizes]
+    wall = [full(n, "narratives", "seconds") for n in sizes]
+    brute = [full(n, "narratives_brute", "cpu_seconds") for n in sizes]
+    growth = _growth(sizes, [t for t, _ in cpu])
     bgrowth = _growth(sizes, [t for t, _ in brute])
     ideal = _ideal(sizes)
     for i, n in enumerate(sizes):
         r = results[n].get("narratives", {})
-        done, t = get(n, "narratives", "done"), get(n, "narratives", "seconds")
-        bdone, b = get(n, "narratives_brute", "done"), get(n, "narratives_brute", "seconds")
-        rate_i = done / t if done and t else None
-        brate = bdone / b if bdone and b else None
-        ari = _ari(n, args) if rate_i and brate else None
+        done, t = get(n, "narratives", "done"), get(n, "narratives", "cpu_seconds")
+        bdone, b = get(n, "narratives_brute", "done"), get(n, "narratives_brute", "cpu_seconds")
+        speed = done / t if done and t else None
+        bspeed = bdone / b if bdone and b else None
+        ari = _ari(n, args) if speed and bspeed else None
         print(
-            f"{n:>9}{_fmt(rate_i, '.0f'):>10}{secs[i][1] + _fmt(secs[i][0], '.0f'):>10}"
-            f"{_fmt(get(n, 'narratives', 'clusters'), '.0f'):>10}"
+            f"{n:>9}{_fmt(speed, '.0f'):>9}{cpu[i][1] + _fmt(cpu[i][0], '.0f'):>9}"
+            f"{wall[i][1] + _fmt(wall[i][0], '.0f'):>9}"
+            f"{_fmt(get(n, 'narratives', 'clusters'), '.0f'):>9}"
             f"{_fmt(get(n, 'narratives', 'peak_rss_mb'), '.0f'):>9}"
-            f"{_fmt(brate, '.0f'):>11}{_fmt(rate_i and brate and rate_i / brate, '.2f'):>7}"
-            f"{_fmt(ari, '.3f'):>7}{growth[i]:>12}{bgrowth[i]:>8}{ideal[i]:>7}"
+            f"{_fmt(bspeed, '.0f'):>10}{_fmt(speed and bspeed and speed / bspeed, '.2f'):>7}"
+            f"{_fmt(ari, '.3f'):>7}{growth[i]:>11}{bgrowth[i]:>7}{ideal[i]:>7}"
         )
         if done and done < n:
-            print(
-                f"{'':>9}  budget hit after {done:.0f} claims; '>' = extrapolated at the last rate"
-            )
+            print(f"{'':>9}  budget hit after {done:.0f} claims ('>': the rest at the last rate)")
         if bdone and bdone < n:
             print(f"{'':>9}  brute force: budget hit after {bdone:.0f} claims")
         if "exact_phase" in r:
             (c1, s1), (c2, s2) = r["exact_phase"], r["ann_phase"]
             print(
-                f"{'':>9}  exact scan until {c1} claims: {c1 / s1:.0f} claims/s; "
-                f"ANN after: {c2 / max(s2, 1e-9):.0f} claims/s"
+                f"{'':>9}  exact scan until {c1} claims: {c1 / s1:.0f} c/CPU-s; "
+                f"ANN after: {c2 / max(s2, 1e-9):.0f} c/CPU-s"
             )
         if "error" in r:
             print(f"{'':>9}  {r['error']}")
@@ -650,37 +671,40 @@ def _report(
         "\nclaim matching: HybridIndex add + BM25 build, then k=10 searches (brute = exact cosine)"
     )
     print(
-        f"{'claims':>9}{'build c/s':>11}{'build s':>10}{'usearch s':>10}{'bm25 s':>8}"
-        f"{'query/s':>9}{'bm25 %':>7}{'recall':>7}{'peak MB':>9}{'brute q/s':>10}{'ratio':>7}"
-        f"{'growth':>8}"
+        f"{'claims':>9}{'build c/CPU-s':>14}{'CPU s':>8}{'wall s':>8}{'usearch':>8}{'bm25':>6}"
+        f"{'q/CPU-s':>8}{'bm25%':>6}{'recall':>7}{'peak MB':>8}{'brute q/s':>10}{'ratio':>7}"
+        f"{'growth':>7}"
     )
     build: list[float | None] = []
     marks: list[str] = []
     for n in sizes:
-        add, mark = full(n, "matching", "add_seconds")
-        bm25 = get(n, "matching", "bm25_build_seconds") or 0.0
+        add, mark = full(n, "matching", "add_cpu_seconds")
+        bm25 = get(n, "matching", "bm25_build_cpu_seconds") or 0.0
         build.append(add + bm25 if add else None)
         marks.append(mark)
     per_query = []
     for n in sizes:
-        q, c = get(n, "matching", "query_seconds"), get(n, "matching", "queries")
+        q, c = get(n, "matching", "query_cpu_seconds"), get(n, "matching", "queries")
         per_query.append(q / c if q and c else None)
     bgrowth = _growth(sizes, build)
     for i, n in enumerate(sizes):
         b, q = build[i], per_query[i]
-        bq = get(n, "matching_brute", "query_seconds")
+        add_wall, _ = full(n, "matching", "add_seconds")
+        bq = get(n, "matching_brute", "query_cpu_seconds")
         bq = bq / (get(n, "matching_brute", "queries") or 1) if bq else None
         scores = get(n, "matching", "bm25_score_seconds")
-        share = 100 * scores / (q * (get(n, "matching", "queries") or 1)) if scores and q else None
+        wall_q = get(n, "matching", "query_seconds")
+        share = 100 * scores / wall_q if scores and wall_q else None
         print(
-            f"{n:>9}{_fmt(b and n / b, '.0f'):>11}{marks[i] + _fmt(b, '.0f'):>10}"
-            f"{_fmt(get(n, 'matching', 'vector_seconds'), '.0f'):>10}"
-            f"{_fmt(get(n, 'matching', 'bm25_build_seconds'), '.1f'):>8}"
-            f"{_fmt(q and 1 / q, '.1f'):>9}{_fmt(share, '.0f'):>7}"
+            f"{n:>9}{_fmt(b and n / b, '.0f'):>14}{marks[i] + _fmt(b, '.0f'):>8}"
+            f"{marks[i] + _fmt(add_wall, '.0f'):>8}"
+            f"{_fmt(get(n, 'matching', 'vector_seconds'), '.0f'):>8}"
+            f"{_fmt(get(n, 'matching', 'bm25_build_seconds'), '.1f'):>6}"
+            f"{_fmt(q and 1 / q, '.1f'):>8}{_fmt(share, '.0f'):>6}"
             f"{_fmt(get(n, 'matching', 'hnsw_recall10'), '.3f'):>7}"
-            f"{_fmt(get(n, 'matching', 'peak_rss_mb'), '.0f'):>9}"
+            f"{_fmt(get(n, 'matching', 'peak_rss_mb'), '.0f'):>8}"
             f"{_fmt(bq and 1 / bq, '.1f'):>10}{_fmt(q and bq and bq / q, '.2f'):>7}"
-            f"{bgrowth[i]:>8}"
+            f"{bgrowth[i]:>7}"
         )
         r = results[n].get("matching", {})
         if "error" in r:
@@ -688,24 +712,28 @@ def _report(
         elif r.get("done", n) < n:
             print(f"{'':>9}  budget hit after {r['done']} claims added; no queries run")
     qgrowth = " ".join(g for g in _growth(sizes, per_query) if g) or "-"
-    print(f"growth = build time per 10x claims; per-query time per 10x: {qgrowth}")
-    print("(per query, N log N indexes would grow ~1.x per 10x; a scan over all N claims 10x)")
+    print(
+        "usearch: wall s of the HNSW inserts (text and title fields); bm25: wall s of its build; "
+        "bm25%: share of query time in bm25s get_scores"
+    )
+    print(f"growth = build CPU time per 10x claims; per-query CPU time per 10x: {qgrowth}")
+    print("(per query: ~1.x per 10x for log N indexes, 10x for a scan over all N claims)")
 
     if rate:
         big = 1_000_000
         print(
             f"\nprojected end-to-end for 1M claims: embedding {big / rate / 3600:.1f} h at "
-            f"{rate:.0f} sentences/s",
+            f"{rate:.0f} sentences/s (wall, this shared machine)",
             end="",
         )
         if big in results:
             nar, mark = full(big, "narratives", "seconds")
             if nar:
                 print(f" + narratives {mark}{nar / 3600:.1f} h", end="")
-            b = build[sizes.index(big)]
-            if b:
-                print(f" + matching index {marks[sizes.index(big)]}{b / 3600:.1f} h", end="")
-        print(" (embedding MiniLM dominates unless the linking figures above say otherwise)")
+            add_wall, mark = full(big, "matching", "add_seconds")
+            if add_wall:
+                print(f" + matching index {mark}{add_wall / 3600:.1f} h", end="")
+        print()
 
 
 def _ari(n: int, args: Any) -> float | None:

@@ -42,7 +42,7 @@ if __package__ in (None, ""):  # run as a script: make the repo importable
 
 from floors import pin_floors, read_floors
 
-from claimgraph.factchecks.match import DEFAULT_THRESHOLD, MatchSettings, build_index
+from claimgraph.factchecks.match import DEFAULT_THRESHOLD, MatchSettings, build_index, search
 from claimgraph.factchecks.readers import read_factchecks
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, load_encoder
 
@@ -56,6 +56,7 @@ KEYS = {
     ("clef", True): "factcheck_quick_clef",
 }
 THRESHOLDS = [round(0.05 * i, 2) for i in range(1, 20)]
+COSINES = [round(0.3 + 0.05 * i, 2) for i in range(11)]
 
 
 @dataclass
@@ -182,7 +183,9 @@ def evaluate(task: Task, model: str = DEFAULT_EMBEDDING_MODEL) -> dict[str, obje
     index = build_index(factchecks, load_encoder(model), settings)
     index_s = time.perf_counter() - started
     started = time.perf_counter()
-    hits = index.search_many(task.queries, k=5)
+    found = search(index, task.queries, k=5)
+    hits = [[(fid, score) for fid, score, _ in row] for row in found]
+    cosine = {i: row[0][2] if row else 0.0 for i, row in enumerate(found)}
     search_s = time.perf_counter() - started
     present = [i for i, a in enumerate(task.absent) if not a and not (task.gold[i] & removed)]
     absent = [i for i, a in enumerate(task.absent) if a]
@@ -202,7 +205,23 @@ def evaluate(task: Task, model: str = DEFAULT_EMBEDDING_MODEL) -> dict[str, obje
                 "absent_linked": sum(1 for i in absent if top[i] >= t) / max(1, len(absent)),
             }
         )
-    for row in table:
+    # the cosine floor, on top of the default threshold
+    cosine_table = []
+    for c in COSINES:
+        kept_right = sum(1 for i in correct if top[i] >= DEFAULT_THRESHOLD and cosine[i] >= c)
+        kept = sum(1 for i in present + absent if top[i] >= DEFAULT_THRESHOLD and cosine[i] >= c)
+        cosine_table.append(
+            {
+                "threshold": c,
+                "precision": kept_right / kept if kept else 1.0,
+                "recall": kept_right / len(present),
+                "absent_linked": sum(
+                    1 for i in absent if top[i] >= DEFAULT_THRESHOLD and cosine[i] >= c
+                )
+                / max(1, len(absent)),
+            }
+        )
+    for row in table + cosine_table:
         p, r = row["precision"], row["recall"]
         row["f1"] = 2 * p * r / (p + r) if p + r else 0.0
     return {
@@ -218,7 +237,11 @@ def evaluate(task: Task, model: str = DEFAULT_EMBEDDING_MODEL) -> dict[str, obje
         "scores_correct": [top[i] for i in sorted(correct)],
         "scores_incorrect": [top[i] for i in present if i not in correct],
         "scores_absent": [top[i] for i in absent],
+        "cosine_correct": [cosine[i] for i in sorted(correct)],
+        "cosine_incorrect": [cosine[i] for i in present if i not in correct],
+        "cosine_absent": [cosine[i] for i in absent],
         "thresholds": table,
+        "cosine_floors": cosine_table,
         "index_s": index_s,
         "search_s": search_s,
     }
@@ -235,9 +258,19 @@ def format_report(res: dict[str, object]) -> str:
         f"  correct   (n={len(res['scores_correct'])}): {_quantiles(res['scores_correct'])}",
         f"  incorrect (n={len(res['scores_incorrect'])}): {_quantiles(res['scores_incorrect'])}",
         f"  absent    (n={len(res['scores_absent'])}): {_quantiles(res['scores_absent'])}",
+        "top-1 cosine quantiles (10% 25% 50% 75% 90%):",
+        f"  correct   : {_quantiles(res['cosine_correct'])}",
+        f"  incorrect : {_quantiles(res['cosine_incorrect'])}",
+        f"  absent    : {_quantiles(res['cosine_absent'])}",
         "threshold  precision  recall  f1     absent linked",
     ]
     for row in res["thresholds"]:  # type: ignore[union-attr]
+        lines.append(
+            f"  {row['threshold']:.2f}     {row['precision']:.3f}      {row['recall']:.3f}   "
+            f"{row['f1']:.3f}  {row['absent_linked']:.3f}"
+        )
+    lines.append(f"min cosine (with threshold {DEFAULT_THRESHOLD}): precision recall f1 absent")
+    for row in res["cosine_floors"]:  # type: ignore[union-attr]
         lines.append(
             f"  {row['threshold']:.2f}     {row['precision']:.3f}      {row['recall']:.3f}   "
             f"{row['f1']:.3f}  {row['absent_linked']:.3f}"

@@ -47,7 +47,7 @@ start() {
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   if [ "$(id -u)" = 0 ]; then chown "$(run_user)" "$dir"; fi
-  as_owner "$bin/initdb" -D "$dir/data" -U claimgraph --auth=trust -E UTF8 --no-instructions >"$dir/initdb.log" 2>&1 \
+  as_owner "$bin/initdb" -D "$dir/data" -U claimgraph --auth=trust -E UTF8 --locale=C --no-instructions >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
   # Loopback only, socket in DIR; durability off: this server holds nothing worth keeping.
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \

@@ -172,7 +172,8 @@ def test_csv_export_writes_every_table_and_view_readable_by_pandas(linked_db, tm
             assert len(frame) == count, name
             columns = store.query(f"SELECT * FROM {name} LIMIT 1")
             if columns:
-                assert list(frame.columns) == list(columns[0]), name
+                # (PostgreSQL's generated search column `tsv` is an index, not exported data)
+                assert list(frame.columns) == [c for c in columns[0] if c != "tsv"], name
         docs = {d["id"]: d for d in store.query("SELECT id, title, text FROM documents")}
     frame = pd.read_csv(tmp_path / "documents.csv", keep_default_na=False)
     assert len(frame) == 5
@@ -335,7 +336,7 @@ def _pick_claims(store: Store) -> tuple[dict, dict]:
     )
     anonymous = store.query(
         "SELECT c.id, c.text FROM claims c JOIN attributions a ON a.id = c.attribution_id "
-        "WHERE a.anonymous = 1 AND a.speaker_description LIKE 'a senior Iraqi official%' "
+        "WHERE a.anonymous AND a.speaker_description LIKE 'a senior Iraqi official%' "
         "ORDER BY c.start_char"
     )
     assert named and anonymous, "the sample's Qassem al-Kuraiti and anonymous-official claims"
@@ -444,7 +445,7 @@ def test_outlet_is_the_claimant_when_no_speaker_is_named(linked_db, tmp_path):
     with Store(db) as store:
         own_voice = store.query(
             "SELECT c.id, d.outlet FROM claims c JOIN documents d ON d.id = c.document_id "
-            "WHERE c.speaker IS NULL AND c.anonymous = 0 AND d.outlet IS NOT NULL"
+            "WHERE c.speaker IS NULL AND NOT c.anonymous AND d.outlet IS NOT NULL"
         )
         assert own_voice
         with pytest.raises(AmbiguousClaim):
@@ -494,6 +495,7 @@ def _datasette_get(db: Path, paths: list[str]) -> list[dict]:
     return asyncio.run(run())
 
 
+@pytest.mark.sqlite_only("datasette opens SQLite files only")
 def test_datasette_serves_views_and_full_text_search(linked_db, tmp_path):
     db = copy_db(linked_db, tmp_path, "sample.db")
     speakers, sentences, documents, tables = _datasette_get(

@@ -53,6 +53,7 @@ EXISTING = "existing"  # (document id, source) of a document already in the stor
 FILE = "file"  # (path, records read, documents produced): the end of one input file
 
 DEFAULT_OBJECT_STORE_MB = 512
+BLOCK_BYTES = 64 * 1024
 _SCHEMA = pa.schema([("kind", pa.string()), ("payload", pa.large_binary())])
 
 
@@ -172,6 +173,10 @@ def build_dataset(
     """files -> read/clean tasks -> annotation actor pool, order preserved, quiet."""
     items = [{"path": str(p)} for p in files]
     ds = ray.data.from_items(items, override_num_blocks=max(1, min(len(items), 1000)))
+    # Ray Data gathers a task's output into blocks of up to 128 MB by default: one JSONL file
+    # would then reach the actors as a single block (one actor does it all, nothing streams).
+    # Small blocks let each chunk of documents go to the next free actor and on to the writer.
+    ds.context.target_max_block_size = BLOCK_BYTES
     ds = ds.map_batches(
         read_clean,
         batch_size=1,
@@ -186,6 +191,9 @@ def build_dataset(
         fn_constructor_kwargs={"model": model, "alias_files": tuple(alias_files)},
         compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=2),
         num_cpus=1,
+        # Ray could not restart these actors anyway (their arguments live in the object store;
+        # it logs an error saying so). A lost worker fails the run, and a re-run resumes it.
+        max_restarts=0,
     )
     ctx = ds.context  # this dataset's own copy: nothing global is changed
     ctx.execution_options.preserve_order = True

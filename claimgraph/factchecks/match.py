@@ -45,9 +45,10 @@ from typing import Any
 
 from claimgraph.factchecks.store import load_claims, load_factchecks, replace_links
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, Encoder, load_encoder
-from claimgraph.link.retrieval import HybridIndex
+from claimgraph.link.retrieval import FEATURES, HybridIndex
 
 DEFAULT_THRESHOLD = 0.6
+DEFAULT_MIN_SIMILARITY = 0.0  # placeholder until measured
 DEFAULT_TOP_K = 3
 METHOD = "hybrid"
 _CHUNK = 256  # claims per search call
@@ -58,6 +59,7 @@ class MatchSettings:
     """How claims are matched to fact-checks (recorded on every link, `method`)."""
 
     threshold: float | None = None  # None: DEFAULT_THRESHOLD with the learned fusion, else 0
+    min_similarity: float | None = DEFAULT_MIN_SIMILARITY  # cosine floor; None: no floor
     top_k: int = DEFAULT_TOP_K
     window_days: int | None = None
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
@@ -154,12 +156,35 @@ def method_of(index: HybridIndex, settings: MatchSettings, threshold: float) -> 
             "model": index.encoder.name if index.encoder is not None else None,
             "fields": "claim_text + title|summary",
             "threshold": threshold,
+            "min_similarity": settings.min_similarity,
             "top_k": settings.top_k,
             "window_days": settings.window_days,
             "depth": settings.depth,
         },
         sort_keys=True,
     )
+
+
+def search(
+    index: HybridIndex, queries: list[str], k: int
+) -> list[list[tuple[str, float, float | None]]]:
+    """Top `k` per query as (fact-check id, fused score, cosine), best first.
+
+    The cosine is the query's best absolute similarity to the fact-check's text or its second
+    field (None without an encoder). The fused score is relative to the query's other
+    candidates (BM25 over the best BM25, cosine gaps, ranks), so some fact-check always looks
+    good to a query that has no real match; the cosine says how close it actually is.
+    """
+    ranked = index.search_many(queries, k=k)
+    if index.encoder is None:
+        return [[(fid, score, None) for fid, score in hits] for hits in ranked]
+    cols = [FEATURES.index("cos_text"), FEATURES.index("cos_title")]
+    out = []
+    for hits, cand in zip(ranked, index.candidates(queries), strict=True):
+        best = cand.features[:, cols].max(axis=1) if len(cand.positions) else []
+        cosine = {index.ids[p]: float(c) for p, c in zip(cand.positions, best, strict=True)}
+        out.append([(fid, score, cosine.get(fid)) for fid, score in hits])
+    return out
 
 
 def rank_claims(
@@ -170,18 +195,18 @@ def rank_claims(
 ) -> dict[str, list[tuple[str, float]]]:
     """Per claim id: its kept (fact-check id, score), best first."""
     threshold = settings.threshold_for(index.fusion_used)
+    min_cosine = settings.min_similarity if index.encoder is not None else None
     # A window filters after ranking, so look deeper than top_k for in-window candidates.
     k = settings.top_k if settings.window_days is None else max(settings.top_k, settings.depth)
     kept: dict[str, list[tuple[str, float]]] = {}
     for i in range(0, len(claims), _CHUNK):
         chunk = claims[i : i + _CHUNK]
-        for claim, hits in zip(
-            chunk, index.search_many([c["text"] for c in chunk], k=k), strict=True
-        ):
+        for claim, hits in zip(chunk, search(index, [c["text"] for c in chunk], k), strict=True):
             good = [
                 (fid, score)
-                for fid, score in hits
+                for fid, score, cosine in hits
                 if score >= threshold
+                and (min_cosine is None or cosine is None or cosine >= min_cosine)
                 and in_window(claim["date"], factchecks[fid], settings.window_days)
             ]
             kept[claim["id"]] = good[: settings.top_k]
