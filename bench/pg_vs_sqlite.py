@@ -173,13 +173,16 @@ def main() -> None:
         server_dir = None
         server = args.pg
         if not server:
-            server_dir = Path(tmp) / "pg"
-            server = subprocess.run(
+            # Its own folder under /tmp: the server's (non-root) user must be able to reach it.
+            server_dir = Path(tempfile.mkdtemp(prefix="claimgraph-pg."))
+            started = subprocess.run(
                 ["bash", str(REPO / "scripts" / "pg.sh"), "start", str(server_dir)],
-                check=True,
                 capture_output=True,
                 text=True,
-            ).stdout.strip()
+            )
+            if started.returncode:
+                sys.exit(f"could not start PostgreSQL:\n{started.stderr}")
+            server = started.stdout.strip()
         try:
             with ScratchDatabases(server, prefix="cg_bench_") as scratch:
                 results = {

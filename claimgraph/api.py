@@ -106,15 +106,18 @@ def match_factchecks(
     db: str | Path = DEFAULT_DB,
     *,
     threshold: float | None = None,
+    min_similarity: float | None = None,
     window_days: int | None = None,
     top_k: int = 3,
     embedding_model: str | None = None,
 ) -> int:
     """Link the database's claims to its fact-checks (replacing earlier links); returns the
-    number of links written."""
+    number of links written. Unset settings take the matcher's defaults."""
     from claimgraph.factchecks import MatchSettings, match_claims
 
     settings = MatchSettings(threshold=threshold, window_days=window_days, top_k=top_k)
+    if min_similarity is not None:
+        settings.min_similarity = min_similarity
     if embedding_model:
         settings.embedding_model = embedding_model
     with Store(db) as store:

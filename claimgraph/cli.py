@@ -29,6 +29,7 @@ from claimgraph.export import FORMATS
 from claimgraph.factchecks.cli import app as factchecks_app
 from claimgraph.ingest import expand_paths
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, EncoderLoadError
+from claimgraph.link.provenance import factcheck_links
 from claimgraph.link.provenance import trace as trace_ref
 from claimgraph.link.stage import Linker, LinkSettings
 from claimgraph.store import DEFAULT_DB, Store
@@ -62,6 +63,14 @@ def main(
     ] = False,
 ) -> None:
     """claimgraph: what is claimed, who says it, on whose word, with what evidence."""
+
+
+def _no_such_file(db: str) -> bool:
+    """A SQLite path that does not exist yet (a server URL is checked when connecting)."""
+    from claimgraph.store import database
+
+    url = database.database_url(db)
+    return url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).exists()
 
 
 def print_summary(summary: RunSummary, store: Store) -> None:
@@ -282,6 +291,11 @@ def _show_document(store: Store, doc: dict) -> None:
                 escape(", ".join(g["type"] for g in a["signals"])),
             )
         console.print(atts)
+    claim_ids = [
+        r["id"]
+        for r in store.query("SELECT id FROM claims WHERE document_id = :d", {"d": doc["id"]})
+    ]
+    _print_factchecks(factcheck_links(store, claim_ids) if claim_ids else [])
 
 
 @app.command()
@@ -418,6 +432,7 @@ def trace(
     counts("through outlets", found.outlets)
     counts("published by", found.publishers)
     counts("signals", found.signals)
+    _print_factchecks(found.factchecks)
     console.print()
     for i, o in enumerate(found.occurrences, 1):
         who = o["speaker"] or (
@@ -435,6 +450,24 @@ def trace(
         )
 
 
+def _print_factchecks(links: list[dict]) -> None:
+    """Fact-checks already published about these claims (imported with `factchecks import`)."""
+    if not links:
+        return
+    console.print(f"[bold]checked already[/bold]: {len(links)} fact-check(s) match")
+    for lk in links[:10]:
+        verdict = lk["rating_original"] or lk["rating"]
+        when = lk["review_date"] or "undated"
+        console.print(
+            f"  [bold]{escape(lk['rating'])}[/bold] ({escape(str(verdict))}) · "
+            f"{escape(lk['reviewer'] or '?')} · {when} · score {lk['score']:.2f}"
+        )
+        console.print(f"    “{escape(lk['factcheck_text'])}”")
+        console.print(f"    [dim]matches: {escape(lk['claim_text'])}[/dim]")
+        if lk["url"]:
+            console.print(f"    [dim]{escape(lk['url'])}[/dim]")
+
+
 @app.command()
 def serve(
     db: DbOption = DEFAULT_DB,
@@ -448,7 +481,7 @@ def serve(
 
     from claimgraph.serve.app import create_app
 
-    if not Path(db).exists() and "://" not in db:
+    if _no_such_file(db):
         err.print(f"[red]No database at {escape(db)}: run `claimgraph analyze` first.[/red]")
         raise typer.Exit(2)
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -479,7 +512,7 @@ def report(
 
     from claimgraph.report import write_report
 
-    if "://" not in db and not Path(db).expanduser().exists():
+    if _no_such_file(db):
         err.print(f"[red]No database at {escape(db)}: run `claimgraph analyze` first.[/red]")
         raise typer.Exit(2)
     started = time.perf_counter()

@@ -28,7 +28,9 @@ print(pathlib.Path(spec.origin).parent / "pginstall" / "bin" if spec else "")' 2
 }
 
 run_user() {
-  if id postgres >/dev/null 2>&1; then echo postgres; else echo nobody; fi
+  if [ -n "${CLAIMGRAPH_PG_USER:-}" ]; then echo "$CLAIMGRAPH_PG_USER"
+  elif id postgres >/dev/null 2>&1; then echo postgres
+  else echo nobody; fi
 }
 
 as_owner() {

@@ -61,6 +61,24 @@ def database_server():
 
 
 @pytest.fixture
+def copy_database(database_server):
+    """copy_database(src, dst) -> dst: a private copy of a test database to write to (the SQLite
+    file with its WAL, or on the PostgreSQL pass a database made with src as its template)."""
+    import shutil
+
+    def copy(src, dst):
+        if database_server is not None:
+            database_server.copy(src, dst)
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                if Path(f"{src}{suffix}").exists():
+                    shutil.copy(f"{src}{suffix}", f"{dst}{suffix}")
+        return Path(dst)
+
+    return copy
+
+
+@pytest.fixture
 def connect_db():
     """connect_db(path) -> a DB-API style connection (execute/fetchall/commit) to that test
     database: the SQLite file itself, or its PostgreSQL twin on the PostgreSQL pass."""

@@ -351,8 +351,8 @@ def _unique_prefix(store: Store, claim_id: str) -> str:
     return claim_id
 
 
-def test_review_command_and_claimreview_export(linked_db, tmp_path):
-    db = copy_db(linked_db, tmp_path)
+def test_review_command_and_claimreview_export(linked_db, tmp_path, copy_database):
+    db = copy_database(linked_db, tmp_path / "claimgraph.db")
     with Store(db) as store:
         named, anonymous = _pick_claims(store)
         named_prefix = _unique_prefix(store, named["id"])
@@ -440,8 +440,8 @@ def test_review_command_and_claimreview_export(linked_db, tmp_path):
     assert len(json.loads((out / "claimreview.jsonld").read_text(encoding="utf-8"))) == 1
 
 
-def test_outlet_is_the_claimant_when_no_speaker_is_named(linked_db, tmp_path):
-    db = copy_db(linked_db, tmp_path)
+def test_outlet_is_the_claimant_when_no_speaker_is_named(linked_db, tmp_path, copy_database):
+    db = copy_database(linked_db, tmp_path / "claimgraph.db")
     with Store(db) as store:
         own_voice = store.query(
             "SELECT c.id, d.outlet FROM claims c JOIN documents d ON d.id = c.document_id "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -69,8 +69,8 @@ def test_sample_is_english(sample_docs):
         assert len(labelled) >= 0.9 * len(doc.sentences), name
 
 
-def test_sample_sentences_stored_with_language(sample_db):
-    with sqlite3.connect(sample_db) as conn:
+def test_sample_sentences_stored_with_language(sample_db, connect_db):
+    with contextlib.closing(connect_db(sample_db)) as conn:
         rows = dict(conn.execute("SELECT language, COUNT(*) FROM sentences GROUP BY 1").fetchall())
         docs = {r[0] for r in conn.execute("SELECT language FROM documents")}
     assert docs == {"en"}
@@ -133,7 +133,7 @@ def test_declared_language_kept_or_overruled(detector):
     assert nothing.language is None
 
 
-def test_french_and_arabic_articles_end_to_end(tmp_path: Path, nlp, sample_docs):
+def test_french_and_arabic_articles_end_to_end(tmp_path: Path, nlp, sample_docs, connect_db):
     from claimgraph.annotate.nlp import model_info
     from claimgraph.cli import print_summary
     from claimgraph.engine.local import analyze
@@ -157,7 +157,7 @@ def test_french_and_arabic_articles_end_to_end(tmp_path: Path, nlp, sample_docs)
     assert line.startswith("Languages: ")
     assert "ar 1" in line and "fr 1" in line and "en 1" in line
     assert "2 non-English documents stored without English-only stages" in line
-    with sqlite3.connect(db) as conn:
+    with contextlib.closing(connect_db(db)) as conn:
         docs = {
             Path(src).name: (lang, atts, claims)
             for src, lang, atts, claims in conn.execute(
@@ -166,12 +166,13 @@ def test_french_and_arabic_articles_end_to_end(tmp_path: Path, nlp, sample_docs)
                 "(SELECT COUNT(*) FROM claims c WHERE c.document_id = d.id) FROM documents d"
             )
         }
-        sentence_languages = dict(
-            conn.execute(
-                "SELECT d.source, GROUP_CONCAT(DISTINCT s.language) FROM sentences s "
-                "JOIN documents d ON d.id = s.document_id GROUP BY d.source"
-            ).fetchall()
-        )
+        sentence_languages: dict[str, str] = {}  # source -> its sentences' languages, joined
+        for source, language in conn.execute(
+            "SELECT DISTINCT d.source, s.language FROM sentences s "
+            "JOIN documents d ON d.id = s.document_id ORDER BY 1, 2"
+        ).fetchall():
+            known = [sentence_languages.get(source), language]
+            sentence_languages[source] = ",".join(x for x in known if x)
         texts = [r[0] for r in conn.execute("SELECT text FROM documents")]
     assert docs["fr.txt"] == ("fr", 0, 0)
     assert docs["ar.txt"] == ("ar", 0, 0)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -53,23 +52,25 @@ def _rounded(value: Any) -> Any:
 def dump(db: Path) -> dict[str, list[tuple]]:
     """Every table of the database (full-text shadow tables aside), rows sorted, floats rounded,
     claim vectors decoded, link state parsed; the paths of this run's inputs made relative."""
-    conn = sqlite3.connect(db)
-    tables = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE '%_fts%' ORDER BY name"
-        )
-    ]
+    from sqlalchemy import inspect
+
+    store = Store(db)  # SQLite, or PostgreSQL on that pass
+    conn = store.engine.connect()
+    tables = sorted(
+        n
+        for n in inspect(conn).get_table_names()
+        if not n.startswith("sqlite_") and "_fts" not in n
+    )
     out: dict[str, list[tuple]] = {}
     for table in tables:
-        cursor = conn.execute(f"SELECT * FROM {table}")
-        names = [d[0] for d in cursor.description]
+        cursor = conn.exec_driver_sql(f"SELECT * FROM {table}")
+        names = list(cursor.keys())
         rows = []
         for row in cursor:
             values = []
             for name, value in zip(names, row, strict=True):
-                if name in CLOCK_COLUMNS:
+                # (PostgreSQL's `tsv` and `embedding` mirror `text` and `vector`, compared already)
+                if name in CLOCK_COLUMNS or name in ("tsv", "embedding"):
                     continue
                 if table == "claim_vectors" and name == "vector":
                     value = tuple(np.frombuffer(value, dtype=np.float32).round(4).tolist())
@@ -79,6 +80,7 @@ def dump(db: Path) -> dict[str, list[tuple]]:
             rows.append(tuple(values))
         out[table] = sorted(rows, key=repr)
     conn.close()
+    store.close()
     return out
 
 
@@ -168,10 +170,12 @@ def test_rerun_skips_stored_documents_before_annotation(both, corpus, nlp, encod
     after = dump(ray_db)
     for table in ("documents", "sentences", "attributions", "claims", "narratives"):
         assert after[table] == before[table], table
-    runs = sqlite3.connect(ray_db).execute(
-        "SELECT status, documents_added, documents_existing, inputs_skipped FROM runs ORDER BY id"
-    )
-    assert runs.fetchall() == [("done", 5, 1, 2), ("done", 0, 6, 2)]
+    with Store(ray_db) as store:
+        runs = store.query(
+            "SELECT status, documents_added, documents_existing, inputs_skipped FROM runs "
+            "ORDER BY id"
+        )
+    assert [tuple(r.values()) for r in runs] == [("done", 5, 1, 2), ("done", 0, 6, 2)]
 
 
 def test_stored_ids_are_sorted_fixed_width_bytes(both):
@@ -182,10 +186,13 @@ def test_stored_ids_are_sorted_fixed_width_bytes(both):
     assert list(ids) == sorted(ids) and ids.dtype.kind == "S"
 
 
-def test_cli_engine_ray_and_unknown_engine(tmp_path):
+def test_cli_engine_ray_and_unknown_engine(tmp_path, connect_db):
     db = tmp_path / "cli.db"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "COLUMNS": "200"}
-    cmd = [sys.executable, "-m", "claimgraph.cli", "analyze", "--db", str(db), "--quiet"]
+    from claimgraph.store import database  # on the PostgreSQL pass: the database db stands for
+
+    target = database.database_url(db) if os.environ.get("CLAIMGRAPH_TEST_DB") else str(db)
+    cmd = [sys.executable, "-m", "claimgraph.cli", "analyze", "--db", target, "--quiet"]
     bad = subprocess.run(
         [*cmd, str(EXAMPLES), "--engine", "spark"], capture_output=True, text=True, env=env
     )
@@ -207,7 +214,7 @@ def test_cli_engine_ray_and_unknown_engine(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "documents added" in done.stdout
-    conn = sqlite3.connect(db)
+    conn = connect_db(db)
     assert conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 1
     assert conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0] > 5
     assert "Qassem al-Kuraiti" in conn.execute("SELECT text FROM documents").fetchone()[0]

@@ -7,7 +7,6 @@ import base64
 import hashlib
 import json
 import re
-import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -322,10 +321,10 @@ def test_report_without_linking(sample_db: Path, tmp_path: Path) -> None:
 # -- fact-checks ------------------------------------------------------------------------------
 
 
-def test_factchecks_section_from_linked_rows(linked_db: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "with_factchecks.db"
-    with sqlite3.connect(linked_db) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
+def test_factchecks_section_from_linked_rows(
+    linked_db: Path, tmp_path: Path, copy_database
+) -> None:
+    copy = copy_database(linked_db, tmp_path / "with_factchecks.db")
     claim = _rows(
         copy,
         "SELECT c.id, c.sentence_id, c.text FROM claims c JOIN narratives n "

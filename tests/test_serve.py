@@ -197,15 +197,14 @@ def test_narrative_page_links_each_claim_to_its_sentence(client: TestClient, db_
         )
 
 
-def test_fact_check_links_show_on_the_narrative_page(linked_sample_db: Path, tmp_path: Path):
+def test_fact_check_links_show_on_the_narrative_page(
+    linked_sample_db: Path, tmp_path: Path, copy_database
+):
     """factcheck_links rows (made here with the store's own tables) appear on the page; a
     javascript: URL from an imported fact-check never becomes a link."""
-    import shutil
-
     from claimgraph.store import schema as s
 
-    db = tmp_path / "fc.db"
-    shutil.copy(linked_sample_db, db)
+    db = copy_database(linked_sample_db, tmp_path / "fc.db")
     with Store(db) as store:
         claim = store.query(
             "SELECT c.id, c.sentence_id, c.text, c.narrative_id FROM claims c "

@@ -27,6 +27,7 @@ import pickle
 import shutil
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -184,17 +185,19 @@ def build_dataset(
         fn_kwargs={"known": known},
         num_cpus=0.5,  # not 1: differing resources keep it apart from the actor stage (no fusion)
     )
-    ds = ds.map_batches(
-        Annotator,
-        batch_size=annotate_batch,
-        batch_format="pyarrow",
-        fn_constructor_kwargs={"model": model, "alias_files": tuple(alias_files)},
-        compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=2),
-        num_cpus=1,
-        # Ray could not restart these actors anyway (their arguments live in the object store;
-        # it logs an error saying so). A lost worker fails the run, and a re-run resumes it.
-        max_restarts=0,
-    )
+    with warnings.catch_warnings():  # Ray 2.60 has no named parameter for max_restarts yet
+        warnings.filterwarnings("ignore", message=".*ray_remote_args.*is deprecated")
+        ds = ds.map_batches(
+            Annotator,
+            batch_size=annotate_batch,
+            batch_format="pyarrow",
+            fn_constructor_kwargs={"model": model, "alias_files": tuple(alias_files)},
+            compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=2),
+            num_cpus=1,
+            # Ray could not restart these actors anyway (their arguments live in the object
+            # store; it logs an error saying so). A lost worker fails the run; a re-run resumes.
+            max_restarts=0,
+        )
     ctx = ds.context  # this dataset's own copy: nothing global is changed
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = False

@@ -13,7 +13,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from claimgraph.factchecks.match import DEFAULT_THRESHOLD, DEFAULT_TOP_K, MatchSettings
+from claimgraph.factchecks.match import (
+    DEFAULT_MIN_SIMILARITY,
+    DEFAULT_THRESHOLD,
+    DEFAULT_TOP_K,
+    MatchSettings,
+)
 from claimgraph.factchecks.store import ImportSummary
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, EncoderLoadError
 from claimgraph.store import DEFAULT_DB, Store
@@ -103,6 +108,13 @@ def match(
             "of the default model, none with other models)."
         ),
     ] = None,
+    min_similarity: Annotated[
+        float | None,
+        typer.Option(
+            help=f"Lowest cosine between claim and fact-check (default {DEFAULT_MIN_SIMILARITY}; "
+            "the fused score is relative to the other candidates, the cosine is absolute)."
+        ),
+    ] = DEFAULT_MIN_SIMILARITY,
     window_days: Annotated[
         int | None,
         typer.Option(
@@ -120,7 +132,11 @@ def match(
 
     console, err = _consoles()
     settings = MatchSettings(
-        threshold=threshold, top_k=top_k, window_days=window_days, embedding_model=embedding_model
+        threshold=threshold,
+        min_similarity=min_similarity,
+        top_k=top_k,
+        window_days=window_days,
+        embedding_model=embedding_model,
     )
     with Store(db) as store:
         n_factchecks = count_factchecks(store)

@@ -120,6 +120,27 @@ class Trace:
     outlets: list[tuple[str, int]] = field(default_factory=list)
     publishers: list[tuple[str, int]] = field(default_factory=list)
     signals: list[tuple[str, int]] = field(default_factory=list)
+    factchecks: list[dict[str, Any]] = field(default_factory=list)  # best link per fact-check
+
+
+def factcheck_links(store: Store, claim_ids: list[str]) -> list[dict[str, Any]]:
+    """Imported fact-checks linked to these claims, best score first, one row per fact-check."""
+    best: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(claim_ids), 500):
+        chunk = claim_ids[start : start + 500]
+        names = {f"c{i}": cid for i, cid in enumerate(chunk)}
+        rows = store.query(
+            "SELECT l.claim_id, l.factcheck_id, l.score, l.rank, l.claim_text, l.factcheck_text, "
+            "f.rating, f.rating_original, f.reviewer, f.review_date, f.url, f.title "
+            "FROM factcheck_links l JOIN factchecks f ON f.id = l.factcheck_id "
+            f"WHERE l.claim_id IN ({', '.join(':' + k for k in names)})",
+            names,
+        )
+        for r in rows:
+            r["score"] = float(r["score"])
+            if r["factcheck_id"] not in best or r["score"] > best[r["factcheck_id"]]["score"]:
+                best[r["factcheck_id"]] = r
+    return sorted(best.values(), key=lambda r: -r["score"])
 
 
 def resolve_ref(store: Store, ref: str) -> tuple[str, str] | None:
@@ -131,11 +152,14 @@ def resolve_ref(store: Store, ref: str) -> tuple[str, str] | None:
         if len(rows) == 1:
             return kind, rows[0]["id"]
     rows = store.query(
-        "SELECT id FROM narratives WHERE label LIKE :q ORDER BY claims DESC", {"q": f"%{ref}%"}
+        "SELECT id FROM narratives WHERE LOWER(label) LIKE LOWER(:q) ORDER BY claims DESC",
+        {"q": f"%{ref}%"},
     )
     if rows:
         return "narrative", rows[0]["id"]
-    rows = store.query("SELECT id FROM claims WHERE text LIKE :q", {"q": f"%{ref}%"})
+    rows = store.query(  # LOWER: PostgreSQL's LIKE is case-sensitive, SQLite's is not
+        "SELECT id FROM claims WHERE LOWER(text) LIKE LOWER(:q)", {"q": f"%{ref}%"}
+    )
     if rows:
         return "claim", rows[0]["id"]
     return None
@@ -208,4 +232,5 @@ def trace(store: Store, ref: str) -> Trace | None:
     result.outlets = outlets.most_common()
     result.publishers = publishers.most_common()
     result.signals = signals.most_common()
+    result.factchecks = factcheck_links(store, claim_ids) if claim_ids else []
     return result

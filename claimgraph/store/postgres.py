@@ -13,6 +13,7 @@ import hashlib
 import logging
 import re
 import threading
+import time
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -370,12 +371,40 @@ class ScratchDatabases:
                 self.created.append(name)
         return self.url(name)
 
+    def name_for(self, path: str | Path) -> str:
+        key = str(Path(path).expanduser().resolve())
+        return self.prefix + hashlib.sha1(key.encode()).hexdigest()[:24]
+
     def database_url(self, db: str | Path) -> str:
         """Stands in for claimgraph.store.database.database_url while tests run."""
         if "://" in str(db):
             return normalise_url(str(db))
-        key = str(Path(db).expanduser().resolve())
-        return self.create(self.prefix + hashlib.sha1(key.encode()).hexdigest()[:24])
+        return self.create(self.name_for(db))
+
+    def copy(self, src: str | Path, dst: str | Path, tries: int = 5) -> str:
+        """A private copy of the database that stands for path `src` (CREATE DATABASE ...
+        TEMPLATE), as tests copy a SQLite file before writing to it."""
+        source, target = self.name_for(src), self.name_for(dst)
+        if source not in self.created:
+            raise FileNotFoundError(f"no test database for {src}")
+        with self._lock, self._admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)")
+            for attempt in range(tries):
+                # A template must have no other sessions: idle pooled ones reconnect on demand.
+                conn.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    f"WHERE datname = '{source}' AND pid <> pg_backend_pid()"
+                )
+                try:
+                    conn.exec_driver_sql(f"CREATE DATABASE {target} TEMPLATE {source}")
+                    break
+                except Exception:
+                    if attempt == tries - 1:
+                        raise
+                    time.sleep(0.2)
+            if target not in self.created:
+                self.created.append(target)
+        return self.url(target)
 
     def drop(self, name: str) -> None:
         with self._admin.connect() as conn:
