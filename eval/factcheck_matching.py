@@ -17,7 +17,8 @@ fact-check is in the index, for the "absent" half it is removed (with its same-t
 precision@1 and recall@5 are measured on the present half. The top-1 scores of present-correct,
 present-incorrect and absent queries show where a threshold separates "this was checked" from
 "nothing matches"; the threshold table gives, per threshold, the precision of kept top-1 links
-over both halves and the share of present queries still linked.
+over both halves and the share of present queries still linked; the cosine table does the
+same for the matcher's cosine floor (`min_similarity`) on top of the default threshold.
 
 --quick runs a fixed subsample (the test gate, under two minutes on two cores): 100 queries
 and 300 cases for EUvsDisinfo, 30 tweets and 200 claims for CLEF.

@@ -480,3 +480,8 @@ def test_quick_matching_eval_holds_its_floors() -> None:
     absent = eu["scores_absent"]
     assert sum(s >= threshold for s in correct) / len(correct) > 0.9
     assert sum(s >= threshold for s in absent) / len(absent) < 0.5
+    # and the cosine floor keeps the correct ones while absent ones sit far lower
+    floor = MatchSettings().min_similarity
+    assert sum(c >= floor for c in eu["cosine_correct"]) / len(correct) > 0.9
+    median = sorted(eu["cosine_absent"])[len(absent) // 2]
+    assert median < sorted(eu["cosine_correct"])[len(correct) // 2] - 0.2
