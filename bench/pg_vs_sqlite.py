@@ -51,7 +51,7 @@ QUERIES = [
     "tax*",
     '"according to"',
     "senator said",
-    "(China OR Beijing) trade",
+    "(China OR Beijing) AND trade",
     "abortion",
     "gun control",
     "COVID",

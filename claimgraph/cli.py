@@ -66,11 +66,11 @@ def main(
 
 
 def _no_such_file(db: str) -> bool:
-    """A SQLite path that does not exist yet (a server URL is checked when connecting)."""
+    """No claimgraph store at `db` yet (a missing SQLite file, or a server database without
+    our tables); nothing is created by asking."""
     from claimgraph.store import database
 
-    url = database.database_url(db)
-    return url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).exists()
+    return not database.store_exists(db)
 
 
 def print_summary(summary: RunSummary, store: Store) -> None:

@@ -63,6 +63,24 @@ def database_url(db: str | Path) -> str:
     return f"sqlite:///{Path(db).expanduser().resolve()}"
 
 
+def store_exists(db: str | Path) -> bool:
+    """Whether `db` already holds a claimgraph store, without creating one: read-only commands
+    (report, serve) must say "run analyze first" rather than write an empty database."""
+    url = database_url(db)
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///") :])
+        if not path.exists():
+            return False
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return sa_inspect(conn).has_table("meta")
+    finally:
+        engine.dispose()
+
+
 def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 60})
 
