@@ -46,7 +46,12 @@ err = Console(stderr=True)
 app.add_typer(factchecks_app, name="factchecks")
 
 DbOption = Annotated[
-    str, typer.Option("--db", envvar="CLAIMGRAPH_DB", help="SQLite file, or postgresql://user@host/db for a shared server.")
+    str,
+    typer.Option(
+        "--db",
+        envvar="CLAIMGRAPH_DB",
+        help="SQLite file, or postgresql://user@host/db for a shared server.",
+    ),
 ]
 
 

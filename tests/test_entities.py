@@ -11,7 +11,11 @@ from claimgraph.model import fold_quotes
 
 
 def test_alias_key_folds_transliteration_variants():
-    assert alias_key("Hashd al-Sha'abi") == alias_key("Hashd al-Shaabi") == alias_key("Hashd al-Sha\u2019abi")
+    assert (
+        alias_key("Hashd al-Sha'abi")
+        == alias_key("Hashd al-Shaabi")
+        == alias_key("Hashd al-Sha\u2019abi")
+    )
     assert alias_key("el-Moussavi") == alias_key("al Mousavi") == alias_key("Al-Moussavi")
     assert alias_key("the Americans") == alias_key("Americans")
     assert alias_key("Iraq's") == alias_key("Iraq")

@@ -29,15 +29,27 @@ def _count(db: Path, table: str) -> int:
 
 def _analyze(inputs: Path, db: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "claimgraph.cli", "analyze", str(inputs), "--db", str(db),
-         "--batch-size", "8", "--quiet"],
+        [
+            sys.executable,
+            "-m",
+            "claimgraph.cli",
+            "analyze",
+            str(inputs),
+            "--db",
+            str(db),
+            "--batch-size",
+            "8",
+            "--quiet",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
 
 
-@pytest.mark.sqlite_only("SIGKILL of a SQLite writer: WAL recovery and PRAGMA integrity_check of the file")
+@pytest.mark.sqlite_only(
+    "SIGKILL of a SQLite writer: WAL recovery and PRAGMA integrity_check of the file"
+)
 def test_sigkill_then_rerun_stores_every_document_once(tmp_path):
     inputs = tmp_path / "news.jsonl"
     with NEWS.open(encoding="utf-8") as src, inputs.open("w", encoding="utf-8") as dst:
@@ -63,12 +75,18 @@ def test_sigkill_then_rerun_stores_every_document_once(tmp_path):
     docs = conn.execute("SELECT COUNT(*), COUNT(DISTINCT id) FROM documents").fetchone()
     assert docs[0] == docs[1] > partial
     # every stored document is complete: it has its sentences, and none twice
-    assert conn.execute(
-        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM sentences s WHERE s.document_id = d.id)"
-    ).fetchone()[0] == 0
-    assert conn.execute(
-        "SELECT COUNT(*) FROM (SELECT document_id, position FROM sentences GROUP BY 1, 2 HAVING COUNT(*) > 1)"
-    ).fetchone()[0] == 0
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM sentences s WHERE s.document_id = d.id)"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM (SELECT document_id, position FROM sentences GROUP BY 1, 2 HAVING COUNT(*) > 1)"
+        ).fetchone()[0]
+        == 0
+    )
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # a third run adds nothing
     proc = _analyze(inputs, db)
