@@ -25,6 +25,7 @@ from claimgraph.link.narratives import NarrativeIndex
 from claimgraph.link.vectors import write_vectors
 from claimgraph.model import Document
 from claimgraph.store import Store
+from claimgraph.store.database import StaleLinkState
 
 STATE_KEY = "narrative_index"
 
@@ -113,15 +114,21 @@ class Linker:
         self.store = store
         self.encoder = CachedEncoder(encoder or load_encoder(self.settings.embedding_model))
         self.scorer = load_scorer(self.encoder)
-        state = store.link_state(STATE_KEY)
+        self._touched: dict[str, str] = {}
+        self._load()
+
+    def _load(self) -> None:
+        """The stored index (or a new one), then the claims stored but never indexed: those of
+        a run stopped before it saved, or, after a lost race, this run's own."""
+        state, self._revision = self.store.link_state_revision(STATE_KEY)
         if state is not None:
             self.index = NarrativeIndex.from_state(state, self.encoder)
         else:
             self.index = NarrativeIndex(self.encoder, threshold=self.settings.narrative_threshold)
-        self._touched: dict[str, str] = {}
-        pending = store.unlinked_claims()
+        pending = self.store.unlinked_claims()
         if pending:
             self._add([_claim_from_row(r) for r in pending])
+            self.encoder.clear()
 
     def describe(self) -> str:
         return (
@@ -155,13 +162,28 @@ class Linker:
             if narrative is not None:
                 self._touched[claim.id] = narrative
 
-    def save(self) -> None:
-        if not self._touched and self.store.link_state(STATE_KEY) is not None:
+    def save(self, tries: int = 5) -> None:
+        """Save the index; if another run saved first, reload its index, add this run's claims
+        to it (they are stored, still without a narrative) and save again."""
+        for attempt in range(tries):
+            if not self._touched and self._revision and attempt == 0:
+                return
+            try:
+                self._revision = self.store.save_narratives(
+                    STATE_KEY,
+                    self.index.state(),
+                    self.index.narratives(),
+                    self._touched,
+                    expected_revision=self._revision,
+                )
+            except StaleLinkState:
+                if attempt == tries - 1:
+                    raise
+                self._touched = {}
+                self._load()
+                continue
+            self._touched = {}
             return
-        self.store.save_narratives(
-            STATE_KEY, self.index.state(), self.index.narratives(), self._touched
-        )
-        self._touched = {}
 
 
 def _claim_from_row(row: dict[str, Any]) -> Claim:

@@ -47,6 +47,10 @@ class SearchSyntaxError(ValueError):
     """The user's full-text query could not be parsed (reported as a 400, never a crash)."""
 
 
+class StaleLinkState(RuntimeError):
+    """Another run saved the narrative index since this one loaded it (compare-and-swap lost)."""
+
+
 class SchemaTooNew(RuntimeError):
     """The database was written by a newer claimgraph."""
 
@@ -627,11 +631,22 @@ class Store:
     # -- cross-document state ----------------------------------------------------------------
 
     def link_state(self, key: str) -> dict[str, Any] | None:
+        return self.link_state_revision(key)[0]
+
+    def link_state_revision(self, key: str) -> tuple[dict[str, Any] | None, int]:
+        """The saved state and its revision, read in one statement (one consistent snapshot):
+        `save_narratives` only accepts a save made from the revision it replaces."""
+        revision_key = f"{key}:revision"
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(s.link_state.c.value).where(s.link_state.c.key == key)
-            ).first()
-        return json.loads(row[0]) if row else None
+            rows = dict(
+                conn.execute(
+                    select(s.link_state.c.key, s.link_state.c.value).where(
+                        s.link_state.c.key.in_([key, revision_key])
+                    )
+                ).all()
+            )
+        state = json.loads(rows[key]) if key in rows else None
+        return state, int(rows.get(revision_key) or 0)
 
     def save_narratives(
         self,
@@ -639,15 +654,35 @@ class Store:
         state: dict[str, Any],
         narratives: list[Any],
         assignments: dict[str, str],
-    ) -> None:
-        """Persist the narrative index, the reported narratives and claim assignments atomically."""
+        expected_revision: int | None = None,
+    ) -> int:
+        """Persist the narrative index, the reported narratives and claim assignments atomically.
+
+        With `expected_revision`, this is a compare-and-swap: if another run saved since that
+        revision was read, nothing is written and `StaleLinkState` is raised, so two concurrent
+        `analyze` runs cannot drop each other's claims from the index. Returns the new revision.
+        """
         stamp = now()
-        with self.writing() as conn:
-            conn.execute(s.link_state.delete().where(s.link_state.c.key == state_key))
-            conn.execute(
-                s.link_state.insert().values(
-                    key=state_key, value=json.dumps(state), updated_at=stamp
+        revision_key = f"{state_key}:revision"
+        with self.writing() as conn:  # the one-writer lock: nobody saves between read and write
+            row = conn.execute(
+                select(s.link_state.c.value).where(s.link_state.c.key == revision_key)
+            ).first()
+            current = int(row[0]) if row else 0
+            if expected_revision is not None and current != expected_revision:
+                raise StaleLinkState(
+                    f"narrative index saved by another run (revision {current}, "
+                    f"loaded {expected_revision})"
                 )
+            conn.execute(
+                s.link_state.delete().where(s.link_state.c.key.in_([state_key, revision_key]))
+            )
+            conn.execute(
+                s.link_state.insert(),
+                [
+                    {"key": state_key, "value": json.dumps(state), "updated_at": stamp},
+                    {"key": revision_key, "value": str(current + 1), "updated_at": stamp},
+                ],
             )
             conn.execute(s.narratives.delete())
             if narratives:
@@ -681,6 +716,7 @@ class Store:
                     .where(s.claims.c.id == claim_id)
                     .values(narrative_id=narrative_id)
                 )
+        return current + 1
 
     def unlinked_claims(self) -> list[dict[str, Any]]:
         """Claims stored but not yet given to the narrative index (a run stopped before linking)."""
