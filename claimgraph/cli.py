@@ -92,6 +92,8 @@ def print_summary(summary: RunSummary, store: Store) -> None:
     table.add_row("attributions (new)", str(summary.attributions))
     table.add_row("claims (new)", str(summary.claims))
     table.add_row("narratives (corpus)", str(summary.narratives))
+    if summary.factchecked is not None:
+        table.add_row("new claims fact-checked", f"{summary.factchecked} of {summary.claims}")
     table.add_row("skipped", str(len(summary.skipped)))
     table.add_row("seconds", f"{summary.seconds:.1f}")
     console.print(table)

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Built fact-check indexes go to a scratch cache, never the user's ~/.cache (subprocesses inherit).
+os.environ.setdefault("CLAIMGRAPH_CACHE", tempfile.mkdtemp(prefix="claimgraph-test-cache-"))
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ["COLUMNS"] = "200"  # Rich tables: no folding inside the strings tests look for
 

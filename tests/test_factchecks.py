@@ -485,3 +485,45 @@ def test_quick_matching_eval_holds_its_floors() -> None:
     assert sum(c >= floor for c in eu["cosine_correct"]) / len(correct) > 0.9
     median = sorted(eu["cosine_absent"])[len(absent) // 2]
     assert median < sorted(eu["cosine_correct"])[len(correct) // 2] - 0.2
+
+
+def test_analyze_links_its_new_claims_to_imported_factchecks(
+    euvs_db: Path, tmp_path: Path, nlp, gold: dict
+) -> None:
+    """With fact-checks imported first, `analyze` links the claims it adds (no separate
+    `factchecks match`), gives what a full match gives, and later runs touch only their claims."""
+    from claimgraph.annotate.nlp import model_info
+    from claimgraph.engine.local import analyze
+    from claimgraph.factchecks.match import cache_root
+    from claimgraph.link.stage import Linker
+
+    news = DATA / "news" / "allsides_sample5000.jsonl"
+    extra = tmp_path / "extra.jsonl"
+    with news.open(encoding="utf-8") as src:
+        extra.write_text(src.readline(), encoding="utf-8")
+    model = model_info(nlp).describe()
+    with Store(tmp_path / "fresh.db") as store:
+        import_records(store, read_factchecks([DATA / "euvsdisinfo" / "kalkun_full_dataset.csv"]))
+        first = analyze([EXAMPLES], store, nlp, model_name=model, linker=Linker(store))
+        pairs = "SELECT claim_id, factcheck_id, rank FROM factcheck_links ORDER BY 1, 3"
+        at_analyze = store.query(pairs)
+        linked = {r["claim_id"] for r in at_analyze}
+        assert first.factchecked == len(linked) > 0
+        deir = {
+            r["id"]
+            for r in store.query(
+                "SELECT id FROM factchecks WHERE claim_text LIKE '%evacuated ISIS leaders%' "
+                "AND claim_text LIKE '%Deir Ezzor%'"
+            )
+        }
+        evacuation = {c["id"] for c in _evacuation_claims(store, gold)}
+        assert any(r["claim_id"] in evacuation and r["factcheck_id"] in deir for r in at_analyze)
+        match_claims(store, MatchSettings())  # the full recompute agrees with analyze's
+        assert store.query(pairs) == at_analyze
+        second = analyze([extra], store, nlp, model_name=model, linker=Linker(store))
+        assert second.documents_added == 1 and second.factchecked is not None
+        after = store.query(pairs)
+        assert [r for r in after if r["claim_id"] in linked] == at_analyze
+        assert len({r["claim_id"] for r in after}) == first.factchecked + second.factchecked
+    # the fact-check index was embedded once and cached, keyed by the set it was built from
+    assert list((cache_root() / "factcheck-index").glob("*/index.json"))

@@ -40,6 +40,8 @@ class RunSummary:
     attributions: int = 0
     claims: int = 0
     narratives: int = 0
+    # New claims linked to an imported fact-check (None: no fact-checks imported, or no linking)
+    factchecked: int | None = None
     linker: str = "off"
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
@@ -205,7 +207,7 @@ def analyze(
                 batch = []
         _write(batch, store, run_id, summary, counters, linker)
         if linker is not None:
-            linker.save()
+            summary.factchecked = linker.finish()
             summary.narratives = store.counts()["narratives"]
         # The same article found at several sources (a reprint, a mirror): keep every source.
         store.add_sources(counters.repeats)

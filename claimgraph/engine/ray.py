@@ -259,7 +259,7 @@ def analyze(
                 )
                 _drain(ds, store, run_id, counters, batch_size, on_document, on_file, linker)
         if linker is not None:
-            linker.save()
+            summary.factchecked = linker.finish()
             summary.narratives = store.counts()["narratives"]
         store.add_sources(counters.repeats)
         status = "done"

@@ -49,9 +49,15 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 import json
+import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from claimgraph.factchecks.store import load_claims, load_factchecks, replace_links
@@ -63,6 +69,7 @@ DEFAULT_MIN_SIMILARITY = 0.5
 DEFAULT_TOP_K = 3
 METHOD = "hybrid"
 _CHUNK = 256  # claims per search call
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -114,6 +121,59 @@ def build_index(
     )
     if cached is not None:
         cached.clear()  # the index holds the vectors now
+    return index
+
+
+def cache_root() -> Path:
+    """Where built fact-check indexes are kept: $CLAIMGRAPH_CACHE, else the XDG cache folder."""
+    explicit = os.environ.get("CLAIMGRAPH_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "claimgraph"
+
+
+def index_key(factchecks: list[dict[str, Any]], encoder: Encoder, settings: MatchSettings) -> str:
+    """Digest of what the index is built from: the same fact-checks, model and settings give
+    the same index, so it is built once and reused by every later match."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([encoder.name, settings.fusion, settings.depth]).encode())
+    for fc in factchecks:
+        digest.update(json.dumps([fc["id"], fc["claim_text"], second_field(fc)]).encode())
+    return digest.hexdigest()[:32]
+
+
+def cached_index(
+    factchecks: list[dict[str, Any]],
+    encoder: Encoder,
+    settings: MatchSettings,
+    root: Path | None = None,
+) -> HybridIndex:
+    """The fact-check index from the cache, or built and saved there.
+
+    Embedding every fact-check is the slow part of matching (tens of thousands of texts); new
+    claims arrive with every `analyze`, the fact-check set changes only on import. A cache that
+    cannot be written is not an error: the index is then built for this call only.
+    """
+    folder = (root or cache_root()) / "factcheck-index" / index_key(factchecks, encoder, settings)
+    if (folder / "index.json").exists():
+        try:
+            return HybridIndex.load(folder, encoder)
+        except (OSError, ValueError) as exc:
+            log.warning("rebuilding the fact-check index: cached copy unreadable (%s)", exc)
+    index = build_index(factchecks, encoder, settings)
+    scratch = None
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
+        index.save(scratch)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(scratch, folder)  # atomic: a reader never sees half an index
+    except OSError as exc:
+        if not (folder / "index.json").exists():  # (a concurrent run that cached it first is fine)
+            log.warning("fact-check index not cached in %s: %s", folder.parent, exc)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     return index
 
 
@@ -243,7 +303,7 @@ def match_claims(
         return replace_links(store, ids, [])
     if encoder is None:
         encoder = load_encoder(settings.embedding_model)
-    index = build_index(factchecks, encoder, settings)
+    index = cached_index(factchecks, encoder, settings)
     by_id = {fc["id"]: fc for fc in factchecks}
     ranked = rank_claims(index, claims, by_id, settings)
     method = method_of(index, settings, settings.threshold_for(index.fusion_used))

@@ -115,6 +115,7 @@ class Linker:
         self.encoder = CachedEncoder(encoder or load_encoder(self.settings.embedding_model))
         self.scorer = load_scorer(self.encoder)
         self._touched: dict[str, str] = {}
+        self.added: dict[str, None] = {}  # claim ids this run indexed (ordered set)
         self._load()
 
     def _load(self) -> None:
@@ -158,6 +159,7 @@ class Linker:
                 self.encoder.name,
             )
         for claim in claims:
+            self.added[claim.id] = None
             narrative = self.index.narrative_of(claim.id)
             if narrative is not None:
                 self._touched[claim.id] = narrative
@@ -184,6 +186,27 @@ class Linker:
                 continue
             self._touched = {}
             return
+
+    def finish(self) -> int | None:
+        """Save the narrative index, then link this run's claims to the imported fact-checks
+        (if any: None when there are none). `claimgraph factchecks match` redoes all claims."""
+        from claimgraph.factchecks.match import match_claims
+        from claimgraph.factchecks.store import count_factchecks
+
+        self.save()
+        if not self.added or not count_factchecks(self.store):
+            return None
+        match_claims(self.store, claim_ids=list(self.added))
+        linked = 0
+        ids = list(self.added)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join(f":c{i}" for i in range(len(chunk)))
+            linked += self.store.query(
+                f"SELECT COUNT(DISTINCT claim_id) AS n FROM factcheck_links WHERE claim_id IN ({marks})",
+                {f"c{i}": c for i, c in enumerate(chunk)},
+            )[0]["n"]
+        return linked
 
 
 def _claim_from_row(row: dict[str, Any]) -> Claim:
