@@ -520,6 +520,13 @@ def test_analyze_links_its_new_claims_to_imported_factchecks(
         assert any(r["claim_id"] in evacuation and r["factcheck_id"] in deir for r in at_analyze)
         match_claims(store, MatchSettings())  # the full recompute agrees with analyze's
         assert store.query(pairs) == at_analyze
+        # the link as the report and the app show it: under a reported narrative
+        reported = store.query(
+            "SELECT l.factcheck_id, c.narrative_id, c.sentence_id FROM factcheck_links l "
+            "JOIN claims c ON c.id = l.claim_id JOIN narratives n ON n.id = c.narrative_id"
+        )
+        claim = next(r for r in reported if r["factcheck_id"] in deir)
+        _report_and_app_show_link(store, tmp_path / "fresh.db", claim, claim["factcheck_id"])
         second = analyze([extra], store, nlp, model_name=model, linker=Linker(store))
         assert second.documents_added == 1 and second.factchecked is not None
         after = store.query(pairs)
@@ -527,3 +534,34 @@ def test_analyze_links_its_new_claims_to_imported_factchecks(
         assert len({r["claim_id"] for r in after}) == first.factchecked + second.factchecked
     # the fact-check index was embedded once and cached, keyed by the set it was built from
     assert list((cache_root() / "factcheck-index").glob("*/index.json"))
+
+
+def _report_and_app_show_link(store: Store, db: Path, claim: dict, factcheck_id: str) -> None:
+    """The report's narrative section and the app's narrative page (HTML and JSON) both show
+    the fact-check, with a link to the sentence of the claim it was matched to."""
+    from fastapi.testclient import TestClient
+    from lxml import html as lxml_html
+
+    from claimgraph.report import render_report
+    from claimgraph.serve.app import create_app
+
+    (fc,) = store.query("SELECT claim_text, url FROM factchecks WHERE id = :i", {"i": factcheck_id})
+    tree = lxml_html.fromstring(render_report(store))
+    rows = [
+        row
+        for table in tree.xpath("//table[@class='factchecks']")
+        for row in table.xpath(".//tr")
+        if fc["claim_text"][:60] in row.text_content()
+    ]
+    assert rows, "the report shows no row for the fact-check"
+    assert any(
+        f"#s-{claim['sentence_id']}" in row.xpath("string(.//a/@href)")
+        or f"#s-{claim['sentence_id']}" in " ".join(row.xpath(".//a/@href"))
+        for row in rows
+    )
+    with TestClient(create_app(db)) as client:
+        api = client.get(f"/api/narratives/{claim['narrative_id']}")
+        assert api.status_code == 200
+        assert factcheck_id in {f["factcheck_id"] for f in api.json()["factchecks"]}
+        page = client.get(f"/narratives/{claim['narrative_id']}")
+        assert page.status_code == 200 and fc["claim_text"][:60] in page.text

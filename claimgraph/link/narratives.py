@@ -161,6 +161,10 @@ class NarrativeIndex:
         self._clusters: list[_Cluster] = []
         self._sums = np.zeros((0, self._dim))  # row i: sum of cluster i's member vectors
         self._counts = np.zeros(0)
+        # Row i: cluster i's centroid (float32) and its squared norm, updated one row per claim,
+        # so finding the nearest narrative is one (clusters x dim) product and nothing is rebuilt.
+        self._cent = np.zeros((0, self._dim), dtype=np.float32)
+        self._square = np.zeros(0, dtype=np.float32)
         self._of_claim: dict[str, int] = {}
         self._ann: Any = None  # usearch index over centred centroids, built past the limit
 
@@ -203,6 +207,7 @@ class NarrativeIndex:
         cluster.vectors.append(vector)
         self._sums[best] += vector
         self._counts[best] += 1
+        self._set_centroid(best)
         self._of_claim[claim.id] = best
         self._index_centroid(best, mean)
 
@@ -214,7 +219,16 @@ class NarrativeIndex:
             sums[: len(self._counts)] = self._sums
             counts = np.zeros(capacity)
             counts[: len(self._counts)] = self._counts
-            self._sums, self._counts = sums, counts
+            cent = np.zeros((capacity, self._dim), dtype=np.float32)
+            cent[: len(self._cent)] = self._cent
+            square = np.zeros(capacity, dtype=np.float32)
+            square[: len(self._square)] = self._square
+            self._sums, self._counts, self._cent, self._square = sums, counts, cent, square
+
+    def _set_centroid(self, row: int) -> None:
+        centroid = self._sums[row] / self._counts[row]
+        self._cent[row] = centroid
+        self._square[row] = centroid @ centroid
 
     def _centred(self, rows: np.ndarray | slice, mean: np.ndarray) -> np.ndarray:
         return _unit(self._sums[rows] / self._counts[rows, None] - mean)
@@ -225,11 +239,14 @@ class NarrativeIndex:
             candidates: np.ndarray | slice = slice(0, len(self._clusters))
         else:
             candidates = self._ann_candidates(query, mean)
-        # cos(q, c - m) = (q.c - q.m) / |c - m|, without building the centred matrix
-        centroids = self._sums[candidates] / self._counts[candidates, None]
-        squares = np.einsum("ij,ij->i", centroids, centroids)
-        norms = np.sqrt(np.maximum(squares - 2 * (centroids @ mean) + mean @ mean, _EPS))
-        scores = (centroids @ query - query @ mean) / norms
+        # cos(q, c - m) = (q.c - q.m) / |c - m|, without building the centred matrix: one
+        # product of the centroids with [q, m] gives both q.c and c.m.
+        qm = np.stack([query, mean], axis=1).astype(np.float32)
+        dots = self._cent[candidates] @ qm
+        norms = np.sqrt(
+            np.maximum(self._square[candidates] - 2 * dots[:, 1] + float(mean @ mean), _EPS)
+        )
+        scores = (dots[:, 0] - float(query @ mean)) / norms
         top = int(np.argmax(scores))  # first of equals: the older narrative wins a tie
         if scores[top] < self.threshold:
             return None
@@ -373,6 +390,7 @@ class NarrativeIndex:
         for row, (total, count) in enumerate(zip(sums, counts, strict=True)):
             index._sums[row] = total
             index._counts[row] = count
+            index._set_centroid(row)
         return index
 
 
