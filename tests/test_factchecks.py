@@ -559,6 +559,17 @@ def _report_and_app_show_link(store: Store, db: Path, claim: dict, factcheck_id:
         or f"#s-{claim['sentence_id']}" in " ".join(row.xpath(".//a/@href"))
         for row in rows
     )
+    # every claim linked to it says so where it stands in its article, reported narrative or not
+    linked = store.query(
+        "SELECT c.sentence_id FROM factcheck_links l JOIN claims c ON c.id = l.claim_id "
+        "WHERE l.factcheck_id = :i",
+        {"i": factcheck_id},
+    )
+    for row in linked:
+        titles = tree.xpath(
+            f"//span[@id='s-{row['sentence_id']}']//mark[contains(@class, 'claim')]/@title"
+        )
+        assert any("fact-checked:" in t for t in titles), row
     with TestClient(create_app(db)) as client:
         api = client.get(f"/api/narratives/{claim['narrative_id']}")
         assert api.status_code == 200

@@ -173,6 +173,7 @@ def gather(store: Store) -> dict[str, Any]:
         entity_names=entity_names,
         speaker_anchor=speaker_anchor,
         outlet_anchor=outlet_anchor,
+        fc_by_claim=fc_by_claim,
     )
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -210,6 +211,7 @@ class _Context:
         self.entity_names: dict[str, str] = kwargs["entity_names"]
         self.speaker_anchor: dict[tuple[str, bool], str] = kwargs["speaker_anchor"]
         self.outlet_anchor: dict[str, str] = kwargs["outlet_anchor"]
+        self.fc_by_claim: dict[str, list[dict[str, Any]]] = kwargs.get("fc_by_claim", {})
 
     def speaker_name(self, att: dict[str, Any]) -> str:
         """The name `Store.sources()` gives this attribution's speaker."""
@@ -596,6 +598,12 @@ def _documents(
                 f"claim · check-worthiness {float(c['checkworthiness'] or 0):.2f}"
                 + (f" · dated {c['date']}" if c["date"] else "")
                 + (f" · narrative: {clip(narrative['label'], 80)}" if narrative else "")
+                # checked already, whether or not the claim's narrative is big enough to report
+                + "".join(
+                    f" · fact-checked: {f['rating']} ({f['reviewer'] or '?'}): "
+                    f"{clip(f['title'] or f['claim_text'], 80)}"
+                    for f in ctx.fc_by_claim.get(c["id"], [])
+                )
             )
             spans.append(Span(c["start_char"], c["end_char"], ("claim",), note))
         seen_signals: set[tuple[str, int, int]] = set()
