@@ -46,7 +46,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from claimgraph.link.claims import Claim  # noqa: E402
-from claimgraph.link.narratives import DEFAULT_THRESHOLD, NarrativeIndex  # noqa: E402
+from claimgraph.link.narratives import (  # noqa: E402
+    DEFAULT_ACTION_GATE,
+    DEFAULT_ACTION_WEIGHT,
+    DEFAULT_THRESHOLD,
+    NarrativeIndex,
+)
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "euvsdisinfo"
 MIN_SUPPORT = 20  # a keyword names a theme when at least this many cases carry it
@@ -176,10 +181,21 @@ class Scores:
 
 
 def cluster(
-    cases: list[Case], encoder: CachedEncoder, threshold: float, centre: bool = True
+    cases: list[Case],
+    encoder: CachedEncoder,
+    threshold: float,
+    centre: bool = True,
+    action_weight: float = DEFAULT_ACTION_WEIGHT,
+    action_gate: float = DEFAULT_ACTION_GATE,
 ) -> tuple[list[str], NarrativeIndex]:
-    """Each case's narrative id, from the default index with this threshold."""
-    index = NarrativeIndex(encoder, threshold=threshold, centre=centre)
+    """Each case's narrative id, from the default index with these settings."""
+    index = NarrativeIndex(
+        encoder,
+        threshold=threshold,
+        centre=centre,
+        action_weight=action_weight,
+        action_gate=action_gate,
+    )
     claims = [as_claim(c) for c in cases]
     index.add(claims)
     return [index.narrative_of(c.id) or "" for c in claims], index
@@ -286,7 +302,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=None, help="npz file for the vectors")
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
+    parser.add_argument(
+        "--action-weights",
+        default=f"0,{DEFAULT_ACTION_WEIGHT:g}",
+        help="weights of the action classes to sweep (comma-separated; 0: text embedding alone)",
+    )
+    parser.add_argument(
+        "--action-gates",
+        default=f"{DEFAULT_ACTION_GATE:g}",
+        help="plain-cosine gates of the action bonus to sweep (comma-separated)",
+    )
+    parser.add_argument(
+        "--thresholds", default=",".join(f"{t:g}" for t in SWEEP), help="centred thresholds"
+    )
     args = parser.parse_args(argv)
+    weights = [float(w) for w in args.action_weights.split(",") if w.strip()]
+    gates = [float(g) for g in args.action_gates.split(",") if g.strip()]
+    thresholds = [float(t) for t in args.thresholds.split(",") if t.strip()]
 
     import torch
 
@@ -311,19 +343,30 @@ def main(argv: list[str] | None = None) -> int:
         c = f"{cen[lo][0]:.2f} ({cen[lo][1]})" if lo in cen else "-"
         print(f"  {lo:.2f}  {r:>16}  {c:>16}")
 
-    header = "  thr  centre  purity  homog  compl  V      ARI    pairP  pairs   cover  narr  s"
-    print("\nsweep (default settings, threshold varied)\n" + header)
+    header = "  act   gate  thr  centre  purity  homog  compl  V      ARI    pairP  pairs   cover  narr  s"
+    print("\nsweep (default settings; action weight and threshold varied)\n" + header)
     default_index = None
-    for centre, sweep in ((True, SWEEP), (False, RAW_SWEEP)):
-        for threshold in sweep:
+    runs = [
+        (w, g, True, t) for w in weights for g in (gates if w else gates[:1]) for t in thresholds
+    ]
+    runs += [(DEFAULT_ACTION_WEIGHT, DEFAULT_ACTION_GATE, False, t) for t in RAW_SWEEP]
+    for weight, gate, centre, threshold in runs:
+        if True:
             t0 = time.perf_counter()
-            assigned, index = cluster(cases, encoder, threshold, centre)
+            assigned, index = cluster(cases, encoder, threshold, centre, weight, gate)
             s = score(cases, assigned, threshold, centre, time.perf_counter() - t0)
-            mark = " <- default" if centre and abs(threshold - DEFAULT_THRESHOLD) < 1e-9 else ""
+            default = (
+                centre
+                and abs(threshold - DEFAULT_THRESHOLD) < 1e-9
+                and abs(weight - DEFAULT_ACTION_WEIGHT) < 1e-9
+                and abs(gate - DEFAULT_ACTION_GATE) < 1e-9
+            )
+            mark = " <- default" if default else ""
             if mark:
                 default_index = index
             print(
-                f"  {s.threshold:.2f} {'yes' if s.centre else 'no ':>5}  {s.purity:.3f}  "
+                f"  {weight:.2f}  {gate:.2f}  {s.threshold:.2f} {'yes' if s.centre else 'no ':>5}  "
+                f"{s.purity:.3f}  "
                 f"{s.homogeneity:.3f}  {s.completeness:.3f}  {s.v_measure:.3f}  {s.ari:.3f}  "
                 f"{s.pair_precision:.3f}  {s.pairs:<6}  {s.coverage:.3f}  {s.narratives:<4}  "
                 f"{s.seconds:.1f}{mark}"

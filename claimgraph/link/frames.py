@@ -1,0 +1,111 @@
+"""Action frames: which kind of act a claim reports (supply, transport, withdraw, ...).
+
+Sentence embeddings of claims about one conflict are dominated by its parties: "US aircraft
+airdrop weapons to ISIS" and "US helicopters move ISIS leaders" share their actors and most of
+their words, and all-MiniLM-L6-v2 puts them closer together than two retellings of either one.
+A narrative is one act told again, so the narrative index also compares the act itself: each
+claim gets the action classes of `claimgraph/data/actions.yaml` found in its words, and the
+index appends them to the claim's embedding as extra dimensions (see
+`claimgraph.link.narratives`). Matching is on word forms, not a parse, so it costs nothing next
+to the encoder and behaves the same on every backend.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from claimgraph.annotate.sourcing import load_vocabulary
+
+PARTICLE_GAP = 3  # words allowed between a phrasal verb and its particle ("take ISIS leaders away")
+_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
+
+
+def _base_forms(word: str, irregular: dict[str, str]) -> set[str]:
+    """Candidate base forms of an inflected English word ("dropped" -> "drop", "took" -> "take")."""
+    forms = {word}
+    if word in irregular:
+        forms.add(irregular[word])
+    for suffix in ("ing", "ed", "es", "s", "d"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            forms.update({stem, stem + "e"})
+            if len(stem) > 2 and stem[-1] == stem[-2]:
+                forms.add(stem[:-1])  # dropped, dropping
+            if suffix in ("ed", "es") and stem.endswith("i"):
+                forms.add(stem[:-1] + "y")  # supplied, supplies
+    return forms
+
+
+@dataclass(frozen=True, slots=True)
+class ActionVocabulary:
+    """Action classes as data: verbs, phrasal verbs and nouns per class."""
+
+    classes: tuple[str, ...]
+    verbs: dict[str, frozenset[str]]  # base form -> classes
+    phrasal: dict[str, tuple[tuple[str, str], ...]]  # verb base -> ((particle, class), ...)
+    nouns: dict[tuple[str, ...], frozenset[str]]  # word sequence -> classes
+    irregular: dict[str, str]
+
+    @classmethod
+    def from_data(cls, data: dict) -> ActionVocabulary:
+        verbs: dict[str, set[str]] = {}
+        phrasal: dict[str, list[tuple[str, str]]] = {}
+        nouns: dict[tuple[str, ...], set[str]] = {}
+        raw = data.get("classes") or {}
+        for name, spec in raw.items():
+            spec = spec or {}
+            for verb in spec.get("verbs") or []:
+                verbs.setdefault(str(verb).lower(), set()).add(name)
+            for phrase in spec.get("phrasal") or []:
+                head, _, particle = str(phrase).lower().partition(" ")
+                phrasal.setdefault(head, []).append((particle, name))
+            for noun in spec.get("nouns") or []:
+                nouns.setdefault(tuple(_WORD.findall(str(noun).lower())), set()).add(name)
+        return cls(
+            classes=tuple(raw),
+            verbs={k: frozenset(v) for k, v in verbs.items()},
+            phrasal={k: tuple(v) for k, v in phrasal.items()},
+            nouns={k: frozenset(v) for k, v in nouns.items()},
+            irregular={
+                str(k).lower(): str(v).lower() for k, v in (data.get("irregular") or {}).items()
+            },
+        )
+
+    def find(self, text: str) -> list[str]:
+        """The action classes a text names, in the vocabulary's order."""
+        words = _WORD.findall(text.lower())
+        found: set[str] = set()
+        longest = max((len(k) for k in self.nouns), default=1)
+        for i, word in enumerate(words):
+            bases = _base_forms(word, self.irregular)
+            for base in bases:
+                found.update(self.verbs.get(base, ()))
+                for particle, name in self.phrasal.get(base, ()):
+                    parts = particle.split()
+                    window = words[i + 1 : i + 2 + PARTICLE_GAP]
+                    if parts and parts[0] in window:
+                        at = window.index(parts[0])
+                        if window[at : at + len(parts)] == parts:
+                            found.add(name)
+            for size in range(1, longest + 1):
+                found.update(self.nouns.get(tuple(words[i : i + size]), ()))
+        return [c for c in self.classes if c in found]
+
+    def vector(self, text: str) -> np.ndarray:
+        """Unit indicator vector over the classes (zeros when the text names no act)."""
+        out = np.zeros(len(self.classes))
+        found = self.find(text)
+        if found:
+            index = {c: i for i, c in enumerate(self.classes)}
+            out[[index[c] for c in found]] = 1.0 / np.sqrt(len(found))
+        return out
+
+
+@functools.cache
+def default_actions() -> ActionVocabulary:
+    """The shipped vocabulary (claimgraph/data/actions.yaml), read once per process."""
+    return ActionVocabulary.from_data(load_vocabulary("actions"))
