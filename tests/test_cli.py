@@ -176,3 +176,32 @@ def test_export_attributions_have_the_documented_fields(analysed, tmp_path):
     for row in rows:
         assert docs[row["document_id"]][row["start"] : row["end"]] == row["content"]
     assert any(r["anonymous"] and r["speaker"] is None and r["speaker_description"] for r in rows)
+
+
+def _narrative_holding(db: Path, tmp_path: Path, text: str) -> str:
+    """The id of the narrative whose claims include `text` (read from the JSONL export)."""
+    out = tmp_path / "narr-export"
+    assert invoke("export", "--format", "jsonl", "-o", str(out), "--db", str(db)).exit_code == 0
+    claims = [json.loads(line) for line in (out / "claims.jsonl").read_text().splitlines()]
+    (claim,) = [c for c in claims if text in c["text"]]
+    assert claim["narrative_id"], claim
+    return claim["narrative_id"]
+
+
+def test_trace_airdrop_narrative_names_fars_and_its_anonymous_sources(analysed, tmp_path, gold):
+    """Issue 4's acceptance: `claimgraph trace` on the airdrop narrative names Fars News Agency
+    and the anonymous sources it rests on, and lists every gold retelling of it."""
+    airdrop = gold["narratives"][0]
+    assert airdrop["name"].startswith("US aircraft airdrop")
+    narrative = _narrative_holding(analysed, tmp_path, "US planes dropped packages of foodstuff")
+    result = invoke("trace", narrative, "--db", str(analysed))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "through outlets: Fars News Agency" in text
+    anonymous = text.split("rests on anonymous sources:")[1].split("through outlets")[0]
+    assert "several Iraqi policemen" in anonymous  # "claimed to have seen a US aircraft ..."
+    for _name, member in airdrop["members"]:
+        assert " ".join(member.split()) in text, member
+    # Its speakers are named as such, and nothing from the helicopter narrative is in it.
+    assert "Hashem al-Moussavi" in text.split("rests on named speakers:")[1]
+    assert "Albu Arim" not in text and "by US choppers" not in text
