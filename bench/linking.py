@@ -284,8 +284,12 @@ class BruteNarratives:
     (clusters x dim) matrix-vector product and nothing is rebuilt.
     """
 
-    def __init__(self, dim: int, threshold: float) -> None:
+    def __init__(
+        self, dim: int, threshold: float, actions: int = 0, weight: float = 0.0, gate: float = 1.0
+    ) -> None:
         self.threshold = threshold
+        self.weight, self.gate = weight, gate
+        self.act = np.zeros((1024, actions), np.float32)  # row: share of members per action
         self.total = np.zeros(dim)
         self.seen = 0
         self.size = 0
@@ -294,7 +298,7 @@ class BruteNarratives:
         self.cent = np.zeros((1024, dim), np.float32)
         self.square = np.zeros(1024, np.float32)
 
-    def assign(self, vector: np.ndarray) -> int:
+    def assign(self, vector: np.ndarray, action: np.ndarray | None = None) -> int:
         self.total += vector
         self.seen += 1
         mean = self.total / self.seen
@@ -309,6 +313,12 @@ class BruteNarratives:
                 np.maximum(self.square[: self.size] - 2 * dots[:, 1] + mean @ mean, 1e-6)
             )
             scores = (dots[:, 0] - float(query @ mean)) / norms
+            if action is not None and self.weight and action.any():
+                plain = (self.cent[: self.size] @ vector.astype(np.float32)) / np.sqrt(
+                    np.maximum(self.square[: self.size], 1e-6)
+                )
+                shared = self.act[: self.size] @ action.astype(np.float32)
+                scores = scores + self.weight * shared * (plain >= self.gate)
             top = int(np.argmax(scores))
             if scores[top] >= self.threshold:
                 best = top
@@ -319,13 +329,15 @@ class BruteNarratives:
                 self._grow()
         self.sums[best] += vector
         self.counts[best] += 1
+        if action is not None and self.act.shape[1]:
+            self.act[best] += (action - self.act[best]) / self.counts[best]  # running mean
         self.cent[best] = self.sums[best] / self.counts[best]
         self.square[best] = float(self.cent[best] @ self.cent[best])
         return best
 
     def _grow(self) -> None:
         capacity = 2 * len(self.counts)
-        for name in ("sums", "counts", "cent", "square"):
+        for name in ("sums", "counts", "cent", "square", "act"):
             old = getattr(self, name)
             new = np.zeros((capacity, *old.shape[1:]), old.dtype)
             new[: len(old)] = old
@@ -333,18 +345,30 @@ class BruteNarratives:
 
 
 def child_narratives_brute(args: argparse.Namespace) -> dict[str, Any]:
-    from claimgraph.link.narratives import DEFAULT_THRESHOLD
+    from claimgraph.link.frames import default_actions
+    from claimgraph.link.narratives import (
+        DEFAULT_ACTION_GATE,
+        DEFAULT_ACTION_WEIGHT,
+        DEFAULT_THRESHOLD,
+    )
 
     texts, vectors = _stream(args)
     rss_data = _rss_mb()
-    brute = BruteNarratives(vectors.shape[1], DEFAULT_THRESHOLD)
+    vocabulary = default_actions()  # the same action bonus as NarrativeIndex's default
+    brute = BruteNarratives(
+        vectors.shape[1],
+        DEFAULT_THRESHOLD,
+        len(vocabulary.classes),
+        DEFAULT_ACTION_WEIGHT,
+        DEFAULT_ACTION_GATE,
+    )
     labels = np.empty(len(texts), np.int64)
     rows = vectors.astype(np.float64)
     marks: Marks = []
     start, cpu = time.perf_counter(), time.process_time()
     for lo in range(0, len(rows), args.batch):
         for i in range(lo, min(lo + args.batch, len(rows))):
-            labels[i] = brute.assign(rows[i])
+            labels[i] = brute.assign(rows[i], vocabulary.vector(texts[i]))
         elapsed = time.perf_counter() - start
         done = min(lo + args.batch, len(rows))
         marks.append((done, elapsed, time.process_time() - cpu, brute.size))
