@@ -69,7 +69,7 @@ def stance_verbs() -> frozenset[str]:
     return frozenset(str(k).lower() for k in data.get("object_verbs") or {}) - saying
 
 
-def _lemma_forms(word: str) -> set[str]:
+def lemma_forms(word: str) -> set[str]:
     """Candidate lemmas of an inflected English verb ("planning" -> "plan", "hoped" -> "hope")."""
     forms = {word}
     for suffix in ("ing", "ed", "es", "s", "d"):
@@ -87,7 +87,7 @@ def is_stance(attribution: Attribution) -> bool:
     """Whether the relation's cue is a stance verb: it reports a position, not a claim."""
     words = re.findall(r"[a-z]+", (attribution.cue or "").lower())
     verbs = stance_verbs()
-    return any(_lemma_forms(w) & verbs for w in words)
+    return any(lemma_forms(w) & verbs for w in words)
 
 
 class Scorer(Protocol):

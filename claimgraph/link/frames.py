@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from claimgraph.annotate.sourcing import load_vocabulary
+from claimgraph.link.claims import lemma_forms
 
 PARTICLE_GAP = 3  # words allowed between a phrasal verb and its particle ("take ISIS leaders away")
 _WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
@@ -26,17 +27,9 @@ _WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
 
 def _base_forms(word: str, irregular: dict[str, str]) -> set[str]:
     """Candidate base forms of an inflected English word ("dropped" -> "drop", "took" -> "take")."""
-    forms = {word}
+    forms = lemma_forms(word)
     if word in irregular:
         forms.add(irregular[word])
-    for suffix in ("ing", "ed", "es", "s", "d"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            stem = word[: -len(suffix)]
-            forms.update({stem, stem + "e"})
-            if len(stem) > 2 and stem[-1] == stem[-2]:
-                forms.add(stem[:-1])  # dropped, dropping
-            if suffix in ("ed", "es") and stem.endswith("i"):
-                forms.add(stem[:-1] + "y")  # supplied, supplies
     return forms
 
 
