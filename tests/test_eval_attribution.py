@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -14,21 +13,9 @@ POLNEAR = REPO.parent / "shared" / "data" / "polnear"
 TOLERANCE = 0.005  # half a point
 
 
-def _load_eval() -> ModuleType:
-    """eval/attribution.py, imported by path (eval/ holds scripts, not a package)."""
-    name = "claimgraph_eval_attribution"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "eval" / "attribution.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while it loads
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 @pytest.fixture(scope="module")
 def ev() -> ModuleType:
-    return _load_eval()
+    return importlib.import_module("attribution")  # eval/ is on sys.path (conftest)
 
 
 def test_scoring_pairs_spans_one_to_one(ev: ModuleType) -> None:

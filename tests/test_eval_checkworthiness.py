@@ -7,7 +7,6 @@ than a test should; the quick configuration pins its own figures (`checkworthine
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -22,22 +21,9 @@ DATA = SHARED / "data" / "checkworthiness"
 MARGIN = 0.01  # the gate allows one point below the pinned figure
 
 
-def load_eval(name: str) -> ModuleType:
-    """Import eval/NAME.py by path (eval/ is scripts, not a package)."""
-    module_name = f"claimgraph_eval_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, REPO / "eval" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def ev() -> ModuleType:
-    return load_eval("checkworthiness")
+    return importlib.import_module("checkworthiness")  # eval/ is on sys.path (conftest)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -13,22 +12,9 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
-def load_eval(name: str) -> ModuleType:
-    """Import eval/NAME.py by path (eval/ is scripts, not a package)."""
-    module_name = f"claimgraph_eval_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, REPO / "eval" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def extraction() -> ModuleType:
-    return load_eval("extraction")
+    return importlib.import_module("extraction")  # eval/ is on sys.path (conftest)
 
 
 def test_shingle_metric_matches_the_benchmark_definition(extraction: ModuleType) -> None:

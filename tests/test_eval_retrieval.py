@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -24,21 +23,9 @@ DATA = SHARED / "data" / "claim_retrieval"
 MARGIN = 0.005
 
 
-def load_eval() -> ModuleType:
-    name = "claimgraph_eval_claim_retrieval"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "eval" / "claim_retrieval.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def ev() -> ModuleType:
-    return load_eval()
+    return importlib.import_module("claim_retrieval")  # eval/ is on sys.path (conftest)
 
 
 @pytest.fixture(scope="module")
