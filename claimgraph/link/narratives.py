@@ -289,17 +289,17 @@ class NarrativeIndex:
         else:
             candidates = self._ann_candidates(query, mean)
         # cos(q, c - m) = (q.c - q.m) / |c - m|, without building the centred matrix: one
-        # product of the centroids with [q, m] gives both q.c and c.m.
-        qm = np.stack([query, mean], axis=1).astype(np.float32)
-        dots = self._cent[candidates] @ qm
-        norms = np.sqrt(
-            np.maximum(self._square[candidates] - 2 * dots[:, 1] + float(mean @ mean), _EPS)
-        )
+        # product of the centroids with [q, m] gives both q.c and c.m (and, with the claim's
+        # plain vector as a third column, the plain cosine the action bonus is gated on), so
+        # the centroid matrix is read once per claim: that read is what a claim costs.
+        acting = self.action_weight > 0 and bool(action.any())
+        columns = [query, mean, raw] if acting else [query, mean]
+        dots = self._cent[candidates] @ np.stack(columns, axis=1).astype(np.float32)
+        square = self._square[candidates]
+        norms = np.sqrt(np.maximum(square - 2 * dots[:, 1] + float(mean @ mean), _EPS))
         scores = (dots[:, 0] - float(query @ mean)) / norms
-        if self.action_weight > 0 and action.any():
-            plain = (self._cent[candidates] @ raw.astype(np.float32)) / np.sqrt(
-                np.maximum(self._square[candidates], _EPS)
-            )
+        if acting:
+            plain = dots[:, 2] / np.sqrt(np.maximum(square, _EPS))
             shared = self._act[candidates] @ action.astype(np.float32)
             scores = scores + self.action_weight * shared * (plain >= self.action_gate)
         top = int(np.argmax(scores))  # first of equals: the older narrative wins a tie
