@@ -219,12 +219,11 @@ class NarrativeIndex:
             self._assign(claim, vector)
 
     def _with_actions(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
-        """Text embeddings with the weighted action-class dimensions appended."""
+        """Text embeddings with each claim's action indicator (unit, or zeros) appended: summed
+        into a cluster, those columns count how many of its members name each action."""
         if self._dim == self._text_dim:
             return vectors
-        acts = np.vstack([self.actions.vector(t) for t in texts]) if texts else None
-        if acts is None:
-            return np.zeros((0, self._dim))
+        acts = np.array([self.actions.vector(t) for t in texts]).reshape(len(texts), -1)
         return np.hstack([vectors, acts])
 
     def _assign(self, claim: Claim, vector: np.ndarray) -> None:
@@ -356,13 +355,15 @@ class NarrativeIndex:
     def _describe(self, row: int) -> Narrative:
         cluster = self._clusters[row]
         members = cluster.members
-        vectors = np.vstack(cluster.vectors)
+        vectors = np.vstack(cluster.vectors)[:, : self._text_dim]  # label and cohesion: text
         total = vectors.sum(axis=0)
         # Most central: highest mean cosine to the other members (first of equals).
         others = (vectors @ total - np.einsum("ij,ij->i", vectors, vectors)) / max(
             len(members) - 1, 1
         )
-        central = members[int(np.argmax(others))]
+        # Rounded first: in a two-claim narrative both score the same, and float noise from
+        # encoding in other batches must not flip which one labels it (first of equals wins).
+        central = members[int(np.argmax(np.round(others, 5)))]
         dates = sorted(m.date for m in members if m.date)
         n = len(members)
         return Narrative(
@@ -443,11 +444,11 @@ class NarrativeIndex:
             for member in raw["members"]:
                 fields = {k: v for k, v in member.items() if k != "vector"}
                 cluster.members.append(_Member(**fields))
-                text_vector = _unpack(member["vector"])[None, :]
-                vector = index._with_actions([fields["text"]], text_vector)[0]
-                cluster.vectors.append(vector)
-                index._total += vector
                 index._of_claim[fields["claim_id"]] = row
+            texts = [m.text for m in cluster.members]
+            text_vectors = np.array([_unpack(m["vector"]) for m in raw["members"]])
+            cluster.vectors = list(index._with_actions(texts, text_vectors))
+            index._total += np.sum(cluster.vectors, axis=0)
             index._clusters.append(cluster)
             sums.append(np.sum(cluster.vectors, axis=0))
             counts.append(float(len(cluster.vectors)))
