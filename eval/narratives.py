@@ -351,26 +351,25 @@ def main(argv: list[str] | None = None) -> int:
     ]
     runs += [(DEFAULT_ACTION_WEIGHT, DEFAULT_ACTION_GATE, False, t) for t in RAW_SWEEP]
     for weight, gate, centre, threshold in runs:
-        if True:
-            t0 = time.perf_counter()
-            assigned, index = cluster(cases, encoder, threshold, centre, weight, gate)
-            s = score(cases, assigned, threshold, centre, time.perf_counter() - t0)
-            default = (
-                centre
-                and abs(threshold - DEFAULT_THRESHOLD) < 1e-9
-                and abs(weight - DEFAULT_ACTION_WEIGHT) < 1e-9
-                and abs(gate - DEFAULT_ACTION_GATE) < 1e-9
-            )
-            mark = " <- default" if default else ""
-            if mark:
-                default_index = index
-            print(
-                f"  {weight:.2f}  {gate:.2f}  {s.threshold:.2f} {'yes' if s.centre else 'no ':>5}  "
-                f"{s.purity:.3f}  "
-                f"{s.homogeneity:.3f}  {s.completeness:.3f}  {s.v_measure:.3f}  {s.ari:.3f}  "
-                f"{s.pair_precision:.3f}  {s.pairs:<6}  {s.coverage:.3f}  {s.narratives:<4}  "
-                f"{s.seconds:.1f}{mark}"
-            )
+        t0 = time.perf_counter()
+        assigned, index = cluster(cases, encoder, threshold, centre, weight, gate)
+        s = score(cases, assigned, threshold, centre, time.perf_counter() - t0)
+        default = (
+            centre
+            and abs(threshold - DEFAULT_THRESHOLD) < 1e-9
+            and abs(weight - DEFAULT_ACTION_WEIGHT) < 1e-9
+            and abs(gate - DEFAULT_ACTION_GATE) < 1e-9
+        )
+        mark = " <- default" if default else ""
+        if mark:
+            default_index = index
+        print(
+            f"  {weight:.2f}  {gate:.2f}  {s.threshold:.2f} {'yes' if s.centre else 'no ':>5}  "
+            f"{s.purity:.3f}  "
+            f"{s.homogeneity:.3f}  {s.completeness:.3f}  {s.v_measure:.3f}  {s.ari:.3f}  "
+            f"{s.pair_precision:.3f}  {s.pairs:<6}  {s.coverage:.3f}  {s.narratives:<4}  "
+            f"{s.seconds:.1f}{mark}"
+        )
     if default_index is not None:
         print()
         print("\n".join(us_isis_report(cases, default_index)))

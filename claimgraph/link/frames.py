@@ -5,7 +5,7 @@ airdrop weapons to ISIS" and "US helicopters move ISIS leaders" share their acto
 their words, and all-MiniLM-L6-v2 puts them closer together than two retellings of either one.
 A narrative is one act told again, so the narrative index also compares the act itself: each
 claim gets the action classes of `claimgraph/data/actions.yaml` found in its words, and the
-index appends them to the claim's embedding as extra dimensions (see
+index scores a shared act between claims about the same parties (see
 `claimgraph.link.narratives`). Matching is on word forms, not a parse, so it costs nothing next
 to the encoder and behaves the same on every backend.
 """
@@ -39,14 +39,16 @@ class ActionVocabulary:
 
     classes: tuple[str, ...]
     verbs: dict[str, frozenset[str]]  # base form -> classes
-    phrasal: dict[str, tuple[tuple[str, str], ...]]  # verb base -> ((particle, class), ...)
+    phrasal: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # verb -> ((particle, class),)
     nouns: dict[tuple[str, ...], frozenset[str]]  # word sequence -> classes
     irregular: dict[str, str]
+    longest_noun: int  # words in the longest noun phrase
+    position: dict[str, int]  # class -> its column in `vector`
 
     @classmethod
     def from_data(cls, data: dict) -> ActionVocabulary:
         verbs: dict[str, set[str]] = {}
-        phrasal: dict[str, list[tuple[str, str]]] = {}
+        phrasal: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         nouns: dict[tuple[str, ...], set[str]] = {}
         raw = data.get("classes") or {}
         for name, spec in raw.items():
@@ -54,8 +56,9 @@ class ActionVocabulary:
             for verb in spec.get("verbs") or []:
                 verbs.setdefault(str(verb).lower(), set()).add(name)
             for phrase in spec.get("phrasal") or []:
-                head, _, particle = str(phrase).lower().partition(" ")
-                phrasal.setdefault(head, []).append((particle, name))
+                head, *particle = str(phrase).lower().split()
+                if particle:
+                    phrasal.setdefault(head, []).append((tuple(particle), name))
             for noun in spec.get("nouns") or []:
                 nouns.setdefault(tuple(_WORD.findall(str(noun).lower())), set()).add(name)
         return cls(
@@ -66,25 +69,24 @@ class ActionVocabulary:
             irregular={
                 str(k).lower(): str(v).lower() for k, v in (data.get("irregular") or {}).items()
             },
+            longest_noun=max((len(k) for k in nouns), default=1),
+            position={name: i for i, name in enumerate(raw)},
         )
 
     def find(self, text: str) -> list[str]:
         """The action classes a text names, in the vocabulary's order."""
         words = _WORD.findall(text.lower())
         found: set[str] = set()
-        longest = max((len(k) for k in self.nouns), default=1)
         for i, word in enumerate(words):
-            bases = _base_forms(word, self.irregular)
-            for base in bases:
+            for base in _base_forms(word, self.irregular):
                 found.update(self.verbs.get(base, ()))
-                for particle, name in self.phrasal.get(base, ()):
-                    parts = particle.split()
+                for parts, name in self.phrasal.get(base, ()):
                     window = words[i + 1 : i + 2 + PARTICLE_GAP]
-                    if parts and parts[0] in window:
+                    if parts[0] in window:
                         at = window.index(parts[0])
-                        if window[at : at + len(parts)] == parts:
+                        if tuple(window[at : at + len(parts)]) == parts:
                             found.add(name)
-            for size in range(1, longest + 1):
+            for size in range(1, self.longest_noun + 1):
                 found.update(self.nouns.get(tuple(words[i : i + size]), ()))
         return [c for c in self.classes if c in found]
 
@@ -93,8 +95,7 @@ class ActionVocabulary:
         out = np.zeros(len(self.classes))
         found = self.find(text)
         if found:
-            index = {c: i for i, c in enumerate(self.classes)}
-            out[[index[c] for c in found]] = 1.0 / np.sqrt(len(found))
+            out[[self.position[c] for c in found]] = 1.0 / np.sqrt(len(found))
         return out
 
 
