@@ -65,6 +65,24 @@ def content_id(title: str | None, text: str, prefix: str = "doc") -> str:
 
 
 @dataclass(slots=True)
+class Turn:
+    """One speaker's turn in a transcript or subtitle file, with offsets into the text it is in.
+
+    The text holds each turn as a paragraph `LABEL: utterance` (just the utterance when no
+    speaker is given), so `label_start:label_end` is the speaker as written and `start:end` what
+    they said; the annotate stage makes it an Attribution of kind `transcript`.
+    """
+
+    speaker: str | None  # the label as written ("HOLT", "Lester Holt"); None when not given
+    start: int  # the utterance, without the label
+    end: int
+    label_start: int | None = None
+    label_end: int | None = None
+    timecode: str | None = None  # when it starts: "00:01:02.500" (subtitles), as given otherwise
+    timecode_end: str | None = None
+
+
+@dataclass(slots=True)
 class Article:
     """One article as a reader found it, before cleaning.
 
@@ -82,6 +100,8 @@ class Article:
     authors: list[str] = field(default_factory=list)
     language: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # Speaker turns of a transcript or subtitle file (offsets into `text`); empty for articles.
+    turns: list[Turn] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -154,7 +174,7 @@ class Entity:
 class Attribution:
     """Who said what, on whose word: one attribution relation in one document."""
 
-    kind: str  # "direct" | "indirect"
+    kind: str  # "direct" | "indirect" | "transcript" (a speaker's turn in a transcript)
     content: str
     start: int  # content span
     end: int
@@ -173,6 +193,9 @@ class Attribution:
     signals: list[Signal] = field(default_factory=list)
     # When it was said, as reduced-precision ISO 8601 ("2021-07-24", "2017-08", "2017").
     date: str | None = None
+    # Where in the recording a transcript turn starts and ends ("00:01:02.500"); None otherwise.
+    timecode: str | None = None
+    timecode_end: str | None = None
 
 
 @dataclass(slots=True)
@@ -205,6 +228,7 @@ class Document:
     dates: list[Any] = field(default_factory=list)  # claimgraph.annotate.dates.DateMention
     claims: list[Any] = field(default_factory=list)  # claimgraph.link.claims.Claim
     meta: dict[str, Any] = field(default_factory=dict)
+    turns: list[Turn] = field(default_factory=list)  # a transcript's speaker turns (see Turn)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

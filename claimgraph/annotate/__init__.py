@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from claimgraph.annotate.dates import DateMention, date_for_span, estimate_document_date, find_dates
+from claimgraph.annotate.transcript import add_transcript_attributions
 from claimgraph.model import Document, Sentence
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -87,6 +88,8 @@ def fill_document(document: Document, doc: Doc) -> Document:
         document.attributions = list(doc._.cg_attributions or [])
     if Doc.has_extension("cg_signals"):
         document.signals = [*document.signals, *(doc._.cg_signals or [])]
+    # A transcript's speakers are structure, not found by the rules: each turn is attributed.
+    add_transcript_attributions(document, doc)
     return date_document(document)
 
 

@@ -20,6 +20,12 @@ from claimgraph.ingest.feed import FEED_SUFFIXES, read_feed
 from claimgraph.ingest.html import HTML_SUFFIXES, read_html
 from claimgraph.ingest.jsonl import JSONL_SUFFIXES, read_jsonl
 from claimgraph.ingest.text import TEXT_SUFFIXES, is_sidecar, read_text
+from claimgraph.ingest.transcript import (
+    SUBTITLE_SUFFIXES,
+    TABLE_SUFFIXES,
+    read_subtitles,
+    read_transcript_table,
+)
 from claimgraph.ingest.warc import WARC_SUFFIXES, read_warc
 from claimgraph.model import Article, Skipped
 
@@ -40,6 +46,8 @@ _READERS: dict[str, Reader] = {
     "jsonl": read_jsonl,
     "warc": read_warc,
     "feed": read_feed,
+    "transcript": read_transcript_table,
+    "subtitles": read_subtitles,
 }
 _SUFFIX_FORMAT = {
     **dict.fromkeys(TEXT_SUFFIXES, "text"),
@@ -47,6 +55,8 @@ _SUFFIX_FORMAT = {
     **dict.fromkeys(JSONL_SUFFIXES, "jsonl"),
     **dict.fromkeys(WARC_SUFFIXES, "warc"),
     **dict.fromkeys(FEED_SUFFIXES, "feed"),
+    **dict.fromkeys(TABLE_SUFFIXES, "transcript"),
+    **dict.fromkeys(SUBTITLE_SUFFIXES, "subtitles"),
 }
 
 
@@ -59,7 +69,8 @@ def _suffix(path: Path) -> str:
 
 
 def format_of(path: Path) -> str | None:
-    """Which reader handles `path` ("text", "html", "jsonl", "warc", "feed"), by suffix."""
+    """Which reader handles `path` ("text", "html", "jsonl", "warc", "feed", "transcript",
+    "subtitles"), by suffix."""
     return _SUFFIX_FORMAT.get(_suffix(path))
 
 

@@ -43,6 +43,7 @@ from claimgraph.model import (
     Removed,
     Signal,
     Skipped,
+    Turn,
     content_id,
     fold_spaces,
     normalise_text,
@@ -336,9 +337,13 @@ def clean_article(article: Article, vocab: Vocabulary | None = None) -> Document
 
     lines = _split_lines(raw)
     found = _Found()
-    for index, line in enumerate(lines):
-        _judge_line(line, index, title_norm, vocab, languages, found)
-    _judge_position(lines)
+    # A transcript's lines are what its speakers said, never page furniture: none is removed,
+    # so the turns' offsets stay true.
+    turns = _turns_in(article) if article.turns else []
+    if not turns:
+        for index, line in enumerate(lines):
+            _judge_line(line, index, title_norm, vocab, languages, found)
+        _judge_position(lines)
     kept = [line.text for line in lines if line.kept]
     if not kept:
         return Skipped(
@@ -346,11 +351,15 @@ def clean_article(article: Article, vocab: Vocabulary | None = None) -> Document
         )
     # Exotic spaces (no-break, thin, figure) become plain spaces, one for one so nothing moves:
     # spaCy makes each a token of its own, which splits names ("The New York Times").
-    text = fold_spaces("\n\n".join(kept))
+    text = fold_spaces(article.text if turns else "\n\n".join(kept))  # type: ignore[arg-type]
 
     meta: dict[str, Any] = {k: v for k, v in article.meta.items() if k not in _READER_KEYS}
     date, date_source = _date(article, page, found, languages, meta)
-    first = next((i for i, line in enumerate(lines) if _is_article_paragraph(line)), None)
+    first = (
+        None
+        if turns
+        else next((i for i, line in enumerate(lines) if _is_article_paragraph(line)), None)
+    )
     dateline = match_dateline(lines[first].text, vocab) if first is not None else None
     outlet, outlet_source = _outlet(article, page, dateline)
     meta.update(_found_meta(found, dateline, date))
@@ -378,4 +387,20 @@ def clean_article(article: Article, vocab: Vocabulary | None = None) -> Document
         signals=found.signals,
         removed=[Removed(text=line.text, reason=line.reason) for line in lines if line.reason],
         meta=meta,
+        turns=turns,
     )
+
+
+def _turns_in(article: Article) -> list[Turn]:
+    """The article's turns when they index its text exactly (a reader's promise, checked: the
+    text is used as is, so a turn never points beside what was said)."""
+    text = article.text or ""
+    n = len(text)
+    for turn in article.turns:
+        if not (0 <= turn.start < turn.end <= n and text[turn.start : turn.end].strip()):
+            return []
+        if turn.label_start is not None and not (
+            0 <= turn.label_start < (turn.label_end or 0) <= turn.start
+        ):
+            return []
+    return list(article.turns)

@@ -4,7 +4,9 @@ Conventions (the sample corpus and most scraped dumps):
 - the first non-empty line is the title, the rest is the body;
 - optional leading `Title:` / `Date:` / `URL:` / `Outlet:` / `Authors:` / `Language:` header
   lines, ended by a blank line or the first other line; then the header gives the title;
-- an optional sidecar `NAME.json` next to `NAME.txt` with the same fields (it wins over headers).
+- an optional sidecar `NAME.json` next to `NAME.txt` with the same fields (it wins over headers);
+- a body of `SPEAKER: text` lines is a transcript (rule in
+  `claimgraph.ingest.transcript.detect_speaker_lines`): its turns are kept with their speakers.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from claimgraph.ingest.common import (
     read_limited,
     split_authors,
 )
+from claimgraph.ingest.transcript import build_article, detect_speaker_lines, is_speaker_line
 from claimgraph.model import Article, Skipped
 
 TEXT_SUFFIXES = (".txt", ".text")
 SIDECAR_SUFFIX = ".json"
+# Inputs that may have a NAME.json sidecar: text files, subtitles and transcript tables.
+SIDECAR_OWNERS = (*TEXT_SUFFIXES, ".srt", ".vtt", ".tsv", ".csv")
 
 # header key -> Article field
 _HEADER_KEYS = {
@@ -60,7 +65,7 @@ def is_sidecar(path: Path) -> bool:
         return False
     return any(
         path.with_name(path.stem + suffix + gz).is_file()
-        for suffix in TEXT_SUFFIXES
+        for suffix in SIDECAR_OWNERS
         for gz in ("", ".gz")
     )
 
@@ -83,7 +88,7 @@ def parse_header(lines: list[str]) -> tuple[dict[str, str], int]:
     return fields, i
 
 
-def _read_sidecar(path: Path) -> dict[str, Any]:
+def read_sidecar(path: Path) -> dict[str, Any]:
     """Sidecar fields; raises Unreadable when the sidecar exists but is not a JSON object."""
     try:
         data = json.loads(decode_bytes(read_limited(path, 1024 * 1024)))
@@ -103,6 +108,7 @@ def article_from_text(text: str, source: str, sidecar: dict[str, Any] | None = N
 
     title = clean_field(sidecar.get("title")) or clean_field(header.get("title"))
     body_lines = lines[body_start:]
+    title, pieces = _transcript_turns(body_lines, title, source)
     if title is None:
         # the txt convention: the first non-empty line is the title
         for j, line in enumerate(body_lines):
@@ -129,6 +135,10 @@ def article_from_text(text: str, source: str, sidecar: dict[str, Any] | None = N
     for key, value in sidecar.items():
         if key not in {"title", "date", "url", "outlet", "source", "authors", "author", "language"}:
             meta.setdefault(key, value)
+    transcript = build_article(pieces, source, title=title, meta=meta) if pieces else None
+    if transcript is not None:
+        meta["format"] = "transcript"
+        body_lines = [transcript.text or ""]
     return Article(
         source=source,
         text="\n".join(body_lines),
@@ -139,7 +149,27 @@ def article_from_text(text: str, source: str, sidecar: dict[str, Any] | None = N
         authors=authors,
         language=clean_field(sidecar.get("language")) or header.get("language"),
         meta=meta,
+        turns=transcript.turns if transcript is not None else [],
     )
+
+
+def _transcript_turns(
+    body_lines: list[str], title: str | None, source: str
+) -> tuple[str | None, list[Any] | None]:
+    """(title, turns) when the body is `SPEAKER: text` lines, else (title, None).
+
+    Without a header title, a first line that is not a turn is the title (the txt convention);
+    a transcript that starts with a turn is titled by its file name."""
+    rows = [line for line in body_lines if line.strip()]
+    if not rows:
+        return title, None
+    if title is None and not is_speaker_line(rows[0]):
+        pieces = detect_speaker_lines(rows[1:])
+        return (rows[0].strip(), pieces) if pieces is not None else (None, None)
+    pieces = detect_speaker_lines(rows)
+    if pieces is not None and title is None:
+        title = Path(source).stem
+    return title, pieces
 
 
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | Skipped]:
@@ -154,7 +184,7 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Articl
     sidecar_path = sidecar_for(path)
     if sidecar_path is not None:
         try:
-            sidecar = _read_sidecar(sidecar_path)
+            sidecar = read_sidecar(sidecar_path)
         except Unreadable as exc:
             yield Skipped(str(sidecar_path), f"{exc}; {path.name} read without it")
     yield article_from_text(text, source, sidecar)

@@ -1,0 +1,156 @@
+"""Transcript turns -> attributions of kind `transcript`: the speaker is the source of the turn.
+
+A turn's label ("HOLT", "Lester Holt", "SEN. WARREN") is resolved to an entity, in order: the
+alias table (claimgraph/data/aliases.yaml), an entity of the document whose name or alias has
+the same alias key, the one PERSON of the document whose surname it is ("HOLT" and "Lester
+Holt"), else a new PERSON entity named by the label (an ALL-CAPS label title-cased: "Holt").
+The label becomes a mention of that entity (what NER made of it is replaced). A label that names
+a part, not a person ("MODERATOR", "Q", "SPEAKER 2": data/transcripts.yaml) gets no entity: the
+attribution carries it as `speaker_description`, never merged across documents.
+
+Attributions the rules find inside a turn (the speaker quoting someone) stay as they are; the
+claims stage takes the nearest identified source for a nested span (claimgraph.link.claims).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from spacy.tokens import Doc
+
+from claimgraph.annotate.entities import alias_key, entity_slug, load_alias_table
+from claimgraph.annotate.signals import Text, attribution_signals
+from claimgraph.annotate.sourcing import load_vocabulary
+from claimgraph.model import Attribution, Document, Entity, Mention, Turn
+
+_WORD = re.compile(r"[^\W\d_]+")
+_NUMBERING = re.compile(r"[\s#]*\d+$")
+
+
+@functools.cache
+def generic_speakers() -> frozenset[str]:
+    """Labels that name a part, not a person (data/transcripts.yaml)."""
+    words = load_vocabulary("transcripts").get("generic_speakers") or []
+    return frozenset(str(w).casefold() for w in words)
+
+
+def display_name(label: str) -> str:
+    """An ALL-CAPS label title-cased for display ("O'ROURKE" -> "O'Rourke"); others as written."""
+    label = " ".join(label.split()).rstrip(":")
+    if any(ch.islower() for ch in label):
+        return label
+    return _WORD.sub(lambda m: m.group(0).capitalize(), label.lower())
+
+
+def is_generic(label: str) -> bool:
+    """Whether a label names a part ("MODERATOR", "Speaker 2") rather than someone."""
+    bare = _NUMBERING.sub("", " ".join(label.split())).strip(" .").casefold()
+    return not bare or bare in generic_speakers()
+
+
+def _surname(name: str) -> str:
+    words = name.split()
+    return alias_key(words[-1]) if words else ""
+
+
+def _resolve(name: str, entities: list[Entity]) -> Entity:
+    """The document's entity for a speaker name, or a new one (module doc: the order)."""
+    group = load_alias_table().lookup(name)
+    if group is not None:
+        key = alias_key(group.name)
+        for entity in entities:
+            if alias_key(entity.name) == key:
+                return entity
+        return Entity(key=entity_slug(group.name), name=group.name, type=group.type)
+    key = alias_key(name)
+    for entity in entities:
+        if key and key in {alias_key(entity.name), *(alias_key(a) for a in entity.aliases)}:
+            return entity
+    if len(name.split()) == 1:
+        persons = [
+            e
+            for e in entities
+            if e.type == "PERSON" and len(e.name.split()) >= 2 and _surname(e.name) == key
+        ]
+        if len(persons) == 1:
+            return persons[0]
+    return Entity(key=entity_slug(name), name=name, type="PERSON")
+
+
+def _in_labels(start: int, end: int, labels: list[tuple[int, int]]) -> bool:
+    return any(start < b and a < end for a, b in labels)
+
+
+def add_transcript_attributions(document: Document, doc: Doc | None = None) -> Document:
+    """Give every turn with a speaker its attribution, speaker entity and label mention.
+
+    `doc` (the parsed text) lets the turn's content get the attribution signals (hedges,
+    evidence) an article's quote gets; the article's own-voice hedge signals inside a turn are
+    dropped, since the turn is not the article's voice.
+    """
+    turns = [t for t in document.turns if t.speaker and t.label_start is not None]
+    if not turns:
+        return document
+    text = document.text
+    labels = [(t.label_start, t.label_end) for t in turns]
+    # What NER made of the labels is replaced by the speakers resolved here.
+    mentions = [m for m in document.mentions if not _in_labels(m.start, m.end, labels)]  # type: ignore[arg-type]
+    used = {m.entity_key for m in mentions}
+    entities = [e for e in document.entities if e.key in used]
+    by_key = {e.key: e for e in entities}
+    attributions: list[Attribution] = []
+    for turn in turns:
+        assert turn.speaker is not None and turn.label_start is not None
+        label_end = turn.label_end if turn.label_end is not None else turn.label_start
+        name = display_name(turn.speaker)
+        entity = None
+        if not is_generic(turn.speaker):
+            entity = _resolve(name, entities)
+            if entity.key not in by_key:
+                entities.append(entity)
+                by_key[entity.key] = entity
+            written = text[turn.label_start : label_end]
+            if written != entity.name and written not in entity.aliases:
+                entity.aliases.append(written)
+            mentions.append(Mention(turn.label_start, label_end, written, entity.type, entity.key))
+        attributions.append(_attribution(text, turn, label_end, name, entity))
+    mentions.sort(key=lambda m: (m.start, m.end))
+    document.mentions = mentions
+    document.entities = entities
+    if doc is not None and doc.has_annotation("DEP"):
+        shared = Text.of(doc)
+        for att in attributions:
+            att.signals = attribution_signals(doc, att, shared)
+    spans = [(a.start, a.end) for a in attributions]
+    document.signals = [
+        g
+        for g in document.signals
+        if not (
+            g.type == "hedged"
+            and g.scope == "sentence"
+            and g.start is not None
+            and any(a <= g.start < b for a, b in spans)
+        )
+    ]
+    document.attributions = [*document.attributions, *attributions]
+    return document
+
+
+def _attribution(
+    text: str, turn: Turn, label_end: int, name: str, entity: Entity | None
+) -> Attribution:
+    return Attribution(
+        kind="transcript",
+        content=text[turn.start : turn.end],
+        start=turn.start,
+        end=turn.end,
+        source_text=text[turn.label_start : label_end],
+        source_start=turn.label_start,
+        source_end=label_end,
+        speaker=entity.name if entity else None,
+        speaker_entity_key=entity.key if entity else None,
+        speaker_description=None if entity else name,
+        timecode=turn.timecode,
+        timecode_end=turn.timecode_end,
+    )
