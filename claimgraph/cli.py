@@ -281,16 +281,25 @@ def _show_document(store: Store, doc: dict) -> None:
     for e in doc["entities"]:
         ents.add_row(escape(e["name"]), e["type"], str(e["mentions"]))
     console.print(ents)
+    # A transcript turn's timecodes (documents.meta["turns"]), shown with its attribution.
+    timecodes = {
+        t["start_char"]: " - ".join(x for x in (t.get("timecode"), t.get("timecode_end")) if x)
+        for t in (doc["meta"] or {}).get("turns") or []
+        if isinstance(t, dict) and t.get("timecode")
+    }
     if doc["attributions"]:
         atts = Table(title="attributions", title_justify="left", show_lines=True)
         for col in ("kind", "speaker", "role", "via", "content", "signals"):
             atts.add_column(col, overflow="fold")
         for a in doc["attributions"]:
             speaker = a["speaker"] or (
-                f"[anonymous] {a['speaker_description'] or ''}" if a["anonymous"] else "?"
+                f"[anonymous] {a['speaker_description'] or ''}"
+                if a["anonymous"]
+                else a["speaker_description"] or "?"
             )
+            when = timecodes.get(a["start_char"]) if a["kind"] == "transcript" else None
             atts.add_row(
-                a["kind"],
+                escape(a["kind"] + (f" {when}" if when else "")),
                 escape(speaker),
                 escape(a["role"] or ""),
                 escape(" > ".join(a["via"])),

@@ -89,6 +89,18 @@ def add_transcript_attributions(document: Document, doc: Doc | None = None) -> D
     evidence) an article's quote gets; the article's own-voice hedge signals inside a turn are
     dropped, since the turn is not the article's voice.
     """
+    if document.turns:
+        # Every turn, speaker or not, with its timecodes: stored in documents.meta["turns"].
+        document.meta["turns"] = [
+            {
+                "speaker": t.speaker,
+                "start_char": t.start,
+                "end_char": t.end,
+                "timecode": t.timecode,
+                "timecode_end": t.timecode_end,
+            }
+            for t in document.turns
+        ]
     turns = [t for t in document.turns if t.speaker and t.label_start is not None]
     if not turns:
         return document
