@@ -12,7 +12,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from claimgraph.annotate.transcript import display_name, is_generic
+from claimgraph.annotate.transcript import display_name, is_generic, split_honorific
 from claimgraph.cli import app
 from claimgraph.ingest import clean_article, read_file, read_paths
 from claimgraph.model import Article, Document, Skipped
@@ -264,6 +264,8 @@ def test_speaker_names():
     assert display_name("Lester Holt") == "Lester Holt"
     assert is_generic("MODERATOR") and is_generic("Speaker 2") and is_generic("Q")
     assert not is_generic("HOLT")
+    assert split_honorific(display_name("SEN. BERNIE SANDERS")) == ("Bernie Sanders", "Sen.")
+    assert split_honorific("Mr. Schwab") == ("Schwab", None)
 
 
 def test_analyze_stores_transcript_and_subtitle_speakers(tmp_path):

@@ -15,6 +15,7 @@ letters; short sentences, names and numbers stay unknown (None) rather than gues
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +29,8 @@ from lingua import IsoCode639_1, IsoCode639_3, LanguageDetectorBuilder
 from lingua import Language as LinguaLanguage
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from claimgraph.annotate import DEFAULT_WINDOW_CHARS, text_windows
 
 # Registers the Doc extensions fill_document reads, also for the neutral sentencizer's docs.
 from claimgraph.annotate import entities as _entities  # noqa: F401
@@ -45,6 +48,9 @@ _DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7
 # Long texts are judged on evenly spaced slices: enough for the majority language, bounded cost.
 _SAMPLE_CHARS = 20_000
 _SLICES = 4
+# Documents are parsed in chunks of `batch_size` documents or this many characters, whichever
+# comes first, so a run of long documents is not all held, raw, at once.
+_CHUNK_CHARS = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,9 +236,13 @@ def keep_language_annotations(
     mentions (and entities left without one) and signals in foreign sentences, and
     attributions whose content itself is confidently another language (a quote in Arabic)."""
     spans = foreign_spans(document, language)
+    starts = [a for a, _ in spans]  # sentences: in order, never overlapping
 
     def foreign(offset: int | None) -> bool:
-        return offset is not None and any(a <= offset < b for a, b in spans)
+        if offset is None or not spans:
+            return False
+        i = bisect.bisect_right(starts, offset) - 1
+        return i >= 0 and offset < spans[i][1]
 
     def keep_attribution(att: Attribution) -> bool:
         if foreign(att.start) or foreign(att.cue_start):
@@ -309,28 +319,36 @@ class LanguageRouter:
         self,
         documents: Iterable[Document],
         nlp: Language,
-        fill: Callable[[Document, Doc], Document],
+        fill: Callable[[Document, Iterable[tuple[int, Doc]]], Document],
         *,
         batch_size: int = 16,
+        window_chars: int = DEFAULT_WINDOW_CHARS,
     ) -> Iterator[Document]:
-        """Detect, route, parse the pipeline's language only, label sentences; input order."""
+        """Detect, route, parse the pipeline's language only, label sentences; input order.
+
+        `fill` gets each document with its parsed windows as (offset, Doc): one window at
+        offset 0 for a document up to `window_chars` characters, several for a longer one."""
+        window = max(1, min(window_chars, nlp.max_length, self.neutral.max_length))
         chunk: list[Document] = []
+        chars = 0
         for document in documents:
             chunk.append(identify_document(document, self.detector))
-            if len(chunk) >= batch_size:
-                yield from self._annotate_chunk(chunk, nlp, fill, batch_size)
-                chunk = []
+            chars += len(document.text)
+            if len(chunk) >= batch_size or chars >= _CHUNK_CHARS:
+                yield from self._annotate_chunk(chunk, nlp, fill, batch_size, window)
+                chunk, chars = [], 0
         if chunk:
-            yield from self._annotate_chunk(chunk, nlp, fill, batch_size)
+            yield from self._annotate_chunk(chunk, nlp, fill, batch_size, window)
 
     def _annotate_chunk(
         self,
         chunk: list[Document],
         nlp: Language,
-        fill: Callable[[Document, Doc], Document],
+        fill: Callable[[Document, Iterable[tuple[int, Doc]]], Document],
         batch_size: int,
+        window: int,
     ) -> Iterator[Document]:
-        native = [d for d in chunk if self.runs_pipeline(d)]
+        native = [d for d in chunk if self.runs_pipeline(d) and len(d.text) <= window]
         parsed = nlp.pipe(
             ((d.text, d) for d in native),
             as_tuples=True,
@@ -339,15 +357,32 @@ class LanguageRouter:
         )
         by_id = {id(document): doc for doc, document in parsed}
         for document in chunk:
-            doc = by_id.get(id(document))
-            if doc is None:
-                fill(document, self.neutral(document.text))
-                label_sentences(document.sentences, self.detector, document.language)
+            doc = by_id.pop(id(document), None)
+            if doc is not None:
+                fill(document, [(0, doc)])
+            elif self.runs_pipeline(document):  # longer than a window: parsed piece by piece
+                fill(document, self._windows(document.text, window, nlp, disable=[self.name]))
             else:
-                fill(document, doc)
-                label_sentences(document.sentences, self.detector, self.pipeline_language)
-                keep_language_annotations(document, self.detector, self.pipeline_language)
+                fill(document, self._windows(document.text, window, self.neutral))
+                label_sentences(document.sentences, self.detector, document.language)
+                yield document
+                continue
+            del doc
+            label_sentences(document.sentences, self.detector, self.pipeline_language)
+            keep_language_annotations(document, self.detector, self.pipeline_language)
             yield document
+
+    @staticmethod
+    def _windows(
+        text: str, window: int, pipeline: Language, **pipe_options: object
+    ) -> Iterator[tuple[int, Doc]]:
+        """(offset, Doc) for each window of `text`, parsed one at a time (lazily), so one
+        window's parse is alive at once."""
+        spans = list(text_windows(text, window))
+        texts = (text[a:b] for a, b in spans)
+        docs = pipeline.pipe(texts, batch_size=1, **pipe_options)  # type: ignore[arg-type]
+        for (start, _), doc in zip(spans, docs, strict=True):
+            yield start, doc
 
 
 if not Doc.has_extension("cg_language"):

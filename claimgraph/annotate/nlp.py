@@ -58,8 +58,9 @@ def load_nlp(
             f"another with --model. The default, {DEFAULT_MODEL!r}, ships with claimgraph's "
             f"install script."
         ) from exc
-    # Long reports exist; memory is bounded by the cleaning stage's size limit instead.
-    nlp.max_length = max(nlp.max_length, 5_000_000)
+    # No Doc longer than spaCy's max_length (1,000,000 characters) is ever made: annotation
+    # parses long documents in windows (claimgraph.annotate.DEFAULT_WINDOW_CHARS), since one
+    # Doc of N characters costs about 3.5 KB per character. The limit stays as spaCy's guard.
     patterns = _entities.ruler_patterns(
         _entities.load_alias_table((str(_entities.DEFAULT_ALIASES), *alias_files))
     )

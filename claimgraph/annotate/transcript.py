@@ -3,7 +3,8 @@
 A turn's label ("HOLT", "Lester Holt", "SEN. WARREN") is resolved to an entity, in order: the
 alias table (claimgraph/data/aliases.yaml), an entity of the document whose name or alias has
 the same alias key, the one PERSON of the document whose surname it is ("HOLT" and "Lester
-Holt"), else a new PERSON entity named by the label (an ALL-CAPS label title-cased: "Holt").
+Holt"), else a new PERSON entity named by the label (an ALL-CAPS label title-cased: "Holt"; a
+title before the name is the attribution's role: "SEN. WARREN" is Warren, role "Sen.").
 The label becomes a mention of that entity (what NER made of it is replaced). A label that names
 a part, not a person ("MODERATOR", "Q", "SPEAKER 2": data/transcripts.yaml) gets no entity: the
 attribution carries it as `speaker_description`, never merged across documents.
@@ -26,6 +27,11 @@ from claimgraph.model import Attribution, Document, Entity, Mention, Turn
 
 _WORD = re.compile(r"[^\W\d_]+")
 _NUMBERING = re.compile(r"[\s#]*\d+$")
+_HONORIFIC = re.compile(
+    r"^(Mr|Mrs|Ms|Miss|Dr|Sen|Senator|Rep|Gov|Governor|Prof|Rev|Gen|President|Secretary)\.?\s+",
+    re.IGNORECASE,
+)
+_COURTESY = frozenset({"mr", "mrs", "ms", "miss"})
 
 
 @functools.cache
@@ -41,6 +47,18 @@ def display_name(label: str) -> str:
     if any(ch.islower() for ch in label):
         return label
     return _WORD.sub(lambda m: m.group(0).capitalize(), label.lower())
+
+
+def split_honorific(name: str) -> tuple[str, str | None]:
+    """("Sen. Bernie Sanders") -> ("Bernie Sanders", "Sen."); "Mr."/"Ms." are dropped, not roles.
+
+    A lone honorific with a surname keeps it ("Mr. Schwab" -> "Schwab")."""
+    match = _HONORIFIC.match(name)
+    if match is None or not name[match.end() :].strip():
+        return name, None
+    word = match.group(1)
+    rest = name[match.end() :].strip()
+    return rest, (None if word.casefold() in _COURTESY else match.group(0).strip())
 
 
 def is_generic(label: str) -> bool:
@@ -115,7 +133,7 @@ def add_transcript_attributions(document: Document, doc: Doc | None = None) -> D
     for turn in turns:
         assert turn.speaker is not None and turn.label_start is not None
         label_end = turn.label_end if turn.label_end is not None else turn.label_start
-        name = display_name(turn.speaker)
+        name, role = split_honorific(display_name(turn.speaker))
         entity = None
         if not is_generic(turn.speaker):
             entity = _resolve(name, entities)
@@ -126,7 +144,7 @@ def add_transcript_attributions(document: Document, doc: Doc | None = None) -> D
             if written != entity.name and written not in entity.aliases:
                 entity.aliases.append(written)
             mentions.append(Mention(turn.label_start, label_end, written, entity.type, entity.key))
-        attributions.append(_attribution(text, turn, label_end, name, entity))
+        attributions.append(_attribution(text, turn, label_end, name, entity, role))
     mentions.sort(key=lambda m: (m.start, m.end))
     document.mentions = mentions
     document.entities = entities
@@ -150,7 +168,7 @@ def add_transcript_attributions(document: Document, doc: Doc | None = None) -> D
 
 
 def _attribution(
-    text: str, turn: Turn, label_end: int, name: str, entity: Entity | None
+    text: str, turn: Turn, label_end: int, name: str, entity: Entity | None, role: str | None
 ) -> Attribution:
     return Attribution(
         kind="transcript",
@@ -163,6 +181,7 @@ def _attribution(
         speaker=entity.name if entity else None,
         speaker_entity_key=entity.key if entity else None,
         speaker_description=None if entity else name,
+        role=role,
         timecode=turn.timecode,
         timecode_end=turn.timecode_end,
     )

@@ -8,8 +8,9 @@ it an attribution of kind `transcript` (claimgraph.annotate.transcript).
 Formats:
 - `SPEAKER: text` lines in a `.txt` file, recognised by `detect_speaker_lines` (see there);
 - `.tsv` / `.csv` with a header naming a text column (text, line, utterance, transcript,
-  sentence, content, dialogue) and usually a speaker column (speaker, name, person, who), optional
-  start/end columns (start, begin, time, timecode, timestamp / end, stop); one row per turn;
+  sentence, content, dialogue) and a speaker column (speaker, name, person, who) or a start
+  column (start, begin, time, timecode, timestamp), optional end column (end, stop); one row per
+  turn; a file/episode column (file_name, episode, debate, ...) makes one article per value;
 - `.srt` and `.vtt` subtitles: markup (`<i>`, `{\\an8}`, `[MUSIC]`, `(APPLAUSE)`) is dropped,
   the speaker comes from a WebVTT voice tag `<v Name>`, a `NAME:` label at the start of a cue or
   line, and a cue with neither continues the previous speaker unless it starts with `>>` or `-`
@@ -65,6 +66,8 @@ _COLUMNS = {
     ),
     "start": ("start", "starttime", "begin", "from", "time", "timecode", "timestamp", "tc"),
     "end": ("end", "endtime", "stop", "to", "until"),
+    # Several transcripts in one table: one article per value of this column.
+    "document": ("filename", "file", "document", "episode", "transcriptid", "debate", "show"),
 }
 # A speaker label: 1 to 4 words, each starting with a capital or a digit ("HOLT", "Lester Holt",
 # "SPEAKER 2", "O'ROURKE", "Sen. Warren"), then a colon and the utterance.
@@ -301,33 +304,57 @@ def read_transcript_table(
             f"{', '.join(_COLUMNS['text'])}; found: {', '.join(header) or 'nothing'})",
         )
         return
-    speaker_col, start_col, end_col = (_column(header, r) for r in ("speaker", "start", "end"))
+    speaker_col, start_col, end_col, group_col = (
+        _column(header, r) for r in ("speaker", "start", "end", "document")
+    )
+    if speaker_col is None and start_col is None:
+        # A table of articles or tweets with a text column is not a transcript.
+        yield Skipped(
+            source,
+            "not a transcript: no speaker column (expected one of: "
+            f"{', '.join(_COLUMNS['speaker'])}) and no start time column",
+        )
+        return
 
     def cell(row: list[str], col: int | None) -> str | None:
         if col is None or col >= len(row):
             return None
         return row[col].strip() or None
 
-    pieces = []
+    groups: dict[str | None, list[_Piece]] = {}
     for number, row in enumerate(rows[1:], start=2):
         said = cell(row, text_col)
         if said is None:
             yield Skipped(f"{source}#row{number}", "no text in the text column")
             continue
         start, end = cell(row, start_col), cell(row, end_col)
-        pieces.append(
+        groups.setdefault(cell(row, group_col), []).append(
             _Piece(
-                cell(row, speaker_col),
+                _speaker_cell(cell(row, speaker_col)),
                 _clean_utterance(said),
                 normalise_timecode(start) or start,
                 normalise_timecode(end) or end,
             )
         )
-    article = build_article(pieces, source, title=_title(path), meta={"format": "transcript"})
-    if article is None:
-        yield Skipped(source, "no turn with text in the table")
-        return
-    yield from _with_sidecar(article, path)
+    for group, pieces in groups.items():
+        # One article per value of a file/episode column (several transcripts in one table).
+        at = source if group is None or len(groups) == 1 else f"{source}#{group}"
+        title = _title(path) if group is None or len(groups) == 1 else group
+        article = build_article(pieces, at, title=title, meta={"format": "transcript"})
+        if article is None:
+            yield Skipped(at, "no turn with text in the table")
+            continue
+        yield from _with_sidecar(article, path)
+
+
+def _speaker_cell(value: str | None) -> str | None:
+    """A speaker cell as a label: stage notes and descriptions out ("(APPLAUSE) SANDERS" ->
+    "SANDERS", "SEN. BERNIE SANDERS (D-VT), PRESIDENTIAL CANDIDATE" -> "SEN. BERNIE SANDERS");
+    None when what is left is no name (a sentence pasted into the column)."""
+    if value is None:
+        return None
+    value = _norm(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", value)).split(",")[0].strip(" :-")
+    return value if value and len(value.split()) <= 6 else None
 
 
 def _with_sidecar(article: Article, path: Path) -> Iterator[Article | Skipped]:
