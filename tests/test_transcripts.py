@@ -181,6 +181,29 @@ def test_a_csv_without_a_text_column_is_skipped_by_name(tmp_path):
     assert "no text column" in items[0].reason and "who, when" in items[0].reason
 
 
+def test_one_table_of_several_transcripts_and_a_table_of_articles(tmp_path):
+    path = tmp_path / "debates.csv"
+    path.write_text(
+        "line_number,speaker,text,file_name\n"
+        '1,TODD,"Good evening, and welcome.",first.tsv\n'
+        "2,(APPLAUSE) SANDERS,We need a political revolution.,first.tsv\n"
+        '3,"SEN. BERNIE SANDERS (D-VT), CANDIDATE",Thank you.,second.tsv\n',
+        encoding="utf-8",
+    )
+    articles = [i for i in read_file(path) if isinstance(i, Article)]
+    assert [(a.source, a.title) for a in articles] == [
+        (f"{path}#first.tsv", "first.tsv"),
+        (f"{path}#second.tsv", "second.tsv"),
+    ]
+    assert [t.speaker for t in articles[0].turns] == ["TODD", "SANDERS"]
+    assert [t.speaker for t in articles[1].turns] == ["SEN. BERNIE SANDERS"]
+    # A text column alone (articles, tweets) is not a transcript.
+    tweets = tmp_path / "tweets.csv"
+    tweets.write_text("id,text,url\n1,Some tweet.,http://x\n", encoding="utf-8")
+    (skipped,) = read_file(tweets)
+    assert isinstance(skipped, Skipped) and "not a transcript" in skipped.reason
+
+
 def test_srt_cues_tags_continuations_and_a_broken_timecode(tmp_path):
     path = tmp_path / "debate.srt"
     path.write_text(DEBATE_SRT, encoding="utf-8")
