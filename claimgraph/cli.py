@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -33,6 +32,7 @@ from claimgraph.link.provenance import factcheck_links
 from claimgraph.link.provenance import trace as trace_ref
 from claimgraph.link.stage import Linker, LinkSettings
 from claimgraph.store import DEFAULT_DB, Store
+from claimgraph.terminal import escape  # markup-escaped and stripped of control characters
 
 app = typer.Typer(
     name="claimgraph",
@@ -235,7 +235,7 @@ def _show_corpus(store: Store) -> None:
         table.add_row(
             r["id"],
             escape(r["title"] or ""),
-            r["date"] or "",
+            escape(r["date"] or ""),
             escape(r["outlet"] or ""),
             str(r["sentences"]),
             str(r["attributions"]),
@@ -272,14 +272,14 @@ def _show_document(store: Store, doc: dict) -> None:
         console.print("[bold]signals[/bold]")
         for g in sigs:
             console.print(
-                f"  {g['type']}: {escape(g['text'])}"
+                f"  {escape(g['type'])}: {escape(g['text'])}"
                 + (f" ({escape(g['detail'])})" if g["detail"] else "")
             )
     ents = Table(title="entities", title_justify="left")
     for col in ("name", "type", "mentions"):
         ents.add_column(col)
     for e in doc["entities"]:
-        ents.add_row(escape(e["name"]), e["type"], str(e["mentions"]))
+        ents.add_row(escape(e["name"]), escape(e["type"]), str(e["mentions"]))
     console.print(ents)
     # A transcript turn's timecodes (documents.meta["turns"]), shown with its attribution.
     timecodes = {
@@ -322,7 +322,7 @@ def show(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Show one document's cleaned text and annotations, or a summary of the corpus."""
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         if doc is None:
             _show_corpus(store)
             return
@@ -341,7 +341,7 @@ def sources(
     limit: Annotated[int, typer.Option(help="Rows per table.")] = 30,
 ) -> None:
     """Speakers and outlets across the corpus: attributions, anonymous share, signals."""
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         found = store.sources()
 
     def signal_text(sig: dict[str, int]) -> str:
@@ -386,7 +386,7 @@ def narratives(
     limit: Annotated[int, typer.Option(help="How many to list.")] = 30,
 ) -> None:
     """Narratives: the same claim told again across documents, largest first."""
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         rows = store.query(
             "SELECT * FROM narratives ORDER BY documents DESC, claims DESC, id LIMIT :n",
             {"n": limit},
@@ -405,7 +405,8 @@ def narratives(
         )
         console.print()
         console.print(
-            f"[bold]{r['id']}[/bold]  {r['claims']} claims · {r['documents']} documents · {seen} · "
+            f"[bold]{r['id']}[/bold]  {r['claims']} claims · {r['documents']} documents · "
+            f"{escape(seen)} · "
             f"anonymous {r['anonymous_share']:.0%} · hedged {r['hedged_share']:.0%} · "
             f"evidence not shown {r['evidence_not_shown_share']:.0%}"
         )
@@ -426,7 +427,7 @@ def trace(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Trace a narrative or claim back: earliest tellings, and the sources it rests on."""
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         found = trace_ref(store, ref)
     if found is None:
         err.print(f"[red]No narrative or claim matches {escape(ref)!r}.[/red]")
@@ -457,11 +458,11 @@ def trace(
         chain = " > ".join(
             [who, *o["via"], o["publisher"] or o["document_title"] or o["document_id"]]
         )
-        console.print(f"{i}. [bold]{o['date'] or 'undated'}[/bold]  {escape(chain)}")
+        console.print(f"{i}. [bold]{escape(o['date'] or 'undated')}[/bold]  {escape(chain)}")
         console.print(f"   “{escape(o['text'])}”")
         console.print(
             f"   [dim]{escape(o['document_source'])} @{o['start']}-{o['end']}"
-            + (f" · {', '.join(o['signals'])}" if o["signals"] else "")
+            + (f" · {escape(', '.join(o['signals']))}" if o["signals"] else "")
             + "[/dim]"
         )
 
@@ -473,7 +474,7 @@ def _print_factchecks(links: list[dict]) -> None:
     console.print(f"[bold]checked already[/bold]: {len(links)} fact-check(s) match")
     for lk in links[:10]:
         verdict = lk["rating_original"] or lk["rating"]
-        when = lk["review_date"] or "undated"
+        when = escape(lk["review_date"] or "undated")
         console.print(
             f"  [bold]{escape(lk['rating'])}[/bold] ({escape(str(verdict))}) · "
             f"{escape(lk['reviewer'] or '?')} · {when} · score {lk['score']:.2f}"
@@ -491,11 +492,19 @@ def serve(
         str, typer.Option(help="Address to listen on; the default is this machine only.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="Another name the app may be reached by (Host header), besides --host, "
+            "127.0.0.1, localhost and ::1; repeatable; '*' allows any.",
+        ),
+    ] = None,
 ) -> None:
     """Browse the database in a local web app (pages, and their JSON twins under /api)."""
     import uvicorn
 
-    from claimgraph.serve.app import create_app
+    from claimgraph.serve.app import LOCAL_HOSTS, create_app
 
     if _no_such_file(db):
         err.print(f"[red]No database at {escape(db)}: run `claimgraph analyze` first.[/red]")
@@ -513,7 +522,8 @@ def serve(
     torch.set_num_threads(1)
     where = f"[{host}]" if ":" in host else host
     console.print(escape(f"claimgraph serve: http://{where}:{port}/ (Ctrl-C stops it)"))
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+    hosts = [*LOCAL_HOSTS, host, *(allowed_host or [])]
+    uvicorn.run(create_app(db, allowed_hosts=hosts), host=host, port=port, log_level="warning")
 
 
 @app.command()
@@ -532,7 +542,7 @@ def report(
         err.print(f"[red]No database at {escape(db)}: run `claimgraph analyze` first.[/red]")
         raise typer.Exit(2)
     started = time.perf_counter()
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         written = write_report(store, out)
     size = written.stat().st_size
     console.print(
@@ -547,13 +557,24 @@ def export(
         str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")
     ] = "jsonl",
     db: DbOption = DEFAULT_DB,
+    raw_csv: Annotated[
+        bool,
+        typer.Option(
+            "--raw-csv",
+            help="CSV cells exactly as stored: no ' before cells starting with = + - @ "
+            "(which a spreadsheet would run as formulas).",
+        ),
+    ] = False,
 ) -> None:
     """Write the database's contents for other tools (one file per kind)."""
     if fmt not in FORMATS:
         err.print(f"[red]Unknown format {escape(fmt)!r}; choose from {', '.join(FORMATS)}.[/red]")
         raise typer.Exit(2)
-    with Store(db) as store:
-        written = FORMATS[fmt](store, out)
+    with Store(db, read_only=True) as store:
+        if fmt in ("csv", "all"):
+            written = FORMATS[fmt](store, out, raw_csv=raw_csv)
+        else:
+            written = FORMATS[fmt](store, out)
     for name, n in written.items():
         unit = "nodes and edges" if name.endswith((".graphml", ".gexf")) else "rows"
         console.print(f"{out / name}: {n} {'reviews' if name.endswith('.jsonld') else unit}")

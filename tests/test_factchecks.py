@@ -570,7 +570,7 @@ def _report_and_app_show_link(store: Store, db: Path, claim: dict, factcheck_id:
             f"//span[@id='s-{row['sentence_id']}']//mark[contains(@class, 'claim')]/@title"
         )
         assert any("fact-checked:" in t for t in titles), row
-    with TestClient(create_app(db)) as client:
+    with TestClient(create_app(db), base_url="http://127.0.0.1:8000") as client:
         api = client.get(f"/api/narratives/{claim['narrative_id']}")
         assert api.status_code == 200
         assert factcheck_id in {f["factcheck_id"] for f in api.json()["factchecks"]}

@@ -28,7 +28,7 @@ MALFORMED = ['"unclosed', "AND OR", "NEAR("]
 
 @pytest.fixture(scope="module")
 def client(linked_sample_db: Path):
-    with TestClient(create_app(linked_sample_db)) as c:
+    with TestClient(create_app(linked_sample_db), base_url="http://127.0.0.1:8000") as c:
         yield c
 
 
@@ -239,7 +239,7 @@ def test_fact_check_links_show_on_the_narrative_page(
                         linked_at="2024-01-01T00:00:00+00:00",
                     )
                 )
-    with TestClient(create_app(db)) as c:
+    with TestClient(create_app(db), base_url="http://127.0.0.1:8000") as c:
         data = c.get(f"/api/narratives/{claim['narrative_id']}").json()
         assert [f["factcheck_id"] for f in data["factchecks"]] == ["fc_0", "fc_1"]
         assert data["factchecks"][1]["url"] is None

@@ -291,6 +291,34 @@ def test_speaker_names():
     assert split_honorific("Mr. Schwab") == ("Schwab", None)
 
 
+def test_a_turn_carries_its_hedges_also_when_parsed_in_windows(tmp_path, nlp):
+    from claimgraph.annotate import annotate_documents
+
+    path = tmp_path / "hearing.txt"
+    path.write_text(
+        "Hearing\n"
+        + "CHAIR: The committee will come to order. We thank the witnesses for coming.\n" * 3
+        + "WITNESS: The shipment was allegedly diverted to a third country in March.\n"
+        + "CHAIR: Thank you. We will now take questions from the members of the panel.\n",
+        encoding="utf-8",
+    )
+    article = _article(list(read_file(path)))
+    for window in (50_000, 160):  # one parse of the whole text, then several windows
+        document = clean_article(article)
+        assert isinstance(document, Document)
+        (done,) = annotate_documents([document], nlp, window_chars=window)
+        turns = [a for a in done.attributions if a.kind == "transcript"]
+        assert [a.speaker_description or a.speaker for a in turns] == ["Chair"] * 3 + [
+            "Witness",
+            "Chair",
+        ]
+        witness = turns[3]
+        assert [(g.type, g.text) for g in witness.signals] == [("hedged", "allegedly")]
+        assert done.text[witness.signals[0].start : witness.signals[0].end] == "allegedly"
+        # Said by the witness, not in the document's own voice.
+        assert not [g for g in done.signals if g.type == "hedged" and g.scope == "sentence"]
+
+
 def test_analyze_stores_transcript_and_subtitle_speakers(tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()

@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from claimgraph.annotate.dates import DateMention, date_for_span, estimate_document_date, find_dates
-from claimgraph.annotate.transcript import add_transcript_attributions
+from claimgraph.annotate.transcript import add_transcript_attributions, turn_signals
 from claimgraph.model import Attribution, Document, Entity, Mention, Sentence, Signal, Skipped
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -200,9 +200,8 @@ def fill_windows(document: Document, parts: Iterable[tuple[int, Doc]]) -> Docume
     entities: dict[str, Entity] = {}
     attributions: list[Attribution] = []
     signals: list[Signal] = []
-    whole: Doc | None = None  # the Doc of the whole text, when there is only one window
-    for window, (offset, doc) in enumerate(parts):
-        whole = doc if window == 0 and offset == 0 else None
+    said: dict[int, list[Signal]] = {}  # signals of transcript turns, read per window
+    for offset, doc in parts:
         found = sentences_of(doc)
         window_mentions = list(doc._.cg_mentions or [])
         window_attributions = list(doc._.cg_attributions or []) if _has("cg_attributions") else []
@@ -222,6 +221,8 @@ def fill_windows(document: Document, parts: Iterable[tuple[int, Doc]]) -> Docume
             _merge_entity(entities, entity)
         attributions += window_attributions
         signals += window_signals
+        if document.turns:
+            said.update(turn_signals(document, doc, offset))
         del doc
     document.sentences = sentences
     document.mentions = mentions
@@ -231,8 +232,8 @@ def fill_windows(document: Document, parts: Iterable[tuple[int, Doc]]) -> Docume
     if _has("cg_signals"):
         document.signals = [*document.signals, *signals]
     # A transcript's speakers are structure, not found by the rules: each turn is attributed
-    # (its hedge and evidence signals need the Doc of the whole text, so not when windowed).
-    add_transcript_attributions(document, whole)
+    # (a turn cut by a window boundary gets no hedge or evidence signals).
+    add_transcript_attributions(document, signals=said)
     return date_document(document)
 
 

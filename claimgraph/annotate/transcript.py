@@ -15,6 +15,7 @@ claims stage takes the nearest identified source for a nested span (claimgraph.l
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 
@@ -23,7 +24,7 @@ from spacy.tokens import Doc
 from claimgraph.annotate.entities import alias_key, entity_slug, load_alias_table
 from claimgraph.annotate.signals import Text, attribution_signals
 from claimgraph.annotate.sourcing import load_vocabulary
-from claimgraph.model import Attribution, Document, Entity, Mention, Turn
+from claimgraph.model import Attribution, Document, Entity, Mention, Signal, Turn
 
 _WORD = re.compile(r"[^\W\d_]+")
 _NUMBERING = re.compile(r"[\s#]*\d+$")
@@ -100,12 +101,44 @@ def _in_labels(start: int, end: int, labels: list[tuple[int, int]]) -> bool:
     return any(start < b and a < end for a, b in labels)
 
 
-def add_transcript_attributions(document: Document, doc: Doc | None = None) -> Document:
+def turn_signals(document: Document, doc: Doc, offset: int = 0) -> dict[int, list[Signal]]:
+    """The attribution signals (hedges, evidence) of each speaker turn that lies whole in `doc`,
+    the parse of `document.text[offset:offset + len(doc.text)]` (one window of a long text);
+    keyed by the turn's start, offsets into the whole text."""
+    if not doc.has_annotation("DEP"):
+        return {}
+    shared = Text.of(doc)
+    end = offset + len(shared.raw)
+    found: dict[int, list[Signal]] = {}
+    for turn in document.turns:
+        if not turn.speaker or not (offset <= turn.start and turn.end <= end):
+            continue
+        local = Attribution(
+            kind="transcript",
+            content=shared.raw[turn.start - offset : turn.end - offset],
+            start=turn.start - offset,
+            end=turn.end - offset,
+        )
+        found[turn.start] = [
+            dataclasses.replace(
+                g,
+                start=None if g.start is None else g.start + offset,
+                end=None if g.end is None else g.end + offset,
+            )
+            for g in attribution_signals(doc, local, shared)
+        ]
+    return found
+
+
+def add_transcript_attributions(
+    document: Document, doc: Doc | None = None, signals: dict[int, list[Signal]] | None = None
+) -> Document:
     """Give every turn with a speaker its attribution, speaker entity and label mention.
 
-    `doc` (the parsed text) lets the turn's content get the attribution signals (hedges,
-    evidence) an article's quote gets; the article's own-voice hedge signals inside a turn are
-    dropped, since the turn is not the article's voice.
+    The turn's content gets the attribution signals (hedges, evidence) an article's quote gets:
+    `signals` from `turn_signals` per window, or computed here from `doc`, the parse of the
+    whole text. The article's own-voice hedge signals inside a turn are dropped, since the turn
+    is not the article's voice.
     """
     if document.turns:
         # Every turn, speaker or not, with its timecodes: stored in documents.meta["turns"].
@@ -148,10 +181,10 @@ def add_transcript_attributions(document: Document, doc: Doc | None = None) -> D
     mentions.sort(key=lambda m: (m.start, m.end))
     document.mentions = mentions
     document.entities = entities
-    if doc is not None and doc.has_annotation("DEP"):
-        shared = Text.of(doc)
-        for att in attributions:
-            att.signals = attribution_signals(doc, att, shared)
+    if signals is None and doc is not None:
+        signals = turn_signals(document, doc)
+    for att in attributions:
+        att.signals = list((signals or {}).get(att.start, []))
     spans = [(a.start, a.end) for a in attributions]
     document.signals = [
         g

@@ -9,10 +9,11 @@ from claimgraph.export.jsonl import export_jsonl
 from claimgraph.store import Store
 
 
-def export_all(store: Store, out_dir: str | Path) -> dict[str, int]:
-    """Every format into one folder (the provenance graph is built once for both formats)."""
+def export_all(store: Store, out_dir: str | Path, raw_csv: bool = False) -> dict[str, int]:
+    """Every format into one folder (the provenance graph is built once for both formats);
+    `raw_csv`: CSV cells as stored, formulas not neutralised."""
     written = export_jsonl(store, out_dir)
-    written.update(export_csv(store, out_dir))
+    written.update(export_csv(store, out_dir, raw_csv=raw_csv))
     written.update(export_graph(store, out_dir))
     written.update(export_claimreview(store, out_dir))
     return written

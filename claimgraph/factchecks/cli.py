@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from claimgraph.factchecks.match import (
@@ -22,6 +21,7 @@ from claimgraph.factchecks.match import (
 from claimgraph.factchecks.store import ImportSummary
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, EncoderLoadError
 from claimgraph.store import DEFAULT_DB, Store
+from claimgraph.terminal import escape  # markup-escaped, control characters stripped
 
 app = typer.Typer(
     name="factchecks",
@@ -161,7 +161,7 @@ def match(
 def _print_links(db: str, limit: int, console: Console) -> None:
     from claimgraph.factchecks.store import load_links
 
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         links = [r for r in load_links(store) if r["rank"] == 1][:limit]
     table = Table(title="best fact-check per claim (highest scores)", title_justify="left")
     for col in ("score", "claim", "fact-check", "rating", "reviewer", "date"):
@@ -173,7 +173,7 @@ def _print_links(db: str, limit: int, console: Console) -> None:
             escape(r["factcheck_text"][:300]),
             escape(r["rating_original"] or r["rating"]),
             escape(r["reviewer"] or ""),
-            r["review_date"] or r["claim_date"] or "",
+            escape(r["review_date"] or r["claim_date"] or ""),
         )
     console.print(table)
 
@@ -185,7 +185,7 @@ def list_(
 ) -> None:
     """Fact-checks in the database by format and rating, and the claims linked to them."""
     console, _ = _consoles()
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         by_format = store.query(
             "SELECT format, rating, COUNT(*) AS n FROM factchecks GROUP BY format, rating "
             "ORDER BY format, n DESC"

@@ -10,8 +10,9 @@ and ReDoc from a CDN, so they are off; /api lists the endpoints instead.
 from __future__ import annotations
 
 import inspect
+import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,9 +28,9 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 
 from claimgraph import __version__
-from claimgraph.serve.queries import MAX_LIMIT, BadRequest, ClaimFilters, Queries
+from claimgraph.serve.queries import MAX_INT, MAX_LIMIT, BadRequest, ClaimFilters, Queries
 from claimgraph.store import Store
-from claimgraph.store.database import SearchSyntaxError
+from claimgraph.store.database import SEARCH_MAX_CHARS, SearchSyntaxError, SearchTooCostly
 
 HERE = Path(__file__).resolve().parent
 SECURITY_HEADERS = [
@@ -41,6 +42,10 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
+
+# The names a browser may use for the app: a page on another site that rebinds its own name
+# to 127.0.0.1 (DNS rebinding) still sends its own name as Host, and is refused.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows per page.")]
 After = Annotated[
@@ -66,6 +71,54 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def host_name(header: str) -> str:
+    """The host of a Host header, without port or brackets, lower case: `[::1]:8000` -> `::1`."""
+    host = header.strip().lower()
+    if host.startswith("["):
+        host = host[1 : host.find("]")] if "]" in host else host[1:]
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.rstrip(".")
+
+
+class HostCheck:
+    """Plain ASGI middleware answering 400 to a request whose Host header is not an allowed name
+    (defence against DNS rebinding: the app has no login, so the Host is what tells a page on
+    this machine from a page on another site). `*` among the names allows any."""
+
+    def __init__(self, app: Any, allowed: Iterable[str]) -> None:
+        self.app = app
+        self.allowed = {host_name(h) for h in allowed}
+        self.any = "*" in self.allowed
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] not in ("http", "websocket") or self.any:
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+        if host_name(header) in self.allowed:
+            await self.app(scope, receive, send)
+            return
+        names = ", ".join(sorted(self.allowed))
+        message = (
+            f"Host {header[:100]!r} is not served here (allowed: {names}); "
+            "start claimgraph serve with --allowed-host NAME to allow another name."
+        )
+        body = json.dumps({"error": message, "status": 400}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 400,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    *SECURITY_HEADERS,
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
 
 def _url(path: str, params: dict[str, Any] | None = None, **changes: Any) -> str:
@@ -101,9 +154,11 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(db: str | Path) -> FastAPI:
-    """The app over database `db` (a path or URL). Everything it holds lives on app.state."""
-    store = Store(db)
+def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> FastAPI:
+    """The app over database `db` (a path or URL), opened read-only: pages never take the write
+    lock, so a running `analyze` never waits for them. Requests must name one of
+    `allowed_hosts` in their Host header. Everything it holds lives on app.state."""
+    store = Store(db, read_only=True)
     queries = Queries.open(store)
     templates = _templates()
 
@@ -130,6 +185,7 @@ def create_app(db: str | Path) -> FastAPI:
     app.state.claim_search = None  # loaded on the first semantic search
     app.state.claim_search_lock = threading.Lock()
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HostCheck, allowed=list(allowed_hosts))  # outermost: runs first
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def error(request: Request, status: int, message: str) -> Response:
@@ -144,6 +200,8 @@ def create_app(db: str | Path) -> FastAPI:
 
     @app.exception_handler(SearchSyntaxError)
     async def _search_error(request: Request, exc: SearchSyntaxError) -> Response:
+        if isinstance(exc, SearchTooCostly):
+            return error(request, 400, f"Search too costly: {exc}")
         return error(request, 400, f"Search syntax error: {exc}")
 
     @app.exception_handler(BadRequest)
@@ -227,6 +285,10 @@ def create_app(db: str | Path) -> FastAPI:
             return data
         if not q.strip():
             raise SearchSyntaxError("empty search")
+        if len(q) > SEARCH_MAX_CHARS:
+            raise SearchTooCostly(
+                f"search too long: {len(q)} characters (at most {SEARCH_MAX_CHARS})"
+            )
         hits = semantic(request.app).search(q, k=limit)
         scores = {h.claim_id: h.score for h in hits}
         claims = queries.claims_by_ids([h.claim_id for h in hits])
@@ -256,7 +318,7 @@ def create_app(db: str | Path) -> FastAPI:
         after: After = None,
         limit: Limit = 50,
         q: Annotated[str | None, Query(description="Words of the label.")] = None,
-        min_documents: Annotated[int | None, Query(ge=1)] = None,
+        min_documents: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     ) -> dict[str, Any]:
         """Narratives, largest first (documents, then claims)."""
         page = queries.narratives(after=after, limit=limit, q=q, min_documents=min_documents)

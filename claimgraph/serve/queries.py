@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,9 @@ from sqlalchemy import Engine, create_engine, event, text
 from claimgraph.store import Store
 
 MAX_LIMIT = 500
+# Integers bound to SQL (cursors, query parameters) must fit a signed 64-bit column: a larger one
+# is the caller's mistake (a 400), not an OverflowError from the driver (a 500).
+MAX_INT = 2**63 - 1
 NARRATIVE_CLAIMS_SHOWN = 300
 FLAG_SIGNALS = {
     "anonymous": "anonymous",
@@ -37,11 +41,12 @@ class BadRequest(ValueError):
 def read_engine(store: Store) -> Engine:
     """An engine for reads only.
 
-    `Store`'s engine opens every transaction with BEGIN IMMEDIATE (right for a writer), which
-    would make concurrent page loads queue on SQLite's write lock; the server only reads, so
-    on SQLite it gets its own query-only connections. Other databases share the store's engine.
+    A writer `Store`'s engine opens every transaction with BEGIN IMMEDIATE (right for a writer),
+    which would make concurrent page loads queue on SQLite's write lock; the server only reads,
+    so it gets query-only connections: the store's own when it was opened read-only (as `serve`
+    does), else its own. Other databases share the store's engine.
     """
-    if not store.url.startswith("sqlite"):
+    if getattr(store, "read_only", False) or not store.url.startswith("sqlite"):
         return store.engine
     engine = create_engine(store.url, connect_args={"timeout": 60})
 
@@ -76,7 +81,18 @@ def decode_cursor(cursor: str, types: tuple[Any, ...]) -> list[Any]:
         )
     ):
         raise BadRequest(f"malformed cursor {cursor[:40]!r}")
+    for v in values:
+        if (isinstance(v, int) and not -MAX_INT - 1 <= v <= MAX_INT) or (
+            isinstance(v, float) and not math.isfinite(v)
+        ):
+            raise BadRequest(f"cursor {cursor[:40]!r} holds a number out of range")
     return values
+
+
+def like_pattern(words: str) -> str:
+    """`%words%` for LIKE ... ESCAPE '\\' with the user's own %, _ and \\ taken literally."""
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def safe_url(url: str | None) -> str | None:
@@ -230,8 +246,8 @@ class Queries:
             where.append("(documents, claims, id) < (:ad, :ac, :ai)")
             params.update(ad=d, ac=c, ai=i)
         if q:
-            where.append("LOWER(label) LIKE :q")
-            params["q"] = f"%{q.lower()}%"
+            where.append("LOWER(label) LIKE :q ESCAPE '\\'")
+            params["q"] = like_pattern(q.lower())
         if min_documents:
             where.append("documents >= :md")
             params["md"] = min_documents
@@ -437,9 +453,8 @@ class Queries:
             if f.signal in FLAG_SIGNALS:
                 where.append(f"c.{FLAG_SIGNALS[f.signal]}")
             else:
-                escaped = f.signal.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 where.append("c.signal_types LIKE :signal ESCAPE '\\'")
-                params["signal"] = f'%"{escaped}"%'
+                params["signal"] = like_pattern(f'"{f.signal}"')
         for name in ("date_from", "date_to"):
             value = getattr(f, name)
             if value and not ISO_DATE.match(value):

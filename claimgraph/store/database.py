@@ -13,12 +13,14 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, Table, create_engine, event, func, select, text
 from sqlalchemy import inspect as sa_inspect
@@ -45,6 +47,39 @@ def attribution_id(document_id: str, att: Attribution) -> str:
 
 class SearchSyntaxError(ValueError):
     """The user's full-text query could not be parsed (reported as a 400, never a crash)."""
+
+
+class SearchTooCostly(SearchSyntaxError):
+    """A full-text query past the cost bound (length, terms, prefixes or time): a 400 too, so
+    one visitor's 1,500-prefix NEAR() cannot hold a core for a minute."""
+
+
+class ReadOnlyStore(RuntimeError):
+    """A write was attempted through a Store opened with read_only=True."""
+
+
+# The cost bound of one full-text search: FTS5 expands every prefix term against the whole
+# index (600 prefixes took 7.8 s, a NEAR() of 1,500 over a minute), so prefixes are few;
+# the time limit catches whatever the counts let through.
+SEARCH_MAX_CHARS = 1000
+SEARCH_MAX_TERMS = 64
+SEARCH_MAX_PREFIXES = 8
+SEARCH_SECONDS = 2.0
+_SEARCH_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
+
+def check_search_cost(query: str) -> None:
+    """Refuse a full-text query over the bounds above with a message that names the bound."""
+    if len(query) > SEARCH_MAX_CHARS:
+        raise SearchTooCostly(
+            f"search too long: {len(query)} characters (at most {SEARCH_MAX_CHARS})"
+        )
+    words = [w for w in re.findall(r"\w+", query) if w not in _SEARCH_OPERATORS]
+    if len(words) > SEARCH_MAX_TERMS:
+        raise SearchTooCostly(f"search has {len(words)} terms (at most {SEARCH_MAX_TERMS})")
+    prefixes = query.count("*")
+    if prefixes > SEARCH_MAX_PREFIXES:
+        raise SearchTooCostly(f"search has {prefixes} prefix terms (at most {SEARCH_MAX_PREFIXES})")
 
 
 class StaleLinkState(RuntimeError):
@@ -105,6 +140,45 @@ def _sqlite_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _sqlite_read_engine(url: str) -> Engine:
+    """Connections that can only read (`mode=ro`, `query_only`) and never BEGIN IMMEDIATE: each
+    statement is its own read transaction on a WAL snapshot, so readers (the web app, show,
+    export) never hold the write lock and a running `analyze` never waits for them."""
+    import sqlite3
+
+    path = url[len("sqlite:///") :]
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(
+            f"file:{quote(path)}?mode=ro", uri=True, timeout=60, check_same_thread=False
+        )
+
+    engine = create_engine(url, creator=connect)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # autocommit: no BEGIN, a SELECT locks nothing
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA query_only = ON")
+        cur.execute("PRAGMA busy_timeout = 60000")
+        cur.close()
+
+    return engine
+
+
+@contextmanager
+def _interrupt_after(dbapi_conn: Any, seconds: float) -> Iterator[None]:
+    """Abort the SQLite statement running on `dbapi_conn` after `seconds` (sqlite3's
+    interrupt() is safe from another thread; a late one is a no-op once nothing runs)."""
+    timer = threading.Timer(seconds, dbapi_conn.interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,9 +243,25 @@ assert max(MIGRATIONS) == s.SCHEMA_VERSION
 class Store:
     """The one place that knows SQL; every other stage talks plain data to it."""
 
-    def __init__(self, db: str | Path = DEFAULT_DB) -> None:
+    def __init__(self, db: str | Path = DEFAULT_DB, read_only: bool = False) -> None:
+        """`read_only`: for commands and the web app that only read. Its connections cannot
+        write and take no write lock (SQLite `mode=ro`; PostgreSQL read-only transactions); a
+        database on an older schema is upgraded first by one short write, as before."""
         self.url = database_url(db)
+        self.read_only = read_only
+        self.search_seconds = SEARCH_SECONDS
         backend = make_url(self.url).get_backend_name()
+        if read_only and backend in ("sqlite", "postgresql"):
+            if not self._schema_current():
+                Store(db).close()  # create or migrate once, then read without the lock
+            self.engine = (
+                _sqlite_read_engine(self.url)
+                if backend == "sqlite"
+                else postgres.make_engine(self.url, read_only=True)
+            )
+            self.dialect: str = self.engine.dialect.name
+            self.pgvector = self.dialect == "postgresql" and self._has_pgvector()
+            return
         if backend == "sqlite":
             self.engine = _sqlite_engine(self.url)
         elif backend == "postgresql":
@@ -181,7 +271,7 @@ class Store:
                 f"Unsupported database URL {self.display_url!r}: claimgraph stores to SQLite "
                 "files (a path) or PostgreSQL (postgresql://user@host/db)."
             )
-        self.dialect: str = self.engine.dialect.name
+        self.dialect = self.engine.dialect.name
         self.migrate()
         # pgvector serves nearest_claims where the server has it; elsewhere usearch does.
         self.pgvector = False
@@ -192,6 +282,29 @@ class Store:
             if can_add:  # the server gained pgvector since this database was made
                 with self.writing() as conn:
                     self.pgvector = postgres.ensure_pgvector(conn)
+
+    def _schema_current(self) -> bool:
+        """Whether the database exists at this claimgraph's schema version (read without a
+        lock, through a throwaway connection)."""
+        if self.url.startswith("sqlite:///") and not Path(self.url[len("sqlite:///") :]).exists():
+            return False
+        from sqlalchemy.pool import NullPool
+
+        probe = create_engine(self.url, poolclass=NullPool)
+        try:
+            with probe.connect() as conn:
+                if not sa_inspect(conn).has_table("meta"):
+                    return False
+                row = conn.execute(
+                    select(s.meta.c.value).where(s.meta.c.key == "schema_version")
+                ).first()
+        finally:
+            probe.dispose()
+        return row is not None and int(row[0]) == s.SCHEMA_VERSION
+
+    def _has_pgvector(self) -> bool:
+        with self.engine.connect() as conn:
+            return postgres.has_embedding_column(conn)
 
     @property
     def display_url(self) -> str:
@@ -206,6 +319,8 @@ class Store:
         transaction-level advisory lock. Two `analyze` runs then queue instead of both
         numbering sentences, resolving entities or storing the same document at once.
         """
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.display_url} was opened read-only")
         with self.engine.begin() as conn:
             if self.dialect == "postgresql":
                 postgres.lock_writers(conn)
@@ -921,28 +1036,54 @@ class Store:
         """
         if not query.strip():
             raise SearchSyntaxError("empty search")
+        check_search_cost(query)
+        shown = query if len(query) <= 80 else query[:80] + "…"
+        too_slow = SearchTooCostly(
+            f"search {shown!r} took longer than {self.search_seconds:g} s: use fewer terms, "
+            "prefixes or NEAR groups"
+        )
         if self.dialect == "postgresql":
             try:
                 sql, params = postgres.search_sentences_sql(query)
             except postgres.QuerySyntaxError as exc:
-                raise SearchSyntaxError(f"cannot parse search {query!r}: {exc}") from exc
+                raise SearchSyntaxError(f"cannot parse search {shown!r}: {exc}") from exc
             try:
-                return self.query(sql, {**params, "n": limit})
+                with self.engine.begin() as conn:
+                    postgres.limit_statement_time(conn, self.search_seconds)
+                    rows = [
+                        dict(r._mapping) for r in conn.execute(text(sql), {**params, "n": limit})
+                    ]
             except DBAPIError as exc:  # a tsquery the server still refuses: the user's input
-                raise SearchSyntaxError(f"cannot parse search {query!r}: {exc.orig}") from exc
+                if postgres.is_timeout(exc):
+                    raise too_slow from exc
+                raise SearchSyntaxError(f"cannot parse search {shown!r}: {exc.orig}") from exc
+            return [{k: postgres.plain(v) for k, v in r.items()} for r in rows]
         try:
-            return self.query(
-                "SELECT s.id, s.document_id, d.title, s.start_char, s.end_char, "
-                "snippet(sentences_fts, 0, '[', ']', '…', 24) AS snippet, s.text "
-                "FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid "
-                "JOIN documents d ON d.id = s.document_id "
-                "WHERE sentences_fts MATCH :q ORDER BY rank LIMIT :n",
-                {"q": query, "n": limit},
-            )
-        except Exception as exc:  # sqlite3.OperationalError wrapped by SQLAlchemy
-            message = str(getattr(exc, "orig", exc))
-            if re.search(r"fts5|syntax|unterminated|no such column|malformed", message, re.I):
-                raise SearchSyntaxError(f"cannot parse search {query!r}: {message}") from exc
+            with (
+                self.engine.connect() as conn,
+                _interrupt_after(conn.connection.driver_connection, self.search_seconds),
+            ):
+                result = conn.execute(
+                    text(
+                        "SELECT s.id, s.document_id, d.title, s.start_char, s.end_char, "
+                        "snippet(sentences_fts, 0, '[', ']', '…', 24) AS snippet, s.text "
+                        "FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid "
+                        "JOIN documents d ON d.id = s.document_id "
+                        "WHERE sentences_fts MATCH :q ORDER BY rank LIMIT :n"
+                    ),
+                    {"q": query, "n": limit},
+                )
+                return [dict(r._mapping) for r in result]
+        except DBAPIError as exc:  # sqlite3.OperationalError wrapped by SQLAlchemy
+            message = str(exc.orig)
+            if "interrupted" in message:
+                raise too_slow from exc
+            if re.search(
+                r"fts5|syntax|unterminated|no such column|malformed|unknown special query",
+                message,
+                re.I,
+            ):
+                raise SearchSyntaxError(f"cannot parse search {shown!r}: {message}") from exc
             raise
 
     # -- claim vectors -----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import UserDefinedType
 
@@ -48,16 +49,17 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, read_only: bool = False) -> Engine:
+    """`read_only`: every transaction is READ ONLY (the server refuses writes) and takes no
+    advisory lock, for the web app and the commands that only read."""
     try:
         import psycopg  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ImportError("PostgreSQL needs psycopg 3: pip install 'claimgraph[postgres]'") from exc
-    engine = create_engine(
-        normalise_url(url),
-        pool_pre_ping=True,
-        connect_args={"application_name": "claimgraph"},
-    )
+    connect_args: dict[str, Any] = {"application_name": "claimgraph"}
+    if read_only:
+        connect_args["options"] = "-c default_transaction_read_only=on"
+    engine = create_engine(normalise_url(url), pool_pre_ping=True, connect_args=connect_args)
     # Let reflection (datasette-style tools, the docs test) name pgvector's type.
     engine.dialect.ischema_names = {**engine.dialect.ischema_names, "vector": Vector}
     return engine
@@ -78,6 +80,16 @@ class Vector(UserDefinedType):
 def lock_writers(conn: Connection) -> None:
     """Queue writers for the rest of this transaction (released at commit or rollback)."""
     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
+def limit_statement_time(conn: Connection, seconds: float) -> None:
+    """Cancel this transaction's statements after `seconds` (the cost bound of a search)."""
+    conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}")
+
+
+def is_timeout(exc: DBAPIError) -> bool:
+    """Whether the server cancelled the statement for statement_timeout (SQLSTATE 57014)."""
+    return getattr(exc.orig, "sqlstate", None) == "57014"
 
 
 def plain(value: Any) -> Any:
