@@ -582,3 +582,146 @@ def test_read_paths_streams_mixed_folder(tmp_path: Path) -> None:
     assert isinstance(first, Skipped) and first.source.endswith("junk.bin")
     rest = list(items)
     assert [type(i).__name__ for i in rest] == ["Article", "Article"]
+
+
+# ---- hostile input (issue 15): each case read or reported by name, never a crash -----------
+
+
+def _rss(items: str, head: str = "", title: str = "Ellery Gazette") -> str:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>{head}<rss version="2.0"><channel>'
+        f"<title>{title}</title>{items}</channel></rss>"
+    )
+
+
+def _item(n: int, description: str) -> str:
+    return f"<item><title>Story {n}</title><link>https://e.example/{n}</link><description>{description}</description></item>"
+
+
+def test_feed_with_html_entities_is_read_whole(tmp_path: Path) -> None:
+    """`&nbsp;` is no XML entity: the strict parser stopped there and half the feed went."""
+    path = tmp_path / "nbsp.rss"
+    body = "Council leader Mara&nbsp;Quint said the pier would close &mdash; for good."
+    path.write_text(_rss("".join(_item(n, body) for n in range(3))), encoding="utf-8")
+    items = list(read_file(path))
+    assert all(isinstance(item, Article) for item in items), items
+    assert len(items) == 3
+    assert "Mara Quint said the pier would close \u2014 for good." in items[0].text
+
+
+def test_feed_doctype_entities_are_never_expanded(tmp_path: Path) -> None:
+    """A DOCTYPE's entities (billion laughs, an external file) are dropped, the entries kept."""
+    laughs = '<!ENTITY lol0 "lol">' + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET-CONTENT", encoding="utf-8")
+    head = f'<!DOCTYPE rss [{laughs}<!ENTITY xxe SYSTEM "file://{secret}">]>'
+    items_xml = _item(1, "The mayor said the bridge would reopen in May. &xxe; &lol9;")
+    path = tmp_path / "doctype.rss"
+    path.write_text(_rss(items_xml, head=head, title="Gazette &lol9;"), encoding="utf-8")
+    items = list(read_file(path))
+    assert len(items) == 1 and isinstance(items[0], Article), items
+    (article,) = items
+    assert "The mayor said the bridge would reopen in May." in article.text
+    assert "TOPSECRET" not in article.text and "lollol" not in article.text
+    assert "lollol" not in (article.outlet or "")
+
+
+def test_jsonl_utf8_bom_on_the_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    lines = [json.dumps({"title": f"T{n}", "text": PARAGRAPHS[n]}) for n in range(2)]
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode("utf-8") + b"\n")
+    items = list(read_file(path))
+    assert [type(item) for item in items] == [Article, Article], items
+    assert items[0].title == "T0"
+
+
+def test_jsonl_utf16_with_bom(tmp_path: Path) -> None:
+    path = tmp_path / "wide.jsonl"
+    lines = [json.dumps({"title": f"T{n}", "text": PARAGRAPHS[n]}) for n in range(2)]
+    path.write_bytes("\n".join(lines).encode("utf-16"))
+    items = list(read_file(path))
+    assert [item.title for item in items] == ["T0", "T1"], items
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_without_bom_is_text_not_binary(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "windows.txt"
+    path.write_bytes(("Ferry pier closes\n\n" + PARAGRAPHS[0] + "\n").encode(encoding))
+    (item,) = read_file(path)
+    doc = cleaned(item)
+    assert doc.title == "Ferry pier closes" and doc.text == PARAGRAPHS[0]
+
+
+def test_lone_surrogate_and_nul_in_jsonl_are_cleaned_not_fatal(tmp_path: Path) -> None:
+    """json.loads keeps "\\ud800" and "\\u0000": the id hash and PostgreSQL refuse them."""
+    path = tmp_path / "odd.jsonl"
+    text = PARAGRAPHS[0].replace("voted", "voted \\ud800").replace("engineers", "engi\\u0000neers")
+    path.write_text(
+        '{"title": "Pier \\udfff", "text": "' + text + '", "outlet": "G\\u0000azette"}\n',
+        encoding="utf-8",
+    )
+    doc = cleaned(next(iter(read_file(path))))
+    for value in (doc.text, doc.title, doc.outlet):
+        assert "\x00" not in value
+        value.encode("utf-8")  # no lone surrogate left
+    assert "voted \ufffd" in doc.text and doc.title == "Pier \ufffd"
+
+
+def test_clean_article_reports_an_unexpected_error_instead_of_raising(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import claimgraph.ingest.clean as clean
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(clean, "match_dateline", broken)
+    result = clean_article(Article(source="x.txt", text=PARAGRAPHS[0], title="T"))
+    assert isinstance(result, Skipped) and result.source == "x.txt"
+    assert "unexpected error while cleaning: RuntimeError: boom" in result.reason
+
+
+def test_symlink_loops_and_broken_links_are_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Ferry pier closes\n\n" + PARAGRAPHS[0], encoding="utf-8")
+    (folder / "loop1.txt").symlink_to(folder / "loop2.txt")
+    (folder / "loop2.txt").symlink_to(folder / "loop1.txt")
+    (folder / "gone.txt").symlink_to(folder / "missing.txt")
+    (folder / "up").symlink_to(folder)  # a folder that contains itself
+    for paths in ([folder], [f"{folder}/*.txt"], [f"{folder}/**"]):
+        items = list(read_paths(paths))
+        reasons = {Path(i.source).name: i.reason for i in items if isinstance(i, Skipped)}
+        assert [Path(a.source).name for a in only(items, Article)] == ["good.txt"], paths
+        assert "symbolic link loop" in reasons["loop1.txt"]
+        assert "symbolic link loop" in reasons["loop2.txt"]
+        assert "broken symbolic link" in reasons["gone.txt"]
+
+
+def _three_page_warc(path: Path) -> bytes:
+    pages = [(f"https://e.example/{n}", "200 OK", "text/html", PAGE) for n in range(3)]
+    _write_warc(path, pages)
+    return path.read_bytes()
+
+
+def test_warc_gz_cut_between_records_is_reported(tmp_path: Path) -> None:
+    """warcio stops quietly inside a cut gzip member: the cut must still be reported."""
+    data = _three_page_warc(tmp_path / "whole.warc.gz")
+    members = [i for i in range(len(data)) if data.startswith(b"\x1f\x8b\x08", i)]
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(data[: members[1] + 16])  # member 2 cut before it decompresses to anything
+    items = list(read_file(cut))
+    assert isinstance(items[0], Article) and items[0].url == "https://e.example/0"
+    assert isinstance(items[-1], Skipped) and items[-1].source == str(cut)
+    assert "truncated" in items[-1].reason
+
+
+@pytest.mark.parametrize("name", ["cut.warc", "cut.warc.gz"])
+def test_warc_cut_inside_its_first_record_says_so(tmp_path: Path, name: str) -> None:
+    data = _three_page_warc(tmp_path / ("whole" + name[3:]))
+    path = tmp_path / name
+    path.write_bytes(data[:300])
+    reason = _skip_reason(path)
+    assert "truncated" in reason and "no HTML pages" not in reason and "empty" not in reason

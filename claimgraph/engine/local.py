@@ -23,6 +23,7 @@ from claimgraph.annotate.language import (
 )
 from claimgraph.ingest import expand_paths, read_file
 from claimgraph.ingest.clean import clean_article
+from claimgraph.ingest.common import scrub
 from claimgraph.link.stage import Linker
 from claimgraph.model import Document, Skipped
 from claimgraph.store import Store
@@ -91,6 +92,41 @@ class _Counters:
     seen: set[str] = field(default_factory=set)
     input_rows: list[dict] = field(default_factory=list)
     repeats: list[tuple[str, str]] = field(default_factory=list)  # (document id, other source)
+    # The file being read (its name as stored) and the problems that name it, not a record.
+    current: str | None = None
+    file_problems: list[str] = field(default_factory=list)
+
+    def start_file(self, path: Path | str) -> None:
+        self.current = scrub(str(path))
+        self.file_problems.clear()
+
+    def skip(self, item: Skipped) -> None:
+        """Report a Skipped; one naming the current file itself waits for `end_file`'s row."""
+        self.summary.skipped.append(item)
+        if item.source == self.current:
+            self.file_problems.append(item.reason)
+        else:
+            self.input_rows.append(
+                {"source": item.source, "status": "skipped", "reason": item.reason}
+            )
+
+    def end_file(self, path: Path | str, produced: int) -> None:
+        """ONE inputs row per file: ok, partial (documents and a problem) or skipped.
+
+        A file that gave documents and then failed (a cut .jsonl.gz, a malformed feed) used to
+        get both an ok and a skipped row, which the inputs key refuses.
+        """
+        source = scrub(str(path))
+        reason = "; ".join(dict.fromkeys(self.file_problems)) or None
+        self.file_problems.clear()
+        self.current = None
+        if produced:
+            status = "partial" if reason else "ok"
+        elif reason:
+            status = "skipped"
+        else:
+            return  # every record was reported on its own row
+        self.input_rows.append({"source": source, "status": status, "reason": reason})
 
 
 def _clean_stream(
@@ -99,25 +135,19 @@ def _clean_stream(
     summary = counters.summary
     for path in paths:
         produced = 0
+        counters.start_file(path)
         for item in read_file(path):
             if isinstance(item, Skipped):
-                summary.skipped.append(item)
-                counters.input_rows.append(
-                    {"source": item.source, "status": "skipped", "reason": item.reason}
-                )
+                counters.skip(item)
                 continue
             summary.records_read += 1
             doc = clean_article(item)
             if isinstance(doc, Skipped):
-                summary.skipped.append(doc)
-                counters.input_rows.append(
-                    {"source": doc.source, "status": "skipped", "reason": doc.reason}
-                )
+                counters.skip(doc)
                 continue
             produced += 1
             yield doc
-        if produced:
-            counters.input_rows.append({"source": str(path), "status": "ok", "reason": None})
+        counters.end_file(path, produced)
         if on_file:
             on_file(path)
 
@@ -158,15 +188,22 @@ def _write(
     """One transaction per batch: documents with everything found in them, claims included."""
     if linker is not None and batch:
         claims_in_english(linker.claims, batch)
-        summary.claims += sum(len(d.claims) for d in batch)
-    added = store.write_documents(batch, run_id)
-    summary.documents_added += added
-    # Stored by a concurrent run between the skip check and this write: already there.
-    summary.documents_existing += len(batch) - added
+    stored = store.store_documents(batch, run_id)
+    mine = [d for d in batch if d.id in stored]
+    summary.documents_added += len(mine)
+    summary.claims += sum(len(d.claims) for d in mine)
+    # Stored by a concurrent run between the skip check and this write: already there, and
+    # counted by that run, not this one.
+    summary.documents_existing += len(batch) - len(mine)
+    for doc in batch:
+        if doc.id not in stored:
+            summary.sentences -= len(doc.sentences)
+            summary.entities -= len(doc.entities)
+            summary.attributions -= len(doc.attributions)
     store.record_inputs(counters.input_rows, run_id)
     counters.input_rows.clear()
     if linker is not None and batch:
-        linker.add_written(batch)
+        linker.add_written(mine)
 
 
 def analyze(

@@ -288,21 +288,22 @@ def _drain(
     """The single writer: consume the workers' rows in order and write them as local does."""
     summary = counters.summary
     batch: list[Document] = []
+    pending: list[Skipped] = []  # Skipped rows of the file whose FILE row has not come yet
     for block in ds.iter_batches(batch_size=None, batch_format="pyarrow", prefetch_batches=1):
         for kind, payload in zip(
             block.column("kind").to_pylist(), block.column("payload").to_pylist(), strict=True
         ):
             item = pickle.loads(payload)
             if kind == SKIPPED:
-                summary.skipped.append(item)
-                counters.input_rows.append(
-                    {"source": item.source, "status": "skipped", "reason": item.reason}
-                )
+                pending.append(item)  # a file's own problems are told apart at its FILE row
             elif kind == FILE:
                 path, read, produced = item
                 summary.records_read += read
-                if produced:
-                    counters.input_rows.append({"source": path, "status": "ok", "reason": None})
+                counters.start_file(path)
+                for skipped in pending:
+                    counters.skip(skipped)
+                pending.clear()
+                counters.end_file(path, produced)
                 if on_file:
                     on_file(Path(path))
             elif kind == EXISTING or item.id in counters.seen:

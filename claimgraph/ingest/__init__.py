@@ -9,13 +9,14 @@ Readers stream and never raise for bad input: an unreadable file, line or record
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from claimgraph.ingest.clean import clean_article
-from claimgraph.ingest.common import DEFAULT_MAX_BYTES
+from claimgraph.ingest.common import DEFAULT_MAX_BYTES, scrub
 from claimgraph.ingest.feed import FEED_SUFFIXES, read_feed
 from claimgraph.ingest.html import HTML_SUFFIXES, read_html
 from claimgraph.ingest.jsonl import JSONL_SUFFIXES, read_jsonl
@@ -97,7 +98,7 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
 
     def emit(candidates: Iterable[Path]) -> Iterator[Path]:
         for path in candidates:
-            key = path.resolve()
+            key = Path(os.path.realpath(path))  # unlike Path.resolve, never raises on a link loop
             if key in seen or is_sidecar(path):
                 continue
             seen.add(key)
@@ -125,7 +126,28 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Articl
     `max_bytes` bounds one document (a text or HTML file, a feed, a JSONL line, a WARC record).
     """
     path = Path(path)
+    for item in _read(path, max_bytes):
+        if isinstance(item, Skipped):  # names and reasons get printed and stored: make them safe
+            item = Skipped(scrub(item.source), scrub(item.reason))
+        yield item
+
+
+def _link_problem(path: Path) -> str:
+    """Why a symbolic link that leads to no file cannot be read."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (the link leads back to itself)"
+        return f"broken symbolic link ({exc.strerror or exc})"
+    return "symbolic link to nothing readable"
+
+
+def _read(path: Path, max_bytes: int) -> Iterator[Article | Skipped]:
     source = str(path)
+    if path.is_symlink() and not path.exists():
+        yield Skipped(source, _link_problem(path))
+        return
     if not path.exists():
         magic = glob.has_magic(source)
         yield Skipped(source, "no file matches this pattern" if magic else "no such file")

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from claimgraph.ingest.common import split_authors
+from claimgraph.ingest.common import scrub, split_authors
 from claimgraph.ingest.html import ExtractedPage, extract_page
 from claimgraph.ingest.metadata import (
     Dateline,
@@ -324,9 +324,46 @@ def _found_meta(found: _Found, dateline: Dateline | None, date: str | None) -> d
     return meta
 
 
+def _scrub_value(value: Any) -> Any:
+    """`scrub` through the strings of a metadata value (nested lists and dicts included)."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [_scrub_value(v) for v in value]
+    if isinstance(value, dict):
+        return {scrub(str(k)): _scrub_value(v) for k, v in value.items()}
+    return value
+
+
+def _scrubbed(article: Article) -> Article:
+    """The article without NULs or lone surrogates in any field (hashing and storing need that)."""
+    strings = {
+        name: scrub(value)
+        for name in ("source", "text", "html", "title", "date", "url", "outlet", "language")
+        if isinstance(value := getattr(article, name), str)
+    }
+    return replace(
+        article,
+        **strings,
+        authors=[scrub(str(a)) for a in article.authors],
+        meta=_scrub_value(dict(article.meta)),
+    )
+
+
 def clean_article(article: Article, vocab: Vocabulary | None = None) -> Document | Skipped:
-    """Raw article -> Document with a cleaned body, metadata, removed furniture and signals."""
-    vocab = vocab or default_vocabulary()
+    """Raw article -> Document with a cleaned body, metadata, removed furniture and signals.
+
+    Never raises for bad input: an article that cannot be cleaned comes back as a Skipped named
+    by its source, so one hostile record cannot stop a run.
+    """
+    try:
+        return _clean(_scrubbed(article), vocab or default_vocabulary())
+    except Exception as exc:  # last line of defence, as read_file has for the readers
+        reason = f"unexpected error while cleaning: {type(exc).__name__}: {exc}"
+        return Skipped(scrub(str(article.source)), scrub(reason))
+
+
+def _clean(article: Article, vocab: Vocabulary) -> Document | Skipped:
     body = _body(article)
     if isinstance(body, Skipped):
         return body

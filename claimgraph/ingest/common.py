@@ -37,10 +37,25 @@ _CP1252_MARGIN = 0.05
 _MAX_GARBAGE_SHARE = 0.02
 _GARBAGE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
 _CHARSET_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# What no stored string may hold: NUL (PostgreSQL text rejects it) and lone surrogates (from JSON
+# "\ud800" escapes or undecodable file names; UTF-8 cannot encode them).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# UTF-16 without a byte-order mark: in Latin text every other byte is NUL.
+_UTF16_NUL_SHARE = 0.3
 
 
 class Unreadable(Exception):
     """An input that cannot be read, with the reason to report."""
+
+
+def scrub(text: str) -> str:
+    """NULs -> spaces, lone surrogates -> U+FFFD, so every database can store `text`.
+
+    One character for one, so offsets into the text (transcript turns) stay true.
+    """
+    if text.isascii() and "\x00" not in text:
+        return text
+    return _UNSTORABLE.sub(lambda m: " " if m.group() == "\x00" else "\ufffd", text)
 
 
 def human_size(n: int) -> str:
@@ -140,6 +155,28 @@ def _checked(text: str, encoding: str) -> str:
     return text
 
 
+def _bomless_utf16(data: bytes) -> str | None:
+    """Text when `data` reads as UTF-16 without a byte-order mark (NULs on one side), else None.
+
+    Windows tools write UTF-16 without a BOM; its NUL high bytes would otherwise look binary.
+    """
+    half = len(data) // 2
+    if half < 2 or len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if odd >= _UTF16_NUL_SHARE * half and even == 0:
+        encoding = "utf-16-le"
+    elif even >= _UTF16_NUL_SHARE * half and odd == 0:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return text if _garbage_share(text) <= _MAX_GARBAGE_SHARE else None
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """Bytes -> text: BOM, then UTF-8, then the declared charset, then detection.
 
@@ -155,6 +192,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
             except UnicodeDecodeError as exc:
                 raise Unreadable(f"undecodable bytes after a {encoding} byte-order mark") from exc
     if b"\x00" in data:
+        utf16 = _bomless_utf16(data)
+        if utf16 is not None:
+            return utf16
         raise Unreadable("binary file (contains NUL bytes)")
     try:
         return _checked(data.decode("utf-8"), "utf-8")

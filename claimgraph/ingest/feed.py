@@ -6,6 +6,7 @@ meta["content"] = "summary": a teaser, not the whole article). The feed's title 
 
 from __future__ import annotations
 
+import html.entities
 import re
 import time
 from collections.abc import Iterator
@@ -26,6 +27,31 @@ from claimgraph.model import Article, Skipped
 
 FEED_SUFFIXES = (".rss", ".atom", ".xml", ".rdf")
 _FEED_ROOT = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(rss|feed|RDF)\b")
+# A DOCTYPE with or without an internal subset ([ <!ENTITY ...> ]).
+_DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.S | re.I)
+_ENTITY_REF = re.compile(rb"&([A-Za-z][A-Za-z0-9._-]*);")
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+
+
+def _entity(match: re.Match[bytes]) -> bytes:
+    """An HTML entity as a character reference; an unknown one as literal text (never expanded)."""
+    name = match.group(1)
+    if name in _XML_ENTITIES:
+        return match.group(0)
+    char = html.entities.html5.get(name.decode("ascii") + ";")
+    if char is None:
+        return b"&amp;" + name + b";"
+    return b"".join(b"&#%d;" % ord(c) for c in char)
+
+
+def defuse(data: bytes) -> bytes:
+    """Feed bytes an XML parser reads whole and safely: no DOCTYPE, HTML entities as numbers.
+
+    Feeds written by HTML tools use `&nbsp;` and friends, which XML does not define: a strict
+    parser stops there and the entries after it are lost. A DOCTYPE can declare entities; it is
+    dropped, so no entity is ever expanded from it (no billion laughs, no external entities).
+    """
+    return _ENTITY_REF.sub(_entity, _DOCTYPE.sub(b"", data, count=1))
 
 
 def looks_like_feed(data: bytes) -> bool:
@@ -86,6 +112,7 @@ def read_feed(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Articl
     if not data.strip():
         yield Skipped(source, "empty file")
         return
+    data = defuse(data)
     if not looks_like_feed(data):
         yield Skipped(source, "not an RSS/Atom feed (no rss, feed or rdf:RDF root element)")
         return

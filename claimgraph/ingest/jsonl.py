@@ -8,11 +8,13 @@ Skipped named `file.jsonl#L12`; the rest of the file is still read.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from claimgraph.ingest.common import (
     DEFAULT_MAX_BYTES,
@@ -100,6 +102,9 @@ def _parse_line(raw: bytes, source: str) -> Article | Skipped | None:
             line = decode_bytes(raw)
         except Unreadable as exc:
             return Skipped(source, str(exc))
+    # A byte-order mark (Windows editors put one on line 1, `cat a.jsonl b.jsonl` mid-file) is
+    # not part of the record.
+    line = line.lstrip("\ufeff")
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -109,12 +114,38 @@ def _parse_line(raw: bytes, source: str) -> Article | Skipped | None:
     return article_from_record(record, source)
 
 
+class _Utf16Lines:
+    """A UTF-16/32 stream (it starts with its byte-order mark) read as UTF-8 lines.
+
+    Splitting UTF-16 bytes at b"\\n" would cut characters in half; decoding first keeps lines whole.
+    """
+
+    def __init__(self, fh: IO[bytes], encoding: str) -> None:
+        self.text = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="")
+
+    def readline(self, limit: int) -> bytes:
+        return self.text.readline(limit).encode("utf-8")
+
+
+def _wide_encoding(fh: IO[bytes]) -> str | None:
+    """ "utf-16"/"utf-32" when the stream starts with such a byte-order mark (then rewound)."""
+    head = fh.read(4)
+    fh.seek(0)
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
 def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | Skipped]:
     """Stream the records of a JSONL(.gz) file; `max_bytes` bounds one line, not the file."""
     line_no = 0
     records = 0
     try:
-        with open_binary(path) as fh:
+        with open_binary(path) as binary:
+            wide = _wide_encoding(binary)
+            fh: IO[bytes] | _Utf16Lines = _Utf16Lines(binary, wide) if wide else binary
             while True:
                 raw = fh.readline(max_bytes + 1)
                 if not raw:
@@ -133,7 +164,7 @@ def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Artic
     except Unreadable as exc:
         yield Skipped(str(path), str(exc))
         return
-    except (OSError, EOFError, zlib.error) as exc:
+    except (OSError, EOFError, zlib.error, UnicodeError) as exc:
         reason = gzip_error(exc) or f"read error: {exc}"
         yield Skipped(str(path), f"{reason}; stopped after line {line_no}")
         return

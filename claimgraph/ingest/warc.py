@@ -22,6 +22,7 @@ from claimgraph.ingest.common import (
     declared_html_charset,
     decode_bytes,
     human_size,
+    is_gzip,
 )
 from claimgraph.ingest.html import html_language
 from claimgraph.model import Article, Skipped
@@ -61,18 +62,43 @@ def _html_record(record: Any) -> tuple[bool, str | None]:
     return True, content_type
 
 
+def _missing(record: Any, name: str) -> tuple[int, str | None]:
+    """(bytes the record's Content-Length promises but the file lacks, a note saying so)."""
+    raw = record.raw_stream
+    while raw.read(65536):  # bytes the HTTP decoding left unread are not missing bytes
+        pass
+    missing = raw.limit if isinstance(raw, LimitReader) else 0
+    if not missing:
+        return 0, None
+    return missing, f"{name} lacks {missing} of its {raw.tell() + missing} bytes"
+
+
+def _watch_gzip_end(reader: Any) -> dict[str, bool]:
+    """Note, when warcio closes its gzip decompressor, whether the last member was cut short.
+
+    warcio stops quietly at the end of the readable data of a cut .warc.gz, then drops the
+    decompressor whose `eof` flag told it: the flag is read just before it goes.
+    """
+    state = {"cut": False}
+    close = reader.close_decompressor
+
+    def close_and_note() -> None:
+        decompressor = getattr(reader, "decompressor", None)
+        if decompressor is not None and not getattr(decompressor, "eof", True):
+            state["cut"] = True
+        close()
+
+    reader.close_decompressor = close_and_note
+    return state
+
+
 def _article(record: Any, source: str, max_bytes: int) -> tuple[Article | Skipped, str | None]:
     """(the page or why it was skipped, a note when the record was cut short)."""
     _, content_type = _html_record(record)
     data = record.content_stream().read(max_bytes + 1)
     if len(data) > max_bytes:
         return Skipped(source, f"record over the {human_size(max_bytes)} limit"), None
-    raw = record.raw_stream
-    while raw.read(65536):  # bytes the HTTP decoding left unread are not missing bytes
-        pass
-    missing = raw.limit if isinstance(raw, LimitReader) else 0
-    cut = f"{source.rpartition('#')[2]} lacks {missing} of its {raw.tell() + missing} bytes"
-    cut_note = cut if missing else None
+    missing, cut_note = _missing(record, source.rpartition("#")[2])
     if not data.strip():
         return Skipped(source, "record has no content"), cut_note
     declared = _charset(content_type) or declared_html_charset(data)
@@ -107,9 +133,13 @@ def read_warc(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Articl
     try:
         with path.open("rb") as fh:
             records = ArchiveIterator(fh, arc2warc=True)
+            gzip_end = _watch_gzip_end(records.reader)
             for record in records:
                 number += 1
                 if not _html_record(record)[0]:
+                    cut = _missing(record, f"record{number}")[1]
+                    if cut:
+                        problems.append(f"truncated: {cut}")
                     continue
                 item, cut = _article(record, f"{path}#record{number}", max_bytes)
                 pages += isinstance(item, Article)
@@ -118,6 +148,13 @@ def read_warc(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Articl
                 yield item
             if records.err_count:
                 problems.append(f"{records.err_count} record(s) with a wrong Content-Length")
+            if gzip_end["cut"] and is_gzip(path) and not any(p.startswith("truncated") for p in problems):
+                where = f"after record {number}" if number else "before the first record"
+                problems.append(f"truncated gzip {where} (compressed data ends mid-record)")
+            if number == 0 and not problems:
+                fh.seek(0)
+                if fh.read(65536).strip():  # bytes, yet not one record: cut inside the first
+                    problems.append("no complete record (truncated, or not a WARC/ARC file)")
     except OSError as exc:
         problems.append(f"cannot read: {exc.strerror or exc}")
     except Exception as exc:  # warcio raises many types on corrupt input; none may escape

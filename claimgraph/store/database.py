@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
+import socket
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,6 +38,8 @@ from claimgraph.store import postgres
 from claimgraph.store import schema as s
 
 DEFAULT_DB = "claimgraph.db"
+# meta key prefix: which process owns a running run ("host pid"), removed when it finishes.
+RUN_OWNER = "run_owner."
 
 
 def attribution_id(document_id: str, att: Attribution) -> str:
@@ -380,16 +384,46 @@ class Store:
     # -- runs and inputs ---------------------------------------------------------------------
 
     def start_run(self, command: str, model: str) -> int:
-        with self.engine.begin() as conn:
+        """A new `running` row, owned by this process (meta `run_owner.ID` = "host pid").
+
+        Runs left `running` by a process of this host that no longer exists (killed, crashed
+        machine) become `interrupted` first: only a live run shows as running.
+        """
+        with self.writing() as conn:
+            self._mark_interrupted(conn)
             result = conn.execute(
                 s.runs.insert().values(
                     started_at=now(), command=command, model=model, status="running"
                 )
             )
-            return int(result.inserted_primary_key[0])
+            run_id = int(result.inserted_primary_key[0])
+            owner = f"{socket.gethostname()} {os.getpid()}"
+            conn.execute(s.meta.insert().values(key=f"{RUN_OWNER}{run_id}", value=owner))
+            return run_id
+
+    @staticmethod
+    def _mark_interrupted(conn: Connection) -> None:
+        """`running` runs whose owning process on this host is gone -> `interrupted`."""
+        host = socket.gethostname()
+        running = [
+            r[0] for r in conn.execute(select(s.runs.c.id).where(s.runs.c.status == "running"))
+        ]
+        for run_id in running:
+            key = f"{RUN_OWNER}{run_id}"
+            owner = conn.execute(select(s.meta.c.value).where(s.meta.c.key == key)).scalar()
+            owner_host, _, pid = (owner or "").rpartition(" ")
+            if owner_host != host or not pid.isdigit() or _process_alive(int(pid)):
+                continue  # another machine's run, one from before owners, or still running
+            conn.execute(
+                s.runs.update()
+                .where(s.runs.c.id == run_id, s.runs.c.status == "running")
+                .values(status="interrupted", finished_at=now())
+            )
+            conn.execute(s.meta.delete().where(s.meta.c.key == key))
 
     def finish_run(self, run_id: int, status: str, added: int, existing: int, skipped: int) -> None:
         with self.engine.begin() as conn:
+            conn.execute(s.meta.delete().where(s.meta.c.key == f"{RUN_OWNER}{run_id}"))
             conn.execute(
                 s.runs.update()
                 .where(s.runs.c.id == run_id)
@@ -403,7 +437,10 @@ class Store:
             )
 
     def record_inputs(self, rows: Iterable[dict[str, Any]], run_id: int | None) -> None:
-        rows = [{**r, "run_id": run_id, "seen_at": now()} for r in rows]
+        """One row per source (the last word on a source wins), replacing an earlier run's."""
+        stamp = now()
+        by_source = {r["source"]: {**r, "run_id": run_id, "seen_at": stamp} for r in rows}
+        rows = list(by_source.values())
         if not rows:
             return
         with self.writing() as conn:
@@ -440,8 +477,13 @@ class Store:
 
     def write_documents(self, docs: list[Document], run_id: int | None = None) -> int:
         """Write fully annotated documents in one transaction; returns how many were new."""
+        return len(self.store_documents(docs, run_id))
+
+    def store_documents(self, docs: list[Document], run_id: int | None = None) -> set[str]:
+        """`write_documents`, returning the ids this call stored: a concurrent run may have
+        stored some of `docs` first, and their claims are then not this run's to count."""
         if not docs:
-            return 0
+            return set()
         with self.writing() as conn:
             existing = {
                 r[0]
@@ -467,7 +509,7 @@ class Store:
                     self._insert_ignore(s.document_sources),
                     [{"document_id": d, "source": src} for d, src in again],
                 )
-            return len(fresh)
+            return {d.id for d in fresh}
 
     def _write_document(
         self, conn: Connection, doc: Document, run_id: int | None, first_sentence: int
