@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from claimgraph import __version__
+from claimgraph.annotate import DEFAULT_MAX_CHARS, DEFAULT_WINDOW_CHARS
 from claimgraph.annotate.language import language_router
 from claimgraph.annotate.nlp import DEFAULT_MODEL, ModelNotAvailable, load_nlp, model_info
 from claimgraph.engine.local import RunSummary
@@ -149,11 +150,29 @@ def analyze(
     workers: Annotated[
         int | None, typer.Option(min=1, help="Ray annotation workers (default: CPU cores).")
     ] = None,
+    window_chars: Annotated[
+        int,
+        typer.Option(
+            min=1_000,
+            max=1_000_000,
+            help="Documents longer than this many characters are parsed in windows of it "
+            "(cut at paragraph breaks), so memory stays bounded.",
+        ),
+    ] = DEFAULT_WINDOW_CHARS,
+    max_chars: Annotated[
+        int,
+        typer.Option(min=1, help="Skip (and report) a document longer than this many characters."),
+    ] = DEFAULT_MAX_CHARS,
 ) -> None:
     """Read articles (text, HTML, JSONL, WARC, RSS/Atom) and store what they claim and cite."""
     if engine not in ("local", "ray"):
         err.print(f"[red]Unknown engine {escape(engine)!r}; choose local or ray.[/red]")
         raise typer.Exit(2)
+    if engine == "ray" and (window_chars, max_chars) != (DEFAULT_WINDOW_CHARS, DEFAULT_MAX_CHARS):
+        err.print(
+            "[yellow]--window-chars and --max-chars apply to --engine local; Ray workers parse "
+            f"in windows of {DEFAULT_WINDOW_CHARS:,} characters.[/yellow]"
+        )
     files = list(expand_paths(paths))
     if not files:
         err.print(f"[red]No input files found in {escape(' '.join(paths))}[/red]")
@@ -209,7 +228,9 @@ def analyze(
                     workers=workers, **common,
                 )  # fmt: skip
             else:
-                summary = run_analyze(files, store, nlp, **common)
+                summary = run_analyze(
+                    files, store, nlp, window_chars=window_chars, max_chars=max_chars, **common
+                )
         print_summary(summary, store)
     if not summary.ok:
         err.print("[red]Nothing could be read.[/red]")

@@ -14,7 +14,12 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from claimgraph.annotate import annotate_documents
+from claimgraph.annotate import (
+    DEFAULT_MAX_CHARS,
+    DEFAULT_WINDOW_CHARS,
+    annotate_documents,
+    too_long,
+)
 from claimgraph.annotate.language import (
     ENGLISH_ONLY_STAGES,
     claims_in_english,
@@ -206,6 +211,36 @@ def _write(
         linker.add_written(mine)
 
 
+# A batch is also written once its documents hold this many characters, so a run of long
+# documents does not keep `batch_size` of them (and all found in them) in memory at once.
+_BATCH_CHARS = 2_000_000
+
+
+def _within_limit(
+    docs: Iterable[Document], max_chars: int, counters: _Counters
+) -> Iterator[Document]:
+    """Skip (and report, with its size) each document longer than `max_chars` after cleaning,
+    before anything else holds it: the one input that no windowing can make affordable."""
+    whole_files: set[str] = set()  # single-document files skipped for their size
+
+    def settle() -> None:
+        # The file's own row says "partial" (it produced a document); nothing of it was kept.
+        for row in counters.input_rows:
+            if row["source"] in whole_files and row["status"] == "partial":
+                row["status"] = "skipped"
+
+    for doc in docs:
+        settle()
+        skipped = too_long(doc, max_chars)
+        if skipped is None:
+            yield doc
+            continue
+        if counters.current is not None and skipped.source == counters.current:
+            whole_files.add(counters.current)
+        counters.skip(skipped)
+    settle()
+
+
 def analyze(
     paths: Iterable[str | Path],
     store: Store,
@@ -218,8 +253,13 @@ def analyze(
     on_file: Callable[[Path], None] | None = None,
     files: list[Path] | None = None,
     linker: Linker | None = None,
+    window_chars: int = DEFAULT_WINDOW_CHARS,
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> RunSummary:
-    """Read, clean, annotate and store; with a `linker`, also claims and narratives."""
+    """Read, clean, annotate and store; with a `linker`, also claims and narratives.
+
+    Memory is bounded per document too: a document longer than `window_chars` is parsed in
+    windows of that size, and one longer than `max_chars` is skipped with its size named."""
     started = time.perf_counter()
     files = files if files is not None else list(expand_paths(paths))
     summary = RunSummary(model=model_name, inputs=len(files))
@@ -229,19 +269,22 @@ def analyze(
     run_id = store.start_run(command, model_name)
     status = "failed"
     try:
-        stream = _only_new(_clean_stream(files, counters, on_file), store, counters)
+        cleaned = _within_limit(_clean_stream(files, counters, on_file), max_chars, counters)
+        stream = _only_new(cleaned, store, counters)
         batch: list[Document] = []
-        for doc in annotate_documents(stream, nlp):
+        chars = 0
+        for doc in annotate_documents(stream, nlp, window_chars=window_chars):
             batch.append(doc)
+            chars += len(doc.text)
             summary.sentences += len(doc.sentences)
             summary.entities += len(doc.entities)
             summary.attributions += len(doc.attributions)
             summary.count_language(doc)
             if on_document:
                 on_document(doc)
-            if len(batch) >= batch_size:
+            if len(batch) >= batch_size or chars >= _BATCH_CHARS:
                 _write(batch, store, run_id, summary, counters, linker)
-                batch = []
+                batch, chars = [], 0
         _write(batch, store, run_id, summary, counters, linker)
         if linker is not None:
             summary.factchecked = linker.finish()
