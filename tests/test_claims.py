@@ -6,10 +6,12 @@ import importlib.util
 
 import pytest
 
+from claimgraph.annotate import annotate_documents
 from claimgraph.link.claims import (
     RULE_SCORER_NAME,
     Claim,
     RuleScorer,
+    checkable,
     claim_id,
     extract_claims,
 )
@@ -119,15 +121,78 @@ class _Flat:
 
 
 def test_reported_speech_is_kept_whatever_its_score(sample_docs) -> None:
-    """A zero-scoring scorer drops the article's own voice, never what someone is on record for."""
+    """An explicit threshold drops the article's own voice, never what someone is on record for."""
     for doc in sample_docs.values():
-        kept = extract_claims(doc, _Flat())
+        kept = extract_claims(doc, _Flat(), threshold=0.5)
         expected = [
             c for c in extract_claims(doc, threshold=0.0) if c.attribution_index is not None
         ]
         assert [c.id for c in kept] == [c.id for c in expected]
         assert all(c.scored_by == "flat-zero" and c.checkworthiness == 0.0 for c in kept)
-    assert any(extract_claims(d, _Flat()) for d in sample_docs.values())
+    assert any(extract_claims(d, _Flat(), threshold=0.5) for d in sample_docs.values())
+
+
+def test_checkable_own_voice_is_a_claim_whatever_its_score(sample_docs) -> None:
+    """Issue 16: the score ranks claims; by default it drops no checkable sentence."""
+    for doc in sample_docs.values():
+        flat = extract_claims(doc, _Flat())
+        assert [c.id for c in flat] == [c.id for c in extract_claims(doc)]
+        own = [c for c in flat if c.attribution_index is None]
+        assert all(checkable(c.text) for c in own)
+    assert any(
+        c.attribution_index is None
+        for d in sample_docs.values()
+        for c in extract_claims(d, _Flat())
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("She doesn't want guns.", True),
+        ("Thousands of jobs leaving Michigan, leaving Ohio.", True),  # no finite verb: kept
+        ("Fifteen million new jobs?", True),  # a question repeating a figure
+        ("Did the US army transfer ISIS commanders out of Tal Afar?", False),
+        ("Let me tell you, we lost 70,000 factories.", True),  # a figure is never filler
+        ("Thank you, Senator Sanders.", False),
+        ("And, thank you very much, everybody.", False),
+        ("Good evening, and welcome to the debate.", False),
+        ("Let's talk about climate change.", False),
+        ("Lester, that's right.", False),  # under MIN_WORDS words
+        ("Okay-ish polls win nothing at all.", True),  # "okay" only as a whole word
+    ],
+)
+def test_checkable(text: str, expected: bool) -> None:
+    assert checkable(text) is expected
+
+
+class _Recording:
+    """Remembers what it was asked to score."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def score(self, texts: list[str]) -> list[float]:
+        self.seen.extend(texts)
+        return [0.5] * len(texts)
+
+
+def test_only_checkable_candidates_are_scored(nlp) -> None:
+    """Fragments, bare questions and filler never reach the scorer (nor its encoder)."""
+    text = (
+        "Thank you, Senator.\n\nWhy would anyone believe that?\n\n"
+        "Unemployment fell to 4 percent last year.\n\nOur jobs are fleeing the country."
+    )
+    doc = next(annotate_documents([Document(id="d1", source="t", text=text)], nlp))
+    recorder = _Recording()
+    claims = extract_claims(doc, recorder)
+    assert recorder.seen == [c.text for c in claims]
+    assert [c.text for c in claims] == [
+        "Unemployment fell to 4 percent last year.",
+        "Our jobs are fleeing the country.",
+    ]
 
 
 def test_without_a_scorer_the_rule_says_so(sample_docs) -> None:

@@ -58,7 +58,7 @@ class CachedEncoder:
 @dataclass(slots=True)
 class LinkSettings:
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
-    claim_threshold: float = CLAIM_THRESHOLD
+    claim_threshold: float | None = CLAIM_THRESHOLD  # None: checkability decides, the score ranks
     narrative_threshold: float = NARRATIVE_THRESHOLD
 
 
