@@ -319,6 +319,26 @@ def test_a_turn_carries_its_hedges_also_when_parsed_in_windows(tmp_path, nlp):
         assert not [g for g in done.signals if g.type == "hedged" and g.scope == "sentence"]
 
 
+def test_a_relation_the_rules_find_never_starts_in_a_speaker_label():
+    from claimgraph.annotate.transcript import add_transcript_attributions
+    from claimgraph.model import Attribution, Turn
+
+    text = "TODD: Many voters, they tell our reporters, worry.\n\nSANDERS: They should not."
+    rule = Attribution(kind="indirect", content=text[0:17], start=0, end=17, cue="tell")
+    turns = [
+        Turn("TODD", 6, 50, label_start=0, label_end=4),
+        Turn("SANDERS", 61, len(text), label_start=52, label_end=59),
+    ]
+    assert text[turns[1].start : turns[1].end] == "They should not."
+    document = Document(id="d", source="s", text=text, turns=turns, attributions=[rule])
+    add_transcript_attributions(document)
+    assert (rule.start, rule.content) == (6, "Many voters")
+    assert [(a.kind, a.speaker, a.content) for a in document.attributions[1:]] == [
+        ("transcript", "Todd", "Many voters, they tell our reporters, worry."),
+        ("transcript", "Sanders", "They should not."),
+    ]
+
+
 def test_analyze_stores_transcript_and_subtitle_speakers(tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()

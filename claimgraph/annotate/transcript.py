@@ -196,8 +196,21 @@ def add_transcript_attributions(
             and any(a <= g.start < b for a, b in spans)
         )
     ]
+    for att in document.attributions:
+        _clip_label(att, turns)
     document.attributions = [*document.attributions, *attributions]
     return document
+
+
+def _clip_label(att: Attribution, turns: list[Turn]) -> None:
+    """A relation the rules found whose content starts in a speaker label ("TODD: Secretary,
+    voters ..., they tell ...") starts after it: the label is never part of what was said."""
+    for turn in turns:
+        if turn.label_start is not None and turn.label_start <= att.start < turn.start < att.end:
+            cut = turn.start - att.start
+            att.content = att.content[cut:]
+            att.start = turn.start
+            return
 
 
 def _attribution(
