@@ -291,6 +291,18 @@ def test_speaker_names():
     assert split_honorific("Mr. Schwab") == ("Schwab", None)
 
 
+def test_stage_directions_go_and_short_asides_stay(tmp_path):
+    path = tmp_path / "clip.tsv"
+    path.write_text(
+        "speaker\ttext\n"
+        "TAPPER\tTake a listen. (BEGIN VIDEO CLIP.) [MUSIC] (Laughter)\n"
+        "FALLIN\tThe U.S. (and Oklahoma (R-OK)) will heal. (APPLAUSE)\n",
+        encoding="utf-8",
+    )
+    said = [text for _, text, _, _ in _turns(_article(list(read_file(path))))]
+    assert said == ["Take a listen.", "The U.S. (and Oklahoma (R-OK)) will heal."]
+
+
 def test_a_turn_carries_its_hedges_also_when_parsed_in_windows(tmp_path, nlp):
     from claimgraph.annotate import annotate_documents
 

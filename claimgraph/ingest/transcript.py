@@ -90,8 +90,11 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>|<\d[^>]*>")
 _VOICE = re.compile(r"<v(?:\.[\w.\-]+)?[ \t]+(?P<name>[^>]+?)[ \t]*>")
 _ASS_TAG = re.compile(r"\{\\[^}]*\}")
-# Sound and stage descriptions: [MUSIC], (APPLAUSE), (crosstalk), music notes.
-_DESCRIPTION = re.compile(r"\[[^\]]*\]|\((?:[A-Z][A-Z\s\-']*|crosstalk|laughter|applause)\)|[♪♫]+")
+# Sound and stage descriptions: [MUSIC], (APPLAUSE), (BEGIN VIDEO CLIP.), (crosstalk), music
+# notes; a short capitalised aside stays ("(R-OK)", "(U.S.)").
+_DESCRIPTION = re.compile(
+    r"\[[^\]]*\]|\((?:[A-Z]{4}[A-Z\s\-'.,]*|(?i:crosstalk|laughter|laughs|applause|inaudible))\)|[♪♫]+"
+)
 _CHANGE = re.compile(r"^\s*(?:>>+|-(?=\s))\s*")
 
 
