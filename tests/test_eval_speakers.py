@@ -1,0 +1,65 @@
+"""The speaker gold on real news (eval/gold/news_speakers.yaml) and its gate: the gold's
+offsets agree with the shared data, and speaker accuracy holds its pinned floor."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+NEWS = SHARED / "data" / "news" / "allsides_sample5000.jsonl"
+TOLERANCE = 0.005  # half a point
+
+
+@pytest.fixture(scope="module")
+def ev() -> ModuleType:
+    return importlib.import_module("speakers")  # eval/ is on sys.path (conftest)
+
+
+def test_names_fold_titles_and_initials(ev: ModuleType) -> None:
+    assert ev.fold("Mr. Trump") == ev.fold("President Trump") == "trump"
+    assert ev.fold("Donald J. Trump") == ev.fold("donald trump")
+    assert ev.fold("the Wall Street Journal") == ev.fold("Wall Street Journal")
+    assert ev.fold("Sen. Claire McCaskill") == "claire mccaskill"
+    gold = ev.GoldRelation((0, 4), "said", None, None, None, True, "officials", [])
+    assert ev.speaker_right(gold, ev.Predicted((0, 4), None, None, True, "officials"))
+    assert not ev.speaker_right(gold, ev.Predicted((0, 4), None, "officials", False, None))
+    named = ev.GoldRelation((0, 4), "said", None, None, "Hillary Clinton", False, None, [])
+    assert ev.speaker_right(named, ev.Predicted((0, 4), None, "Mrs. Hillary Clinton", False, None))
+    assert not ev.speaker_right(named, ev.Predicted((0, 4), None, "Hillary", False, None))
+
+
+@pytest.fixture(scope="module")
+def articles(ev: ModuleType):
+    if not NEWS.parent.exists():
+        pytest.skip(f"needs {NEWS.parent}: the ../shared news data is not beside the repo")
+    arts = ev.load_gold(ev.DEFAULT_GOLD)
+    ev.attach_texts(arts, NEWS)  # checks each record's url and sha1
+    return arts
+
+
+@pytest.mark.needs_shared
+def test_gold_offsets_agree_with_the_data(ev: ModuleType, articles) -> None:
+    assert len(articles) >= 30
+    assert all(a.index >= 40 for a in articles), "records 0-39 are for development"
+    assert sum(len(a.relations) for a in articles) >= 300
+    assert ev.check_offsets(articles) == []
+    for art in articles:
+        for rel in art.relations:
+            assert rel.speaker or (rel.anonymous and rel.description)
+
+
+@pytest.mark.needs_shared
+def test_speaker_accuracy_holds_its_floor(ev: ModuleType, articles) -> None:
+    floors = ev.read_floors()
+    res = ev.score(articles, ev.predict(articles, None))
+    right, recall = ev.FLOOR_KEYS
+    assert res.accuracy >= floors[right] - TOLERANCE, (
+        f"found with the right speaker {res.accuracy:.3f} fell below {floors[right]}"
+    )
+    assert res.recall >= floors[recall] - TOLERANCE, (
+        f"attribution recall {res.recall:.3f} fell below {floors[recall]}"
+    )
