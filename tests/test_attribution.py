@@ -17,7 +17,10 @@ import yaml
 from claimgraph.model import Attribution, Document, normalise_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-GOLD = yaml.safe_load((SHARED / "gold" / "seeds.yaml").read_text(encoding="utf-8"))
+GOLD_PATH = SHARED / "gold" / "seeds.yaml"
+MISSING = f"needs {GOLD_PATH}: the ../shared folder is not beside the repo"
+# Without ../shared the gold tests are skipped (one line naming the folder); the rest still run.
+GOLD = yaml.safe_load(GOLD_PATH.read_text(encoding="utf-8")) if GOLD_PATH.exists() else None
 EVIDENCE_TYPES = {
     "promised_not_shown": "evidence_promised_not_shown",
     "captive_confession": "captive_confession",
@@ -25,16 +28,16 @@ EVIDENCE_TYPES = {
 }
 CASES = [
     pytest.param(name, gold, id=f"{name[:3]}-{i}-{gold['text'][:40]}")
-    for name, spec in GOLD["documents"].items()
+    for name, spec in (GOLD or {"documents": {}})["documents"].items()
     for i, gold in enumerate(spec.get("attributions") or [])
-]
+] or [pytest.param(None, None, id="gold-missing", marks=pytest.mark.skip(reason=MISSING))]
 
 
 def _norm(name: str) -> str:
     return re.sub(r"^the ", "", normalise_text(name))
 
 
-ALIAS_GROUPS = [{_norm(n) for n in group} for group in GOLD["aliases"]]
+ALIAS_GROUPS = [{_norm(n) for n in group} for group in (GOLD or {}).get("aliases", [])]
 
 
 def same_entity(found: str | None, gold: str) -> bool:
@@ -147,6 +150,7 @@ def test_anonymous_sources_are_never_named(sample_docs: dict[str, Document]) -> 
                 assert a.speaker_description
 
 
+@pytest.mark.skipif(GOLD is None, reason=MISSING)
 def test_unsupported_generalisation_is_flagged(sample_docs: dict[str, Document]) -> None:
     for name, spec in GOLD["documents"].items():
         for phrase in spec.get("unsupported_generalisations") or []:

@@ -17,8 +17,13 @@ from claimgraph.model import Article, Document, content_id, fold_spaces, normali
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 EXAMPLES = REPO / "examples"
-GOLD = yaml.safe_load((SHARED / "gold" / "seeds.yaml").read_text(encoding="utf-8"))
-NAMES = sorted(GOLD["documents"])
+GOLD_PATH = SHARED / "gold" / "seeds.yaml"
+# Without ../shared the gold tests are skipped (one line naming the folder); the rules still run.
+GOLD = yaml.safe_load(GOLD_PATH.read_text(encoding="utf-8")) if GOLD_PATH.exists() else None
+NAMES = sorted(GOLD["documents"]) if GOLD else ["gold-missing"]
+needs_gold = pytest.mark.skipif(
+    GOLD is None, reason=f"needs {GOLD_PATH}: the ../shared folder is not beside the repo"
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +47,18 @@ def body(doc: Document) -> str:
     return normalise_text(doc.text)
 
 
+@needs_gold
 def test_every_gold_document_is_read(docs: dict[str, Document]) -> None:
     assert sorted(docs) == NAMES
 
 
+@needs_gold
 @pytest.mark.parametrize("name", NAMES)
 def test_title(docs: dict[str, Document], name: str) -> None:
     assert docs[name].title == GOLD["documents"][name]["title"]
 
 
+@needs_gold
 @pytest.mark.parametrize("name", NAMES)
 def test_date(docs: dict[str, Document], name: str) -> None:
     expected = GOLD["documents"][name]["date"]
@@ -65,6 +73,7 @@ def test_byline_gives_date_and_desk(docs: dict[str, Document]) -> None:
     assert normalise_text(doc.byline) not in body(doc)
 
 
+@needs_gold
 def test_dateline_gives_outlet_and_stays_in_body(docs: dict[str, Document]) -> None:
     doc = docs["002_133a9d732627dffb.txt"]
     assert doc.outlet == GOLD["documents"]["002_133a9d732627dffb.txt"]["outlet"]
@@ -83,6 +92,7 @@ def test_metadata_outlet_wins_over_dateline(articles: dict[str, Article]) -> Non
     assert doc.meta["dateline_outlet"] == "AhlulBayt News Agency"
 
 
+@needs_gold
 @pytest.mark.parametrize("name", NAMES)
 def test_boilerplate_removed(docs: dict[str, Document], name: str) -> None:
     for text in GOLD["documents"][name].get("boilerplate", []):
@@ -102,6 +112,7 @@ def _kept_texts(name: str) -> list[str]:
     return texts
 
 
+@needs_gold
 @pytest.mark.parametrize("name", NAMES)
 def test_article_text_kept(docs: dict[str, Document], name: str) -> None:
     texts = _kept_texts(name)
@@ -115,6 +126,7 @@ def test_short_line_inside_article_stays(docs: dict[str, Document]) -> None:
     assert "How comforting." in docs["003_af66014484e4a442.txt"].text.split("\n\n")
 
 
+@needs_gold
 def test_self_label_recorded(docs: dict[str, Document]) -> None:
     for name in NAMES:
         labels = GOLD["documents"][name].get("self_labels", [])
@@ -125,6 +137,7 @@ def test_self_label_recorded(docs: dict[str, Document]) -> None:
             assert all(s.scope == "document" for s in docs[name].signals)
 
 
+@needs_gold
 def test_reprint_notice_recorded(docs: dict[str, Document]) -> None:
     for name in NAMES:
         reprinted_by = GOLD["documents"][name].get("reprinted_by")

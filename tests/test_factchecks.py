@@ -225,6 +225,7 @@ def test_date_and_rating_helpers() -> None:
 # -- real exports ----------------------------------------------------------------------------
 
 
+@pytest.mark.needs_shared
 def test_claimreview_exports_in_shared_data() -> None:
     good, bad = _records([DATA / "claimreview"])
     assert {fc.format for fc in good} == {"claimreview-csv"}
@@ -250,6 +251,7 @@ def test_claimreview_exports_in_shared_data() -> None:
     assert sum(fc.rating == "unrated" for fc in good) < 0.1 * len(good)
 
 
+@pytest.mark.needs_shared
 def test_euvsdisinfo_exports_in_shared_data() -> None:
     good, bad = _records([DATA / "euvsdisinfo"])
     assert {(fc.format, fc.rating, fc.rating_original, fc.language) for fc in good} == {
@@ -375,6 +377,7 @@ def _evacuation_claims(store: Store, gold: dict) -> list[dict]:
     return found
 
 
+@pytest.mark.needs_shared
 def test_sample_claim_links_to_the_deir_ezzor_case(euvs_db: Path, gold: dict) -> None:
     with Store(euvs_db) as store:
         # one encoder cache for the three runs: the fact-checks are embedded once
@@ -456,6 +459,7 @@ def test_cli_match_and_list_on_the_sample(
 # -- evaluation gate -------------------------------------------------------------------------
 
 
+@pytest.mark.needs_shared
 def test_quick_matching_eval_holds_its_floors() -> None:
     import factcheck_matching as ev
     from floors import read_floors
@@ -487,6 +491,7 @@ def test_quick_matching_eval_holds_its_floors() -> None:
     assert median < sorted(eu["cosine_correct"])[len(correct) // 2] - 0.2
 
 
+@pytest.mark.needs_shared
 def test_analyze_links_its_new_claims_to_imported_factchecks(
     euvs_db: Path, tmp_path: Path, nlp, gold: dict
 ) -> None:

@@ -298,6 +298,7 @@ EXPECTED_WARC = {
 }
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("name", sorted(EXPECTED_WARC))
 def test_warcio_fixtures(name: str) -> None:
     pages, reported = EXPECTED_WARC[name]
@@ -371,6 +372,7 @@ def test_truncated_jsonl_gz_keeps_read_records(tmp_path: Path) -> None:
     assert isinstance(items[-1], Skipped) and "truncated gzip" in items[-1].reason
 
 
+@pytest.mark.needs_shared
 def test_real_allsides_jsonl_streams() -> None:
     tracemalloc.start()
     try:
@@ -396,6 +398,7 @@ def test_real_allsides_jsonl_streams() -> None:
     assert len({doc.id for doc in docs}) == len(docs)
 
 
+@pytest.mark.needs_shared
 def test_real_allsides_dates() -> None:
     """The first 200 records carry no date; the dated ones further on must come out as ISO."""
     dated = itertools.islice(
