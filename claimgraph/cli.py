@@ -489,21 +489,37 @@ def trace(
 
 
 def _print_factchecks(links: list[dict]) -> None:
-    """Fact-checks already published about these claims (imported with `factchecks import`)."""
+    """Fact-checks already published about these claims (imported with `factchecks import`):
+    confident links as fact-checked, then the other candidates as possible matches, so a check
+    found below the cut-offs is shown, labelled, rather than hidden."""
     if not links:
         return
-    console.print(f"[bold]checked already[/bold]: {len(links)} fact-check(s) match")
-    for lk in links[:10]:
-        verdict = lk["rating_original"] or lk["rating"]
-        when = escape(lk["review_date"] or "undated")
+    confident = [lk for lk in links if lk.get("tier", "confident") == "confident"]
+    possible = [lk for lk in links if lk.get("tier", "confident") != "confident"]
+    if confident:
+        console.print(f"[bold]fact-checked already[/bold]: {len(confident)} fact-check(s) match")
+        for lk in confident[:10]:
+            _print_factcheck(lk, f"fact-checked · score {lk['score']:.2f}")
+    if possible:
         console.print(
-            f"  [bold]{escape(lk['rating'])}[/bold] ({escape(str(verdict))}) · "
-            f"{escape(lk['reviewer'] or '?')} · {when} · score {lk['score']:.2f}"
+            f"[bold]possible matches[/bold]: {len(possible)} fact-check(s) below the confident "
+            "cut-offs; read them before relying on them"
         )
-        console.print(f"    “{escape(lk['factcheck_text'])}”")
-        console.print(f"    [dim]matches: {escape(lk['claim_text'])}[/dim]")
-        if lk["url"]:
-            console.print(f"    [dim]{escape(lk['url'])}[/dim]")
+        for lk in possible[:5]:
+            _print_factcheck(lk, f"possible match (score {lk['score']:.2f})")
+
+
+def _print_factcheck(lk: dict, label: str) -> None:
+    verdict = lk["rating_original"] or lk["rating"]
+    when = escape(lk["review_date"] or "undated")
+    console.print(
+        f"  [bold]{escape(lk['rating'])}[/bold] ({escape(str(verdict))}) · "
+        f"{escape(lk['reviewer'] or '?')} · {when} · {label}"
+    )
+    console.print(f"    “{escape(lk['factcheck_text'])}”")
+    console.print(f"    [dim]matches: {escape(lk['claim_text'])}[/dim]")
+    if lk["url"]:
+        console.print(f"    [dim]{escape(lk['url'])}[/dim]")
 
 
 @app.command()

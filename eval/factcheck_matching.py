@@ -43,7 +43,13 @@ if __package__ in (None, ""):  # run as a script: make the repo importable
 
 from floors import pin_floors, read_floors
 
-from claimgraph.factchecks.match import DEFAULT_THRESHOLD, MatchSettings, build_index, search
+from claimgraph.factchecks.match import (
+    DEFAULT_MIN_SIMILARITY,
+    DEFAULT_THRESHOLD,
+    MatchSettings,
+    build_index,
+    search,
+)
 from claimgraph.factchecks.readers import read_factchecks
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, load_encoder
 
@@ -186,6 +192,14 @@ def evaluate(task: Task, model: str = DEFAULT_EMBEDDING_MODEL) -> dict[str, obje
     started = time.perf_counter()
     found = search(index, task.queries, k=5)
     hits = [[(fid, score) for fid, score, _ in row] for row in found]
+    # the links `factchecks match` writes (top 3): score, cosine and whether it is right
+    links = [
+        [
+            [score, cos if cos is not None else 1.0, fid in task.gold[i]]
+            for fid, score, cos in row[:3]
+        ]
+        for i, row in enumerate(found)
+    ]
     cosine = {i: row[0][2] if row else 0.0 for i, row in enumerate(found)}
     search_s = time.perf_counter() - started
     present = [i for i, a in enumerate(task.absent) if not a and not (task.gold[i] & removed)]
@@ -243,9 +257,84 @@ def evaluate(task: Task, model: str = DEFAULT_EMBEDDING_MODEL) -> dict[str, obje
         "cosine_absent": [cosine[i] for i in absent],
         "thresholds": table,
         "cosine_floors": cosine_table,
+        "links": links,
+        "present_ids": present,
         "index_s": index_s,
         "search_s": search_s,
     }
+
+
+TIER_THRESHOLDS = [round(0.4 + 0.05 * i, 2) for i in range(10)]
+TIER_COSINES = [round(0.4 + 0.05 * i, 2) for i in range(9)]
+TARGET_PRECISION = 0.9
+
+
+def tier_figures(
+    res: dict[str, object], threshold: float, min_cosine: float, possible_cosine: float = 0.0
+) -> dict[str, float]:
+    """Precision and recall of each tier of the links `factchecks match` writes (top 3 per query).
+
+    A link is confident when its fused score reaches `threshold` and its cosine `min_cosine`,
+    possible otherwise (if its cosine reaches `possible_cosine`). Precision counts links over
+    both halves (queries without their fact-check too: most claims have none); recall is the
+    share of present queries whose right fact-check is among the tier's links.
+    """
+    present = set(res["present_ids"])  # type: ignore[call-overload]
+    counts = {"confident": [0, 0, set()], "possible": [0, 0, set()]}
+    for i, row in enumerate(res["links"]):  # type: ignore[arg-type]
+        for score, cos, right in row:
+            if cos < possible_cosine and not (score >= threshold and cos >= min_cosine):
+                continue
+            tier = "confident" if score >= threshold and cos >= min_cosine else "possible"
+            c = counts[tier]
+            c[0] += 1
+            c[1] += int(bool(right))
+            if right and i in present:
+                c[2].add(i)
+    out: dict[str, float] = {}
+    for tier, (n, right, found) in counts.items():
+        out[f"{tier}_links"] = n
+        out[f"{tier}_precision"] = right / n if n else 1.0
+        out[f"{tier}_recall"] = len(found) / max(1, len(present))
+    both = counts["confident"][2] | counts["possible"][2]
+    out["any_recall"] = len(both) / max(1, len(present))
+    return out
+
+
+def calibrate(results: list[dict[str, object]]) -> tuple[float, float, list[dict[str, float]]]:
+    """The confident tier's (threshold, cosine): precision >= 0.9 on every task, best mean
+    recall (ties: the lower cut-offs). Returns the pair and the whole grid."""
+    grid = []
+    for t in TIER_THRESHOLDS:
+        for c in TIER_COSINES:
+            row: dict[str, float] = {"threshold": t, "min_cosine": c}
+            for res in results:
+                fig = tier_figures(res, t, c)
+                row[f"{res['task']}_precision"] = fig["confident_precision"]
+                row[f"{res['task']}_recall"] = fig["confident_recall"]
+            grid.append(row)
+    tasks = [str(res["task"]) for res in results]
+    ok = [r for r in grid if all(r[f"{k}_precision"] >= TARGET_PRECISION for k in tasks)]
+    if not ok:
+        ok = grid
+    best = max(ok, key=lambda r: (sum(r[f"{k}_recall"] for k in tasks), -r["threshold"]))
+    return best["threshold"], best["min_cosine"], grid
+
+
+def format_tiers(results: list[dict[str, object]], threshold: float, min_cosine: float) -> str:
+    lines = [
+        f"tiers at threshold {threshold} and cosine {min_cosine} (top 3 links per query; "
+        "precision over all links of the tier, recall over queries with their fact-check):"
+    ]
+    for res in results:
+        fig = tier_figures(res, threshold, min_cosine)
+        lines.append(
+            f"  {res['task']:<12} confident: precision {fig['confident_precision']:.3f} recall "
+            f"{fig['confident_recall']:.3f} ({fig['confident_links']} links)   possible: "
+            f"precision {fig['possible_precision']:.3f} recall {fig['possible_recall']:.3f} "
+            f"({fig['possible_links']} links)   either: recall {fig['any_recall']:.3f}"
+        )
+    return "\n".join(lines)
 
 
 def format_report(res: dict[str, object]) -> str:
@@ -328,6 +417,19 @@ def main(argv: list[str] | None = None) -> int:
         print(format_report(res))
         print()
     print(f"matcher default threshold: {DEFAULT_THRESHOLD}")
+    print(format_tiers(results, DEFAULT_THRESHOLD, DEFAULT_MIN_SIMILARITY))
+    threshold, min_cosine, grid = calibrate(results)
+    print(f"confident tier calibrated for precision >= {TARGET_PRECISION} on every task:")
+    tasks = [str(res["task"]) for res in results]
+    print("  threshold cosine  " + "  ".join(f"{k} P / R" for k in tasks))
+    for row in grid:
+        if row["min_cosine"] in (0.4, 0.5, 0.6, 0.7) or row is grid[-1]:
+            cells = "  ".join(
+                f"{row[f'{k}_precision']:.3f} / {row[f'{k}_recall']:.3f}" for k in tasks
+            )
+            print(f"  {row['threshold']:.2f}      {row['min_cosine']:.2f}    {cells}")
+    print(f"  chosen: threshold {threshold}, cosine {min_cosine}")
+    print(format_tiers(results, threshold, min_cosine))
     values = floor_values(results, args.quick)
     floors = read_floors(FLOORS)
     for key, value in values.items():

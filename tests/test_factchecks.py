@@ -407,6 +407,17 @@ def test_sample_claim_links_to_the_deir_ezzor_case(euvs_db: Path, gold: dict) ->
     ]
     best = max(hits, key=lambda lk: lk["score"])
     assert best["score"] >= MatchSettings().threshold_for("learned") and best["rank"] <= 3
+    assert best["tier"] == "confident"
+    # nothing found is hidden: claims keep their top-k, those under the cut-offs as possible
+    settings = MatchSettings()
+    assert {lk["tier"] for lk in links} == {"confident", "possible"}
+    for lk in links:
+        if lk["tier"] == "confident":
+            assert lk["score"] >= settings.threshold_for("learned")
+    unconfident = {lk["claim_id"] for lk in links} - {
+        lk["claim_id"] for lk in links if lk["tier"] == "confident"
+    }
+    assert unconfident, "every claim had a confident link: the possible tier is untested"
     assert "Deir" in best["factcheck_text"] and best["claim_sentence_id"] is not None
     assert json.loads(best["method"])["fusion"] == "learned"
     # every claim keeps at most top_k links, ranked 1..k by score
@@ -428,6 +439,42 @@ def test_sample_claim_links_to_the_deir_ezzor_case(euvs_db: Path, gold: dict) ->
         assert in_window(r["date"], {"claim_date": r["claim_date"]}, 365)
 
 
+def test_tier_follows_both_cut_offs() -> None:
+    settings = MatchSettings()  # learned fusion: threshold 0.6, cosine 0.5
+    threshold = settings.threshold_for("learned")
+    assert settings.tier(threshold, 0.75, 0.8) == "confident"
+    assert settings.tier(threshold, 0.55, 0.8) == "possible"  # fused score under the cut-off
+    assert settings.tier(threshold, 0.84, 0.45) == "possible"  # close only relative to others
+    # another model's rank sums are calibrated for nothing: no confident tier unless asked
+    assert settings.threshold_for("rrf") is None
+    assert settings.tier(settings.threshold_for("rrf"), 0.99, 0.99) == "possible"
+    assert MatchSettings(threshold=0.01).tier(0.01, 0.02, 0.9) == "confident"
+
+
+@pytest.mark.sqlite_only("downgrades the SQLite file with sqlite3 to make a v2 database")
+def test_links_of_a_version_2_database_become_confident(tmp_path: Path) -> None:
+    """Migration 3 adds `factcheck_links.tier` to an existing database; the links it had were
+    written above the cut-offs, so they are confident."""
+    import sqlite3
+
+    from claimgraph.store.schema import SCHEMA_VERSION
+
+    db = tmp_path / "v2.db"
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("ALTER TABLE factcheck_links DROP COLUMN tier")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    conn.execute(
+        "INSERT INTO factcheck_links (claim_id, factcheck_id, score, rank, claim_text, "
+        "factcheck_text, method, linked_at) VALUES ('c1', 'fc_1', 0.7, 1, 'a', 'b', '{}', 'now')"
+    )
+    conn.commit()
+    conn.close()
+    with Store(db) as store:
+        assert store.schema_version() == SCHEMA_VERSION >= 3
+        assert store.query("SELECT tier FROM factcheck_links") == [{"tier": "confident"}]
+
+
 def test_cli_match_and_list_on_the_sample(
     request, nlp, sample_files: list[Path], tmp_path: Path
 ) -> None:
@@ -445,6 +492,7 @@ def test_cli_match_and_list_on_the_sample(
             "SELECT l.*, f.url FROM factcheck_links l JOIN factchecks f ON f.id = l.factcheck_id"
         )
     assert written == len(links) > 0 and {lk["rank"] for lk in links} == {1}
+    assert "claims have a confident fact-check" in " ".join(matched.output.split())
     # either review of the Google claim (two publishers checked the same words)
     google = {"https://one.example/check/1", "https://two.example/fc/9"}
     deir = [lk for lk in links if lk["url"] in google]

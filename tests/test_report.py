@@ -360,6 +360,7 @@ def test_factchecks_section_from_linked_rows(
                     factcheck_text=claim["text"],
                     method="test",
                     linked_at="2025-01-01T00:00:00",
+                    tier="confident" if fc_id == "fc_good" else "possible",
                 )
             )
     with Store(copy) as store:
@@ -374,6 +375,9 @@ def test_factchecks_section_from_linked_rows(
     assert table.xpath(".//a[@href='https://example.org/check?id=1&x=2']")
     assert all(a.get("href").startswith(("#", "https://")) for a in table.xpath(".//a"))
     assert rows[0].xpath(".//a/@href")[0] == f"#s-{claim['sentence_id']}"
+    # confident first, as fact-checked; the other candidate labelled as a possible match
+    assert "fact-checked" in rows[0].text_content()
+    assert "possible match (score 0.90)" in " ".join(rows[1].text_content().split())
     assert len(tree.xpath("//script")) == 1 and not tree.xpath("//b | //i")
     _assert_self_contained(html, tree)
 

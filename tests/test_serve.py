@@ -237,6 +237,7 @@ def test_fact_check_links_show_on_the_narrative_page(
                         factcheck_text=f"checked claim {i}",
                         method="test",
                         linked_at="2024-01-01T00:00:00+00:00",
+                        tier="confident" if i == 0 else "possible",
                     )
                 )
     with TestClient(create_app(db), base_url="http://127.0.0.1:8000") as c:
@@ -248,6 +249,12 @@ def test_fact_check_links_show_on_the_narrative_page(
     assert "https://factcheck.example/a" in hrefs
     assert not [h for h in tree.xpath("//@href") if h.lower().startswith("javascript")]
     assert "Review 1" in tree.text_content()
+    # the confident link reads as fact-checked, the other as a possible match with its score
+    rows = tree.xpath("//table[contains(@class, 'factchecks')]/tbody/tr")
+    assert [r.get("class") for r in rows] == ["tier-confident", "tier-possible"]
+    assert "fact-checked" in rows[0].text_content()
+    assert "possible match (score 0.80)" in " ".join(rows[1].text_content().split())
+    assert [f["tier"] for f in data["factchecks"]] == ["confident", "possible"]
 
 
 def test_document_page_keeps_every_sentence_and_marks_claims(client: TestClient, db_rows):

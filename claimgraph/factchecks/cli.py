@@ -14,6 +14,7 @@ from rich.table import Table
 
 from claimgraph.factchecks.match import (
     DEFAULT_MIN_SIMILARITY,
+    DEFAULT_POSSIBLE_SIMILARITY,
     DEFAULT_THRESHOLD,
     DEFAULT_TOP_K,
     MatchSettings,
@@ -104,24 +105,34 @@ def match(
     threshold: Annotated[
         float | None,
         typer.Option(
-            help=f"Lowest fused score kept (default {DEFAULT_THRESHOLD} with the learned fusion "
-            "of the default model, none with other models)."
+            help=f"Lowest fused score of a confident link (default {DEFAULT_THRESHOLD} with the "
+            "learned fusion of the default model; with other models every link is possible)."
         ),
     ] = None,
     min_similarity: Annotated[
         float | None,
         typer.Option(
-            help=f"Lowest cosine between claim and fact-check (default {DEFAULT_MIN_SIMILARITY}; "
-            "the fused score is relative to the other candidates, the cosine is absolute)."
+            help="Lowest cosine between claim and fact-check of a confident link (default "
+            f"{DEFAULT_MIN_SIMILARITY}; the fused score is relative to the other candidates, "
+            "the cosine is absolute)."
         ),
     ] = DEFAULT_MIN_SIMILARITY,
+    possible_similarity: Annotated[
+        float | None,
+        typer.Option(
+            help="Lowest cosine of any link, a possible match too (default "
+            f"{DEFAULT_POSSIBLE_SIMILARITY}; 0 keeps every top-k candidate)."
+        ),
+    ] = DEFAULT_POSSIBLE_SIMILARITY,
     window_days: Annotated[
         int | None,
         typer.Option(
             help="Only fact-checks within this many days of the claim's date (default: any date)."
         ),
     ] = None,
-    top_k: Annotated[int, typer.Option(help="Fact-checks kept per claim.")] = DEFAULT_TOP_K,
+    top_k: Annotated[
+        int, typer.Option(help="Fact-checks kept per claim, confident or possible.")
+    ] = DEFAULT_TOP_K,
     embedding_model: Annotated[
         str, typer.Option(help="sentence-transformers model for the dense side.")
     ] = DEFAULT_EMBEDDING_MODEL,
@@ -134,6 +145,7 @@ def match(
     settings = MatchSettings(
         threshold=threshold,
         min_similarity=min_similarity,
+        possible_similarity=possible_similarity,
         top_k=top_k,
         window_days=window_days,
         embedding_model=embedding_model,
@@ -152,8 +164,17 @@ def match(
         except EncoderLoadError as exc:
             err.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from exc
-        linked = store.query("SELECT COUNT(DISTINCT claim_id) AS n FROM factcheck_links")[0]["n"]
-    console.print(f"{written} links written; {linked} of {n_claims} claims have a fact-check.")
+        linked = store.query(
+            "SELECT COUNT(DISTINCT claim_id) AS n FROM factcheck_links WHERE tier = 'confident'"
+        )[0]["n"]
+        possible = store.query(
+            "SELECT COUNT(DISTINCT claim_id) AS n FROM factcheck_links WHERE claim_id NOT IN "
+            "(SELECT claim_id FROM factcheck_links WHERE tier = 'confident')"
+        )[0]["n"]
+    console.print(
+        f"{written} links written; {linked} of {n_claims} claims have a confident fact-check, "
+        f"{possible} more only possible matches."
+    )
     if written:
         _print_links(db, 10, console)
 
@@ -164,11 +185,12 @@ def _print_links(db: str, limit: int, console: Console) -> None:
     with Store(db, read_only=True) as store:
         links = [r for r in load_links(store) if r["rank"] == 1][:limit]
     table = Table(title="best fact-check per claim (highest scores)", title_justify="left")
-    for col in ("score", "claim", "fact-check", "rating", "reviewer", "date"):
+    for col in ("score", "tier", "claim", "fact-check", "rating", "reviewer", "date"):
         table.add_column(col, overflow="fold")
     for r in links:
         table.add_row(
             f"{r['score']:.2f}",
+            "fact-checked" if r["tier"] == "confident" else "possible match",
             escape(r["claim_text"]),
             escape(r["factcheck_text"][:300]),
             escape(r["rating_original"] or r["rating"]),

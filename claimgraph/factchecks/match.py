@@ -66,7 +66,9 @@ from claimgraph.link.retrieval import FEATURES, HybridIndex
 
 DEFAULT_THRESHOLD = 0.6
 DEFAULT_MIN_SIMILARITY = 0.5
+DEFAULT_POSSIBLE_SIMILARITY = 0.3
 DEFAULT_TOP_K = 3
+CONFIDENT, POSSIBLE = "confident", "possible"
 METHOD = "hybrid"
 _CHUNK = 256  # claims per search call
 log = logging.getLogger(__name__)
@@ -76,18 +78,29 @@ log = logging.getLogger(__name__)
 class MatchSettings:
     """How claims are matched to fact-checks (recorded on every link, `method`)."""
 
-    threshold: float | None = None  # None: DEFAULT_THRESHOLD with the learned fusion, else 0
-    min_similarity: float | None = DEFAULT_MIN_SIMILARITY  # cosine floor; None: no floor
+    threshold: float | None = None  # confident tier; None: DEFAULT_THRESHOLD if learned fusion
+    min_similarity: float | None = DEFAULT_MIN_SIMILARITY  # confident tier's cosine; None: none
+    possible_similarity: float | None = DEFAULT_POSSIBLE_SIMILARITY  # any link's cosine floor
     top_k: int = DEFAULT_TOP_K
     window_days: int | None = None
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     fusion: str = "auto"
     depth: int = 50
 
-    def threshold_for(self, fusion_used: str) -> float:
+    def threshold_for(self, fusion_used: str) -> float | None:
+        """The confident tier's fused-score cut-off; None: no confident tier (another model's
+        fused scores are rank sums, calibrated for nothing, so all its links are possible)."""
         if self.threshold is not None:
             return self.threshold
-        return DEFAULT_THRESHOLD if fusion_used == "learned" else 0.0
+        return DEFAULT_THRESHOLD if fusion_used == "learned" else None
+
+    def tier(self, threshold: float | None, score: float, cosine: float | None) -> str:
+        """`confident` when the link passes both calibrated cut-offs, else `possible`."""
+        if threshold is None or score < threshold:
+            return POSSIBLE
+        if self.min_similarity is not None and cosine is not None and cosine < self.min_similarity:
+            return POSSIBLE
+        return CONFIDENT
 
 
 def second_field(fc: dict[str, Any]) -> str | None:
@@ -219,7 +232,7 @@ def in_window(claim_date: str | None, fc: dict[str, Any], days: int | None) -> b
 # Matching
 
 
-def method_of(index: HybridIndex, settings: MatchSettings, threshold: float) -> str:
+def method_of(index: HybridIndex, settings: MatchSettings, threshold: float | None) -> str:
     return json.dumps(
         {
             "method": METHOD,
@@ -228,6 +241,7 @@ def method_of(index: HybridIndex, settings: MatchSettings, threshold: float) -> 
             "fields": "claim_text + title|summary",
             "threshold": threshold,
             "min_similarity": settings.min_similarity,
+            "possible_similarity": settings.possible_similarity,
             "top_k": settings.top_k,
             "window_days": settings.window_days,
             "depth": settings.depth,
@@ -263,21 +277,24 @@ def rank_claims(
     claims: list[dict[str, Any]],
     factchecks: dict[str, dict[str, Any]],
     settings: MatchSettings,
-) -> dict[str, list[tuple[str, float]]]:
-    """Per claim id: its kept (fact-check id, score), best first."""
+) -> dict[str, list[tuple[str, float, str]]]:
+    """Per claim id: its top-k (fact-check id, score, tier), best first.
+
+    Nothing found is hidden behind the cut-offs: the best `top_k` candidates (in the window,
+    cosine at least `possible_similarity`) are all kept, each labelled `confident` or `possible`.
+    """
     threshold = settings.threshold_for(index.fusion_used)
-    min_cosine = settings.min_similarity if index.encoder is not None else None
+    floor = settings.possible_similarity if index.encoder is not None else None
     # A window filters after ranking, so look deeper than top_k for in-window candidates.
     k = settings.top_k if settings.window_days is None else max(settings.top_k, settings.depth)
-    kept: dict[str, list[tuple[str, float]]] = {}
+    kept: dict[str, list[tuple[str, float, str]]] = {}
     for i in range(0, len(claims), _CHUNK):
         chunk = claims[i : i + _CHUNK]
         for claim, hits in zip(chunk, search(index, [c["text"] for c in chunk], k), strict=True):
             good = [
-                (fid, score)
+                (fid, score, settings.tier(threshold, score, cosine))
                 for fid, score, cosine in hits
-                if score >= threshold
-                and (min_cosine is None or cosine is None or cosine >= min_cosine)
+                if (floor is None or cosine is None or cosine >= floor)
                 and in_window(claim["date"], factchecks[fid], settings.window_days)
             ]
             kept[claim["id"]] = good[: settings.top_k]
@@ -319,8 +336,9 @@ def match_claims(
             "factcheck_text": factcheck_text(by_id[fid]),
             "method": method,
             "linked_at": stamp,
+            "tier": tier,
         }
         for claim in claims
-        for rank, (fid, score) in enumerate(ranked.get(claim["id"], []), 1)
+        for rank, (fid, score, tier) in enumerate(ranked.get(claim["id"], []), 1)
     ]
     return replace_links(store, ids, links)

@@ -164,13 +164,14 @@ def replace_links(store: Any, claim_ids: list[str] | None, links: list[dict[str,
 
 
 def load_links(store: Any, limit: int | None = None) -> list[dict[str, Any]]:
-    """Links with both sides and the fact-check's verdict, best match first per claim."""
+    """Links with both sides, their tier and the fact-check's verdict, best score first."""
     lk, f = s.factcheck_links, s.factchecks
     query = (
         select(
             lk.c.claim_id,
             lk.c.rank,
             lk.c.score,
+            lk.c.tier,
             lk.c.claim_text,
             lk.c.factcheck_id,
             lk.c.factcheck_text,

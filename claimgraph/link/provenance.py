@@ -124,23 +124,26 @@ class Trace:
 
 
 def factcheck_links(store: Store, claim_ids: list[str]) -> list[dict[str, Any]]:
-    """Imported fact-checks linked to these claims, best score first, one row per fact-check."""
+    """Imported fact-checks linked to these claims, one row per fact-check: confident links
+    first (the claim is fact-checked), then possible matches, each tier best score first."""
     best: dict[str, dict[str, Any]] = {}
     for start in range(0, len(claim_ids), 500):
         chunk = claim_ids[start : start + 500]
         names = {f"c{i}": cid for i, cid in enumerate(chunk)}
         rows = store.query(
-            "SELECT l.claim_id, l.factcheck_id, l.score, l.rank, l.claim_text, l.factcheck_text, "
-            "f.rating, f.rating_original, f.reviewer, f.review_date, f.url, f.title "
+            "SELECT l.claim_id, l.factcheck_id, l.score, l.rank, l.tier, l.claim_text, "
+            "l.factcheck_text, f.rating, f.rating_original, f.reviewer, f.review_date, f.url, f.title "
             "FROM factcheck_links l JOIN factchecks f ON f.id = l.factcheck_id "
             f"WHERE l.claim_id IN ({', '.join(':' + k for k in names)})",
             names,
         )
         for r in rows:
             r["score"] = float(r["score"])
-            if r["factcheck_id"] not in best or r["score"] > best[r["factcheck_id"]]["score"]:
+            key = (r["tier"] == "confident", r["score"])
+            have = best.get(r["factcheck_id"])
+            if have is None or key > (have["tier"] == "confident", have["score"]):
                 best[r["factcheck_id"]] = r
-    return sorted(best.values(), key=lambda r: -r["score"])
+    return sorted(best.values(), key=lambda r: (r["tier"] != "confident", -r["score"]))
 
 
 def resolve_ref(store: Store, ref: str) -> tuple[str, str] | None:

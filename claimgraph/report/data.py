@@ -137,9 +137,10 @@ def gather(store: Store) -> dict[str, Any]:
         "SELECT document_id, source FROM document_sources ORDER BY document_id, source"
     )
     factchecks = store.query(
-        "SELECT l.claim_id, l.score, l.rank, f.rating, f.rating_original, f.reviewer, "
+        "SELECT l.claim_id, l.score, l.rank, l.tier, f.rating, f.rating_original, f.reviewer, "
         "f.review_date, f.url, f.title, f.claim_text FROM factcheck_links l "
-        "JOIN factchecks f ON f.id = l.factcheck_id ORDER BY l.claim_id, l.rank"
+        "JOIN factchecks f ON f.id = l.factcheck_id "
+        "ORDER BY l.claim_id, CASE WHEN l.tier = 'confident' THEN 0 ELSE 1 END, l.rank"
     )
 
     via_names: dict[str, list[str]] = defaultdict(list)

@@ -302,12 +302,13 @@ class Queries:
         n["factchecks"] = [
             {**r, "url": safe_url(r["url"])}
             for r in self.rows(
-                "SELECT l.claim_id, l.score, l.rank, l.claim_sentence_id, l.claim_text, "
+                "SELECT l.claim_id, l.score, l.rank, l.tier, l.claim_sentence_id, l.claim_text, "
                 "f.id AS factcheck_id, f.claim_text AS factcheck_claim, f.rating, "
                 "f.rating_original, f.reviewer, f.review_date, f.url, f.title, c.document_id "
                 "FROM factcheck_links l JOIN factchecks f ON f.id = l.factcheck_id "
                 "JOIN claims c ON c.id = l.claim_id WHERE c.narrative_id = :i "
-                "ORDER BY l.score DESC, l.claim_id, f.id LIMIT 200",
+                "ORDER BY CASE WHEN l.tier = 'confident' THEN 0 ELSE 1 END, l.score DESC, "
+                "l.claim_id, f.id LIMIT 200",
                 {"i": narrative_id},
             )
         ]

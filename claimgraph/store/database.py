@@ -240,7 +240,16 @@ def _migration_2(conn: Connection) -> None:
         postgres.ensure_pgvector(conn)  # optional: only where the server has the extension
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2}
+def _migration_3(conn: Connection) -> None:
+    """Fact-check links get a tier: links written before were all above the cut-offs."""
+    columns = {c["name"] for c in sa_inspect(conn).get_columns("factcheck_links")}
+    if "tier" not in columns:
+        conn.exec_driver_sql(
+            "ALTER TABLE factcheck_links ADD COLUMN tier VARCHAR(16) NOT NULL DEFAULT 'confident'"
+        )
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3}
 assert max(MIGRATIONS) == s.SCHEMA_VERSION
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -319,6 +319,8 @@ factcheck_links = Table(
     Column("factcheck_text", Text, nullable=False),  # the fact-check side, as matched
     Column("method", Text, nullable=False),  # retrieval settings and model, for the record
     Column("linked_at", String(32), nullable=False),
+    # v3: confident (calibrated cut-offs passed) | possible (a top-k candidate, shown as such)
+    Column("tier", String(16), nullable=False, server_default="confident"),
     PrimaryKeyConstraint("claim_id", "factcheck_id"),
 )
 
