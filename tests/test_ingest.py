@@ -651,10 +651,11 @@ def test_jsonl_utf16_with_bom(tmp_path: Path) -> None:
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_text_without_bom_is_text_not_binary(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "windows.txt"
-    path.write_bytes(("Ferry pier closes\n\n" + PARAGRAPHS[0] + "\n").encode(encoding))
+    body = PARAGRAPHS[0] + " \u4e00\u4e01"  # code units with a NUL byte on the other side
+    path.write_bytes(("Ferry pier closes\n\n" + body + "\n").encode(encoding))
     (item,) = read_file(path)
     doc = cleaned(item)
-    assert doc.title == "Ferry pier closes" and doc.text == PARAGRAPHS[0]
+    assert doc.title == "Ferry pier closes" and doc.text == body
 
 
 def test_lone_surrogate_and_nul_in_jsonl_are_cleaned_not_fatal(tmp_path: Path) -> None:

@@ -164,9 +164,10 @@ def _bomless_utf16(data: bytes) -> str | None:
     if half < 2 or len(data) % 2:
         return None
     even, odd = data[0::2].count(0), data[1::2].count(0)
-    if odd >= _UTF16_NUL_SHARE * half and even == 0:
+    # A few NULs on the other side are characters like U+4E00; binary has them on both sides.
+    if odd >= _UTF16_NUL_SHARE * half and even * 10 <= odd:
         encoding = "utf-16-le"
-    elif even >= _UTF16_NUL_SHARE * half and odd == 0:
+    elif even >= _UTF16_NUL_SHARE * half and odd * 10 <= even:
         encoding = "utf-16-be"
     else:
         return None
