@@ -358,6 +358,12 @@ def test_analyze_stores_transcript_and_subtitle_speakers(tmp_path):
     (inputs / "debate.vtt").write_text(DEBATE_VTT, encoding="utf-8")
     (inputs / "broken.srt").write_text(DEBATE_SRT, encoding="utf-8")
     (inputs / "bad.csv").write_text("who,when\nHolt,2016\n", encoding="utf-8")
+    # Turns too short to be a claim must not come back as own-voice claims with their label.
+    (inputs / "short.txt").write_text(
+        "Debate close\nTODD: Thank you, Senator.\nSANDERS: Thank you.\n"
+        "TODD: That is all for tonight.\nSANDERS: Good night.\n",
+        encoding="utf-8",
+    )
     db = tmp_path / "cg.db"
     result = runner.invoke(app, ["analyze", str(inputs), "--db", str(db), "--quiet"])
     assert result.exit_code == 0, result.output
@@ -383,7 +389,9 @@ def test_analyze_stores_transcript_and_subtitle_speakers(tmp_path):
             "WHERE a.kind = 'transcript'"
         )
         assert ("Trump", "They're going to Mexico.") in {(c["speaker"], c["text"]) for c in claims}
-        assert not any(c["text"].startswith(("HOLT", "TRUMP", "CLINTON")) for c in claims)
+        every_claim = [r["text"] for r in store.query("SELECT text FROM claims")]
+        assert every_claim and not [t for t in every_claim if ":" in t[:12]]
+        assert "That is all for tonight." in every_claim
         # Timecodes are kept with the document's turns.
         meta = store.query("SELECT meta FROM documents WHERE source LIKE '%debate.vtt'")[0]
         turns = json.loads(meta["meta"])["turns"]

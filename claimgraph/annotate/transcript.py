@@ -15,6 +15,7 @@ claims stage takes the nearest identified source for a nested span (claimgraph.l
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import re
@@ -24,7 +25,7 @@ from spacy.tokens import Doc
 from claimgraph.annotate.entities import alias_key, entity_slug, load_alias_table
 from claimgraph.annotate.signals import Text, attribution_signals
 from claimgraph.annotate.sourcing import load_vocabulary
-from claimgraph.model import Attribution, Document, Entity, Mention, Signal, Turn
+from claimgraph.model import Attribution, Document, Entity, Mention, Sentence, Signal, Turn
 
 _WORD = re.compile(r"[^\W\d_]+")
 _NUMBERING = re.compile(r"[\s#]*\d+$")
@@ -179,6 +180,7 @@ def add_transcript_attributions(
             mentions.append(Mention(turn.label_start, label_end, written, entity.type, entity.key))
         attributions.append(_attribution(text, turn, label_end, name, entity, role))
     mentions.sort(key=lambda m: (m.start, m.end))
+    document.sentences = split_at_labels(document.sentences, turns, text)
     document.mentions = mentions
     document.entities = entities
     if signals is None and doc is not None:
@@ -200,6 +202,36 @@ def add_transcript_attributions(
         _clip_label(att, turns)
     document.attributions = [*document.attributions, *attributions]
     return document
+
+
+def split_at_labels(sentences: list[Sentence], turns: list[Turn], text: str) -> list[Sentence]:
+    """Sentences cut at speaker labels: "TODD:" is a sentence of its own, never the start of
+    what Todd said, so no sentence-based claim (own voice included) carries a label."""
+    starts = [t.label_start for t in turns]
+    out: list[Sentence] = []
+    for sentence in sentences:
+        i = bisect.bisect_left(starts, sentence.start)
+        pieces, cursor = [], sentence.start
+        while i < len(turns) and (starts[i] or 0) < sentence.end:
+            turn = turns[i]
+            label_start = turn.label_start or 0
+            label_end = turn.label_end if turn.label_end is not None else label_start
+            pieces.append((cursor, label_start))
+            pieces.append((label_start, min(label_end + 1, turn.start)))  # with its colon
+            cursor = max(cursor, turn.start)
+            i += 1
+        if not pieces:
+            out.append(sentence)
+            continue
+        pieces.append((cursor, sentence.end))
+        for a, b in pieces:
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                out.append(Sentence(a, b, text[a:b], sentence.language))
+    return out
 
 
 def _clip_label(att: Attribution, turns: list[Turn]) -> None:
