@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from floors import pin_floors
+from floors import pin_floors, read_floors
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -223,13 +223,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debates", type=int, default=None, help="the N shortest debates only")
     parser.add_argument("--pin", action="store_true", help="pin the coverage in eval/floors.yaml")
     args = parser.parse_args(argv)
+    if args.pin and args.debates not in (None, QUICK_DEBATES):
+        parser.error(f"--pin pins the full run or --debates {QUICK_DEBATES} (the gate's subset)")
     if not (args.data_dir / CT19).is_file():
         print(f"missing {args.data_dir / CT19}: pass the shared data folder", file=sys.stderr)
         return 2
     result = evaluate(args.data_dir, args.debates)
     print(report(result))
+    key = QUICK_FLOOR_KEY if args.debates else FLOOR_KEY
+    floor = read_floors().get(key)
+    if floor is not None and args.debates in (None, QUICK_DEBATES):
+        verdict = "holds" if result.coverage >= floor else "FALLS BELOW"
+        print(f"floor {key}: {floor:.3f} ({verdict})")
     if args.pin:
-        key = QUICK_FLOOR_KEY if args.debates else FLOOR_KEY
         value = math.floor(result.coverage * 1000) / 1000
         pin_floors({key: value})
         print(f"pinned {key}: {value:.3f}")
