@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from claimgraph.annotate.transcript import display_name, is_generic, split_honorific
@@ -392,7 +393,16 @@ def test_analyze_stores_transcript_and_subtitle_speakers(tmp_path):
         every_claim = [r["text"] for r in store.query("SELECT text FROM claims")]
         assert every_claim and not [t for t in every_claim if ":" in t[:12]]
         assert "That is all for tonight." in every_claim
-        # Timecodes are kept with the document's turns.
+        # Timecodes are kept on the attributions and with the document's turns.
+        timed = store.query(
+            "SELECT a.speaker, a.timecode, a.timecode_end FROM attributions a "
+            "JOIN documents d ON d.id = a.document_id "
+            "WHERE d.source LIKE '%debate.vtt' AND a.kind = 'transcript' ORDER BY a.start_char"
+        )
+        assert [tuple(r.values()) for r in timed][:2] == [
+            ("Lester Holt", "00:00:01.000", "00:00:03.500"),
+            ("Hillary Clinton", "00:00:03.600", "00:00:06.000"),
+        ]
         meta = store.query("SELECT meta FROM documents WHERE source LIKE '%debate.vtt'")[0]
         turns = json.loads(meta["meta"])["turns"]
         assert [(t["speaker"], t["timecode"]) for t in turns][:2] == [
@@ -412,6 +422,26 @@ def test_analyze_stores_transcript_and_subtitle_speakers(tmp_path):
     shown = runner.invoke(app, ["show", "debate.vtt", "--db", str(db)])
     assert shown.exit_code == 0, shown.output
     assert "00:00:01.000" in shown.output and "transcript" in shown.output
+
+
+@pytest.mark.sqlite_only("edits the SQLite file to look like a version 3 database")
+def test_a_version_3_database_gets_the_timecode_columns(tmp_path):
+    import sqlite3
+
+    from claimgraph.store.schema import SCHEMA_VERSION
+
+    db = tmp_path / "v3.db"
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    for column in ("timecode", "timecode_end"):
+        conn.execute(f"ALTER TABLE attributions DROP COLUMN {column}")
+    conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with Store(db) as store:
+        assert store.schema_version() == SCHEMA_VERSION >= 4
+        columns = {r["name"] for r in store.query("PRAGMA table_info(attributions)")}
+    assert {"timecode", "timecode_end"} <= columns
 
 
 def test_a_folder_of_transcripts_reads_in_order(tmp_path):

@@ -75,6 +75,8 @@ def attribution_rows(store: Store) -> Iterable[dict[str, Any]]:
             "start": a["start_char"],
             "end": a["end_char"],
             "date": a["date"],
+            "timecode": a["timecode"],
+            "timecode_end": a["timecode_end"],
         }
 
 

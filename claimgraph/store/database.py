@@ -249,7 +249,15 @@ def _migration_3(conn: Connection) -> None:
         )
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3}
+def _migration_4(conn: Connection) -> None:
+    """Attributions get the timecodes of transcript turns (null for everything before)."""
+    columns = {c["name"] for c in sa_inspect(conn).get_columns("attributions")}
+    for name in ("timecode", "timecode_end"):
+        if name not in columns:
+            conn.exec_driver_sql(f"ALTER TABLE attributions ADD COLUMN {name} VARCHAR(32)")
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4}
 assert max(MIGRATIONS) == s.SCHEMA_VERSION
 
 
@@ -658,6 +666,8 @@ class Store:
                     start_char=att.start,
                     end_char=att.end,
                     date=att.date,
+                    timecode=att.timecode,
+                    timecode_end=att.timecode_end,
                 )
             )
             for pos, outlet in enumerate(att.via):

@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -174,6 +174,9 @@ attributions = Table(
     Column("start_char", Integer, nullable=False),
     Column("end_char", Integer, nullable=False),
     Column("date", String(10)),
+    # v4: where a transcript turn starts and ends in the recording ("00:01:02.500")
+    Column("timecode", String(32)),
+    Column("timecode_end", String(32)),
 )
 
 attribution_via = Table(
