@@ -76,12 +76,17 @@ def analyze(
         return _analyze(paths, store, nlp, model_name=name)
 
 
-def export(db: str | Path, out_dir: str | Path, fmt: str = "jsonl") -> dict[str, int]:
+def export(
+    db: str | Path, out_dir: str | Path, fmt: str = "jsonl", raw_csv: bool = False
+) -> dict[str, int]:
     """Write the database for other tools: fmt is jsonl, csv, graphml, gexf, claimreview or
-    all; returns what was written per file (rows, nodes + edges, reviews)."""
+    all; returns what was written per file (rows, nodes + edges, reviews). CSV cells that a
+    spreadsheet would run as formulas get a leading `'` unless `raw_csv`."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
+        if fmt in ("csv", "all"):
+            return FORMATS[fmt](store, out_dir, raw_csv=raw_csv)
         return FORMATS[fmt](store, out_dir)
 
 
@@ -89,7 +94,7 @@ def report(db: str | Path, out: str | Path = "report.html") -> Path:
     """Write the self-contained HTML report of a database; returns the file written."""
     from claimgraph.report import write_report
 
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         return write_report(store, out)
 
 

@@ -171,6 +171,27 @@ def test_a_search_over_its_time_budget_is_stopped_with_a_400(linked_sample_db) -
         assert c.get("/api/search", params={"q": "forces"}).json()["results"]  # still usable
 
 
+@pytest.mark.postgres_only
+def test_postgres_search_budget_is_a_statement_timeout(sample_db) -> None:
+    """What bounds a search on PostgreSQL: the statement_timeout set for its transaction,
+    recognised as "too costly" rather than as the user's syntax."""
+    from sqlalchemy.exc import DBAPIError
+
+    from claimgraph.store import postgres
+
+    with Store(sample_db, read_only=True) as store:
+        with store.engine.begin() as conn:
+            postgres.limit_statement_time(conn, 0.1)
+            started = time.monotonic()
+            with pytest.raises(DBAPIError) as cancelled:
+                conn.exec_driver_sql("SELECT pg_sleep(5)")
+            assert time.monotonic() - started < 3
+        assert postgres.is_timeout(cancelled.value)
+        with store.engine.begin() as conn, pytest.raises(DBAPIError, match="read-only"):
+            conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('x', 'y')")
+        assert store.search_sentences("helicopter")  # the budget is per search, not per session
+
+
 # -- numbers out of range and LIKE wildcards -----------------------------------------------------
 
 
