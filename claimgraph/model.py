@@ -196,6 +196,8 @@ class Attribution:
     # Where in the recording a transcript turn starts and ends ("00:01:02.500"); None otherwise.
     timecode: str | None = None
     timecode_end: str | None = None
+    # What found it: "rules", "model:<folder>" (the trained tagger), "transcript"
+    extractor: str | None = None
 
 
 @dataclass(slots=True)
@@ -207,7 +209,7 @@ class Document:
     text: str
     title: str | None = None
     date: str | None = None
-    date_source: str | None = None  # "metadata" | "header" | "byline" | "date_line" | None
+    date_source: str | None = None  # "metadata" | "header" | "byline" | "date_line" | "url" | None
     # The publication date as a range: equal to `date` when known, an estimate (flagged) when
     # the document is undated and its text supports one; never a guessed exact day.
     date_earliest: str | None = None

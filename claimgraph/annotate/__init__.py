@@ -147,6 +147,16 @@ def reduced_iso(mention: DateMention | None) -> str | None:
     return mention.earliest[:cut]
 
 
+def _month_range(month: str | None) -> tuple[str | None, str | None]:
+    """ "2019-07" (a date known to the month, from the URL) -> first and last day."""
+    if not month or len(month) != 7:
+        return None, None
+    import calendar
+
+    year, number = int(month[:4]), int(month[5:])
+    return f"{month}-01", f"{month}-{calendar.monthrange(year, number)[1]:02d}"
+
+
 def date_document(document: Document) -> Document:
     """Resolve in-text dates against the publication date (or an estimated range) and date
     each attribution by the date phrase of its own sentence, outside what was said."""
@@ -154,10 +164,12 @@ def date_document(document: Document) -> Document:
         document.date_earliest = document.date_latest = document.date
         document.dates = find_dates(document.text, document.date)
     else:
-        earliest, latest = estimate_document_date(document.text)
+        earliest, latest = _month_range((document.meta or {}).get("date_month"))
+        if not earliest:
+            earliest, latest = estimate_document_date(document.text)
+            document.date_estimated = bool(earliest or latest)
         if earliest or latest:
             document.date_earliest, document.date_latest = earliest, latest
-            document.date_estimated = True
             document.dates = find_dates(
                 document.text, earliest, anchor_latest=latest, estimated=True
             )

@@ -27,11 +27,13 @@ from claimgraph.ingest.common import scrub, split_authors
 from claimgraph.ingest.html import ExtractedPage, extract_page
 from claimgraph.ingest.metadata import (
     Dateline,
+    date_from_url,
     date_languages,
     looks_like_name,
     match_byline,
     match_date_line,
     match_dateline,
+    match_leading_date,
     match_reprint,
     normalise_line,
     parse_date,
@@ -91,6 +93,7 @@ class _Found:
     date_line: str | None = None
     updated: str | None = None
     reprints: dict[str, str] = field(default_factory=dict)
+    cut: list[Removed] = field(default_factory=list)  # parts of kept lines taken off
 
 
 def _script(ch: str) -> str:
@@ -200,6 +203,14 @@ def _judge_line(
             else:
                 found.date_line = found.date_line or date_line.date
             return
+        leading = match_leading_date(line.text, languages) if found.date_line is None else None
+        if leading is not None:  # "12 March 2018Damascus, SANA - ...": a date glued to the text
+            date, end = leading
+            found.date_line = date
+            found.cut.append(Removed(text=line.text[:end].strip(), reason="date_line"))
+            line.text = line.text[end:]
+            line.norm = normalise_line(line.text)
+            line.words = len(line.norm.split())
     _furniture(line, vocab)
     if line.reason:
         return
@@ -288,6 +299,11 @@ def _date(
         return found.byline_date, "byline"
     if found.date_line:
         return found.date_line, "date_line"
+    url = date_from_url(article.url or (page.url if page else None))
+    if url is not None:
+        if url[1] == "day":
+            return url[0], "url"
+        meta["date_month"] = url[0]  # known to the month only: kept at that precision
     return None, None
 
 
@@ -335,6 +351,32 @@ def _scrub_value(value: Any) -> Any:
     return value
 
 
+_FTFY_CONFIG = None
+
+
+def repair_mojibake(text: str) -> str:
+    """Text decoded with the wrong codec ("Ã¢â‚¬Ëœ" for "‘") repaired with ftfy, and nothing
+    else changed: quotes, entities, widths and line breaks stay as written, so a clean text
+    keeps its content id."""
+    global _FTFY_CONFIG
+    import ftfy
+
+    if _FTFY_CONFIG is None:
+        _FTFY_CONFIG = ftfy.TextFixerConfig(
+            unescape_html=False,
+            remove_terminal_escapes=False,
+            fix_latin_ligatures=False,
+            fix_character_width=False,
+            uncurl_quotes=False,
+            fix_line_breaks=False,
+            fix_surrogates=False,
+            remove_control_chars=False,
+            normalization=None,
+            explain=False,
+        )
+    return ftfy.fix_text(text, _FTFY_CONFIG)
+
+
 def _scrubbed(article: Article) -> Article:
     """The article without NULs or lone surrogates in any field (hashing and storing need that)."""
     strings = {
@@ -342,6 +384,10 @@ def _scrubbed(article: Article) -> Article:
         for name in ("source", "text", "html", "title", "date", "url", "outlet", "language")
         if isinstance(value := getattr(article, name), str)
     }
+    if strings.get("title"):
+        strings["title"] = repair_mojibake(strings["title"])
+    if strings.get("text") and not article.turns:  # a transcript's offsets must not move
+        strings["text"] = repair_mojibake(strings["text"])
     return replace(
         article,
         **strings,
@@ -422,7 +468,10 @@ def _clean(article: Article, vocab: Vocabulary) -> Document | Skipped:
         language=article.language,
         byline=found.byline,
         signals=found.signals,
-        removed=[Removed(text=line.text, reason=line.reason) for line in lines if line.reason],
+        removed=[
+            *found.cut,
+            *(Removed(text=line.text, reason=line.reason) for line in lines if line.reason),
+        ],
         meta=meta,
         turns=turns,
     )

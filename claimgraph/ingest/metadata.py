@@ -71,6 +71,36 @@ def _in_range(day: dt.date) -> str | None:
     return day.isoformat() if MIN_YEAR <= day.year <= MAX_YEAR else None
 
 
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_NUMERIC_DATE = re.compile(
+    r"(?:(?P<weekday>[A-Za-z]{3,9})\.?,? )?(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)"
+    r"(?P<year>\d{4})(?:,? ?[|-]? ?\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?(?: ?[AaPp]\.?[Mm]\.?)?"
+    r"(?: ?\(?[A-Z]{2,5}\)?)?)?"
+)
+
+
+def _numeric_date(text: str) -> str | None:
+    """"12.03.2018", "12-03-2018", "03/12/2018": dots and dashes are day first (as written
+    outside the US), slashes month first unless the first number cannot be a month; a weekday
+    written before the date decides when both readings are possible."""
+    match = _NUMERIC_DATE.fullmatch(text)
+    if not match:
+        return None
+    a, b, year = int(match["a"]), int(match["b"]), int(match["year"])
+    readings = [(b, a), (a, b)] if match["sep"] in ".-" else [(a, b), (b, a)]
+    candidates = []
+    for month, day in readings:
+        try:
+            candidates.append(dt.date(year, month, day))
+        except ValueError:
+            continue
+    weekday = (match["weekday"] or "").lower()[:3]
+    if weekday in _WEEKDAYS:
+        fitting = [d for d in candidates if d.weekday() == _WEEKDAYS.index(weekday)]
+        candidates = fitting or candidates
+    return _in_range(candidates[0]) if candidates else None
+
+
 def parse_date(text: str | None, languages: tuple[str, ...] = ("en",)) -> str | None:
     """A publication date as ISO `YYYY-MM-DD`, or None when it is not a full, plausible date."""
     if not text:
@@ -82,6 +112,8 @@ def parse_date(text: str | None, languages: tuple[str, ...] = ("en",)) -> str | 
             return _in_range(dt.date(*(int(g) for g in match.groups())))
         except ValueError:
             return None
+    if _NUMERIC_DATE.fullmatch(text):
+        return _numeric_date(text)
     if not _HAS_YEAR.search(text) or len(text) > 80:
         return None
     try:
@@ -142,6 +174,59 @@ def match_date_line(
             date = parse_date(match.group("date"), languages)
             if date:
                 return DateLine(date=date, updated=bool(match.groupdict().get("updated")))
+    return None
+
+
+_LEADING_DATE = re.compile(
+    r"\s*(?P<date>(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?"
+    r"(?:\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]{2,8}\.?,? \d{4}"
+    r"|[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{4})"
+    r"(?:,? ?[|-]? ?\d{1,2}[:.]\d{2}(?: ?[AP]M)?(?: [A-Z]{2,4}\b)?)?)"
+    r"[ \t]*[|,-]?[ \t]*"
+)
+
+
+def match_leading_date(
+    line: str, languages: tuple[str, ...] = ("en",)
+) -> tuple[str, int] | None:
+    """A date line glued to the first words of the text ("12 March 2018Damascus, SANA - ...")
+    -> (ISO date, where the text after it starts)."""
+    match = _LEADING_DATE.match(line)
+    if not match:
+        return None
+    rest = line[match.end() :]
+    if len(rest.split()) < 3 or not (rest[:1].isupper() or rest[:1].isdigit()):
+        return None
+    date = parse_date(match.group("date"), languages)
+    return (date, match.end()) if date else None
+
+
+_URL_DAY = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(?:[/_-]?)(0[1-9]|1[0-2])(?:[/_-]?)(0[1-9]|[12]\d|3[01])(?!\d)"
+)
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/(?!\d)")
+
+
+def date_from_url(url: str | None) -> tuple[str, str] | None:
+    """The date a URL path carries -> (ISO date at the precision written, "day" or "month"):
+    /2019/07/25/, /2019-07-25-slug, /20190725/ (day); /2019/07/ (month). Host names and
+    query strings are not read; a trailing ten-digit number is not taken for a Unix time (site
+    ids look the same: "-1831910328" would be 2028)."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z][\w+.-]*://[^/]*", "", url.split("?", 1)[0].split("#", 1)[0])
+    for match in _URL_DAY.finditer(path):
+        sep_ok = match.group(0).count("/") in (0, 2)
+        try:
+            day = dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            continue
+        if sep_ok and (iso := _in_range(day)):
+            return iso, "day"
+    match = _URL_MONTH.search(path)
+    if match and MIN_YEAR <= int(match[1]) <= MAX_YEAR:
+        return f"{match[1]}-{match[2]}", "month"
     return None
 
 
