@@ -80,7 +80,7 @@ _NUMERIC_DATE = re.compile(
 
 
 def _numeric_date(text: str) -> str | None:
-    """"12.03.2018", "12-03-2018", "03/12/2018": dots and dashes are day first (as written
+    """ "12.03.2018", "12-03-2018", "03/12/2018": dots and dashes are day first (as written
     outside the US), slashes month first unless the first number cannot be a month; a weekday
     written before the date decides when both readings are possible."""
     match = _NUMERIC_DATE.fullmatch(text)
@@ -187,9 +187,7 @@ _LEADING_DATE = re.compile(
 )
 
 
-def match_leading_date(
-    line: str, languages: tuple[str, ...] = ("en",)
-) -> tuple[str, int] | None:
+def match_leading_date(line: str, languages: tuple[str, ...] = ("en",)) -> tuple[str, int] | None:
     """A date line glued to the first words of the text ("12 March 2018Damascus, SANA - ...")
     -> (ISO date, where the text after it starts)."""
     match = _LEADING_DATE.match(line)
