@@ -99,7 +99,8 @@ _CHANGE = re.compile(r"^\s*(?:>>+|-(?=\s))\s*")
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.split())
+    """Whitespace collapsed and NULs out (cleaning drops NULs: a turn's offsets must not move)."""
+    return " ".join(text.replace("\x00", "").split())
 
 
 def normalise_timecode(value: str | None) -> str | None:
