@@ -444,6 +444,18 @@ def test_a_version_3_database_gets_the_timecode_columns(tmp_path):
     assert {"timecode", "timecode_end"} <= columns
 
 
+def test_a_sidecar_gives_a_subtitle_file_its_date_and_outlet(tmp_path):
+    (tmp_path / "debate.vtt").write_text(DEBATE_VTT, encoding="utf-8")
+    (tmp_path / "debate.json").write_text(
+        json.dumps({"title": "First debate", "date": "2016-09-26", "outlet": "NBC News"}),
+        encoding="utf-8",
+    )
+    (item,) = read_paths([tmp_path])  # the sidecar is not an input of its own
+    assert isinstance(item, Article)
+    assert (item.title, item.date, item.outlet) == ("First debate", "2016-09-26", "NBC News")
+    assert len(item.turns) == 4
+
+
 def test_a_folder_of_transcripts_reads_in_order(tmp_path):
     (tmp_path / "a.srt").write_text(DEBATE_SRT, encoding="utf-8")
     (tmp_path / "b.tsv").write_text("speaker\ttext\nA\tHello there.\n", encoding="utf-8")
