@@ -15,7 +15,7 @@ from claimgraph.link.claims import (
     claim_id,
     extract_claims,
 )
-from claimgraph.model import Document, normalise_text
+from claimgraph.model import Attribution, Document, Sentence, normalise_text
 
 
 @pytest.fixture(scope="session")
@@ -236,3 +236,54 @@ def test_linker_with_a_multilingual_model_keeps_the_scorers_own_encoder(tmp_path
         assert linker.scorer.encoder.name == shipped_encoder_name()
         score = linker.scorer.score(["The US military dropped weapons to ISIS near Tal Afar."])
         assert 0.0 <= float(score[0]) <= 1.0
+
+
+def _doc(text: str, cuts: list[str]) -> Document:
+    """A document split into the given sentences by hand (no parser needed)."""
+    sentences, cursor = [], 0
+    for piece in cuts:
+        start = text.index(piece, cursor)
+        cursor = start + len(piece)
+        sentences.append(Sentence(start, cursor, piece))
+    return Document(id="hand", source="hand", text=text, sentences=sentences)
+
+
+def test_a_parser_split_fragment_is_not_a_claim() -> None:
+    """ "Also in October, Spokesman of Iraq's Kata'ib" (no closing punctuation, its sentence
+    goes on in the same line) is half a sentence; the half that says something is kept."""
+    text = (
+        "Also in October, Spokesman of Iraq's Kata'ib Hezbollah Jafar al-Hosseini said nothing new."
+    )
+    doc = _doc(text, ["Also in October, Spokesman of Iraq's Kata'ib", text[45:]])
+    assert [c.text for c in extract_claims(doc)] == [text[45:]]
+    # at the end of a line (a transcript's "... let's talk about the 4 million jobs") it is whole
+    line = "We created 4 million jobs\n\nThat is a record."
+    doc = _doc(line, ["We created 4 million jobs", "That is a record."])
+    assert [c.text for c in extract_claims(doc)] == [
+        "We created 4 million jobs",
+        "That is a record.",
+    ]
+
+
+def test_a_sentence_whose_attribution_yields_no_claim_is_judged_in_its_own_voice() -> None:
+    """ "The minister said no." reports a two-word content: no reported claim, and the sentence
+    does not vanish with it."""
+    text = "The minister said no. Exports fell by 12 percent in May."
+    doc = _doc(text, ["The minister said no.", "Exports fell by 12 percent in May."])
+    doc.attributions = [
+        Attribution(
+            kind="indirect",
+            content="no",
+            start=18,
+            end=20,
+            cue="said",
+            cue_start=13,
+            cue_end=17,
+            source_start=0,
+            source_end=12,
+            speaker="The minister",
+        )  # fmt: skip
+    ]
+    claims = extract_claims(doc)
+    assert [c.text for c in claims] == ["The minister said no.", text[22:]]
+    assert all(c.attribution_index is None for c in claims)

@@ -329,6 +329,15 @@ def _attribution_candidates(doc: Document) -> list[_Candidate]:
     return [c for k, c in enumerate(candidates) if k not in dropped]
 
 
+_TERMINAL = frozenset(".!?\u2026\"'\u2019\u201d\u00bb)]:;")
+
+
+def _cut_short(text: str, end: int, next_start: int) -> bool:
+    """A sentence with no closing punctuation, continued in the same line by the next one: a
+    fragment of a sentence the parser split ("Also in October, Spokesman of Iraq's Kata'ib")."""
+    return text[end - 1 : end] not in _TERMINAL and "\n" not in text[end:next_start]
+
+
 def _own_voice_candidates(doc: Document, claimed: list[_Candidate]) -> list[_Candidate]:
     """Checkable body sentences that no attribution claims.
 
@@ -340,7 +349,10 @@ def _own_voice_candidates(doc: Document, claimed: list[_Candidate]) -> list[_Can
     with_claims = {i for c in claimed for i in (c.attribution, *c.others)}
     frames = [(i, *_frame(a)) for i, a in enumerate(doc.attributions) if not is_stance(a)]
     out = []
-    for sentence in doc.sentences:
+    for k, sentence in enumerate(doc.sentences):
+        following = doc.sentences[k + 1] if k + 1 < len(doc.sentences) else None
+        if following is not None and _cut_short(doc.text, sentence.end, following.start):
+            continue
         touching = {i for i, s, e in frames if s < sentence.end and sentence.start < e}
         if touching & with_claims or (
             touching and any(c.start < sentence.end and sentence.start < c.end for c in claimed)
