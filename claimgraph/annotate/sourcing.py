@@ -446,6 +446,28 @@ def _anonymity_marked(text: str, vocab: SourceVocabulary) -> bool:
     return any(marker in lowered for marker in vocab.anonymity_markers)
 
 
+# Entity types that are never a source of their own: a place, a date, a work, an event.
+_NOT_SOURCES = frozenset(
+    {
+        "GPE",
+        "LOC",
+        "FAC",
+        "DATE",
+        "TIME",
+        "WORK_OF_ART",
+        "EVENT",
+        "PRODUCT",
+        "LAW",
+        "MONEY",
+        "PERCENT",
+        "QUANTITY",
+        "CARDINAL",
+        "ORDINAL",
+        "LANGUAGE",
+    }
+)
+
+
 def describe_source(
     doc: Doc, mentions: list[Mention], root: Token, phrase: tuple[int, int]
 ) -> list[Speaker] | str:
@@ -536,14 +558,36 @@ def describe_source(
         if determiners & _DEFINITE:
             return "description"
         return [Speaker(description=text, role=_core_phrase(head), head=lemma, title_only=True)]
-    return [
-        Speaker(
-            name=_strip_determiner(text) or None,
-            description=text,
-            head=lemma,
-            plural=_is_plural(head),
-        )
-    ]
+    national = any(
+        c.dep_ in ("amod", "compound") and (c.ent_type_ in ("NORP", "GPE") or c.pos_ == "PROPN")
+        for c in head.children
+    )
+    if (
+        head.pos_ == "PROPN" and head.text[:1].isupper() and head.ent_type_ not in _NOT_SOURCES
+    ) or (national and head.lower_ in org_head_words()):
+        # A name the entity recogniser missed ("Dolt Jones said"), or an institution named by
+        # its country ("the Iraqi army", "the Syrian government"): kept as written.
+        return [
+            Speaker(
+                name=_strip_determiner(text) or None,
+                description=text,
+                head=lemma,
+                plural=_is_plural(head),
+            )
+        ]
+    if head.pos_ == "NOUN" and _is_plural(head):
+        # "experts say", "economists warned": an unnamed group, flagged like "officials".
+        return [
+            Speaker(
+                anonymous=True,
+                description=text,
+                head=lemma,
+                plural=True,
+                definite=bool(determiners & _DEFINITE),
+            )
+        ]
+    # Anything else ("the video", "you", "cherry-picking polls") is described, never named.
+    return [Speaker(description=text, head=lemma, plural=_is_plural(head))]
 
 
 # ---------------------------------------------------------------------------------------------
