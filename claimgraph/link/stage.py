@@ -189,7 +189,8 @@ class Linker:
 
     def finish(self) -> int | None:
         """Save the narrative index, then link this run's claims to the imported fact-checks
-        (if any: None when there are none). `claimgraph factchecks match` redoes all claims."""
+        (if any: None when there are none); returns how many have a confident link (possible
+        matches are not counted as fact-checked). `claimgraph factchecks match` redoes all."""
         from claimgraph.factchecks.match import match_claims
         from claimgraph.factchecks.store import count_factchecks
 
@@ -203,7 +204,8 @@ class Linker:
             chunk = ids[start : start + 500]
             marks = ",".join(f":c{i}" for i in range(len(chunk)))
             linked += self.store.query(
-                f"SELECT COUNT(DISTINCT claim_id) AS n FROM factcheck_links WHERE claim_id IN ({marks})",
+                "SELECT COUNT(DISTINCT claim_id) AS n FROM factcheck_links "
+                f"WHERE tier = 'confident' AND claim_id IN ({marks})",
                 {f"c{i}": c for i, c in enumerate(chunk)},
             )[0]["n"]
         return linked
