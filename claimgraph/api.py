@@ -36,11 +36,16 @@ __all__ = [
 
 
 def analyse_paths(
-    paths: Iterable[str | Path], *, model: str = DEFAULT_MODEL, alias_files: tuple[str, ...] = ()
+    paths: Iterable[str | Path],
+    *,
+    model: str = DEFAULT_MODEL,
+    alias_files: tuple[str, ...] = (),
+    attribution: str | None = None,
 ) -> list[Document]:
     """Read, clean and annotate articles in memory; nothing is stored. Unreadable inputs are
-    dropped here (use `analyze` to get them reported)."""
-    nlp = load_nlp(model, alias_files=alias_files)
+    dropped here (use `analyze` to get them reported). `attribution`: "hybrid" (default),
+    "model" or "rules", as `claimgraph analyze --attribution`."""
+    nlp = load_nlp(model, alias_files=alias_files, attribution=attribution)
     cleaned = (clean_article(a) for a in read_paths(paths) if not isinstance(a, Skipped))
     return list(annotate_documents((d for d in cleaned if isinstance(d, Document)), nlp))
 
@@ -54,6 +59,8 @@ def analyze(
     engine: str = "local",
     address: str | None = None,
     workers: int | None = None,
+    attribution: str | None = None,
+    attribution_model: str | None = None,
 ) -> RunSummary:
     """Analyse articles into a database (created or migrated as needed).
 
@@ -61,7 +68,12 @@ def analyze(
     `address`) and stores exactly what the local engine stores."""
     if engine not in ("local", "ray"):
         raise ValueError(f"unknown engine {engine!r}; choose 'local' or 'ray'")
-    nlp = load_nlp(model, alias_files=alias_files)
+    nlp = load_nlp(
+        model,
+        alias_files=alias_files,
+        attribution=attribution,
+        attribution_model=attribution_model,
+    )
     name = model_info(nlp).describe()
     if engine == "ray":
         from claimgraph.engine.ray import analyze as ray_analyze
@@ -70,7 +82,8 @@ def analyze(
         with Store(db) as store:
             return ray_analyze(
                 paths, store, model=model, alias_files=alias_files, model_name=name,
-                address=address, workers=workers,
+                address=address, workers=workers, attribution=attribution,
+                attribution_model=attribution_model,
             )  # fmt: skip
     with Store(db) as store:
         return _analyze(paths, store, nlp, model_name=name)

@@ -21,8 +21,10 @@ from rich.table import Table
 
 from claimgraph import __version__
 from claimgraph.annotate import DEFAULT_MAX_CHARS, DEFAULT_WINDOW_CHARS
+from claimgraph.annotate.attribution import DEFAULT_EXTRACTOR
 from claimgraph.annotate.language import language_router
 from claimgraph.annotate.nlp import DEFAULT_MODEL, ModelNotAvailable, load_nlp, model_info
+from claimgraph.annotate.tagger import TaggerNotAvailable
 from claimgraph.engine.local import RunSummary
 from claimgraph.engine.local import analyze as run_analyze
 from claimgraph.export import FORMATS
@@ -163,27 +165,43 @@ def analyze(
         int,
         typer.Option(min=1, help="Skip (and report) a document longer than this many characters."),
     ] = DEFAULT_MAX_CHARS,
+    attribution: Annotated[
+        str,
+        typer.Option(
+            help="What finds attributions: hybrid (the rules and the trained tagger), model "
+            "(the tagger alone) or rules (cues.yaml patterns alone)."
+        ),
+    ] = DEFAULT_EXTRACTOR,
+    attribution_model: Annotated[
+        Path | None,
+        typer.Option(
+            help="A trained attribution tagger folder (scripts/train_attribution.py); "
+            "default: the one shipped in claimgraph/models/."
+        ),
+    ] = None,
 ) -> None:
     """Read articles (text, HTML, JSONL, WARC, RSS/Atom) and store what they claim and cite."""
     if engine not in ("local", "ray"):
         err.print(f"[red]Unknown engine {escape(engine)!r}; choose local or ray.[/red]")
         raise typer.Exit(2)
-    if engine == "ray" and (window_chars, max_chars) != (DEFAULT_WINDOW_CHARS, DEFAULT_MAX_CHARS):
-        err.print(
-            "[yellow]--window-chars and --max-chars apply to --engine local; Ray workers parse "
-            f"in windows of {DEFAULT_WINDOW_CHARS:,} characters.[/yellow]"
-        )
     files = list(expand_paths(paths))
     if not files:
         err.print(f"[red]No input files found in {escape(' '.join(paths))}[/red]")
         raise typer.Exit(2)
     try:
-        nlp = load_nlp(model, alias_files=tuple(str(a) for a in aliases or ()))
-    except ModelNotAvailable as exc:
+        nlp = load_nlp(
+            model,
+            alias_files=tuple(str(a) for a in aliases or ()),
+            attribution=attribution,
+            attribution_model=str(attribution_model) if attribution_model else None,
+        )
+    except (ModelNotAvailable, TaggerNotAvailable, ValueError) as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     info = model_info(nlp)
-    console.print(f"Using spaCy pipeline [bold]{escape(info.describe())}[/bold]")
+    console.print(f"Using spaCy pipeline [bold]{escape(f'{info.name} {info.version}')}[/bold]")
+    if info.attribution:
+        console.print(f"Attribution: {escape(info.attribution)}")
     console.print(f"Language detection: {escape(language_router(nlp).describe())}")
     with Store(db) as store:
         linker = None
@@ -225,7 +243,10 @@ def analyze(
                 alias_files = tuple(str(a) for a in aliases or ())
                 summary = ray_analyze(
                     files, store, model=model, alias_files=alias_files, address=address,
-                    workers=workers, **common,
+                    workers=workers, attribution=attribution, window_chars=window_chars,
+                    max_chars=max_chars,
+                    attribution_model=str(attribution_model) if attribution_model else None,
+                    **common,
                 )  # fmt: skip
             else:
                 summary = run_analyze(

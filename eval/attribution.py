@@ -6,6 +6,7 @@ Data: PolNeAR v1.0 (Newell et al., LREC 2018), ``DATA_DIR/SPLIT/text/*.txt`` wit
 against one of them, the first .ann file in sorted order.
 
     .venv/bin/python eval/attribution.py [DATA_DIR] [--split dev] [--limit N] [--speed] [--pin]
+        [--degrade] [--extractors rules,model,hybrid] [--tagger MODEL_DIR]
 
 Matching, per span kind (Source, Cue, Content), per article:
 - A gold span is the envelope (first start, last end) of its fragments, since PolNeAR splits
@@ -257,10 +258,38 @@ class Result:
     split: str
     articles: int
     relations: int
-    ours: Scores
+    ours: Scores  # the default extractor (what `claimgraph analyze` runs)
     textacy_article: Scores | None
     textacy_paragraph: Scores | None
     seconds: float
+    systems: dict[str, Scores] = field(default_factory=dict)  # every extractor scored
+    default: str = "hybrid"
+    degraded: bool = False
+
+
+# Scraped text often loses these: commas, quotation marks and apostrophes (--degrade).
+_DEGRADE = frozenset(",\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb")
+
+
+def degrade(article: Article) -> Article:
+    """The article as scraped text often comes: commas, quotation marks and apostrophes gone.
+    Gold offsets are mapped onto the shorter text (and trimmed again)."""
+    text = article.text
+    new_index, kept = [], 0
+    for ch in text:
+        new_index.append(kept)
+        kept += ch not in _DEGRADE
+    new_index.append(kept)
+    new_text = "".join(ch for ch in text if ch not in _DEGRADE)
+    gold = {
+        kind: {
+            span
+            for s, e in spans
+            if (span := trim(new_text, (new_index[s], new_index[e])))[1] > span[0]
+        }
+        for kind, spans in article.gold.items()
+    }
+    return Article(article.name, new_text, gold)
 
 
 def evaluate(
@@ -270,19 +299,40 @@ def evaluate(
     *,
     with_textacy: bool = True,
     nlp=None,
+    extractors: tuple[str, ...] = ("rules", "model", "hybrid"),
+    degraded: bool = False,
+    tagger_path: str | None = None,
 ) -> Result:
-    """Run the full claimgraph pipeline on the split's texts and score it (and textacy)."""
+    """Parse the split once; score each attribution extractor on the same parses (and textacy).
+
+    The tagger runs once over the texts; "rules", "model" and "hybrid" then differ only in which
+    relations ``find_attributions`` keeps. ``degraded``: score the degraded copy instead."""
+    from claimgraph.annotate.attribution import DEFAULT_EXTRACTOR, find_attributions
     from claimgraph.annotate.nlp import load_nlp
 
     articles = load_articles(data_dir, split, limit)
-    nlp = nlp or load_nlp()
+    if degraded:
+        articles = [degrade(a) for a in articles]
+    nlp = nlp or load_nlp(stages=())
     started = time.perf_counter()
     docs = list(nlp.pipe(a.text for a in articles))
+    tagged: list = [None] * len(docs)
+    if any(e != "rules" for e in extractors):
+        from claimgraph.annotate.tagger import AttributionTagger
+
+        tagged = AttributionTagger.load(tagger_path).predict(docs)
     seconds = time.perf_counter() - started
-    ours_scores = score(
-        (a.gold, ours(d._.cg_attributions or [], a.text))
-        for a, d in zip(articles, docs, strict=True)
-    )
+    systems: dict[str, Scores] = {}
+    for extractor in extractors:
+        systems[extractor] = score(
+            (a.gold, ours(find_attributions(d, spans, extractor), a.text))
+            for a, d, spans in zip(articles, docs, tagged, strict=True)
+        )
+    if tagged[0] is not None:
+        systems["tagger spans (no pairing)"] = score(
+            (a.gold, {k: set(v) for k, v in spans.items()})
+            for a, spans in zip(articles, tagged, strict=True)
+        )
     ta = tp = None
     if with_textacy:
         ta = score((a.gold, textacy_spans(d)) for a, d in zip(articles, docs, strict=True))
@@ -296,7 +346,19 @@ def evaluate(
             para_preds.append((article.gold, merged))
         tp = score(para_preds)
     relations = sum(len(a.gold["Cue"]) for a in articles)
-    return Result(split, len(articles), relations, ours_scores, ta, tp, seconds)
+    default = DEFAULT_EXTRACTOR if DEFAULT_EXTRACTOR in systems else extractors[0]
+    return Result(
+        split,
+        len(articles),
+        relations,
+        systems[default],
+        ta,
+        tp,
+        seconds,
+        systems,
+        default,
+        degraded,
+    )
 
 
 def measure_speed(texts: list[str], model: str | None = None) -> dict[str, float]:
@@ -304,7 +366,6 @@ def measure_speed(texts: list[str], model: str | None = None) -> dict[str, float
     plus the seconds spent in the attribution and signal components alone."""
     import spacy
 
-    from claimgraph.annotate.attribution import find_attributions
     from claimgraph.annotate.nlp import DEFAULT_MODEL, load_nlp
     from claimgraph.annotate.signals import find_signals
 
@@ -320,9 +381,10 @@ def measure_speed(texts: list[str], model: str | None = None) -> dict[str, float
     list(full.pipe(texts))
     t_full = time.perf_counter() - t0
     parsed = list(load_nlp(model, stages=()).pipe(texts))
+    component = full.get_pipe("claimgraph_attributions")
     t0 = time.perf_counter()
-    for doc in parsed:
-        find_signals(doc, find_attributions(doc))
+    for doc in component.pipe(parsed):
+        find_signals(doc, doc._.cg_attributions)
     t_ours = time.perf_counter() - t0
     return {
         "docs": len(texts),
@@ -338,18 +400,23 @@ def measure_speed(texts: list[str], model: str | None = None) -> dict[str, float
 # Floors and report
 
 
-def floor_keys(match_kind: str, kind: str, split: str = "dev") -> str:
-    return f"attribution_{split}_{match_kind}_f1_{kind.lower()}"
+def floor_keys(match_kind: str, kind: str, split: str = "dev", degraded: bool = False) -> str:
+    extra = "degraded_" if degraded else ""
+    return f"attribution_{split}_{extra}{match_kind}_f1_{kind.lower()}"
 
 
 def table(result: Result) -> list[str]:
     rows = [
-        f"PolNeAR {result.split}: {result.articles} articles (first annotator each), "
+        f"PolNeAR {result.split}{' DEGRADED (no commas, quotes, apostrophes)' if result.degraded else ''}: "
+        f"{result.articles} articles (first annotator each), "
         f"{result.relations} gold cues; pipeline {result.seconds:.1f}s",
         "",
         f"{'system':32} {'span':8} {'exact P / R / F1':>22} {'overlap P / R / F1':>22}",
     ]
-    systems = [("claimgraph (rules)", result.ours)]
+    systems = [
+        (f"claimgraph {name}{' (default)' if name == result.default else ''}", scores)
+        for name, scores in result.systems.items()
+    ]
     if result.textacy_article:
         systems.append(("textacy direct_quotations, article", result.textacy_article))
     if result.textacy_paragraph:
@@ -379,9 +446,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-textacy", action="store_true", help="skip the textacy baseline")
     parser.add_argument("--speed", action="store_true", help="also time raw spaCy vs claimgraph")
     parser.add_argument("--pin", action="store_true", help=f"write our F1 floors to {FLOORS.name}")
+    parser.add_argument(
+        "--degrade", action="store_true", help="score a copy without commas, quotes, apostrophes"
+    )
+    parser.add_argument("--extractors", default="rules,model,hybrid", help="comma-separated")
+
+    parser.add_argument(
+        "--tagger", default=None, help="attribution model folder (default: shipped)"
+    )
     args = parser.parse_args(argv)
     try:
-        result = evaluate(args.data_dir, args.split, args.limit, with_textacy=not args.no_textacy)
+        result = evaluate(
+            args.data_dir,
+            args.split,
+            args.limit,
+            with_textacy=not args.no_textacy,
+            extractors=tuple(args.extractors.split(",")),
+            degraded=args.degrade,
+            tagger_path=args.tagger,
+        )
     except FileNotFoundError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -397,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{speed['attribution_seconds']:.2f}s = {100 * speed['attribution_share_of_raw']:.1f}% of raw parse time"
         )
     values = {
-        floor_keys(m, k, args.split): math.floor(result.ours.f1(m, k) * 1000) / 1000
+        floor_keys(m, k, args.split, args.degrade): math.floor(result.ours.f1(m, k) * 1000) / 1000
         for m in ("exact", "overlap")
         for k in KINDS
     }

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -719,12 +719,106 @@ def find_relations(doc: Doc) -> list[Relation]:
     return relations
 
 
-def find_attributions(doc: Doc) -> list[Attribution]:
-    """Attribution relations with speakers, roles, anonymity, sourcing chains and signals."""
-    attributions = resolve_relations(doc, find_relations(doc))
+EXTRACTORS = ("rules", "model", "hybrid")
+
+
+def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[Relation]:
+    """Relations from the trained tagger's spans (see ``tagger.py``), in our conventions:
+    a content without its complementiser and quotation marks, split around an interrupting
+    cue or source; direct when mostly inside quotation marks."""
+    from claimgraph.annotate.tagger import relations_from, strip_content
+
+    text = doc.text
+    regions = quote_regions(text)
+    relations = []
+    for found in relations_from(text, spans):
+        if found.content is None:
+            continue
+        cue_span = doc.char_span(*found.cue, alignment_mode="expand")
+        if cue_span is None or not len(cue_span):
+            continue
+        cue_token = cue_span.root
+        source_root = None
+        if found.source is not None:
+            source_span = doc.char_span(*found.source, alignment_mode="expand")
+            source_root = (
+                source_span.root.i if source_span is not None and len(source_span) else None
+            )
+        pieces = [found.content]
+        for hole in sorted(s for s in (found.cue, found.source) if s is not None):
+            pieces = [
+                part
+                for p in pieces
+                for part in (
+                    ((p[0], hole[0]), (hole[1], p[1]))
+                    if p[0] < hole[0] and hole[1] < p[1]
+                    else (p,)
+                )
+            ]
+        content = [strip_content(text, p) for p in pieces]
+        content = [c for c in content if any(ch.isalnum() for ch in text[c[0] : c[1]])]
+        if not content:
+            continue
+        size = sum(c[1] - c[0] for c in content)
+        covered = sum(_chars_covered(c, regions) for c in content)
+        kind = "direct" if size and covered / size >= _MIN_DIRECT_COVER else "indirect"
+        if cue_token.lemma_.lower() == "tell":
+            channel = next((c for c in cue_token.children if c.dep_ in ("dative", "dobj")), None)
+        else:
+            channel = _to_phrase(cue_token)
+        relations.append(
+            Relation(
+                kind=kind,
+                content=content,
+                cue=found.cue,
+                source=found.source,
+                cue_token=cue_token.i,
+                source_root=source_root,
+                channel_root=None if channel is None else channel.i,
+            )
+        )
+    return relations
+
+
+def combine(rules: list[Relation], tagged: list[Relation]) -> list[Relation]:
+    """Hybrid: every rule relation, and the tagger's relations whose cue no rule found."""
+    taken = [r.cue for r in rules]
+    extra = [t for t in tagged if not any(_overlaps(t.cue, cue) for cue in taken)]
+    out = rules + extra
+    out.sort(key=lambda r: (r.cue[0], r.content[0][0]))
+    return out
+
+
+def find_attributions(
+    doc: Doc,
+    spans: dict[str, list[tuple[int, int]]] | None = None,
+    extractor: str = "rules",
+    producer: str | None = None,
+) -> list[Attribution]:
+    """Attribution relations with speakers, roles, anonymity, sourcing chains and signals.
+
+    ``extractor``: "rules" (the parse patterns), "model" (the tagger's ``spans``) or "hybrid"
+    (both: rule relations, plus the tagger's where no rule found the cue). Each attribution
+    records what produced it (``Attribution.extractor``)."""
+    if extractor not in EXTRACTORS:
+        raise ValueError(f"unknown attribution extractor {extractor!r}; choose {EXTRACTORS}")
+    if extractor != "rules" and spans is None:
+        raise ValueError(f"the {extractor!r} extractor needs the tagger's spans")
+    rules = find_relations(doc) if extractor != "model" else []
+    tagged = tagged_relations(doc, spans) if spans is not None and extractor != "rules" else []
+    from_rules = {id(r) for r in rules}
+    relations = combine(rules, tagged) if extractor == "hybrid" else rules or tagged
+    attributions = resolve_relations(doc, relations)
     text = Text.of(doc)
+    model_name = producer or "model"
     for attribution in attributions:
         attribution.signals = attribution_signals(doc, attribution, text)
+    # resolve_relations keeps relation order (one or more attributions per relation).
+    by_cue = {r.cue: ("rules" if id(r) in from_rules else model_name) for r in relations}
+    for attribution in attributions:
+        if attribution.extractor is None:
+            key = (attribution.cue_start, attribution.cue_end)
+            attribution.extractor = by_cue.get(key, "rules" if extractor == "rules" else None)
     return attributions
 
 
@@ -732,8 +826,76 @@ if not Doc.has_extension("cg_attributions"):
     Doc.set_extension("cg_attributions", default=None)
 
 
-@Language.component("claimgraph_attributions", assigns=["doc._.cg_attributions"])
-def attributions_component(doc: Doc) -> Doc:
-    """spaCy component: ``doc._.cg_attributions`` = ``find_attributions(doc)``."""
-    doc._.cg_attributions = find_attributions(doc)
-    return doc
+class AttributionComponent:
+    """spaCy component: ``doc._.cg_attributions``, by the rules, the trained tagger or both.
+
+    The tagger runs once per batch of documents (``pipe``), which is what makes it affordable."""
+
+    def __init__(
+        self, extractor: str = "hybrid", model_path: str | None = None, pipeline: str = ""
+    ) -> None:
+        if extractor not in EXTRACTORS:
+            raise ValueError(f"unknown attribution extractor {extractor!r}; choose {EXTRACTORS}")
+        self.extractor = extractor
+        self.model_path = model_path
+        self.tagger = None
+        if extractor != "rules":
+            from claimgraph.annotate.tagger import AttributionTagger
+
+            self.tagger = AttributionTagger.load(model_path)
+            if pipeline:
+                self.tagger.check_pipeline(pipeline)
+
+    def describe(self) -> str:
+        if self.tagger is None:
+            return "rules (claimgraph/data/cues.yaml)"
+        return f"{self.extractor}: {self.tagger.describe()}" + (
+            " + rules" if self.extractor == "hybrid" else ""
+        )
+
+    @property
+    def producer(self) -> str:
+        return "rules" if self.tagger is None else f"model:{self.tagger.path.name}"
+
+    def _fill(self, docs: list[Doc]) -> None:
+        tagged = self.tagger.predict(docs) if self.tagger is not None else [None] * len(docs)
+        for doc, spans in zip(docs, tagged, strict=True):
+            doc._.cg_attributions = find_attributions(doc, spans, self.extractor, self.producer)
+
+    def __call__(self, doc: Doc) -> Doc:
+        self._fill([doc])
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 16) -> Iterator[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                self._fill(batch)
+                yield from batch
+                batch = []
+        if batch:
+            self._fill(batch)
+            yield from batch
+
+
+DEFAULT_EXTRACTOR = "rules"  # "hybrid" once the tagger is trained
+
+
+@Language.factory(
+    "claimgraph_attributions",
+    assigns=["doc._.cg_attributions"],
+    requires=["token.dep", "token.lemma", "doc.sents"],
+    default_config={"extractor": DEFAULT_EXTRACTOR, "model_path": None},
+)
+def make_attributions(
+    nlp: Language, name: str, extractor: str, model_path: str | None
+) -> AttributionComponent:
+    """``nlp.add_pipe("claimgraph_attributions", config={"extractor": "rules"})``."""
+    return AttributionComponent(extractor, model_path, pipeline_name(nlp))
+
+
+def pipeline_name(nlp: Language) -> str:
+    """ "en_core_web_sm 3.8.0": the pipeline whose features a tagger was trained on."""
+    meta = nlp.meta
+    return f"{meta.get('lang', '?')}_{meta.get('name', '?')} {meta.get('version', '?')}"

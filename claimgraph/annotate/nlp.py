@@ -33,9 +33,12 @@ class ModelInfo:
     name: str
     version: str
     components: tuple[str, ...]
+    attribution: str | None = None  # what finds attributions (rules, the tagger, both)
 
     def describe(self) -> str:
-        return f"{self.name} {self.version}"
+        """The spaCy pipeline, and the attribution extractor: recorded on every run."""
+        base = f"{self.name} {self.version}"
+        return f"{base}; attribution {self.attribution}" if self.attribution else base
 
 
 def load_nlp(
@@ -43,8 +46,15 @@ def load_nlp(
     *,
     alias_files: tuple[str, ...] = (),
     stages: tuple[str, ...] = tuple(_STAGE_MODULES),
+    attribution: str | None = None,
+    attribution_model: str | None = None,
 ) -> Language:
     """Load a spaCy pipeline by package name or path and add claimgraph's components.
+
+    ``attribution``: "hybrid" (the default: rules plus the trained tagger shipped in
+    claimgraph/models/attribution-minilm), "model" or "rules"; ``attribution_model`` a tagger
+    folder of one's own (see scripts/train_attribution.py). A missing tagger is an error, never
+    a silent fall back to the rules.
 
     Any installed spaCy pipeline works (en_core_web_sm, en_core_web_trf, a local path); a
     missing one is an error that names it, never a silent fallback to something weaker.
@@ -76,7 +86,13 @@ def load_nlp(
             if exc.name != module:
                 raise
             continue
-        nlp.add_pipe(stage)
+        config = {}
+        if stage == "claimgraph_attributions":
+            if attribution is not None:
+                config["extractor"] = attribution
+            if attribution_model is not None:
+                config["model_path"] = str(attribution_model)
+        nlp.add_pipe(stage, config=config)
     return nlp
 
 
@@ -86,4 +102,9 @@ def model_info(nlp: Language) -> ModelInfo:
         name=f"{meta.get('lang', '?')}_{meta.get('name', '?')}",
         version=str(meta.get("version", "?")),
         components=tuple(nlp.pipe_names),
+        attribution=(
+            nlp.get_pipe("claimgraph_attributions").describe()
+            if "claimgraph_attributions" in nlp.pipe_names
+            else None
+        ),
     )

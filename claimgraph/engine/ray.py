@@ -38,7 +38,12 @@ import pyarrow as pa
 import ray
 import ray.data
 
-from claimgraph.annotate import annotate_documents
+from claimgraph.annotate import (
+    DEFAULT_MAX_CHARS,
+    DEFAULT_WINDOW_CHARS,
+    annotate_documents,
+    too_long,
+)
 from claimgraph.annotate.nlp import DEFAULT_MODEL, load_nlp
 from claimgraph.engine.local import RunSummary, _Counters, _write
 from claimgraph.ingest import expand_paths, read_file
@@ -66,7 +71,12 @@ def _pack(obj: Any) -> bytes:
     return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def read_clean(batch: dict[str, np.ndarray], known: Any, chunk: int = 16) -> Iterator[pa.Table]:
+def read_clean(
+    batch: dict[str, np.ndarray],
+    known: Any,
+    chunk: int = 16,
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> Iterator[pa.Table]:
     """Read and clean the batch's files (a task on a worker), dropping stored documents.
 
     `known` is an ObjectRef to a sorted byte-string array of stored ids (or None). Rows come out
@@ -82,6 +92,8 @@ def read_clean(batch: dict[str, np.ndarray], known: Any, chunk: int = 16) -> Ite
                 continue
             read += 1
             doc = clean_article(item)
+            if not isinstance(doc, Skipped):
+                doc = too_long(doc, max_chars) or doc  # too long for any window: its size named
             if isinstance(doc, Skipped):
                 rows.append((SKIPPED, _pack(doc)))
                 continue
@@ -103,15 +115,30 @@ def read_clean(batch: dict[str, np.ndarray], known: Any, chunk: int = 16) -> Ite
 class Annotator:
     """One Ray actor: loads the spaCy pipeline once, then annotates every batch it is given."""
 
-    def __init__(self, model: str, alias_files: tuple[str, ...]) -> None:
-        self.nlp = load_nlp(model, alias_files=alias_files)
+    def __init__(
+        self,
+        model: str,
+        alias_files: tuple[str, ...],
+        attribution: str | None = None,
+        attribution_model: str | None = None,
+        window_chars: int = DEFAULT_WINDOW_CHARS,
+    ) -> None:
+        self.window_chars = window_chars
+        self.nlp = load_nlp(
+            model,
+            alias_files=alias_files,
+            attribution=attribution,
+            attribution_model=attribution_model,
+        )
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         kinds = batch.column("kind").to_pylist()
         payloads = batch.column("payload").to_pylist()
         at = [i for i, k in enumerate(kinds) if k == DOC]
         docs = [pickle.loads(payloads[i]) for i in at]
-        for i, doc in zip(at, annotate_documents(docs, self.nlp), strict=True):
+        for i, doc in zip(
+            at, annotate_documents(docs, self.nlp, window_chars=self.window_chars), strict=True
+        ):
             payloads[i] = _pack(doc)
         return _table(list(zip(kinds, payloads, strict=True)))
 
@@ -170,6 +197,10 @@ def build_dataset(
     alias_files: tuple[str, ...],
     workers: int,
     annotate_batch: int = 16,
+    attribution: str | None = None,
+    attribution_model: str | None = None,
+    window_chars: int = DEFAULT_WINDOW_CHARS,
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> ray.data.Dataset:
     """files -> read/clean tasks -> annotation actor pool, order preserved, quiet."""
     items = [{"path": str(p)} for p in files]
@@ -182,7 +213,7 @@ def build_dataset(
         read_clean,
         batch_size=1,
         batch_format="numpy",
-        fn_kwargs={"known": known},
+        fn_kwargs={"known": known, "max_chars": max_chars},
         num_cpus=0.5,  # not 1: differing resources keep it apart from the actor stage (no fusion)
     )
     with warnings.catch_warnings():  # Ray 2.60 has no named parameter for max_restarts yet
@@ -191,7 +222,13 @@ def build_dataset(
             Annotator,
             batch_size=annotate_batch,
             batch_format="pyarrow",
-            fn_constructor_kwargs={"model": model, "alias_files": tuple(alias_files)},
+            fn_constructor_kwargs={
+                "model": model,
+                "alias_files": tuple(alias_files),
+                "attribution": attribution,
+                "attribution_model": attribution_model,
+                "window_chars": window_chars,
+            },
             compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=2),
             num_cpus=1,
             # Ray could not restart these actors anyway (their arguments live in the object
@@ -230,6 +267,10 @@ def analyze(
     *,
     model: str = DEFAULT_MODEL,
     alias_files: tuple[str, ...] = (),
+    attribution: str | None = None,
+    attribution_model: str | None = None,
+    window_chars: int = DEFAULT_WINDOW_CHARS,
+    max_chars: int = DEFAULT_MAX_CHARS,
     model_name: str | None = None,
     batch_size: int = 32,
     command: str = "analyze",
@@ -255,7 +296,15 @@ def analyze(
             with ray_session(address, workers, object_store_mb) as count, _quiet_ray_data():
                 known = ray.put(stored_ids(store))
                 ds = build_dataset(
-                    files, known, model=model, alias_files=alias_files, workers=count
+                    files,
+                    known,
+                    model=model,
+                    alias_files=alias_files,
+                    workers=count,
+                    attribution=attribution,
+                    attribution_model=attribution_model,
+                    window_chars=window_chars,
+                    max_chars=max_chars,
                 )
                 _drain(ds, store, run_id, counters, batch_size, on_document, on_file, linker)
         if linker is not None:

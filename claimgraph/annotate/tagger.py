@@ -1,0 +1,428 @@
+"""A trained attribution tagger: Source, Cue and Content spans from the pipeline's own parse.
+
+Why a tagger beside the rules: the rules in ``attribution.py`` were written while reading a few
+articles; on unseen news they miss about half of what PolNeAR's annotators marked. The tagger
+reads what spaCy already computed for every token — the tok2vec vectors (``doc.tensor``), the
+tag, dependency, entity and head, whether the lemma is a cue of ``cues.yaml`` and whether the
+token sits inside a quotation — and a 2-layer BiLSTM with one O/B/I head per span kind, so a
+token can be at once in a content and in the source or cue of another relation. It costs a few
+milliseconds a document on top of the parse. ``scripts/train_attribution.py`` trains it on
+PolNeAR train; ``relations_from`` pairs its spans into relations (cue + nearest source + the
+content next to it or around it).
+
+The model folder holds ``config.json`` (label vocabularies, sizes, the spaCy pipeline it was
+trained on, figures), ``model.safetensors`` and ``MODEL_CARD.md``; ``AttributionTagger.load(path)``
+takes any such folder, so a user can train and load their own. The features are those of one
+spaCy pipeline: loading the tagger beside another pipeline is an error, never a silent mismatch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+KINDS = ("Source", "Cue", "Content")
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "attribution-tagger"
+HASH_BUCKETS = 1 << 14
+CUE_CLASSES = (
+    "speech_verbs",
+    "cognition_verbs",
+    "evidential_verbs",
+    "quotation_only_verbs",
+    "relay_verbs",
+    "object_verbs",
+    "source_phrases",
+    "document_nouns",
+)
+N_FLAGS = 12
+
+Span = tuple[int, int]
+
+
+class TaggerNotAvailable(RuntimeError):
+    """The attribution model folder is missing, incomplete or made for another pipeline."""
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def cue_lexicon() -> dict[str, int]:
+    """Word -> 1-based cue class (``CUE_CLASSES``) from cues.yaml: the same vocabulary the rules
+    read, so a user who extends it extends what the tagger sees."""
+    from claimgraph.annotate.sourcing import load_vocabulary
+
+    data = load_vocabulary("cues")
+    lexicon: dict[str, int] = {}
+    for number, key in enumerate(CUE_CLASSES, start=1):
+        entries = data.get(key) or []
+        for entry in entries.keys() if isinstance(entries, dict) else entries:
+            for word in str(entry).lower().split():
+                if len(word) > 3 or key != "source_phrases":
+                    lexicon.setdefault(word, number)
+    return lexicon
+
+
+@dataclass(slots=True)
+class Features:
+    """One document's token features, as plain lists (turned into tensors per batch)."""
+
+    starts: list[int]
+    ends: list[int]
+    vectors: list  # (n, width) numpy array: doc.tensor
+    ids: list[list[int]]  # per token: word hash, tag, dep, head dep, entity, cue, head cue
+    flags: list[list[float]]
+    lines: list[tuple[int, int]]  # token ranges [a, b) of each non-empty line
+
+
+def _index(labels: Sequence[str]) -> dict[str, int]:
+    return {label: i + 1 for i, label in enumerate(labels)}
+
+
+def doc_features(doc, vocab: dict[str, dict[str, int]], lexicon: dict[str, int]) -> Features:
+    """What the tagger reads of a parsed Doc; see the module docstring."""
+    import numpy as np
+
+    from claimgraph.annotate.attribution import quote_regions
+
+    text = doc.text
+    regions = quote_regions(text)
+    inside = np.zeros(len(text) + 1, dtype=np.int8)
+    for a, b in regions:
+        inside[a:b] = 1
+    tags, deps, ents = vocab["tag"], vocab["dep"], vocab["ent"]
+    ids, flags, starts, ends = [], [], [], []
+    for token in doc:
+        head = token.head
+        lemma = token.lemma_.lower()
+        word = token.lower_
+        ids.append(
+            [
+                zlib.crc32(word.encode("utf-8")) % HASH_BUCKETS + 1,
+                tags.get(token.tag_, 0),
+                deps.get(token.dep_, 0),
+                deps.get(head.dep_, 0) if head.i != token.i else 0,
+                ents.get(f"{token.ent_iob_}-{token.ent_type_}", 0) if token.ent_type_ else 0,
+                lexicon.get(lemma, lexicon.get(word, 0)),
+                lexicon.get(head.lemma_.lower(), 0) if head.i != token.i else 0,
+            ]
+        )
+        distance = head.i - token.i
+        flags.append(
+            [
+                float(inside[token.idx]),
+                float(token.text in "\"\u201c\u201d\u201e\u00ab\u00bb''``"),
+                float(token.is_title),
+                float(token.is_upper),
+                float(token.like_num),
+                float(token.is_punct),
+                float(bool(token.is_sent_start)),
+                float(token.i == 0 or "\n" in doc[token.i - 1].whitespace_ + doc[token.i - 1].text),
+                float(distance > 0),
+                float(distance < 0),
+                min(abs(distance), 20) / 20.0,
+                float(token.pos_ in ("PRON", "PROPN")),
+            ]
+        )
+        starts.append(token.idx)
+        ends.append(token.idx + len(token))
+    lines, first = [], None
+    for token in doc:
+        if token.is_space or "\n" in token.text:
+            if first is not None:
+                lines.append((first, token.i))
+                first = None
+            continue
+        if first is None:
+            first = token.i
+        if "\n" in token.whitespace_:
+            lines.append((first, token.i + 1))
+            first = None
+    if first is not None:
+        lines.append((first, len(doc)))
+    tensor = doc.tensor if doc.tensor is not None and len(doc.tensor) == len(doc) else None
+    if tensor is None:
+        raise TaggerNotAvailable("the spaCy pipeline left no tok2vec tensor (doc.tensor)")
+    return Features(starts, ends, tensor, ids, flags, lines)
+
+
+def build_model(config: dict):
+    """The network: embeddings of the categorical features, the tok2vec vector and flags,
+    projected and read by a 2-layer BiLSTM; one 3-way (O/B/I) head per span kind."""
+    torch = _torch()
+    nn = torch.nn
+    sizes = config["sizes"]
+
+    class Tagger(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.word = nn.Embedding(HASH_BUCKETS + 1, 32, padding_idx=0)
+            self.tag = nn.Embedding(sizes["tag"] + 1, 16, padding_idx=0)
+            self.dep = nn.Embedding(sizes["dep"] + 1, 16, padding_idx=0)
+            self.ent = nn.Embedding(sizes["ent"] + 1, 8, padding_idx=0)
+            self.cue = nn.Embedding(len(CUE_CLASSES) + 1, 8, padding_idx=0)
+            width = config["tensor_width"] + 32 + 16 * 3 + 8 + 8 * 2 + N_FLAGS
+            hidden = config.get("hidden", 128)
+            self.project = nn.Sequential(nn.Linear(width, 2 * hidden), nn.ReLU(), nn.Dropout(0.2))
+            self.lstm = nn.LSTM(
+                2 * hidden,
+                hidden,
+                num_layers=2,
+                bidirectional=True,
+                batch_first=True,
+                dropout=0.2,
+            )
+            self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(2 * hidden, len(KINDS) * 3))
+
+        def forward(self, vectors, ids, flags, lengths):
+            parts = [
+                vectors,
+                self.word(ids[..., 0]),
+                self.tag(ids[..., 1]),
+                self.dep(ids[..., 2]),
+                self.dep(ids[..., 3]),
+                self.ent(ids[..., 4]),
+                self.cue(ids[..., 5]),
+                self.cue(ids[..., 6]),
+                flags,
+            ]
+            x = self.project(torch.cat(parts, -1))
+            packed = nn.utils.rnn.pack_padded_sequence(
+                x, lengths, batch_first=True, enforce_sorted=False
+            )
+            out, _ = self.lstm(packed)
+            out, _ = nn.utils.rnn.pad_packed_sequence(
+                out, batch_first=True, total_length=x.shape[1]
+            )
+            logits = self.head(out)
+            return logits.view(*logits.shape[:2], len(KINDS), 3)
+
+    return Tagger()
+
+
+def batch_tensors(pieces: Sequence[tuple[Features, int, int]]):
+    """Pad token ranges [a, b) of documents' features into one batch."""
+    import numpy as np
+
+    torch = _torch()
+    width = max(b - a for _, a, b in pieces)
+    dim = pieces[0][0].vectors.shape[1]
+    vectors = np.zeros((len(pieces), width, dim), dtype=np.float32)
+    ids = torch.zeros(len(pieces), width, 7, dtype=torch.long)
+    flags = torch.zeros(len(pieces), width, N_FLAGS)
+    lengths = []
+    for row, (f, a, b) in enumerate(pieces):
+        vectors[row, : b - a] = f.vectors[a:b]
+        ids[row, : b - a] = torch.tensor(f.ids[a:b])
+        flags[row, : b - a] = torch.tensor(f.flags[a:b])
+        lengths.append(b - a)
+    return torch.from_numpy(vectors), ids, flags, torch.tensor(lengths)
+
+
+def sequences(features: Features, size: int = 200) -> list[tuple[int, int]]:
+    """The token ranges read as one sequence: each line, long ones cut into ``size`` pieces."""
+    out = []
+    for a, b in features.lines:
+        for start in range(a, b, size):
+            out.append((start, min(b, start + size)))
+    return out
+
+
+def decode_bio(labels: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """(first, last+1) token runs: B starts a span, I continues one (or starts it when stray)."""
+    start = None
+    for i, label in enumerate(labels):
+        if label == 1 or (label == 2 and start is None):
+            if start is not None:
+                yield start, i
+            start = i
+        elif label == 0 and start is not None:
+            yield start, i
+            start = None
+    if start is not None:
+        yield start, len(labels)
+
+
+_EDGE = " \t\r\n\u00a0.,;:"
+
+
+def trim(text: str, span: Span) -> Span:
+    start, end = span
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    return start, end
+
+
+class AttributionTagger:
+    """Load a trained tagger folder and predict Source/Cue/Content character spans."""
+
+    def __init__(self, path: Path, model, config: dict) -> None:
+        self.path = path
+        self.model = model
+        self.config = config
+        self.vocab = {k: _index(v) for k, v in config["labels"].items()}
+        self.lexicon = cue_lexicon()
+        self.name = config.get("name", path.name)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> AttributionTagger:
+        """Load a model folder (default: the one shipped in the package), offline."""
+        folder = Path(path) if path else DEFAULT_MODEL_DIR
+        config_file, weights = folder / "config.json", folder / "model.safetensors"
+        if not config_file.is_file() or not weights.is_file():
+            raise TaggerNotAvailable(
+                f"attribution model not found at {folder} (needs config.json and "
+                f"model.safetensors; train one with scripts/train_attribution.py, or use "
+                f"--attribution rules)"
+            )
+        from safetensors.torch import load_file
+
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+        model = build_model(config)
+        model.load_state_dict({k: v.float() for k, v in load_file(str(weights)).items()})
+        model.eval()
+        return cls(folder, model, config)
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.path.name})"
+
+    def check_pipeline(self, nlp_name: str) -> None:
+        """The tagger reads one pipeline's tok2vec: refuse another one, by name."""
+        trained = self.config.get("spacy_pipeline")
+        if trained and trained != nlp_name:
+            raise TaggerNotAvailable(
+                f"attribution model {self.path} was trained on the features of spaCy pipeline "
+                f"{trained!r}, not {nlp_name!r}: train one for it with "
+                f"scripts/train_attribution.py --model {nlp_name}, or use --attribution rules"
+            )
+
+    def predict_features(
+        self, features: Sequence[Features], texts: Sequence[str], batch_size: int = 64
+    ) -> list[dict[str, list[Span]]]:
+        torch = _torch()
+        jobs = [(i, a, b) for i, f in enumerate(features) for a, b in sequences(f)]
+        labels: list[dict[int, list[int]]] = [{} for _ in features]
+        # Many small LSTM steps: one thread is fastest, and leaves the other cores to spaCy.
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            self._run(jobs, features, labels, batch_size)
+        finally:
+            torch.set_num_threads(threads)
+        out = []
+        for f, text, found in zip(features, texts, labels, strict=True):
+            rows = [found.get(t, [0, 0, 0]) for t in range(len(f.starts))]
+            out.append(spans_of(text, f, rows))
+        return out
+
+    def _run(self, jobs, features, labels, batch_size: int) -> None:
+        torch = _torch()
+        with torch.inference_mode():
+            for k in range(0, len(jobs), batch_size):
+                chunk = jobs[k : k + batch_size]
+                vectors, ids, flags, lengths = batch_tensors(
+                    [(features[i], a, b) for i, a, b in chunk]
+                )
+                best = self.model(vectors, ids, flags, lengths).argmax(-1)
+                for row, (i, a, b) in enumerate(chunk):
+                    rows = best[row, : b - a].tolist()
+                    for t, value in enumerate(rows):
+                        labels[i][a + t] = value
+
+    def predict(self, docs: Sequence) -> list[dict[str, list[Span]]]:
+        """Character spans per kind for each parsed Doc (PolNeAR conventions: content with its
+        quotation marks and complementiser)."""
+        feats = [doc_features(d, self.vocab, self.lexicon) for d in docs]
+        return self.predict_features(feats, [d.text for d in docs])
+
+
+def spans_of(text: str, features: Features, rows: list[list[int]]) -> dict[str, list[Span]]:
+    found: dict[str, list[Span]] = {}
+    for k, kind in enumerate(KINDS):
+        spans = []
+        for first, last in decode_bio([row[k] for row in rows]):
+            span = trim(text, (features.starts[first], features.ends[last - 1]))
+            if span[1] > span[0]:
+                spans.append(span)
+        found[kind] = spans
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Spans -> relations
+
+_QUOTE_CHARS = "\"'\u201c\u201d\u201e\u00ab\u00bb`"
+_THAT = re.compile(r"^that\s+", re.IGNORECASE)
+
+
+def strip_content(text: str, span: Span) -> Span:
+    """Our content convention: without the complementiser and the quotation marks."""
+    start, end = span
+    m = _THAT.match(text[start:end])
+    if m:
+        start += m.end()
+    while start < end and (text[start] in _QUOTE_CHARS or text[start].isspace()):
+        start += 1
+    while end > start and (text[end - 1] in _QUOTE_CHARS or text[end - 1] in " ,.\n"):
+        end -= 1
+    if end < len(text) and text[end : end + 1] in ".!?" and end > start:
+        end += 1 if text[end - 1] not in _QUOTE_CHARS else 0
+    return start, end
+
+
+def _gap(a: Span, b: Span) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
+
+
+@dataclass(slots=True)
+class SpanRelation:
+    cue: Span
+    source: Span | None
+    content: Span | None
+
+
+def relations_from(
+    text: str, spans: dict[str, list[Span]], bounds: Sequence[Span] = (), reach: int = 400
+) -> list[SpanRelation]:
+    """Pair each cue with the nearest source and content within its paragraph or ``reach``.
+
+    A content that envelops the cue (a quotation split by "he said") belongs to it; otherwise the
+    nearest content not crossing a paragraph break; the source is the nearest one likewise.
+    Contents and sources left without a cue are dropped: a relation needs its cue.
+    """
+
+    def paragraph(pos: int) -> Span:
+        for b in bounds:
+            if b[0] <= pos < b[1]:
+                return b
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        return start, len(text) if end < 0 else end
+
+    out = []
+    for cue in spans.get("Cue", []):
+        para = paragraph(cue[0])
+
+        def near(candidates: list[Span], cue: Span = cue, para: Span = para) -> Span | None:
+            best = None
+            for span in candidates:
+                if span[1] <= para[0] or span[0] >= para[1] or _gap(span, cue) > reach:
+                    continue
+                if span[0] <= cue[0] and cue[1] <= span[1] and span != cue:
+                    return span
+                key = _gap(span, cue)
+                if best is None or key < best[0]:
+                    best = (key, span)
+            return best[1] if best else None
+
+        out.append(SpanRelation(cue, near(spans.get("Source", [])), near(spans.get("Content", []))))
+    return out

@@ -1,0 +1,213 @@
+"""Train claimgraph's attribution tagger on PolNeAR train; pick the epoch on dev; ship it.
+
+    .venv/bin/python scripts/train_attribution.py [--data ../shared/data/polnear]
+        [--out claimgraph/models/attribution-tagger] [--epochs 8] [--degraded-share 0.5]
+
+The tagger (claimgraph/annotate/tagger.py) reads the spaCy pipeline's own tok2vec vectors and
+parse, so training parses every article once with the same pipeline claimgraph runs
+(``load_nlp(stages=())``), caches the features, then trains a BiLSTM with one O/B/I head per
+span kind (Source, Cue, Content) with Adam. Gold spans are PolNeAR's relation envelopes as
+eval/attribution.py scores them; where spans of one kind nest, the longer is kept.
+
+Robustness to scraped text: a share of the training articles (``--degraded-share``) is also
+parsed as a degraded copy — commas, quotation marks and apostrophes removed, gold offsets mapped
+(eval/attribution.py --degrade scores the same degradation on dev).
+
+After each epoch the dev split is scored with eval/attribution.py's exact matching (tagger spans
+alone); the best epoch (mean exact F1) is saved. Seeds are fixed. On 2 CPU cores: parsing about
+10 minutes, training about a minute an epoch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "eval"))
+sys.path.insert(0, str(REPO))
+
+from attribution import KINDS, degrade, load_articles, match  # noqa: E402
+
+from claimgraph.annotate.attribution import pipeline_name  # noqa: E402
+from claimgraph.annotate.nlp import DEFAULT_MODEL, load_nlp  # noqa: E402
+from claimgraph.annotate.tagger import (  # noqa: E402
+    AttributionTagger,
+    Features,
+    batch_tensors,
+    build_model,
+    cue_lexicon,
+    doc_features,
+    sequences,
+)
+
+
+def token_labels(features: Features, gold: dict[str, set]) -> torch.Tensor:
+    """(n_tokens, kinds) labels: 0 outside, 1 first token of a span, 2 inside."""
+    labels = torch.zeros(len(features.starts), len(KINDS), dtype=torch.long)
+    starts, ends = features.starts, features.ends
+    for k, kind in enumerate(KINDS):
+        for start, end in sorted(gold[kind], key=lambda s: s[0] - s[1]):  # longest first
+            first = max(bisect.bisect_right(starts, start) - 1, 0)
+            if ends[first] <= start:
+                first += 1
+            last = bisect.bisect_left(starts, end)
+            tokens = list(range(first, last))
+            if not tokens or labels[tokens, k].any():
+                continue
+            labels[tokens[0], k] = 1
+            labels[tokens[1:], k] = 2
+    return labels
+
+
+def label_vocab(nlp) -> dict[str, list[str]]:
+    ents = [f"{iob}-{label}" for label in nlp.get_pipe("ner").labels for iob in ("B", "I")]
+    return {
+        "tag": list(nlp.get_pipe("tagger").labels),
+        "dep": list(nlp.get_pipe("parser").labels),
+        "ent": ents,
+    }
+
+
+def featurise(nlp, articles, vocab, lexicon, what: str):
+    index = {k: {label: i + 1 for i, label in enumerate(v)} for k, v in vocab.items()}
+    out, started = [], time.perf_counter()
+    for n, doc in enumerate(nlp.pipe((a.text for a in articles), batch_size=16), start=1):
+        out.append(doc_features(doc, index, lexicon))
+        if n % 100 == 0:
+            print(
+                f"parsed {n}/{len(articles)} {what} ({time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
+    return out
+
+
+def score_spans(dev, predicted) -> dict[str, float]:
+    f1 = {}
+    for kind in KINDS:
+        tp_p = tp_g = n_p = n_g = 0
+        for article, spans in zip(dev, predicted, strict=True):
+            exact, _ = match(article.gold[kind], set(spans[kind]))
+            tp_p, tp_g = tp_p + exact.tp_pred, tp_g + exact.tp_gold
+            n_p, n_g = n_p + exact.pred, n_g + exact.gold
+        p, r = tp_p / max(n_p, 1), tp_g / max(n_g, 1)
+        f1[kind] = 2 * p * r / (p + r) if p + r else 0.0
+        f1[f"{kind}_p"], f1[f"{kind}_r"] = p, r
+    return f1
+
+
+def save(model, config: dict, out: Path) -> None:
+    from safetensors.torch import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().half().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(out / "model.safetensors"))
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "polnear")
+    parser.add_argument("--out", type=Path, default=REPO / "claimgraph/models/attribution-tagger")
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="spaCy pipeline to read")
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument("--degraded-share", type=float, default=0.5)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads (1: small ops, no spin)"
+    )
+    parser.add_argument("--limit", type=int, default=None, help="articles per split (smoke runs)")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    nlp = load_nlp(args.model, stages=())
+    vocab, lexicon = label_vocab(nlp), cue_lexicon()
+    train = load_articles(args.data, "train", args.limit)
+    dev = load_articles(args.data, "dev", args.limit)
+    extra = [degrade(a) for a in rng.sample(train, int(len(train) * args.degraded_share))]
+    train_all = train + extra
+    feats = featurise(nlp, train_all, vocab, lexicon, "train")
+    dev_feats = featurise(nlp, dev, vocab, lexicon, "dev")
+    data = []
+    for article, f in zip(train_all, feats, strict=True):
+        labels = token_labels(f, article.gold)
+        data.extend((f, a, b, labels[a:b]) for a, b in sequences(f))
+    print(
+        f"{len(train)} train articles (+{len(extra)} degraded) -> {len(data)} sequences; "
+        f"{len(dev)} dev; parsed in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+
+    config = {
+        "name": "claimgraph attribution tagger (BiLSTM on spaCy features, PolNeAR train)",
+        "spacy_pipeline": pipeline_name(nlp),
+        "kinds": list(KINDS),
+        "labels": vocab,
+        "sizes": {k: len(v) for k, v in vocab.items()},
+        "tensor_width": int(feats[0].vectors.shape[1]),
+        "hidden": args.hidden,
+        "training": {k: str(v) for k, v in vars(args).items()},
+    }
+    model = build_model(config)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    steps = args.epochs * ((len(data) + args.batch_size - 1) // args.batch_size)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: max(0.05, 1 - s / steps))
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
+    best, train_started = -1.0, time.perf_counter()
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        rng.shuffle(data)
+        total = 0.0
+        for k in range(0, len(data), args.batch_size):
+            chunk = data[k : k + args.batch_size]
+            vectors, ids, flags, lengths = batch_tensors([(f, a, b) for f, a, b, _ in chunk])
+            labels = torch.full((len(chunk), ids.shape[1], len(KINDS)), -100, dtype=torch.long)
+            for row, (_, a, b, lab) in enumerate(chunk):
+                labels[row, : b - a] = lab
+            logits = model(vectors, ids, flags, lengths)
+            loss = loss_fn(logits.reshape(-1, 3), labels.reshape(-1))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            total += loss.item() * len(chunk)
+        model.eval()
+        tagger = AttributionTagger(args.out, model, config)
+        f1 = score_spans(dev, tagger.predict_features(dev_feats, [a.text for a in dev]))
+        mean = sum(f1[k] for k in KINDS) / len(KINDS)
+        print(
+            f"epoch {epoch} loss {total / len(data):.4f} dev exact F1 "
+            + " / ".join(f"{k} {f1[k]:.3f}" for k in KINDS)
+            + f" (mean {mean:.3f}) P/R "
+            + " ".join(f"{k} {f1[k + '_p']:.3f}/{f1[k + '_r']:.3f}" for k in KINDS)
+            + f" [{time.perf_counter() - train_started:.0f} s]",
+            flush=True,
+        )
+        if mean > best:
+            best = mean
+            config["dev_exact_f1_tagger_spans"] = {k: round(f1[k], 4) for k in KINDS}
+            config["epoch"] = epoch
+            save(model, config, args.out)
+    print(
+        f"done in {(time.perf_counter() - started) / 60:.1f} min; best mean dev F1 {best:.3f} "
+        f"(epoch {config['epoch']}), saved to {args.out}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
