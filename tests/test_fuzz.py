@@ -13,6 +13,7 @@ Runs are reproducible (derandomized) and bounded; FUZZ_EXAMPLES=500 explores mor
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -29,6 +30,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from claimgraph.ingest import clean_article, read_file
+from claimgraph.ingest.common import scrub
 from claimgraph.model import Article, Document, Skipped
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
@@ -271,6 +273,10 @@ def _hostile_folder(folder: Path) -> None:
     (folder / "wide.txt").write_bytes(f"Wide\n\n{PARAGRAPH} (wide)\n".encode("utf-16-le"))
     (folder / "binary.html").write_bytes(bytes(range(256)) * 4)
     (folder / "empty.atom").write_bytes(b"")
+    # A file name that is not UTF-8 (Python hands it over with lone surrogates); a file system
+    # that only takes UTF-8 names refuses it, and the case is left out there.
+    with contextlib.suppress(OSError, UnicodeError):
+        (folder / os.fsdecode(b"latin1 caf\xe9.txt")).write_text(f"Caf\xe9\n\n{PARAGRAPH} (caf)")
     (folder / "loop.txt").symlink_to(folder / "loop.txt")
     (folder / "gone.html").symlink_to(folder / "nowhere.html")
 
@@ -307,4 +313,5 @@ def test_analyze_twice_over_hostile_files_stores_nothing_twice(tmp_path: Path) -
     assert status["odd.jsonl#L2"] == "skipped"  # {broken
     # every file in the folder is accounted for, by its own row or rows of its records
     names = {r["source"].split("#")[0] for r in rows}
-    assert names == {str(p) for p in folder.iterdir()}, names ^ {str(p) for p in folder.iterdir()}
+    files = {scrub(str(p)) for p in folder.iterdir()}  # as stored: U+FFFD for undecodable bytes
+    assert names == files, names ^ files
