@@ -722,7 +722,9 @@ def find_relations(doc: Doc) -> list[Relation]:
 EXTRACTORS = ("rules", "model", "hybrid")
 
 
-def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[Relation]:
+def tagged_relations(
+    doc: Doc, spans: dict[str, list[tuple[int, int]]], parse_content: bool = True
+) -> list[Relation]:
     """Relations from the trained tagger's spans (see ``tagger.py``), in our conventions:
     a content without its complementiser and quotation marks, split around an interrupting
     cue or source; direct when mostly inside quotation marks."""
@@ -730,6 +732,7 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
 
     text = doc.text
     regions = quote_regions(text)
+    cues = load_cues()
     relations = []
     for found in relations_from(text, spans):
         if found.content is None:
@@ -762,6 +765,13 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
         size = sum(c[1] - c[0] for c in content)
         covered = sum(_chars_covered(c, regions) for c in content)
         kind = "direct" if size and covered / size >= _MIN_DIRECT_COVER else "indirect"
+        if parse_content and cue_token.pos_ in ("VERB", "AUX"):
+            # The parse draws a clause's edges more exactly than a tagger: where the cue verb
+            # governs a clause (or a quotation) that the tagger's content overlaps, take it.
+            parsed = _content_of(text, cue_token, cues, regions, set())
+            envelope = (content[0][0], content[-1][1])
+            if parsed is not None and any(_overlaps(envelope, c) for c in parsed[1]):
+                kind, content = parsed[0], [c for c in parsed[1] if c[1] > c[0]] or content
         if cue_token.lemma_.lower() == "tell":
             channel = next((c for c in cue_token.children if c.dep_ in ("dative", "dobj")), None)
         else:

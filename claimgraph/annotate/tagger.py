@@ -85,67 +85,147 @@ def _index(labels: Sequence[str]) -> dict[str, int]:
     return {label: i + 1 for i, label in enumerate(labels)}
 
 
-def doc_features(doc, vocab: dict[str, dict[str, int]], lexicon: dict[str, int]) -> Features:
-    """What the tagger reads of a parsed Doc; see the module docstring."""
+_QUOTE_TOKENS = "\"\u201c\u201d\u201e\u00ab\u00bb''``"
+_IOB = {1: "I", 2: "O", 3: "B"}
+
+
+class _Lookups:
+    """Per-string-hash caches: the features need each distinct word, lemma and label once."""
+
+    def __init__(self, vocab: dict[str, dict[str, int]], lexicon: dict[str, int]) -> None:
+        self.vocab, self.lexicon = vocab, lexicon
+        self.word: dict[int, int] = {}
+        self.cue: dict[tuple[int, int], int] = {}
+        self.head_cue: dict[int, int] = {}
+        self.label: dict[tuple[str, int], int] = {}
+        self.quote: dict[int, float] = {}
+
+    def of(self, doc, table: str, key: int) -> int:
+        found = self.label.get((table, key))
+        if found is None:
+            found = self.vocab[table].get(doc.vocab.strings[key], 0) if key else 0
+            self.label[(table, key)] = found
+        return found
+
+
+def doc_features(
+    doc, vocab: dict[str, dict[str, int]], lexicon: dict[str, int], lookups=None
+) -> Features:
+    """What the tagger reads of a parsed Doc; see the module docstring. Read from spaCy's
+    arrays (``Doc.to_array``), never by making a Token object per token."""
     import numpy as np
+    from spacy.attrs import (
+        DEP,
+        ENT_IOB,
+        ENT_TYPE,
+        HEAD,
+        IDX,
+        IS_PUNCT,
+        IS_SPACE,
+        IS_TITLE,
+        IS_UPPER,
+        LEMMA,
+        LIKE_NUM,
+        LOWER,
+        ORTH,
+        POS,
+        SENT_START,
+        TAG,
+    )
 
     from claimgraph.annotate.attribution import quote_regions
 
+    look = lookups or _Lookups(vocab, lexicon)
+    strings = doc.vocab.strings
     text = doc.text
-    regions = quote_regions(text)
+    n = len(doc)
     inside = np.zeros(len(text) + 1, dtype=np.int8)
-    for a, b in regions:
+    for a, b in quote_regions(text):
         inside[a:b] = 1
-    tags, deps, ents = vocab["tag"], vocab["dep"], vocab["ent"]
+    cols = (TAG, DEP, HEAD, ENT_IOB, ENT_TYPE, LEMMA, LOWER, ORTH, IDX, IS_TITLE, IS_UPPER,
+            LIKE_NUM, IS_PUNCT, SENT_START, POS, IS_SPACE)  # fmt: skip
+    # String hashes are uint64; HEAD is a signed offset stored in the same array.
+    arr = doc.to_array(list(cols)) if n else np.zeros((0, len(cols)), np.uint64)
+    tag, dep, _, iob, ent_type, lemma, lower, orth, idx = (arr[:, i].tolist() for i in range(9))
+    head_off = arr[:, 2].astype(np.int64).tolist()
+    title, upper, num, punct, sent, pos, space = (arr[:, i].tolist() for i in range(9, 16))
+    pron, propn = strings["PRON"], strings["PROPN"]
     ids, flags, starts, ends = [], [], [], []
-    for token in doc:
-        head = token.head
-        lemma = token.lemma_.lower()
-        word = token.lower_
+    for i in range(n):
+        h = i + int(head_off[i])
+        low, lem = int(lower[i]), int(lemma[i])
+        word = look.word.get(low)
+        if word is None:
+            word = zlib.crc32(strings[low].encode("utf-8")) % HASH_BUCKETS + 1
+            look.word[low] = word
+        cue = look.cue.get((lem, low))
+        if cue is None:
+            cue = lexicon.get(strings[lem].lower(), lexicon.get(strings[low], 0))
+            look.cue[(lem, low)] = cue
+        head_cue = 0
+        if h != i:
+            head_lemma = int(lemma[h])
+            head_cue = look.head_cue.get(head_lemma, -1)
+            if head_cue < 0:
+                head_cue = lexicon.get(strings[head_lemma].lower(), 0)
+                look.head_cue[head_lemma] = head_cue
+        entity = 0
+        if ent_type[i]:
+            key = f"{_IOB.get(int(iob[i]), '')}-{strings[int(ent_type[i])]}"
+            entity = vocab["ent"].get(key, 0)
         ids.append(
             [
-                zlib.crc32(word.encode("utf-8")) % HASH_BUCKETS + 1,
-                tags.get(token.tag_, 0),
-                deps.get(token.dep_, 0),
-                deps.get(head.dep_, 0) if head.i != token.i else 0,
-                ents.get(f"{token.ent_iob_}-{token.ent_type_}", 0) if token.ent_type_ else 0,
-                lexicon.get(lemma, lexicon.get(word, 0)),
-                lexicon.get(head.lemma_.lower(), 0) if head.i != token.i else 0,
+                word,
+                look.of(doc, "tag", int(tag[i])),
+                look.of(doc, "dep", int(dep[i])),
+                look.of(doc, "dep", int(dep[h])) if h != i else 0,
+                entity,
+                cue,
+                head_cue,
             ]
         )
-        distance = head.i - token.i
+        o = int(orth[i])
+        quote = look.quote.get(o)
+        if quote is None:
+            quote = float(strings[o] in _QUOTE_TOKENS)
+            look.quote[o] = quote
+        start = int(idx[i])
+        distance = h - i
+        line_start = i == 0 or "\n" in text[int(idx[i - 1]) : start]
         flags.append(
             [
-                float(inside[token.idx]),
-                float(token.text in "\"\u201c\u201d\u201e\u00ab\u00bb''``"),
-                float(token.is_title),
-                float(token.is_upper),
-                float(token.like_num),
-                float(token.is_punct),
-                float(bool(token.is_sent_start)),
-                float(token.i == 0 or "\n" in doc[token.i - 1].whitespace_ + doc[token.i - 1].text),
+                float(inside[start]),
+                quote,
+                float(title[i]),
+                float(upper[i]),
+                float(num[i]),
+                float(punct[i]),
+                float(sent[i] == 1 or (i == 0 and bool(doc[0].is_sent_start))),
+                float(line_start),
                 float(distance > 0),
                 float(distance < 0),
                 min(abs(distance), 20) / 20.0,
-                float(token.pos_ in ("PRON", "PROPN")),
+                float(pos[i] in (pron, propn)),
             ]
         )
-        starts.append(token.idx)
-        ends.append(token.idx + len(token))
+        starts.append(start)
+        ends.append(start + len(strings[o]))
     lines, first = [], None
-    for token in doc:
-        if token.is_space or "\n" in token.text:
+    for i in range(n):
+        token_text = strings[int(orth[i])]
+        if space[i] or "\n" in token_text:
             if first is not None:
-                lines.append((first, token.i))
+                lines.append((first, i))
                 first = None
             continue
         if first is None:
-            first = token.i
-        if "\n" in token.whitespace_:
-            lines.append((first, token.i + 1))
+            first = i
+        after = ends[i]
+        if text[after : after + 1] == "\n":  # whitespace_ is at most one space: never a newline
+            lines.append((first, i + 1))
             first = None
     if first is not None:
-        lines.append((first, len(doc)))
+        lines.append((first, n))
     tensor = doc.tensor if doc.tensor is not None and len(doc.tensor) == len(doc) else None
     if tensor is None:
         raise TaggerNotAvailable("the spaCy pipeline left no tok2vec tensor (doc.tensor)")
@@ -309,7 +389,7 @@ class AttributionTagger:
     ) -> list[dict[str, list[Span]]]:
         torch = _torch()
         jobs = [(i, a, b) for i, f in enumerate(features) for a, b in sequences(f)]
-        labels: list[dict[int, list[int]]] = [{} for _ in features]
+        labels: list[dict[int, list[list[float]]]] = [{} for _ in features]
         # Many small LSTM steps: one thread is fastest, and leaves the other cores to spaCy.
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
@@ -319,7 +399,7 @@ class AttributionTagger:
             torch.set_num_threads(threads)
         out = []
         for f, text, found in zip(features, texts, labels, strict=True):
-            rows = [found.get(t, [0, 0, 0]) for t in range(len(f.starts))]
+            rows = [found.get(t, _OUTSIDE) for t in range(len(f.starts))]
             out.append(spans_of(text, f, rows))
         return out
 
@@ -331,7 +411,7 @@ class AttributionTagger:
                 vectors, ids, flags, lengths = batch_tensors(
                     [(features[i], a, b) for i, a, b in chunk]
                 )
-                best = self.model(vectors, ids, flags, lengths).argmax(-1)
+                best = self.model(vectors, ids, flags, lengths).softmax(-1)
                 for row, (i, a, b) in enumerate(chunk):
                     rows = best[row, : b - a].tolist()
                     for t, value in enumerate(rows):
@@ -344,11 +424,33 @@ class AttributionTagger:
         return self.predict_features(feats, [d.text for d in docs])
 
 
-def spans_of(text: str, features: Features, rows: list[list[int]]) -> dict[str, list[Span]]:
+_OUTSIDE = [[1.0, 0.0, 0.0]] * len(KINDS)
+
+
+def decode_probs(probs: Sequence[Sequence[float]], split: float = 0.5) -> Iterator[tuple[int, int]]:
+    """(first, last+1) token runs from O/B/I probabilities: a token is inside a span when
+    P(B) + P(I) > 0.5 (a tagger unsure between B and I still means "inside", which keeps long
+    contents whole); a run is split where P(B) alone passes ``split`` and beats P(I)."""
+    start = None
+    for i, (_, b, inside) in enumerate(probs):
+        if b + inside <= 0.5:
+            if start is not None:
+                yield start, i
+                start = None
+        elif start is None:
+            start = i
+        elif b > split and b > inside:
+            yield start, i
+            start = i
+    if start is not None:
+        yield start, len(probs)
+
+
+def spans_of(text: str, features: Features, rows: list[list[list[float]]]) -> dict[str, list[Span]]:
     found: dict[str, list[Span]] = {}
     for k, kind in enumerate(KINDS):
         spans = []
-        for first, last in decode_bio([row[k] for row in rows]):
+        for first, last in decode_probs([row[k] for row in rows]):
             span = trim(text, (features.starts[first], features.ends[last - 1]))
             if span[1] > span[0]:
                 spans.append(span)
@@ -408,6 +510,7 @@ def relations_from(
         end = text.find("\n", pos)
         return start, len(text) if end < 0 else end
 
+    contents = merge_touching(text, spans.get("Content", []))
     out = []
     for cue in spans.get("Cue", []):
         para = paragraph(cue[0])
@@ -424,5 +527,20 @@ def relations_from(
                     best = (key, span)
             return best[1] if best else None
 
-        out.append(SpanRelation(cue, near(spans.get("Source", [])), near(spans.get("Content", []))))
+        out.append(SpanRelation(cue, near(spans.get("Source", [])), near(contents)))
     return out
+
+
+_JOINERS = frozenset(" \t,;:-\u2013\u2014\"'\u201c\u201d\u2018\u2019")
+
+
+def merge_touching(text: str, spans: Sequence[Span]) -> list[Span]:
+    """Content runs the tagger broke apart with nothing but spaces, punctuation or quotation
+    marks between them are one content."""
+    merged: list[Span] = []
+    for span in sorted(spans):
+        if merged and all(ch in _JOINERS for ch in text[merged[-1][1] : span[0]]):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], span[1]))
+        else:
+            merged.append(span)
+    return merged

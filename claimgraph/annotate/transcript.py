@@ -262,4 +262,5 @@ def _attribution(
         role=role,
         timecode=turn.timecode,
         timecode_end=turn.timecode_end,
+        extractor="transcript",
     )

@@ -77,6 +77,7 @@ def attribution_rows(store: Store) -> Iterable[dict[str, Any]]:
             "date": a["date"],
             "timecode": a["timecode"],
             "timecode_end": a["timecode_end"],
+            "extractor": a["extractor"],
         }
 
 

@@ -42,6 +42,19 @@ DEFAULT_DB = "claimgraph.db"
 RUN_OWNER = "run_owner."
 
 
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this machine (signal 0 checks, sends nothing)."""
+    if os.name != "posix":
+        return True  # cannot tell: never call another platform's run dead
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by another user
+    return True
+
+
 def attribution_id(document_id: str, att: Attribution) -> str:
     """Stable id of a relation. One content can rest on several speakers ("Asia News Agency and
     Fars News Agency report that ..."), so the speaker is part of the relation's identity."""
@@ -257,7 +270,21 @@ def _migration_4(conn: Connection) -> None:
             conn.exec_driver_sql(f"ALTER TABLE attributions ADD COLUMN {name} VARCHAR(32)")
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4}
+def _migration_5(conn: Connection) -> None:
+    """Attributions record what found them (null: written before the trained tagger existed,
+    by the rules)."""
+    columns = {c["name"] for c in sa_inspect(conn).get_columns("attributions")}
+    if "extractor" not in columns:
+        conn.exec_driver_sql("ALTER TABLE attributions ADD COLUMN extractor VARCHAR(64)")
+
+
+MIGRATIONS = {
+    1: _migration_1,
+    2: _migration_2,
+    3: _migration_3,
+    4: _migration_4,
+    5: _migration_5,
+}
 assert max(MIGRATIONS) == s.SCHEMA_VERSION
 
 
@@ -668,6 +695,7 @@ class Store:
                     date=att.date,
                     timecode=att.timecode,
                     timecode_end=att.timecode_end,
+                    extractor=att.extractor,
                 )
             )
             for pos, outlet in enumerate(att.via):

@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -177,6 +177,7 @@ attributions = Table(
     # v4: where a transcript turn starts and ends in the recording ("00:01:02.500")
     Column("timecode", String(32)),
     Column("timecode_end", String(32)),
+    Column("extractor", String(64)),  # rules | model:<folder> | transcript
 )
 
 attribution_via = Table(
