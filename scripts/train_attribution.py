@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument(
+        "--stop-after", type=int, default=None, help="end after this epoch (schedule unchanged)"
+    )
     parser.add_argument("--degraded-share", type=float, default=0.5)
     parser.add_argument(
         "--threads", type=int, default=1, help="torch threads (1: small ops, no spin)"
@@ -202,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             config["dev_exact_f1_tagger_spans"] = {k: round(f1[k], 4) for k in KINDS}
             config["epoch"] = epoch
             save(model, config, args.out)
+        if args.stop_after is not None and epoch >= args.stop_after:
+            break
     print(
         f"done in {(time.perf_counter() - started) / 60:.1f} min; best mean dev F1 {best:.3f} "
         f"(epoch {config['epoch']}), saved to {args.out}"
