@@ -56,12 +56,14 @@ def run_baseline(jsonl: Path, model: str) -> dict:
     return {"docs": len(texts), "words": words, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
 
 
-def run_claimgraph(jsonl: Path, model: str, link: bool = False) -> dict:
+def run_claimgraph(
+    jsonl: Path, model: str, link: bool = False, attribution: str | None = None
+) -> dict:
     from claimgraph.annotate.nlp import load_nlp, model_info
     from claimgraph.engine.local import analyze
     from claimgraph.store import Store
 
-    nlp = load_nlp(model)
+    nlp = load_nlp(model, attribution=attribution)
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
         linker = None
         if link:
@@ -80,6 +82,7 @@ def run_claimgraph(jsonl: Path, model: str, link: bool = False) -> dict:
         "claims": summary.claims,
         "peak_rss_mb": _peak_rss_mb(),
         "components": list(nlp.pipe_names),
+        "attribution": model_info(nlp).attribution,
     }
 
 
@@ -93,6 +96,9 @@ def main() -> None:
     parser.add_argument(
         "--link", action="store_true", help="also time claims and narratives (analyze's default)"
     )
+    parser.add_argument(
+        "--attribution", default=None, help="hybrid, model or rules (default: analyze's default)"
+    )
     parser.add_argument("--child", choices=["baseline", "claimgraph"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -100,7 +106,7 @@ def main() -> None:
         if args.child == "baseline":
             print(json.dumps(run_baseline(args.jsonl, args.model)))
         else:
-            print(json.dumps(run_claimgraph(args.jsonl, args.model, args.link)))
+            print(json.dumps(run_claimgraph(args.jsonl, args.model, args.link, args.attribution)))
         return
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -120,8 +126,9 @@ def main() -> None:
                 "--model",
                 args.model,
             ]
+            extra = ["--attribution", args.attribution] if args.attribution else []
             out = subprocess.run(
-                cmd + (["--link"] if args.link else []),
+                cmd + (["--link"] if args.link else []) + extra,
                 check=True,
                 capture_output=True,
                 text=True,
@@ -141,6 +148,7 @@ def main() -> None:
     )
     print(f"throughput ratio claimgraph / raw spaCy: {ratio:.2f}")
     print(f"claimgraph components: {', '.join(results['claimgraph']['components'])}")
+    print(f"attribution extractor: {results['claimgraph'].get('attribution')}")
     print(f"attributions found: {results['claimgraph'].get('attributions', 0)}")
     if args.link:
         print(f"claims found (linking on): {results['claimgraph'].get('claims', 0)}")
