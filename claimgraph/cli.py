@@ -36,6 +36,8 @@ from claimgraph.link.provenance import trace as trace_ref
 from claimgraph.link.stage import Linker, LinkSettings
 from claimgraph.store import DEFAULT_DB, Store
 from claimgraph.terminal import escape  # markup-escaped and stripped of control characters
+from claimgraph.vocabulary import VocabularyError
+from claimgraph.vocabulary import use_dirs as use_vocabulary_dirs
 
 app = typer.Typer(
     name="claimgraph",
@@ -172,6 +174,14 @@ def analyze(
             "(the tagger alone) or rules (cues.yaml patterns alone)."
         ),
     ] = DEFAULT_EXTRACTOR,
+    vocab: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--vocab",
+            help="A folder of vocabulary files (NAME.yaml) merged over claimgraph/data/NAME.yaml; "
+            "repeatable (or CLAIMGRAPH_VOCAB).",
+        ),
+    ] = None,
     attribution_model: Annotated[
         Path | None,
         typer.Option(
@@ -189,13 +199,15 @@ def analyze(
         err.print(f"[red]No input files found in {escape(' '.join(paths))}[/red]")
         raise typer.Exit(2)
     try:
+        if vocab:
+            use_vocabulary_dirs(vocab)
         nlp = load_nlp(
             model,
             alias_files=tuple(str(a) for a in aliases or ()),
             attribution=attribution,
             attribution_model=str(attribution_model) if attribution_model else None,
         )
-    except (ModelNotAvailable, TaggerNotAvailable, ValueError) as exc:
+    except (ModelNotAvailable, TaggerNotAvailable, VocabularyError, ValueError) as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     info = model_info(nlp)

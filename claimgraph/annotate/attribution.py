@@ -25,8 +25,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from claimgraph.annotate.signals import Text, attribution_signals
-from claimgraph.annotate.sourcing import load_vocabulary, resolve_relations
+from claimgraph.annotate.sourcing import resolve_relations
 from claimgraph.model import Attribution
+from claimgraph.vocabulary import load_vocabulary
 
 # Double quotation marks, opening or closing. Typographic closers also open quotes in
 # sloppily typed text, so pairing is by alternation within a paragraph.

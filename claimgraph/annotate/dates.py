@@ -23,6 +23,8 @@ from typing import Any
 import yaml
 from dateutil.relativedelta import relativedelta
 
+from claimgraph.vocabulary import load_vocabulary, user_dirs
+
 VOCABULARY = Path(__file__).resolve().parents[1] / "data" / "timeline.yaml"
 
 PRECISIONS = ("day", "month", "year", "range", "unknown")
@@ -97,10 +99,19 @@ def _norm(phrase: str) -> str:
     return " ".join(phrase.split()).casefold()
 
 
+def timeline_vocabulary(path: Path | None = None) -> _Vocab:
+    """The timeline vocabulary (claimgraph/data/timeline.yaml with the user's additions, see
+    claimgraph.vocabulary), compiled; `path`: another file instead."""
+    return _compiled(str(path) if path else None, user_dirs())
+
+
 @cache
-def load_vocabulary(path: Path = VOCABULARY) -> _Vocab:
-    """Read and compile the timeline vocabulary (cached: it is immutable once compiled)."""
-    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+def _compiled(path: str | None, _dirs: tuple[str, ...]) -> _Vocab:
+    raw: dict[str, Any] = (
+        yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        if path
+        else load_vocabulary("timeline")
+    )
     month_names = [str(m) for m in raw["months"]]
     months = {m: i + 1 for i, m in enumerate(month_names)}
     months |= {m.upper(): i + 1 for i, m in enumerate(month_names)}
@@ -837,7 +848,7 @@ def find_dates(
     means the same day whatever the exact date keeps day precision. Without any anchor, absolute
     dates still resolve and relative ones stay unknown: never a guessed exact date.
     """
-    vocab = load_vocabulary()
+    vocab = timeline_vocabulary()
     lo = _parse_iso(anchor, "anchor")
     hi = _parse_iso(anchor_latest, "anchor_latest")
     is_estimate = estimated or (anchor_latest is not None and hi != lo)
@@ -930,7 +941,7 @@ def estimate_document_date(
     The caller flags the result as an estimate (pass it to `find_dates` as `anchor`,
     `anchor_latest`, `estimated=True`).
     """
-    vocab = load_vocabulary()
+    vocab = timeline_vocabulary()
     bounds = [_parse_iso(d, "known date") for d in known_dates if d]
     latest = min((b for b in bounds if b is not None), default=None)
     evidence: list[date] = []

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from claimgraph.annotate.sourcing import load_vocabulary
 from claimgraph.model import Attribution, Signal, fold_quotes
+from claimgraph.vocabulary import load_vocabulary
 
 # How far after a claim a "did not provide more details" still speaks about it.
 _FOLLOW_UP_CHARS = 400

@@ -22,14 +22,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import yaml
 from spacy.tokens import Doc, Token
 
 from claimgraph.annotate.entities import org_head_words
 from claimgraph.model import Attribution, Mention, normalise_text
+from claimgraph.vocabulary import load_vocabulary
 
 if TYPE_CHECKING:
     from claimgraph.annotate.attribution import Relation
@@ -46,16 +45,6 @@ _EDGE = " \t\r\n\u00a0,;:.-\u2013\u2014"
 _BACK_REFERENCE_WINDOW = 3000
 # How far ahead a title-only source may find the named person it introduces.
 _CATAPHORA_WINDOW = 600
-
-
-@functools.cache
-def load_vocabulary(name: str) -> dict[str, Any]:
-    """A YAML vocabulary shipped in claimgraph/data (read once per process)."""
-    path = resources.files("claimgraph") / "data" / f"{name}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"claimgraph/data/{name}.yaml: expected a mapping at the top level")
-    return data
 
 
 def _words(name: str, key: str) -> frozenset[str]:

@@ -56,7 +56,7 @@ def _torch():
 def cue_lexicon() -> dict[str, int]:
     """Word -> 1-based cue class (``CUE_CLASSES``) from cues.yaml: the same vocabulary the rules
     read, so a user who extends it extends what the tagger sees."""
-    from claimgraph.annotate.sourcing import load_vocabulary
+    from claimgraph.vocabulary import load_vocabulary
 
     data = load_vocabulary("cues")
     lexicon: dict[str, int] = {}

@@ -24,8 +24,8 @@ from spacy.tokens import Doc
 
 from claimgraph.annotate.entities import alias_key, entity_slug, load_alias_table
 from claimgraph.annotate.signals import Text, attribution_signals
-from claimgraph.annotate.sourcing import load_vocabulary
 from claimgraph.model import Attribution, Document, Entity, Mention, Sentence, Signal, Turn
+from claimgraph.vocabulary import load_vocabulary
 
 _WORD = re.compile(r"[^\W\d_]+")
 _NUMBERING = re.compile(r"[\s#]*\d+$")

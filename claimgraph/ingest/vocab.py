@@ -11,11 +11,13 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from claimgraph.vocabulary import load_vocabulary as shipped_vocabulary
+from claimgraph.vocabulary import user_dirs
 
 VOCABULARY_FILES = ("furniture.yaml", "self_labels.yaml", "metadata_lines.yaml")
 
@@ -146,16 +148,19 @@ def _read_yaml(text: str, where: str) -> dict[str, Any]:
 def load_vocabulary(extra: Iterable[str | Path] = ()) -> Vocabulary:
     """The shipped vocabularies, with the user's YAML files merged over them."""
     raw: dict[str, Any] = {}
-    data_dir = resources.files("claimgraph") / "data"
-    for name in VOCABULARY_FILES:
-        raw = merge(raw, _read_yaml((data_dir / name).read_text(encoding="utf-8"), name))
+    for name in VOCABULARY_FILES:  # each with the user's additions (claimgraph.vocabulary)
+        raw = merge(raw, shipped_vocabulary(name.removesuffix(".yaml")))
     for path in extra:
         path = Path(path)
         raw = merge(raw, _read_yaml(path.read_text(encoding="utf-8"), str(path)))
     return compile_vocabulary(raw)
 
 
-@functools.cache
 def default_vocabulary() -> Vocabulary:
-    """The shipped vocabulary, loaded once per process."""
+    """The shipped vocabulary with the user's additions, compiled once per set of folders."""
+    return _default(user_dirs())
+
+
+@functools.cache
+def _default(_dirs: tuple[str, ...]) -> Vocabulary:
     return load_vocabulary()

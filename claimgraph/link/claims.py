@@ -51,8 +51,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from claimgraph.annotate.sourcing import load_vocabulary
 from claimgraph.model import Attribution, Document
+from claimgraph.vocabulary import load_vocabulary
 
 # None: no score floor for own-voice claims (checkability decides, the score ranks); a float
 # restores the old behaviour of dropping own-voice sentences scored below it.

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from claimgraph.annotate.sourcing import load_vocabulary
 from claimgraph.link.claims import lemma_forms
+from claimgraph.vocabulary import load_vocabulary
 
 PARTICLE_GAP = 3  # words allowed between a phrasal verb and its particle ("take ISIS leaders away")
 _WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
