@@ -87,7 +87,10 @@ def print_summary(summary: RunSummary, store: Store) -> None:
     table = Table(title="claimgraph analyze", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
-    table.add_row("model", summary.model)
+    pipeline, _, extractor = summary.model.partition("; attribution ")
+    table.add_row("model", escape(pipeline))
+    if extractor:
+        table.add_row("attribution", escape(extractor))
     table.add_row("input files", str(summary.inputs))
     table.add_row("articles read", str(summary.records_read))
     table.add_row("documents added", str(summary.documents_added))

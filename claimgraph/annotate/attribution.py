@@ -858,11 +858,11 @@ class AttributionComponent:
                 self.tagger.check_pipeline(pipeline)
 
     def describe(self) -> str:
+        """What finds attributions, in a few words: recorded on every run (runs.model)."""
         if self.tagger is None:
             return "rules (claimgraph/data/cues.yaml)"
-        return f"{self.extractor}: {self.tagger.describe()}" + (
-            " + rules" if self.extractor == "hybrid" else ""
-        )
+        rules = "rules + " if self.extractor == "hybrid" else ""
+        return f"{self.extractor}: {rules}tagger {self.tagger.describe()}"
 
     @property
     def producer(self) -> str:

@@ -372,7 +372,8 @@ class AttributionTagger:
         return cls(folder, model, config)
 
     def describe(self) -> str:
-        return f"{self.name} ({self.path.name})"
+        """The shipped tagger by its folder name, another one by its path."""
+        return self.path.name if self.path == DEFAULT_MODEL_DIR else str(self.path)
 
     def check_pipeline(self, nlp_name: str) -> None:
         """The tagger reads one pipeline's tok2vec: refuse another one, by name."""
