@@ -416,17 +416,31 @@ def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: boo
     descriptive_head = (
         head.lower_ in vocab.outlet_nouns or head.lemma_.lower() in vocab.outlet_nouns
     )
-    names = [t for t in head.subtree if t.pos_ == "PROPN" and t.lower_ not in vocab.outlet_nouns]
+    names = [
+        t
+        for t in head.subtree
+        if t.pos_ == "PROPN"
+        and t.lower_ not in vocab.outlet_nouns
+        and t.ent_type_ not in _NOT_SOURCES
+    ]
     if names:
         named = _name_for(doc, mentions, names[-1])
-        if named is not None and named.label in ("PERSON", "GPE") and not descriptive_head:
-            return None
+        if named is not None and named.label in _NOT_OUTLETS and not descriptive_head:
+            return None  # "told Muslims", "told Smith": people, not a medium
         name = named.name if named is not None else " ".join(t.text for t in names)
         if descriptive_head or is_outlet_name(name) or addressed:
             return name
         return None
     if descriptive_head:
-        return _strip_determiner(doc[head.left_edge.i : head.right_edge.i + 1].text)
+        # "Arabic-language media", "state television" say which kind of medium; "a news
+        # outlet", "the network" name none and are no outlet.
+        phrase = doc[head.left_edge.i : head.right_edge.i + 1]
+        if any(
+            t.lower_ not in vocab.outlet_nouns and t.lower_ not in _GENERIC_MEDIUM_WORDS
+            for t in phrase
+            if t.pos_ in ("ADJ", "NOUN", "PROPN") or "-" in t.text
+        ):
+            return _strip_determiner(phrase.text)
     return None
 
 
@@ -434,6 +448,10 @@ def _anonymity_marked(text: str, vocab: SourceVocabulary) -> bool:
     lowered = normalise_text(text)
     return any(marker in lowered for marker in vocab.anonymity_markers)
 
+
+_GENERIC_MEDIUM_WORDS = frozenset({"news", "other", "some", "several", "one", "various", "many"})
+# Who is never a medium a statement passed through: a person, a people, a place.
+_NOT_OUTLETS = frozenset({"PERSON", "NORP", "GPE", "LOC", "FAC"})
 
 # Entity types that are never a source of their own: a place, a date, a work, an event.
 _NOT_SOURCES = frozenset(
