@@ -162,7 +162,15 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": {k: len(v) for k, v in vocab.items()},
         "tensor_width": int(feats[0].vectors.shape[1]),
         "hidden": args.hidden,
-        "training": {k: str(v) for k, v in vars(args).items()},
+        # Paths as given relative to the repository, so the card does not carry a machine's.
+        "training": {
+            k: str(
+                v.relative_to(REPO.parent)
+                if isinstance(v, Path) and v.is_absolute() and v.is_relative_to(REPO.parent)
+                else v
+            )
+            for k, v in vars(args).items()
+        },
     }
     model = build_model(config)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)

@@ -260,7 +260,9 @@ def _hostile_folder(folder: Path) -> None:
         (folder / f"ok_{name}").write_bytes(data)
     jsonl, warc = gzip.compress(_jsonl(30)), _warc(3, compress=True)
     (folder / "cut.jsonl.gz").write_bytes(jsonl[: len(jsonl) // 2])
-    (folder / "cut.warc.gz").write_bytes(warc[: len(warc) * 2 // 3])
+    # Cut inside the last record's gzip member: the records are of nearly one size, so a cut at
+    # two thirds can land exactly between members (a valid, shorter archive).
+    (folder / "cut.warc.gz").write_bytes(warc[: len(warc) - 40])
     (folder / "cut.warc").write_bytes(_warc(2, compress=False)[:300])
     nbsp = _RSS.replace("said on Monday", "said&nbsp;on Monday").replace("Gazette", "Gazette &x;")
     (folder / "nbsp.rss").write_text(nbsp, encoding="utf-8")

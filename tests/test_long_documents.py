@@ -41,7 +41,11 @@ def _check_offsets(doc: Document) -> None:
         assert m.text == text[m.start : m.end]
     starts = [s.start for s in doc.sentences]
     for a in doc.attributions:
-        assert a.content == text[a.start : a.end]
+        span = text[a.start : a.end]
+        # A content split by its cue ("..., who he said were ...") is its pieces joined by " … ".
+        pieces = a.content.split(" \u2026 ")
+        assert span.startswith(pieces[0]) and span.endswith(pieces[-1]), (a.content, span)
+        assert len(pieces) > 1 or a.content == span
         if a.cue is not None:
             assert a.cue == text[a.cue_start : a.cue_end]
             # The cue sits inside one stored sentence.
@@ -125,7 +129,10 @@ def test_normal_articles_are_parsed_whole_exactly_as_before(nlp, sample_docs):
     whole = {Path(d.source).name: d for d in annotate_documents(docs, nlp, window_chars=10**6)}
     assert set(whole) == set(sample_docs)
     for name, doc in sample_docs.items():
-        assert whole[name].to_dict() == doc.to_dict(), name
+        # Claims are the linking stage's, which other tests run on the shared sample documents.
+        mine = {k: v for k, v in whole[name].to_dict().items() if k != "claims"}
+        shared = {k: v for k, v in doc.to_dict().items() if k != "claims"}
+        assert mine == shared, name
 
 
 def test_document_over_the_limit_is_skipped_with_its_size_and_the_run_completes(nlp, tmp_path):

@@ -558,6 +558,17 @@ def describe_source(
                 name=outlet, label="ORG", description=text, head=lemma, plural=True, outlet=True
             )
         ]
+    if (lemma in vocab.role_nouns or lower in vocab.role_nouns) and _is_plural(head):
+        # "captured ISIL leaders", "senior commanders": a group, never one named person nearby.
+        return [
+            Speaker(
+                anonymous=True,
+                description=text,
+                head=lemma,
+                plural=True,
+                definite=bool(determiners & _DEFINITE),
+            )
+        ]
     if lemma in vocab.role_nouns or lower in vocab.role_nouns:
         titled = _titled_name(doc, mentions, head)
         if titled is not None:

@@ -1,0 +1,93 @@
+"""The trained attribution tagger: shipped in the package, loaded offline, selectable, recorded."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimgraph.annotate.attribution import DEFAULT_EXTRACTOR
+from claimgraph.annotate.nlp import load_nlp, model_info
+from claimgraph.annotate.tagger import (
+    DEFAULT_MODEL_DIR,
+    AttributionTagger,
+    TaggerNotAvailable,
+    decode_bio,
+    relations_from,
+    strip_content,
+)
+
+# Written for these tests (no article of the sample or of PolNeAR).
+TEXT = (
+    "The harbour master said on Tuesday that the old pier would reopen in May.\n\n"
+    '"We are not finished yet," the chief engineer told reporters after the inspection.\n\n'
+    "Repairs began in March and cost about four million dollars."
+)
+
+
+def test_bio_runs_start_at_b_and_at_a_stray_i() -> None:
+    assert list(decode_bio([0, 1, 2, 2, 0, 2, 2, 1, 1, 0])) == [(1, 4), (5, 7), (7, 8), (8, 9)]
+
+
+def test_content_convention_drops_complementiser_and_quotes() -> None:
+    text = 'He said that "taxes will rise," she added.'
+    start = text.index("that")
+    stripped = strip_content(text, (start, text.index(",") + 2))
+    assert text[stripped[0] : stripped[1]] == "taxes will rise"
+
+
+def test_cue_pairs_with_the_enveloping_content_and_nearest_source() -> None:
+    text = '"We won," the coach said, "and we earned it."'
+    cue = (text.index("said"), text.index("said") + 4)
+    source = (text.index("the coach"), text.index("the coach") + 9)
+    content = (0, len(text))
+    (relation,) = relations_from(text, {"Cue": [cue], "Source": [source], "Content": [content]})
+    assert relation.source == source and relation.content == content
+
+
+def test_missing_model_folder_is_an_error_that_names_it(tmp_path) -> None:
+    with pytest.raises(TaggerNotAvailable, match=str(tmp_path)):
+        AttributionTagger.load(tmp_path)
+    with pytest.raises(TaggerNotAvailable):
+        load_nlp(attribution="model", attribution_model=str(tmp_path))
+
+
+def test_a_tagger_refuses_another_pipelines_features(tagger) -> None:
+    with pytest.raises(TaggerNotAvailable, match="trained on the features"):
+        tagger.check_pipeline("en_core_web_trf 3.8.0")
+
+
+def test_rules_stay_selectable_and_are_recorded() -> None:
+    nlp = load_nlp(attribution="rules")
+    assert nlp.get_pipe("claimgraph_attributions").tagger is None
+    assert "attribution rules" in model_info(nlp).describe()
+    doc = nlp(TEXT)
+    assert doc._.cg_attributions
+    assert {a.extractor for a in doc._.cg_attributions} == {"rules"}
+
+
+@pytest.fixture(scope="module")
+def tagger() -> AttributionTagger:
+    return AttributionTagger.load()
+
+
+def test_shipped_tagger_loads_offline_and_finds_source_cue_content(tagger) -> None:
+    """Sentences written for this test, read as a new user's article would be."""
+    assert (DEFAULT_MODEL_DIR / "MODEL_CARD.md").is_file()
+    (spans,) = tagger.predict([load_nlp(stages=())(TEXT)])
+    cues = [TEXT[a:b] for a, b in spans["Cue"]]
+    sources = [TEXT[a:b] for a, b in spans["Source"]]
+    assert "said" in cues and any("told" in c for c in cues)
+    assert "The harbour master" in sources and "the chief engineer" in sources
+    contents = [TEXT[a:b] for a, b in spans["Content"]]
+    assert any("the old pier would reopen in May" in c for c in contents)
+    assert not any("Repairs began" in c for c in contents)
+
+
+def test_default_pipeline_records_what_found_each_attribution() -> None:
+    nlp = load_nlp()
+    component = nlp.get_pipe("claimgraph_attributions")
+    assert component.extractor == DEFAULT_EXTRACTOR
+    info = model_info(nlp).describe()
+    assert "attribution" in info
+    doc = nlp(TEXT)
+    producers = {a.extractor for a in doc._.cg_attributions}
+    assert producers and producers <= {"rules", f"model:{DEFAULT_MODEL_DIR.name}"}
