@@ -148,7 +148,11 @@ def read_warc(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Articl
                 yield item
             if records.err_count:
                 problems.append(f"{records.err_count} record(s) with a wrong Content-Length")
-            if gzip_end["cut"] and is_gzip(path) and not any(p.startswith("truncated") for p in problems):
+            if (
+                gzip_end["cut"]
+                and is_gzip(path)
+                and not any(p.startswith("truncated") for p in problems)
+            ):
                 where = f"after record {number}" if number else "before the first record"
                 problems.append(f"truncated gzip {where} (compressed data ends mid-record)")
             if number == 0 and not problems:
