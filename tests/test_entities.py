@@ -85,3 +85,67 @@ def test_entities_merge_across_documents(sample_db, connect_db, name, expected_d
     ).fetchall()
     assert len(rows) == 1, rows
     assert rows[0][1] >= expected_documents
+
+
+def _clusters(surfaces: list[tuple[str, str]]) -> dict[str, set[str]]:
+    """Entity name -> the surfaces resolve_mentions put under it (spans laid out in order)."""
+    from claimgraph.annotate.entities import load_alias_table, resolve_mentions
+
+    spans, text, pos = [], "", 0
+    for surface, label in surfaces:
+        spans.append((pos, pos + len(surface), surface, label))
+        text += surface + ". "
+        pos = len(text)
+    mentions, entities = resolve_mentions(spans, text, load_alias_table())
+    out: dict[str, set[str]] = {}
+    for m in mentions:
+        out.setdefault(entities[m.entity_key].name, set()).add(m.text)
+    return out
+
+
+def test_titles_and_first_names_join_the_full_name_in_one_document() -> None:
+    """Written for this test: the shapes news uses for one person within an article."""
+    found = _clusters(
+        [
+            ("President Trump", "PERSON"),
+            ("Donald Trump", "PERSON"),
+            ("Mr Cohn", "PERSON"),
+            ("Gary Cohn", "PERSON"),
+            ("Hillary", "PERSON"),
+            ("Hillary Clinton", "PERSON"),
+        ]
+    )
+    assert found["Donald Trump"] == {"President Trump", "Donald Trump"}
+    assert found["Gary Cohn"] == {"Mr Cohn", "Gary Cohn"}
+    assert found["Hillary Clinton"] == {"Hillary", "Hillary Clinton"}
+
+
+def test_a_first_name_two_people_share_stays_apart() -> None:
+    found = _clusters([("Jane Sanders", "PERSON"), ("Jane Doe", "PERSON"), ("Jane", "PERSON")])
+    assert found["Jane"] == {"Jane"}
+
+
+def test_a_first_name_stored_first_takes_the_full_name_a_later_document_gives(tmp_path) -> None:
+    from claimgraph.api import analyze
+    from claimgraph.store import Store
+
+    (tmp_path / "a.txt").write_text(
+        "Campaign notes\n\nHillary said on Tuesday that the campaign would visit Ohio.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        "Campaign trail\n\nHillary Clinton said on Friday that the polls were tightening. "
+        "Hillary told reporters she was confident.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "names.db"
+    analyze([tmp_path / "a.txt"], db, attribution="rules")
+    analyze([tmp_path / "b.txt"], db, attribution="rules")
+    with Store(db) as store:
+        names = {
+            r["name"]
+            for r in store.query(
+                "SELECT e.name FROM attributions a JOIN entities e ON e.id = a.speaker_entity_id"
+            )
+        }
+    assert names == {"Hillary Clinton"}

@@ -747,24 +747,28 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
             source_root = (
                 source_span.root.i if source_span is not None and len(source_span) else None
             )
-        pieces = [found.content]
-        for hole in sorted(s for s in (found.cue, found.source) if s is not None):
-            pieces = [
-                part
-                for p in pieces
-                for part in (
-                    ((p[0], hole[0]), (hole[1], p[1]))
-                    if p[0] < hole[0] and hole[1] < p[1]
-                    else (p,)
-                )
-            ]
-        content = [strip_content(text, p) for p in pieces]
-        content = [c for c in content if any(ch.isalnum() for ch in text[c[0] : c[1]])]
-        if not content:
+        whole = strip_content(text, found.content)
+        if not any(ch.isalnum() for ch in text[whole[0] : whole[1]]):
             continue
-        size = sum(c[1] - c[0] for c in content)
-        covered = sum(_chars_covered(c, regions) for c in content)
-        kind = "direct" if size and covered / size >= _MIN_DIRECT_COVER else "indirect"
+        direct = _chars_covered(whole, regions) >= _MIN_DIRECT_COVER * (whole[1] - whole[0])
+        content = [whole]
+        if direct:
+            # A quotation interrupted by its cue ('"We won," the coach said, "and ..."') is its
+            # quoted pieces; reported speech around a cue ("who he said were") stays whole.
+            pieces = [found.content]
+            for hole in sorted(s for s in (found.cue, found.source) if s is not None):
+                pieces = [
+                    part
+                    for p in pieces
+                    for part in (
+                        ((p[0], hole[0]), (hole[1], p[1]))
+                        if p[0] < hole[0] and hole[1] < p[1]
+                        else (p,)
+                    )
+                ]
+            content = [strip_content(text, p) for p in pieces]
+            content = [c for c in content if any(ch.isalnum() for ch in text[c[0] : c[1]])]
+        kind = "direct" if direct else "indirect"
         if cue_token.lemma_.lower() == "tell":
             channel = next((c for c in cue_token.children if c.dep_ in ("dative", "dobj")), None)
         else:

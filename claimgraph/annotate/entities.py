@@ -23,6 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from claimgraph.model import Entity, Mention, fold_quotes
+from claimgraph.vocabulary import load_vocabulary
 
 ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
@@ -188,6 +189,24 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"\s+", fold_quotes(text).strip()) if w]
 
 
+@cache
+def _titles() -> frozenset[str]:
+    """Titles written before a name, never part of it ("Mr Cohn", "President Trump"): the
+    honorifics, role nouns and title abbreviations of claimgraph/data/roles.yaml."""
+    roles = load_vocabulary("roles")
+    words = [*roles.get("honorifics", []), *roles.get("role_nouns", [])]
+    words += roles.get("title_abbreviations", [])
+    return frozenset(str(w).casefold().rstrip(".") for w in words)
+
+
+def _untitled(words: list[str]) -> list[str]:
+    """The words of a name without the titles in front of it."""
+    k = 0
+    while k < len(words) - 1 and words[k].casefold().rstrip(".") in _titles():
+        k += 1
+    return words[k:]
+
+
 def resolve_mentions(
     spans: list[tuple[int, int, str, str]], text: str, table: AliasTable
 ) -> tuple[list[Mention], dict[str, Entity]]:
@@ -228,21 +247,27 @@ def resolve_mentions(
                 for j in after:
                     uf.union(i, j)
 
-    # Surname back-references: "al-Moussavi" after "Hashem al-Moussavi".
+    # Surname back-references: "al-Moussavi" after "Hashem al-Moussavi", and "Mr Cohn" or
+    # "President Trump" (a title is no part of the name) after "Gary Cohn", "Donald Trump".
     full_names: dict[tuple[str, ...], set[int]] = {}
+    first_names: dict[str, set[int]] = {}
     for i, (_, _, surface, label) in enumerate(spans):
-        words = _words(surface)
+        words = _untitled(_words(surface))
         if label == "PERSON" and len(words) >= 2 and not groups[i]:
+            first_names.setdefault(words[0].casefold(), set()).add(uf.find(i))
             for k in range(1, len(words)):
                 suffix = tuple(_surname_key(w) for w in words[k:])
                 full_names.setdefault(suffix, set()).add(uf.find(i))
     for i, (_, _, surface, label) in enumerate(spans):
         if groups[i] or label not in {"PERSON", "ORG", "NORP", "GPE"}:
             continue
-        words = _words(surface)
+        words = _untitled(_words(surface))
         if not words or not any(ch.isupper() for ch in words[0]):
             continue
         roots = {uf.find(r) for r in full_names.get(tuple(_surname_key(w) for w in words), set())}
+        if not roots and label == "PERSON" and len(words) == 1:
+            # A first name alone ("Hillary", "Neera") for the one person of the article with it.
+            roots = {uf.find(r) for r in first_names.get(words[0].casefold(), set())}
         roots.discard(uf.find(i))
         if len(roots) == 1:
             uf.union(next(iter(roots)), i)
@@ -262,7 +287,16 @@ def resolve_mentions(
             persons = [spans[i][2] for i in members if spans[i][3] == "PERSON"]
             pool = persons or [spans[i][2] for i in members]
             # Most words wins; a headline's or dateline's ALL-CAPS spelling loses ties.
-            name = max(pool, key=lambda s: (len(_words(s)), not s.isupper(), len(s)))
+            # A name without a title before it ("Donald Trump", not "President Trump").
+            name = max(
+                pool,
+                key=lambda s: (
+                    len(_untitled(_words(s))) == len(_words(s)),
+                    len(_words(s)),
+                    not s.isupper(),
+                    len(s),
+                ),
+            )
             name = _strip_article(name, 0)[0]
             name = _POSSESSIVE.sub("", name)
             etype = "PERSON" if persons and len(_words(name)) >= 2 else labels.most_common(1)[0][0]

@@ -33,7 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert
 
 from claimgraph.annotate.entities import alias_key
-from claimgraph.model import Attribution, Document, content_id
+from claimgraph.model import Attribution, Document, Entity, content_id
 from claimgraph.store import postgres
 from claimgraph.store import schema as s
 
@@ -286,6 +286,21 @@ MIGRATIONS = {
     5: _migration_5,
 }
 assert max(MIGRATIONS) == s.SCHEMA_VERSION
+
+
+def _complete_name(conn: Connection, entity_id: str, ent: Entity) -> None:
+    """A person first stored by their first name ("Hillary") takes the full name a later
+    document gives the same entity ("Hillary Clinton"): the name shown is the most complete."""
+    row = conn.execute(
+        select(s.entities.c.name, s.entities.c.type).where(s.entities.c.id == entity_id)
+    ).first()
+    if row is None or row.type != "PERSON" or ent.type != "PERSON":
+        return
+    old, new = row.name.casefold().split(), ent.name.casefold().split()
+    # Only a first name grows into the full name: a surname stored alone ("Obama") meets
+    # recogniser slips too ("Encourage Obama"), a first name rarely does.
+    if len(old) == 1 and len(new) in (2, 3) and new[0] == old[0]:
+        conn.execute(s.entities.update().where(s.entities.c.id == entity_id).values(name=ent.name))
 
 
 class Store:
@@ -787,6 +802,7 @@ class Store:
                     )
                 ).first()
                 entity_id = own[0] if own else Counter(r[0] for r in rows).most_common(1)[0][0]
+                _complete_name(conn, entity_id, ent)
             elif ent.type == "PERSON" and len(ent.name.split()) == 1:
                 rows = conn.execute(
                     select(s.entity_aliases.c.entity_id).where(
