@@ -126,7 +126,7 @@ def locate_lines(text: str, lines: list[str]) -> list[tuple[int, int] | None]:
     return spans
 
 
-def measure(db: Path, debates: list[Debate], seconds: float) -> Coverage:
+def measure(db: Path | str, debates: list[Debate], seconds: float) -> Coverage:
     """Count, per line, whether a stored claim's span overlaps it."""
     from claimgraph.store import Store
 
@@ -184,11 +184,13 @@ def evaluate(data_dir: Path, limit: int | None = None, workdir: Path | None = No
     debates = read_debates(data_dir, limit)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         jsonl = Path(tmp) / "ct19.jsonl"
-        db = Path(tmp) / "ct19.db"
+        # An explicit SQLite URL: the eval's own scratch file, whatever store the caller uses
+        # (the test suite's PostgreSQL pass maps bare paths to server databases).
+        db = f"sqlite:///{Path(tmp) / 'ct19.db'}"
         write_jsonl(debates, jsonl)
         start = time.perf_counter()
         run = subprocess.run(
-            [*CLAIMGRAPH, "analyze", str(jsonl), "--db", str(db), "--quiet"],
+            [*CLAIMGRAPH, "analyze", str(jsonl), "--db", db, "--quiet"],
             capture_output=True,
             text=True,
             check=False,
