@@ -520,20 +520,21 @@ def describe_source(
     lemma = head.lemma_.lower()
     lower = head.lower_
     determiners = {c.lower_ for c in head.children if c.dep_ == "det"}
+    unnamed = [
+        Speaker(
+            anonymous=True,
+            description=text,
+            head=lemma,
+            plural=_is_plural(head),
+            definite=bool(determiners & _DEFINITE),
+        )
+    ]
     if (
         lower in vocab.anonymous_heads
         or lemma in vocab.anonymous_heads
         or _anonymity_marked(text, vocab)
     ):
-        return [
-            Speaker(
-                anonymous=True,
-                description=text,
-                head=lemma,
-                plural=_is_plural(head),
-                definite=bool(determiners & _DEFINITE),
-            )
-        ]
+        return unnamed
     if lemma in vocab.document_nouns or lower in vocab.document_nouns:
         author = _agent_or_owner(head)
         if author is not None:
@@ -560,15 +561,7 @@ def describe_source(
         ]
     if (lemma in vocab.role_nouns or lower in vocab.role_nouns) and _is_plural(head):
         # "captured ISIL leaders", "senior commanders": a group, never one named person nearby.
-        return [
-            Speaker(
-                anonymous=True,
-                description=text,
-                head=lemma,
-                plural=True,
-                definite=bool(determiners & _DEFINITE),
-            )
-        ]
+        return unnamed
     if lemma in vocab.role_nouns or lower in vocab.role_nouns:
         titled = _titled_name(doc, mentions, head)
         if titled is not None:
@@ -595,15 +588,7 @@ def describe_source(
         ]
     if head.pos_ == "NOUN" and _is_plural(head):
         # "experts say", "economists warned": an unnamed group, flagged like "officials".
-        return [
-            Speaker(
-                anonymous=True,
-                description=text,
-                head=lemma,
-                plural=True,
-                definite=bool(determiners & _DEFINITE),
-            )
-        ]
+        return unnamed
     # Anything else ("the video", "you", "cherry-picking polls") is described, never named.
     return [Speaker(description=text, head=lemma, plural=_is_plural(head))]
 

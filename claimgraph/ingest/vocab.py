@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from claimgraph.vocabulary import load_vocabulary as shipped_vocabulary
-from claimgraph.vocabulary import user_dirs
+from claimgraph.vocabulary import merge, user_dirs
 
 VOCABULARY_FILES = ("furniture.yaml", "self_labels.yaml", "metadata_lines.yaml")
 
@@ -61,18 +61,6 @@ class Vocabulary:
     reprints: tuple[ReprintPattern, ...]
     dateline_max_outlet_words: int
     datelines: tuple[re.Pattern[str], ...]
-
-
-def merge(base: Any, extra: Any) -> Any:
-    """Deep-merge `extra` over `base`: mappings merge, lists append, anything else replaces."""
-    if isinstance(base, Mapping) and isinstance(extra, Mapping):
-        merged = dict(base)
-        for key, value in extra.items():
-            merged[key] = merge(base[key], value) if key in base else value
-        return merged
-    if isinstance(base, list) and isinstance(extra, list):
-        return [*base, *extra]
-    return extra
 
 
 def _alternation(patterns: Iterable[str], where: str, flags: int = _FLAGS) -> re.Pattern[str]:
