@@ -15,7 +15,9 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -137,6 +139,23 @@ def store_exists(db: str | Path) -> bool:
         engine.dispose()
 
 
+def _set_wal(cur: Any, patience_s: float = 60.0) -> None:
+    """Switch to WAL, retrying while another connection holds the file: SQLite answers
+    "database is locked" to this pragma without consulting the busy handler when several
+    processes open a brand-new file at once (a rare flake of the concurrent-open test)."""
+    deadline = time.monotonic() + patience_s
+    delay = 0.01
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
 def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 60})
 
@@ -147,7 +166,7 @@ def _sqlite_engine(url: str) -> Engine:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA journal_mode = WAL")
+        _set_wal(cur)
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA busy_timeout = 60000")
         cur.close()
