@@ -40,8 +40,8 @@ from urllib.parse import quote
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from claimgraph.serve.queries import ClaimFilters, Queries, encode_cursor  # noqa: E402
 from claimgraph.store import Store  # noqa: E402
+from claimgraph.store.read import ClaimFilters, ReadModel, encode_cursor  # noqa: E402
 
 # Indexes that make every claims page an index range scan (see the --million figures). They are
 # proposals for claimgraph/store/schema.py, created here only on the benchmark's own copy.
@@ -175,7 +175,7 @@ def load_python(url: str, seconds: int, connections: int) -> dict[str, float]:
 def pick_urls(db: Path, query: str) -> dict[str, str]:
     """The pages measured, chosen from the data: a typical document, a cursor 90% deep."""
     with Store(db) as store:
-        q = Queries.open(store)
+        q = ReadModel.open(store)
         try:
             n_docs = q.rows("SELECT COUNT(*) AS n FROM documents")[0]["n"]
             doc = q.rows(
@@ -277,7 +277,7 @@ def time_call(fn: Any, repeat: int) -> tuple[float, float]:
 
 def bench_million(db: Path, repeat: int) -> None:
     with Store(db) as store:
-        q = Queries.open(store)
+        q = ReadModel.open(store)
         total = q.rows("SELECT COUNT(*) AS n FROM claims")[0]["n"]
         deep = q.rows(
             "SELECT checkworthiness, id FROM claims ORDER BY checkworthiness DESC, id DESC "
@@ -321,7 +321,7 @@ def bench_million(db: Path, repeat: int) -> None:
                         conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {spec}")
                     conn.execute("ANALYZE")
                 q.close()
-                q = Queries.open(store)
+                q = ReadModel.open(store)
             print(f"\n### {total} claims, {label} (median / max of {repeat} calls, 50 rows)")
             for name, filters, cursor in cases:
                 median, worst = time_call(

@@ -20,8 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from claimgraph.serve.app import create_app
-from claimgraph.serve.queries import decode_cursor, encode_cursor, paragraphs
 from claimgraph.store import Store
+from claimgraph.store.read import decode_cursor, encode_cursor, paragraphs
 
 MALFORMED = ['"unclosed', "AND OR", "NEAR("]
 

@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from claimgraph.store import Store
+from claimgraph.store.read import read_model, safe_url
 
 
 def _speaker_node(att: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -34,7 +35,8 @@ def _speaker_node(att: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
 
 def build_graph(store: Store) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
-    docs = store.query("SELECT id, title, date, outlet, meta FROM documents")
+    reads = read_model(store)
+    docs = reads.graph_documents()
     for d in docs:
         graph.add_node(
             f"document:{d['id']}",
@@ -72,10 +74,7 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
             graph.add_edge(farther, nearer, key="cites", relation="cites")
         if chain:
             graph.add_edge(doc_node, chain[-1], key="cites", relation="cites")
-    claims = store.query(
-        "SELECT c.id, c.document_id, c.attribution_id, c.text, c.date, c.narrative_id, "
-        "n.id AS reported FROM claims c LEFT JOIN narratives n ON n.id = c.narrative_id"
-    )
+    claims = reads.graph_claims()
     by_narrative: dict[str, list[dict[str, Any]]] = {}
     for c in claims:
         node = f"claim:{c['id']}"
@@ -87,7 +86,7 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
             graph.add_edge(node, speaker[0], key="rests_on", relation="rests_on")
         if c["reported"]:
             by_narrative.setdefault(c["reported"], []).append(c)
-    for narrative in store.query("SELECT id, label FROM narratives"):
+    for narrative in reads.narrative_labels():
         n_node = f"narrative:{narrative['id']}"
         graph.add_node(n_node, kind="narrative", label=narrative["label"])
         members = sorted(
@@ -107,6 +106,83 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
     return graph
 
 
+GRAPH_KINDS = ("speaker", "cited", "publisher", "document")
+
+
+def speaker_key(c: dict[str, Any]) -> tuple[str, str, bool]:
+    """The speaker a claim rests on, as (key, label, anonymous): the read model's one
+    definition (entity id, 'name: X', 'anonymous: D'), or the article itself."""
+    if c.get("anonymous"):
+        desc = c.get("speaker_description") or "unnamed source"
+        return c.get("speaker_entity_id") or f"anonymous: {desc}", desc, True
+    if c.get("speaker_entity_id"):
+        return c["speaker_entity_id"], c.get("speaker") or c["speaker_entity_id"], False
+    if c.get("speaker"):
+        return f"name: {c['speaker']}", c["speaker"], False
+    return "", "the article itself", False
+
+
+def narrative_graph(claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """The one provenance graph of a set of claims (a narrative): speaker -> cited outlets
+    (nearest the speaker first) -> publisher -> document, one chain per claim, as plain nodes
+    and weighted edges; each surface (app, report) lays it out and draws it.
+
+    Claim rows need: id, text, date, document_id, document_title, published, publisher,
+    sentence_id, speaker, speaker_entity_id, anonymous, speaker_description and via.
+    """
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: dict[tuple[str, str], int] = {}
+    chains = []
+
+    def node(kind: str, key: str, label: str, **extra: Any) -> str:
+        ident = f"{kind}:{key.casefold() if kind != 'document' else key}"
+        if ident not in nodes:
+            nodes[ident] = {
+                "id": ident,
+                "kind": kind,
+                "key": key,
+                "label": label,
+                "claims": 0,
+                **extra,
+            }
+        nodes[ident]["claims"] += 1
+        return ident
+
+    for c in claims:
+        key, label, anonymous = speaker_key(c)
+        path = [node("speaker", key or "article", label, anonymous=anonymous, speaker=key or None)]
+        path += [node("cited", o, o) for o in c.get("via") or []]
+        if c.get("publisher"):
+            path.append(node("publisher", c["publisher"], c["publisher"]))
+        path.append(
+            node(
+                "document",
+                c["document_id"],
+                c.get("document_title") or c["document_id"],
+                date=c.get("published"),
+            )
+        )
+        for a, b in zip(path, path[1:], strict=False):
+            if a != b:
+                edges[(a, b)] = edges.get((a, b), 0) + 1
+        chains.append(
+            {
+                "claim_id": c["id"],
+                "date": c.get("date"),
+                "text": c["text"],
+                "document_id": c["document_id"],
+                "sentence_id": c.get("sentence_id"),
+                "path": path,
+            }
+        )
+    return {
+        "kinds": list(GRAPH_KINDS),
+        "nodes": list(nodes.values()),
+        "edges": [{"source": a, "target": b, "claims": w} for (a, b), w in edges.items()],
+        "chains": chains,
+    }
+
+
 @dataclass(slots=True)
 class Trace:
     """What a narrative or claim rests on, earliest telling first."""
@@ -124,48 +200,15 @@ class Trace:
 
 
 def factcheck_links(store: Store, claim_ids: list[str]) -> list[dict[str, Any]]:
-    """Imported fact-checks linked to these claims, one row per fact-check: confident links
-    first (the claim is fact-checked), then possible matches, each tier best score first."""
-    best: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(claim_ids), 500):
-        chunk = claim_ids[start : start + 500]
-        names = {f"c{i}": cid for i, cid in enumerate(chunk)}
-        rows = store.query(
-            "SELECT l.claim_id, l.factcheck_id, l.score, l.rank, l.tier, l.claim_text, "
-            "l.factcheck_text, f.rating, f.rating_original, f.reviewer, f.review_date, f.url, f.title "
-            "FROM factcheck_links l JOIN factchecks f ON f.id = l.factcheck_id "
-            f"WHERE l.claim_id IN ({', '.join(':' + k for k in names)})",
-            names,
-        )
-        for r in rows:
-            r["score"] = float(r["score"])
-            key = (r["tier"] == "confident", r["score"])
-            have = best.get(r["factcheck_id"])
-            if have is None or key > (have["tier"] == "confident", have["score"]):
-                best[r["factcheck_id"]] = r
-    return sorted(best.values(), key=lambda r: (r["tier"] != "confident", -r["score"]))
+    """Imported fact-checks linked to these claims, one entry per fact-check (its best link,
+    and every claim it was linked to): confident links first (the claim is fact-checked),
+    then possible matches, each tier best score first."""
+    return read_model(store).factcheck_links(claim_ids)
 
 
 def resolve_ref(store: Store, ref: str) -> tuple[str, str] | None:
     """A narrative or claim by id, id prefix, or words of its label/text."""
-    for kind, table in (("narrative", "narratives"), ("claim", "claims")):
-        rows = store.query(
-            f"SELECT id FROM {table} WHERE id = :r OR id LIKE :p", {"r": ref, "p": f"{ref}%"}
-        )
-        if len(rows) == 1:
-            return kind, rows[0]["id"]
-    rows = store.query(
-        "SELECT id FROM narratives WHERE LOWER(label) LIKE LOWER(:q) ORDER BY claims DESC",
-        {"q": f"%{ref}%"},
-    )
-    if rows:
-        return "narrative", rows[0]["id"]
-    rows = store.query(  # LOWER: PostgreSQL's LIKE is case-sensitive, SQLite's is not
-        "SELECT id FROM claims WHERE LOWER(text) LIKE LOWER(:q)", {"q": f"%{ref}%"}
-    )
-    if rows:
-        return "claim", rows[0]["id"]
-    return None
+    return read_model(store).resolve_ref(ref)
 
 
 def trace(store: Store, ref: str) -> Trace | None:
@@ -173,31 +216,20 @@ def trace(store: Store, ref: str) -> Trace | None:
     if found is None:
         return None
     kind, ident = found
-    if kind == "narrative":
-        label = store.query("SELECT label FROM narratives WHERE id = :i", {"i": ident})[0]["label"]
-        rows = store.query("SELECT id FROM claims WHERE narrative_id = :i", {"i": ident})
-        claim_ids = [r["id"] for r in rows]
-    else:
-        label = store.query("SELECT text FROM claims WHERE id = :i", {"i": ident})[0]["text"]
-        claim_ids = [ident]
-    atts = {a["id"]: a for a in store.attributions()}
+    reads = read_model(store)
+    label, claim_ids = reads.trace_head(kind, ident)
+    reviews = reads.reviews(claim_ids)
     result = Trace(kind=kind, id=ident, label=label)
     speakers: Counter[str] = Counter()
     anonymous: Counter[str] = Counter()
     outlets: Counter[str] = Counter()
     publishers: Counter[str] = Counter()
     signals: Counter[str] = Counter()
-    for claim_id in claim_ids:
-        c = store.query(
-            "SELECT c.*, d.title, d.outlet AS publisher, d.date AS published, d.source, s.text AS sentence "
-            "FROM claims c JOIN documents d ON d.id = c.document_id "
-            "LEFT JOIN sentences s ON s.id = c.sentence_id WHERE c.id = :i",
-            {"i": claim_id},
-        )[0]
-        att = atts.get(c["attribution_id"] or "")
-        via = att["via"] if att else []
-        speaker = (att["speaker"] if att and not att["anonymous"] else None) if att else None
-        description = att["speaker_description"] if att and att["anonymous"] else None
+    for c in reads.trace_claims(claim_ids):
+        has_att = c["attribution_id"] is not None and c["att_anonymous"] is not None
+        via = c["via"]
+        speaker = c["att_speaker"] if has_att and not c["att_anonymous"] else None
+        description = c["speaker_description"] if has_att and c["att_anonymous"] else None
         if speaker:
             speakers[speaker] += 1
         if description:
@@ -216,6 +248,7 @@ def trace(store: Store, ref: str) -> Trace | None:
                 "document_id": c["document_id"],
                 "document_title": c["title"],
                 "document_source": c["source"],
+                "document_url": safe_url(c["document_url"]),
                 "publisher": c["publisher"],
                 "speaker": speaker,
                 "anonymous": bool(description),
@@ -225,6 +258,7 @@ def trace(store: Store, ref: str) -> Trace | None:
                 "sentence": c["sentence"],
                 "start": c["start_char"],
                 "end": c["end_char"],
+                "review": reviews.get(c["id"]),
             }
         )
     result.occurrences.sort(

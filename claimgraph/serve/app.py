@@ -9,14 +9,16 @@ and ReDoc from a CDN, so they are off; /api lists the endpoints instead.
 
 from __future__ import annotations
 
+import csv
 import inspect
+import io
 import json
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,9 +30,18 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 
 from claimgraph import __version__
-from claimgraph.serve.queries import MAX_INT, MAX_LIMIT, BadRequest, ClaimFilters, Queries
+from claimgraph.link.provenance import narrative_graph as build_narrative_graph
+from claimgraph.serve.layout import lay_out, timeline
 from claimgraph.store import Store
 from claimgraph.store.database import SEARCH_MAX_CHARS, SearchSyntaxError, SearchTooCostly
+from claimgraph.store.read import (
+    MAX_INT,
+    MAX_LIMIT,
+    SEMANTIC_FLOOR,
+    BadRequest,
+    ClaimFilters,
+    ReadModel,
+)
 
 HERE = Path(__file__).resolve().parent
 SECURITY_HEADERS = [
@@ -42,6 +53,8 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
+
+CSV_MAX_ROWS = 1_000_000  # a CSV download follows the list's pages up to this many rows
 
 # The names a browser may use for the app: a page on another site that rebinds its own name
 # to 127.0.0.1 (DNS rebinding) still sends its own name as Host, and is refused.
@@ -136,6 +149,27 @@ def _snippet(snippet: str | None) -> Markup:
     return Markup("").join(out)
 
 
+def csv_text(items: list[dict[str, Any]]) -> str:
+    """Rows as CSV with a header row: lists joined by '; ', nested objects as JSON."""
+    out = io.StringIO()
+    columns: list[str] = []
+    for item in items:
+        columns += [k for k in item if k not in columns]
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for item in items:
+        row = []
+        for k in columns:
+            v = item.get(k)
+            if isinstance(v, list):
+                v = "; ".join(x if isinstance(x, str) else json.dumps(x) for x in v)
+            elif isinstance(v, dict):
+                v = json.dumps(v, ensure_ascii=False)
+            row.append("" if v is None else v)
+        writer.writerow(row)
+    return out.getvalue()
+
+
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
@@ -159,7 +193,7 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
     lock, so a running `analyze` never waits for them. Requests must name one of
     `allowed_hosts` in their Host header. Everything it holds lives on app.state."""
     store = Store(db, read_only=True)
-    queries = Queries.open(store)
+    queries = ReadModel.open(store)
     templates = _templates()
 
     @asynccontextmanager
@@ -220,9 +254,12 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
     async def _http(request: Request, exc: HTTPException) -> Response:
         return error(request, exc.status_code, str(exc.detail))
 
-    def twin(path: str, template: str, name: str) -> Callable[[Callable], Callable]:
+    def twin(
+        path: str, template: str, name: str, csv_rows: str | None = None
+    ) -> Callable[[Callable], Callable]:
         """Register `fn` as GET /api{path} (JSON, in the OpenAPI schema) and GET {path} (the
-        same data rendered by `template`)."""
+        same data rendered by `template`); with `csv_rows`, also GET {path}.csv: that list
+        of the data (same parameters) as CSV, the way datasette serves a table."""
 
         def register(fn: Callable[..., dict[str, Any]]) -> Callable:
             def api(**kwargs: Any) -> Response:
@@ -252,6 +289,30 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
 
             html.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
             html.__name__ = f"{fn.__name__}_html"
+            if csv_rows:
+
+                def as_csv(**kwargs: Any) -> Response:
+                    # The whole list, page after page, unless the URL asks for one page
+                    # (`limit` or `after` given): one CSV row per row of the list.
+                    request: Request = kwargs["request"]
+                    single = {"limit", "after"} & set(request.query_params)
+                    if "after" in kwargs and not single:
+                        kwargs["limit"] = MAX_LIMIT
+                    data = fn(**kwargs)
+                    rows = list(data[csv_rows])
+                    while not single and data.get("next") and len(rows) < CSV_MAX_ROWS:
+                        data = fn(**{**kwargs, "after": data["next"]})
+                        rows += data[csv_rows]
+                    filename = path.strip("/").replace("/", "-") or "summary"
+                    return Response(
+                        csv_text(rows),
+                        media_type="text/csv; charset=utf-8",
+                        headers={"content-disposition": f'attachment; filename="{filename}.csv"'},
+                    )
+
+                as_csv.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
+                as_csv.__name__ = f"{fn.__name__}_csv"
+                app.get(path + ".csv", include_in_schema=False)(as_csv)
             app.get(path, response_class=HTMLResponse, include_in_schema=False)(html)
             return fn
 
@@ -274,14 +335,26 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
         ] = None,
         mode: Annotated[str, Query(pattern="^(text|semantic)$")] = "text",
         limit: Annotated[int, Query(ge=1, le=200)] = 20,
+        min_score: Annotated[
+            float, Query(ge=-1, le=1, description="Semantic: lowest similarity shown.")
+        ] = SEMANTIC_FLOOR,
     ) -> dict[str, Any]:
-        """Full-text search over sentences, or semantic search over claims (ranked, top
-        `limit`)."""
-        data: dict[str, Any] = {"q": q, "mode": mode, "limit": limit, "results": []}
+        """Full-text search over sentences (stemmed: 'airdrop' finds 'airdropped'), or
+        semantic search over claims (ranked, top `limit`, none below `min_score`)."""
+        data: dict[str, Any] = {
+            "q": q,
+            "mode": mode,
+            "limit": limit,
+            "min_score": min_score,
+            "results": [],
+            "cut": 0,
+        }
         if q is None or q == "":
             return data
         if mode == "text":
             data["results"] = queries.search_text(q, limit=limit)
+            if not data["results"]:
+                data["hint"] = f"/search?mode=semantic&q={quote(q)}"
             return data
         if not q.strip():
             raise SearchSyntaxError("empty search")
@@ -289,7 +362,9 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
             raise SearchTooCostly(
                 f"search too long: {len(q)} characters (at most {SEARCH_MAX_CHARS})"
             )
-        hits = semantic(request.app).search(q, k=limit)
+        found = semantic(request.app).search(q, k=limit)
+        hits = [h for h in found if h.score >= min_score]
+        data["cut"] = len(found) - len(hits)
         scores = {h.claim_id: h.score for h in hits}
         claims = queries.claims_by_ids([h.claim_id for h in hits])
         for c in claims:
@@ -312,18 +387,46 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
                     raise BadRequest(f"Semantic search is unavailable: {exc}") from exc
             return app_.state.claim_search
 
-    @twin("/narratives", "narratives.html", "narratives")
+    @twin("/narratives", "narratives.html", "narratives", csv_rows="items")
     def narratives(
         request: Request,
         after: After = None,
         limit: Limit = 50,
         q: Annotated[str | None, Query(description="Words of the label.")] = None,
         min_documents: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+        all_: Annotated[
+            bool,
+            Query(alias="all", description="Also single-document candidates (hidden by default)."),
+        ] = False,
+        speaker: Annotated[str | None, Query(description="Speaker name or key.")] = None,
+        outlet: Annotated[str | None, Query(description="Publishing outlet.")] = None,
+        date_from: Annotated[str | None, Query(description="YYYY[-MM[-DD]]")] = None,
+        date_to: Annotated[str | None, Query(description="YYYY[-MM[-DD]], inclusive")] = None,
     ) -> dict[str, Any]:
-        """Narratives, largest first (documents, then claims)."""
-        page = queries.narratives(after=after, limit=limit, q=q, min_documents=min_documents)
-        params = {"q": q, "min_documents": min_documents, "limit": limit}
-        return {**page.as_dict(), "params": params}
+        """Narratives told in at least two documents, most spread first (documents, then
+        claims); `all=1` lists single-document candidates too."""
+        page = queries.narratives(
+            after=after,
+            limit=limit,
+            q=q,
+            min_documents=min_documents,
+            all_=all_,
+            speaker=speaker or None,
+            outlet=outlet or None,
+            date_from=date_from or None,
+            date_to=date_to or None,
+        )
+        params = {
+            "q": q,
+            "min_documents": min_documents,
+            "all": 1 if all_ else None,
+            "speaker": speaker,
+            "outlet": outlet,
+            "date_from": date_from,
+            "date_to": date_to,
+            "limit": limit,
+        }
+        return {**page.as_dict(), "params": params, "counts": queries.narrative_counts()}
 
     @twin("/narratives/{narrative_id}", "narrative.html", "narratives")
     def narrative(request: Request, narrative_id: str) -> dict[str, Any]:
@@ -332,32 +435,38 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
         found = queries.narrative(narrative_id)
         if found is None:
             raise not_found("narrative", narrative_id)
+        found["timeline_chart"] = timeline(found["timeline"])
         return found
+
+    def provenance(narrative_id: str) -> dict[str, Any]:
+        found = queries.narrative(narrative_id)
+        if found is None:
+            raise not_found("narrative", narrative_id)
+        return lay_out(build_narrative_graph(found["claims_list"]), found)
 
     @twin("/narratives/{narrative_id}/graph", "graph.html", "narratives")
     def narrative_graph(request: Request, narrative_id: str) -> dict[str, Any]:
         """Provenance of a narrative: source, cited outlets, publisher, document per claim."""
-        found = queries.narrative_graph(narrative_id)
-        if found is None:
-            raise not_found("narrative", narrative_id)
-        return found
+        return provenance(narrative_id)
 
     @app.get("/narratives/{narrative_id}/graph.svg", include_in_schema=False)
     def narrative_graph_svg(request: Request, narrative_id: str) -> Response:
-        found = queries.narrative_graph(narrative_id)
-        if found is None:
-            raise not_found("narrative", narrative_id)
+        found = provenance(narrative_id)
         return templates.TemplateResponse(
             request, "graph.svg", {"g": found}, media_type="image/svg+xml"
         )
 
-    @twin("/claims", "claims.html", "claims")
+    @twin("/claims", "claims.html", "claims", csv_rows="items")
     def claims(
         request: Request,
         after: After = None,
         limit: Limit = 50,
-        speaker: Annotated[str | None, Query(description="Speaker entity id.")] = None,
+        speaker: Annotated[
+            str | None, Query(description="Speaker: a name as written, or a speaker id.")
+        ] = None,
         outlet: Annotated[str | None, Query(description="Publishing outlet.")] = None,
+        entity: Annotated[str | None, Query(description="Entity id the document mentions.")] = None,
+        q: Annotated[str | None, Query(description="Words of the claim.")] = None,
         via: Annotated[str | None, Query(description="Outlet in the sourcing chain.")] = None,
         signal: Annotated[
             str | None,
@@ -380,13 +489,16 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
             date_to=date_to or None,
             narrative=narrative or None,
             document=document or None,
+            entity=entity or None,
+            q=q or None,
             min_checkworthiness=min_checkworthiness,
             sort=sort,
         )
         page = queries.claims(filters, after=after, limit=limit)
-        return {**page.as_dict(), "params": {**filters.params(), "limit": limit}}
+        total = queries.claim_count(filters) if not after else None
+        return {**page.as_dict(), "total": total, "params": {**filters.params(), "limit": limit}}
 
-    @twin("/documents", "documents.html", "documents")
+    @twin("/documents", "documents.html", "documents", csv_rows="items")
     def documents(
         request: Request,
         after: After = None,
@@ -406,17 +518,53 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
             raise not_found("document", document_id)
         return found
 
-    @twin("/speakers", "speakers.html", "speakers")
-    def speakers(request: Request, after: After = None, limit: Limit = 50) -> dict[str, Any]:
-        """Named speakers by attributions; unnamed sources by how they are described."""
-        page = queries.speakers(after=after, limit=limit)
-        return {
-            **page.as_dict(),
-            "anonymous": queries.anonymous_sources() if not after else [],
-            "params": {"limit": limit},
-        }
+    @twin("/speakers", "speakers.html", "speakers", csv_rows="items")
+    def speakers(
+        request: Request,
+        after: After = None,
+        limit: Limit = 50,
+        anonymous: Annotated[
+            bool | None, Query(description="Only unnamed (true) or named (false) sources.")
+        ] = None,
+        q: Annotated[str | None, Query(description="Words of the name.")] = None,
+    ) -> dict[str, Any]:
+        """Speakers by attributions: named (with or without an entity) and unnamed sources
+        (by how they are described), one list."""
+        page = queries.speakers(after=after, limit=limit, anonymous=anonymous, q=q or None)
+        params = {"limit": limit, "anonymous": anonymous, "q": q}
+        return {**page.as_dict(), "params": params}
 
-    @twin("/outlets", "outlets.html", "outlets")
+    @twin("/speakers/{ref:path}", "profile.html", "speakers")
+    def speaker(request: Request, ref: str) -> dict[str, Any]:
+        """One speaker, by name as written or by id: claims, narratives, anonymous/hedged/
+        evidence-not-shown shares and a timeline."""
+        found = queries.speaker(ref)
+        if found is None:
+            raise HTTPException(404, f"No speaker {ref!r}.")
+        found["timeline_chart"] = timeline(found["timeline"])
+        return found
+
+    @twin("/outlets/{name:path}", "profile.html", "outlets")
+    def outlet(request: Request, name: str) -> dict[str, Any]:
+        """One publishing outlet: its claims, narratives, shares and a timeline."""
+        found = queries.outlet(name)
+        if found is None:
+            raise HTTPException(404, f"No outlet {name!r}.")
+        found["timeline_chart"] = timeline(found["timeline"])
+        return found
+
+    @twin("/entities/{ref:path}", "entity.html", "speakers")
+    def entity(request: Request, ref: str) -> dict[str, Any]:
+        """One entity, by name, alias or id: mentions, the documents that mention it, the
+        claims in them, and what it said (as a speaker)."""
+        found = queries.entity(ref)
+        if found is None:
+            raise HTTPException(404, f"No entity {ref!r}.")
+        if found["as_speaker"]:
+            found["as_speaker"]["timeline_chart"] = timeline(found["as_speaker"]["timeline"])
+        return found
+
+    @twin("/outlets", "outlets.html", "outlets", csv_rows="items")
     def outlets(
         request: Request,
         after: After = None,
