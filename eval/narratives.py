@@ -47,16 +47,17 @@ sys.path.insert(0, str(REPO))
 
 from claimgraph.link.claims import Claim  # noqa: E402
 from claimgraph.link.narratives import (  # noqa: E402
-    DEFAULT_ACTION_GATE,
-    DEFAULT_ACTION_WEIGHT,
+    DEFAULT_MIN_ANCHOR_OVERLAP,
     DEFAULT_THRESHOLD,
     NarrativeIndex,
+    anchors_of,
 )
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "euvsdisinfo"
 MIN_SUPPORT = 20  # a keyword names a theme when at least this many cases carry it
-SWEEP = (0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65)
-RAW_SWEEP = (0.50, 0.60, 0.70)  # plain cosine, for comparison
+SWEEP = (0.45, 0.50, 0.55, 0.60)
+OVERLAPS = (0.34, 0.5, 0.67)
+JUDGED = REPO / "eval" / "gold" / "narratives_news_judged.yaml"
 _ISIS = re.compile(r"\b(ISIS|ISIL|Daesh|Islamic State|IS)\b")
 _US = re.compile(
     r"\b(US|USA|U\.S\.|United States|America|American|Americans|Washington|Pentagon|CIA)\b"
@@ -167,7 +168,7 @@ def embed(texts: Sequence[str], cache: Path | None) -> CachedEncoder:
 @dataclass(slots=True)
 class Scores:
     threshold: float
-    centre: bool
+    overlap: float
     purity: float
     homogeneity: float
     completeness: float
@@ -180,28 +181,50 @@ class Scores:
     seconds: float
 
 
+def anchors(cases: list[Case], cache: Path | None) -> dict[str, frozenset[str]]:
+    """Each case's anchoring entities, found by the library's own entity pipeline (spaCy NER,
+    the alias table and the canonical-entity resolver) on its title."""
+    import json
+
+    from claimgraph.annotate.nlp import load_nlp
+
+    key = hashlib.sha1("\n".join(c.title for c in cases).encode()).hexdigest()
+    if cache is not None and cache.is_file():
+        stored = json.loads(cache.read_text())
+        if stored.get("key") == key:
+            return {k: frozenset(v) for k, v in stored["anchors"].items()}
+    nlp = load_nlp(stages=())
+    out: dict[str, frozenset[str]] = {}
+    for case, doc in zip(cases, nlp.pipe([c.title for c in cases], batch_size=64), strict=True):
+        claim = as_claim(case)
+        out[claim.id] = anchors_of(claim, doc._.cg_mentions or ())
+    if cache is not None:
+        cache.write_text(
+            json.dumps({"key": key, "anchors": {k: sorted(v) for k, v in out.items()}})
+        )
+    return out
+
+
 def cluster(
     cases: list[Case],
     encoder: CachedEncoder,
+    anchored: dict[str, frozenset[str]],
     threshold: float,
-    centre: bool = True,
-    action_weight: float = DEFAULT_ACTION_WEIGHT,
-    action_gate: float = DEFAULT_ACTION_GATE,
+    overlap: float = DEFAULT_MIN_ANCHOR_OVERLAP,
+    use_actions: bool = True,
 ) -> tuple[list[str], NarrativeIndex]:
     """Each case's narrative id, from the default index with these settings."""
     index = NarrativeIndex(
-        encoder,
-        threshold=threshold,
-        centre=centre,
-        action_weight=action_weight,
-        action_gate=action_gate,
+        encoder, threshold=threshold, min_anchor_overlap=overlap, use_actions=use_actions
     )
     claims = [as_claim(c) for c in cases]
-    index.add(claims)
+    index.add(claims, anchored)
     return [index.narrative_of(c.id) or "" for c in claims], index
 
 
-def score(cases: list[Case], assigned: list[str], threshold: float, centre: bool, seconds: float):
+def score(
+    cases: list[Case], assigned: list[str], threshold: float, overlap: float, seconds: float
+) -> Scores:
     from sklearn import metrics
 
     scored = [(c.label, a) for c, a in zip(cases, assigned, strict=True) if c.label]
@@ -222,7 +245,7 @@ def score(cases: list[Case], assigned: list[str], threshold: float, centre: bool
                 agree += bool(a.keywords & b.keywords)
     return Scores(
         threshold=threshold,
-        centre=centre,
+        overlap=overlap,
         purity=float(table.max(axis=0).sum() / table.sum()),
         homogeneity=h,
         completeness=c,
@@ -295,30 +318,42 @@ def us_isis_report(cases: list[Case], index: NarrativeIndex, top: int = 8) -> li
     return lines
 
 
+def judged_sample(path: Path = JUDGED) -> str:
+    """The judged news sample's figure: share of drawn cross-document narratives that tell one
+    story (eval/sample_narratives.py draws them; the verdicts are a reader's)."""
+    import yaml
+
+    if not path.is_file():
+        return f"judged sample: {path} not found"
+    data = yaml.safe_load(path.read_text())
+    verdicts = [n["verdict"] for n in data["narratives"]]
+    one = sum(v == "one story" for v in verdicts)
+    return (
+        f"judged news sample ({data['articles']} articles, {data['found']} cross-document "
+        f"narratives found, {len(verdicts)} drawn with seed {data['seed']}): one story "
+        f"{one}/{len(verdicts)} = {one / max(len(verdicts), 1):.3f}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=2000, help="random cases (0: all)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=None, help="npz file for the vectors")
+    parser.add_argument(
+        "--anchor-cache", type=Path, default=None, help="JSON file for the cases' entities"
+    )
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
     parser.add_argument(
-        "--action-weights",
-        default=f"0,{DEFAULT_ACTION_WEIGHT:g}",
-        help="weights of the action classes to sweep (comma-separated; 0: text embedding alone)",
+        "--thresholds", default=",".join(f"{t:g}" for t in SWEEP), help="cosine thresholds"
     )
     parser.add_argument(
-        "--action-gates",
-        default=f"{DEFAULT_ACTION_GATE:g}",
-        help="plain-cosine gates of the action bonus to sweep (comma-separated)",
-    )
-    parser.add_argument(
-        "--thresholds", default=",".join(f"{t:g}" for t in SWEEP), help="centred thresholds"
+        "--overlaps", default=",".join(f"{o:g}" for o in OVERLAPS), help="anchor overlaps"
     )
     args = parser.parse_args(argv)
-    weights = [float(w) for w in args.action_weights.split(",") if w.strip()]
-    gates = [float(g) for g in args.action_gates.split(",") if g.strip()]
     thresholds = [float(t) for t in args.thresholds.split(",") if t.strip()]
+    overlaps = [float(o) for o in args.overlaps.split(",") if o.strip()]
 
     import torch
 
@@ -326,53 +361,55 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     cases = choose(load_cases(args.data_dir), args.limit or None, args.seed)
     encoder = embed([c.title for c in cases], args.cache)
+    anchored = anchors(cases, args.anchor_cache)
     labelled = sum(1 for c in cases if c.label)
+    with_anchor = sum(1 for v in anchored.values() if v)
     print(
-        f"{len(cases)} cases ({labelled} with a theme keyword), encoder {encoder.name}, "
-        f"embedded in {time.perf_counter() - started:.0f}s"
+        f"{len(cases)} cases ({labelled} with a theme keyword, {with_anchor} naming an entity), "
+        f"encoder {encoder.name}, embedded in {time.perf_counter() - started:.0f}s"
     )
     print(
         f"random pairs sharing a keyword (baseline): {baseline(cases, np.random.default_rng(0)):.3f}"
     )
+    print("\nP(share a keyword | cosine bin)")
+    for lo, p, n in pair_curve(cases, encoder, centre=False):
+        print(f"  {lo:.2f}  {p:.2f} ({n})")
 
-    print("\nP(share a keyword | cosine bin): raw / centred")
-    raw = {round(lo, 2): (p, n) for lo, p, n in pair_curve(cases, encoder, centre=False)}
-    cen = {round(lo, 2): (p, n) for lo, p, n in pair_curve(cases, encoder, centre=True)}
-    for lo in sorted(set(raw) | set(cen)):
-        r = f"{raw[lo][0]:.2f} ({raw[lo][1]})" if lo in raw else "-"
-        c = f"{cen[lo][0]:.2f} ({cen[lo][1]})" if lo in cen else "-"
-        print(f"  {lo:.2f}  {r:>16}  {c:>16}")
-
-    header = "  act   gate  thr  centre  purity  homog  compl  V      ARI    pairP  pairs   cover  narr  s"
-    print("\nsweep (default settings; action weight and threshold varied)\n" + header)
+    header = (
+        "  thr   overlap acts  purity  homog  compl  V      ARI    pairP  pairs   cover  narr  s"
+    )
+    print("\nsweep (default settings; threshold and anchor overlap varied)\n" + header)
     default_index = None
-    runs = [
-        (w, g, True, t) for w in weights for g in (gates if w else gates[:1]) for t in thresholds
-    ]
-    runs += [(DEFAULT_ACTION_WEIGHT, DEFAULT_ACTION_GATE, False, t) for t in RAW_SWEEP]
-    for weight, gate, centre, threshold in runs:
+    default_scores = None
+    runs = [(t, o, True) for o in overlaps for t in thresholds]
+    runs.append((DEFAULT_THRESHOLD, DEFAULT_MIN_ANCHOR_OVERLAP, False))
+    for threshold, overlap, acts in runs:
         t0 = time.perf_counter()
-        assigned, index = cluster(cases, encoder, threshold, centre, weight, gate)
-        s = score(cases, assigned, threshold, centre, time.perf_counter() - t0)
+        assigned, index = cluster(cases, encoder, anchored, threshold, overlap, acts)
+        s = score(cases, assigned, threshold, overlap, time.perf_counter() - t0)
         default = (
-            centre
+            acts
             and abs(threshold - DEFAULT_THRESHOLD) < 1e-9
-            and abs(weight - DEFAULT_ACTION_WEIGHT) < 1e-9
-            and abs(gate - DEFAULT_ACTION_GATE) < 1e-9
+            and abs(overlap - DEFAULT_MIN_ANCHOR_OVERLAP) < 1e-9
         )
         mark = " <- default" if default else ""
-        if mark:
-            default_index = index
+        if default:
+            default_index, default_scores = index, s
         print(
-            f"  {weight:.2f}  {gate:.2f}  {s.threshold:.2f} {'yes' if s.centre else 'no ':>5}  "
-            f"{s.purity:.3f}  "
-            f"{s.homogeneity:.3f}  {s.completeness:.3f}  {s.v_measure:.3f}  {s.ari:.3f}  "
-            f"{s.pair_precision:.3f}  {s.pairs:<6}  {s.coverage:.3f}  {s.narratives:<4}  "
-            f"{s.seconds:.1f}{mark}"
+            f"  {s.threshold:.2f}  {s.overlap:.2f}    {'yes' if acts else 'no ':<4}  "
+            f"{s.purity:.3f}  {s.homogeneity:.3f}  {s.completeness:.3f}  {s.v_measure:.3f}  "
+            f"{s.ari:.3f}  {s.pair_precision:.3f}  {s.pairs:<6}  {s.coverage:.3f}  "
+            f"{s.narratives:<4}  {s.seconds:.1f}{mark}"
         )
-    if default_index is not None:
+    if default_index is not None and default_scores is not None:
         print()
         print("\n".join(us_isis_report(cases, default_index)))
+        print(
+            f"\nEUvsDisinfo at the default settings: keyword pair precision "
+            f"{default_scores.pair_precision:.3f}, coverage {default_scores.coverage:.3f}, "
+            f"purity {default_scores.purity:.3f}, ARI {default_scores.ari:.3f}"
+        )
+    print(judged_sample())
     print(f"\ntotal {time.perf_counter() - started:.0f}s")
     return 0
 

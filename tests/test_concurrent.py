@@ -118,10 +118,15 @@ def test_every_stored_claim_is_in_the_narrative_index(raced, connect_db):
     """Both runs save the narrative index at the end; neither may drop the other's claims."""
     db, _ = raced
     conn = connect_db(db)
-    state = json.loads(
-        conn.execute("SELECT value FROM link_state WHERE key = 'narrative_index'").fetchone()[0]
-    )
-    indexed = {m["claim_id"] for c in state["clusters"] for m in c["members"]}
+    indexed = {
+        r[0]
+        for r in conn.execute(
+            "SELECT v.claim_id FROM claim_vectors v JOIN claims c ON c.id = v.claim_id "
+            "WHERE v.ann_key IS NOT NULL AND c.narrative_id IS NOT NULL"
+        )
+    }
+    keys = [r[0] for r in conn.execute("SELECT ann_key FROM claim_vectors ORDER BY ann_key")]
+    assert keys == list(range(len(keys)))  # one key per claim, none lost or given twice
     stored = {r[0] for r in conn.execute("SELECT id FROM claims")}
     assert stored and stored <= indexed, sorted(stored - indexed)[:5]
 
@@ -144,9 +149,12 @@ def test_a_save_that_lost_the_race_reloads_and_keeps_both_runs_claims(sample_doc
         first.save()
         assert store.link_state_revision(STATE_KEY)[1] == 1
         second.save()  # loaded revision 0, finds 1: reloads, re-adds its claims, saves 2
-        state, revision = store.link_state_revision(STATE_KEY)
+        _, revision = store.link_state_revision(STATE_KEY)
         assert revision == 2
-        indexed = [m["claim_id"] for c in state["clusters"] for m in c["members"]]
+        indexed = [
+            r["claim_id"]
+            for r in store.query("SELECT claim_id FROM claim_vectors WHERE ann_key IS NOT NULL")
+        ]
         stored = [r["id"] for r in store.query("SELECT id FROM claims")]
         assert len(stored) > 20 and sorted(indexed) == sorted(stored)
         unassigned = store.query("SELECT COUNT(*) AS n FROM claims WHERE narrative_id IS NULL")

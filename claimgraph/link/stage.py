@@ -15,16 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from claimgraph.annotate import reduced_iso
-from claimgraph.annotate.dates import date_for_span
 from claimgraph.link.claims import DEFAULT_THRESHOLD as CLAIM_THRESHOLD
 from claimgraph.link.claims import Claim, RuleScorer, Scorer, extract_claims
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, Encoder, load_encoder
 from claimgraph.link.narratives import DEFAULT_THRESHOLD as NARRATIVE_THRESHOLD
 from claimgraph.link.narratives import NarrativeIndex
-from claimgraph.link.vectors import write_vectors
+from claimgraph.link.vectors import pack, read_vectors, write_vectors
 from claimgraph.model import Document
 from claimgraph.store import Store
+from claimgraph.store import narratives as stored_narratives
 from claimgraph.store.database import StaleLinkState
 
 STATE_KEY = "narrative_index"
@@ -50,6 +49,11 @@ class CachedEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.vstack([self._cache[t] for t in texts])
+
+    def seed(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Vectors computed elsewhere (a worker's claim stage) for these texts."""
+        for text, vector in zip(texts, vectors, strict=True):
+            self._cache[text] = vector
 
     def clear(self) -> None:
         self._cache.clear()
@@ -85,18 +89,14 @@ def load_scorer(encoder: Any) -> Scorer:
 
 
 def date_claims(doc: Document, claims: list[Claim]) -> list[Claim]:
-    """A claim's date: when its source said it, else the date its own sentence gives, else the
-    publication date. Precision follows the text ("2017-08" is a month)."""
+    """A claim's date is when it was told: when its source said it, where the text reports
+    that (the attribution's date), else the document's publication date, else none (an
+    undated retelling). Dates of events inside the claim ("a record set in 1947") are what
+    it is about, not when it was told, so they never date it. Precision follows the text."""
     for claim in claims:
         date = None
         if claim.attribution_index is not None:
             date = doc.attributions[claim.attribution_index].date
-        if date is None:
-            sentence = next((s for s in doc.sentences if s.start <= claim.start < s.end), None)
-            if sentence is not None:
-                date = reduced_iso(
-                    date_for_span(doc.dates, claim.start, claim.end, sentence.start, sentence.end)
-                )
         if date is None and doc.date:
             date = doc.date
         claim.date = date
@@ -114,21 +114,41 @@ class Linker:
         self.store = store
         self.encoder = CachedEncoder(encoder or load_encoder(self.settings.embedding_model))
         self.scorer = load_scorer(self.encoder)
-        self._touched: dict[str, str] = {}
         self.added: dict[str, None] = {}  # claim ids this run indexed (ordered set)
         self._load()
 
     def _load(self) -> None:
-        """The stored index (or a new one), then the claims stored but never indexed: those of
-        a run stopped before it saved, or, after a lost race, this run's own."""
-        state, self._revision = self.store.link_state_revision(STATE_KEY)
-        if state is not None:
-            self.index = NarrativeIndex.from_state(state, self.encoder)
+        """The stored narratives (settings from link_state, claims and keys from the store's
+        tables, the neighbour index from its file or rebuilt from claim_vectors), then the
+        claims stored but never indexed: those of a run stopped before it saved, of a schema
+        migration, or, after a lost race, this run's own."""
+        settings, self._revision = self.store.link_state_revision(STATE_KEY)
+        if settings is not None:
+            self.index = NarrativeIndex.from_settings(settings, self.encoder)
         else:
             self.index = NarrativeIndex(self.encoder, threshold=self.settings.narrative_threshold)
+        self._new_rows: dict[str, tuple[int, list[str]]] = {}
+        rows = stored_narratives.indexed_claims(self.store)
+        if rows:
+            ids = [r["id"] for r in rows]
+            self.index.restore(
+                [_claim_from_row(r) for r in rows],
+                {r["id"]: json.loads(r["anchors"] or "[]") for r in rows},
+                stored_narratives.narrative_ids_of(rows),
+                vectors=lambda: read_vectors(self.store, ids, model=self.encoder.name)[1],
+                ann_path=stored_narratives.ann_path(self.store),
+            )
         pending = self.store.unlinked_claims()
         if pending:
-            self._add([_claim_from_row(r) for r in pending])
+            claims = [_claim_from_row(r) for r in pending]
+            # Vectors stored by an earlier run are used as they are: nothing is re-embedded.
+            have, vectors, _ = read_vectors(
+                self.store, [c.id for c in claims], model=self.encoder.name
+            )
+            if have:
+                text = {c.id: c.text for c in claims}
+                self.encoder.seed([text[i] for i in have], vectors)
+            self._add(claims)
             self.encoder.clear()
 
     def describe(self) -> str:
@@ -149,42 +169,59 @@ class Linker:
         self.encoder.clear()
 
     def _add(self, claims: list[Claim]) -> None:
-        self.index.add(claims)
-        if claims:
-            # The index just encoded these texts: the cache hands the same vectors back.
-            write_vectors(
-                self.store,
-                [c.id for c in claims],
-                self.encoder.encode([c.text for c in claims]),
-                self.encoder.name,
-            )
+        if not claims:
+            return
+        ids = [c.id for c in claims]
+        # The claim stage embedded these texts: the cache hands the same vectors back.
+        vectors = np.asarray(self.encoder.encode([c.text for c in claims]), dtype=np.float32)
+        write_vectors(self.store, ids, vectors, self.encoder.name)
+        anchors = stored_narratives.claim_anchors(self.store, ids)
+        before = len(self.index)
+        self.index.add(claims, anchors, vectors)
         for claim in claims:
             self.added[claim.id] = None
-            narrative = self.index.narrative_of(claim.id)
-            if narrative is not None:
-                self._touched[claim.id] = narrative
+            row = self.index.row_of(claim.id)
+            if row is not None and row >= before:
+                self._new_rows[claim.id] = (row, anchors.get(claim.id, []))
 
     def save(self, tries: int = 5) -> None:
-        """Save the index; if another run saved first, reload its index, add this run's claims
-        to it (they are stored, still without a narrative) and save again."""
+        """Save what changed (candidates touched, merges, new claims' keys), then the neighbour
+        index file; if another run saved first, reload, re-add this run's claims (they are
+        stored, still without a narrative) and save again."""
         for attempt in range(tries):
-            if not self._touched and self._revision and attempt == 0:
+            touched = set(self.index.touched)
+            if not touched and not self._new_rows and self._revision and attempt == 0:
                 return
+            reported = self.index.narratives(only=touched)
+            assignments = {cid: nid for nid in touched for cid in self.index.members(nid)}
+            sums = {}
+            for narrative in reported:
+                total = self.index.centroid_sum(narrative.id)
+                if total is not None:
+                    sums[narrative.id] = (pack(total[0]), total[1])
             try:
                 self._revision = self.store.save_narratives(
                     STATE_KEY,
-                    self.index.state(),
-                    self.index.narratives(),
-                    self._touched,
+                    self.index.settings(),
+                    reported,
+                    assignments,
                     expected_revision=self._revision,
+                    merged=dict(self.index.merged),
+                    touched=touched,
+                    index_rows=self._new_rows,
+                    sums=sums,
                 )
             except StaleLinkState:
                 if attempt == tries - 1:
                     raise
-                self._touched = {}
                 self._load()
                 continue
-            self._touched = {}
+            path = stored_narratives.ann_path(self.store)
+            if path:
+                self.index.save_ann(path)
+            self.index.clear_touched()
+            self.index.merged.clear()
+            self._new_rows = {}
             return
 
     def finish(self) -> int | None:

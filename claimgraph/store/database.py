@@ -297,12 +297,35 @@ def _migration_5(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE attributions ADD COLUMN extractor VARCHAR(64)")
 
 
+def _migration_6(conn: Connection) -> None:
+    """Narratives as one assertion about the same actors and act (issue 12): the old index (a
+    JSON value in link_state) is dropped and every claim goes back to the linker, which
+    regroups them on the next `analyze` from the stored vectors (nothing is re-embedded)."""
+    inspector = sa_inspect(conn)
+    for table, columns in (
+        ("narratives", (("outlet_count", "INTEGER"), ("undated", "INTEGER"), ("anchors", "TEXT"))),
+        ("claim_vectors", (("ann_key", "INTEGER"), ("anchors", "TEXT"))),
+    ):
+        have = {c["name"] for c in inspector.get_columns(table)}
+        for name, kind in columns:
+            if name not in have:
+                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+    s.narrative_merges.create(conn, checkfirst=True)
+    s.narrative_vectors.create(conn, checkfirst=True)
+    for index in (*s.claim_vectors.indexes, *s.narratives.indexes):
+        index.create(conn, checkfirst=True)
+    conn.execute(s.link_state.delete().where(s.link_state.c.key.like("narrative_index%")))
+    conn.execute(s.narratives.delete())
+    conn.execute(s.claims.update().values(narrative_id=None))
+
+
 MIGRATIONS = {
     1: _migration_1,
     2: _migration_2,
     3: _migration_3,
     4: _migration_4,
     5: _migration_5,
+    6: _migration_6,
 }
 assert max(MIGRATIONS) == s.SCHEMA_VERSION
 
@@ -890,17 +913,27 @@ class Store:
     def save_narratives(
         self,
         state_key: str,
-        state: dict[str, Any],
+        settings: dict[str, Any],
         narratives: list[Any],
         assignments: dict[str, str],
         expected_revision: int | None = None,
+        *,
+        merged: dict[str, str] | None = None,
+        touched: Iterable[str] = (),
+        index_rows: dict[str, tuple[int, list[str]]] | None = None,
+        sums: dict[str, tuple[bytes, int]] | None = None,
     ) -> int:
-        """Persist the narrative index, the reported narratives and claim assignments atomically.
+        """Save what changed in the narratives, atomically: the index settings (small JSON),
+        the rows of `touched` candidates (replaced by `narratives`, those big enough to report),
+        merged ids, claims' narrative ids (`assignments`) and neighbour-index keys and anchors
+        (`index_rows`: claim id -> (ann_key, anchors)).
 
         With `expected_revision`, this is a compare-and-swap: if another run saved since that
         revision was read, nothing is written and `StaleLinkState` is raised, so two concurrent
         `analyze` runs cannot drop each other's claims from the index. Returns the new revision.
         """
+        from claimgraph.store import narratives as stored
+
         stamp = now()
         revision_key = f"{state_key}:revision"
         with self.writing() as conn:  # the one-writer lock: nobody saves between read and write
@@ -919,42 +952,21 @@ class Store:
             conn.execute(
                 s.link_state.insert(),
                 [
-                    {"key": state_key, "value": json.dumps(state), "updated_at": stamp},
+                    {"key": state_key, "value": json.dumps(settings), "updated_at": stamp},
                     {"key": revision_key, "value": str(current + 1), "updated_at": stamp},
                 ],
             )
-            conn.execute(s.narratives.delete())
-            if narratives:
-                conn.execute(
-                    s.narratives.insert(),
-                    [
-                        {
-                            "id": n.id,
-                            "label": n.label,
-                            "label_claim_id": n.label_claim_id,
-                            "claims": len(n.claim_ids),
-                            "documents": len(n.document_ids),
-                            "outlets": json.dumps(n.outlets, ensure_ascii=False),
-                            "speakers": json.dumps(n.speakers, ensure_ascii=False),
-                            "first_seen": n.first_seen,
-                            "last_seen": n.last_seen,
-                            "anonymous_share": n.anonymous_share,
-                            "hedged_share": n.hedged_share,
-                            "evidence_not_shown_share": n.evidence_not_shown_share,
-                            "cohesion": n.cohesion,
-                            "updated_at": stamp,
-                        }
-                        for n in narratives
-                    ],
-                )
-            # A claim keeps the id of the cluster it joined (assignments never change); it is
-            # part of a reported narrative when that id is in `narratives`.
-            for claim_id, narrative_id in assignments.items():
-                conn.execute(
-                    s.claims.update()
-                    .where(s.claims.c.id == claim_id)
-                    .values(narrative_id=narrative_id)
-                )
+            stored.write_narratives(
+                conn,
+                narratives,
+                touched=set(touched) | set((merged or {}).keys()),
+                merged=merged or {},
+                sums=sums or {},
+                stamp=stamp,
+            )
+            stored.write_assignments(conn, assignments)
+            if index_rows:
+                stored.write_index_rows(conn, index_rows)
         return current + 1
 
     def unlinked_claims(self) -> list[dict[str, Any]]:
@@ -1100,56 +1112,11 @@ class Store:
             }
 
     def sources(self) -> dict[str, list[dict[str, Any]]]:
-        """Speakers and outlets across the corpus: how much rests on each, and how it is sourced."""
-        signal_counts = """
-            SELECT {key} AS k, g.type, COUNT(*) AS n FROM signals g
-            JOIN attributions a ON a.id = g.attribution_id {join}
-            GROUP BY {key}, g.type"""
-        speakers = self.query(
-            "SELECT COALESCE(a.speaker_entity_id, 'anonymous: ' || COALESCE(a.speaker_description, '?')) AS k, "
-            "COALESCE(e.name, a.speaker, a.speaker_description, '?') AS name, "
-            "MAX(CASE WHEN a.anonymous THEN 1 ELSE 0 END) AS anonymous, "
-            "COUNT(*) AS attributions, COUNT(DISTINCT a.document_id) AS documents, "
-            "SUM(CASE WHEN a.kind = 'direct' THEN 1 ELSE 0 END) AS direct "
-            "FROM attributions a LEFT JOIN entities e ON e.id = a.speaker_entity_id "
-            "WHERE a.speaker_entity_id IS NOT NULL OR a.anonymous "
-            # By position: PostgreSQL would read `name` as e.name, not the output column.
-            "GROUP BY 1, 2 ORDER BY attributions DESC, name"
-        )
-        outlets = self.query(
-            "SELECT COALESCE(v.entity_id, v.outlet) AS k, COALESCE(e.name, v.outlet) AS name, "
-            "COUNT(DISTINCT a.id) AS attributions, COUNT(DISTINCT a.document_id) AS documents, "
-            "AVG(CASE WHEN a.anonymous THEN 1.0 ELSE 0.0 END) AS anonymous_share "
-            "FROM attribution_via v JOIN attributions a ON a.id = v.attribution_id "
-            "LEFT JOIN entities e ON e.id = v.entity_id GROUP BY 1, 2 ORDER BY attributions DESC, name"
-        )
-        publishers = self.query(
-            "SELECT outlet AS name, COUNT(*) AS documents FROM documents WHERE outlet IS NOT NULL "
-            "GROUP BY outlet ORDER BY documents DESC, outlet"
-        )
-        by_speaker: dict[str, dict[str, int]] = {}
-        for r in self.query(
-            signal_counts.format(
-                key="COALESCE(a.speaker_entity_id, 'anonymous: ' || COALESCE(a.speaker_description, '?'))",
-                join="",
-            )
-        ):
-            by_speaker.setdefault(r["k"], {})[r["type"]] = int(r["n"])
-        by_outlet: dict[str, dict[str, int]] = {}
-        for r in self.query(
-            signal_counts.format(
-                key="COALESCE(v.entity_id, v.outlet)",
-                join="JOIN attribution_via v ON v.attribution_id = a.id",
-            )
-        ):
-            by_outlet.setdefault(r["k"], {})[r["type"]] = int(r["n"])
-        for r in speakers:
-            r["anonymous"] = bool(r["anonymous"])
-            r["signals"] = by_speaker.get(r.pop("k"), {})
-        for r in outlets:
-            r["anonymous_share"] = float(r["anonymous_share"] or 0.0)
-            r["signals"] = by_outlet.get(r.pop("k"), {})
-        return {"speakers": speakers, "outlets": outlets, "publishers": publishers}
+        """Speakers and outlets across the corpus: how much rests on each, and how it is
+        sourced (the read model's one definition of a speaker, store/read/sources.py)."""
+        from claimgraph.store.read import read_model
+
+        return read_model(self).sources()
 
     def search_sentences(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Full-text search over sentences (FTS5 syntax: words, "phrases", OR, NOT, prefix*).

@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 metadata = MetaData()
 
@@ -238,6 +238,29 @@ narratives = Table(
     Column("evidence_not_shown_share", Float, nullable=False),
     Column("cohesion", Float),
     Column("updated_at", String(32), nullable=False),
+    # v6: what a reader ranks and flags by (documents >= 2: a narrative; 1: a candidate)
+    Column("outlet_count", Integer),
+    Column("undated", Integer),  # retellings with no date (claims.date NULL): sorted last
+    Column("anchors", Text),  # JSON list: entity ids most of its retellings name
+)
+
+# v6: each candidate's vector sum and count (its centroid is sum / count), apart from the
+# readable columns so exports leave the blob out.
+narrative_vectors = Table(
+    "narrative_vectors",
+    metadata,
+    Column("narrative_id", String(40), primary_key=True),
+    Column("claims", Integer, nullable=False),
+    Column("vector_sum", LargeBinary, nullable=False),  # float32 little-endian
+)
+
+# v6: a candidate joined into an older one by a later claim; its id points to the survivor.
+narrative_merges = Table(
+    "narrative_merges",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("merged_into", String(40), nullable=False),
+    Column("merged_at", String(32), nullable=False),
 )
 
 link_state = Table(
@@ -335,6 +358,9 @@ claim_vectors = Table(
     Column("model", Text, nullable=False),  # the sentence-transformers model that made it
     Column("dim", Integer, nullable=False),
     Column("vector", LargeBinary, nullable=False),  # float32 little-endian, unit length
+    # v6: the claim's key in the narrative neighbour index, and its anchoring entities (JSON)
+    Column("ann_key", Integer),
+    Column("anchors", Text),
 )
 
 claim_reviews = Table(
@@ -375,6 +401,8 @@ Index("ix_dates_earliest", dates.c.earliest)
 Index("ix_factchecks_rating", factchecks.c.rating)
 Index("ix_factchecks_review_date", factchecks.c.review_date)
 Index("ix_factcheck_links_factcheck", factcheck_links.c.factcheck_id)
+Index("ix_claim_vectors_ann_key", claim_vectors.c.ann_key)
+Index("ix_narratives_documents", narratives.c.documents)
 
 # Views answer the questions researchers ask first; plain SQL that SQLite and PostgreSQL share,
 # except for string aggregation, filled in per dialect.
