@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -35,6 +34,7 @@ from claimgraph.link.provenance import factcheck_links
 from claimgraph.link.provenance import trace as trace_ref
 from claimgraph.link.stage import Linker, LinkSettings
 from claimgraph.store import DEFAULT_DB, Store
+from claimgraph.store.read import read_model
 from claimgraph.terminal import escape  # markup-escaped and stripped of control characters
 from claimgraph.vocabulary import VocabularyError
 from claimgraph.vocabulary import use_dirs as use_vocabulary_dirs
@@ -273,27 +273,51 @@ def analyze(
         raise typer.Exit(1)
 
 
-def _show_corpus(store: Store) -> None:
+def _id_column(table: Table, ids: list[str], name: str = "id") -> None:
+    """Ids are never wrapped or cut (they are typed back into other commands): the column is
+    as wide as the longest, and the titles beside it give way."""
+    width = max([len(name), *(len(i) for i in ids)])
+    table.add_column(name, no_wrap=True, min_width=width, max_width=width)
+
+
+def _text_column(table: Table, name: str, width: int = 48) -> None:
+    """Titles and names are cut with an ellipsis instead of wrapping the row."""
+    table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=width)
+
+
+def _clip(text: str, width: int) -> str:
+    """`text` cut to `width` characters with an ellipsis (rich may not shrink a column)."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _number_column(table: Table, name: str) -> None:
+    table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+
+
+def _show_corpus(store: Store, limit: int | None = None) -> None:
     totals = store.counts()
     console.print(", ".join(f"{v} {k}" for k, v in totals.items()))
-    table = Table(title="documents", title_justify="left")
-    for col in (
-        "id",
-        "title",
-        "date",
-        "outlet",
-        "sentences",
-        "attributions",
-        "anonymous",
-        "signals",
-    ):
-        table.add_column(col, overflow="fold")
-    for r in store.query("SELECT * FROM document_overview ORDER BY source"):
+    rows = read_model(store).document_overview(limit=limit)
+    shown = (
+        f" (first {len(rows)} of {totals['documents']})" if len(rows) < totals["documents"] else ""
+    )
+    table = Table(title="documents" + shown, title_justify="left")
+    ids = [r["id"] for r in rows]
+    _id_column(table, ids)
+    # What the id, date and figures leave of the terminal goes to the title and the outlet.
+    spare = console.width - max([2, *map(len, ids)]) - 10 - 28 - 3 * 8 - 1
+    title_w, outlet_w = max(12, spare * 2 // 3), max(8, spare // 3)
+    _text_column(table, "title", title_w)
+    table.add_column("date", no_wrap=True, min_width=10)
+    _text_column(table, "outlet", outlet_w)
+    for col in ("sentences", "attrib.", "anon.", "signals"):
+        _number_column(table, col)
+    for r in rows:
         table.add_row(
             r["id"],
-            escape(r["title"] or ""),
+            escape(_clip(r["title"] or "", title_w)),
             escape(r["date"] or ""),
-            escape(r["outlet"] or ""),
+            escape(_clip(r["outlet"] or "", outlet_w)),
             str(r["sentences"]),
             str(r["attributions"]),
             str(r["anonymous_attributions"]),
@@ -364,10 +388,7 @@ def _show_document(store: Store, doc: dict) -> None:
                 escape(", ".join(g["type"] for g in a["signals"])),
             )
         console.print(atts)
-    claim_ids = [
-        r["id"]
-        for r in store.query("SELECT id FROM claims WHERE document_id = :d", {"d": doc["id"]})
-    ]
+    claim_ids = read_model(store).claim_ids("document_id", doc["id"])
     _print_factchecks(factcheck_links(store, claim_ids) if claim_ids else [])
 
 
@@ -377,11 +398,14 @@ def show(
         str | None, typer.Argument(help="Document id, id prefix or part of its source path.")
     ] = None,
     db: DbOption = DEFAULT_DB,
+    limit: Annotated[
+        int | None, typer.Option(help="Documents listed in the corpus summary (default: all).")
+    ] = None,
 ) -> None:
     """Show one document's cleaned text and annotations, or a summary of the corpus."""
     with Store(db, read_only=True) as store:
         if doc is None:
-            _show_corpus(store)
+            _show_corpus(store, limit)
             return
         doc_id = store.find_document(doc)
         if doc_id is None:
@@ -399,14 +423,16 @@ def sources(
 ) -> None:
     """Speakers and outlets across the corpus: attributions, anonymous share, signals."""
     with Store(db, read_only=True) as store:
-        found = store.sources()
+        found = read_model(store).sources(limit=limit)
 
     def signal_text(sig: dict[str, int]) -> str:
         return ", ".join(f"{k} {v}" for k, v in sorted(sig.items()))
 
     table = Table(title="speakers", title_justify="left")
-    for col in ("speaker", "attributions", "direct", "documents", "signals"):
-        table.add_column(col, overflow="fold")
+    _text_column(table, "speaker", 40)
+    for col in ("attributions", "direct", "documents"):
+        _number_column(table, col)
+    table.add_column("signals", ratio=1, min_width=12)
     for r in found["speakers"][:limit]:
         name = f"[anonymous] {r['name']}" if r["anonymous"] else r["name"]
         table.add_row(
@@ -418,8 +444,10 @@ def sources(
         )
     console.print(table)
     table = Table(title="outlets cited (sourcing chains)", title_justify="left")
-    for col in ("outlet", "attributions", "documents", "anonymous share", "signals"):
-        table.add_column(col, overflow="fold")
+    _text_column(table, "outlet", 40)
+    for col in ("attributions", "documents", "anonymous share"):
+        _number_column(table, col)
+    table.add_column("signals", ratio=1, min_width=12)
     for r in found["outlets"][:limit]:
         table.add_row(
             escape(r["name"]),
@@ -430,8 +458,8 @@ def sources(
         )
     console.print(table)
     table = Table(title="publishing outlets", title_justify="left")
-    for col in ("outlet", "documents"):
-        table.add_column(col)
+    _text_column(table, "outlet", 40)
+    _number_column(table, "documents")
     for r in found["publishers"][:limit]:
         table.add_row(escape(r["name"]), str(r["documents"]))
     console.print(table)
@@ -441,19 +469,38 @@ def sources(
 def narratives(
     db: DbOption = DEFAULT_DB,
     limit: Annotated[int, typer.Option(help="How many to list.")] = 30,
+    all_: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Also single-document candidates (by default only narratives told "
+            "in two documents or more).",
+        ),
+    ] = False,
 ) -> None:
-    """Narratives: the same claim told again across documents, largest first."""
+    """Narratives: the same claim told again across documents, most spread first."""
     with Store(db, read_only=True) as store:
-        rows = store.query(
-            "SELECT * FROM narratives ORDER BY documents DESC, claims DESC, id LIMIT :n",
-            {"n": limit},
-        )
-        total = store.counts()["narratives"]
+        reads = read_model(store)
+        rows = reads.narratives(limit=limit, all_=all_).items
+        counts = reads.narrative_counts()
+        reviewed = {r["id"]: reads.reviews(reads.claim_ids("narrative_id", r["id"])) for r in rows}
     if not rows:
-        console.print("No narratives yet: analyse documents with linking on (the default).")
+        if counts["candidates"] and not all_:
+            console.print(
+                f"No narrative is told in two documents yet; {counts['candidates']} "
+                "single-document candidates (`claimgraph narratives --all` lists them)."
+            )
+        else:
+            console.print("No narratives yet: analyse documents with linking on (the default).")
         return
+    hidden = (
+        f"; {counts['candidates']} single-document candidates not shown (--all)"
+        if counts["candidates"] and not all_
+        else ""
+    )
     console.print(
-        f"[bold]{total} narratives[/bold] (largest first; `claimgraph trace ID` follows one back)"
+        f"[bold]{counts['spread']} narratives told in two documents or more[/bold]{hidden} "
+        "(most spread first; `claimgraph trace ID` follows one back)"
     )
     for r in rows:
         seen = (
@@ -461,19 +508,23 @@ def narratives(
             or "undated"
         )
         console.print()
+        candidate = " · [dim]single-document candidate[/dim]" if r["candidate"] else ""
         console.print(
             f"[bold]{r['id']}[/bold]  {r['claims']} claims · {r['documents']} documents · "
             f"{escape(seen)} · "
             f"anonymous {r['anonymous_share']:.0%} · hedged {r['hedged_share']:.0%} · "
-            f"evidence not shown {r['evidence_not_shown_share']:.0%}"
+            f"evidence not shown {r['evidence_not_shown_share']:.0%}{candidate}"
         )
         console.print(f"  “{escape(r['label'])}”")
-        outlets = json.loads(r["outlets"] or "[]")
-        speakers = json.loads(r["speakers"] or "[]")
-        if speakers:
-            console.print(f"  [dim]speakers:[/dim] {escape(', '.join(speakers))}")
-        if outlets:
-            console.print(f"  [dim]outlets:[/dim] {escape(', '.join(outlets))}")
+        if r["speakers"]:
+            console.print(f"  [dim]speakers:[/dim] {escape(', '.join(r['speakers']))}")
+        if r["outlets"]:
+            console.print(f"  [dim]outlets:[/dim] {escape(', '.join(r['outlets']))}")
+        for claim_id, rv in reviewed[r["id"]].items():
+            console.print(
+                f"  [bold]your review[/bold] of {claim_id}: "
+                f"{escape(rv['rating_original'] or rv['rating'])} ({escape(rv['reviewer'])})"
+            )
 
 
 @app.command()
@@ -482,8 +533,12 @@ def trace(
         str, typer.Argument(help="Narrative or claim: id, id prefix, or words of its label.")
     ],
     db: DbOption = DEFAULT_DB,
+    limit: Annotated[
+        int | None, typer.Option(help="Tellings listed, earliest first (default: all).")
+    ] = None,
 ) -> None:
-    """Trace a narrative or claim back: earliest tellings, and the sources it rests on."""
+    """Trace a narrative or claim back: earliest tellings (undated last), and the sources it
+    rests on."""
     with Store(db, read_only=True) as store:
         found = trace_ref(store, ref)
     if found is None:
@@ -508,7 +563,8 @@ def trace(
     counts("signals", found.signals)
     _print_factchecks(found.factchecks)
     console.print()
-    for i, o in enumerate(found.occurrences, 1):
+    shown = found.occurrences[:limit] if limit else found.occurrences
+    for i, o in enumerate(shown, 1):
         who = o["speaker"] or (
             f"[anonymous] {o['speaker_description']}" if o["anonymous"] else "the article itself"
         )
@@ -517,11 +573,20 @@ def trace(
         )
         console.print(f"{i}. [bold]{escape(o['date'] or 'undated')}[/bold]  {escape(chain)}")
         console.print(f"   “{escape(o['text'])}”")
+        where = o["document_url"] or f"{o['document_source']} @{o['start']}-{o['end']}"
         console.print(
-            f"   [dim]{escape(o['document_source'])} @{o['start']}-{o['end']}"
+            f"   [dim]{escape(where)}"
             + (f" · {escape(', '.join(o['signals']))}" if o["signals"] else "")
             + "[/dim]"
         )
+        if o["review"]:
+            rv = o["review"]
+            console.print(
+                f"   [bold]your review[/bold]: {escape(rv['rating_original'] or rv['rating'])} "
+                f"({escape(rv['reviewer'])}, {escape(rv['reviewed_at'][:10])})"
+            )
+    if len(shown) < len(found.occurrences):
+        console.print(f"[dim]… {len(found.occurrences) - len(shown)} more (--limit)[/dim]")
 
 
 def _print_factchecks(links: list[dict]) -> None:
@@ -605,6 +670,18 @@ def report(
         Path, typer.Option("-o", "--out", help="HTML file to write (self-contained).")
     ] = Path("report.html"),
     db: DbOption = DEFAULT_DB,
+    top: Annotated[
+        int | None, typer.Option(help="Narratives drawn, most spread first (default: all).")
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Also single-document candidate narratives.")
+    ] = False,
+    full_text: Annotated[
+        bool,
+        typer.Option(
+            "--full-text", help="Every document's whole text (default: its marked sentences)."
+        ),
+    ] = False,
 ) -> None:
     """Write the whole analysis as one self-contained HTML file (opens from disk, prints)."""
     import time
@@ -616,7 +693,7 @@ def report(
         raise typer.Exit(2)
     started = time.perf_counter()
     with Store(db, read_only=True) as store:
-        written = write_report(store, out)
+        written = write_report(store, out, top=top, all_narratives=all_, full_text=full_text)
     size = written.stat().st_size
     console.print(
         f"{escape(str(written))}: {size / 1024:.0f} KiB in {time.perf_counter() - started:.1f} s"

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from claimgraph.model import normalise_text
 from claimgraph.report import render_report, write_report
+from claimgraph.report.data import slug
 from claimgraph.report.segments import Span, render_blocks, segment
 from claimgraph.report.svg import period
 from claimgraph.store import Store
@@ -63,8 +64,9 @@ def linked_db(tmp_path_factory, nlp, encoder) -> Path:
 
 @pytest.fixture(scope="module")
 def report(linked_db: Path) -> str:
+    # Every narrative, single-document candidates too, so each is checked as drawn.
     with Store(linked_db) as store:
-        return render_report(store)
+        return render_report(store, all_narratives=True, full_text=True)
 
 
 @pytest.fixture(scope="module")
@@ -364,7 +366,7 @@ def test_factchecks_section_from_linked_rows(
                 )
             )
     with Store(copy) as store:
-        html = render_report(store)
+        html = render_report(store, all_narratives=True)
     tree = lxml.html.document_fromstring(html)
     (table,) = tree.xpath("//table[@class='factchecks']")
     rows = table.xpath("./tbody/tr")
@@ -427,7 +429,7 @@ def hostile_report(tmp_path_factory, nlp, encoder) -> str:
     _analyse([folder], db, nlp, encoder)
     with Store(db) as store:
         assert store.counts()["documents"] == 3
-        return render_report(store)
+        return render_report(store, all_narratives=True)
 
 
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster"})
@@ -502,5 +504,33 @@ def test_cli_report(linked_db: Path, tmp_path: Path) -> None:
     assert out.stat().st_size > 10_000 and "KiB" in result.output
     html = out.read_text(encoding="utf-8")
     assert html.count('<article class="document"') == 5
+    # Narratives told in one document only are left out unless asked for; --top keeps the
+    # most spread ones.
+    with Store(linked_db) as store:
+        rows = store.query(
+            "SELECT id, documents FROM narratives ORDER BY documents DESC, claims DESC, id"
+        )
+    spread = [r["id"] for r in rows if r["documents"] >= 2]
+    assert spread and len(spread) < len(rows)
+    drawn = re.findall(r'<article class="narrative" id="n-([^"]+)"', html)
+    assert drawn == [slug(i) for i in spread]
+    assert f"{len(rows) - len(spread)} single-document candidates left out" in html
+    top = tmp_path / "top.html"
+    result = CliRunner().invoke(
+        app, ["report", "-o", str(top), "--db", str(linked_db), "--top", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    top_html = top.read_text(encoding="utf-8")
+    assert re.findall(r'<article class="narrative" id="n-([^"]+)"', top_html) == [
+        slug(i) for i in spread[:2]
+    ]
+    every = tmp_path / "all.html"
+    CliRunner().invoke(app, ["report", "-o", str(every), "--db", str(linked_db), "--all"])
+    assert every.read_text(encoding="utf-8").count('<article class="narrative"') == len(rows)
+    # Documents are compact (their marked sentences) unless --full-text; every link into a
+    # document still finds its sentence.
+    assert "Marked sentences" in html and top.stat().st_size < out.stat().st_size
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    assert set(re.findall(r'href="#([^"]+)"', html)) <= ids
     missing = CliRunner().invoke(app, ["report", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 2 and not (tmp_path / "none.db").exists()

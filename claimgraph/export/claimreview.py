@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from claimgraph.store import Store
+from claimgraph.store.read import read_model
 
 SCALE = ("false", "mostly_false", "mixed", "mostly_true", "true", "unrated")
 UNRATED = "unrated"
@@ -136,24 +137,9 @@ def claimreview_object(row: dict[str, Any]) -> dict[str, Any]:
     return review
 
 
-_REVIEWS_SQL = """
-SELECT r.claim_id, r.rating, r.rating_original, r.reviewer, r.review_url, r.note, r.reviewed_at,
-  c.text AS claim_text, c.date AS claim_date, c.speaker, c.anonymous,
-  e.type AS speaker_type, a.speaker_description,
-  d.title AS document_title, d.url AS document_url, d.date AS document_date,
-  d.outlet AS document_outlet
-FROM claim_reviews r
-JOIN claims c ON c.id = r.claim_id
-JOIN documents d ON d.id = c.document_id
-LEFT JOIN entities e ON e.id = c.speaker_entity_id
-LEFT JOIN attributions a ON a.id = c.attribution_id
-ORDER BY r.reviewed_at, r.claim_id
-"""
-
-
 def claimreview_objects(store: Store) -> Iterator[dict[str, Any]]:
     """Every reviewed claim of the store as a ClaimReview object, oldest review first."""
-    for row in store.query(_REVIEWS_SQL):
+    for row in read_model(store).review_rows():
         yield claimreview_object(row)
 
 

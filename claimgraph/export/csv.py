@@ -9,9 +9,12 @@ Article text is hostile input, and a spreadsheet runs a cell that starts with `=
 as a formula (`=HYPERLINK(...)` can leak data or launch a command). So, by the OWASP rule, a text
 cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`, which the
 spreadsheet shows as text; numbers are left alone. `raw_csv=True` (`--raw-csv`) writes cells
-exactly as stored, for pandas, R or another database. Left out: `link_state` (the
-narrative index's internal state, one huge JSON value) and binary columns such as
-`claim_vectors.vector` (use the database for those).
+exactly as stored, for pandas, R or another database.
+
+Only the user-facing tables and views are written: not the bookkeeping (`meta`, `runs`,
+`inputs`), not `link_state` (the narrative index's internal state, one huge JSON value), not
+`claim_vectors` (binary; use the database for those). `speakers.csv` is the read model's one
+list of speakers (named, with or without an entity, and unnamed sources), the app's /speakers.
 """
 
 from __future__ import annotations
@@ -21,14 +24,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import LargeBinary, Table, select, text
-from sqlalchemy.sql import Select, TextClause
+from sqlalchemy import Table
 
 from claimgraph.store import Store
 from claimgraph.store import schema as s
+from claimgraph.store.read import read_model
 
-EXCLUDED_TABLES = frozenset({"link_state", "claim_vectors"})
-BATCH = 1000
+EXCLUDED_TABLES = frozenset(
+    {"meta", "runs", "inputs", "link_state", "claim_vectors", "narrative_vectors"}
+)
+SPEAKER_COLUMNS = ("id", "name", "type", "anonymous", "attributions", "documents", "direct")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -48,30 +53,6 @@ def exported_views() -> list[str]:
     return list(s.VIEWS)
 
 
-def _table_select(table: Table) -> Select[Any]:
-    columns = [c for c in table.columns if not isinstance(c.type, LargeBinary)]
-    stmt = select(*columns)
-    order = list(table.primary_key.columns) or columns[:1]
-    return stmt.order_by(*order)
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value).hex()
-    return value
-
-
-def stream_rows(store: Store, stmt: Select[Any] | TextClause) -> Iterator[Sequence[Any]]:
-    """The header, then each row, read from the cursor in batches."""
-    with store.engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
-        yield list(result.keys())
-        for row in result:
-            yield [_cell(v) for v in row]
-
-
 def write_csv(path: Path, rows: Iterable[Sequence[Any]], raw: bool = False) -> int:
     """Write header + rows, formula cells neutralised unless `raw`; returns the data rows."""
     n = -1
@@ -89,11 +70,20 @@ def export_csv(store: Store, out_dir: str | Path, raw_csv: bool = False) -> dict
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
+    reads = read_model(store)
     for table in exported_tables():
         name = f"{table.name}.csv"
-        written[name] = write_csv(out / name, stream_rows(store, _table_select(table)), raw_csv)
-    for view in exported_views():
+        written[name] = write_csv(out / name, reads.stream_table(table), raw_csv)
+    views = exported_views()
+    for view in views:
         name = f"{view}.csv"
-        rows = stream_rows(store, text(f"SELECT * FROM {view}"))
+        rows = speaker_rows(store) if view == "speakers" else reads.stream_view(view, views)
         written[name] = write_csv(out / name, rows, raw_csv)
     return written
+
+
+def speaker_rows(store: Store) -> Iterator[Sequence[Any]]:
+    """The header, then every speaker of the read model (the app's /speakers list)."""
+    yield list(SPEAKER_COLUMNS)
+    for r in read_model(store).speakers(limit=10**9).items:
+        yield [int(r[c]) if isinstance(r[c], bool) else r[c] for c in SPEAKER_COLUMNS]

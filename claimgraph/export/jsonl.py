@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from claimgraph.store import Store
+from claimgraph.store.read import read_model
 
 
 def _write(path: Path, rows: Iterable[dict[str, Any]]) -> int:
@@ -82,7 +83,7 @@ def attribution_rows(store: Store) -> Iterable[dict[str, Any]]:
 
 
 def claim_rows(store: Store) -> Iterable[dict[str, Any]]:
-    for c in store.query("SELECT * FROM claims ORDER BY document_id, start_char"):
+    for c in read_model(store).export_claims():
         yield {
             "id": c["id"],
             "document_id": c["document_id"],
@@ -92,7 +93,7 @@ def claim_rows(store: Store) -> Iterable[dict[str, Any]]:
             "scored_by": c["scored_by"],
             "date": c["date"],
             "date_precision": c["date_precision"],
-            "narrative_id": c["narrative_id"] if c["narrative_id"] in _reported(store) else None,
+            "narrative_id": c["reported"],
             "anonymous": bool(c["anonymous"]),
             "hedged": bool(c["hedged"]),
             "evidence_not_shown": bool(c["evidence_not_shown"]),
@@ -101,18 +102,12 @@ def claim_rows(store: Store) -> Iterable[dict[str, Any]]:
         }
 
 
-def _reported(store: Store) -> set[str]:
-    return {r["id"] for r in store.query("SELECT id FROM narratives")}
-
-
 def narrative_rows(store: Store) -> Iterable[dict[str, Any]]:
     members: dict[str, list[dict[str, Any]]] = {}
-    for r in store.query(
-        "SELECT c.narrative_id, c.id, c.document_id FROM claims c JOIN narratives n ON n.id = c.narrative_id "
-        "ORDER BY c.date, c.document_id, c.start_char"
-    ):
+    reads = read_model(store)
+    for r in reads.narrative_members():
         members.setdefault(r["narrative_id"], []).append(r)
-    for n in store.query("SELECT * FROM narratives ORDER BY documents DESC, claims DESC, id"):
+    for n in reads.export_narratives():
         rows = members.get(n["id"], [])
         yield {
             "id": n["id"],

@@ -106,7 +106,7 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
     return graph
 
 
-GRAPH_KINDS = ("speaker", "cited", "publisher", "document")
+GRAPH_KINDS = ("speaker", "cited", "publisher", "document", "claim")
 
 
 def speaker_key(c: dict[str, Any]) -> tuple[str, str, bool]:
@@ -124,8 +124,9 @@ def speaker_key(c: dict[str, Any]) -> tuple[str, str, bool]:
 
 def narrative_graph(claims: list[dict[str, Any]]) -> dict[str, Any]:
     """The one provenance graph of a set of claims (a narrative): speaker -> cited outlets
-    (nearest the speaker first) -> publisher -> document, one chain per claim, as plain nodes
-    and weighted edges; each surface (app, report) lays it out and draws it.
+    (nearest the speaker first) -> publisher -> document -> claim, one chain per claim, as
+    plain nodes and weighted edges; each surface (app, report) lays it out and draws it, and
+    chooses which kinds to draw.
 
     Claim rows need: id, text, date, document_id, document_title, published, publisher,
     sentence_id, speaker, speaker_entity_id, anonymous, speaker_description and via.
@@ -135,7 +136,7 @@ def narrative_graph(claims: list[dict[str, Any]]) -> dict[str, Any]:
     chains = []
 
     def node(kind: str, key: str, label: str, **extra: Any) -> str:
-        ident = f"{kind}:{key.casefold() if kind != 'document' else key}"
+        ident = f"{kind}:{key.casefold() if kind not in ('document', 'claim') else key}"
         if ident not in nodes:
             nodes[ident] = {
                 "id": ident,
@@ -165,6 +166,10 @@ def narrative_graph(claims: list[dict[str, Any]]) -> dict[str, Any]:
         for a, b in zip(path, path[1:], strict=False):
             if a != b:
                 edges[(a, b)] = edges.get((a, b), 0) + 1
+        claim = node(
+            "claim", c["id"], c["text"], date=c.get("date"), sentence_id=c.get("sentence_id")
+        )
+        edges[(path[-1], claim)] = 1
         chains.append(
             {
                 "claim_id": c["id"],

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +43,44 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
-def build_context(store: Store, title: str = "claimgraph report") -> dict[str, Any]:
-    """The template's data: what `gather` reads, plus the charts and highlighted texts."""
-    data = gather(store)
+def build_context(
+    store: Store,
+    title: str = "claimgraph report",
+    top: int | None = None,
+    all_narratives: bool = False,
+    full_text: bool = False,
+) -> dict[str, Any]:
+    """The template's data: what `gather` reads, plus the charts and highlighted texts.
+
+    Documents are compact unless `full_text`: only their marked sentences (a claim, a quote,
+    a signal: every sentence the report links to) are drawn, so a report of a thousand
+    articles stays a few megabytes; the full text is one option away."""
+    data = gather(store, top=top, all_narratives=all_narratives)
     for n in data["narratives"]:
         for share in n["shares"]:
             share["bar"] = svg.bar(share["share"], share["name"], colour=share["colour"])
         n["timeline_svg"] = svg.timeline(n["points"], f"Timeline of “{svg.clip(n['label'], 80)}”")
         nodes, edges = n["graph"]
         n["graph_svg"] = svg.provenance(nodes, edges, f"Provenance of “{svg.clip(n['label'], 80)}”")
+    # Every sentence something in the report links to stays drawn in compact mode.
+    linked = {int(x) for x in re.findall(r"#s-(\d+)", json.dumps(data, default=str))}
     for d in data["documents"]:
-        d["body"] = render_blocks(segment(d["text"], d["sentences"], d["spans"]))
+        blocks = segment(d["text"], d["sentences"], d["spans"])
+        d["marked_sentences"] = len(
+            {b.sentence_id for b in blocks if b.sentence_id is not None and _marked(b)}
+        )
+        if not full_text:
+            blocks = [
+                b
+                for b in blocks
+                if b.sentence_id is not None and (_marked(b) or b.sentence_id in linked)
+            ]
+            d["body"] = Markup(' <span class="gap">…</span> ').join(
+                render_blocks([b]) for b in blocks
+            )
+        else:
+            d["body"] = render_blocks(blocks)
+    data["full_text"] = full_text
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     js = (TEMPLATES / "report.js").read_text(encoding="utf-8")
     csp = (
@@ -70,15 +99,33 @@ def build_context(store: Store, title: str = "claimgraph report") -> dict[str, A
     }
 
 
-def render_report(store: Store, title: str = "claimgraph report") -> str:
-    """The report as one HTML string."""
+def _marked(block: Any) -> bool:
+    return any(p.classes for p in block.parts)
+
+
+def render_report(
+    store: Store,
+    title: str = "claimgraph report",
+    top: int | None = None,
+    all_narratives: bool = False,
+    full_text: bool = False,
+) -> str:
+    """The report as one HTML string (narratives told in two documents or more, the `top`
+    most spread when given; `all_narratives` adds single-document candidates)."""
     template = _environment().get_template("report.html.j2")
-    return template.render(**build_context(store, title))
+    return template.render(**build_context(store, title, top, all_narratives, full_text))
 
 
-def write_report(store: Store, path: str | Path, title: str = "claimgraph report") -> Path:
+def write_report(
+    store: Store,
+    path: str | Path,
+    title: str = "claimgraph report",
+    top: int | None = None,
+    all_narratives: bool = False,
+    full_text: bool = False,
+) -> Path:
     """Write the report to `path` (folders created as needed); returns the path written."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(store, title), encoding="utf-8")
+    out.write_text(render_report(store, title, top, all_narratives, full_text), encoding="utf-8")
     return out

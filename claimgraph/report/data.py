@@ -1,6 +1,6 @@
 """What the report shows, read from the store as plain data (no HTML here).
 
-Everything is read with a handful of corpus-wide queries (portable SQL through `store.query`:
+Everything is read with a handful of corpus-wide queries (portable SQL in the read model, store/read/report.py:
 no rowid, no FTS), then grouped in Python, so a report costs the same few queries whatever the
 corpus size. Every figure keeps the anchors (`#s-<sentence_id>`) of the sentences it counts.
 """
@@ -13,11 +13,13 @@ import re
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
+from claimgraph.link.provenance import narrative_graph
 from claimgraph.report.segments import Span
 from claimgraph.report.svg import clip, period
 from claimgraph.store import Store
+from claimgraph.store.read import read_model, safe_url
+from claimgraph.store.read.narratives import MIN_DOCUMENTS_SHOWN
 
 # What each signal type tells a reader; printed in the legend and in every trigger's tooltip.
 SIGNAL_MEANINGS: dict[str, str] = {
@@ -55,22 +57,6 @@ def anchor(prefix: str, value: str) -> str:
     return f"{prefix}-{hashlib.sha1(value.encode('utf-8')).hexdigest()[:10]}"
 
 
-def safe_url(url: str | None) -> str | None:
-    """The URL when it is a plain http(s) address, else None (never a javascript:/data: href)."""
-    if not url:
-        return None
-    url = url.strip()
-    if any(ord(ch) < 33 or ord(ch) == 127 for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
-
-
 def sentence_href(sentence_id: int | None, document_id: str) -> str:
     return f"#s-{int(sentence_id)}" if sentence_id is not None else f"#doc-{document_id}"
 
@@ -96,64 +82,42 @@ def _json_dict(value: str | None) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def gather(store: Store) -> dict[str, Any]:
-    """Everything the report shows, as plain dicts and lists."""
-    docs = store.query(
-        "SELECT id, title, date, date_source, date_earliest, date_latest, date_estimated, url, "
-        "outlet, outlet_source, authors, byline, language, source, word_count, text, meta "
-        "FROM documents ORDER BY source, id"
-    )
+def gather(store: Store, top: int | None = None, all_narratives: bool = False) -> dict[str, Any]:
+    """Everything the report shows, as plain dicts and lists: narratives told in two documents
+    or more (all with `all_narratives`), the `top` most spread of them when given."""
+    reads = read_model(store)
+    rows = reads.report_rows()
+    docs = rows["documents"]
     doc_by_id = {d["id"]: d for d in docs}
-    entity_names = {r["id"]: r["name"] for r in store.query("SELECT id, name FROM entities")}
-    sentences = store.query(
-        "SELECT id, document_id, position, start_char, end_char FROM sentences "
-        "ORDER BY document_id, position"
-    )
+    entity_names = {r["id"]: r["name"] for r in rows["entities"]}
+    sentences = rows["sentences"]
     atts = store.attributions()
-    via_rows = store.query(
-        "SELECT v.attribution_id, v.position, v.outlet, e.name AS entity_name "
-        "FROM attribution_via v LEFT JOIN entities e ON e.id = v.entity_id "
-        "ORDER BY v.attribution_id, v.position"
-    )
-    signals = store.query(
-        "SELECT id, document_id, attribution_id, sentence_id, scope, type, text, start_char, "
-        "end_char, detail FROM signals ORDER BY document_id, id"
-    )
-    claims = store.query(
-        "SELECT id, document_id, sentence_id, attribution_id, text, start_char, end_char, "
-        "checkworthiness, scored_by, date, date_precision, speaker, outlet, anonymous, hedged, "
-        "evidence_not_shown, signal_types, narrative_id FROM claims "
-        "ORDER BY document_id, start_char, id"
-    )
-    narratives = store.query(
-        "SELECT id, label, label_claim_id, claims, documents, outlets, speakers, first_seen, "
-        "last_seen, anonymous_share, hedged_share, evidence_not_shown_share, cohesion "
-        "FROM narratives ORDER BY documents DESC, claims DESC, id"
-    )
-    furniture = store.query(
-        "SELECT document_id, position, text, reason FROM furniture ORDER BY document_id, position"
-    )
-    doc_sources = store.query(
-        "SELECT document_id, source FROM document_sources ORDER BY document_id, source"
-    )
-    factchecks = store.query(
-        "SELECT l.claim_id, l.score, l.rank, l.tier, f.rating, f.rating_original, f.reviewer, "
-        "f.review_date, f.url, f.title, f.claim_text FROM factcheck_links l "
-        "JOIN factchecks f ON f.id = l.factcheck_id "
-        "ORDER BY l.claim_id, CASE WHEN l.tier = 'confident' THEN 0 ELSE 1 END, l.rank"
-    )
+    via_rows = rows["via"]
+    signals = rows["signals"]
+    claims = rows["claims"]
+    narratives = rows["narratives"]
+    furniture = rows["furniture"]
+    doc_sources = rows["document_sources"]
+    factchecks = rows["factchecks"]
+    reviews = {r["claim_id"]: r for r in rows["reviews"]}
 
     via_names: dict[str, list[str]] = defaultdict(list)
     for v in via_rows:
         via_names[v["attribution_id"]].append(v["entity_name"] or v["outlet"])
     att_by_id = {a["id"]: a for a in atts}
     reported = {n["id"]: n for n in narratives}
+    candidates = sum(1 for n in narratives if int(n["documents"] or 0) < MIN_DOCUMENTS_SHOWN)
+    drawn = [
+        n for n in narratives if all_narratives or int(n["documents"] or 0) >= MIN_DOCUMENTS_SHOWN
+    ]
+    drawn = drawn[:top] if top else drawn
     for c in claims:
         for flag in ("anonymous", "hedged", "evidence_not_shown"):
             c[flag] = _bool(c[flag])
         c["signal_types"] = [str(t) for t in _json_list(c["signal_types"])]
         c["href"] = sentence_href(c["sentence_id"], c["document_id"])
         c["narrative"] = c["narrative_id"] if c["narrative_id"] in reported else None
+        c["review"] = reviews.get(c["id"])
 
     members: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for c in claims:
@@ -191,8 +155,12 @@ def gather(store: Store) -> dict[str, Any]:
             if a["anonymous"] and a["document_id"] in doc_by_id
         ],
         "narratives": [
-            _narrative(n, members.get(n["id"], []), fc_by_claim, context) for n in narratives
+            _narrative(n, members.get(n["id"], []), fc_by_claim, context) for n in drawn
         ],
+        "narratives_left_out": {
+            "candidates": 0 if all_narratives else candidates,
+            "beyond_top": len(narratives) - len(drawn) - (0 if all_narratives else candidates),
+        },
         "speakers": speakers_table,
         "outlets": outlets_table,
         "publishers": publishers,
@@ -316,12 +284,12 @@ def _sources(
     entity_names: dict[str, str],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Store.sources() figures, each row with the sentences it counts."""
-    found = store.sources()
+    found = read_model(store).sources()
     speaker_links: dict[tuple[str, bool], list[str]] = defaultdict(list)
     outlet_links: dict[str, list[str]] = defaultdict(list)
     for a in atts:
         href = sentence_href(a["sentence_id"], a["document_id"])
-        if a["speaker_entity_id"] or a["anonymous"]:
+        if a["speaker_entity_id"] or a["anonymous"] or a["speaker"]:
             name = (
                 entity_names.get(a["speaker_entity_id"] or "")
                 or a["speaker"]
@@ -461,88 +429,63 @@ def _narrative(
     }
 
 
+LAYERS = {"speaker": 0, "cited": 1, "publisher": 2, "claim": 3}
+
+
 def _graph(
     members: list[dict[str, Any]], ctx: _Context
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-    """Nodes and edges of one narrative's provenance: publisher -> outlets cited -> speaker -> claim.
-
-    Built per claim from its own attribution chain (not the corpus-wide graph), so an outlet
-    is linked to a speaker only where it carried that speaker's words into this narrative.
-    """
-    nodes: dict[str, dict[str, Any]] = {}
-    edges: list[tuple[str, str]] = []
+    """The report's drawing of the one provenance graph (link/provenance.narrative_graph):
+    speaker -> outlets cited -> publisher -> claim. Documents are not drawn (each claim links
+    to its sentence), so publisher -> document -> claim is drawn publisher -> claim."""
+    rows = []
     for c in members:
         doc = ctx.doc_by_id[c["document_id"]]
-        pub_name = ctx.publisher(c["document_id"])
-        pub = f"publisher:{doc['outlet'] or doc['id']}"
-        nodes.setdefault(
-            pub,
-            {
-                "id": pub,
-                "label": pub_name,
-                "layer": 0,
-                "kind": "publisher",
-                "href": f"#doc-{doc['id']}",
-                "title": (
-                    f"published by {doc['outlet']}: {doc['title'] or doc['id']}"
-                    if doc["outlet"]
-                    else f"outlet unknown; document {doc['title'] or doc['id']}"
-                ),
-            },
-        )
-        claim = f"claim:{c['id']}"
-        nodes[claim] = {
-            "id": claim,
-            "label": c["text"],
-            "layer": 3,
-            "kind": "claim",
-            "href": c["href"],
-            "title": f"{c['date'] or doc['date'] or 'undated'}: {c['text']}",
-        }
         att = ctx.att_by_id.get(c["attribution_id"] or "")
-        if att is None:
-            edges.append((pub, claim))
-            continue
-        chain = []
-        for outlet in ctx.via_names.get(att["id"], []):
-            node = f"outlet:{outlet.casefold()}"
-            nodes.setdefault(
-                node,
-                {
-                    "id": node,
-                    "label": outlet,
-                    "layer": 1,
-                    "kind": "outlet",
-                    "href": "#" + ctx.outlet_anchor[outlet]
-                    if outlet in ctx.outlet_anchor
-                    else None,
-                    "title": f"cited outlet: {outlet}",
-                },
-            )
-            chain.append(node)
-        if att["anonymous"]:
-            name = att["speaker_description"] or "unnamed source"
-            speaker = f"anonymous:{name.casefold()}"
-            label, kind = f"anonymous: {name}", "anonymous"
-            key = (ctx.speaker_name(att), True)
-        else:
-            name = ctx.speaker_name(att) if att["speaker_entity_id"] else None
-            name = name or att["speaker"] or att["source_text"] or "unresolved source"
-            speaker = f"speaker:{att['speaker_entity_id'] or name.casefold()}"
-            label, kind = name, "speaker"
-            key = (ctx.speaker_name(att), False)
-        nodes.setdefault(
-            speaker,
+        rows.append(
             {
-                "id": speaker,
-                "label": label,
-                "layer": 2,
-                "kind": kind,
-                "href": "#" + ctx.speaker_anchor[key] if key in ctx.speaker_anchor else None,
-                "title": label + (f" ({att['role']})" if att["role"] else ""),
-            },
+                **c,
+                "speaker": (ctx.speaker_name(att) if att else None),
+                "speaker_entity_id": att["speaker_entity_id"] if att else None,
+                "anonymous": bool(att and att["anonymous"]),
+                "speaker_description": att["speaker_description"] if att else None,
+                "via": ctx.via_names.get(att["id"], []) if att else [],
+                "publisher": ctx.publisher(c["document_id"]),
+                "document_title": doc["title"] or doc["id"],
+                "published": doc["date"],
+            }
         )
-        path = [pub, *reversed(chain), speaker, claim]
+    graph = narrative_graph(rows)
+    claim_rows = {c["id"]: c for c in members}
+    nodes: dict[str, dict[str, Any]] = {}
+    for v in graph["nodes"]:
+        if v["kind"] not in LAYERS:
+            continue
+        node = {"id": v["id"], "label": v["label"], "layer": LAYERS[v["kind"]], "kind": v["kind"]}
+        if v["kind"] == "speaker":
+            node["kind"] = "anonymous" if v.get("anonymous") else "speaker"
+            label = f"anonymous: {v['label']}" if v.get("anonymous") else v["label"]
+            node["label"] = label
+            key = (v["label"], bool(v.get("anonymous")))
+            node["href"] = "#" + ctx.speaker_anchor[key] if key in ctx.speaker_anchor else None
+            node["title"] = label
+        elif v["kind"] == "cited":
+            node["kind"] = "outlet"
+            anchor_ = ctx.outlet_anchor.get(v["label"])
+            node["href"] = "#" + anchor_ if anchor_ else None
+            node["title"] = f"cited outlet: {v['label']}"
+        elif v["kind"] == "publisher":
+            node["href"] = None
+            node["title"] = f"published by {v['label']}"
+        else:
+            c = claim_rows[v["key"]]
+            doc = ctx.doc_by_id[c["document_id"]]
+            node["href"] = c["href"]
+            node["title"] = f"{c['date'] or doc['date'] or 'undated'}: {c['text']}"
+        nodes[v["id"]] = node
+    edges: list[tuple[str, str]] = []
+    for ch in graph["chains"]:
+        path = [p for p in ch["path"] if p in nodes] + [f"claim:{ch['claim_id']}"]
         edges.extend(zip(path, path[1:], strict=False))
     return list(nodes.values()), list(dict.fromkeys(edges))
 

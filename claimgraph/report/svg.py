@@ -182,8 +182,8 @@ def timeline(points: list[dict[str, Any]], title: str) -> Markup:
     return _svg(width, height + 6, body, title, "timeline")
 
 
-LAYER_TITLES = ("published by", "through outlets", "speakers", "claims")
-LAYER_WIDTHS = (150, 150, 170, 300)
+LAYER_TITLES = ("speakers", "through outlets", "published by", "claims")
+LAYER_WIDTHS = (170, 150, 150, 300)
 NODE_STYLE = {
     "publisher": ("#fff3cd", "#b08800", ""),
     "outlet": ("#fff3cd", "#b08800", ""),
@@ -216,7 +216,7 @@ def _order_layers(layers: dict[int, list[str]], edges: list[tuple[str, str]]) ->
 
 
 def provenance(nodes: list[dict[str, Any]], edges: list[tuple[str, str]], title: str) -> Markup:
-    """A layered provenance graph: publishers -> cited outlets -> speakers -> claims.
+    """A layered provenance graph: speakers -> cited outlets -> publishers -> claims.
 
     Each node: `id`, `label`, `layer` (0-3), `kind` (publisher, outlet, speaker, anonymous,
     claim), optional `href` (#anchor) and `title` (tooltip). Anonymous sources are drawn dashed

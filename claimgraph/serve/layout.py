@@ -28,9 +28,10 @@ def node_href(v: dict[str, Any]) -> str | None:
 
 def lay_out(graph: dict[str, Any], narrative: dict[str, Any]) -> dict[str, Any]:
     """Pixel positions for the SVG template, and the chains with node labels."""
-    nodes = {v["id"]: dict(v) for v in graph["nodes"]}
+    kinds = [k for k in graph["kinds"] if k in LEGEND]  # claims are listed, not drawn
+    nodes = {v["id"]: dict(v) for v in graph["nodes"] if v["kind"] in LEGEND}
     heights = []
-    for i, kind in enumerate(graph["kinds"]):
+    for i, kind in enumerate(kinds):
         members = sorted(
             (v for v in nodes.values() if v["kind"] == kind),
             key=lambda v: (-v["claims"], v["label"]),
@@ -43,10 +44,9 @@ def lay_out(graph: dict[str, Any], narrative: dict[str, Any]) -> dict[str, Any]:
     return {
         "narrative": {k: narrative[k] for k in ("id", "label", "claims", "documents")},
         "columns": [
-            {"kind": k, "label": LEGEND[k], "x": 10 + i * COLUMN}
-            for i, k in enumerate(graph["kinds"])
+            {"kind": k, "label": LEGEND[k], "x": 10 + i * COLUMN} for i, k in enumerate(kinds)
         ],
-        "legend": [{"kind": k, "label": LEGEND[k]} for k in graph["kinds"]],
+        "legend": [{"kind": k, "label": LEGEND[k]} for k in kinds],
         "nodes": list(nodes.values()),
         "edges": [
             {
@@ -57,12 +57,13 @@ def lay_out(graph: dict[str, Any], narrative: dict[str, Any]) -> dict[str, Any]:
                 "y2": nodes[e["target"]]["y"] + 10,
             }
             for e in graph["edges"]
+            if e["source"] in nodes and e["target"] in nodes
         ],
         "chains": [
             {
                 **ch,
                 "href": f"/documents/{ch['document_id']}#s-{ch['sentence_id']}",
-                "path": [nodes[p]["label"] for p in ch["path"]],
+                "path": [nodes[p]["label"] for p in ch["path"] if p in nodes],
             }
             for ch in graph["chains"]
         ],

@@ -21,8 +21,10 @@ from claimgraph.store.read.common import (
     read_engine,
 )
 from claimgraph.store.read.documents import DocumentsRead
+from claimgraph.store.read.exports import ExportsRead
 from claimgraph.store.read.overview import OverviewRead
 from claimgraph.store.read.provenance import ProvenanceRead
+from claimgraph.store.read.report import ReportRead
 from claimgraph.store.read.search import SEMANTIC_FLOOR, SearchRead, stem_query
 from claimgraph.store.read.segments import paragraphs, segment
 from claimgraph.store.read.sources import SourcesRead
@@ -46,7 +48,9 @@ __all__ = [
 ]
 
 
-class ReadModel(SourcesRead, DocumentsRead, SearchRead, OverviewRead, ProvenanceRead):
+class ReadModel(
+    SourcesRead, DocumentsRead, SearchRead, OverviewRead, ProvenanceRead, ReportRead, ExportsRead
+):
     """Everything any surface reads, over one read engine and the store (for full text)."""
 
     def __init__(self, store: Store, engine: Any = None) -> None:
