@@ -483,8 +483,12 @@ def _datasette_get(db: Path, paths: list[str]) -> list[dict]:
     """Datasette's in-process client: no server, no network."""
     from datasette.app import Datasette
 
-    metadata = json.loads((DATA / "datasette-metadata.json").read_text(encoding="utf-8"))
-    metadata["databases"] = {db.stem: metadata["databases"]["claimgraph"]}
+    # `claimgraph export -f datasette` keys the metadata to this file's name (sample.db).
+    out = db.parent / "datasette"
+    result = invoke("export", "--format", "datasette", "-o", out, "--db", db)
+    assert result.exit_code == 0, result.output
+    metadata = json.loads((out / "datasette-metadata.json").read_text(encoding="utf-8"))
+    assert list(metadata["databases"]) == [db.stem]
 
     async def run() -> list[dict]:
         ds = Datasette([str(db)], metadata=metadata)
