@@ -26,7 +26,8 @@ from claimgraph.factchecks import (
     match_claims,
     read_factchecks,
 )
-from claimgraph.factchecks.match import date_span, in_window
+from claimgraph.factchecks.match import date_span, in_window, query_text, rank_claims
+from claimgraph.link.retrieval import HybridIndex
 from claimgraph.factchecks.model import iso_date, rating_of
 from claimgraph.link.embeddings import load_encoder
 from claimgraph.link.stage import CachedEncoder
@@ -449,6 +450,26 @@ def test_tier_follows_both_cut_offs() -> None:
     assert settings.threshold_for("rrf") is None
     assert settings.tier(settings.threshold_for("rrf"), 0.99, 0.99) == "possible"
     assert MatchSettings(threshold=0.01).tier(0.01, 0.02, 0.9) == "confident"
+
+
+def test_a_short_documents_claims_ask_with_the_whole_document() -> None:
+    """A post is checked whole: its sentence "Look at this." finds the moon check only through
+    the post's text; an article's claims (no document_text) keep their own text."""
+    post = "Look at this. NASA hid that the moon is made of cheese!"
+    claims = [
+        {"id": "c1", "text": "Look at this.", "date": None, "document_text": post},
+        {"id": "c2", "text": "Look at this.", "date": None, "document_text": None},
+    ]
+    assert query_text(claims[0]) == post and query_text(claims[1]) == "Look at this."
+    factchecks = {
+        "moon": {"id": "moon", "claim_text": "The moon is made of cheese, NASA says"},
+        "chips": {"id": "chips", "claim_text": "Vaccines contain microchips"},
+    }
+    index = HybridIndex(None)  # lexical side only: no model needed
+    index.add(list(factchecks), [fc["claim_text"] for fc in factchecks.values()], [None, None])
+    ranked = rank_claims(index, claims, factchecks, MatchSettings(possible_similarity=None))
+    assert [fid for fid, _, _ in ranked["c1"]][:1] == ["moon"]
+    assert "moon" not in [fid for fid, _, _ in ranked["c2"]]
 
 
 @pytest.mark.sqlite_only("downgrades the SQLite file with sqlite3 to make a v2 database")

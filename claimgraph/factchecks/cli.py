@@ -17,6 +17,7 @@ from claimgraph.factchecks.match import (
     DEFAULT_POSSIBLE_SIMILARITY,
     DEFAULT_THRESHOLD,
     DEFAULT_TOP_K,
+    DEFAULT_WHOLE_DOCUMENT_CHARS,
     MatchSettings,
 )
 from claimgraph.factchecks.store import ImportSummary
@@ -133,6 +134,13 @@ def match(
     top_k: Annotated[
         int, typer.Option(help="Fact-checks kept per claim, confident or possible.")
     ] = DEFAULT_TOP_K,
+    whole_document_chars: Annotated[
+        int,
+        typer.Option(
+            help="Documents up to this many characters (posts, headlines) are matched whole: "
+            "each of their claims asks with the whole text (0: every claim by its own text)."
+        ),
+    ] = DEFAULT_WHOLE_DOCUMENT_CHARS,
     embedding_model: Annotated[
         str, typer.Option(help="sentence-transformers model for the dense side.")
     ] = DEFAULT_EMBEDDING_MODEL,
@@ -148,6 +156,7 @@ def match(
         possible_similarity=possible_similarity,
         top_k=top_k,
         window_days=window_days,
+        whole_document_chars=whole_document_chars,
         embedding_model=embedding_model,
     )
     with Store(db) as store:
