@@ -9,6 +9,7 @@ screenshots in docs/screenshots/ (shown in the README) are taken here.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -276,4 +277,112 @@ def test_report_opens_from_disk_and_links_claims_to_sentences(
     assert not watch.failed, watch.failed
     assert not watch.foreign(allowed_schemes=("data", "about", "file")), watch.foreign()
     assert watch.dialogs == []
+    page.close()
+
+
+def test_speaker_page_graph_click_and_csv_download(
+    browser, linked_sample_db: Path, tmp_path: Path
+) -> None:
+    """Issue 14: a speaker's page by name, an outlet's and an entity's page, a graph node that
+    leads to a speaker's page, and a list downloaded as CSV."""
+    import csv
+
+    with serving(linked_sample_db) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 860}, accept_downloads=True)
+        watch = Watch(page)
+        page.goto(base + "/speakers")
+        page.click("table.list >> text=Qassem al-Kuraiti")
+        page.wait_for_url("**/speakers/qassem-al-kuraiti")
+        assert page.locator("h1").inner_text() == "Qassem al-Kuraiti"
+        assert "thermal cameras" in page.locator("table.list").inner_text().lower()
+        assert page.locator("ul.figures").inner_text().count("%") == 3  # the three shares
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "speaker.png"))
+
+        # by the name as written, too; and a speaker with no entity behind the name
+        page.goto(base + "/speakers/Qassem al-Kuraiti")
+        assert page.locator("h1").inner_text() == "Qassem al-Kuraiti"
+        page.goto(base + "/speakers?q=Watut")
+        page.click("table.list >> text=Iskandar Watut")
+        assert page.locator("h1").inner_text() == "Iskandar Watut"
+
+        # the entity page and an outlet page
+        page.goto(base + "/entities/Qassem al-Kuraiti")
+        assert "documents" in page.locator("ul.figures").inner_text()
+        page.goto(base + "/outlets")
+        page.locator("table.list tbody tr td a").first.click()
+        page.wait_for_url("**/outlets/*")
+        assert page.locator("p.kicker").inner_text() == "Outlet"
+
+        # a dated narrative's timeline; its graph: a legend, and nodes that are links
+        page.goto(base + "/narratives")
+        hrefs = page.locator("table.list tbody tr td > a").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+        dated = []
+        for href in hrefs:
+            page.goto(base + href)
+            dated.append(page.locator("svg.timeline rect.bar").count())
+            if dated[-1]:
+                break
+        assert dated[-1] >= 1, "a narrative of the sample has dated claims"
+        page.click("text=Provenance graph")
+        assert page.locator("ul.legend li").count() >= 4
+        node = page.locator("svg.graph g.node.speaker a").first
+        node.click()
+        page.wait_for_url("**/speakers/**")
+        assert page.locator("p.kicker").inner_text() == "Speaker"
+
+        # a filtered list as CSV: one row per claim of the filter
+        page.goto(base + "/claims?speaker=Qassem al-Kuraiti")
+        with page.expect_download() as info:
+            page.click("a.csv")
+        path = tmp_path / "claims.csv"
+        info.value.save_as(path)
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        with Store(linked_sample_db) as store:
+            expected = store.query(
+                "SELECT COUNT(*) AS n FROM claims c JOIN entities e ON e.id = c.speaker_entity_id "
+                "WHERE e.name = 'Qassem al-Kuraiti'"
+            )[0]["n"]
+        assert len(rows) == expected > 0
+        assert {r["speaker"] for r in rows} == {"Qassem al-Kuraiti"}
+        assert not watch.foreign(), watch.foreign()
+        # a download ends the navigation it started (net::ERR_ABORTED): not a failure
+        assert not [f for f in watch.failed if ".csv?" not in f], watch.failed
+        page.close()
+
+
+LARGE_DB = os.environ.get("CLAIMGRAPH_LARGE_DB")
+
+
+@pytest.mark.skipif(not LARGE_DB, reason="set CLAIMGRAPH_LARGE_DB to a database of ~1,000 articles")
+def test_report_of_a_large_corpus_is_small_and_opens(browser, tmp_path: Path) -> None:
+    """Issue 14: at 1,000 news articles the report stays under 5 MB and works in the browser
+    (bench-sized: the database takes hours to build, so it is given, not built here)."""
+    from claimgraph.report import write_report
+
+    out = tmp_path / "large.html"
+    with Store(LARGE_DB, read_only=True) as store:
+        documents = store.counts()["documents"]
+        started = time.perf_counter()
+        write_report(store, out)
+        seconds = time.perf_counter() - started
+    size = out.stat().st_size
+    print(f"report of {documents} documents: {size / 1e6:.2f} MB in {seconds:.1f} s")
+    assert size < 5_000_000 * max(1, documents / 1000)
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    watch = Watch(page)
+    started = time.perf_counter()
+    page.goto(out.as_uri(), wait_until="load")
+    print(f"opened in {time.perf_counter() - started:.1f} s")
+    link = page.locator("#narratives article.narrative h3 a").first
+    if link.count():
+        href = link.get_attribute("href")
+        link.click()
+        page.wait_for_function("h => location.hash === h", arg=href)
+        state = _is_highlighted(page, href[1:])
+        assert state["target"] and state["visible"], state
+    assert not watch.failed and watch.dialogs == []
     page.close()
