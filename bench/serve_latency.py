@@ -188,9 +188,25 @@ def pick_urls(db: Path, query: str) -> dict[str, str]:
                 "LIMIT 1 OFFSET :o",
                 {"o": int(n_claims * 0.9)},
             )[0]
+            speaker = q.rows(
+                "SELECT e.name FROM claims c JOIN entities e ON e.id = c.speaker_entity_id "
+                "GROUP BY e.name ORDER BY COUNT(*) DESC, e.name LIMIT 1"
+            )
+            outlet = q.rows(
+                "SELECT outlet FROM documents WHERE outlet IS NOT NULL GROUP BY outlet "
+                "ORDER BY COUNT(*) DESC, outlet LIMIT 1"
+            )
         finally:
             q.close()
     cursor = encode_cursor([deep["checkworthiness"], deep["id"]])
+    # Pages of issue 14 (a server without them answers 404, and they are skipped).
+    extra = {"speakers list": "/speakers"}
+    if speaker:
+        name = quote(speaker[0]["name"])
+        extra["speaker page (by name)"] = f"/speakers/{name}"
+        extra["claims.csv of a speaker"] = f"/claims.csv?speaker={name}"
+    if outlet:
+        extra["outlet page"] = f"/outlets/{quote(outlet[0]['outlet'], safe='')}"
     return {
         "home": "/",
         "narratives list": "/narratives",
@@ -198,6 +214,7 @@ def pick_urls(db: Path, query: str) -> dict[str, str]:
         "semantic search": f"/search?mode=semantic&q={quote(query + ' attack')}",
         "document page": f"/documents/{doc}",
         f"claims page 90% deep ({int(n_claims * 0.9)} rows)": f"/claims?after={cursor}",
+        **extra,
     }
 
 

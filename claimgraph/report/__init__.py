@@ -75,9 +75,14 @@ def build_context(
                 for b in blocks
                 if b.sentence_id is not None and (_marked(b) or b.sentence_id in linked)
             ]
-            d["body"] = Markup(' <span class="gap">…</span> ').join(
-                render_blocks([b]) for b in blocks
-            )
+            gap = Markup(' <span class="gap">…</span> ')
+            parts: list[Markup] = []
+            for i, b in enumerate(blocks):
+                if i:  # consecutive sentences read on; a skipped stretch shows as …
+                    follows = b.sentence_id == blocks[i - 1].sentence_id + 1
+                    parts.append(Markup(" ") if follows else gap)
+                parts.append(render_blocks([b]))
+            d["body"] = Markup("").join(parts)
         else:
             d["body"] = render_blocks(blocks)
     data["full_text"] = full_text
