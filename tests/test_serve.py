@@ -590,3 +590,19 @@ def test_narrative_page_has_a_timeline_and_one_row_per_fact_check(client, db_row
         assert 'class="timeline"' in page
     ids = [f["factcheck_id"] for f in data["factchecks"]]
     assert len(ids) == len(set(ids))
+
+
+def test_semantic_search_is_cut_at_a_similarity_floor(client: TestClient) -> None:
+    near = client.get(
+        "/api/search", params={"q": "US planes dropped supplies to ISIS", "mode": "semantic"}
+    ).json()
+    assert near["results"] and all(r["score"] >= near["min_score"] for r in near["results"])
+    far = client.get(
+        "/api/search", params={"q": "recipe for chocolate cake", "mode": "semantic"}
+    ).json()
+    assert far["results"] == [] and far["cut"] > 0  # no longer always 20 results
+    everything = client.get(
+        "/api/search",
+        params={"q": "recipe for chocolate cake", "mode": "semantic", "min_score": -1},
+    ).json()
+    assert len(everything["results"]) == far["cut"]
