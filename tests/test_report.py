@@ -22,6 +22,7 @@ from claimgraph.report.segments import Span, render_blocks, segment
 from claimgraph.report.svg import period
 from claimgraph.store import Store
 from claimgraph.store import schema as s
+from claimgraph.store.narratives import SPREAD_ORDER
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -507,9 +508,7 @@ def test_cli_report(linked_db: Path, tmp_path: Path) -> None:
     # Narratives told in one document only are left out unless asked for; --top keeps the
     # most spread ones.
     with Store(linked_db) as store:
-        rows = store.query(
-            "SELECT id, documents FROM narratives ORDER BY documents DESC, claims DESC, id"
-        )
+        rows = store.query(f"SELECT id, documents FROM narratives ORDER BY {SPREAD_ORDER}")
     spread = [r["id"] for r in rows if r["documents"] >= 2]
     assert spread and len(spread) < len(rows)
     drawn = re.findall(r'<article class="narrative" id="n-([^"]+)"', html)

@@ -100,8 +100,19 @@ def test_home_figures_are_the_database_counts(client: TestClient, db_rows) -> No
 
 def test_narratives_page_by_keyset_in_size_order(client: TestClient, db_rows) -> None:
     got = _all_pages(client, "/api/narratives", limit=2, all=1)
-    rows = db_rows("SELECT id, documents, claims FROM narratives")
-    expected = sorted(rows, key=lambda r: (r["documents"], r["claims"], r["id"]), reverse=True)
+    rows = db_rows("SELECT id, documents, outlet_count, first_seen, claims FROM narratives")
+    # most spread first: documents, outlets, dated before undated, claims
+    expected = sorted(
+        rows,
+        key=lambda r: (
+            r["documents"],
+            r["outlet_count"] or 0,
+            r["first_seen"] is not None,
+            r["claims"],
+            r["id"],
+        ),
+        reverse=True,
+    )
     assert [n["id"] for n in got] == [r["id"] for r in expected]
     assert len(expected) > 2  # more than one page was followed
     html = client.get("/narratives?limit=2").text
@@ -606,3 +617,25 @@ def test_semantic_search_is_cut_at_a_similarity_floor(client: TestClient) -> Non
         params={"q": "recipe for chocolate cake", "mode": "semantic", "min_score": -1},
     ).json()
     assert len(everything["results"]) == far["cut"]
+
+
+def test_a_merged_narrative_id_redirects_to_the_survivor(
+    linked_sample_db: Path, tmp_path: Path, copy_database
+) -> None:
+    from claimgraph.store import schema as s
+
+    db = copy_database(linked_sample_db, tmp_path / "merged.db")
+    with Store(db) as store:
+        survivor = store.query("SELECT id FROM narratives ORDER BY id LIMIT 1")[0]["id"]
+        with store.writing() as conn:
+            conn.execute(
+                s.narrative_merges.insert().values(
+                    id="narr_gone", merged_into=survivor, merged_at="2026-01-01T00:00:00"
+                )
+            )
+    with TestClient(create_app(db), base_url="http://127.0.0.1:8000") as c:
+        page = c.get("/narratives/narr_gone", follow_redirects=False)
+        assert page.status_code == 308 and page.headers["location"] == f"/narratives/{survivor}"
+        api = c.get("/api/narratives/narr_gone")
+        assert api.status_code == 200 and api.json()["id"] == survivor
+        assert c.get("/narratives/narr_never").status_code == 404

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -94,6 +94,14 @@ def host_name(header: str) -> str:
     elif host.count(":") == 1:
         host = host.split(":", 1)[0]
     return host.rstrip(".")
+
+
+class Moved(Exception):  # noqa: N818 (a redirect, not an error)
+    """A page that lives at another path now (a narrative merged into an older one)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
 
 
 class HostCheck:
@@ -237,6 +245,12 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
         if isinstance(exc, SearchTooCostly):
             return error(request, 400, f"Search too costly: {exc}")
         return error(request, 400, f"Search syntax error: {exc}")
+
+    @app.exception_handler(Moved)
+    async def _moved(request: Request, exc: Moved) -> Response:
+        api = "/api" if request.url.path.startswith("/api") else ""
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(api + exc.path + query, status_code=308)
 
     @app.exception_handler(BadRequest)
     async def _bad_request(request: Request, exc: BadRequest) -> Response:
@@ -435,6 +449,8 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
         found = queries.narrative(narrative_id)
         if found is None:
             raise not_found("narrative", narrative_id)
+        if "merged_into" in found:
+            raise Moved(f"/narratives/{quote(found['merged_into'], safe='')}")
         found["timeline_chart"] = timeline(found["timeline"])
         return found
 
@@ -442,6 +458,8 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
         found = queries.narrative(narrative_id)
         if found is None:
             raise not_found("narrative", narrative_id)
+        if "merged_into" in found:
+            raise Moved(f"/narratives/{quote(found['merged_into'], safe='')}/graph")
         return lay_out(build_narrative_graph(found["claims_list"]), found)
 
     @twin("/narratives/{narrative_id}/graph", "graph.html", "narratives")

@@ -23,7 +23,17 @@ NARRATIVE_CLAIMS_SHOWN = 300
 MIN_DOCUMENTS_SHOWN = 2
 NARRATIVE_COLUMNS = (
     "id, label, label_claim_id, claims, documents, outlets, speakers, first_seen, last_seen, "
-    "anonymous_share, hedged_share, evidence_not_shown_share, cohesion"
+    "anonymous_share, hedged_share, evidence_not_shown_share, cohesion, outlet_count, undated"
+)
+# Spread first: documents, then outlets, dated before undated, then claims (the order of
+# claimgraph.store.narratives.SPREAD_ORDER, every key descending so a page is one keyset).
+SPREAD_KEY = (
+    "documents, COALESCE(outlet_count, 0), (CASE WHEN first_seen IS NULL THEN 0 ELSE 1 END), "
+    "claims, id"
+)
+SPREAD_DESC = (
+    "documents DESC, COALESCE(outlet_count, 0) DESC, "
+    "(CASE WHEN first_seen IS NULL THEN 0 ELSE 1 END) DESC, claims DESC, id DESC"
 )
 
 
@@ -96,13 +106,13 @@ class NarrativesRead(ClaimsRead):
         date_from: str | None = None,
         date_to: str | None = None,
     ) -> Page:
-        """Most spread first: (documents, claims, id) descending. Single-document candidates
-        are left out unless `all_` (or an explicit `min_documents`) asks for them."""
+        """Most spread first: documents, outlets, dated before undated, claims. Single-document
+        candidates are left out unless `all_` (or an explicit `min_documents`) asks for them."""
         where, params = [], {"n": limit + 1}
         if after:
-            d, c, i = decode_cursor(after, (int, int, str))
-            where.append("(documents, claims, id) < (:ad, :ac, :ai)")
-            params.update(ad=d, ac=c, ai=i)
+            d, o, dated, c, i = decode_cursor(after, (int, int, int, int, str))
+            where.append(f"({SPREAD_KEY}) < (:ad, :ao, :at, :ac, :ai)")
+            params.update(ad=d, ao=o, at=dated, ac=c, ai=i)
         if q:
             where.append("LOWER(label) LIKE :q ESCAPE '\\'")
             params["q"] = like_pattern(q.lower())
@@ -129,14 +139,24 @@ class NarrativesRead(ClaimsRead):
         rows = self.rows(
             f"SELECT {NARRATIVE_COLUMNS} FROM narratives"
             + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY documents DESC, claims DESC, id DESC LIMIT :n",
+            + f" ORDER BY {SPREAD_DESC} LIMIT :n",
             params,
         )
         for r in rows:
             r["outlets"] = json_list(r["outlets"])
             r["speakers"] = json_list(r["speakers"])
             r["candidate"] = r["documents"] < MIN_DOCUMENTS_SHOWN
-        return page_of(rows, limit, lambda r: [r["documents"], r["claims"], r["id"]])
+        return page_of(
+            rows,
+            limit,
+            lambda r: [
+                r["documents"],
+                r["outlet_count"] or 0,
+                0 if r["first_seen"] is None else 1,
+                r["claims"],
+                r["id"],
+            ],
+        )
 
     def narrative_counts(self) -> dict[str, int]:
         """Narratives told in several documents, and single-document candidates."""
@@ -156,7 +176,7 @@ class NarrativesRead(ClaimsRead):
             return rows[0]["id"]
         rows = self.rows(
             "SELECT id FROM narratives WHERE LOWER(label) LIKE :q ESCAPE '\\' "
-            "ORDER BY documents DESC, claims DESC, id",
+            f"ORDER BY {SPREAD_DESC}",
             {"q": like_pattern(ref.lower())},
         )
         return rows[0]["id"] if rows else None
@@ -166,7 +186,8 @@ class NarrativesRead(ClaimsRead):
         fact-checks (one entry per fact-check), the user's reviews and a monthly timeline."""
         found = self.rows("SELECT * FROM narratives WHERE id = :i", {"i": narrative_id})
         if not found:
-            return None
+            survivor = self.merged_into(narrative_id)
+            return {"merged_into": survivor} if survivor else None
         n = found[0]
         n["outlets"] = json_list(n["outlets"])
         n["speakers"] = json_list(n["speakers"])
@@ -214,6 +235,19 @@ class NarrativesRead(ClaimsRead):
             )
         )
         return n
+
+    def merged_into(self, narrative_id: str) -> str | None:
+        """The narrative an old id was merged into (followed to the survivor), if any."""
+        seen = {narrative_id}
+        current = narrative_id
+        while True:
+            rows = self.rows(
+                "SELECT merged_into FROM narrative_merges WHERE id = :i", {"i": current}
+            )
+            if not rows or rows[0]["merged_into"] in seen:
+                return current if current != narrative_id else None
+            current = rows[0]["merged_into"]
+            seen.add(current)
 
     def factcheck_links(self, claim_ids: list[str]) -> list[dict[str, Any]]:
         """Imported fact-checks linked to these claims, one entry per fact-check (see

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from claimgraph.store.narratives import SPREAD_ORDER
 from claimgraph.store.read.common import ReadBase
 
 
@@ -42,7 +43,7 @@ class ReportRead(ReadBase):
             "narratives": q(
                 "SELECT id, label, label_claim_id, claims, documents, outlets, speakers, "
                 "first_seen, last_seen, anonymous_share, hedged_share, evidence_not_shown_share, "
-                "cohesion FROM narratives ORDER BY documents DESC, claims DESC, id"
+                f"cohesion, outlet_count, undated FROM narratives ORDER BY {SPREAD_ORDER}"
             ),
             "furniture": q(
                 "SELECT document_id, position, text, reason FROM furniture "
