@@ -23,6 +23,7 @@ from claimgraph.factchecks.match import (
 from claimgraph.factchecks.store import ImportSummary
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, EncoderLoadError
 from claimgraph.store import DEFAULT_DB, Store
+from claimgraph.store.factchecks import factchecks_by_format, link_tallies
 from claimgraph.terminal import escape  # markup-escaped, control characters stripped
 
 app = typer.Typer(
@@ -173,13 +174,8 @@ def match(
         except EncoderLoadError as exc:
             err.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from exc
-        linked = store.query(
-            "SELECT COUNT(DISTINCT claim_id) AS n FROM factcheck_links WHERE tier = 'confident'"
-        )[0]["n"]
-        possible = store.query(
-            "SELECT COUNT(DISTINCT claim_id) AS n FROM factcheck_links WHERE claim_id NOT IN "
-            "(SELECT claim_id FROM factcheck_links WHERE tier = 'confident')"
-        )[0]["n"]
+        tallies = link_tallies(store)
+        linked, possible = tallies["confident_claims"], tallies["possible_only_claims"]
     console.print(
         f"{written} links written; {linked} of {n_claims} claims have a confident fact-check, "
         f"{possible} more only possible matches."
@@ -217,11 +213,8 @@ def list_(
     """Fact-checks in the database by format and rating, and the claims linked to them."""
     console, _ = _consoles()
     with Store(db, read_only=True) as store:
-        by_format = store.query(
-            "SELECT format, rating, COUNT(*) AS n FROM factchecks GROUP BY format, rating "
-            "ORDER BY format, n DESC"
-        )
-        n_links = store.query("SELECT COUNT(*) AS n FROM factcheck_links")[0]["n"]
+        by_format = factchecks_by_format(store)
+        n_links = link_tallies(store)["links"]
     if not by_format:
         console.print("No fact-checks yet: import some with `claimgraph factchecks import`.")
         return

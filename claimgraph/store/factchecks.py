@@ -119,3 +119,35 @@ def load_links(store: Any, limit: int | None = None) -> list[dict[str, Any]]:
         query = query.limit(limit)
     with store.engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def link_tallies(store: Any) -> dict[str, int]:
+    """Claims with a confident link, claims with possible matches only, and all links."""
+    lk = s.factcheck_links
+    confident = select(lk.c.claim_id).where(lk.c.tier == "confident")
+    with store.engine.connect() as conn:
+        return {
+            "confident_claims": int(
+                conn.execute(
+                    select(func.count(func.distinct(lk.c.claim_id))).where(lk.c.tier == "confident")
+                ).scalar_one()
+            ),
+            "possible_only_claims": int(
+                conn.execute(
+                    select(func.count(func.distinct(lk.c.claim_id))).where(
+                        lk.c.claim_id.not_in(confident)
+                    )
+                ).scalar_one()
+            ),
+            "links": int(conn.execute(select(func.count()).select_from(lk)).scalar_one()),
+        }
+
+
+def factchecks_by_format(store: Any) -> list[dict[str, Any]]:
+    """Fact-checks per reader format and rating, most frequent rating first."""
+    f = s.factchecks
+    n = func.count().label("n")
+    query = select(f.c.format, f.c.rating, n).group_by(f.c.format, f.c.rating)
+    with store.engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query.order_by(f.c.format, n.desc()))]
+    return rows
