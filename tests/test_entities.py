@@ -125,6 +125,37 @@ def test_a_first_name_two_people_share_stays_apart() -> None:
     assert found["Jane"] == {"Jane"}
 
 
+def test_a_surname_two_people_share_goes_by_title_else_to_the_first_introduced() -> None:
+    """Written for this test: "Sen. Sanders" is the senator; a bare "Sanders" the person the
+    article introduced first (news leaves the bare surname to its main subject)."""
+    found = _clusters(
+        [
+            ("Sen. Bernie Sanders", "PERSON"),
+            ("Jane Sanders", "PERSON"),
+            ("Sen. Sanders", "PERSON"),
+            ("Sanders", "PERSON"),
+        ]
+    )
+    assert found["Bernie Sanders"] == {"Sen. Bernie Sanders", "Sen. Sanders", "Sanders"}
+    assert found["Jane Sanders"] == {"Jane Sanders"}
+
+
+def test_an_organisation_s_short_form_joins_its_one_longer_name() -> None:
+    found = _clusters(
+        [
+            ("Springfield Daily Gazette", "ORG"),
+            ("Gazette", "ORG"),
+            ("White House", "ORG"),
+            ("House", "ORG"),  # the House is an institution of its own
+            ("Supreme Court", "ORG"),
+            ("Court", "ORG"),
+        ]
+    )
+    assert found["Springfield Daily Gazette"] == {"Springfield Daily Gazette", "Gazette"}
+    assert found["Supreme Court"] == {"Supreme Court", "Court"}
+    assert found["White House"] == {"White House"} and found["House"] == {"House"}
+
+
 def test_a_first_name_stored_first_takes_the_full_name_a_later_document_gives(tmp_path) -> None:
     from claimgraph.api import analyze
     from claimgraph.store import Store

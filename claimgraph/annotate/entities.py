@@ -140,6 +140,20 @@ def org_head_words() -> frozenset[str]:
     return frozenset(w.casefold() for w in data.get("org_head_words", ()))
 
 
+@cache
+def standalone_org_words() -> frozenset[str]:
+    """One-word names of institutions of their own ("the House" is not "the White House")."""
+    data = yaml.safe_load(ENTITY_TYPES.read_text(encoding="utf-8")) or {}
+    return frozenset(w.casefold() for w in data.get("standalone_org_words", ()))
+
+
+def _title_before(text: str, start: int) -> str | None:
+    """The title word written right before a name ("Sen. Sanders" -> "sen")."""
+    match = re.search(r"([A-Za-z]+)\.?\s+$", text[max(0, start - 40) : start])
+    word = match.group(1).casefold() if match else None
+    return word if word in _titles() else None
+
+
 def ruler_patterns(table: AliasTable) -> list[dict]:
     """entity_ruler patterns so NER labels every listed spelling consistently."""
     patterns = []
@@ -207,6 +221,33 @@ def _untitled(words: list[str]) -> list[str]:
     return words[k:]
 
 
+def _one_of_namesakes(
+    spans: list[tuple[int, int, str, str]], uf: _UnionFind, roots: set[int], text: str, i: int
+) -> set[int]:
+    """A surname two people of the article share ("Sanders": Bernie and Jane): the one who
+    bears the same title ("Sen. Sanders" -> "Sen. Bernie Sanders"), else the one the article
+    introduced first, whom news convention leaves the bare surname to (an untitled one only:
+    "Mrs. Sanders" names neither when neither was introduced with "Mrs.")."""
+    title = _title_before(text, spans[i][0])
+    firsts: dict[int, int] = {}
+    titled: set[int] = set()
+    for j, (start, _, surface, label) in enumerate(spans):
+        root = uf.find(j)
+        if root not in roots or label != "PERSON" or len(_untitled(_words(surface))) < 2:
+            continue
+        firsts[root] = min(firsts.get(root, start), start)
+        words = _words(surface)
+        own = words[0].casefold().rstrip(".") if _untitled(words) != words else None
+        if title is not None and title in (own, _title_before(text, start)):
+            titled.add(root)
+    if len(titled) == 1:
+        return titled
+    if not firsts or title is not None:  # "Mrs. Sanders" is no guess at the first one
+        return roots
+    first = min(firsts, key=firsts.__getitem__)
+    return {first} if firsts[first] < spans[i][0] else roots
+
+
 def resolve_mentions(
     spans: list[tuple[int, int, str, str]], text: str, table: AliasTable
 ) -> tuple[list[Mention], dict[str, Entity]]:
@@ -268,6 +309,30 @@ def resolve_mentions(
         if not roots and label == "PERSON" and len(words) == 1:
             # A first name alone ("Hillary", "Neera") for the one person of the article with it.
             roots = {uf.find(r) for r in first_names.get(words[0].casefold(), set())}
+        if uf.find(i) in roots:  # joined already (its cluster holds a namesake's full name)
+            continue
+        by_surname = full_names.get(tuple(_surname_key(w) for w in words))
+        if len(roots) > 1 and label == "PERSON" and by_surname:  # not a shared first name
+            roots = _one_of_namesakes(spans, uf, roots, text, i)
+        if len(roots) == 1:
+            uf.union(next(iter(roots)), i)
+
+    # Short forms of organisations: "The Journal" after "The Wall Street Journal", "the Court"
+    # after "the Supreme Court": the one longer name of the article ending in the same words.
+    org_suffixes: dict[tuple[str, ...], set[int]] = {}
+    for i, (_, _, surface, label) in enumerate(spans):
+        words = _words(surface)
+        if label == "ORG" and len(words) >= 2:
+            for k in range(1, len(words)):
+                suffix = tuple(alias_key(w) for w in words[k:])
+                org_suffixes.setdefault(suffix, set()).add(uf.find(i))
+    for i, (_, _, surface, label) in enumerate(spans):
+        words = _words(surface)
+        if groups[i] or label != "ORG" or not words or not words[0][:1].isupper():
+            continue
+        if len(words) == 1 and words[0].casefold() in standalone_org_words():
+            continue
+        roots = {uf.find(r) for r in org_suffixes.get(tuple(alias_key(w) for w in words), set())}
         roots.discard(uf.find(i))
         if len(roots) == 1:
             uf.union(next(iter(roots)), i)
@@ -284,19 +349,14 @@ def resolve_mentions(
         if group:
             name, etype = group.name, group.type
         else:
-            persons = [spans[i][2] for i in members if spans[i][3] == "PERSON"]
+            # A person's name without the titles before it ("Donald Trump", not "President
+            # Trump"; "Bernie Sanders" though the article only wrote "Sen. Bernie Sanders").
+            persons = [
+                " ".join(_untitled(_words(spans[i][2]))) for i in members if spans[i][3] == "PERSON"
+            ]
             pool = persons or [spans[i][2] for i in members]
             # Most words wins; a headline's or dateline's ALL-CAPS spelling loses ties.
-            # A name without a title before it ("Donald Trump", not "President Trump").
-            name = max(
-                pool,
-                key=lambda s: (
-                    len(_untitled(_words(s))) == len(_words(s)),
-                    len(_words(s)),
-                    not s.isupper(),
-                    len(s),
-                ),
-            )
+            name = max(pool, key=lambda s: (len(_words(s)), not s.isupper(), len(s)))
             name = _strip_article(name, 0)[0]
             name = _POSSESSIVE.sub("", name)
             etype = "PERSON" if persons and len(_words(name)) >= 2 else labels.most_common(1)[0][0]

@@ -63,6 +63,8 @@ class SourceVocabulary:
     known_outlets: frozenset[str]
     exchange_nouns: frozenset[str]
     document_nouns: frozenset[str]
+    title_roles: dict[str, str]
+    generic_org_nouns: frozenset[str]
 
 
 @functools.cache
@@ -79,6 +81,11 @@ def source_vocabulary() -> SourceVocabulary:
         known_outlets=frozenset(normalise_text(w) for w in _words("outlets", "known")),
         exchange_nouns=_words("outlets", "exchange_nouns"),
         document_nouns=_words("cues", "document_nouns"),
+        title_roles={
+            str(k).lower(): str(v).lower()
+            for k, v in (load_vocabulary("roles").get("title_roles") or {}).items()
+        },
+        generic_org_nouns=_words("roles", "generic_org_nouns"),
     )
 
 
@@ -211,7 +218,12 @@ def title_before(doc: Doc, name_start: int) -> str | None:
             break
         i -= 1
     words = doc[i : first.start]
-    if not any(t.lower_ in vocab.role_nouns or t.lemma_.lower() in vocab.role_nouns for t in words):
+    if not any(
+        t.lower_ in vocab.role_nouns
+        or t.lemma_.lower() in vocab.role_nouns
+        or t.lower_.rstrip(".") in vocab.title_roles  # "Sen.", "Gov."
+        for t in words
+    ):
         return None
     return _clean(words.text) or None
 
@@ -730,6 +742,7 @@ def _dedupe(names: list[str]) -> list[str]:
 def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
     """Turn parsed relations into Attributions with speakers, roles and sourcing chains."""
     mentions = _mentions(doc)
+    titles = _name_titles(doc, mentions)
     history: list[_Resolved] = []
     out: list[tuple[Relation, Speaker]] = []
     for relation in relations:
@@ -752,6 +765,8 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     antecedent = _enclosing_speaker(relation, out)
                 else:
                     antecedent = _antecedent(found, history, extra, position, head)
+                if antecedent is None and found == "description":
+                    antecedent = _entity_antecedent(doc, mentions, titles, head, position)
                 speakers = (
                     [_copy(antecedent)]
                     if antecedent
@@ -762,6 +777,11 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     "description", history, [], position, found[0].head, found[0].plural
                 )
                 speakers = [_copy(earlier) if earlier and earlier.anonymous else found[0]]
+            elif _definite_description(root, found):
+                antecedent = _entity_antecedent(
+                    doc, mentions, titles, found[0].head or "", position
+                )
+                speakers = [_copy(antecedent)] if antecedent else found
             else:
                 speakers = found
         channel = _channel(doc, mentions, relation)
@@ -772,9 +792,61 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
             history.append(_Resolved(speaker, position, doc[relation.cue_token].lemma_.lower()))
     _link_titles(out)
     _nest_chains(out)
-    _propagate_roles(out, _name_titles(doc, mentions))
+    _propagate_roles(out, titles)
     text = doc.text
     return [_to_attribution(text, relation, speaker) for relation, speaker in out]
+
+
+def _definite_description(root: Token, found: list[Speaker]) -> bool:
+    """'the group', 'the paper': one unnamed, unflagged description with a definite article."""
+    if len(found) != 1 or found[0].name or found[0].anonymous or not found[0].head:
+        return False
+    return any(c.dep_ == "det" and c.lower_ == "the" for c in root.children)
+
+
+def _title_words(title: str, vocab: SourceVocabulary) -> set[str]:
+    """The role words of a title, abbreviations spelt out ("Sen." -> senator)."""
+    words = {w.rstrip(".") for w in re.findall(r"[\w.-]+", title.lower())}
+    return {vocab.title_roles.get(w, w) for w in words}
+
+
+def _entity_antecedent(
+    doc: Doc, mentions: list[Mention], titles: dict[str, str], head: str, position: int
+) -> Speaker | None:
+    """'the president', 'the senator', 'the paper', 'the ministry', 'the group': the entity
+    named before it in the article that the description fits, the most recent one.
+
+    A person fits a role noun their title holds (titles from anywhere in the article: "the
+    president" is "President Donald Trump" though he was never quoted before); an outlet fits
+    an outlet noun; an organisation fits a generic noun ("the group", "the monitor") or a
+    noun its name holds ("the ministry": "the Ministry of Defence"). Nothing that fits: None,
+    and the description stays a description.
+    """
+    vocab = source_vocabulary()
+    person_role = head in vocab.role_nouns or head in vocab.title_roles.values()
+    outlet_noun = head in vocab.outlet_nouns
+    org_noun = head in vocab.generic_org_nouns or head in org_head_words()
+    if not (person_role or outlet_noun or org_noun):
+        return None
+    for mention in reversed(mentions):
+        if mention.start >= position:
+            continue
+        near = mention.start >= position - _BACK_REFERENCE_WINDOW
+        named = _named(doc, mention)
+        if named.label == "PERSON" and person_role:  # a title holds anywhere in the article
+            title = titles.get(named.identity)
+            if title and head in _title_words(title, vocab):
+                return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
+        elif named.label == "ORG" and near and (outlet_noun or org_noun):
+            outlet = is_outlet_name(named.name)
+            words = set(re.findall(r"[a-z]+", named.name.lower()))
+            if (outlet_noun and outlet) or (
+                org_noun and not outlet and (head in vocab.generic_org_nouns or head in words)
+            ):
+                return Speaker(
+                    name=named.name, key=named.key, label="ORG", plural=True, outlet=outlet
+                )
+    return None
 
 
 def _enclosing_speaker(relation: Relation, done: list[tuple[Relation, Speaker]]) -> Speaker | None:

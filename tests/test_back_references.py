@@ -1,0 +1,68 @@
+"""Descriptive back-references resolve to the entity the article named before them.
+
+Texts written for these tests (no article text): "the president", "the senator from X", "the
+paper", "the ministry" and "the group" refer to a titled person, an outlet or an organisation
+named earlier; a description nothing fits stays a description, never an invented name.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from claimgraph.annotate.nlp import load_nlp
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+def _speakers(nlp, text: str) -> dict[str, str | None]:
+    """Source phrase -> speaker, for every attribution of the text."""
+    doc = nlp(text)
+    return {
+        text[a.source_start : a.source_end]: a.speaker
+        for a in doc._.cg_attributions
+        if a.source_start is not None
+    }
+
+
+FILLER = " ".join(
+    f"Workers repaired the {n} bridge over the river during the week." for n in range(30)
+)
+
+
+def test_the_president_is_the_person_titled_president_even_far_back(nlp) -> None:
+    text = (
+        "President Maria Lindqvist signed the harbour order on Monday. "
+        + FILLER
+        + " \"This is a victory for our ports,\" the president said in a statement."
+    )
+    assert _speakers(nlp, text)["the president"] == "Maria Lindqvist"
+
+
+def test_an_abbreviated_title_names_the_senator(nlp) -> None:
+    text = (
+        "Sen. Claire Holloway said the bill would pass. "
+        "\"We have the votes,\" the senator from Ohio said on Tuesday."
+    )
+    found = _speakers(nlp, text)
+    assert found["the senator from Ohio"] == "Claire Holloway"
+
+
+def test_the_paper_is_the_outlet_and_the_ministry_the_named_ministry(nlp) -> None:
+    text = (
+        "The Springfield Daily Gazette reported on Friday that the port would close. "
+        "The paper said the decision was taken in secret. "
+        "The Ministry of Transport denied the report on Saturday. "
+        "The ministry said no decision had been taken."
+    )
+    found = _speakers(nlp, text)
+    assert found["The paper"] == "Springfield Daily Gazette"
+    assert found["The ministry"] == "Ministry of Transport"
+
+
+def test_a_description_nothing_fits_stays_a_description(nlp) -> None:
+    text = "Farmers gathered outside the town hall. The president said the harvest was poor."
+    found = _speakers(nlp, text)
+    assert found["The president"] is None
