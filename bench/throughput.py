@@ -1,23 +1,29 @@
 """Throughput and peak memory of `claimgraph analyze` against raw spaCy `nlp.pipe`, same texts.
 
-    .venv/bin/python bench/throughput.py [--limit 1000] [--link] [--jsonl ../shared/data/news/allsides_sample5000.jsonl]
+    .venv/bin/python bench/throughput.py [--limit 1000] [--link] [--workers 1,2] [--jsonl ../shared/data/news/allsides_sample5000.jsonl]
 
 Each side runs in its own subprocess so peak RSS is measured separately:
-- baseline: `spacy.load(model).pipe(texts)` over the cleaned bodies (the floor any spaCy-based
-  tool pays);
-- claimgraph: the full default engine (read JSONL, clean, annotate with every component, write
-  SQLite) on the same articles.
-Prints documents/s, words/s, peak RSS and the ratio claimgraph / baseline.
+- baseline: `spacy.load(model).pipe(texts)` over the cleaned bodies in ONE process (the floor
+  any spaCy-based tool pays);
+- claimgraph: the default local engine (read JSONL, clean, annotate with every component, find
+  claims when --link, write SQLite) on the same articles, once per --workers count (default: 1
+  and every core). With workers the processes start and load their models before the clock,
+  as the baseline's model loads before its clock.
+Prints documents/s, words/s, peak RSS and the ratio claimgraph / baseline. Peak RSS with
+workers is the peak of the summed resident memory of the whole process tree (sampled every
+0.2 s), not one process's.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from itertools import islice
 from pathlib import Path
@@ -33,6 +39,50 @@ def _limited_jsonl(src: Path, limit: int, dst: Path) -> None:
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of `root` and all its descendants now (Linux /proc), in MB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, float] = {}
+    page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * page_mb
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0.0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+class TreeMemory:
+    """The peak summed RSS of this process and its children, sampled in a thread."""
+
+    def __init__(self, every: float = 0.2) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _run(self, every: float) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss_mb(os.getpid()))
+            self._stop.wait(every)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return max(self.peak, _peak_rss_mb())
 
 
 def run_baseline(jsonl: Path, model: str) -> dict:
@@ -57,22 +107,56 @@ def run_baseline(jsonl: Path, model: str) -> dict:
 
 
 def run_claimgraph(
-    jsonl: Path, model: str, link: bool = False, attribution: str | None = None
+    jsonl: Path,
+    model: str,
+    link: bool = False,
+    attribution: str | None = None,
+    workers: int = 1,
+    profile: Path | None = None,
 ) -> dict:
     from claimgraph.annotate.nlp import load_nlp, model_info
-    from claimgraph.engine.local import analyze
+    from claimgraph.engine.local import WorkerPool, WorkerSettings, analyze
     from claimgraph.store import Store
 
+    memory = TreeMemory()
     nlp = load_nlp(model, attribution=attribution)
+    described, components = model_info(nlp).describe(), list(nlp.pipe_names)
+    extractor = model_info(nlp).attribution
+    if workers > 1:
+        nlp = None  # the workers load their own, as `claimgraph analyze` does
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
         linker = None
         if link:
             from claimgraph.link.stage import Linker
 
             linker = Linker(store)  # models load before the clock starts, like spaCy's
+        pool = None
+        if workers > 1:  # started, models loaded, before the clock
+            settings = WorkerSettings(
+                model=model, attribution=attribution, link=linker.settings if linker else None
+            )
+            pool = WorkerPool(workers, settings)
+        profiler = None
+        if profile is not None:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         start = time.perf_counter()
-        summary = analyze([jsonl], store, nlp, model_name=model_info(nlp).describe(), linker=linker)
+        summary = analyze(
+            [jsonl],
+            store,
+            nlp if pool is None else None,
+            model_name=described,
+            linker=linker,
+            pool=pool,
+        )
         seconds = time.perf_counter() - start
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(str(profile))
+        if pool is not None:
+            pool.close()
         words = int(store.query("SELECT SUM(word_count) AS w FROM documents")[0]["w"] or 0)
     return {
         "docs": summary.documents_added,
@@ -80,10 +164,39 @@ def run_claimgraph(
         "seconds": seconds,
         "attributions": summary.attributions,
         "claims": summary.claims,
-        "peak_rss_mb": _peak_rss_mb(),
-        "components": list(nlp.pipe_names),
-        "attribution": model_info(nlp).attribution,
+        "peak_rss_mb": memory.stop(),
+        "workers": summary.workers,
+        "components": components,
+        "attribution": extractor,
     }
+
+
+# Where the time goes, for --profile (one process): (stage, [(file suffix, function)]) whose
+# cumulative times make the stage. Generators count the time of each of their steps.
+STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("read + clean + skip stored", (("engine/run.py", "read_new"),)),
+    ("spaCy + annotators", (("annotate/__init__.py", "annotate_documents"),)),
+    ("claims: extract, score, date, embed", (("link/stage.py", "__call__"),)),
+    ("  of which the encoder (MiniLM)", (("link/embeddings.py", "encode"),)),
+    ("store documents (one transaction a batch)", (("engine/run.py", "write_batch"),)),
+    ("  of which narratives + vectors", (("link/stage.py", "add_written"),)),
+    ("finish: save index, fact-checks", (("link/stage.py", "finish"),)),
+)
+
+
+def stage_profile(path: Path) -> list[tuple[str, float]]:
+    """Seconds per stage from a cProfile dump (cumulative time of the stage's functions)."""
+    import pstats
+
+    stats = pstats.Stats(str(path)).stats  # type: ignore[attr-defined]
+    out = []
+    for label, functions in STAGES:
+        total = 0.0
+        for (file, _line, func), (_cc, _nc, _tt, cumulative, _callers) in stats.items():
+            if any(file.endswith(suffix) and func == name for suffix, name in functions):
+                total += cumulative
+        out.append((label, total))
+    return out
 
 
 def main() -> None:
@@ -99,23 +212,58 @@ def main() -> None:
     parser.add_argument(
         "--attribution", default=None, help="hybrid, model or rules (default: analyze's default)"
     )
+    parser.add_argument(
+        "--workers",
+        default=None,
+        help="comma-separated process counts to time claimgraph with (default: 1 and every "
+        "core, the CLI's default)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also print where a one-process run's time goes, by stage (an extra run under "
+        "cProfile)",
+    )
     parser.add_argument("--child", choices=["baseline", "claimgraph"], help=argparse.SUPPRESS)
+    parser.add_argument("--child-workers", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--child-profile", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         if args.child == "baseline":
             print(json.dumps(run_baseline(args.jsonl, args.model)))
         else:
-            print(json.dumps(run_claimgraph(args.jsonl, args.model, args.link, args.attribution)))
+            result = run_claimgraph(
+                args.jsonl,
+                args.model,
+                args.link,
+                args.attribution,
+                workers=args.child_workers,
+                profile=args.child_profile,
+            )
+            print(json.dumps(result))
         return
+
+    from claimgraph.engine.local import default_workers
+
+    counts = (
+        [int(n) for n in args.workers.split(",")]
+        if args.workers
+        else sorted({1, default_workers()})
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         jsonl = args.jsonl
         if args.limit:
             jsonl = Path(tmp) / "sample.jsonl"
             _limited_jsonl(args.jsonl, args.limit, jsonl)
-        results = {}
-        for side in ("baseline", "claimgraph"):
+        results: dict[str, dict] = {}
+        runs = [("baseline", "baseline", 1)] + [
+            (f"claimgraph x{n}", "claimgraph", n) for n in counts
+        ]
+        if args.profile:  # its own run: cProfile slows what it measures, the timed runs stay clean
+            runs.append(("profiled", "claimgraph", 1))
+        for key, side, workers in runs:
             cmd = [
                 sys.executable,
                 __file__,
@@ -125,33 +273,54 @@ def main() -> None:
                 str(jsonl),
                 "--model",
                 args.model,
+                "--child-workers",
+                str(workers),
             ]
-            extra = ["--attribution", args.attribution] if args.attribution else []
-            out = subprocess.run(
-                cmd + (["--link"] if args.link else []) + extra,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            results[side] = json.loads(out.stdout.strip().splitlines()[-1])
+            if args.attribution:
+                cmd += ["--attribution", args.attribution]
+            if args.link:
+                cmd.append("--link")
+            if key == "profiled":
+                cmd += ["--child-profile", str(Path(tmp) / "profile.pstats")]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+            results[key] = json.loads(out.stdout.strip().splitlines()[-1])
+        stages = stage_profile(Path(tmp) / "profile.pstats") if args.profile else []
+        profiled = results.pop("profiled", None)
 
     print(f"corpus: {args.jsonl.name} ({args.limit or 'all'} articles), model {args.model}")
-    print(f"{'':24}{'docs':>7}{'docs/s':>10}{'words/s':>11}{'peak RSS MB':>13}")
-    for side, label in (("baseline", "raw spaCy nlp.pipe"), ("claimgraph", "claimgraph analyze")):
-        r = results[side]
+    print(f"linking: {'on' if args.link else 'off'}; this machine: {default_workers()} cores")
+    base = results["baseline"]
+    base_rate = base["docs"] / base["seconds"]
+    print(f"{'':28}{'docs':>7}{'docs/s':>10}{'words/s':>11}{'peak RSS MB':>13}{'ratio':>8}")
+    for key, r in results.items():
+        label = "raw spaCy nlp.pipe (1 proc)" if key == "baseline" else ""
+        if not label:
+            n = r["workers"]
+            label = f"claimgraph analyze ({n} proc{'s' if n != 1 else ''})"
+        rate = r["docs"] / r["seconds"]
         print(
-            f"{label:24}{r['docs']:>7}{r['docs'] / r['seconds']:>10.1f}"
-            f"{r['words'] / r['seconds']:>11.0f}{r['peak_rss_mb']:>13.0f}"
+            f"{label:28}{r['docs']:>7}{rate:>10.2f}"
+            f"{r['words'] / r['seconds']:>11.0f}{r['peak_rss_mb']:>13.0f}{rate / base_rate:>8.2f}"
         )
-    ratio = (results["claimgraph"]["docs"] / results["claimgraph"]["seconds"]) / (
-        results["baseline"]["docs"] / results["baseline"]["seconds"]
-    )
-    print(f"throughput ratio claimgraph / raw spaCy: {ratio:.2f}")
-    print(f"claimgraph components: {', '.join(results['claimgraph']['components'])}")
-    print(f"attribution extractor: {results['claimgraph'].get('attribution')}")
-    print(f"attributions found: {results['claimgraph'].get('attributions', 0)}")
+    for key, r in results.items():
+        if key != "baseline":
+            ratio = r["docs"] / r["seconds"] / base_rate
+            print(f"throughput ratio {key.replace('claimgraph x', 'claimgraph, workers ')} / "
+                  f"raw spaCy: {ratio:.2f}")  # fmt: skip
+    last = results[f"claimgraph x{counts[-1]}"]
+    print(f"claimgraph components: {', '.join(last['components'])}")
+    print(f"attribution extractor: {last.get('attribution')}")
+    print(f"attributions found: {last.get('attributions', 0)}")
     if args.link:
-        print(f"claims found (linking on): {results['claimgraph'].get('claims', 0)}")
+        print(f"claims found (linking on): {last.get('claims', 0)}")
+    if stages and profiled:
+        total = profiled["seconds"]
+        print(
+            f"where a one-process run's {total:.1f} s go (a separate run under cProfile, "
+            "which slows it; cumulative time by stage):"
+        )
+        for label, seconds in stages:
+            print(f"  {label:44}{seconds:>8.1f} s{100 * seconds / total:>6.0f}%")
 
 
 if __name__ == "__main__":

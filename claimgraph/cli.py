@@ -24,7 +24,7 @@ from claimgraph.annotate.attribution import DEFAULT_EXTRACTOR
 from claimgraph.annotate.language import language_router
 from claimgraph.annotate.nlp import DEFAULT_MODEL, ModelNotAvailable, load_nlp, model_info
 from claimgraph.annotate.tagger import TaggerNotAvailable
-from claimgraph.engine.local import RunSummary
+from claimgraph.engine.local import RunSummary, WorkerSettings, default_workers
 from claimgraph.engine.local import analyze as run_analyze
 from claimgraph.export import FORMATS
 from claimgraph.factchecks.cli import app as factchecks_app
@@ -155,7 +155,12 @@ def analyze(
         ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Ray annotation workers (default: CPU cores).")
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes annotating and finding claims (default: every CPU core; 1: this "
+            "process alone). With --engine ray: Ray workers.",
+        ),
     ] = None,
     window_chars: Annotated[
         int,
@@ -264,9 +269,25 @@ def analyze(
                     **common,
                 )  # fmt: skip
             else:
-                summary = run_analyze(
-                    files, store, nlp, window_chars=window_chars, max_chars=max_chars, **common
+                count = workers or default_workers()
+                console.print(
+                    f"Workers: {count} process{'es' if count != 1 else ''} "
+                    f"(of {default_workers()} cores)"
                 )
+                settings = WorkerSettings(
+                    model=model,
+                    alias_files=tuple(str(a) for a in aliases or ()),
+                    attribution=attribution,
+                    attribution_model=str(attribution_model) if attribution_model else None,
+                    link=linker.settings if linker is not None else None,
+                    window_chars=window_chars,
+                )
+                if count > 1:
+                    nlp = None  # the workers load their own; this process only writes
+                summary = run_analyze(
+                    files, store, nlp, window_chars=window_chars, max_chars=max_chars,
+                    workers=count, worker_settings=settings, **common,
+                )  # fmt: skip
         print_summary(summary, store)
     if not summary.ok:
         err.print("[red]Nothing could be read.[/red]")

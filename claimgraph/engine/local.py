@@ -1,185 +1,58 @@
-"""The default engine: read, clean, skip what is stored, annotate, write — streaming in batches.
+"""The default engine: read, clean, skip what is stored, annotate and find claims, write.
 
 Memory stays flat with corpus size: inputs are read lazily, documents flow through `nlp.pipe`
 and are written in batches, each in its own transaction, so a killed run loses at most the
 batch in flight and a re-run picks up where it stopped (stored ids are skipped before NLP).
+
+With `workers` > 1 the per-document stage (annotation, then claims: extraction, the
+check-worthiness scorer's and the narrative index's embeddings) runs in that many worker
+processes, each with its own pipeline and encoder and one torch thread, so the encoder and
+spaCy never fight over a core; this process reads, writes and keeps the narrative index. A
+bounded number of chunks is in flight, and results are taken in input order, so a run stores
+what a one-process run stores. The run loop itself (`claimgraph.engine.run`) is the Ray
+engine's too.
 """
 
 from __future__ import annotations
 
-import time
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 
-from claimgraph.annotate import (
-    DEFAULT_MAX_CHARS,
-    DEFAULT_WINDOW_CHARS,
-    annotate_documents,
-    too_long,
+from claimgraph.annotate import DEFAULT_MAX_CHARS, DEFAULT_WINDOW_CHARS
+from claimgraph.engine.run import (
+    BATCH_CHARS,
+    CLAIM_CHUNK,
+    FileEnd,
+    Item,
+    Run,
+    RunSummary,
+    _Counters,
+    per_document,
+    read_new,
+    write_batch,
 )
-from claimgraph.annotate.language import (
-    ENGLISH_ONLY_STAGES,
-    claims_in_english,
-    is_foreign,
-    uses_english_stages,
-)
-from claimgraph.ingest import expand_paths, read_file
-from claimgraph.ingest.clean import clean_article
-from claimgraph.ingest.common import scrub
+from claimgraph.ingest import expand_paths
 from claimgraph.link.stage import Linker
 from claimgraph.model import Document, Skipped
 from claimgraph.store import Store
 
-
-@dataclass(slots=True)
-class RunSummary:
-    model: str = ""
-    inputs: int = 0
-    records_read: int = 0
-    documents_added: int = 0
-    documents_existing: int = 0
-    sentences: int = 0
-    entities: int = 0
-    attributions: int = 0
-    claims: int = 0
-    narratives: int = 0
-    # New claims linked to an imported fact-check (None: no fact-checks imported, or no linking)
-    factchecked: int | None = None
-    linker: str = "off"
-    skipped: list[Skipped] = field(default_factory=list)
-    seconds: float = 0.0
-    # New documents by detected language ("unknown": too little text to tell); documents not in
-    # English and non-English sentences of English ones skip the English-only stages.
-    languages: dict[str, int] = field(default_factory=dict)
-    non_english_documents: int = 0
-    non_english_sentences: int = 0
-
-    def count_language(self, doc: Document) -> None:
-        """Count one new document's language, and what of it English-only stages skipped."""
-        key = doc.language or "unknown"
-        self.languages[key] = self.languages.get(key, 0) + 1
-        if not uses_english_stages(doc):
-            self.non_english_documents += 1
-        else:
-            self.non_english_sentences += sum(1 for s in doc.sentences if is_foreign(s))
-
-    def language_line(self) -> str:
-        """The language mix and what English-only stages skipped, in one line."""
-        mix = sorted(self.languages.items(), key=lambda kv: (-kv[1], kv[0]))
-        line = "Languages: " + " \u00b7 ".join(f"{code} {n:,}" for code, n in mix)
-        stages = ", ".join(ENGLISH_ONLY_STAGES)
-        if self.non_english_documents:
-            line += (
-                f"; {self.non_english_documents:,} non-English document"
-                f"{'s' if self.non_english_documents != 1 else ''} stored without "
-                f"English-only stages ({stages})"
-            )
-        if self.non_english_sentences:
-            line += (
-                f"; {self.non_english_sentences:,} non-English sentence"
-                f"{'s' if self.non_english_sentences != 1 else ''} in English documents "
-                f"left out of them"
-            )
-        return line
-
-    @property
-    def ok(self) -> bool:
-        """False only when nothing at all could be read."""
-        return self.records_read > 0 or not self.skipped
+__all__ = ["BATCH_CHARS", "RunSummary", "_Counters", "_write", "analyze", "default_workers"]
 
 
-@dataclass(slots=True)
-class _Counters:
-    summary: RunSummary
-    seen: set[str] = field(default_factory=set)
-    input_rows: list[dict] = field(default_factory=list)
-    repeats: list[tuple[str, str]] = field(default_factory=list)  # (document id, other source)
-    # The file being read (its name as stored) and the problems that name it, not a record.
-    current: str | None = None
-    file_problems: list[str] = field(default_factory=list)
-
-    def start_file(self, path: Path | str) -> None:
-        self.current = scrub(str(path))
-        self.file_problems.clear()
-
-    def skip(self, item: Skipped) -> None:
-        """Report a Skipped; one naming the current file itself waits for `end_file`'s row."""
-        self.summary.skipped.append(item)
-        if item.source == self.current:
-            self.file_problems.append(item.reason)
-        else:
-            self.input_rows.append(
-                {"source": item.source, "status": "skipped", "reason": item.reason}
-            )
-
-    def end_file(self, path: Path | str, produced: int) -> None:
-        """ONE inputs row per file: ok, partial (documents and a problem) or skipped.
-
-        A file that gave documents and then failed (a cut .jsonl.gz, a malformed feed) used to
-        get both an ok and a skipped row, which the inputs key refuses.
-        """
-        source = scrub(str(path))
-        reason = "; ".join(dict.fromkeys(self.file_problems)) or None
-        self.file_problems.clear()
-        self.current = None
-        if produced:
-            status = "partial" if reason else "ok"
-        elif reason:
-            status = "skipped"
-        else:
-            return  # every record was reported on its own row
-        self.input_rows.append({"source": source, "status": status, "reason": reason})
-
-
-def _clean_stream(
-    paths: list[Path], counters: _Counters, on_file: Callable[[Path], None] | None
-) -> Iterator[Document]:
-    summary = counters.summary
-    for path in paths:
-        produced = 0
-        counters.start_file(path)
-        for item in read_file(path):
-            if isinstance(item, Skipped):
-                counters.skip(item)
-                continue
-            summary.records_read += 1
-            doc = clean_article(item)
-            if isinstance(doc, Skipped):
-                counters.skip(doc)
-                continue
-            produced += 1
-            yield doc
-        counters.end_file(path, produced)
-        if on_file:
-            on_file(path)
-
-
-def _only_new(
-    docs: Iterable[Document], store: Store, counters: _Counters, chunk: int = 64
-) -> Iterator[Document]:
-    """Drop documents already stored (or seen earlier in this run) before the expensive NLP."""
-    buffer: list[Document] = []
-
-    def flush() -> Iterator[Document]:
-        existing = store.existing_ids(d.id for d in buffer)
-        for doc in buffer:
-            if doc.id in existing or doc.id in counters.seen:
-                counters.summary.documents_existing += 1
-                counters.repeats.append((doc.id, doc.source))
-            else:
-                counters.seen.add(doc.id)
-                yield doc
-        buffer.clear()
-
-    for doc in docs:
-        buffer.append(doc)
-        if len(buffer) >= chunk:
-            yield from flush()
-    if buffer:
-        yield from flush()
+def default_workers() -> int:
+    """Every core this process may use (its CPU affinity, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _write(
@@ -190,61 +63,121 @@ def _write(
     counters: _Counters,
     linker: Linker | None,
 ) -> None:
-    """One transaction per batch: documents with everything found in them, claims included."""
-    if linker is not None and batch:
-        claims_in_english(linker.claims, batch)
-    stored = store.store_documents(batch, run_id)
-    mine = [d for d in batch if d.id in stored]
-    summary.documents_added += len(mine)
-    summary.claims += sum(len(d.claims) for d in mine)
-    # Stored by a concurrent run between the skip check and this write: already there, and
-    # counted by that run, not this one.
-    summary.documents_existing += len(batch) - len(mine)
-    for doc in batch:
-        if doc.id not in stored:
-            summary.sentences -= len(doc.sentences)
-            summary.entities -= len(doc.entities)
-            summary.attributions -= len(doc.attributions)
-    store.record_inputs(counters.input_rows, run_id)
-    counters.input_rows.clear()
-    if linker is not None and batch:
-        linker.add_written(mine)
+    """Claims for a batch annotated elsewhere (if it has none yet), then `write_batch`."""
+    if linker is not None and batch and not any(d.claims for d in batch):
+        linker.claims(batch)
+    write_batch(batch, store, run_id, summary, counters, linker)
 
 
-# A batch is also written once its documents hold this many characters, so a run of long
-# documents does not keep `batch_size` of them (and all found in them) in memory at once.
-_BATCH_CHARS = 2_000_000
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    """What a worker process needs to build its own per-document stage (all picklable)."""
+
+    model: str
+    alias_files: tuple[str, ...] = ()
+    attribution: str | None = None
+    attribution_model: str | None = None
+    link: Any = None  # claimgraph.link.stage.LinkSettings, or None without linking
+    window_chars: int = DEFAULT_WINDOW_CHARS
 
 
-def _within_limit(
-    docs: Iterable[Document], max_chars: int, counters: _Counters
-) -> Iterator[Document]:
-    """Skip (and report, with its size) each document longer than `max_chars` after cleaning,
-    before anything else holds it: the one input that no windowing can make affordable."""
-    whole_files: set[str] = set()  # single-document files skipped for their size
+_WORKER: dict[str, Any] = {}
 
-    def settle() -> None:
-        # The file's own row says "partial" (it produced a document); nothing of it was kept.
-        for row in counters.input_rows:
-            if row["source"] in whole_files and row["status"] == "partial":
-                row["status"] = "skipped"
 
-    for doc in docs:
-        settle()
-        skipped = too_long(doc, max_chars)
-        if skipped is None:
-            yield doc
-            continue
-        if counters.current is not None and skipped.source == counters.current:
-            whole_files.add(counters.current)
-        counters.skip(skipped)
-    settle()
+def _start_worker(settings: WorkerSettings) -> None:
+    """A worker's models, loaded once: the spaCy pipeline and, when linking, the claim stage."""
+    import torch
+
+    torch.set_num_threads(1)  # one core per worker: the other workers have the others
+    from claimgraph.annotate.nlp import load_nlp
+    from claimgraph.link.stage import ClaimStage
+
+    _WORKER["nlp"] = load_nlp(
+        settings.model,
+        alias_files=settings.alias_files,
+        attribution=settings.attribution,
+        attribution_model=settings.attribution_model,
+    )
+    _WORKER["claims"] = ClaimStage(settings.link) if settings.link is not None else None
+    _WORKER["window_chars"] = settings.window_chars
+
+
+def _work(chunk: list[Item]) -> list[Item]:
+    return list(
+        per_document(chunk, _WORKER["nlp"], _WORKER["claims"], window_chars=_WORKER["window_chars"])
+    )
+
+
+def _ready(_: int) -> int:
+    return os.getpid()
+
+
+class WorkerPool:
+    """`count` worker processes that run the per-document stage on chunks of the stream.
+
+    Started (and their models loaded) when built, so a caller can time the work alone; used as
+    a context manager it is closed on exit. `settings` must match the pipeline the caller
+    describes in the run row.
+    """
+
+    def __init__(self, count: int, settings: WorkerSettings) -> None:
+        self.count = count
+        self.settings = settings
+        # spawn, not fork: a forked copy of a process that ran torch can hang in its thread pool
+        context = multiprocessing.get_context("spawn")
+        self._pool = context.Pool(count, initializer=_start_worker, initargs=(settings,))
+        # every worker has loaded its models once each answered (a worker takes one at a time)
+        self._pool.map(_ready, range(count), chunksize=1)
+
+    def run(self, items: Iterable[Item], chunk: int = CLAIM_CHUNK) -> Iterator[Item]:
+        """The per-document stage over `items`, in input order; at most 2 chunks per worker
+        in flight, so memory does not grow with the corpus."""
+        in_flight: deque[Any] = deque()
+        held: list[Item] = []
+        docs = 0
+        for item in items:
+            held.append(item)
+            docs += isinstance(item, Document)
+            if docs >= chunk:
+                in_flight.append(self._pool.apply_async(_work, (held,)))
+                held, docs = [], 0
+                while len(in_flight) >= 2 * self.count:
+                    yield from in_flight.popleft().get()
+        if held:
+            in_flight.append(self._pool.apply_async(_work, (held,)))
+        while in_flight:
+            yield from in_flight.popleft().get()
+
+    def close(self) -> None:
+        self._pool.close()
+        self._pool.join()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            self._pool.terminate()
+        self.close()
+
+
+@contextmanager
+def _pool_for(
+    workers: int, pool: WorkerPool | None, settings: WorkerSettings | None
+) -> Iterator[WorkerPool | None]:
+    if pool is not None or workers <= 1:
+        yield pool
+        return
+    if settings is None:
+        raise ValueError("workers > 1 needs worker_settings (the pipeline each worker loads)")
+    with WorkerPool(workers, settings) as made:
+        yield made
 
 
 def analyze(
     paths: Iterable[str | Path],
     store: Store,
-    nlp: Language,
+    nlp: Language | None,
     *,
     model_name: str,
     batch_size: int = 32,
@@ -255,50 +188,42 @@ def analyze(
     linker: Linker | None = None,
     window_chars: int = DEFAULT_WINDOW_CHARS,
     max_chars: int = DEFAULT_MAX_CHARS,
+    workers: int = 1,
+    worker_settings: WorkerSettings | None = None,
+    pool: WorkerPool | None = None,
 ) -> RunSummary:
     """Read, clean, annotate and store; with a `linker`, also claims and narratives.
 
-    Memory is bounded per document too: a document longer than `window_chars` is parsed in
-    windows of that size, and one longer than `max_chars` is skipped with its size named."""
-    started = time.perf_counter()
+    `workers` > 1 (or a started `pool`) runs annotation and claims in worker processes, built
+    from `worker_settings`; otherwise `nlp` runs them here. Memory is bounded per document
+    too: a document longer than `window_chars` is parsed in windows of that size, and one
+    longer than `max_chars` is skipped with its size named."""
     files = files if files is not None else list(expand_paths(paths))
     summary = RunSummary(model=model_name, inputs=len(files))
-    if linker is not None:
-        summary.linker = linker.describe()
-    counters = _Counters(summary)
-    run_id = store.start_run(command, model_name)
-    status = "failed"
-    try:
-        cleaned = _within_limit(_clean_stream(files, counters, on_file), max_chars, counters)
-        stream = _only_new(cleaned, store, counters)
-        batch: list[Document] = []
-        chars = 0
-        for doc in annotate_documents(stream, nlp, window_chars=window_chars):
-            batch.append(doc)
-            chars += len(doc.text)
-            summary.sentences += len(doc.sentences)
-            summary.entities += len(doc.entities)
-            summary.attributions += len(doc.attributions)
-            summary.count_language(doc)
-            if on_document:
-                on_document(doc)
-            if len(batch) >= batch_size or chars >= _BATCH_CHARS:
-                _write(batch, store, run_id, summary, counters, linker)
-                batch, chars = [], 0
-        _write(batch, store, run_id, summary, counters, linker)
-        if linker is not None:
-            summary.factchecked = linker.finish()
-            summary.narratives = store.counts()["narratives"]
-        # The same article found at several sources (a reprint, a mirror): keep every source.
-        store.add_sources(counters.repeats)
-        status = "done"
-    finally:
-        summary.seconds = time.perf_counter() - started
-        store.finish_run(
-            run_id,
-            status,
-            summary.documents_added,
-            summary.documents_existing,
-            len(summary.skipped),
-        )
-    return summary
+    if worker_settings is not None and linker is not None and worker_settings.link is None:
+        raise ValueError("worker_settings.link must carry the linker's settings")
+    with Run(
+        store,
+        summary,
+        command=command,
+        linker=linker,
+        batch_size=batch_size,
+        on_document=on_document,
+        on_file=on_file,
+    ) as run:
+        items = read_new(files, max_chars, lambda ids: store.existing_ids(ids) if ids else set())
+        with _pool_for(workers, pool, worker_settings) as active:
+            if active is not None:
+                summary.workers = active.count
+                stream = active.run(items)
+            else:
+                if nlp is None:
+                    raise ValueError("one-process analyze needs the spaCy pipeline (nlp)")
+                stage = linker.stage if linker is not None else None
+                stream = per_document(items, nlp, stage, window_chars=window_chars)
+            for item in stream:
+                run.take(item)
+        return run.finish()
+
+
+__all__ += ["FileEnd", "Skipped", "WorkerPool", "WorkerSettings"]

@@ -3,11 +3,14 @@
     claimgraph analyze corpus/ --engine ray                      # a local Ray, one worker per core
     claimgraph analyze corpus/ --engine ray --address ray://head:10001
 
-Why this shape: reading, cleaning and annotating need nothing but the document, so they run as
-Ray Data batches (a read/clean task per input file, then an actor pool where each actor loads one
-spaCy pipeline and annotates batches with `nlp.pipe`). Everything that touches the store or other
-documents stays on the driver, exactly as in the local engine: one writer, one transaction per
-batch, claims and narratives by the same `Linker`. Results stream back in input order
+Why this shape: reading, cleaning, annotating and finding claims need nothing but the document,
+so they run as Ray Data batches (a read/clean task per input file, then an actor pool where each
+actor loads one spaCy pipeline and the claim stage, and runs the per-document stage of
+`claimgraph.engine.run` on its batches: `nlp.pipe`, then claims scored and embedded in one
+transformer call). Everything that touches the store or other documents stays on the driver,
+in the run loop the local engine uses too (`claimgraph.engine.run.Run`): one writer, one
+transaction per batch, narratives by the same `Linker`, fed the vectors the actors computed.
+Results stream back in input order
 (`preserve_order`), so a run stores the same rows the local engine stores, and Ray Data's
 streaming executor keeps memory bounded (small batches, a capped object store, one batch
 prefetched).
@@ -26,7 +29,6 @@ import os
 import pickle
 import shutil
 import tempfile
-import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -38,16 +40,18 @@ import pyarrow as pa
 import ray
 import ray.data
 
-from claimgraph.annotate import (
-    DEFAULT_MAX_CHARS,
-    DEFAULT_WINDOW_CHARS,
-    annotate_documents,
-    too_long,
-)
+from claimgraph.annotate import DEFAULT_MAX_CHARS, DEFAULT_WINDOW_CHARS
 from claimgraph.annotate.nlp import DEFAULT_MODEL, load_nlp
-from claimgraph.engine.local import RunSummary, _Counters, _write
-from claimgraph.ingest import expand_paths, read_file
-from claimgraph.ingest.clean import clean_article
+from claimgraph.engine.run import (
+    Existing,
+    FileEnd,
+    Item,
+    Run,
+    RunSummary,
+    per_document,
+    read_file_items,
+)
+from claimgraph.ingest import expand_paths
 from claimgraph.link.stage import Linker
 from claimgraph.model import Document, Skipped
 from claimgraph.store import Store
@@ -71,6 +75,14 @@ def _pack(obj: Any) -> bytes:
     return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _kind(item: Item) -> str:
+    if isinstance(item, Document):
+        return DOC
+    if isinstance(item, Skipped):
+        return SKIPPED
+    return FILE if isinstance(item, FileEnd) else EXISTING
+
+
 def read_clean(
     batch: dict[str, np.ndarray],
     known: Any,
@@ -85,29 +97,16 @@ def read_clean(
     ids = ray.get(known) if known is not None else np.array([], dtype="S1")
     rows: list[tuple[str, bytes]] = []
     for path in batch["path"]:
-        read = produced = 0
-        for item in read_file(Path(path)):
-            if isinstance(item, Skipped):
-                rows.append((SKIPPED, _pack(item)))
-                continue
-            read += 1
-            doc = clean_article(item)
-            if not isinstance(doc, Skipped):
-                doc = too_long(doc, max_chars) or doc  # too long for any window: its size named
-            if isinstance(doc, Skipped):
-                rows.append((SKIPPED, _pack(doc)))
-                continue
-            produced += 1
-            key = doc.id.encode()
-            at = int(np.searchsorted(ids, key))
-            if at < len(ids) and ids[at] == key:
-                rows.append((EXISTING, _pack((doc.id, doc.source))))
-            else:
-                rows.append((DOC, _pack(doc)))
+        for item in read_file_items(Path(path), max_chars):
+            if isinstance(item, Document):
+                key = item.id.encode()
+                at = int(np.searchsorted(ids, key))
+                if at < len(ids) and ids[at] == key:
+                    item = Existing(item.id, item.source)
+            rows.append((_kind(item), _pack(item)))
             if len(rows) >= chunk:
                 yield _table(rows)
                 rows = []
-        rows.append((FILE, _pack((str(path), read, produced))))
     if rows:
         yield _table(rows)
 
@@ -122,7 +121,13 @@ class Annotator:
         attribution: str | None = None,
         attribution_model: str | None = None,
         window_chars: int = DEFAULT_WINDOW_CHARS,
+        link: Any = None,
     ) -> None:
+        import torch
+
+        torch.set_num_threads(1)  # one core per actor: spaCy and the encoder take turns on it
+        from claimgraph.link.stage import ClaimStage
+
         self.window_chars = window_chars
         self.nlp = load_nlp(
             model,
@@ -130,15 +135,17 @@ class Annotator:
             attribution=attribution,
             attribution_model=attribution_model,
         )
+        self.claims = ClaimStage(link) if link is not None else None
 
     def __call__(self, batch: pa.Table) -> pa.Table:
+        """The per-document stage (`claimgraph.engine.run.per_document`) on the batch's
+        documents: annotation, then claims with their vectors when linking."""
         kinds = batch.column("kind").to_pylist()
         payloads = batch.column("payload").to_pylist()
         at = [i for i, k in enumerate(kinds) if k == DOC]
         docs = [pickle.loads(payloads[i]) for i in at]
-        for i, doc in zip(
-            at, annotate_documents(docs, self.nlp, window_chars=self.window_chars), strict=True
-        ):
+        done = per_document(docs, self.nlp, self.claims, window_chars=self.window_chars)
+        for i, doc in zip(at, done, strict=True):
             payloads[i] = _pack(doc)
         return _table(list(zip(kinds, payloads, strict=True)))
 
@@ -201,6 +208,7 @@ def build_dataset(
     attribution_model: str | None = None,
     window_chars: int = DEFAULT_WINDOW_CHARS,
     max_chars: int = DEFAULT_MAX_CHARS,
+    link: Any = None,
 ) -> ray.data.Dataset:
     """files -> read/clean tasks -> annotation actor pool, order preserved, quiet."""
     items = [{"path": str(p)} for p in files]
@@ -228,6 +236,7 @@ def build_dataset(
                 "attribution": attribution,
                 "attribution_model": attribution_model,
                 "window_chars": window_chars,
+                "link": link,
             },
             compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=2),
             num_cpus=1,
@@ -257,7 +266,7 @@ def _quiet_ray_data(level: int = logging.ERROR) -> Iterator[None]:
 
 def stored_ids(store: Store) -> np.ndarray:
     """The ids already in the store, sorted, as fixed-width bytes (compact; binary-searchable)."""
-    ids = sorted(r["id"].encode() for r in store.query("SELECT id FROM documents"))
+    ids = sorted(i.encode() for i in store.document_ids())
     return np.array(ids, dtype="S") if ids else np.array([], dtype="S1")
 
 
@@ -282,18 +291,22 @@ def analyze(
     workers: int | None = None,
     object_store_mb: int = DEFAULT_OBJECT_STORE_MB,
 ) -> RunSummary:
-    """Same contract and RunSummary as `claimgraph.engine.local.analyze`, on Ray workers."""
-    started = time.perf_counter()
+    """Same contract and RunSummary as `claimgraph.engine.local.analyze`, on Ray workers:
+    the per-document stage (annotation and claims) on the actors, the run loop here."""
     files = files if files is not None else list(expand_paths(paths))
     summary = RunSummary(model=model_name or model, inputs=len(files))
-    if linker is not None:
-        summary.linker = linker.describe()
-    counters = _Counters(summary)
-    run_id = store.start_run(command, summary.model)
-    status = "failed"
-    try:
+    with Run(
+        store,
+        summary,
+        command=command,
+        linker=linker,
+        batch_size=batch_size,
+        on_document=on_document,
+        on_file=on_file,
+    ) as run:
         if files:
             with ray_session(address, workers, object_store_mb) as count, _quiet_ray_data():
+                summary.workers = count
                 known = ray.put(stored_ids(store))
                 ds = build_dataset(
                     files,
@@ -305,71 +318,11 @@ def analyze(
                     attribution_model=attribution_model,
                     window_chars=window_chars,
                     max_chars=max_chars,
+                    link=linker.settings if linker is not None else None,
                 )
-                _drain(ds, store, run_id, counters, batch_size, on_document, on_file, linker)
-        if linker is not None:
-            summary.factchecked = linker.finish()
-            summary.narratives = store.counts()["narratives"]
-        store.add_sources(counters.repeats)
-        status = "done"
-    finally:
-        summary.seconds = time.perf_counter() - started
-        store.finish_run(
-            run_id,
-            status,
-            summary.documents_added,
-            summary.documents_existing,
-            len(summary.skipped),
-        )
-    return summary
-
-
-def _drain(
-    ds: ray.data.Dataset,
-    store: Store,
-    run_id: int,
-    counters: _Counters,
-    batch_size: int,
-    on_document: Callable[[Document], None] | None,
-    on_file: Callable[[Path], None] | None,
-    linker: Linker | None,
-) -> None:
-    """The single writer: consume the workers' rows in order and write them as local does."""
-    summary = counters.summary
-    batch: list[Document] = []
-    pending: list[Skipped] = []  # Skipped rows of the file whose FILE row has not come yet
-    for block in ds.iter_batches(batch_size=None, batch_format="pyarrow", prefetch_batches=1):
-        for kind, payload in zip(
-            block.column("kind").to_pylist(), block.column("payload").to_pylist(), strict=True
-        ):
-            item = pickle.loads(payload)
-            if kind == SKIPPED:
-                pending.append(item)  # a file's own problems are told apart at its FILE row
-            elif kind == FILE:
-                path, read, produced = item
-                summary.records_read += read
-                counters.start_file(path)
-                for skipped in pending:
-                    counters.skip(skipped)
-                pending.clear()
-                counters.end_file(path, produced)
-                if on_file:
-                    on_file(Path(path))
-            elif kind == EXISTING or item.id in counters.seen:
-                doc_id, source = item if kind == EXISTING else (item.id, item.source)
-                summary.documents_existing += 1
-                counters.repeats.append((doc_id, source))
-            else:
-                doc: Document = item
-                counters.seen.add(doc.id)
-                batch.append(doc)
-                summary.sentences += len(doc.sentences)
-                summary.entities += len(doc.entities)
-                summary.attributions += len(doc.attributions)
-                summary.count_language(doc)
-                if on_document:
-                    on_document(doc)
-                if len(batch) >= batch_size:
-                    _write(batch, store, run_id, summary, counters, linker)
-                    batch = []
-    _write(batch, store, run_id, summary, counters, linker)
+                for block in ds.iter_batches(
+                    batch_size=None, batch_format="pyarrow", prefetch_batches=1
+                ):
+                    for payload in block.column("payload").to_pylist():
+                        run.take(pickle.loads(payload))
+        return run.finish()

@@ -26,7 +26,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -142,9 +142,17 @@ def fit_vocabulary(texts: Sequence[str], min_df: int = 2) -> tuple[list[str], np
     return vocabulary, idf.astype(np.float64)
 
 
-def tfidf(texts: Sequence[str], vocabulary: Sequence[str], idf: np.ndarray) -> sparse.csr_matrix:
-    """Sublinear TF-IDF, L2-normalised rows: the same transform at training and scoring time."""
-    matrix = _counter(vocabulary).transform(texts).tocsr()
+def tfidf(
+    texts: Sequence[str],
+    vocabulary: Sequence[str],
+    idf: np.ndarray,
+    counter: CountVectorizer | None = None,
+) -> sparse.csr_matrix:
+    """Sublinear TF-IDF, L2-normalised rows: the same transform at training and scoring time.
+
+    `counter`: a CountVectorizer over `vocabulary` to reuse (building one validates the whole
+    vocabulary, which costs more than counting a batch of sentences)."""
+    matrix = (counter or _counter(vocabulary)).transform(texts).tocsr()
     matrix.data = 1.0 + np.log(matrix.data)
     matrix = matrix @ sparse.diags(idf)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
@@ -193,6 +201,7 @@ class CheckworthinessScorer:
     intercept: float
     encoder: TextEncoder | None = None
     training: dict | None = None
+    _counts: CountVectorizer | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(
@@ -280,7 +289,10 @@ class CheckworthinessScorer:
                 f"embeddings of shape {embeddings.shape}; the model expects "
                 f"({len(texts)}, {self.coef_embedding.shape[0]})"
             )
-        lexical = tfidf(texts, self.vocabulary, self.idf) @ self.coef_lexical
+        if self._counts is None:
+            self._counts = _counter(self.vocabulary)
+            self._counts.transform([""])  # validates the vocabulary once, here
+        lexical = tfidf(texts, self.vocabulary, self.idf, self._counts) @ self.coef_lexical
         features = linguistic_features(texts).astype(np.float64) @ self.coef_features
         return lexical + embeddings @ self.coef_embedding + features + self.intercept
 

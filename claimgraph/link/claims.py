@@ -49,7 +49,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from claimgraph.model import Attribution, Document
 from claimgraph.vocabulary import load_vocabulary
@@ -201,6 +201,9 @@ class Claim:
     # signal type on the claim's footing (captive_confession, documented_study, ...).
     other_attribution_indices: list[int] = field(default_factory=list)
     signal_types: list[str] = field(default_factory=list)
+    # The claim's sentence embedding, set by the claim stage (claimgraph.link.stage) where the
+    # document is annotated, so the writer's narrative index never embeds it again.
+    vector: Any = None
 
 
 def claim_id(document_id: str, start: int, end: int) -> str:
@@ -383,6 +386,17 @@ def _signal_types(doc: Document, candidate: _Candidate) -> list[str]:
     return sorted(types)
 
 
+def _candidates(doc: Document) -> list[_Candidate]:
+    """Every span of `doc` that may become a claim, in text order (module doc)."""
+    reported = [
+        c for c in _attribution_candidates(doc) if _rule_score(doc.text[c.start : c.end]) > 0
+    ]
+    return sorted(
+        reported + _own_voice_candidates(doc, reported),
+        key=lambda c: (c.start, c.end, c.attribution is None),
+    )
+
+
 def extract_claims(
     doc: Document, scorer: Scorer | None = None, *, threshold: float | None = DEFAULT_THRESHOLD
 ) -> list[Claim]:
@@ -391,21 +405,56 @@ def extract_claims(
     Only the candidates are scored (one batch): sentences that fail `checkable` never reach
     the scorer, nor its encoder.
     """
-    reported = [
-        c for c in _attribution_candidates(doc) if _rule_score(doc.text[c.start : c.end]) > 0
+    return extract_claims_batch([doc], scorer, threshold=threshold)[0]
+
+
+def extract_claims_batch(
+    docs: Sequence[Document],
+    scorer: Scorer | None = None,
+    *,
+    threshold: float | None = DEFAULT_THRESHOLD,
+) -> list[list[Claim]]:
+    """`extract_claims` for several documents with ONE scorer call over all their candidates.
+
+    Why: the trained scorer embeds each candidate with a transformer, which runs several times
+    faster on one large batch (sorted by length, little padding) than on one document's few
+    sentences at a time. Each document's claims are exactly what `extract_claims` gives it.
+    """
+    found = [_candidates(doc) for doc in docs]
+    texts = [
+        doc.text[c.start : c.end] for doc, cands in zip(docs, found, strict=True) for c in cands
     ]
-    candidates = sorted(
-        reported + _own_voice_candidates(doc, reported),
-        key=lambda c: (c.start, c.end, c.attribution is None),
-    )
-    if not candidates:
-        return []
     active: Scorer = scorer if scorer is not None else RuleScorer()
     scored_by = str(getattr(active, "name", type(active).__name__))
-    texts = [doc.text[c.start : c.end] for c in candidates]
-    scores = [float(s) for s in active.score(texts)]
+    scores = [float(s) for s in active.score(texts)] if texts else []
     if len(scores) != len(texts):
         raise ValueError(f"scorer {scored_by!r} returned {len(scores)} scores for {len(texts)}")
+    out: list[list[Claim]] = []
+    at = 0
+    for doc, cands in zip(docs, found, strict=True):
+        out.append(
+            _build(
+                doc,
+                cands,
+                texts[at : at + len(cands)],
+                scores[at : at + len(cands)],
+                scored_by,
+                threshold,
+            )  # fmt: skip
+        )
+        at += len(cands)
+    return out
+
+
+def _build(
+    doc: Document,
+    candidates: list[_Candidate],
+    texts: list[str],
+    scores: list[float],
+    scored_by: str,
+    threshold: float | None,
+) -> list[Claim]:
+    """The claims of one document from its scored candidates."""
     claims = []
     for candidate, text, score in zip(candidates, texts, scores, strict=True):
         signals = _signal_types(doc, candidate)

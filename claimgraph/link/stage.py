@@ -1,7 +1,11 @@
-"""The linking stage the engine runs around each write batch: claims, their dates, narratives.
+"""Linking: claims (per document, `ClaimStage`) and narratives (across documents, `Linker`).
 
-Claims are extracted per document (they only need that document) and written with it, so a
-killed run never leaves a document without its claims. Narratives are cross-document: the
+Claims only need their own document, so `ClaimStage` runs in the per-document stage, wherever
+the engine annotates (this process, worker processes, Ray actors): it extracts, scores and
+dates each document's claims and embeds them, one transformer call over a chunk of documents,
+each claim embedded once (`embedding_text`) for the scorer, the narrative index and the stored
+vector alike. Claims are written with their document, so a killed run never leaves a document
+without its claims. Narratives are cross-document: the
 index lives in memory during a run, takes each batch's claims, and is saved with the
 assignments at the end; a run that stopped before saving leaves claims whose `narrative_id` is
 NULL, and the next run adds those first. Nothing already assigned is recomputed.
@@ -15,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from claimgraph.annotate.language import claims_in_english
 from claimgraph.link.claims import DEFAULT_THRESHOLD as CLAIM_THRESHOLD
-from claimgraph.link.claims import Claim, RuleScorer, Scorer, extract_claims
+from claimgraph.link.claims import Claim, RuleScorer, Scorer, extract_claims_batch
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, Encoder, load_encoder
 from claimgraph.link.narratives import DEFAULT_THRESHOLD as NARRATIVE_THRESHOLD
 from claimgraph.link.narratives import NarrativeIndex
@@ -88,6 +93,67 @@ def load_scorer(encoder: Any) -> Scorer:
     return CheckworthinessScorer.load()
 
 
+def embedding_text(text: str) -> str:
+    """The form of a claim's text that is embedded: NFKC with straight quotes, as the
+    check-worthiness scorer was trained on. One vector per claim serves the scorer, the
+    narrative index and the stored vector (a quarter of news claims carry curly quotes; they
+    were embedded twice, once in each form)."""
+    try:
+        from claimgraph.link.checkworthiness import prepare
+    except ImportError:  # no trained scorer installed: the text as it is
+        return text
+    return prepare(text)
+
+
+class _PrimedScorer:
+    """The check-worthiness scorer, with the chunk's claims embedded ONCE before it scores
+    them (the scorer finds the vectors in the cache when it shares the stage's encoder)."""
+
+    def __init__(self, scorer: Scorer, cache: CachedEncoder) -> None:
+        self.inner = scorer
+        self.name = getattr(scorer, "name", type(scorer).__name__)
+        self.cache = cache
+
+    def score(self, texts: list[str]) -> Any:
+        self.cache.encode([embedding_text(t) for t in texts])
+        return self.inner.score(texts)
+
+
+class ClaimStage:
+    """Per-document linking work: each document's claims, extracted, scored, dated and embedded
+    (`Claim.vector`), for a chunk of documents at a time. Picklable settings, so a worker
+    process or a Ray actor builds its own from `LinkSettings`."""
+
+    def __init__(self, settings: LinkSettings | None = None, encoder: Encoder | None = None):
+        self.settings = settings or LinkSettings()
+        self.encoder = CachedEncoder(encoder or load_encoder(self.settings.embedding_model))
+        self.scorer = load_scorer(self.encoder)
+        self._primed = _PrimedScorer(self.scorer, self.encoder)
+
+    def describe(self) -> str:
+        return (
+            f"claims scored by {getattr(self.scorer, 'name', '?')}; embeddings {self.encoder.name}"
+        )
+
+    def __call__(self, docs: list[Document]) -> None:
+        """Set `doc.claims` on each (English) document, with every claim's vector."""
+        claims_in_english(self._extract, docs)
+
+    def _extract(self, docs: list[Document]) -> None:
+        try:
+            found = extract_claims_batch(
+                docs, self._primed, threshold=self.settings.claim_threshold
+            )
+            for doc, claims in zip(docs, found, strict=True):
+                doc.claims = date_claims(doc, claims)
+            texts = [embedding_text(c.text) for claims in found for c in claims]
+            vectors = self.encoder.encode(texts)  # cache hits: embedded while scoring
+            for claim, vector in zip((c for claims in found for c in claims), vectors, strict=True):
+                claim.vector = vector
+        finally:
+            self.encoder.clear()
+
+
 def date_claims(doc: Document, claims: list[Claim]) -> list[Claim]:
     """A claim's date is when it was told: when its source said it, where the text reports
     that (the attribution's date), else the document's publication date, else none (an
@@ -112,8 +178,9 @@ class Linker:
     ) -> None:
         self.settings = settings or LinkSettings()
         self.store = store
-        self.encoder = CachedEncoder(encoder or load_encoder(self.settings.embedding_model))
-        self.scorer = load_scorer(self.encoder)
+        self.stage = ClaimStage(self.settings, encoder)
+        self.encoder = self.stage.encoder
+        self.scorer = self.stage.scorer
         self.added: dict[str, None] = {}  # claim ids this run indexed (ordered set)
         self._load()
 
@@ -152,20 +219,21 @@ class Linker:
             self.encoder.clear()
 
     def describe(self) -> str:
-        return (
-            f"claims scored by {getattr(self.scorer, 'name', '?')}; embeddings {self.encoder.name}"
-        )
+        return self.stage.describe()
 
     def claims(self, docs: list[Document]) -> None:
-        """Extract, score and date each document's claims (set on `doc.claims`)."""
-        for doc in docs:
-            doc.claims = date_claims(
-                doc, extract_claims(doc, self.scorer, threshold=self.settings.claim_threshold)
-            )
+        """Extract, score, date and embed each document's claims here (set on `doc.claims`):
+        the claim stage, for a caller that annotated the documents itself."""
+        self.stage(docs)
 
     def add_written(self, docs: list[Document]) -> None:
-        """Give the claims of documents just written to the narrative index."""
-        self._add([c for d in docs for c in d.claims])
+        """Give the claims of documents just written to the narrative index; vectors the claim
+        stage computed are used as they are (nothing is embedded twice)."""
+        claims = [c for d in docs for c in d.claims]
+        known = [c for c in claims if c.vector is not None]
+        if known:
+            self.encoder.seed([c.text for c in known], np.vstack([c.vector for c in known]))
+        self._add(claims)
         self.encoder.clear()
 
     def _add(self, claims: list[Claim]) -> None:
@@ -231,22 +299,13 @@ class Linker:
         matches are not counted as fact-checked). `claimgraph factchecks match` redoes all."""
         from claimgraph.factchecks.match import match_claims
         from claimgraph.factchecks.store import count_factchecks
+        from claimgraph.store.factchecks import count_confident
 
         self.save()
         if not self.added or not count_factchecks(self.store):
             return None
         match_claims(self.store, claim_ids=list(self.added))
-        linked = 0
-        ids = list(self.added)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join(f":c{i}" for i in range(len(chunk)))
-            linked += self.store.query(
-                "SELECT COUNT(DISTINCT claim_id) AS n FROM factcheck_links "
-                f"WHERE tier = 'confident' AND claim_id IN ({marks})",
-                {f"c{i}": c for i, c in enumerate(chunk)},
-            )[0]["n"]
-        return linked
+        return count_confident(self.store, list(self.added))
 
 
 def _claim_from_row(row: dict[str, Any]) -> Claim:

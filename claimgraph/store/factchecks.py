@@ -93,6 +93,21 @@ def replace_links(store: Any, claim_ids: list[str] | None, links: list[dict[str,
     return len(links)
 
 
+def count_confident(store: Any, claim_ids: list[str]) -> int:
+    """How many of these claims have a confident fact-check link (what `analyze` reports as
+    fact-checked; possible matches are not counted)."""
+    table = s.factcheck_links
+    total = 0
+    with store.engine.connect() as conn:
+        for i in range(0, len(claim_ids), _BATCH):
+            total += conn.execute(
+                select(func.count(func.distinct(table.c.claim_id))).where(
+                    table.c.tier == "confident", table.c.claim_id.in_(claim_ids[i : i + _BATCH])
+                )
+            ).scalar_one()
+    return int(total)
+
+
 def load_links(store: Any, limit: int | None = None) -> list[dict[str, Any]]:
     """Links with both sides, their tier and the fact-check's verdict, best score first."""
     lk, f = s.factcheck_links, s.factchecks

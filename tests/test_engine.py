@@ -1,0 +1,98 @@
+"""The local engine's worker processes store what one process stores; the shared run loop.
+
+Issue 13: the per-document stage (annotation, then claims scored and embedded) runs in worker
+processes with `workers` > 1, and claims are no longer extracted in the write step.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_ray import assert_same_tables, dump
+
+from claimgraph.annotate.nlp import DEFAULT_MODEL, model_info
+from claimgraph.engine import local
+from claimgraph.engine.run import Existing, FileEnd, per_document, read_new
+from claimgraph.link.embeddings import load_encoder
+from claimgraph.link.stage import Linker, embedding_text
+from claimgraph.model import Document, Skipped
+from claimgraph.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """examples/ plus a reprint of one example and an empty file."""
+    folder = tmp_path_factory.mktemp("corpus")
+    for path in EXAMPLES.iterdir():
+        shutil.copy(path, folder / path.name)
+    shutil.copy(EXAMPLES / "002_133a9d732627dffb.txt", folder / "zz_reprint.txt")
+    (folder / "empty.txt").write_text("")
+    return folder
+
+
+def test_worker_processes_store_what_one_process_stores(corpus, nlp, tmp_path):
+    encoder = load_encoder()
+    summaries = {}
+    for name, workers in (("one", 1), ("two", 2)):
+        with Store(tmp_path / f"{name}.db") as store:
+            linker = Linker(store, encoder=encoder)
+            settings = local.WorkerSettings(model=DEFAULT_MODEL, link=linker.settings)
+            summaries[name] = local.analyze(
+                [corpus],
+                store,
+                nlp if workers == 1 else None,
+                model_name=model_info(nlp).describe(),
+                linker=linker,
+                workers=workers,
+                worker_settings=settings,
+            )
+    expected, got = dump(tmp_path / "one.db"), dump(tmp_path / "two.db")
+    assert_same_tables(expected, got)
+    assert len(expected["claims"]) > 20 and len(expected["claim_vectors"]) == len(
+        expected["claims"]
+    )
+    one, two = summaries["one"], summaries["two"]
+    assert (one.workers, two.workers) == (1, 2)
+    assert (two.documents_added, two.documents_existing, two.claims) == (
+        one.documents_added,
+        one.documents_existing,
+        one.claims,
+    )
+    assert two.documents_added == 5 and two.documents_existing == 1
+
+
+def test_claims_are_found_in_the_per_document_stage_with_their_vectors(nlp, tmp_path):
+    """Claims come out of the per-document stage already scored and embedded, so the writer's
+    narrative index embeds nothing again; other items pass through in order."""
+    files = sorted(EXAMPLES.iterdir())[:2]
+    with Store(tmp_path / "s.db") as store:
+        linker = Linker(store, encoder=load_encoder())
+        items = list(read_new(files, 5_000_000, lambda ids: set()))
+        out = list(per_document(items, nlp, linker.stage))
+    assert [type(i) for i in out] == [type(i) for i in items]
+    assert [type(i) for i in out] == [Document, FileEnd, Document, FileEnd]
+    docs = [i for i in out if isinstance(i, Document)]
+    claims = [c for d in docs for c in d.claims]
+    assert claims and all(c.vector is not None and c.vector.shape == (384,) for c in claims)
+    # the vectors are the encoder's own for each claim text (one pass served both uses)
+    again = linker.encoder.inner.encode([embedding_text(c.text) for c in claims[:5]])
+    for claim, vector in zip(claims, again, strict=False):
+        assert abs(float(claim.vector @ vector) - 1.0) < 1e-5
+
+
+def test_read_new_marks_stored_and_repeated_documents_before_any_nlp(corpus):
+    files = sorted(corpus.iterdir())
+    first = [i for i in read_new(files, 5_000_000, lambda ids: set()) if isinstance(i, Document)]
+    stored = {first[0].id}
+    items = list(read_new(files, 5_000_000, lambda ids: stored & set(ids)))
+    existing = [i for i in items if isinstance(i, Existing)]
+    # the stored one, and the reprint of example 002 (same text, read later in the run)
+    assert len(existing) == 2 and existing[0].id == first[0].id
+    assert any(Path(e.source).name == "zz_reprint.txt" for e in existing)
+    assert sum(isinstance(i, FileEnd) for i in items) == len(files)
+    assert [Path(i.source).name for i in items if isinstance(i, Skipped)] == ["empty.txt"]
