@@ -528,7 +528,8 @@ def test_cli_report(linked_db: Path, tmp_path: Path) -> None:
     assert every.read_text(encoding="utf-8").count('<article class="narrative"') == len(rows)
     # Documents are compact (their marked sentences) unless --full-text; every link into a
     # document still finds its sentence.
-    assert "Marked sentences" in html and top.stat().st_size < out.stat().st_size
+    assert "The sentences this report links to" in html
+    assert top.stat().st_size < out.stat().st_size
     ids = set(re.findall(r'id="([^"]+)"', html))
     assert set(re.findall(r'href="#([^"]+)"', html)) <= ids
     missing = CliRunner().invoke(app, ["report", "--db", str(tmp_path / "none.db")])

@@ -52,29 +52,27 @@ def build_context(
 ) -> dict[str, Any]:
     """The template's data: what `gather` reads, plus the charts and highlighted texts.
 
-    Documents are compact unless `full_text`: only their marked sentences (a claim, a quote,
-    a signal: every sentence the report links to) are drawn, so a report of a thousand
-    articles stays a few megabytes; the full text is one option away."""
-    data = gather(store, top=top, all_narratives=all_narratives)
+    Compact unless `full_text`: a document shows only the sentences the report links to (with
+    their marks), and the long lists their first rows, so a report of a thousand articles
+    stays a few megabytes; the full text is one option away."""
+    data = gather(store, top=top, all_narratives=all_narratives, compact=not full_text)
     for n in data["narratives"]:
         for share in n["shares"]:
             share["bar"] = svg.bar(share["share"], share["name"], colour=share["colour"])
         n["timeline_svg"] = svg.timeline(n["points"], f"Timeline of “{svg.clip(n['label'], 80)}”")
         nodes, edges = n["graph"]
         n["graph_svg"] = svg.provenance(nodes, edges, f"Provenance of “{svg.clip(n['label'], 80)}”")
-    # Every sentence something in the report links to stays drawn in compact mode.
-    linked = {int(x) for x in re.findall(r"#s-(\d+)", json.dumps(data, default=str))}
+    # Every sentence the rest of the report links to stays drawn in compact mode (a document's
+    # own list of signals then links only to those).
+    rest = {k: v for k, v in data.items() if k != "documents"}
+    linked = {int(x) for x in re.findall(r"#s-(\d+)", json.dumps(rest, default=str))}
     for d in data["documents"]:
         blocks = segment(d["text"], d["sentences"], d["spans"])
-        d["marked_sentences"] = len(
-            {b.sentence_id for b in blocks if b.sentence_id is not None and _marked(b)}
-        )
         if not full_text:
-            blocks = [
-                b
-                for b in blocks
-                if b.sentence_id is not None and (_marked(b) or b.sentence_id in linked)
-            ]
+            for g in d["signals"]:
+                if g["href"].startswith("#s-") and int(g["href"][3:]) not in linked:
+                    g["href"] = None
+            blocks = [b for b in blocks if b.sentence_id is not None and b.sentence_id in linked]
             gap = Markup(' <span class="gap">…</span> ')
             parts: list[Markup] = []
             for i, b in enumerate(blocks):
@@ -83,6 +81,7 @@ def build_context(
                     parts.append(Markup(" ") if follows else gap)
                 parts.append(render_blocks([b]))
             d["body"] = Markup("").join(parts)
+            d["shown_sentences"] = len({b.sentence_id for b in blocks})
         else:
             d["body"] = render_blocks(blocks)
     data["full_text"] = full_text
@@ -102,10 +101,6 @@ def build_context(
         "js": Markup(js),
         "csp": csp,
     }
-
-
-def _marked(block: Any) -> bool:
-    return any(p.classes for p in block.parts)
 
 
 def render_report(

@@ -41,6 +41,11 @@ SIGNAL_MEANINGS: dict[str, str] = {
 }
 UNKNOWN_SIGNAL = "A signal found by claimgraph (see docs/schema.md, table `signals`)."
 MAX_LINKS = 25  # sentence links listed per table row; the count is always the full figure
+# A compact report (the default) lists the first LIST_CAP speakers, outlets, signal
+# occurrences and anonymous sources (the full lists: `claimgraph sources`, the exports, the
+# app), with COMPACT_LINKS sentence links per row.
+LIST_CAP = 100
+COMPACT_LINKS = 5
 
 
 def meaning(signal_type: str) -> str:
@@ -82,9 +87,13 @@ def _json_dict(value: str | None) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def gather(store: Store, top: int | None = None, all_narratives: bool = False) -> dict[str, Any]:
+def gather(
+    store: Store, top: int | None = None, all_narratives: bool = False, compact: bool = False
+) -> dict[str, Any]:
     """Everything the report shows, as plain dicts and lists: narratives told in two documents
-    or more (all with `all_narratives`), the `top` most spread of them when given."""
+    or more (all with `all_narratives`), the `top` most spread of them when given. `compact`
+    keeps the long lists (speakers, outlets, signal occurrences, anonymous sources) to their
+    first LIST_CAP rows, each saying how many there are, so a large corpus stays readable."""
     reads = read_model(store)
     rows = reads.report_rows()
     docs = rows["documents"]
@@ -124,6 +133,17 @@ def gather(store: Store, top: int | None = None, all_narratives: bool = False) -
         if c["narrative"]:
             members[c["narrative"]].append(c)
     speakers_table, outlets_table, publishers = _sources(store, atts, via_names, docs, entity_names)
+    totals = {
+        "speakers": len(speakers_table),
+        "outlets": len(outlets_table),
+        "publishers": len(publishers),
+    }
+    if compact:
+        speakers_table = speakers_table[:LIST_CAP]
+        outlets_table = outlets_table[:LIST_CAP]
+        publishers = publishers[:LIST_CAP]
+        for r in (*speakers_table, *outlets_table, *publishers):
+            r["links"] = r["links"][:COMPACT_LINKS]
     speaker_anchor = {(r["name"], r["anonymous"]): r["anchor"] for r in speakers_table}
     outlet_anchor = {r["name"]: r["anchor"] for r in outlets_table}
     fc_by_claim: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -143,7 +163,9 @@ def gather(store: Store, top: int | None = None, all_narratives: bool = False) -
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "overview": _overview(docs, sentences, atts, signals, claims, narratives),
-        "signal_types": _signal_index(signals, doc_by_id),
+        "signal_types": _signal_index(signals, doc_by_id, LIST_CAP if compact else None),
+        "totals": totals,
+        "anonymous_total": sum(1 for a in atts if a["anonymous"] and a["document_id"] in doc_by_id),
         "anonymous": [
             {
                 "description": a["speaker_description"] or "unnamed source",
@@ -153,7 +175,7 @@ def gather(store: Store, top: int | None = None, all_narratives: bool = False) -
             }
             for a in atts
             if a["anonymous"] and a["document_id"] in doc_by_id
-        ],
+        ][: LIST_CAP if compact else None],
         "narratives": [
             _narrative(n, members.get(n["id"], []), fc_by_claim, context) for n in drawn
         ],
@@ -243,7 +265,7 @@ def _overview(
 
 
 def _signal_index(
-    signals: list[dict[str, Any]], doc_by_id: dict[str, dict[str, Any]]
+    signals: list[dict[str, Any]], doc_by_id: dict[str, dict[str, Any]], cap: int | None = None
 ) -> list[dict[str, Any]]:
     """Per signal type: what it means, the words that triggered it, and where."""
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -270,7 +292,7 @@ def _signal_index(
                     }
                     for g in rows
                     if g["document_id"] in doc_by_id
-                ],
+                ][:cap],
             }
         )
     return out
