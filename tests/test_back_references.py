@@ -66,3 +66,24 @@ def test_a_description_nothing_fits_stays_a_description(nlp) -> None:
     text = "Farmers gathered outside the town hall. The president said the harvest was poor."
     found = _speakers(nlp, text)
     assert found["The president"] is None
+
+
+def test_an_embedded_posts_signature_is_its_source(nlp) -> None:
+    """A page's embedded post, its markup gone: the text, then "— Name (@handle) Date"."""
+    text = (
+        "Tributes poured in on Sunday.\n\n"
+        "A great loss for our harbour town. Rest in peace. https://t.co/AbC123 "
+        "\u2014 Rep Claire Holloway (@RepHolloway) March 6, 2016\n\n"
+        "She will be missed by all of us. pic.twitter.com/xYz \u2014 Harbour Society "
+        "(@harboursoc) March 7, 2016\n"
+    )
+    doc = nlp(text)
+    posts = {
+        text[a.start : a.end]: a.speaker
+        for a in doc._.cg_attributions
+        if a.cue == "\u2014"
+    }
+    assert posts == {
+        "A great loss for our harbour town. Rest in peace.": "Claire Holloway",
+        "She will be missed by all of us.": "Harbour Society",
+    }

@@ -710,12 +710,56 @@ def _phrase_relations(doc: Doc, text: str, cues: Cues) -> list[Relation]:
     return relations
 
 
+# An embedded post as pages print it once its markup is gone: the post's text, then its
+# signature line "— Name (@handle) March 6, 2016" (Twitter/X embeds; a Mastodon-style
+# "@user@host" handle too).
+_POST_SIGNATURE = re.compile(
+    r"(?P<dash>[\u2014\u2013]|--?)[ \t]*(?P<name>[^\s@()\u2014\u2013][^\n@()\u2014\u2013]{0,78}?)"
+    r"[ \t]*\(@[A-Za-z0-9_]{1,30}(?:@[\w.-]+)?\)[ \t]*"
+    r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})"
+)
+_TRAILING_LINKS = re.compile(r"(?:\s*(?:https?://\S+|pic\.twitter\.com/\S+))+\s*$")
+
+
+def _embedded_post_relations(doc: Doc, text: str) -> list[Relation]:
+    """Embedded posts: the signature's name is the source of the post's text before it.
+
+    The dash is the cue (there is no reporting verb); the content runs from the start of the
+    post's line to the signature, without the links a post ends with.
+    """
+    relations = []
+    for match in _POST_SIGNATURE.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        body = text[line_start : match.start()]
+        body = _TRAILING_LINKS.sub("", body.rstrip())
+        lead = len(body) - len(body.lstrip())
+        start, end = line_start + lead, line_start + len(body)
+        if end - start < 3 or not any(ch.isalpha() for ch in text[start:end]):
+            continue
+        cue = doc.char_span(match.start("dash"), match.end("dash"), alignment_mode="expand")
+        source = doc.char_span(match.start("name"), match.end("name"), alignment_mode="expand")
+        if cue is None or source is None or not len(cue) or not len(source):
+            continue
+        relations.append(
+            Relation(
+                kind="direct",
+                content=[(start, end)],
+                cue=(match.start("dash"), match.end("dash")),
+                source=(match.start("name"), match.end("name")),
+                cue_token=cue[0].i,
+                source_root=source[-1].i,
+            )
+        )
+    return relations
+
+
 def find_relations(doc: Doc) -> list[Relation]:
     """All attribution relations in a parsed document, in text order, unresolved."""
     cues = load_cues()
     text = doc.text  # spaCy rebuilds Doc.text on every access: read it once
     regions = quote_regions(text)
     relations = _verb_relations(doc, text, cues, regions) + _phrase_relations(doc, text, cues)
+    relations += _embedded_post_relations(doc, text)
     relations.sort(key=lambda r: (r.cue[0], r.content[0][0]))
     return relations
 
