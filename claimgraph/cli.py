@@ -50,6 +50,7 @@ console = Console()
 err = Console(stderr=True)
 app.add_typer(factchecks_app, name="factchecks")
 
+REPORT_TOP = 100  # narratives a report draws by default: it stays readable at 1,000 articles
 DbOption = Annotated[
     str,
     typer.Option(
@@ -692,8 +693,9 @@ def report(
     ] = Path("report.html"),
     db: DbOption = DEFAULT_DB,
     top: Annotated[
-        int | None, typer.Option(help="Narratives drawn, most spread first (default: all).")
-    ] = None,
+        int,
+        typer.Option(help="Narratives drawn, most spread first (0: every one)."),
+    ] = REPORT_TOP,
     all_: Annotated[
         bool, typer.Option("--all", help="Also single-document candidate narratives.")
     ] = False,
@@ -714,7 +716,9 @@ def report(
         raise typer.Exit(2)
     started = time.perf_counter()
     with Store(db, read_only=True) as store:
-        written = write_report(store, out, top=top, all_narratives=all_, full_text=full_text)
+        written = write_report(
+            store, out, top=top or None, all_narratives=all_, full_text=full_text
+        )
     size = written.stat().st_size
     console.print(
         f"{escape(str(written))}: {size / 1024:.0f} KiB in {time.perf_counter() - started:.1f} s"

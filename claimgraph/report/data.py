@@ -159,6 +159,7 @@ def gather(
         speaker_anchor=speaker_anchor,
         outlet_anchor=outlet_anchor,
         fc_by_claim=fc_by_claim,
+        compact=compact,
     )
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -203,6 +204,7 @@ class _Context:
         self.speaker_anchor: dict[tuple[str, bool], str] = kwargs["speaker_anchor"]
         self.outlet_anchor: dict[str, str] = kwargs["outlet_anchor"]
         self.fc_by_claim: dict[str, list[dict[str, Any]]] = kwargs.get("fc_by_claim", {})
+        self.compact: bool = kwargs.get("compact", False)
 
     def speaker_name(self, att: dict[str, Any]) -> str:
         """The name `Store.sources()` gives this attribution's speaker."""
@@ -584,7 +586,9 @@ def _documents(
             if key in seen_signals:
                 continue
             seen_signals.add(key)
-            note = f"signal {g['type']}: {meaning(g['type'])} Triggered by “{g['text']}”" + (
+            # (compact: the legend explains each signal type once, not every tooltip)
+            explained = "" if ctx.compact else f"{meaning(g['type'])} "
+            note = f"signal {g['type']}: {explained}Triggered by “{g['text']}”" + (
                 f" ({g['detail']})" if g["detail"] else ""
             )
             spans.append(
