@@ -44,6 +44,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "eval"))
 
 from claimgraph.link.claims import Claim  # noqa: E402
 from claimgraph.link.narratives import (  # noqa: E402
@@ -58,6 +59,13 @@ MIN_SUPPORT = 20  # a keyword names a theme when at least this many cases carry 
 SWEEP = (0.45, 0.50, 0.55, 0.60)
 OVERLAPS = (0.34, 0.5, 0.67)
 JUDGED = REPO / "eval" / "gold" / "narratives_news_judged.yaml"
+QUICK_LIMIT = 600  # the gate's subsample (tests/test_eval_narratives.py)
+FULL_LIMIT = 2000  # the default run: 2,000 random cases plus every US-ISIS case
+FLOOR_KEYS = {
+    FULL_LIMIT: "narratives_euvsdisinfo_pair_precision",
+    QUICK_LIMIT: "narratives_quick_euvsdisinfo_pair_precision",
+}
+JUDGED_KEY = "narratives_news_one_story"
 _ISIS = re.compile(r"\b(ISIS|ISIL|Daesh|Islamic State|IS)\b")
 _US = re.compile(
     r"\b(US|USA|U\.S\.|United States|America|American|Americans|Washington|Pentagon|CIA)\b"
@@ -318,6 +326,38 @@ def us_isis_report(cases: list[Case], index: NarrativeIndex, top: int = 8) -> li
     return lines
 
 
+def default_scores(
+    data_dir: Path,
+    limit: int | None,
+    seed: int = 0,
+    cache: Path | None = None,
+    anchor_cache: Path | None = None,
+) -> Scores:
+    """The scores at the library's default settings (what the floors hold)."""
+    cases = choose(load_cases(data_dir), limit, seed)
+    encoder = embed([c.title for c in cases], cache)
+    anchored = anchors(cases, anchor_cache)
+    t0 = time.perf_counter()
+    assigned, _ = cluster(cases, encoder, anchored, DEFAULT_THRESHOLD)
+    return score(
+        cases, assigned, DEFAULT_THRESHOLD, DEFAULT_MIN_ANCHOR_OVERLAP, time.perf_counter() - t0
+    )
+
+
+def judged_share(path: Path = JUDGED) -> tuple[float, int, int] | None:
+    """(share judged one story, narratives judged, cross-document narratives found), or None
+    while the file is missing or a verdict is still '?'."""
+    import yaml
+
+    if not path.is_file():
+        return None
+    data = yaml.safe_load(path.read_text())
+    verdicts = [n["verdict"] for n in data["narratives"]]
+    if not verdicts or any(v not in ("one story", "mixed") for v in verdicts):
+        return None
+    return sum(v == "one story" for v in verdicts) / len(verdicts), len(verdicts), data["found"]
+
+
 def judged_sample(path: Path = JUDGED) -> str:
     """The judged news sample's figure: share of drawn cross-document narratives that tell one
     story (eval/sample_narratives.py draws them; the verdicts are a reader's)."""
@@ -338,7 +378,7 @@ def judged_sample(path: Path = JUDGED) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--limit", type=int, default=2000, help="random cases (0: all)")
+    parser.add_argument("--limit", type=int, default=FULL_LIMIT, help="random cases (0: all)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=None, help="npz file for the vectors")
     parser.add_argument(
@@ -350,6 +390,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--overlaps", default=",".join(f"{o:g}" for o in OVERLAPS), help="anchor overlaps"
+    )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="write the default settings' pair precision (and the judged share) to floors.yaml",
     )
     args = parser.parse_args(argv)
     thresholds = [float(t) for t in args.thresholds.split(",") if t.strip()]
@@ -380,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("\nsweep (default settings; threshold and anchor overlap varied)\n" + header)
     default_index = None
-    default_scores = None
+    chosen = None
     runs = [(t, o, True) for o in overlaps for t in thresholds]
     runs.append((DEFAULT_THRESHOLD, DEFAULT_MIN_ANCHOR_OVERLAP, False))
     for threshold, overlap, acts in runs:
@@ -394,22 +439,34 @@ def main(argv: list[str] | None = None) -> int:
         )
         mark = " <- default" if default else ""
         if default:
-            default_index, default_scores = index, s
+            default_index, chosen = index, s
         print(
             f"  {s.threshold:.2f}  {s.overlap:.2f}    {'yes' if acts else 'no ':<4}  "
             f"{s.purity:.3f}  {s.homogeneity:.3f}  {s.completeness:.3f}  {s.v_measure:.3f}  "
             f"{s.ari:.3f}  {s.pair_precision:.3f}  {s.pairs:<6}  {s.coverage:.3f}  "
             f"{s.narratives:<4}  {s.seconds:.1f}{mark}"
         )
-    if default_index is not None and default_scores is not None:
+    if default_index is not None and chosen is not None:
         print()
         print("\n".join(us_isis_report(cases, default_index)))
         print(
             f"\nEUvsDisinfo at the default settings: keyword pair precision "
-            f"{default_scores.pair_precision:.3f}, coverage {default_scores.coverage:.3f}, "
-            f"purity {default_scores.purity:.3f}, ARI {default_scores.ari:.3f}"
+            f"{chosen.pair_precision:.3f}, coverage {chosen.coverage:.3f}, "
+            f"purity {chosen.purity:.3f}, ARI {chosen.ari:.3f}"
         )
     print(judged_sample())
+    if args.pin and chosen is not None:
+        from floors import pin_floors
+
+        limit = args.limit or None
+        values = {}
+        if limit in FLOOR_KEYS:
+            values[FLOOR_KEYS[limit]] = chosen.pair_precision
+        judged = judged_share()
+        if judged is not None:
+            values[JUDGED_KEY] = judged[0]
+        pin_floors(values)
+        print("pinned " + ", ".join(f"{k} {v:.3f}" for k, v in values.items()))
     print(f"\ntotal {time.perf_counter() - started:.0f}s")
     return 0
 

@@ -4,7 +4,8 @@
         [--out eval/gold/narratives_news_judged.yaml] [--show]
 
 DB is a claimgraph database made by `claimgraph analyze` (the judged sample: the first 1,000
-articles of ../shared/data/news/allsides_sample5000.jsonl). The claims, their entity mentions
+articles of ../shared/data/news/allsides_sample5000.jsonl), or several holding parts of one
+corpus (a document in two is read from the first). The claims, their entity mentions
 and their stored vectors are regrouped here by `NarrativeIndex` at its default settings, in the
 order the documents were stored, each claim dated as the linker dates it (its statement date,
 else the publication date), so the draw follows the library's current grouping whatever
@@ -45,8 +46,25 @@ class _Stored:
         raise AssertionError("vectors are passed in")
 
 
-def load(db: Path) -> tuple[list[Claim], dict[str, list[str]], np.ndarray, int]:
-    """Claims in stored order, their anchors, their vectors, and the number of documents."""
+def load(dbs: list[Path]) -> tuple[list[Claim], dict[str, list[str]], np.ndarray, int]:
+    """Claims in stored order, their anchors, their vectors, and the number of documents; a
+    document in several databases (parts of one corpus analysed apart) is read from the first."""
+    claims: list[Claim] = []
+    anchors: dict[str, list[str]] = {}
+    vectors: list[np.ndarray] = []
+    seen: set[str] = set()
+    for db in dbs:
+        part, part_anchors, part_vectors, docs = _load_one(db, seen)
+        claims += part
+        anchors |= part_anchors
+        vectors.append(part_vectors)
+        seen |= docs
+    return claims, anchors, np.vstack(vectors), len(seen)
+
+
+def _load_one(
+    db: Path, skip: set[str]
+) -> tuple[list[Claim], dict[str, list[str]], np.ndarray, set[str]]:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     order = {
         d: i
@@ -56,6 +74,7 @@ def load(db: Path) -> tuple[list[Claim], dict[str, list[str]], np.ndarray, int]:
                 "ORDER BY (SELECT MIN(x.id) FROM sentences x WHERE x.document_id = d.id), d.id"
             )
         )
+        if d not in skip
     }
     rows = conn.execute(
         "SELECT c.id, c.document_id, c.text, c.start_char, c.end_char, c.speaker, "
@@ -65,6 +84,7 @@ def load(db: Path) -> tuple[list[Claim], dict[str, list[str]], np.ndarray, int]:
         "LEFT JOIN attributions a ON a.id = c.attribution_id",
         (MODEL,),
     ).fetchall()
+    rows = [r for r in rows if r[1] in order]
     rows.sort(key=lambda r: (order[r[1]], r[3], r[0]))
     claims = [
         Claim(
@@ -83,7 +103,9 @@ def load(db: Path) -> tuple[list[Claim], dict[str, list[str]], np.ndarray, int]:
         )
         for r in rows
     ]
-    vectors = np.vstack([np.frombuffer(r[9], dtype="<f4") for r in rows])
+    vectors = np.vstack(
+        [np.frombuffer(r[9], dtype="<f4") for r in rows] or [np.zeros((0, 384), "<f4")]
+    )
     marks = ",".join("?" * len(ANCHOR_LABELS))
     anchors: dict[str, list[str]] = {c.id: [] for c in claims}
     for cid, entity in conn.execute(
@@ -96,12 +118,12 @@ def load(db: Path) -> tuple[list[Claim], dict[str, list[str]], np.ndarray, int]:
     ):
         if cid in anchors:
             anchors[cid].append(entity)
-    return claims, anchors, vectors, len(order)
+    return claims, anchors, vectors, set(order)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("db", type=Path)
+    parser.add_argument("db", type=Path, nargs="+", help="one database, or parts of one corpus")
     parser.add_argument("--draw", type=int, default=100)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)

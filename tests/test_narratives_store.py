@@ -14,6 +14,7 @@ from claimgraph.store import narratives as stored
 pytestmark = pytest.mark.needs_shared
 
 
+@pytest.mark.sqlite_only  # the neighbour index file lives beside a SQLite database
 def test_every_claim_has_a_key_a_candidate_and_no_index_json(linked_sample_db: Path) -> None:
     with Store(linked_sample_db, read_only=True) as store:
         rows = store.query(
@@ -59,6 +60,7 @@ def test_narrative_rows_agree_with_their_claims(linked_sample_db: Path) -> None:
         assert spread == sorted(spread, reverse=True)
 
 
+@pytest.mark.sqlite_only  # copies the database file
 def test_a_new_run_restores_the_groups_from_file_or_vectors(
     linked_sample_db: Path, tmp_path
 ) -> None:
