@@ -87,3 +87,11 @@ def test_an_embedded_posts_signature_is_its_source(nlp) -> None:
         "A great loss for our harbour town. Rest in peace.": "Claire Holloway",
         "She will be missed by all of us.": "Harbour Society",
     }
+
+
+def test_the_statement_is_whoever_issued_it(nlp) -> None:
+    text = (
+        "The Harbour Society issued a statement on Tuesday about the closure. "
+        "\"The port must stay open,\" the statement said."
+    )
+    assert _speakers(nlp, text)["the statement"] == "Harbour Society"

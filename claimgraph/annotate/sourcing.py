@@ -64,6 +64,7 @@ class SourceVocabulary:
     exchange_nouns: frozenset[str]
     document_nouns: frozenset[str]
     title_roles: dict[str, str]
+    role_synonyms: dict[str, frozenset[str]]
     generic_org_nouns: frozenset[str]
 
 
@@ -84,6 +85,10 @@ def source_vocabulary() -> SourceVocabulary:
         title_roles={
             str(k).lower(): str(v).lower()
             for k, v in (load_vocabulary("roles").get("title_roles") or {}).items()
+        },
+        role_synonyms={
+            str(k).lower(): frozenset(str(w).lower() for w in v)
+            for k, v in (load_vocabulary("roles").get("role_synonyms") or {}).items()
         },
         generic_org_nouns=_words("roles", "generic_org_nouns"),
     )
@@ -766,7 +771,9 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 else:
                     antecedent = _antecedent(found, history, extra, position, head)
                 if antecedent is None and found == "description":
-                    antecedent = _entity_antecedent(doc, mentions, titles, head, position)
+                    antecedent = _entity_antecedent(
+                        doc, mentions, titles, head, position
+                    ) or _issuer(doc, mentions, head, position)
                 speakers = (
                     [_copy(antecedent)]
                     if antecedent
@@ -823,7 +830,11 @@ def _entity_antecedent(
     and the description stays a description.
     """
     vocab = source_vocabulary()
-    person_role = head in vocab.role_nouns or head in vocab.title_roles.values()
+    person_role = (
+        head in vocab.role_nouns
+        or head in vocab.title_roles.values()
+        or head in vocab.role_synonyms
+    )
     outlet_noun = head in vocab.outlet_nouns
     org_noun = head in vocab.generic_org_nouns or head in org_head_words()
     if not (person_role or outlet_noun or org_noun):
@@ -835,7 +846,8 @@ def _entity_antecedent(
         named = _named(doc, mention)
         if named.label == "PERSON" and person_role:  # a title holds anywhere in the article
             title = titles.get(named.identity)
-            if title and head in _title_words(title, vocab):
+            fits = vocab.role_synonyms.get(head, frozenset({head}))
+            if title and fits & _title_words(title, vocab):
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
         elif named.label == "ORG" and near and (outlet_noun or org_noun):
             outlet = is_outlet_name(named.name)
@@ -845,6 +857,33 @@ def _entity_antecedent(
             ):
                 return Speaker(
                     name=named.name, key=named.key, label="ORG", plural=True, outlet=outlet
+                )
+    return None
+
+
+def _issuer(doc: Doc, mentions: list[Mention], head: str, position: int) -> Speaker | None:
+    """'the statement said' after 'X issued a statement': X, who put out a document of that
+    name before (the nearest in the article)."""
+    if head not in source_vocabulary().document_nouns:
+        return None
+    before = [t for t in doc if position - _BACK_REFERENCE_WINDOW <= t.idx < position]
+    for token in reversed(before):
+        if token.lemma_.lower() != head or token.dep_ not in ("dobj", "nsubjpass"):
+            continue
+        verb = token.head
+        if token.dep_ == "nsubjpass":  # "a statement was issued by X"
+            subjects = [g for c in verb.children if c.dep_ == "agent" for g in c.children]
+        else:
+            subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        for subject in subjects:
+            named = _name_for(doc, mentions, _appositive_name(subject))
+            if named is not None and named.label in ("PERSON", "ORG", "NORP", "GPE"):
+                return Speaker(
+                    name=named.name,
+                    key=named.key,
+                    label=named.label,
+                    plural=named.label != "PERSON",
+                    outlet=is_outlet_name(named.name),
                 )
     return None
 
