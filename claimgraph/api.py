@@ -3,11 +3,14 @@
 from claimgraph import api
 docs = api.analyse_paths(["examples/"])          # in memory, nothing stored
 summary = api.analyze(["examples/"], db="claimgraph.db")
+with api.read("claimgraph.db") as reads:          # the read model the CLI, app and report use
+    reads.speaker("Qassem al-Kuraiti")["claims_list"]
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from claimgraph.ingest import read_paths
 from claimgraph.ingest.clean import clean_article
 from claimgraph.model import Document, Skipped
 from claimgraph.store import DEFAULT_DB, Store
+from claimgraph.store.read import ReadModel
 
 __all__ = [
     "DEFAULT_DB",
@@ -31,6 +35,7 @@ __all__ = [
     "import_factchecks",
     "load_nlp",
     "match_factchecks",
+    "read",
     "report",
 ]
 
@@ -103,12 +108,31 @@ def export(
         return FORMATS[fmt](store, out_dir)
 
 
-def report(db: str | Path, out: str | Path = "report.html") -> Path:
-    """Write the self-contained HTML report of a database; returns the file written."""
+def report(
+    db: str | Path,
+    out: str | Path = "report.html",
+    top: int | None = 100,
+    all_narratives: bool = False,
+    full_text: bool = False,
+) -> Path:
+    """Write the self-contained HTML report of a database (as `claimgraph report`: the `top`
+    most spread narratives, None for all); returns the file written."""
     from claimgraph.report import write_report
 
     with Store(db, read_only=True) as store:
-        return write_report(store, out)
+        return write_report(store, out, top=top, all_narratives=all_narratives, full_text=full_text)
+
+
+@contextmanager
+def read(db: str | Path = DEFAULT_DB) -> Iterator[ReadModel]:
+    """The read model over a database opened read-only: the speakers, narratives, claims,
+    documents and searches every surface shows, as plain dicts."""
+    with Store(db, read_only=True) as store:
+        reads = ReadModel.open(store)
+        try:
+            yield reads
+        finally:
+            reads.close()
 
 
 def import_factchecks(paths: Iterable[str | Path], db: str | Path = DEFAULT_DB) -> Any:

@@ -99,3 +99,14 @@ def test_cli_report_app_and_csv_agree_on_the_sample(linked_sample_db: Path, tmp_
     )
     sources = CliRunner().invoke(app, ["sources", "--db", db, "--limit", "1000"])
     assert "Iskandar Watut" in sources.output
+
+
+def test_the_api_reads_through_the_read_model(linked_sample_db: Path) -> None:
+    from claimgraph import api
+
+    with api.read(linked_sample_db) as reads:
+        speaker = reads.speaker("Qassem al-Kuraiti")
+        names = {s["name"] for s in reads.speakers(limit=10_000).items}
+    assert speaker is not None and speaker["claims"] >= 1
+    assert any("thermal cameras" in c["text"].lower() for c in speaker["claims_list"])
+    assert "Iskandar Watut" in names
