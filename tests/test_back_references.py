@@ -95,3 +95,12 @@ def test_the_statement_is_whoever_issued_it(nlp) -> None:
         "\"The port must stay open,\" the statement said."
     )
     assert _speakers(nlp, text)["the statement"] == "Harbour Society"
+
+
+def test_a_stage_without_what_it_reads_is_refused() -> None:
+    """spaCy's requires/assigns are checked when the pipeline is built: signals without the
+    attribution stage would find nothing and say nothing."""
+    from claimgraph.annotate.nlp import PipelineIncomplete
+
+    with pytest.raises(PipelineIncomplete, match="claimgraph_signals needs doc._.cg_attributions"):
+        load_nlp(stages=("claimgraph_signals",))

@@ -392,7 +392,12 @@ def _ensure_extensions() -> None:
             Doc.set_extension(name, default=None)
 
 
-@Language.factory("claimgraph_entities", default_config={"alias_files": []})
+@Language.factory(
+    "claimgraph_entities",
+    assigns=["doc._.cg_mentions", "doc._.cg_entities"],
+    requires=["doc.ents"],
+    default_config={"alias_files": []},
+)
 def make_entity_resolver(nlp: Language, name: str, alias_files: list[str]) -> EntityResolver:
     return EntityResolver(tuple([str(DEFAULT_ALIASES), *alias_files]))
 

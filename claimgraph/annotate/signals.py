@@ -275,9 +275,13 @@ if not Doc.has_extension("cg_signals"):
     Doc.set_extension("cg_signals", default=None)
 
 
-@Language.component("claimgraph_signals", assigns=["doc._.cg_signals"])
+@Language.component(
+    "claimgraph_signals", assigns=["doc._.cg_signals"], requires=["doc._.cg_attributions"]
+)
 def signals_component(doc: Doc) -> Doc:
     """spaCy component: ``doc._.cg_signals`` = ``find_signals(doc, doc._.cg_attributions)``."""
     attributions = doc._.cg_attributions if Doc.has_extension("cg_attributions") else None
-    doc._.cg_signals = find_signals(doc, attributions or [])
+    if attributions is None:  # an attribution stage that did not run finds no signals
+        raise ValueError("claimgraph_signals needs claimgraph_attributions before it")
+    doc._.cg_signals = find_signals(doc, attributions)
     return doc
