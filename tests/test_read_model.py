@@ -110,3 +110,35 @@ def test_the_api_reads_through_the_read_model(linked_sample_db: Path) -> None:
     assert speaker is not None and speaker["claims"] >= 1
     assert any("thermal cameras" in c["text"].lower() for c in speaker["claims_list"])
     assert "Iskandar Watut" in names
+
+
+def test_a_review_verdict_shows_wherever_the_claim_is(
+    linked_sample_db: Path, tmp_path: Path, copy_database
+) -> None:
+    """`claimgraph review` marks a claim; trace, narratives, the report and the app show it."""
+    from claimgraph.report import render_report
+
+    db = copy_database(linked_sample_db, tmp_path / "reviewed.db")
+    with Store(db) as store:
+        claim = store.query(
+            "SELECT c.id, c.narrative_id FROM claims c JOIN narratives n ON n.id = c.narrative_id "
+            "WHERE n.documents >= 2 ORDER BY c.id LIMIT 1"
+        )[0]
+    runner = CliRunner()
+    done = runner.invoke(
+        app,
+        ["review", claim["id"], "--rating", "Pants on Fire", "--reviewer", "Desk", "--db", str(db)],
+    )
+    assert done.exit_code == 0, done.output
+    traced = runner.invoke(app, ["trace", claim["id"], "--db", str(db)])
+    assert "your review: Pants on Fire (Desk" in " ".join(traced.output.split())
+    listed = runner.invoke(app, ["narratives", "--db", str(db)])
+    assert f"your review of {claim['id']}: Pants on Fire (Desk)" in " ".join(listed.output.split())
+    with Store(db, read_only=True) as store:
+        html = render_report(store)
+    assert "your review: Pants on Fire" in html
+    with TestClient(create_app(db), base_url="http://127.0.0.1") as client:
+        page = client.get(f"/api/narratives/{claim['narrative_id']}").json()
+        reviewed = [c for c in page["claims_list"] if c["id"] == claim["id"]]
+        assert reviewed[0]["review"]["rating_original"] == "Pants on Fire"
+        assert "reviewed: Pants on Fire" in client.get(f"/narratives/{claim['narrative_id']}").text
