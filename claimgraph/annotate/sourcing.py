@@ -45,6 +45,7 @@ _EDGE = " \t\r\n\u00a0,;:.-\u2013\u2014"
 _BACK_REFERENCE_WINDOW = 3000
 # How far ahead a title-only source may find the named person it introduces.
 _CATAPHORA_WINDOW = 600
+_SPEAKER_WINDOW = 400  # characters back to the speaker a pronoun most likely is
 
 
 def _words(name: str, key: str) -> frozenset[str]:
@@ -769,7 +770,12 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 if found == "group" and root.lower_ == "we":
                     antecedent = _enclosing_speaker(relation, out)
                 else:
-                    antecedent = _antecedent(found, history, extra, position, head)
+                    # "X issued a statement ... Castro died ... , he wrote": a pronoun that
+                    # speaks goes back to the last speaker when one spoke just before
+                    recent = [r for r in history if position - r.position <= _SPEAKER_WINDOW]
+                    antecedent = (
+                        _antecedent(found, recent, [], position, head) if found == "person" else None
+                    ) or _antecedent(found, history, extra, position, head)
                 if antecedent is None and found == "description":
                     antecedent = _entity_antecedent(
                         doc, mentions, titles, head, position
