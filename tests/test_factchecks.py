@@ -27,9 +27,9 @@ from claimgraph.factchecks import (
     read_factchecks,
 )
 from claimgraph.factchecks.match import date_span, in_window, query_text, rank_claims
-from claimgraph.link.retrieval import HybridIndex
 from claimgraph.factchecks.model import iso_date, rating_of
 from claimgraph.link.embeddings import load_encoder
+from claimgraph.link.retrieval import HybridIndex
 from claimgraph.link.stage import CachedEncoder
 from claimgraph.store import Store
 
