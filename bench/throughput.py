@@ -41,6 +41,14 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    """CPU time this process has used (user + system): unlike wall time, barely moved by other
+    jobs on a shared machine, so one-process sides compare fairly even when the load changes
+    between them."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _tree_rss_mb(root: int) -> float:
     """Resident memory of `root` and all its descendants now (Linux /proc), in MB."""
     children: dict[int, list[int]] = {}
@@ -98,12 +106,18 @@ def run_baseline(jsonl: Path, model: str) -> dict:
         if isinstance(d, Document)
     ]
     nlp = spacy.load(model)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     for _doc in nlp.pipe(texts, batch_size=16):
         pass
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
     words = sum(len(t.split()) for t in texts)  # the same count claimgraph stores (word_count)
-    return {"docs": len(texts), "words": words, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
+    return {
+        "docs": len(texts),
+        "words": words,
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
 
 
 def run_claimgraph(
@@ -142,7 +156,7 @@ def run_claimgraph(
 
             profiler = cProfile.Profile()
             profiler.enable()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_seconds()
         summary = analyze(
             [jsonl],
             store,
@@ -151,7 +165,7 @@ def run_claimgraph(
             linker=linker,
             pool=pool,
         )
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(str(profile))
@@ -162,6 +176,8 @@ def run_claimgraph(
         "docs": summary.documents_added,
         "words": words,
         "seconds": seconds,
+        # this process only: with workers, their CPU time is not in it
+        "cpu_seconds": cpu if workers == 1 else None,
         "attributions": summary.attributions,
         "claims": summary.claims,
         "peak_rss_mb": memory.stop(),
@@ -307,6 +323,15 @@ def main() -> None:
             ratio = r["docs"] / r["seconds"] / base_rate
             print(f"throughput ratio {key.replace('claimgraph x', 'claimgraph, workers ')} / "
                   f"raw spaCy: {ratio:.2f}")  # fmt: skip
+    one = results.get("claimgraph x1")
+    if one and one.get("cpu_seconds") and base.get("cpu_seconds"):
+        base_cpu = base["cpu_seconds"] / base["docs"]
+        mine = one["cpu_seconds"] / one["docs"]
+        print(
+            f"CPU time per document, one process: raw spaCy {base_cpu:.3f} s, claimgraph "
+            f"{mine:.3f} s: ratio {base_cpu / mine:.2f} (steadier than wall time on a shared "
+            "machine)"
+        )
     last = results[f"claimgraph x{counts[-1]}"]
     print(f"claimgraph components: {', '.join(last['components'])}")
     print(f"attribution extractor: {last.get('attribution')}")

@@ -32,6 +32,10 @@ from claimgraph.store import narratives as stored_narratives
 from claimgraph.store.database import StaleLinkState
 
 STATE_KEY = "narrative_index"
+# Sentences per MiniLM forward pass in the claim stage: 32 is as fast as 64 on CPU, and the
+# attention buffers of a batch of long sentences peak ~200 MB lower (1,679 news claims:
+# +340 MB at 32, +550 MB at 64, +180 MB but a third slower at 16).
+ENCODE_BATCH = 32
 
 
 class CachedEncoder:
@@ -115,7 +119,7 @@ class _PrimedScorer:
         self.cache = cache
 
     def score(self, texts: list[str]) -> Any:
-        self.cache.encode([embedding_text(t) for t in texts])
+        self.cache.encode([embedding_text(t) for t in texts], batch_size=ENCODE_BATCH)
         return self.inner.score(texts)
 
 
