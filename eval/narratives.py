@@ -360,18 +360,23 @@ def judged_share(path: Path = JUDGED) -> tuple[float, int, int] | None:
 
 def judged_sample(path: Path = JUDGED) -> str:
     """The judged news sample's figure: share of drawn cross-document narratives that tell one
-    story (eval/sample_narratives.py draws them; the verdicts are a reader's)."""
+    story (eval/sample_narratives.py draws them; the verdicts are a reader's), and the same
+    share without page furniture (bylines, credits, promos: identical lines, one story)."""
     import yaml
 
     if not path.is_file():
         return f"judged sample: {path} not found"
     data = yaml.safe_load(path.read_text())
-    verdicts = [n["verdict"] for n in data["narratives"]]
-    one = sum(v == "one story" for v in verdicts)
+    drawn = data["narratives"]
+    one = sum(n["verdict"] == "one story" for n in drawn)
+    real = [n for n in drawn if not n.get("furniture")]
+    real_one = sum(n["verdict"] == "one story" for n in real)
     return (
         f"judged news sample ({data['articles']} articles, {data['found']} cross-document "
-        f"narratives found, {len(verdicts)} drawn with seed {data['seed']}): one story "
-        f"{one}/{len(verdicts)} = {one / max(len(verdicts), 1):.3f}"
+        f"narratives found, {len(drawn)} drawn with seed {data['seed']}): one story "
+        f"{one}/{len(drawn)} = {one / max(len(drawn), 1):.3f}; without page furniture "
+        f"({len(drawn) - len(real)} drawn) {real_one}/{len(real)} = "
+        f"{real_one / max(len(real), 1):.3f}"
     )
 
 
