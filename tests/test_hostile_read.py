@@ -198,8 +198,9 @@ def test_postgres_search_budget_is_a_statement_timeout(sample_db) -> None:
 @pytest.mark.parametrize(
     ("path", "cursor"),
     [
-        ("/api/narratives", [2**63, 1, "n"]),
-        ("/api/narratives", [1, -(2**63) - 1, "n"]),
+        # (documents, outlets, dated, claims, id): the spread order's keyset
+        ("/api/narratives", [2**63, 1, 1, 1, "n"]),
+        ("/api/narratives", [1, 1, 1, -(2**63) - 1, "n"]),
         ("/api/speakers", [10**30, "s"]),
         ("/api/outlets", [2**64, "o"]),
         ("/api/claims", [float("inf"), "c"]),
