@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -40,6 +40,24 @@ def user_dirs() -> tuple[str, ...]:
     return tuple(d for d in os.environ.get(ENV, "").split(os.pathsep) if d)
 
 
+_DERIVED: list[Any] = []
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def derived(fn: _F) -> _F:
+    """Cache a value computed from vocabularies (a compiled pattern, a word set) until the
+    user's folders change: `use_dirs` forgets every such value, so no stage keeps words the
+    folders no longer give."""
+    cached = functools.cache(fn)
+    _DERIVED.append(cached)
+    return cached  # type: ignore[return-value]
+
+
+def in_effect() -> dict[str, Any]:
+    """Every vocabulary as this process reads it (shipped, with the user's folders merged)."""
+    return {name: load_vocabulary(name) for name in shipped_names()}
+
+
 def use_dirs(dirs: Iterable[str | Path]) -> None:
     """Make `dirs` the user's vocabulary folders for this process and its workers (which inherit
     the environment), and forget what was read before."""
@@ -49,6 +67,8 @@ def use_dirs(dirs: Iterable[str | Path]) -> None:
             raise VocabularyError(f"vocabulary folder {folder} does not exist")
     os.environ[ENV] = os.pathsep.join(folders)
     _read.cache_clear()
+    for cached in _DERIVED:
+        cached.cache_clear()
 
 
 def merge(base: Any, extra: Any) -> Any:

@@ -17,8 +17,7 @@ def restore_vocabulary(monkeypatch):
     monkeypatch.delenv(vocabulary.ENV, raising=False)
     yield
     monkeypatch.delenv(vocabulary.ENV, raising=False)
-    vocabulary._read.cache_clear()
-    load_cues.cache_clear()
+    vocabulary.use_dirs([])  # forgets every value built on the test's folders
 
 
 def test_every_shipped_vocabulary_loads_through_the_registry() -> None:
@@ -69,3 +68,32 @@ def test_analyze_vocab_adds_a_reporting_verb_the_rules_use(tmp_path, restore_voc
             rows = store.query("SELECT cue, extractor FROM attributions")
         counts.append([(r["cue"], r["extractor"]) for r in rows])
     assert counts[0] == [] and counts[1] == [("groused", "rules")]
+
+
+def test_a_saved_pipeline_keeps_its_vocabularies(tmp_path, restore_vocabulary) -> None:
+    """`nlp.to_disk` writes the vocabularies in effect; a pipeline loaded from that folder reads
+    them though the user's folder is gone, and `use_dirs` drops cached derived words."""
+    import spacy
+
+    from claimgraph.annotate.nlp import load_nlp
+
+    words = tmp_path / "vocab"
+    words.mkdir()
+    (words / "cues.yaml").write_text("speech_verbs: [grouse]\n", encoding="utf-8")
+    text = "The harbour master groused that the pier would never reopen under this council."
+
+    def cues(nlp) -> list[str]:
+        return [a.cue for a in nlp(text)._.cg_attributions]
+
+    vocabulary.use_dirs([words])
+    nlp = load_nlp(attribution="rules")
+    assert cues(nlp) == ["groused"]
+    nlp.to_disk(tmp_path / "pipeline")
+    assert (
+        "grouse"
+        in (tmp_path / "pipeline" / "claimgraph_attributions" / "vocab" / "cues.yaml").read_text()
+    )
+
+    vocabulary.use_dirs([])  # the user's folder is gone: the words with it
+    assert cues(load_nlp(attribution="rules")) == []
+    assert cues(spacy.load(tmp_path / "pipeline")) == ["groused"]

@@ -16,18 +16,19 @@ vocabulary of its own. Speakers, roles, anonymity and sourcing chains are resolv
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from claimgraph.annotate.signals import Text, attribution_signals
 from claimgraph.annotate.sourcing import resolve_relations
 from claimgraph.model import Attribution
-from claimgraph.vocabulary import load_vocabulary
+from claimgraph.vocabulary import derived, in_effect, load_vocabulary, use_dirs, user_dirs
 
 # Double quotation marks, opening or closing. Typographic closers also open quotes in
 # sloppily typed text, so pairing is by alternation within a paragraph.
@@ -64,7 +65,7 @@ class Cues:
     source_phrases: tuple[tuple[str, ...], ...]
 
 
-@functools.cache
+@derived
 def load_cues() -> Cues:
     """Read cues.yaml once; users extend the file, not this code."""
     data = load_vocabulary("cues")
@@ -916,6 +917,24 @@ class AttributionComponent:
     @property
     def producer(self) -> str:
         return "rules" if self.tagger is None else f"model:{self.tagger.path.name}"
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """`nlp.to_disk` keeps the vocabularies the pipeline reads (shipped ones with the
+        user's `--vocab` folders merged) in `vocab/`, so a saved pipeline reads the same words
+        wherever it is loaded."""
+        folder = Path(path) / "vocab"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in in_effect().items():
+            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+            (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> AttributionComponent:
+        """`spacy.load` of a saved pipeline: its vocabularies become this process's user
+        folder (the registry is process-wide, as `--vocab` is)."""
+        folder = Path(path) / "vocab"
+        if folder.is_dir():
+            use_dirs(dict.fromkeys([*user_dirs(), str(folder)]))
+        return self
 
     def _fill(self, docs: list[Doc]) -> None:
         tagged = self.tagger.predict(docs) if self.tagger is not None else [None] * len(docs)

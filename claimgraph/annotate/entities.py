@@ -23,13 +23,12 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from claimgraph.model import Entity, Mention, fold_quotes
-from claimgraph.vocabulary import load_vocabulary
+from claimgraph.vocabulary import derived, load_vocabulary
 
 ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 )
 DEFAULT_ALIASES = Path(__file__).resolve().parents[1] / "data" / "aliases.yaml"
-ENTITY_TYPES = Path(__file__).resolve().parents[1] / "data" / "entity_types.yaml"
 
 _APOSTROPHES = re.compile(r"['`\u02bb\u02bc\u02be\u02bf\u2018\u2019\u00b4]")
 _ARTICLE_PREFIX = re.compile(r"^(the)\s+", re.IGNORECASE)
@@ -134,17 +133,18 @@ def load_alias_table(paths: tuple[str, ...] = (str(DEFAULT_ALIASES),)) -> AliasT
     return AliasTable.from_groups(groups)
 
 
-@cache
+@derived
 def org_head_words() -> frozenset[str]:
-    data = yaml.safe_load(ENTITY_TYPES.read_text(encoding="utf-8")) or {}
-    return frozenset(w.casefold() for w in data.get("org_head_words", ()))
+    """Last words that make a name an organisation (data/entity_types.yaml)."""
+    words = load_vocabulary("entity_types").get("org_head_words") or ()
+    return frozenset(str(w).casefold() for w in words)
 
 
-@cache
+@derived
 def standalone_org_words() -> frozenset[str]:
     """One-word names of institutions of their own ("the House" is not "the White House")."""
-    data = yaml.safe_load(ENTITY_TYPES.read_text(encoding="utf-8")) or {}
-    return frozenset(w.casefold() for w in data.get("standalone_org_words", ()))
+    words = load_vocabulary("entity_types").get("standalone_org_words") or ()
+    return frozenset(str(w).casefold() for w in words)
 
 
 def _title_before(text: str, start: int) -> str | None:
@@ -203,7 +203,7 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"\s+", fold_quotes(text).strip()) if w]
 
 
-@cache
+@derived
 def _titles() -> frozenset[str]:
     """Titles written before a name, never part of it ("Mr Cohn", "President Trump"): the
     honorifics, role nouns and title abbreviations of claimgraph/data/roles.yaml."""

@@ -10,7 +10,6 @@ generalisations.yaml in claimgraph/data.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from claimgraph.model import Attribution, Signal, fold_quotes
-from claimgraph.vocabulary import load_vocabulary
+from claimgraph.vocabulary import derived, load_vocabulary
 
 # How far after a claim a "did not provide more details" still speaks about it.
 _FOLLOW_UP_CHARS = 400
@@ -52,7 +51,7 @@ class SignalVocabulary:
     generalisations: re.Pattern[str]
 
 
-@functools.cache
+@derived
 def signal_vocabulary() -> SignalVocabulary:
     """hedges.yaml, evidence.yaml and generalisations.yaml, compiled once."""
     hedges = load_vocabulary("hedges")

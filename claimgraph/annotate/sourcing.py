@@ -19,7 +19,6 @@ report contains the statement. Vocabularies live in claimgraph/data/*.yaml.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -28,7 +27,7 @@ from spacy.tokens import Doc, Token
 
 from claimgraph.annotate.entities import org_head_words
 from claimgraph.model import Attribution, Mention, normalise_text
-from claimgraph.vocabulary import load_vocabulary
+from claimgraph.vocabulary import derived, load_vocabulary
 
 if TYPE_CHECKING:
     from claimgraph.annotate.attribution import Relation
@@ -69,7 +68,7 @@ class SourceVocabulary:
     generic_org_nouns: frozenset[str]
 
 
-@functools.cache
+@derived
 def source_vocabulary() -> SourceVocabulary:
     anonymous = load_vocabulary("anonymous")
     return SourceVocabulary(
@@ -774,7 +773,9 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     # speaks goes back to the last speaker when one spoke just before
                     recent = [r for r in history if position - r.position <= _SPEAKER_WINDOW]
                     antecedent = (
-                        _antecedent(found, recent, [], position, head) if found == "person" else None
+                        _antecedent(found, recent, [], position, head)
+                        if found == "person"
+                        else None
                     ) or _antecedent(found, history, extra, position, head)
                 if antecedent is None and found == "description":
                     antecedent = _entity_antecedent(

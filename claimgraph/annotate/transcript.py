@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import functools
 import re
 
 from spacy.tokens import Doc
@@ -25,7 +24,7 @@ from spacy.tokens import Doc
 from claimgraph.annotate.entities import alias_key, entity_slug, load_alias_table
 from claimgraph.annotate.signals import Text, attribution_signals
 from claimgraph.model import Attribution, Document, Entity, Mention, Sentence, Signal, Turn
-from claimgraph.vocabulary import load_vocabulary
+from claimgraph.vocabulary import derived, load_vocabulary
 
 _WORD = re.compile(r"[^\W\d_]+")
 _NUMBERING = re.compile(r"[\s#]*\d+$")
@@ -36,7 +35,7 @@ _HONORIFIC = re.compile(
 _COURTESY = frozenset({"mr", "mrs", "ms", "miss"})
 
 
-@functools.cache
+@derived
 def generic_speakers() -> frozenset[str]:
     """Labels that name a part, not a person (data/transcripts.yaml)."""
     words = load_vocabulary("transcripts").get("generic_speakers") or []

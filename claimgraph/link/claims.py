@@ -44,7 +44,6 @@ why:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -52,7 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from claimgraph.model import Attribution, Document
-from claimgraph.vocabulary import load_vocabulary
+from claimgraph.vocabulary import derived, load_vocabulary
 
 # None: no score floor for own-voice claims (checkability decides, the score ranks); a float
 # restores the old behaviour of dropping own-voice sentences scored below it.
@@ -79,7 +78,7 @@ _FIGURE = re.compile(
 _OPENERS = re.compile(r"^(?:[\W_]+|(?:and|so|well|but|oh|now|look)\b[\s,]*)+", re.IGNORECASE)
 
 
-@functools.cache
+@derived
 def stance_verbs() -> frozenset[str]:
     """Lemmas of cues.yaml's stance verbs (object_verbs that are not verbs of saying)."""
     data = load_vocabulary("cues")
@@ -91,7 +90,7 @@ def stance_verbs() -> frozenset[str]:
     return frozenset(str(k).lower() for k in data.get("object_verbs") or {}) - saying
 
 
-@functools.cache
+@derived
 def _filler_pattern() -> re.Pattern[str]:
     """data/checkable.yaml's filler openings as one whole-word pattern anchored at the start."""
     phrases = [str(p).lower() for p in load_vocabulary("checkable").get("filler_openings") or []]

@@ -12,14 +12,13 @@ to the encoder and behaves the same on every backend.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from claimgraph.link.claims import lemma_forms
-from claimgraph.vocabulary import load_vocabulary
+from claimgraph.vocabulary import derived, load_vocabulary
 
 PARTICLE_GAP = 3  # words allowed between a phrasal verb and its particle ("take ISIS leaders away")
 _WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
@@ -99,7 +98,7 @@ class ActionVocabulary:
         return out
 
 
-@functools.cache
+@derived
 def default_actions() -> ActionVocabulary:
     """The shipped vocabulary (claimgraph/data/actions.yaml), read once per process."""
     return ActionVocabulary.from_data(load_vocabulary("actions"))
