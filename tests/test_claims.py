@@ -160,6 +160,13 @@ def test_checkable_own_voice_is_a_claim_whatever_its_score(sample_docs) -> None:
         ("Let's talk about climate change.", False),
         ("Lester, that's right.", False),  # under MIN_WORDS words
         ("Okay-ish polls win nothing at all.", True),  # "okay" only as a whole word
+        ("Editorial Board, Springfield Daily Gazette", False),  # a byline
+        ("CLICK TO GET THE GAZETTE NEWS APP", False),  # a shouted heading
+        ("Maria Lindqvist (@mlindqvist) March 6, 2016", False),  # an embedded post's signature
+        (
+            "Harbour Commanders Evacuated By Night Ferry",
+            True,
+        ),  # a title-case headline says something
     ],
 )
 def test_checkable(text: str, expected: bool) -> None:

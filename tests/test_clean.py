@@ -223,6 +223,17 @@ def test_marker_in_tail_takes_what_trails_it() -> None:
     ]
 
 
+def test_credit_lines_go_wherever_they_stand() -> None:
+    credits = [
+        "The Associated Press contributed to this report.",
+        "Media playback is unsupported on your device",
+        "Write to Jane Roe at jane.roe@example.com",
+    ]
+    doc = _clean([PROSE[0], credits[0], PROSE[1], credits[1], PROSE[2], credits[2]], title="Budget")
+    assert doc.text == "\n\n".join(PROSE)
+    assert [r.reason for r in doc.removed] == ["furniture:credits"] * 3
+
+
 def test_furniture_words_inside_a_paragraph_are_not_touched() -> None:
     sentence = "Readers were asked to leave a reply below, and the editor said to subscribe now."
     doc = _clean([PROSE[0], sentence, PROSE[1]], title="Budget")

@@ -29,7 +29,9 @@ why:
 - **Every checkable own-voice sentence is a claim; the score ranks, it does not decide.** A
   sentence no attribution claims (none touches it, or the ones that do yield no claim: a
   stance, a content under `MIN_WORDS` words) is a claim when `checkable` says so: at least
-  `MIN_WORDS` words, not a question unless it carries a figure ("Fifteen million new jobs?"
+  `MIN_WORDS` words, not a heading, byline or post signature (no closing punctuation and every
+  content word capitalised: "Editorial Board, New York Times"), not a question unless it
+  carries a figure ("Fifteen million new jobs?"
   repeats a number someone can check), not filler (data/checkable.yaml: "Thank you, Senator.",
   "Let's talk about issues."). Until issue 16 a 0.5 check-worthiness threshold decided: on
   CheckThat! 2019 debates it dropped most of the missed check-worthy sentences (208 of 243),
@@ -74,6 +76,16 @@ _FIGURE = re.compile(
     r"|twice|double|triple|percent|per cent)\b",
     re.IGNORECASE,
 )
+# A line that is only an embedded post's signature ("Donald J. Trump (@realDonaldTrump) May 9,
+# 2018"): the post's source and date (claimgraph.annotate.attribution), no assertion.
+_SIGNATURE = re.compile(
+    r"^\W*[^()\n]{1,80}\(@[A-Za-z0-9_]{1,30}(?:@[\w.-]+)?\)\s*[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}\W*$"
+)
+# "Kyle Smith, National Review": a name, a comma, an outlet; every word capitalised.
+_BYLINE = re.compile(
+    r"^[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,4}, (?:the )?"
+    r"[A-Z][\w.'\u2019&-]*(?: (?:of |the |and |for )?[A-Z][\w.'\u2019&-]*){0,6}$"
+)
 # Openers stripped before the filler test: "And thank you", "Well, let's talk".
 _OPENERS = re.compile(r"^(?:[\W_]+|(?:and|so|well|but|oh|now|look)\b[\s,]*)+", re.IGNORECASE)
 
@@ -107,13 +119,26 @@ def is_question(text: str) -> bool:
     return text.rstrip(_EDGE + ".)]").endswith("?")
 
 
+def is_heading(text: str) -> bool:
+    """A shouted heading or a byline, not a statement: no closing punctuation, and either no
+    lower-case letter at all ("CORONAVIRUS: WHAT TO KNOW") or a name, a comma and a title-case
+    outlet ("Editorial Board, New York Times"). A title-case headline ("ISIS Commanders
+    Evacuated By US Helicopters") says something and stays."""
+    stripped = text.strip(_EDGE)
+    if not stripped or stripped[-1] in ".!?\u2026":
+        return False
+    if not any(ch.islower() for ch in stripped):
+        return any(ch.isalpha() for ch in stripped)
+    return _BYLINE.match(stripped) is not None
+
+
 def checkable(text: str) -> bool:
     """Whether a sentence asserts something a fact-checker could check (module doc).
 
     Cheap on purpose: it runs before the scorer so fragments, bare questions and filler are
     never embedded; a sentence with a figure is never filler.
     """
-    if _word_count(text) < MIN_WORDS:
+    if _word_count(text) < MIN_WORDS or _SIGNATURE.match(text) or is_heading(text):
         return False
     has_figure = bool(_FIGURE.search(text))
     if is_question(text):
