@@ -7,7 +7,6 @@ Each must finish cleanly, and the database must hold every document exactly once
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import subprocess
 import sys

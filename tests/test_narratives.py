@@ -188,9 +188,7 @@ def test_restore_carries_on_where_it_stopped(encoder, claims_by_doc, anchors, in
     path = str(tmp_path / "ann.usearch")
     first.save_ann(path)
     resumed = NarrativeIndex.from_settings(first.settings(), encoder)
-    resumed.restore(
-        early, anchors, {c.id: first.narrative_of(c.id) for c in early}, ann_path=path
-    )
+    resumed.restore(early, anchors, {c.id: first.narrative_of(c.id) for c in early}, ann_path=path)
     rebuilt = NarrativeIndex.from_settings(first.settings(), encoder)
     rebuilt.restore(
         early,

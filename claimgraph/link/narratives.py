@@ -601,9 +601,7 @@ class NarrativeIndex:
         matrix = _unit(np.asarray(matrix, dtype=np.float32)).astype(np.float32)
         if matrix.shape != (len(claims), self._dim):
             raise ValueError(f"vectors are {matrix.shape}, expected ({len(claims)}, {self._dim})")
-        self._ann_index().add(
-            np.arange(len(claims), dtype=np.uint64), matrix, threads=ANN_THREADS
-        )
+        self._ann_index().add(np.arange(len(claims), dtype=np.uint64), matrix, threads=ANN_THREADS)
 
 
 def _unique(values: Iterable[str]) -> list[str]:
