@@ -24,7 +24,7 @@ from claimgraph.annotate.attribution import DEFAULT_EXTRACTOR
 from claimgraph.annotate.language import language_router
 from claimgraph.annotate.nlp import DEFAULT_MODEL, ModelNotAvailable, load_nlp, model_info
 from claimgraph.annotate.tagger import TaggerNotAvailable
-from claimgraph.engine.local import RunSummary, WorkerSettings, default_workers
+from claimgraph.engine.local import RunSummary, WorkerSettings, choose_workers
 from claimgraph.engine.local import analyze as run_analyze
 from claimgraph.export import FORMATS
 from claimgraph.factchecks.cli import app as factchecks_app
@@ -159,8 +159,8 @@ def analyze(
         int | None,
         typer.Option(
             min=1,
-            help="Processes annotating and finding claims (default: every CPU core; 1: this "
-            "process alone). With --engine ray: Ray workers.",
+            help="Processes annotating and finding claims (default: every CPU core, one for an "
+            "input under 512 KB; 1: this process alone). With --engine ray: Ray workers.",
         ),
     ] = None,
     window_chars: Annotated[
@@ -270,11 +270,8 @@ def analyze(
                     **common,
                 )  # fmt: skip
             else:
-                count = workers or default_workers()
-                console.print(
-                    f"Workers: {count} process{'es' if count != 1 else ''} "
-                    f"(of {default_workers()} cores)"
-                )
+                count, why = choose_workers(files, workers)
+                console.print(f"Workers: {count} process{'es' if count != 1 else ''} ({why})")
                 settings = WorkerSettings(
                     model=model,
                     alias_files=tuple(str(a) for a in aliases or ()),

@@ -96,3 +96,18 @@ def test_read_new_marks_stored_and_repeated_documents_before_any_nlp(corpus):
     assert any(Path(e.source).name == "zz_reprint.txt" for e in existing)
     assert sum(isinstance(i, FileEnd) for i in items) == len(files)
     assert [Path(i.source).name for i in items if isinstance(i, Skipped)] == ["empty.txt"]
+
+
+def test_workers_default_to_every_core_unless_the_input_is_small(tmp_path, monkeypatch):
+    monkeypatch.setattr(local, "default_workers", lambda: 4)
+    small = tmp_path / "small.jsonl"
+    small.write_text("x" * 1000)
+    assert local.choose_workers([small])[0] == 1
+    assert local.choose_workers([small], 3) == (3, "--workers 3")
+    big = tmp_path / "big.jsonl"
+    big.write_text("x" * local.SMALL_INPUT_BYTES)
+    count, why = local.choose_workers([small, big])
+    assert count == 4 and "every core" in why
+    packed = tmp_path / "packed.jsonl.gz"  # compressed input counts four times its size
+    packed.write_bytes(b"x" * (local.SMALL_INPUT_BYTES // 4 + 1))
+    assert local.choose_workers([packed])[0] == 4

@@ -44,7 +44,15 @@ from claimgraph.link.stage import Linker
 from claimgraph.model import Document, Skipped
 from claimgraph.store import Store
 
-__all__ = ["BATCH_CHARS", "RunSummary", "_Counters", "_write", "analyze", "default_workers"]
+__all__ = [
+    "BATCH_CHARS",
+    "RunSummary",
+    "_Counters",
+    "_write",
+    "analyze",
+    "choose_workers",
+    "default_workers",
+]
 
 
 def default_workers() -> int:
@@ -53,6 +61,31 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+# Inputs smaller than this run in one process by default: a worker takes seconds to load its
+# pipeline and encoder, about what one process needs for a few dozen articles (~6 KB each).
+SMALL_INPUT_BYTES = 512 * 1024
+
+
+def choose_workers(files: list[Path], requested: int | None = None) -> tuple[int, str]:
+    """How many processes a run uses, and why: what was asked for, else every core, unless
+    the input is too small to repay starting workers (compressed files count four times)."""
+    cores = default_workers()
+    if requested:
+        return requested, f"--workers {requested}"
+    size = 0
+    for path in files:
+        try:
+            weight = 4 if path.suffix in (".gz", ".bz2", ".xz", ".zst") else 1
+            size += weight * path.stat().st_size
+        except OSError:
+            continue
+        if size >= SMALL_INPUT_BYTES:
+            return cores, f"every core of {cores}"
+    if cores > 1:
+        return 1, f"small input ({size // 1024:,} KB): one process; --workers N for more"
+    return 1, "one core"
 
 
 def _write(
