@@ -1,8 +1,8 @@
 """Full-text search over sentences, stemmed: "airdrop" also finds "airdropped"/"airdropping".
 
-The sentence index (FTS5 on SQLite, tsvector on PostgreSQL) is the store's; on SQLite each bare
-word of the query becomes the prefix query of its Snowball stem (PyStemmer), so inflections
-match without rebuilding the index. PostgreSQL's English configuration already stems.
+The sentence index (FTS5 on SQLite, tsvector with the `simple` configuration on PostgreSQL) is
+the store's and does not stem; so each bare word of the query becomes the prefix query of its
+Snowball stem (PyStemmer) on both, and inflections match without rebuilding the index.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class SearchRead(ReadBase):
 
     def search_text(self, q: str, limit: int = 20, stem: bool = True) -> list[dict[str, Any]]:
         """Full text over sentences (FTS syntax; SearchSyntaxError on a malformed query)."""
-        query = stem_query(q) if stem and self.store.dialect != "postgresql" else q
+        query = stem_query(q) if stem else q
         hits = self.store.search_sentences(query, limit=limit)
         return [
             {
