@@ -125,6 +125,16 @@ def test_a_first_name_two_people_share_stays_apart() -> None:
     assert found["Jane"] == {"Jane"}
 
 
+def test_a_word_used_as_a_surname_is_no_first_name() -> None:
+    """A run-in headline ("... for Trump Paul's demand ...") makes a two-word "Trump Paul";
+    "Trump", which the article titles ("President Trump"), must not join it as a first name."""
+    found = _clusters(
+        [("President Trump", "PERSON"), ("Trump Paul", "PERSON"), ("Trump", "PERSON")]
+    )
+    assert found["Trump Paul"] == {"Trump Paul"}
+    assert found["Trump"] == {"President Trump", "Trump"}
+
+
 def test_a_surname_two_people_share_goes_by_title_else_to_the_first_introduced() -> None:
     """Written for this test: "Sen. Sanders" is the senator; a bare "Sanders" the person the
     article introduced first (news leaves the bare surname to its main subject)."""

@@ -299,6 +299,12 @@ def resolve_mentions(
             for k in range(1, len(words)):
                 suffix = tuple(_surname_key(w) for w in words[k:])
                 full_names.setdefault(suffix, set()).add(uf.find(i))
+    surnames = {
+        _untitled(_words(surface))[-1]
+        for start, _, surface, label in spans
+        if label == "PERSON"
+        and (_title_before(text, start) or _untitled(_words(surface)) != _words(surface))
+    }
     for i, (_, _, surface, label) in enumerate(spans):
         if groups[i] or label not in {"PERSON", "ORG", "NORP", "GPE"}:
             continue
@@ -306,8 +312,10 @@ def resolve_mentions(
         if not words or not any(ch.isupper() for ch in words[0]):
             continue
         roots = {uf.find(r) for r in full_names.get(tuple(_surname_key(w) for w in words), set())}
-        if not roots and label == "PERSON" and len(words) == 1:
-            # A first name alone ("Hillary", "Neera") for the one person of the article with it.
+        if not roots and label == "PERSON" and len(words) == 1 and words[0] not in surnames:
+            # A first name alone ("Hillary", "Neera") for the one person of the article with it;
+            # never a word the article uses as a surname ("President Trump": a title stands
+            # before surnames), or a run-in headline's "Trump Paul" takes every "Trump".
             roots = {uf.find(r) for r in first_names.get(words[0].casefold(), set())}
         if uf.find(i) in roots:  # joined already (its cluster holds a namesake's full name)
             continue

@@ -340,9 +340,22 @@ def _complete_name(conn: Connection, entity_id: str, ent: Entity) -> None:
         return
     old, new = row.name.casefold().split(), ent.name.casefold().split()
     # Only a first name grows into the full name: a surname stored alone ("Obama") meets
-    # recogniser slips too ("Encourage Obama"), a first name rarely does.
+    # recogniser slips too ("Encourage Obama"), a first name rarely does. A word some stored
+    # person has as a surname is no first name ("Trump" does not become a headline's run-in
+    # "Trump Paul").
     if len(old) == 1 and len(new) in (2, 3) and new[0] == old[0]:
-        conn.execute(s.entities.update().where(s.entities.c.id == entity_id).values(name=ent.name))
+        from claimgraph.link.entities import surname_key
+
+        surname = conn.execute(
+            select(s.entity_aliases.c.entity_id).where(
+                s.entity_aliases.c.alias_key == f"surname:{surname_key(row.name)}",
+                s.entity_aliases.c.entity_id != entity_id,
+            )
+        ).first()
+        if surname is None:
+            conn.execute(
+                s.entities.update().where(s.entities.c.id == entity_id).values(name=ent.name)
+            )
 
 
 class Store:
