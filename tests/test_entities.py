@@ -166,6 +166,33 @@ def test_an_organisation_s_short_form_joins_its_one_longer_name() -> None:
     assert found["White House"] == {"White House"} and found["House"] == {"House"}
 
 
+def test_a_surname_stored_first_takes_the_full_name_two_later_documents_give(tmp_path) -> None:
+    """Written for this test. One document writing the full name is not enough (a recogniser
+    slip would rename the person); two are."""
+    from claimgraph.api import analyze
+    from claimgraph.store import Store
+
+    texts = [
+        "Harbour notes\n\nMr. Lindqvist said on Tuesday that the harbour would reopen in May.\n",
+        "Harbour plans\n\nMaria Lindqvist said on Friday that the ferry would run daily. "
+        "Lindqvist added that tickets would cost less.\n",
+        "Harbour costs\n\nMaria Lindqvist told reporters that the repairs cost too much. "
+        "Lindqvist said the council would pay.\n",
+    ]
+    db = tmp_path / "names.db"
+    seen = []
+    for i, text in enumerate(texts):
+        (tmp_path / f"{i}.txt").write_text(text, encoding="utf-8")
+        analyze([tmp_path / f"{i}.txt"], db, attribution="rules")
+        with Store(db) as store:
+            rows = store.query(
+                "SELECT DISTINCT e.name FROM attributions a "
+                "JOIN entities e ON e.id = a.speaker_entity_id"
+            )
+        seen.append({r["name"] for r in rows})
+    assert seen == [{"Lindqvist"}, {"Lindqvist"}, {"Maria Lindqvist"}]
+
+
 def test_a_first_name_stored_first_takes_the_full_name_a_later_document_gives(tmp_path) -> None:
     from claimgraph.api import analyze
     from claimgraph.store import Store

@@ -330,9 +330,33 @@ MIGRATIONS = {
 assert max(MIGRATIONS) == s.SCHEMA_VERSION
 
 
+def _surname_alone(conn: Connection, ent: Entity) -> str | None:
+    """The person stored so far by this full name's surname alone ("Trump" for "Donald
+    Trump"), when no stored person has that surname in a full name yet: the first full name
+    a corpus gives a surname is taken to be whom the bare surname meant."""
+    from claimgraph.link.entities import surname_key
+
+    marker = f"surname:{surname_key(ent.name)}"
+    if conn.execute(
+        select(s.entity_aliases.c.entity_id).where(s.entity_aliases.c.alias_key == marker)
+    ).first():
+        return None
+    rows = conn.execute(
+        select(s.entities.c.id)
+        .join(s.entity_aliases, s.entity_aliases.c.entity_id == s.entities.c.id)
+        .where(
+            s.entities.c.type == "PERSON",
+            s.entity_aliases.c.alias_key == alias_key(ent.name.split()[-1]),
+        )
+    ).all()
+    found = {r[0] for r in rows}
+    return next(iter(found)) if len(found) == 1 else None
+
+
 def _complete_name(conn: Connection, entity_id: str, ent: Entity) -> None:
-    """A person first stored by their first name ("Hillary") takes the full name a later
-    document gives the same entity ("Hillary Clinton"): the name shown is the most complete."""
+    """A person first stored by their first name ("Hillary") or surname ("Trump") takes the full
+    name later documents give the same entity ("Hillary Clinton", "Donald Trump"): the name
+    shown is the most complete."""
     row = conn.execute(
         select(s.entities.c.name, s.entities.c.type).where(s.entities.c.id == entity_id)
     ).first()
@@ -343,6 +367,19 @@ def _complete_name(conn: Connection, entity_id: str, ent: Entity) -> None:
     # recogniser slips too ("Encourage Obama"), a first name rarely does. A word some stored
     # person has as a surname is no first name ("Trump" does not become a headline's run-in
     # "Trump Paul").
+    if len(old) == 1 and len(new) in (2, 3) and new[-1] == old[0]:
+        # A surname stored alone ("Trump") takes the full name ("Donald Trump") once another
+        # document wrote it in full too: one recogniser slip ("Encourage Obama") is not enough.
+        earlier = conn.execute(
+            select(s.mentions.c.document_id).where(
+                s.mentions.c.entity_id == entity_id, s.mentions.c.text == ent.name
+            )
+        ).first()
+        if earlier is not None:
+            conn.execute(
+                s.entities.update().where(s.entities.c.id == entity_id).values(name=ent.name)
+            )
+        return
     if len(old) == 1 and len(new) in (2, 3) and new[0] == old[0]:
         from claimgraph.link.entities import surname_key
 
@@ -838,7 +875,8 @@ class Store:
         """Map this document's entities onto the corpus-wide ones by alias keys.
 
         An entity whose name or any alias is already known joins that entity; a lone surname
-        ("Muhandis") joins the one known person with that surname; anything else is new.
+        ("Muhandis") joins the one known person with that surname, and a full name the person
+        stored by its surname alone ("Trump", before any "X Trump"); anything else is new.
         """
         from claimgraph.link.entities import candidate_keys, surname_key
 
@@ -866,6 +904,10 @@ class Store:
                 ).all()
                 if len({r[0] for r in rows}) == 1:
                     entity_id = rows[0][0]
+            elif ent.type == "PERSON" and len(ent.name.split()) in (2, 3):
+                entity_id = _surname_alone(conn, ent)
+                if entity_id is not None:
+                    _complete_name(conn, entity_id, ent)
             if entity_id is None:
                 entity_id = ent.key
                 n = 1
