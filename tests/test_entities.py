@@ -217,3 +217,10 @@ def test_a_first_name_stored_first_takes_the_full_name_a_later_document_gives(tm
             )
         }
     assert names == {"Hillary Clinton"}
+
+
+def test_a_photo_credit_run_into_a_headline_is_no_part_of_a_name(nlp) -> None:
+    """A caption's credit meeting a headline ("| Getty Democrats outraged by ...") must not
+    make "Getty Democrats" the name every "Democrats" of the corpus joins."""
+    doc = nlp("Officials said it. | Getty Democrats outraged by the ban on information requests")
+    assert "Getty Democrats" not in {m.text for m in doc._.cg_mentions}

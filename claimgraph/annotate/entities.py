@@ -147,6 +147,22 @@ def standalone_org_words() -> frozenset[str]:
     return frozenset(str(w).casefold() for w in words)
 
 
+@derived
+def _credit_prefix() -> re.Pattern[str]:
+    """A photo credit run into the next words ("Getty Democrats outraged by ..." where a
+    caption's credit meets a headline): data/entity_types.yaml `credit_prefixes`."""
+    words = load_vocabulary("entity_types").get("credit_prefixes") or []
+    alternatives = "|".join(re.escape(str(w)) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"^(?:{alternatives})\s+(?=[A-Z])" if alternatives else r"(?!)")
+
+
+def _strip_credit(text: str, start: int) -> tuple[str, int]:
+    match = _credit_prefix().match(text)
+    if match is None or match.end() >= len(text):
+        return text, start
+    return text[match.end() :], start + match.end()
+
+
 def _title_before(text: str, start: int) -> str | None:
     """The title word written right before a name ("Sen. Sanders" -> "sen")."""
     match = re.search(r"([A-Za-z]+)\.?\s+$", text[max(0, start - 40) : start])
@@ -421,6 +437,7 @@ class EntityResolver:
         spans = []
         for ent in doc.ents:
             text, start = _strip_article(ent.text, ent.start_char)
+            text, start = _strip_credit(text, start)
             text = text.rstrip()
             if _POSSESSIVE.search(text):
                 text = _POSSESSIVE.sub("", text)
