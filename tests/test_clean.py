@@ -228,10 +228,19 @@ def test_credit_lines_go_wherever_they_stand() -> None:
         "The Associated Press contributed to this report.",
         "Media playback is unsupported on your device",
         "Write to Jane Roe at jane.roe@example.com",
+        "This site is protected by reCAPTCHA and the Google Privacy Policy apply.",
     ]
-    doc = _clean([PROSE[0], credits[0], PROSE[1], credits[1], PROSE[2], credits[2]], title="Budget")
+    copyright = "Copyright \u00a9 2019 The Springfield Gazette, LLC."
+    lines = [PROSE[0], credits[0], PROSE[1], credits[1], copyright, PROSE[2], *credits[2:]]
+    doc = _clean(lines, title="Budget")
     assert doc.text == "\n\n".join(PROSE)
-    assert [r.reason for r in doc.removed] == ["furniture:credits"] * 3
+    assert [r.reason for r in doc.removed] == [
+        "furniture:credits",
+        "furniture:credits",
+        "furniture:copyright",
+        "furniture:credits",
+        "furniture:credits",
+    ]
 
 
 def test_furniture_words_inside_a_paragraph_are_not_touched() -> None:
