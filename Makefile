@@ -20,7 +20,7 @@ test: install
 # code twice, so this pass leaves them out; override with PG_PYTEST_ARGS= to run everything.
 STORE_FREE_TESTS = test_attribution test_checkworthiness test_clean test_dates_gold test_docs \
 	test_eval_attribution test_eval_checkworthiness test_eval_gates test_eval_retrieval \
-	test_ingest test_narratives test_retrieval test_timeline
+	test_ingest test_narratives test_retrieval test_timeline test_back_references test_eval_narratives
 PG_PYTEST_ARGS ?= $(foreach t,$(STORE_FREE_TESTS),--ignore=tests/$(t).py)
 PG_PASS = HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 bash scripts/pg.sh run .venv/bin/python -m pytest -q $(PG_PYTEST_ARGS)
 
