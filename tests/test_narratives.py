@@ -307,3 +307,18 @@ def test_without_actions_the_retellings_stay_apart(
     plain.add(all_claims, anchors)
     pieces = {n: len({plain.narrative_of(c.id) for c in gold_members[n]}) for n in (0, 1)}
     assert pieces[0] > 1 and pieces[1] > 1, pieces
+
+
+def test_a_line_one_outlet_repeats_is_no_retelling(encoder) -> None:
+    """Written for this test: one outlet's standing line in two of its documents links nothing;
+    the same words in two outlets (a wire story retold) still do."""
+    line = "The Harbour Society supplied the ferry company with fuel in Springfield."
+
+    def claim(doc: str, outlet: str) -> Claim:
+        return Claim(f"c-{doc}", doc, line, 0, len(line), None, 0.5, "test", outlet=outlet)
+
+    anchors = {f"c-{d}": frozenset({"harbour-society", "springfield"}) for d in "abc"}
+    index = NarrativeIndex(encoder)
+    index.add([claim("a", "Gazette"), claim("b", "Gazette"), claim("c", "Courier")], anchors)
+    assert not index.linked("c-a", "c-b")
+    assert index.linked("c-a", "c-c") and index.linked("c-b", "c-c")

@@ -23,6 +23,9 @@ hold (`NarrativeIndex.linked`), a test that looks at the pair only:
   about "Russia" alone is a hub: it would chain every claim about Russia), and
   `plain_threshold` (0.8) when neither names an act: without an act, only near-paraphrases
   are the same assertion.
+- **Not a page line.** The same words in two documents of one outlet are a line its pages
+  repeat ("ProPublica is a nonprofit newsroom that ..."), never a retelling; a sentence other
+  outlets repeat word for word (a wire story) still links.
 
 A **candidate narrative** is a connected group of linked retellings; a **narrative** is a
 candidate told in at least two documents (the display default; single-document candidates stay
@@ -327,7 +330,7 @@ class NarrativeIndex:
 
     def _pair_ok(self, a: int, b: int, cosine: float) -> bool:
         """The link test for two rows whose vectors have this cosine."""
-        if self._acts[a] != self._acts[b]:
+        if self._acts[a] != self._acts[b] or self._same_page_line(a, b):
             return False
         numbers_a, numbers_b = self._figures[a], self._figures[b]
         if numbers_a and numbers_b and not numbers_a & numbers_b:
@@ -343,11 +346,23 @@ class NarrativeIndex:
         shared = len(first & second)
         return shared > 0 and shared >= self.min_anchor_overlap * len(first | second)
 
+    def _same_page_line(self, a: int, b: int) -> bool:
+        """The same words in two documents of one outlet: a line its pages repeat (a
+        self-description, a standing disclaimer), not a retelling. Other outlets repeating a
+        sentence word for word (a wire story) still link."""
+        first, second = self._members[a], self._members[b]
+        return (
+            first.outlet is not None
+            and first.outlet == second.outlet
+            and first.document_id != second.document_id
+            and " ".join(first.text.casefold().split()) == " ".join(second.text.casefold().split())
+        )
+
     def linked(self, a: str, b: str) -> bool:
         """Whether two indexed claims pass the link test (see the module docstring)."""
         row_a, row_b = self._rows[a], self._rows[b]
         vectors = np.asarray(self._ann.get(np.array([row_a, row_b], dtype=np.uint64)))
-        cosine = float(_unit(vectors[0:1]) @ _unit(vectors[1:2]).T)
+        cosine = float((_unit(vectors[0:1]) @ _unit(vectors[1:2]).T)[0, 0])
         return self._pair_ok(row_a, row_b, cosine)
 
     def _find(self, row: int) -> int:
