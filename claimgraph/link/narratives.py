@@ -347,16 +347,16 @@ class NarrativeIndex:
         return shared > 0 and shared >= self.min_anchor_overlap * len(first | second)
 
     def _same_page_line(self, a: int, b: int) -> bool:
-        """The same words in two documents of one outlet: a line its pages repeat (a
-        self-description, a standing disclaimer), not a retelling. Other outlets repeating a
+        """The same words in two documents of one outlet (one inside the other): a line its
+        pages repeat (a self-description, a sign-up box), not a retelling. Other outlets repeating a
         sentence word for word (a wire story) still link."""
         first, second = self._members[a], self._members[b]
-        return (
-            first.outlet is not None
-            and first.outlet == second.outlet
-            and first.document_id != second.document_id
-            and " ".join(first.text.casefold().split()) == " ".join(second.text.casefold().split())
-        )
+        if first.outlet is None or first.outlet != second.outlet:
+            return False
+        if first.document_id == second.document_id:
+            return False
+        one, two = (" ".join(m.text.casefold().split()) for m in (first, second))
+        return one in two or two in one  # a line, or the part of it a sentence split kept
 
     def linked(self, a: str, b: str) -> bool:
         """Whether two indexed claims pass the link test (see the module docstring)."""
