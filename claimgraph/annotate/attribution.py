@@ -714,10 +714,11 @@ def _phrase_relations(doc: Doc, text: str, cues: Cues) -> list[Relation]:
 # An embedded post as pages print it once its markup is gone: the post's text, then its
 # signature line "— Name (@handle) March 6, 2016" (Twitter/X embeds; a Mastodon-style
 # "@user@host" handle too).
+POST_HANDLE = r"\(@[A-Za-z0-9_]{1,30}(?:@[\w.-]+)?\)"  # (@user), (@user@host)
+POST_DATE = r"[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}"  # March 6, 2016
 _POST_SIGNATURE = re.compile(
     r"(?P<dash>[\u2014\u2013]|--?)[ \t]*(?P<name>[^\s@()\u2014\u2013][^\n@()\u2014\u2013]{0,78}?)"
-    r"[ \t]*\(@[A-Za-z0-9_]{1,30}(?:@[\w.-]+)?\)[ \t]*"
-    r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})"
+    rf"[ \t]*{POST_HANDLE}[ \t]*(?P<date>{POST_DATE})"
 )
 _TRAILING_LINKS = re.compile(r"(?:\s*(?:https?://\S+|pic\.twitter\.com/\S+))+\s*$")
 

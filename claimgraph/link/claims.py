@@ -52,6 +52,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from claimgraph.annotate.attribution import POST_DATE, POST_HANDLE
 from claimgraph.model import Attribution, Document
 from claimgraph.vocabulary import derived, load_vocabulary
 
@@ -78,9 +79,7 @@ _FIGURE = re.compile(
 )
 # A line that is only an embedded post's signature ("Donald J. Trump (@realDonaldTrump) May 9,
 # 2018"): the post's source and date (claimgraph.annotate.attribution), no assertion.
-_SIGNATURE = re.compile(
-    r"^\W*[^()\n]{1,80}\(@[A-Za-z0-9_]{1,30}(?:@[\w.-]+)?\)\s*[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}\W*$"
-)
+_SIGNATURE = re.compile(rf"^\W*[^()\n]{{1,80}}{POST_HANDLE}\s*{POST_DATE}\W*$")
 # "Kyle Smith, National Review": a name, a comma, an outlet; every word capitalised.
 _BYLINE = re.compile(
     r"^[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,4}, (?:the )?"

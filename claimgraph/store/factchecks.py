@@ -93,18 +93,18 @@ def replace_links(store: Any, claim_ids: list[str] | None, links: list[dict[str,
     return len(links)
 
 
-def count_confident(store: Any, claim_ids: list[str]) -> int:
-    """How many of these claims have a confident fact-check link (what `analyze` reports as
-    fact-checked; possible matches are not counted)."""
+def count_confident(store: Any, claim_ids: list[str] | None = None) -> int:
+    """How many of these claims (all, when None) have a confident fact-check link (what
+    `analyze` reports as fact-checked; possible matches are not counted)."""
     table = s.factcheck_links
-    total = 0
+    query = select(func.count(func.distinct(table.c.claim_id))).where(table.c.tier == "confident")
     with store.engine.connect() as conn:
+        if claim_ids is None:
+            return int(conn.execute(query).scalar_one())
+        total = 0
         for i in range(0, len(claim_ids), _BATCH):
-            total += conn.execute(
-                select(func.count(func.distinct(table.c.claim_id))).where(
-                    table.c.tier == "confident", table.c.claim_id.in_(claim_ids[i : i + _BATCH])
-                )
-            ).scalar_one()
+            chunk = claim_ids[i : i + _BATCH]
+            total += conn.execute(query.where(table.c.claim_id.in_(chunk))).scalar_one()
     return int(total)
 
 
@@ -140,22 +140,17 @@ def link_tallies(store: Any) -> dict[str, int]:
     """Claims with a confident link, claims with possible matches only, and all links."""
     lk = s.factcheck_links
     confident = select(lk.c.claim_id).where(lk.c.tier == "confident")
+    possible_only = select(func.count(func.distinct(lk.c.claim_id))).where(
+        lk.c.claim_id.not_in(confident)
+    )
     with store.engine.connect() as conn:
-        return {
-            "confident_claims": int(
-                conn.execute(
-                    select(func.count(func.distinct(lk.c.claim_id))).where(lk.c.tier == "confident")
-                ).scalar_one()
-            ),
-            "possible_only_claims": int(
-                conn.execute(
-                    select(func.count(func.distinct(lk.c.claim_id))).where(
-                        lk.c.claim_id.not_in(confident)
-                    )
-                ).scalar_one()
-            ),
-            "links": int(conn.execute(select(func.count()).select_from(lk)).scalar_one()),
-        }
+        possible = int(conn.execute(possible_only).scalar_one())
+        links = int(conn.execute(select(func.count()).select_from(lk)).scalar_one())
+    return {
+        "confident_claims": count_confident(store),
+        "possible_only_claims": possible,
+        "links": links,
+    }
 
 
 def factchecks_by_format(store: Any) -> list[dict[str, Any]]:
