@@ -80,6 +80,7 @@ def bench_backend(
 ) -> dict[str, float]:
     from claimgraph.annotate.nlp import model_info
     from claimgraph.engine.local import analyze
+    from claimgraph.link.entities import merge_entity
     from claimgraph.link.stage import Linker
     from claimgraph.link.vectors import ClaimSearch, read_vectors
 
@@ -94,7 +95,7 @@ def bench_backend(
 
         def write_all() -> None:
             for i in range(0, len(docs), 32):
-                store.write_documents(docs[i : i + 32])
+                store.write_documents(docs[i : i + 32], merge=merge_entity)
 
         out["write only (s)"], _ = timed(write_all)
     store = open_db("linked")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 # Quote and apostrophe variants folded to ASCII before hashing and matching: the same article
 # copied through different CMSs differs mostly in these.
@@ -168,6 +169,39 @@ class Entity:
     name: str
     type: str
     aliases: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMerge:
+    """Which corpus entity one document's entity is (`None`: a new one), the fuller name that
+    entity now takes, if any, and the spellings (with their keys) to remember it by.
+
+    Decided by `claimgraph.link.entities.merge_entity`, applied by the store inside the write
+    transaction, so two runs writing at once decide on the same corpus."""
+
+    entity_id: str | None
+    name: str | None
+    aliases: tuple[tuple[str, str], ...]
+
+
+class EntityLookup(Protocol):
+    """What the corpus knows of its entities, as the merge decision reads it (the store answers
+    from the open transaction)."""
+
+    def ids_by_key(self, keys: Sequence[str]) -> list[str]:
+        """The entity of every stored alias row with one of `keys`, in stored order."""
+        ...
+
+    def entity(self, entity_id: str) -> tuple[str, str] | None:
+        """The stored entity's name and type."""
+        ...
+
+    def mentioned_as(self, entity_id: str, text: str) -> bool:
+        """Whether a stored document mentions the entity written exactly as `text`."""
+        ...
+
+
+EntityMerger = Callable[[Entity, EntityLookup], EntityMerge]
 
 
 @dataclass(slots=True)

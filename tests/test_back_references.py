@@ -36,7 +36,7 @@ def test_the_president_is_the_person_titled_president_even_far_back(nlp) -> None
     text = (
         "President Maria Lindqvist signed the harbour order on Monday. "
         + FILLER
-        + " \"This is a victory for our ports,\" the president said in a statement."
+        + ' "This is a victory for our ports," the president said in a statement.'
     )
     assert _speakers(nlp, text)["the president"] == "Maria Lindqvist"
 
@@ -44,7 +44,7 @@ def test_the_president_is_the_person_titled_president_even_far_back(nlp) -> None
 def test_an_abbreviated_title_names_the_senator(nlp) -> None:
     text = (
         "Sen. Claire Holloway said the bill would pass. "
-        "\"We have the votes,\" the senator from Ohio said on Tuesday."
+        '"We have the votes," the senator from Ohio said on Tuesday.'
     )
     found = _speakers(nlp, text)
     assert found["the senator from Ohio"] == "Claire Holloway"
@@ -78,11 +78,7 @@ def test_an_embedded_posts_signature_is_its_source(nlp) -> None:
         "(@harboursoc) March 7, 2016\n"
     )
     doc = nlp(text)
-    posts = {
-        text[a.start : a.end]: a.speaker
-        for a in doc._.cg_attributions
-        if a.cue == "\u2014"
-    }
+    posts = {text[a.start : a.end]: a.speaker for a in doc._.cg_attributions if a.cue == "\u2014"}
     assert posts == {
         "A great loss for our harbour town. Rest in peace.": "Claire Holloway",
         "She will be missed by all of us.": "Harbour Society",
@@ -92,7 +88,7 @@ def test_an_embedded_posts_signature_is_its_source(nlp) -> None:
 def test_the_statement_is_whoever_issued_it(nlp) -> None:
     text = (
         "The Harbour Society issued a statement on Tuesday about the closure. "
-        "\"The port must stay open,\" the statement said."
+        '"The port must stay open," the statement said.'
     )
     assert _speakers(nlp, text)["the statement"] == "Harbour Society"
 

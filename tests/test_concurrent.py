@@ -134,6 +134,7 @@ def test_a_save_that_lost_the_race_reloads_and_keeps_both_runs_claims(sample_doc
     """The interleaving the subprocess race may or may not hit, made to happen: two linkers load
     the same (empty) index, each writes its own documents, and both save."""
     from claimgraph.link.embeddings import load_encoder
+    from claimgraph.link.entities import merge_entity
     from claimgraph.link.stage import STATE_KEY, Linker
     from claimgraph.store import Store
 
@@ -143,7 +144,7 @@ def test_a_save_that_lost_the_race_reloads_and_keeps_both_runs_claims(sample_doc
         first, second = Linker(store, encoder=encoder), Linker(store, encoder=encoder)
         for linker, mine in ((first, docs[:2]), (second, docs[2:])):
             linker.claims(mine)
-            store.write_documents(mine)
+            store.write_documents(mine, merge=merge_entity)
             linker.add_written(mine)
         first.save()
         assert store.link_state_revision(STATE_KEY)[1] == 1

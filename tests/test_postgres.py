@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from sqlalchemy import inspect, text
 
+from claimgraph.link.entities import merge_entity
 from claimgraph.link.vectors import ClaimSearch, read_vectors, write_vectors
 from claimgraph.store import SearchSyntaxError, Store, database
 from claimgraph.store import postgres as pg
@@ -119,7 +120,7 @@ def test_concurrent_writers_store_each_document_once(sample_docs, tmp_path):
             with Store(db) as store:
                 start.wait()
                 for batch in batches:
-                    added.append(store.write_documents(batch))
+                    added.append(store.write_documents(batch, merge=merge_entity))
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
 
@@ -169,7 +170,7 @@ def test_unlinked_claims_come_in_the_order_documents_were_stored(claimed_docs, t
     order = [docs[2], docs[0], *docs[3:], docs[1]]
     with Store(tmp_path / "order.db") as store:
         for doc in order:
-            store.write_documents([doc])
+            store.write_documents([doc], merge=merge_entity)
         seen = list(dict.fromkeys(c["document_id"] for c in store.unlinked_claims()))
     assert seen == [d.id for d in order]
 
@@ -178,7 +179,7 @@ def test_unlinked_claims_come_in_the_order_documents_were_stored(claimed_docs, t
 
 
 def _store_with_vectors(store: Store, docs: list) -> tuple[list[str], np.ndarray]:
-    store.write_documents(docs)
+    store.write_documents(docs, merge=merge_entity)
     ids = [r["id"] for r in store.query("SELECT id FROM claims ORDER BY id")]
     texts = [r["text"] for r in store.query("SELECT text FROM claims ORDER BY id")]
     assert len(ids) >= 10

@@ -193,6 +193,7 @@ def test_documents_a_concurrent_run_stored_first_are_not_counted_as_this_runs(
 
     from claimgraph.engine.local import RunSummary, _Counters, _write
     from claimgraph.link.embeddings import load_encoder
+    from claimgraph.link.entities import merge_entity
     from claimgraph.link.stage import Linker
     from claimgraph.store import Store
 
@@ -201,7 +202,8 @@ def test_documents_a_concurrent_run_stored_first_are_not_counted_as_this_runs(
         linker = Linker(store, encoder=load_encoder())
         other = copy.deepcopy(docs[:1])
         linker.claims(other)
-        store.write_documents(other)  # the concurrent run wins the race for docs[0]
+        # The concurrent run wins the race for docs[0].
+        store.write_documents(other, merge=merge_entity)
         summary = RunSummary(sentences=sum(len(d.sentences) for d in docs))
         run_id = store.start_run("analyze", "test")
         _write(docs, store, run_id, summary, _Counters(summary), linker)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
+from claimgraph.link.entities import merge_entity
 from claimgraph.store import SchemaTooNew, SearchSyntaxError, Store
 from claimgraph.store.schema import SCHEMA_VERSION
 
@@ -31,9 +32,9 @@ def test_schema_is_versioned_and_migrations_are_idempotent(tmp_path, connect_db)
 def test_rewriting_the_same_documents_adds_nothing(sample_docs, tmp_path):
     docs = list(sample_docs.values())
     with Store(tmp_path / "x.db") as store:
-        assert store.write_documents(docs) == 5
+        assert store.write_documents(docs, merge=merge_entity) == 5
         counts = store.counts()
-        assert store.write_documents(docs) == 0
+        assert store.write_documents(docs, merge=merge_entity) == 0
         assert store.counts() == counts
         assert counts["sentences"] == sum(len(d.sentences) for d in docs)
 

@@ -34,6 +34,7 @@ from claimgraph.annotate.language import (
 from claimgraph.ingest import read_file
 from claimgraph.ingest.clean import clean_article
 from claimgraph.ingest.common import scrub
+from claimgraph.link.entities import merge_entity
 from claimgraph.model import Document, Skipped
 from claimgraph.store import Store
 
@@ -305,7 +306,7 @@ def write_batch(
     linker: Any,
 ) -> None:
     """Store a batch whose claims the per-document stage already set; index the new claims."""
-    stored = store.store_documents(batch, run_id)
+    stored = store.store_documents(batch, run_id, merge=merge_entity)
     mine = [d for d in batch if d.id in stored]
     summary.documents_added += len(mine)
     summary.claims += sum(len(d.claims) for d in mine)

@@ -1,14 +1,19 @@
-"""Cross-document entity resolution: which keys an entity may be found under in the corpus.
+"""Cross-document entity resolution: which corpus entity a document's entity is.
 
-Within one document `claimgraph.annotate.entities` already merged spellings; across documents
-the store joins entities that share any alias key, and a lone surname to the one known person
-who carries it.
+Within one document `claimgraph.annotate.entities` already merged spellings. Across documents
+`merge_entity` decides: an entity that shares any alias key with a stored one joins it; a lone
+surname joins the one known person who carries it; a full name joins the person stored by that
+surname alone; anything else is new. The decision reads the corpus through an `EntityLookup`
+and writes nothing: the store applies it inside its write transaction, so concurrent runs
+decide on the same corpus.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
 from claimgraph.annotate.entities import alias_key, load_alias_table
-from claimgraph.model import Entity
+from claimgraph.model import Entity, EntityLookup, EntityMerge
 
 
 def candidate_keys(entity: Entity) -> list[str]:
@@ -24,3 +29,71 @@ def surname_key(name: str) -> str:
     last = name.split()[-1] if name.split() else name
     key = alias_key(last)
     return key[2:] if key.startswith("al") and len(key) > 4 else key
+
+
+def surname_marker(name: str) -> str:
+    """The alias key under which a person written in full is found by surname."""
+    return f"surname:{surname_key(name)}"
+
+
+def merge_entity(ent: Entity, lookup: EntityLookup) -> EntityMerge:
+    """Decide which stored entity `ent` is, whether that entity's name grows, and the
+    spellings to remember it by."""
+    entity_id: str | None = None
+    name: str | None = None
+    found = lookup.ids_by_key(candidate_keys(ent))
+    words = len(ent.name.split())
+    if found:
+        # The canonical name's own key decides ties.
+        own = lookup.ids_by_key([alias_key(ent.name)])
+        entity_id = own[0] if own else Counter(found).most_common(1)[0][0]
+        name = _complete_name(lookup, entity_id, ent)
+    elif ent.type == "PERSON" and words == 1:
+        by_surname = set(lookup.ids_by_key([surname_marker(ent.name)]))
+        if len(by_surname) == 1:
+            entity_id = by_surname.pop()
+    elif ent.type == "PERSON" and words in (2, 3):
+        entity_id = _surname_alone(lookup, ent)
+        if entity_id is not None:
+            name = _complete_name(lookup, entity_id, ent)
+    spellings = [(a, alias_key(a)) for a in dict.fromkeys([ent.name, *ent.aliases])]
+    if ent.type == "PERSON" and words >= 2:
+        marker = surname_marker(ent.name)
+        spellings.append((marker, marker))
+    return EntityMerge(entity_id, name, tuple(spellings))
+
+
+def _surname_alone(lookup: EntityLookup, ent: Entity) -> str | None:
+    """The person stored so far by this full name's surname alone ("Trump" for "Donald
+    Trump"), when no stored person has that surname in a full name yet: the first full name
+    a corpus gives a surname is taken to be whom the bare surname meant."""
+    if lookup.ids_by_key([surname_marker(ent.name)]):
+        return None
+    found = {
+        i
+        for i in lookup.ids_by_key([alias_key(ent.name.split()[-1])])
+        if (lookup.entity(i) or ("", ""))[1] == "PERSON"
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _complete_name(lookup: EntityLookup, entity_id: str, ent: Entity) -> str | None:
+    """The full name a person first stored by their first name ("Hillary") or surname ("Trump")
+    takes when a later document gives it ("Hillary Clinton", "Donald Trump"): the name shown is
+    the most complete. None keeps the stored name."""
+    row = lookup.entity(entity_id)
+    if row is None or row[1] != "PERSON" or ent.type != "PERSON":
+        return None
+    old, new = row[0].casefold().split(), ent.name.casefold().split()
+    if len(old) != 1 or len(new) not in (2, 3):
+        return None
+    if new[-1] == old[0]:
+        # A surname stored alone ("Trump") takes the full name ("Donald Trump") once another
+        # document wrote it in full too: one recogniser slip ("Encourage Obama") is not enough.
+        return ent.name if lookup.mentioned_as(entity_id, ent.name) else None
+    if new[0] == old[0]:
+        # Only a first name grows into the full name. A word some stored person has as a
+        # surname is no first name ("Trump" does not become a headline's run-in "Trump Paul").
+        others = [i for i in lookup.ids_by_key([surname_marker(row[0])]) if i != entity_id]
+        return None if others else ent.name
+    return None

@@ -35,9 +35,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert
 
 from claimgraph.annotate.entities import alias_key
-from claimgraph.model import Attribution, Document, Entity, content_id
+from claimgraph.model import Attribution, Document, EntityMerger, content_id
 from claimgraph.store import postgres
 from claimgraph.store import schema as s
+from claimgraph.store.entities import resolve_entities
 
 DEFAULT_DB = "claimgraph.db"
 # meta key prefix: which process owns a running run ("host pid"), removed when it finishes.
@@ -330,71 +331,6 @@ MIGRATIONS = {
 assert max(MIGRATIONS) == s.SCHEMA_VERSION
 
 
-def _surname_alone(conn: Connection, ent: Entity) -> str | None:
-    """The person stored so far by this full name's surname alone ("Trump" for "Donald
-    Trump"), when no stored person has that surname in a full name yet: the first full name
-    a corpus gives a surname is taken to be whom the bare surname meant."""
-    from claimgraph.link.entities import surname_key
-
-    marker = f"surname:{surname_key(ent.name)}"
-    if conn.execute(
-        select(s.entity_aliases.c.entity_id).where(s.entity_aliases.c.alias_key == marker)
-    ).first():
-        return None
-    rows = conn.execute(
-        select(s.entities.c.id)
-        .join(s.entity_aliases, s.entity_aliases.c.entity_id == s.entities.c.id)
-        .where(
-            s.entities.c.type == "PERSON",
-            s.entity_aliases.c.alias_key == alias_key(ent.name.split()[-1]),
-        )
-    ).all()
-    found = {r[0] for r in rows}
-    return next(iter(found)) if len(found) == 1 else None
-
-
-def _complete_name(conn: Connection, entity_id: str, ent: Entity) -> None:
-    """A person first stored by their first name ("Hillary") or surname ("Trump") takes the full
-    name later documents give the same entity ("Hillary Clinton", "Donald Trump"): the name
-    shown is the most complete."""
-    row = conn.execute(
-        select(s.entities.c.name, s.entities.c.type).where(s.entities.c.id == entity_id)
-    ).first()
-    if row is None or row.type != "PERSON" or ent.type != "PERSON":
-        return
-    old, new = row.name.casefold().split(), ent.name.casefold().split()
-    # Only a first name grows into the full name: a surname stored alone ("Obama") meets
-    # recogniser slips too ("Encourage Obama"), a first name rarely does. A word some stored
-    # person has as a surname is no first name ("Trump" does not become a headline's run-in
-    # "Trump Paul").
-    if len(old) == 1 and len(new) in (2, 3) and new[-1] == old[0]:
-        # A surname stored alone ("Trump") takes the full name ("Donald Trump") once another
-        # document wrote it in full too: one recogniser slip ("Encourage Obama") is not enough.
-        earlier = conn.execute(
-            select(s.mentions.c.document_id).where(
-                s.mentions.c.entity_id == entity_id, s.mentions.c.text == ent.name
-            )
-        ).first()
-        if earlier is not None:
-            conn.execute(
-                s.entities.update().where(s.entities.c.id == entity_id).values(name=ent.name)
-            )
-        return
-    if len(old) == 1 and len(new) in (2, 3) and new[0] == old[0]:
-        from claimgraph.link.entities import surname_key
-
-        surname = conn.execute(
-            select(s.entity_aliases.c.entity_id).where(
-                s.entity_aliases.c.alias_key == f"surname:{surname_key(row.name)}",
-                s.entity_aliases.c.entity_id != entity_id,
-            )
-        ).first()
-        if surname is None:
-            conn.execute(
-                s.entities.update().where(s.entities.c.id == entity_id).values(name=ent.name)
-            )
-
-
 class Store:
     """The one place that knows SQL; every other stage talks plain data to it."""
 
@@ -626,11 +562,18 @@ class Store:
                 [{"document_id": d, "source": src} for d, src in dict.fromkeys(pairs)],
             )
 
-    def write_documents(self, docs: list[Document], run_id: int | None = None) -> int:
-        """Write fully annotated documents in one transaction; returns how many were new."""
-        return len(self.store_documents(docs, run_id))
+    def write_documents(
+        self, docs: list[Document], run_id: int | None = None, *, merge: EntityMerger
+    ) -> int:
+        """Write fully annotated documents in one transaction; returns how many were new.
 
-    def store_documents(self, docs: list[Document], run_id: int | None = None) -> set[str]:
+        `merge` decides which corpus entity each document entity is (linking's decision,
+        `claimgraph.link.entities.merge_entity`); the store applies it in the transaction."""
+        return len(self.store_documents(docs, run_id, merge=merge))
+
+    def store_documents(
+        self, docs: list[Document], run_id: int | None = None, *, merge: EntityMerger
+    ) -> set[str]:
         """`write_documents`, returning the ids this call stored: a concurrent run may have
         stored some of `docs` first, and their claims are then not this run's to count."""
         if not docs:
@@ -647,7 +590,7 @@ class Store:
             fresh = [d for d in fresh if not (d.id in seen or seen.add(d.id))]
             next_sentence = (conn.execute(select(func.max(s.sentences.c.id))).scalar() or 0) + 1
             for doc in fresh:
-                next_sentence = self._write_document(conn, doc, run_id, next_sentence)
+                next_sentence = self._write_document(conn, doc, run_id, next_sentence, merge)
             if self.dialect == "postgresql" and next_sentence > 1:
                 # Sentence ids are numbered here, not by the sequence: keep it ahead of them.
                 conn.exec_driver_sql(
@@ -663,7 +606,12 @@ class Store:
             return {d.id for d in fresh}
 
     def _write_document(
-        self, conn: Connection, doc: Document, run_id: int | None, first_sentence: int
+        self,
+        conn: Connection,
+        doc: Document,
+        run_id: int | None,
+        first_sentence: int,
+        merge: EntityMerger,
     ) -> int:
         conn.execute(
             s.documents.insert().values(
@@ -722,7 +670,7 @@ class Store:
             i = bisect.bisect_right(starts, offset) - 1
             return sentence_ids[i] if i >= 0 else None
 
-        entity_ids = self._resolve_entities(conn, doc)
+        entity_ids = resolve_entities(conn, doc, merge)
         if doc.mentions:
             conn.execute(
                 s.mentions.insert(),
@@ -870,80 +818,6 @@ class Store:
             )
         ).all()
         return Counter(r[0] for r in rows).most_common(1)[0][0] if rows else None
-
-    def _resolve_entities(self, conn: Connection, doc: Document) -> dict[str, str]:
-        """Map this document's entities onto the corpus-wide ones by alias keys.
-
-        An entity whose name or any alias is already known joins that entity; a lone surname
-        ("Muhandis") joins the one known person with that surname, and a full name the person
-        stored by its surname alone ("Trump", before any "X Trump"); anything else is new.
-        """
-        from claimgraph.link.entities import candidate_keys, surname_key
-
-        mapping: dict[str, str] = {}
-        for ent in doc.entities:
-            keys = candidate_keys(ent)
-            rows = conn.execute(
-                select(s.entity_aliases.c.entity_id).where(s.entity_aliases.c.alias_key.in_(keys))
-            ).all()
-            entity_id = None
-            if rows:
-                # The canonical name's own key decides ties.
-                own = conn.execute(
-                    select(s.entity_aliases.c.entity_id).where(
-                        s.entity_aliases.c.alias_key == alias_key(ent.name)
-                    )
-                ).first()
-                entity_id = own[0] if own else Counter(r[0] for r in rows).most_common(1)[0][0]
-                _complete_name(conn, entity_id, ent)
-            elif ent.type == "PERSON" and len(ent.name.split()) == 1:
-                rows = conn.execute(
-                    select(s.entity_aliases.c.entity_id).where(
-                        s.entity_aliases.c.alias_key == f"surname:{surname_key(ent.name)}"
-                    )
-                ).all()
-                if len({r[0] for r in rows}) == 1:
-                    entity_id = rows[0][0]
-            elif ent.type == "PERSON" and len(ent.name.split()) in (2, 3):
-                entity_id = _surname_alone(conn, ent)
-                if entity_id is not None:
-                    _complete_name(conn, entity_id, ent)
-            if entity_id is None:
-                entity_id = ent.key
-                n = 1
-                while conn.execute(
-                    select(s.entities.c.id).where(s.entities.c.id == entity_id)
-                ).first():
-                    n += 1
-                    entity_id = f"{ent.key}-{n}"
-                conn.execute(s.entities.insert().values(id=entity_id, name=ent.name, type=ent.type))
-            known = {
-                r[0]
-                for r in conn.execute(
-                    select(s.entity_aliases.c.alias).where(
-                        s.entity_aliases.c.entity_id == entity_id
-                    )
-                )
-            }
-            new_rows = []
-            for spelling in dict.fromkeys([ent.name, *ent.aliases]):
-                if spelling not in known:
-                    new_rows.append(
-                        {
-                            "entity_id": entity_id,
-                            "alias": spelling,
-                            "alias_key": alias_key(spelling),
-                        }
-                    )
-                    known.add(spelling)
-            if ent.type == "PERSON" and len(ent.name.split()) >= 2:
-                marker = f"surname:{surname_key(ent.name)}"
-                if marker not in known:
-                    new_rows.append({"entity_id": entity_id, "alias": marker, "alias_key": marker})
-            if new_rows:
-                conn.execute(s.entity_aliases.insert(), new_rows)
-            mapping[ent.key] = entity_id
-        return mapping
 
     # -- cross-document state ----------------------------------------------------------------
 
