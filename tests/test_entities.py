@@ -224,3 +224,56 @@ def test_a_photo_credit_run_into_a_headline_is_no_part_of_a_name(nlp) -> None:
     make "Getty Democrats" the name every "Democrats" of the corpus joins."""
     doc = nlp("Officials said it. | Getty Democrats outraged by the ban on information requests")
     assert "Getty Democrats" not in {m.text for m in doc._.cg_mentions}
+
+
+class _Corpus:
+    """An `EntityLookup` over plain dicts: the merge decision needs no database."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, tuple[str, str]] = {}
+        self.aliases: list[tuple[str, str]] = []  # (entity id, alias key)
+        self.mentions: set[tuple[str, str]] = set()
+
+    def ids_by_key(self, keys):
+        return [i for i, k in self.aliases if k in set(keys)]
+
+    def entity(self, entity_id):
+        return self.entities.get(entity_id)
+
+    def mentioned_as(self, entity_id, text):
+        return (entity_id, text) in self.mentions
+
+    def apply(self, ent, decision) -> str:
+        entity_id = decision.entity_id or ent.key
+        if decision.entity_id is None:
+            self.entities[entity_id] = (ent.name, ent.type)
+        elif decision.name:
+            self.entities[entity_id] = (decision.name, self.entities[entity_id][1])
+        self.aliases += [(entity_id, key) for _, key in decision.aliases]
+        self.mentions.add((entity_id, ent.name))
+        return entity_id
+
+
+def test_the_merge_decision_reads_the_corpus_and_writes_nothing() -> None:
+    """`merge_entity` on its own: the surname first, the full name twice, a namesake apart."""
+    from claimgraph.link.entities import merge_entity
+    from claimgraph.model import Entity
+
+    corpus = _Corpus()
+
+    def person(name: str) -> Entity:
+        return Entity(key=alias_key(name), name=name, type="PERSON")
+
+    trump = corpus.apply(person("Trump"), merge_entity(person("Trump"), corpus))
+    first = merge_entity(person("Donald Trump"), corpus)
+    # Joined by surname, but one document's full name does not rename the person yet.
+    assert (first.entity_id, first.name) == (trump, None)
+    assert corpus.entities[trump] == ("Trump", "PERSON")  # deciding wrote nothing
+    corpus.apply(person("Donald Trump"), first)
+    second = merge_entity(person("Donald Trump"), corpus)
+    assert (second.entity_id, second.name) == (trump, "Donald Trump")
+    # Another "Lindqvist" arrives after a full name took the surname: a lone surname joins
+    # the one person who carries it, a different full name stays apart.
+    maria = corpus.apply(person("Maria Lindqvist"), merge_entity(person("Maria Lindqvist"), corpus))
+    assert merge_entity(person("Lindqvist"), corpus).entity_id == maria
+    assert merge_entity(person("Anders Lindqvist"), corpus).entity_id is None
