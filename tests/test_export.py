@@ -24,10 +24,11 @@ from claimgraph.export import FORMATS
 from claimgraph.export.claimreview import SCALE, normalise_rating, rating_key
 from claimgraph.export.csv import export_csv
 from claimgraph.export.graph import exportable
-from claimgraph.link.provenance import build_graph
+from claimgraph.link.provenance import GraphBuilder, build_graph, narrative_graph
 from claimgraph.review import AmbiguousClaim, mark_reviewed, resolve_claim
 from claimgraph.store import Store
 from claimgraph.store import schema as s
+from claimgraph.store.read import read_model
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -280,7 +281,10 @@ def _graphml_structure_errors(path: Path) -> list[str]:
 
 def test_graphml_and_gexf_hold_the_provenance_graph(linked_db, tmp_path):
     with Store(linked_db) as store:
-        graph = build_graph(store)
+        model = build_graph(store)
+        speakers = read_model(store).speakers(limit=10_000).items
+        atts = store.attributions()
+    graph = model.to_networkx()
     for fmt in ("graphml", "gexf"):
         result = invoke("export", "--format", fmt, "-o", tmp_path, "--db", linked_db)
         assert result.exit_code == 0, result.output
@@ -300,7 +304,10 @@ def test_graphml_and_gexf_hold_the_provenance_graph(linked_db, tmp_path):
         assert all(d.get("label") for _, d in back.nodes(data=True))
         relations = Counter(d["relation"] for *_, d in back.edges(data=True))
         assert relations == Counter(d["relation"] for *_, d in graph.edges(data=True))
-        assert {"quotes", "cites", "contains", "rests_on", "member_of"} <= set(relations)
+        assert {"publishes", "quotes", "cites", "contains", "rests_on", "member_of"} <= set(
+            relations
+        )
+        assert all(int(d["weight"]) >= 1 for *_, d in back.edges(data=True))
         fars = back.nodes["outlet:Fars News Agency"]
         assert fars["kind"] == "outlet" and fars["label"] == "Fars News Agency"
         anonymous = [
@@ -308,6 +315,76 @@ def test_graphml_and_gexf_hold_the_provenance_graph(linked_db, tmp_path):
         ]
         assert any("senior Iraqi official" in d["label"] for d in anonymous)
         assert all(d["anonymous"] is True for d in anonymous)
+        # The speakers are the read model's one definition: named with or without an entity,
+        # and anonymous (Iskandar Watut has no entity and is a speaker all the same).
+        exported = {n.split(":", 1)[1] for n, d in back.nodes(data=True) if d["kind"] == "speaker"}
+        assert exported == {sp["id"] for sp in speakers}
+        assert "name: Iskandar Watut" in exported
+    # Every attribution with a speaker is a `quotes` edge, claims or not: quotes without a
+    # claim stay in the graph.
+    quoted = sum(e.weight for e in model.edges.values() if e.relation == "quotes")
+    assert quoted == sum(
+        1 for a in atts if a["speaker_entity_id"] or a["speaker"] or a["anonymous"]
+    )
+    rests = {e.target for e in model.edges.values() if e.relation == "rests_on"}
+    assert any(v.kind == "speaker" and v.id not in rests for v in model.nodes.values())
+
+
+def test_one_graph_model_for_the_export_the_app_and_the_report(linked_db) -> None:
+    """A narrative's graph (what the app and the report draw) is a part of the corpus graph
+    (what the export writes): the same node ids, kinds, labels and relations, same directions."""
+    with Store(linked_db) as store:
+        corpus = build_graph(store)
+        reads = read_model(store)
+        page = reads.narratives(limit=5).items
+        found_all = [reads.narrative(n["id"]) for n in page]
+    assert page
+    for n, found in zip(page, found_all, strict=True):
+        part = narrative_graph(found["claims_list"], found)
+        assert len(part.chains) == len(found["claims_list"]) >= 2
+        for ident, v in part.nodes.items():
+            assert ident in corpus.nodes, ident
+            assert (corpus.nodes[ident].kind, corpus.nodes[ident].label) == (v.kind, v.label)
+        assert set(part.edges) <= set(corpus.edges)
+        relations = {e.relation for e in part.edges.values()}
+        assert {"contains", "member_of"} <= relations
+        if n["documents"] >= 2:
+            assert "repeats" in relations
+        for ch in part.chains:
+            assert (ch.document, ch.claim, "contains") in part.edges
+            if ch.speaker:
+                assert (ch.claim, ch.speaker, "rests_on") in part.edges
+                assert (ch.via[0] if ch.via else ch.document, ch.speaker, "quotes") in part.edges
+
+
+def test_hostile_text_in_the_graph_is_escaped_in_graphml_and_gexf(tmp_path) -> None:
+    """Titles, names and outlets from web pages: markup stays text, XML-illegal characters go."""
+    b = GraphBuilder()
+    title = 'Breaking</title><script>alert("x")</script> & \x0bmore\x00'
+    b.document("doc_1", title, "2020-01-01", "Outlet <b>\x1f", reprinted_by="Wire\ufffe & Co")
+    att = {
+        "id": "att_1",
+        "document_id": "doc_1",
+        "speaker": None,
+        "speaker_entity_id": None,
+        "anonymous": True,
+        "speaker_description": "an official]]>\x0c<said>",
+        "via": ['Agency\x08 "quoted"'],
+    }
+    b.claim({"id": "cl_1", "document_id": "doc_1", "text": "It <happened>\x07", "date": None}, att)
+    b.narrative("narr_1", "<narrative> & \x01", [{"id": "cl_1", "document_id": "doc_1"}])
+    graph = exportable(b.graph.to_networkx())
+    nx.write_graphml(graph, tmp_path / "g.graphml")
+    nx.write_gexf(graph, tmp_path / "g.gexf")
+    assert _graphml_structure_errors(tmp_path / "g.graphml") == []
+    assert _gexf_structure_errors(tmp_path / "g.gexf") == []
+    for back in (nx.read_graphml(tmp_path / "g.graphml"), nx.read_gexf(tmp_path / "g.gexf")):
+        labels = {d["label"] for _, d in back.nodes(data=True)}
+        assert 'Breaking</title><script>alert("x")</script> & more' in labels
+        assert "an official]]><said>" in labels
+        assert 'Agency "quoted"' in labels and "Wire & Co" in labels and "Outlet <b>" in labels
+        assert "It <happened>" in labels and "<narrative> & " in labels
+        assert back.has_node("speaker:anonymous: an official]]><said>")
 
 
 def test_exportable_graph_survives_values_the_writers_reject(tmp_path):

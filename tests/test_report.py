@@ -174,10 +174,31 @@ def test_svgs_are_well_formed_xml_and_marks_link_to_claims(report: str, linked_d
     assert marks == sizes
     for t in timelines:
         assert all(a.get("href", "").startswith("#s-") for a in t.iter(f"{ns}a"))
-    # The provenance graph has one claim node per member, on top of its sources.
+    # The provenance graph has one claim node per member, on top of its sources: every
+    # claim's chain starts at a speaker (or the article itself) and reaches it.
+    drawn = sorted(
+        len({a.get("href") for a in g.iter(f"{ns}a") if a.get("href", "").startswith("#s-")})
+        for g in graphs
+    )
+    distinct = sorted(
+        len(
+            {
+                r["sentence_id"]
+                for r in _rows(
+                    linked_db,
+                    "SELECT sentence_id FROM claims WHERE narrative_id = :n",
+                    {"n": n["id"]},
+                )
+            }
+        )
+        for n in narratives
+    )
+    assert drawn == distinct
     for g in graphs:
-        claim_links = [a for a in g.iter(f"{ns}a") if a.get("href", "").startswith("#s-")]
-        assert claim_links
+        titles = [t.text for t in g.iter(f"{ns}text")]
+        assert "speakers" in titles and "claims" in titles
+        claims = {a.get("href") for a in g.iter(f"{ns}a") if a.get("href", "").startswith("#s-")}
+        assert len(g.findall(f"{ns}path")) >= len(claims)  # an edge into every claim
 
 
 def test_only_reported_narratives_with_their_claims(tree, linked_db: Path) -> None:

@@ -19,6 +19,7 @@ import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
+from claimgraph.link.provenance import NODE_KINDS
 from claimgraph.serve.app import create_app
 from claimgraph.store import Store
 from claimgraph.store.read import decode_cursor, encode_cursor, paragraphs
@@ -427,6 +428,32 @@ def test_graph_is_svg_of_the_narratives_sources(client: TestClient, db_rows) -> 
     assert len(g["chains"]) == claims[0]["n"]
     ids = {v["id"] for v in g["nodes"]}
     assert all(e["source"] in ids and e["target"] in ids for e in g["edges"])
+    # What is drawn is the one provenance model (the export's): every drawn node is a model
+    # node, speakers keyed as /speakers/ pages are, with the model's relations and directions.
+    model = {v["id"]: v for v in g["graph"]["nodes"]}
+    kinds = {v["kind"] for v in model.values()}
+    assert {"document", "claim", "narrative"} <= kinds <= set(NODE_KINDS)
+    for v in g["nodes"]:
+        if v.get("node"):
+            assert model[v["node"]]["label"] == v["label"]
+    relations = {
+        (model[e["source"]]["kind"], e["relation"], model[e["target"]]["kind"])
+        for e in g["graph"]["edges"]
+    }
+    assert ("document", "contains", "claim") in relations
+    assert ("claim", "member_of", "narrative") in relations
+    assert relations <= {
+        ("outlet", "publishes", "document"),
+        ("outlet", "reprints", "document"),
+        ("document", "contains", "claim"),
+        ("document", "cites", "outlet"),
+        ("outlet", "cites", "outlet"),
+        ("outlet", "quotes", "speaker"),
+        ("document", "quotes", "speaker"),
+        ("claim", "rests_on", "speaker"),
+        ("claim", "member_of", "narrative"),
+        ("claim", "repeats", "claim"),
+    }
     svg = client.get(f"/narratives/{n['id']}/graph.svg")
     assert svg.headers["content-type"].startswith("image/svg+xml")
     root = ET.fromstring(svg.text)

@@ -1,14 +1,17 @@
 """The provenance graph as GraphML and GEXF, for Gephi, Cytoscape, yEd, igraph and networkx.
 
-The graph is claimgraph.link.provenance.build_graph's: documents, outlets, speakers (named or
-anonymous), claims and narratives joined by publishes / reprints / contains / quotes / cites /
-rests_on / repeats / member_of. Both formats are strict about attribute values, so the graph
-is cleaned first: no None or empty text (the attribute is left out), lists and dicts as JSON
-text, one type per attribute name (mixed ones become text), no characters XML 1.0 forbids.
-Every node has `label` and `kind`, every edge `relation` and `label` (= relation), so Gephi
-shows and colours them without setup. Node ids stay build_graph's (`document:doc_…`,
-`outlet:Fars News Agency`) so a node leads back to the database; GraphML edges get unique ids
-`e0`, `e1`, … (GEXF numbers them and keeps that id as the `networkx_key` attribute).
+The graph is the one the app and the report draw (claimgraph.link.provenance: `build_graph` over
+the whole corpus, converted with `to_networkx()`): documents, outlets, speakers (named with or
+without an entity, or anonymous), claims and narratives joined by publishes / reprints /
+contains / quotes / cites / rests_on / repeats / member_of, each edge with a `weight`
+(docs/export.md). Both formats are strict about attribute values, so the graph is cleaned
+first: no None or empty text (the attribute is left out), lists and dicts as JSON text, one type
+per attribute name (mixed ones become text), no characters XML 1.0 forbids. Every node has
+`label` and `kind`, every edge `relation` and `label` (= relation), so Gephi shows and colours
+them without setup. Node ids stay the model's (`document:doc_…`, `outlet:Fars News Agency`,
+`speaker:ent_…`, `speaker:anonymous: a senior official`) so a node leads back to the database;
+GraphML edges get unique ids `e0`, `e1`, … (GEXF numbers them and keeps that id as the
+`networkx_key` attribute).
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ def export_graph(
     """Write the provenance graph once per format (built once); returns nodes + edges per file."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    graph = exportable(build_graph(store))
+    graph = exportable(build_graph(store).to_networkx())
     return dict(_write(graph, out, fmt) for fmt in formats)
 
 

@@ -1,16 +1,33 @@
 """The provenance graph: who published, quoted, cited and repeated what, and what it rests on.
 
-Nodes are documents, outlets, speakers (named entities or anonymous sources, as described) and
-claims; edges are `publishes`, `reprints`, `contains`, `quotes`, `cites`, `rests_on`, `repeats`
-and `member_of`. It is built from the store with networkx, so it can be exported to
-GraphML/GEXF for Gephi or queried in Python; `trace` answers "what does this narrative (or
-claim) trace back to?".
+One model for every surface: `GraphBuilder` makes a `ProvenanceGraph` of nodes (kinds
+`document`, `outlet`, `speaker`, `claim`, `narrative`) and relations, each read "source
+relation target":
+
+- outlet `publishes` document; outlet `reprints` document (the page says it reprints it);
+- document `contains` claim;
+- document `cites` outlet (the sourcing chain's outlet nearest the document), outlet `cites`
+  outlet (farther from the speaker cites nearer), and the chain's first outlet (or the document
+  itself when there is no chain) `quotes` speaker: one chain per attribution, claims or not;
+- claim `rests_on` speaker;
+- claim `member_of` narrative; a retelling in another document `repeats` the telling before it.
+
+Node ids lead back to the database and to the app: `document:<id>`, `claim:<id>`,
+`narrative:<id>`, `outlet:<name>` and `speaker:<key>`, where the key is the read model's one
+speaker definition (entity id, `name: X`, `anonymous: D`). Every edge carries `weight`: how many
+attributions (quotes, cites) or claims give it. Each claim also gets its `Chain` (speaker, cited
+outlets nearest the speaker first, publisher, document): the route a reader follows from the
+source to the claim, which the app (serve/layout.py) and the report (report/data.py) lay out
+and draw; the GraphML/GEXF export (export/graph.py) writes the nodes and edges through
+`to_networkx()`. `build_graph` builds it for the whole corpus, `narrative_graph` for the claims
+of one narrative. `trace` answers "what does this narrative (or claim) trace back to?".
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,99 +36,91 @@ import networkx as nx
 from claimgraph.store import Store
 from claimgraph.store.read import read_model, safe_url
 
+NODE_KINDS = ("speaker", "outlet", "document", "claim", "narrative")
+RELATIONS = (
+    "publishes",
+    "reprints",
+    "contains",
+    "cites",
+    "quotes",
+    "rests_on",
+    "member_of",
+    "repeats",
+)
+ARTICLE_ITSELF = "the article itself"  # how the drawings name a claim's missing speaker
 
-def _speaker_node(att: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    if att["speaker_entity_id"]:
-        return f"speaker:{att['speaker_entity_id']}", {
-            "kind": "speaker",
-            "label": att["speaker"],
-            "anonymous": False,
+
+@dataclass(slots=True)
+class Node:
+    id: str
+    kind: str
+    key: str  # the id in its own table (speaker key, outlet name, document/claim/narrative id)
+    label: str
+    claims: int = 0  # claims of the graph that rest on or pass through it
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Edge:
+    source: str
+    target: str
+    relation: str
+    weight: int = 0
+
+
+@dataclass(slots=True)
+class Chain:
+    """One claim's route, as node ids: speaker (None: the article itself) -> cited outlets
+    (nearest the speaker first) -> publisher (None: unknown) -> document -> claim."""
+
+    claim: str
+    speaker: str | None
+    via: list[str]
+    publisher: str | None
+    document: str
+    row: dict[str, Any]  # claim_id, date, text, document_id, sentence_id
+
+
+@dataclass(slots=True)
+class ProvenanceGraph:
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: dict[tuple[str, str, str], Edge] = field(default_factory=dict)
+    chains: list[Chain] = field(default_factory=list)
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The graph for networkx (and GraphML/GEXF): one edge per (source, target, relation),
+        keyed by relation."""
+        graph = nx.MultiDiGraph()
+        for v in self.nodes.values():
+            graph.add_node(v.id, kind=v.kind, label=v.label, claims=v.claims, **v.attrs)
+        for e in self.edges.values():
+            graph.add_edge(e.source, e.target, key=e.relation, relation=e.relation, weight=e.weight)
+        return graph
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain nodes and edges (the app's JSON)."""
+        return {
+            "nodes": [
+                {
+                    "id": v.id,
+                    "kind": v.kind,
+                    "key": v.key,
+                    "label": v.label,
+                    "claims": v.claims,
+                    **v.attrs,
+                }
+                for v in self.nodes.values()
+            ],
+            "edges": [
+                {"source": e.source, "target": e.target, "relation": e.relation, "weight": e.weight}
+                for e in self.edges.values()
+            ],
         }
-    if att["anonymous"]:
-        desc = att["speaker_description"] or "unnamed source"
-        return f"source:{desc.casefold()}", {"kind": "speaker", "label": desc, "anonymous": True}
-    return None
-
-
-def build_graph(store: Store) -> nx.MultiDiGraph:
-    graph = nx.MultiDiGraph()
-    reads = read_model(store)
-    docs = reads.graph_documents()
-    for d in docs:
-        graph.add_node(
-            f"document:{d['id']}",
-            kind="document",
-            label=d["title"] or d["id"],
-            date=d["date"] or "",
-        )
-        if d["outlet"]:
-            graph.add_node(f"outlet:{d['outlet']}", kind="outlet", label=d["outlet"])
-            graph.add_edge(
-                f"outlet:{d['outlet']}",
-                f"document:{d['id']}",
-                key="publishes",
-                relation="publishes",
-            )
-        reprinted = json.loads(d["meta"] or "{}").get("reprinted_by")
-        if reprinted:
-            graph.add_node(f"outlet:{reprinted}", kind="outlet", label=reprinted)
-            graph.add_edge(
-                f"outlet:{reprinted}", f"document:{d['id']}", key="reprints", relation="reprints"
-            )
-    atts = {a["id"]: a for a in store.attributions()}
-    for att in atts.values():
-        doc_node = f"document:{att['document_id']}"
-        speaker = _speaker_node(att)
-        chain = [f"outlet:{o}" for o in att["via"]]
-        for node in chain:
-            graph.add_node(node, kind="outlet", label=node.split(":", 1)[1])
-        if speaker:
-            graph.add_node(speaker[0], **speaker[1])
-            # The speaker's words reach the document through the chain, nearest outlet first.
-            first = chain[0] if chain else doc_node
-            graph.add_edge(first, speaker[0], key="quotes", relation="quotes")
-        for nearer, farther in zip(chain, chain[1:], strict=False):
-            graph.add_edge(farther, nearer, key="cites", relation="cites")
-        if chain:
-            graph.add_edge(doc_node, chain[-1], key="cites", relation="cites")
-    claims = reads.graph_claims()
-    by_narrative: dict[str, list[dict[str, Any]]] = {}
-    for c in claims:
-        node = f"claim:{c['id']}"
-        graph.add_node(node, kind="claim", label=c["text"], date=c["date"] or "")
-        graph.add_edge(f"document:{c['document_id']}", node, key="contains", relation="contains")
-        att = atts.get(c["attribution_id"] or "")
-        speaker = _speaker_node(att) if att else None
-        if speaker:
-            graph.add_edge(node, speaker[0], key="rests_on", relation="rests_on")
-        if c["reported"]:
-            by_narrative.setdefault(c["reported"], []).append(c)
-    for narrative in reads.narrative_labels():
-        n_node = f"narrative:{narrative['id']}"
-        graph.add_node(n_node, kind="narrative", label=narrative["label"])
-        members = sorted(
-            by_narrative.get(narrative["id"], []), key=lambda c: (c["date"] or "9999", c["id"])
-        )
-        for c in members:
-            graph.add_edge(f"claim:{c['id']}", n_node, key="member_of", relation="member_of")
-        # A retelling in another document repeats the earliest telling before it.
-        for earlier, later in zip(members, members[1:], strict=False):
-            if earlier["document_id"] != later["document_id"]:
-                graph.add_edge(
-                    f"claim:{later['id']}",
-                    f"claim:{earlier['id']}",
-                    key="repeats",
-                    relation="repeats",
-                )
-    return graph
-
-
-GRAPH_KINDS = ("speaker", "cited", "publisher", "document", "claim")
 
 
 def speaker_key(c: dict[str, Any]) -> tuple[str, str, bool]:
-    """The speaker a claim rests on, as (key, label, anonymous): the read model's one
-    definition (entity id, 'name: X', 'anonymous: D'), or the article itself."""
+    """The speaker an attribution (or claim) rests on, as (key, label, anonymous): the read
+    model's one definition (entity id, 'name: X', 'anonymous: D'); key '' when there is none."""
     if c.get("anonymous"):
         desc = c.get("speaker_description") or "unnamed source"
         return c.get("speaker_entity_id") or f"anonymous: {desc}", desc, True
@@ -119,73 +128,185 @@ def speaker_key(c: dict[str, Any]) -> tuple[str, str, bool]:
         return c["speaker_entity_id"], c.get("speaker") or c["speaker_entity_id"], False
     if c.get("speaker"):
         return f"name: {c['speaker']}", c["speaker"], False
-    return "", "the article itself", False
+    return "", ARTICLE_ITSELF, False
 
 
-def narrative_graph(claims: list[dict[str, Any]]) -> dict[str, Any]:
-    """The one provenance graph of a set of claims (a narrative): speaker -> cited outlets
-    (nearest the speaker first) -> publisher -> document -> claim, one chain per claim, as
-    plain nodes and weighted edges; each surface (app, report) lays it out and draws it, and
-    chooses which kinds to draw.
+class GraphBuilder:
+    """Builds one ProvenanceGraph from plain rows: documents, then attributions and claims,
+    then narratives. Adding a row twice changes nothing."""
 
-    Claim rows need: id, text, date, document_id, document_title, published, publisher,
-    sentence_id, speaker, speaker_entity_id, anonymous, speaker_description and via.
-    """
-    nodes: dict[str, dict[str, Any]] = {}
-    edges: dict[tuple[str, str], int] = {}
-    chains = []
+    def __init__(self) -> None:
+        self.graph = ProvenanceGraph()
+        self._publisher: dict[str, str | None] = {}  # document node -> publisher node
+        self._attribution: dict[str, tuple[str | None, list[str]]] = {}  # id -> speaker, via
 
-    def node(kind: str, key: str, label: str, **extra: Any) -> str:
-        ident = f"{kind}:{key.casefold() if kind not in ('document', 'claim') else key}"
-        if ident not in nodes:
-            nodes[ident] = {
-                "id": ident,
-                "kind": kind,
-                "key": key,
-                "label": label,
-                "claims": 0,
-                **extra,
-            }
-        nodes[ident]["claims"] += 1
+    def _node(self, kind: str, key: str, label: str, **attrs: Any) -> str:
+        ident = f"{kind}:{key}"
+        if ident not in self.graph.nodes:
+            clean = {k: v for k, v in attrs.items() if v is not None}
+            self.graph.nodes[ident] = Node(ident, kind, key, label or key, attrs=clean)
         return ident
 
-    for c in claims:
-        key, label, anonymous = speaker_key(c)
-        path = [node("speaker", key or "article", label, anonymous=anonymous, speaker=key or None)]
-        path += [node("cited", o, o) for o in c.get("via") or []]
-        if c.get("publisher"):
-            path.append(node("publisher", c["publisher"], c["publisher"]))
-        path.append(
-            node(
-                "document",
-                c["document_id"],
-                c.get("document_title") or c["document_id"],
-                date=c.get("published"),
+    def _edge(self, source: str, target: str, relation: str) -> None:
+        edge = self.graph.edges.setdefault(
+            (source, target, relation), Edge(source, target, relation)
+        )
+        edge.weight += 1
+
+    def document(
+        self,
+        doc_id: str,
+        title: str | None = None,
+        date: str | None = None,
+        outlet: str | None = None,
+        reprinted_by: str | None = None,
+    ) -> str:
+        """A document, its publisher (`publishes`) and the outlet it says it reprints from."""
+        node = f"document:{doc_id}"
+        if node in self._publisher:
+            return node
+        self._node("document", doc_id, title or doc_id, date=date or None)
+        publisher = self._node("outlet", outlet, outlet) if outlet else None
+        if publisher:
+            self._edge(publisher, node, "publishes")
+        if reprinted_by:
+            self._edge(self._node("outlet", reprinted_by, reprinted_by), node, "reprints")
+        self._publisher[node] = publisher
+        return node
+
+    def attribution(self, att: dict[str, Any]) -> tuple[str | None, list[str]]:
+        """An attribution's speaker and sourcing chain: document `cites` the outlet nearest it,
+        each outlet `cites` the one nearer the speaker, the first `quotes` the speaker."""
+        if att["id"] in self._attribution:
+            return self._attribution[att["id"]]
+        doc = self.document(att["document_id"])
+        key, label, anonymous = speaker_key(att)
+        speaker = (
+            self._node(
+                "speaker", key, label, anonymous=anonymous, entity_id=att.get("speaker_entity_id")
+            )
+            if key
+            else None
+        )
+        via = [self._node("outlet", o, o) for o in att.get("via") or []]
+        if speaker:
+            self._edge(via[0] if via else doc, speaker, "quotes")
+        for nearer, farther in zip(via, via[1:], strict=False):
+            self._edge(farther, nearer, "cites")
+        if via:
+            self._edge(doc, via[-1], "cites")
+        self._attribution[att["id"]] = (speaker, via)
+        return speaker, via
+
+    def claim(self, claim: dict[str, Any], att: dict[str, Any] | None = None) -> str:
+        """A claim (`contains`, `rests_on` its speaker) and its chain."""
+        node = f"claim:{claim['id']}"
+        if node in self.graph.nodes:
+            return node
+        doc = self.document(claim["document_id"])
+        self._node(
+            "claim",
+            claim["id"],
+            claim["text"],
+            date=claim.get("date"),
+            sentence_id=claim.get("sentence_id"),
+        )
+        self._edge(doc, node, "contains")
+        speaker, via = self.attribution(att) if att else (None, [])
+        if speaker:
+            self._edge(node, speaker, "rests_on")
+        publisher = self._publisher[doc]
+        for passed in dict.fromkeys([speaker, *via, publisher, doc, node]):
+            if passed:
+                self.graph.nodes[passed].claims += 1
+        self.graph.chains.append(
+            Chain(
+                claim=node,
+                speaker=speaker,
+                via=via,
+                publisher=publisher,
+                document=doc,
+                row={
+                    "claim_id": claim["id"],
+                    "date": claim.get("date"),
+                    "text": claim["text"],
+                    "document_id": claim["document_id"],
+                    "sentence_id": claim.get("sentence_id"),
+                },
             )
         )
-        for a, b in zip(path, path[1:], strict=False):
-            if a != b:
-                edges[(a, b)] = edges.get((a, b), 0) + 1
-        claim = node(
-            "claim", c["id"], c["text"], date=c.get("date"), sentence_id=c.get("sentence_id")
+        return node
+
+    def narrative(self, narrative_id: str, label: str, members: list[dict[str, Any]]) -> str:
+        """A narrative: its members (`member_of`), earliest first; a retelling in another
+        document `repeats` the telling before it."""
+        node = self._node("narrative", narrative_id, label)
+        ordered = sorted(members, key=lambda c: (c.get("date") or "9999", c["id"]))
+        for c in ordered:
+            self._edge(f"claim:{c['id']}", node, "member_of")
+            self.graph.nodes[node].claims += 1
+        for earlier, later in zip(ordered, ordered[1:], strict=False):
+            if earlier["document_id"] != later["document_id"]:
+                self._edge(f"claim:{later['id']}", f"claim:{earlier['id']}", "repeats")
+        return node
+
+
+def build_graph(store: Store) -> ProvenanceGraph:
+    """The corpus-wide graph (the GraphML/GEXF export): every document, every attribution
+    (quotes with no claim too), every claim, every narrative."""
+    reads = read_model(store)
+    builder = GraphBuilder()
+    for d in reads.graph_documents():
+        builder.document(
+            d["id"],
+            d["title"],
+            d["date"],
+            d["outlet"],
+            json.loads(d["meta"] or "{}").get("reprinted_by"),
         )
-        edges[(path[-1], claim)] = 1
-        chains.append(
-            {
-                "claim_id": c["id"],
-                "date": c.get("date"),
-                "text": c["text"],
+    atts = {a["id"]: a for a in store.attributions()}
+    for att in atts.values():
+        builder.attribution(att)
+    by_narrative: dict[str, list[dict[str, Any]]] = {}
+    for c in reads.graph_claims():
+        builder.claim(c, atts.get(c["attribution_id"] or ""))
+        if c["reported"]:
+            by_narrative.setdefault(c["reported"], []).append(c)
+    for n in reads.narrative_labels():
+        builder.narrative(n["id"], n["label"], by_narrative.get(n["id"], []))
+    return builder.graph
+
+
+def narrative_graph(
+    claims: Iterable[dict[str, Any]], narrative: dict[str, Any] | None = None
+) -> ProvenanceGraph:
+    """The graph of one narrative's claims (the app and the report draw it).
+
+    Claim rows need: id, text, date, document_id, document_title, published, publisher,
+    sentence_id, attribution_id, speaker, speaker_entity_id, anonymous, speaker_description
+    and via; `narrative` (id, label) adds its node, membership and repeats.
+    """
+    builder = GraphBuilder()
+    rows = list(claims)
+    for c in rows:
+        builder.document(
+            c["document_id"], c.get("document_title"), c.get("published"), c.get("publisher")
+        )
+        att = None
+        if speaker_key(c)[0] or c.get("via"):
+            att = {
+                "id": c.get("attribution_id") or f"claim:{c['id']}",
                 "document_id": c["document_id"],
-                "sentence_id": c.get("sentence_id"),
-                "path": path,
+                "speaker": c.get("speaker"),
+                "speaker_entity_id": c.get("speaker_entity_id"),
+                "anonymous": c.get("anonymous"),
+                "speaker_description": c.get("speaker_description"),
+                "via": c.get("via") or [],
             }
-        )
-    return {
-        "kinds": list(GRAPH_KINDS),
-        "nodes": list(nodes.values()),
-        "edges": [{"source": a, "target": b, "claims": w} for (a, b), w in edges.items()],
-        "chains": chains,
-    }
+        builder.claim(c, att)
+    if narrative:
+        builder.narrative(narrative["id"], narrative["label"], rows)
+    return builder.graph
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from claimgraph.link.provenance import narrative_graph
+from claimgraph.link.provenance import ARTICLE_ITSELF, narrative_graph
 from claimgraph.report.segments import Span
 from claimgraph.report.svg import clip, period
 from claimgraph.store import Store
@@ -460,8 +460,9 @@ def _graph(
     members: list[dict[str, Any]], ctx: _Context
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """The report's drawing of the one provenance graph (link/provenance.narrative_graph):
-    speaker -> outlets cited -> publisher -> claim. Documents are not drawn (each claim links
-    to its sentence), so publisher -> document -> claim is drawn publisher -> claim."""
+    each claim's chain, speaker -> outlets cited -> publisher -> claim. Documents are not drawn
+    (each claim links to its sentence), so publisher -> document -> claim is drawn publisher ->
+    claim; an outlet both cited and publishing is drawn in both layers."""
     rows = []
     for c in members:
         doc = ctx.doc_by_id[c["document_id"]]
@@ -482,34 +483,46 @@ def _graph(
     graph = narrative_graph(rows)
     claim_rows = {c["id"]: c for c in members}
     nodes: dict[str, dict[str, Any]] = {}
-    for v in graph["nodes"]:
-        if v["kind"] not in LAYERS:
-            continue
-        node = {"id": v["id"], "label": v["label"], "layer": LAYERS[v["kind"]], "kind": v["kind"]}
-        if v["kind"] == "speaker":
-            node["kind"] = "anonymous" if v.get("anonymous") else "speaker"
-            label = f"anonymous: {v['label']}" if v.get("anonymous") else v["label"]
-            node["label"] = label
-            key = (v["label"], bool(v.get("anonymous")))
+
+    def drawn(layer: str, node_id: str | None) -> str:
+        ident = f"{layer}|{node_id or ''}"
+        if ident in nodes:
+            return ident
+        v = graph.nodes.get(node_id or "")
+        label = v.label if v else ARTICLE_ITSELF
+        node: dict[str, Any] = {"id": ident, "label": label, "layer": LAYERS[layer]}
+        if layer == "speaker":
+            anonymous = bool(v and v.attrs.get("anonymous"))
+            node["kind"] = "anonymous" if anonymous else "speaker"
+            node["label"] = f"anonymous: {label}" if anonymous else label
+            key = (label, anonymous)
             node["href"] = "#" + ctx.speaker_anchor[key] if key in ctx.speaker_anchor else None
-            node["title"] = label
-        elif v["kind"] == "cited":
+            node["title"] = node["label"]
+        elif layer == "cited":
             node["kind"] = "outlet"
-            anchor_ = ctx.outlet_anchor.get(v["label"])
+            anchor_ = ctx.outlet_anchor.get(label)
             node["href"] = "#" + anchor_ if anchor_ else None
-            node["title"] = f"cited outlet: {v['label']}"
-        elif v["kind"] == "publisher":
+            node["title"] = f"cited outlet: {label}"
+        elif layer == "publisher":
+            node["kind"] = "publisher"
             node["href"] = None
-            node["title"] = f"published by {v['label']}"
+            node["title"] = f"published by {label}"
         else:
-            c = claim_rows[v["key"]]
+            c = claim_rows[v.key if v else ""]
             doc = ctx.doc_by_id[c["document_id"]]
+            node["kind"] = "claim"
             node["href"] = c["href"]
             node["title"] = f"{c['date'] or doc['date'] or 'undated'}: {c['text']}"
-        nodes[v["id"]] = node
+        nodes[ident] = node
+        return ident
+
     edges: list[tuple[str, str]] = []
-    for ch in graph["chains"]:
-        path = [p for p in ch["path"] if p in nodes] + [f"claim:{ch['claim_id']}"]
+    for ch in graph.chains:
+        path = [drawn("speaker", ch.speaker), *(drawn("cited", o) for o in ch.via)]
+        if ch.publisher:
+            path.append(drawn("publisher", ch.publisher))
+        path.append(drawn("claim", ch.claim))
+        path = list(dict.fromkeys(path))
         edges.extend(zip(path, path[1:], strict=False))
     return list(nodes.values()), list(dict.fromkeys(edges))
 

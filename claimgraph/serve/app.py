@@ -460,7 +460,7 @@ def create_app(db: str | Path, allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Fa
             raise not_found("narrative", narrative_id)
         if "merged_into" in found:
             raise Moved(f"/narratives/{quote(found['merged_into'], safe='')}/graph")
-        return lay_out(build_narrative_graph(found["claims_list"]), found)
+        return lay_out(build_narrative_graph(found["claims_list"], found), found)
 
     @twin("/narratives/{narrative_id}/graph", "graph.html", "narratives")
     def narrative_graph(request: Request, narrative_id: str) -> dict[str, Any]:

@@ -1,10 +1,14 @@
-"""The app's layout of the one provenance graph (link/provenance.narrative_graph): columns by
-node kind, rows by weight, a link per node (speaker, outlet or document page)."""
+"""The app's layout of the one provenance graph (link/provenance.narrative_graph): a column per
+step of the claims' chains (speaker, cited outlets, publisher, document), rows by weight, a link
+per node (speaker, outlet or document page). An outlet both cited and publishing is drawn once
+in each column; a claim with no speaker starts at "the article itself"."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import quote
+
+from claimgraph.link.provenance import ARTICLE_ITSELF, ProvenanceGraph
 
 WIDTH, ROW, COLUMN, BOX = 960, 34, 240, 200
 LEGEND = {
@@ -13,6 +17,7 @@ LEGEND = {
     "publisher": "published by",
     "document": "document",
 }
+ARTICLE = "speaker:"  # the drawn node for claims with no speaker
 
 
 def node_href(v: dict[str, Any]) -> str | None:
@@ -26,10 +31,44 @@ def node_href(v: dict[str, Any]) -> str | None:
     return f"/documents/{quote(v['key'], safe='')}"
 
 
-def lay_out(graph: dict[str, Any], narrative: dict[str, Any]) -> dict[str, Any]:
+def _drawn(graph: ProvenanceGraph, column: str, node_id: str) -> dict[str, Any]:
+    if node_id == ARTICLE:
+        return {"kind": column, "key": "", "label": ARTICLE_ITSELF, "speaker": None}
+    v = graph.nodes[node_id]
+    out = {"kind": column, "node": v.id, "key": v.key, "label": v.label, **v.attrs}
+    if column == "speaker":
+        out["speaker"] = v.key
+    return out
+
+
+def lay_out(graph: ProvenanceGraph, narrative: dict[str, Any]) -> dict[str, Any]:
     """Pixel positions for the SVG template, and the chains with node labels."""
-    kinds = [k for k in graph["kinds"] if k in LEGEND]  # claims are listed, not drawn
-    nodes = {v["id"]: dict(v) for v in graph["nodes"] if v["kind"] in LEGEND}
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: dict[tuple[str, str], int] = {}
+    chains = []
+    for ch in graph.chains:
+        steps = [("speaker", ch.speaker or ARTICLE), *(("cited", o) for o in ch.via)]
+        if ch.publisher:
+            steps.append(("publisher", ch.publisher))
+        steps.append(("document", ch.document))
+        path = []
+        for column, node_id in steps:
+            drawn = f"{column}|{node_id}"
+            if drawn not in nodes:
+                nodes[drawn] = {"id": drawn, "claims": 0, **_drawn(graph, column, node_id)}
+            if drawn not in path:
+                nodes[drawn]["claims"] += 1
+                path.append(drawn)
+        for a, b in zip(path, path[1:], strict=False):
+            edges[(a, b)] = edges.get((a, b), 0) + 1
+        chains.append(
+            {
+                **ch.row,
+                "href": f"/documents/{ch.row['document_id']}#s-{ch.row['sentence_id']}",
+                "path": [nodes[p]["label"] for p in path],
+            }
+        )
+    kinds = list(LEGEND)
     heights = []
     for i, kind in enumerate(kinds):
         members = sorted(
@@ -50,23 +89,18 @@ def lay_out(graph: dict[str, Any], narrative: dict[str, Any]) -> dict[str, Any]:
         "nodes": list(nodes.values()),
         "edges": [
             {
-                **e,
-                "x1": nodes[e["source"]]["x"] + BOX,
-                "y1": nodes[e["source"]]["y"] + 10,
-                "x2": nodes[e["target"]]["x"],
-                "y2": nodes[e["target"]]["y"] + 10,
+                "source": a,
+                "target": b,
+                "claims": w,
+                "x1": nodes[a]["x"] + BOX,
+                "y1": nodes[a]["y"] + 10,
+                "x2": nodes[b]["x"],
+                "y2": nodes[b]["y"] + 10,
             }
-            for e in graph["edges"]
-            if e["source"] in nodes and e["target"] in nodes
+            for (a, b), w in edges.items()
         ],
-        "chains": [
-            {
-                **ch,
-                "href": f"/documents/{ch['document_id']}#s-{ch['sentence_id']}",
-                "path": [nodes[p]["label"] for p in ch["path"] if p in nodes],
-            }
-            for ch in graph["chains"]
-        ],
+        "chains": chains,
+        "graph": graph.as_dict(),
         "width": WIDTH,
         "height": 60 + max(heights or [1]) * ROW,
     }
