@@ -100,3 +100,37 @@ def test_a_stage_without_what_it_reads_is_refused() -> None:
 
     with pytest.raises(PipelineIncomplete, match="claimgraph_signals needs doc._.cg_attributions"):
         load_nlp(stages=("claimgraph_signals",))
+
+
+def test_he_and_she_go_back_to_a_person_of_their_gender(nlp) -> None:
+    """The nearest speaker is the other gender: the first name, or the title (Mr./Mrs.),
+    says whom the pronoun means (data/genders.yaml)."""
+    text = (
+        "Anna Berglund said the bill would pass. Tom Albright said it would fail. "
+        '"We have the votes," she said.'
+    )
+    assert _speakers(nlp, text)["she"] == "Anna Berglund"
+    text = (
+        "Mr. Lindqvist said the bill would pass. Mrs. Okafor said it would fail. "
+        '"We have the votes," he added.'
+    )
+    assert _speakers(nlp, text)["he"] == "Lindqvist"
+    # No evidence of gender: the nearest speaker, as before.
+    text = 'Berglund said the bill would pass. Albright said it would fail. "No," she said.'
+    assert _speakers(nlp, text)["she"] == "Albright"
+
+
+def test_the_state_democrat_is_the_person_named_before(nlp) -> None:
+    text = 'Sen. Anna Berglund spoke on Monday. "We have the votes," the Missouri Democrat said.'
+    assert _speakers(nlp, text)["the Missouri Democrat"] == "Anna Berglund"
+
+
+def test_a_lead_may_title_the_speaker_before_it_names_him(nlp) -> None:
+    """The one person the article titles President, though named after "The president"."""
+    text = (
+        "The president said the economy was strong. Officials gathered at the harbour on "
+        "Monday. President Tom Albright spoke at the port."
+    )
+    assert _speakers(nlp, text)["The president"] == "Tom Albright"
+    two = text + " President Anna Berglund of the port authority spoke after him."
+    assert _speakers(nlp, two)["The president"] is None

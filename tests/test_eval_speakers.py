@@ -55,11 +55,17 @@ def test_gold_offsets_agree_with_the_data(ev: ModuleType, articles) -> None:
 @pytest.mark.needs_shared
 def test_speaker_accuracy_holds_its_floor(ev: ModuleType, articles) -> None:
     floors = ev.read_floors()
-    res = ev.score(articles, ev.predict(articles, None))
-    right, recall = ev.FLOOR_KEYS
+    per_document, corpus = ev.predict(articles, None)
+    res = ev.score(articles, per_document)
+    right, recall, right_corpus = ev.FLOOR_KEYS
     assert res.accuracy >= floors[right] - TOLERANCE, (
         f"found with the right speaker {res.accuracy:.3f} fell below {floors[right]}"
     )
     assert res.recall >= floors[recall] - TOLERANCE, (
         f"attribution recall {res.recall:.3f} fell below {floors[recall]}"
+    )
+    named = ev.score(articles, corpus)
+    assert named.accuracy >= floors[right_corpus] - TOLERANCE, (
+        f"found with the right speaker, corpus names, {named.accuracy:.3f} fell below "
+        f"{floors[right_corpus]}"
     )

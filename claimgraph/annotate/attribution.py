@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from claimgraph.annotate.signals import Text, attribution_signals
 from claimgraph.annotate.sourcing import resolve_relations
@@ -769,6 +769,18 @@ def find_relations(doc: Doc) -> list[Relation]:
 EXTRACTORS = ("rules", "model", "hybrid")
 
 
+def _noun_root(span: Span) -> int:
+    """The token a tagged source phrase names its speaker by: the span's root, or the object
+    of a preposition the span starts with when the parse hung the name on it ("Unlike X,
+    Rev. Samuel Rodriguez, president of ..., said")."""
+    root = span.root
+    if root.pos_ == "ADP":
+        objects = [c for c in root.children if c.dep_ == "pobj" and c.i < span.end]
+        if objects:
+            return objects[-1].i
+    return root.i
+
+
 def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[Relation]:
     """Relations from the trained tagger's spans (see ``tagger.py``), in our conventions:
     a content without its complementiser and quotation marks, split around an interrupting
@@ -791,7 +803,7 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
         if found.source is not None:
             source_span = doc.char_span(*found.source, alignment_mode="expand")
             source_root = (
-                source_span.root.i if source_span is not None and len(source_span) else None
+                _noun_root(source_span) if source_span is not None and len(source_span) else None
             )
         whole = strip_content(text, found.content)
         if not any(ch.isalnum() for ch in text[whole[0] : whole[1]]):

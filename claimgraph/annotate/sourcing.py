@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Token
 
-from claimgraph.annotate.entities import org_head_words
+from claimgraph.annotate.entities import alias_key, org_head_words
 from claimgraph.model import Attribution, Mention, normalise_text
 from claimgraph.vocabulary import derived, load_vocabulary
 
@@ -33,9 +33,10 @@ if TYPE_CHECKING:
     from claimgraph.annotate.attribution import Relation
 
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
-_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "i"})
-_GROUP_PRONOUNS = frozenset({"they", "them", "we"})
-_THING_PRONOUNS = frozenset({"it"})
+# Possessives too: "his assertion that ...", "its statement" name their speaker the same way.
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "i", "his", "hers"})
+_GROUP_PRONOUNS = frozenset({"they", "them", "we", "their"})
+_THING_PRONOUNS = frozenset({"it", "its"})
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 _DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.IGNORECASE)
@@ -66,6 +67,19 @@ class SourceVocabulary:
     title_roles: dict[str, str]
     role_synonyms: dict[str, frozenset[str]]
     generic_org_nouns: frozenset[str]
+    # genders.yaml: word -> "female" | "male"
+    pronoun_genders: dict[str, str]
+    title_genders: dict[str, str]
+    first_name_genders: dict[str, str]
+
+
+def _gendered(key: str) -> dict[str, str]:
+    """genders.yaml's `key` as word -> gender; a word listed under two genders says nothing."""
+    found: dict[str, set[str]] = {}
+    for gender, words in (load_vocabulary("genders").get(key) or {}).items():
+        for word in words or []:
+            found.setdefault(str(word).casefold(), set()).add(str(gender))
+    return {w: next(iter(g)) for w, g in found.items() if len(g) == 1}
 
 
 @derived
@@ -91,6 +105,9 @@ def source_vocabulary() -> SourceVocabulary:
             for k, v in (load_vocabulary("roles").get("role_synonyms") or {}).items()
         },
         generic_org_nouns=_words("roles", "generic_org_nouns"),
+        pronoun_genders=_gendered("pronouns"),
+        title_genders=_gendered("titles"),
+        first_name_genders=_gendered("first_names"),
     )
 
 
@@ -170,11 +187,38 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             if len(chain) >= 2 and any(w in org_head_words() for w in words):
                 return _person_from_chain(doc, mentions, chain)
         return named
+    if token.pos_ == "NOUN" or not token.text[:1].isalpha():
+        # The tagger or tokenizer missed a name the article writes elsewhere: "Trump opined"
+        # with "Trump" taken for a noun, '"McCaskill praised' glued to a closing quote.
+        known = _known_name(doc, mentions, token)
+        if known is not None:
+            return known
     if token.pos_ == "PROPN" and token.text[:1].isupper():
         if token.lower_ in source_vocabulary().role_nouns:
             return None  # a capitalised title ("Commander of X") is not a name
         return _person_from_chain(doc, mentions, _proper_chain(token))
     return None
+
+
+def _known_name(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
+    """The one person or organisation of the article whose name ends in this capitalised
+    word (its punctuation aside), or None."""
+    bare = token.text.strip(_EDGE + "\"'\u201c\u201d\u2018\u2019([")
+    if not bare[:1].isupper() or token.ent_type_ in _NOT_SOURCES:
+        return None
+    key = alias_key(bare)
+    found = {}
+    for mention in mentions:
+        if mention.label not in ("PERSON", "ORG") or not mention.entity_key:
+            continue
+        words = mention.text.split()
+        if words and alias_key(words[-1]) == key:
+            found.setdefault(mention.entity_key, mention)
+    if len(found) != 1:
+        return None
+    named = _named(doc, next(iter(found.values())))
+    start = token.idx + token.text.index(bare)
+    return Named(named.name, named.key, named.label, start, start + len(bare))
 
 
 def _person_from_chain(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Named:
@@ -379,6 +423,17 @@ def _pronoun_kind(token: Token) -> str | None:
     return None
 
 
+def _party_member(head: Token) -> bool:
+    """ "The Missouri Democrat said", "the Republican added": one member of a people or party,
+    written as a description of a person the article named before (like a pronoun), never
+    the speaker "Democrat"."""
+    if head.ent_type_ != "NORP" or head.tag_ not in ("NNP", "NN") or head.lower_.endswith("s"):
+        return False
+    return any(c.dep_ == "det" and c.lower_ == "the" for c in head.children) and not any(
+        c.dep_ == "conj" for c in head.children
+    )
+
+
 def _conjuncts(token: Token) -> list[Token]:
     return [token, *(c for c in token.children if c.dep_ == "conj")]
 
@@ -511,6 +566,8 @@ def describe_source(
     if kind is not None:
         return kind
     head = _phrase_head(root, vocab)
+    if _party_member(head):
+        return "person"
     speakers = []
     conjuncts = _conjuncts(head)
     for conjunct in conjuncts:
@@ -626,12 +683,78 @@ class _Resolved:
 
 def _compatible(kind: str, speaker: Speaker) -> bool:
     if kind == "person":
-        return not speaker.plural and speaker.label in (None, "PERSON") and not speaker.outlet
+        if speaker.plural or speaker.label not in (None, "PERSON") or speaker.outlet:
+            return False
+        return speaker.name is not None or _may_be_a_person(speaker)
     if kind == "group":
         return speaker.plural or speaker.label in ("ORG", "NORP", "GPE")
     if kind == "thing":
         return speaker.label in ("ORG", "GPE") or speaker.head is not None and not speaker.anonymous
     return True
+
+
+def _person_genders(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
+    """Each person's gender as the article shows it (data/genders.yaml): a gendered title
+    before any of their mentions ("Mrs. Clinton", "Congresswoman X"), else their first name.
+    A person with no evidence, or evidence both ways, is left out (fits any pronoun)."""
+    vocab = source_vocabulary()
+    text = doc.text
+    evidence: dict[str, set[str]] = {}
+    for mention in mentions:
+        if mention.label != "PERSON":
+            continue
+        named = _named(doc, mention)
+        if named.label != "PERSON":
+            continue
+        found = evidence.setdefault(named.identity, set())
+        before = re.search(r"([A-Za-z]+)\.?\s+$", text[max(0, mention.start - 30) : mention.start])
+        words = [w.casefold().rstrip(".") for w in mention.text.split()]
+        if before:
+            words.insert(0, before.group(1).casefold())
+        for word in words:
+            if word in vocab.title_genders:
+                found.add(vocab.title_genders[word])
+            elif word not in vocab.honorifics and word + "." not in vocab.honorifics:
+                break
+        names = named.name.split()
+        first = names[0].casefold() if len(names) >= 2 else None
+        if first in vocab.first_name_genders:
+            found.add(vocab.first_name_genders[first])
+    return {key: next(iter(g)) for key, g in evidence.items() if len(g) == 1}
+
+
+def _gender_of(speaker: Speaker, genders: dict[str, str]) -> str | None:
+    """A speaker's gender: the article's evidence for a named person, else a gendered head
+    noun or title of a description ("the congresswoman", "his wife")."""
+    if speaker.identity is not None and (speaker.identity in genders or speaker.label == "PERSON"):
+        return genders.get(speaker.identity)
+    vocab = source_vocabulary()
+    words = [speaker.head or "", *re.findall(r"[a-z]+", (speaker.role or "").lower())]
+    found = {vocab.title_genders[w] for w in words if w in vocab.title_genders}
+    return found.pop() if len(found) == 1 else None
+
+
+def _agrees(gender: str | None, speaker: Speaker, genders: dict[str, str]) -> bool:
+    """A gendered pronoun never goes to a person of the other gender."""
+    if gender is None:
+        return True
+    other = _gender_of(speaker, genders)
+    return other is None or other == gender
+
+
+def _may_be_a_person(speaker: Speaker) -> bool:
+    """An unnamed source "he" or "she" may go back to: "a protester", "the official", not a
+    document, an outlet, an organisation's common noun, a quotation fragment taken for a
+    source, or an unresolved pronoun's own words."""
+    if speaker.anonymous or speaker.title_only:
+        return True
+    vocab = source_vocabulary()
+    head = speaker.head
+    if head is None or not (speaker.description or "")[:1].isalpha():
+        return False
+    return head not in vocab.document_nouns | vocab.outlet_nouns | vocab.generic_org_nouns and (
+        head not in org_head_words()
+    )
 
 
 def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int) -> list[_Resolved]:
@@ -656,7 +779,13 @@ def _antecedent(
     position: int,
     head: str | None,
     plural: bool | None = None,
+    gender: str | None = None,
+    genders: dict[str, str] | None = None,
+    prefer_known: bool = False,
 ) -> Speaker | None:
+    """The nearest earlier speaker a back-reference of this kind fits. `prefer_known`: a
+    gendered pronoun takes the nearest person known to be of its gender before the nearest
+    person of unknown gender ("she said" after "Sen. Claire McCaskill ... Obama")."""
     candidates = sorted(
         (
             r
@@ -666,6 +795,11 @@ def _antecedent(
         key=lambda r: r.position,
         reverse=True,
     )
+    if prefer_known and gender is not None:
+        for resolved in candidates:
+            speaker = resolved.speaker
+            if _compatible(kind, speaker) and _gender_of(speaker, genders or {}) == gender:
+                return speaker
     for resolved in candidates:
         speaker = resolved.speaker
         if kind == "description":
@@ -676,7 +810,7 @@ def _antecedent(
             if head is not None and resolved.cue_lemma == head and speaker.name is not None:
                 return speaker
             continue
-        if _compatible(kind, speaker):
+        if _compatible(kind, speaker) and _agrees(gender, speaker, genders or {}):
             return speaker
     return None
 
@@ -748,6 +882,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
     """Turn parsed relations into Attributions with speakers, roles and sourcing chains."""
     mentions = _mentions(doc)
     titles = _name_titles(doc, mentions)
+    genders = _person_genders(doc, mentions)
     history: list[_Resolved] = []
     out: list[tuple[Relation, Speaker]] = []
     for relation in relations:
@@ -772,11 +907,12 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     # "X issued a statement ... Castro died ... , he wrote": a pronoun that
                     # speaks goes back to the last speaker when one spoke just before
                     recent = [r for r in history if position - r.position <= _SPEAKER_WINDOW]
+                    gender = source_vocabulary().pronoun_genders.get(root.lower_)
                     antecedent = (
-                        _antecedent(found, recent, [], position, head)
+                        _antecedent(found, recent, [], position, head, None, gender, genders, True)
                         if found == "person"
                         else None
-                    ) or _antecedent(found, history, extra, position, head)
+                    ) or _antecedent(found, history, extra, position, head, None, gender, genders)
                 if antecedent is None and found == "description":
                     antecedent = _entity_antecedent(
                         doc, mentions, titles, head, position
@@ -865,6 +1001,20 @@ def _entity_antecedent(
                 return Speaker(
                     name=named.name, key=named.key, label="ORG", plural=True, outlet=outlet
                 )
+    if person_role:
+        # Nobody before fits: a lead that says "The president said" before it names him. The
+        # one person the article titles so anywhere is meant; two or more, none is.
+        fitting: dict[str, Named] = {}
+        fits = vocab.role_synonyms.get(head, frozenset({head}))
+        for mention in mentions:
+            named = _named(doc, mention)
+            title = titles.get(named.identity) if named.label == "PERSON" else None
+            if mention.start > position and title and fits & _title_words(title, vocab):
+                fitting.setdefault(named.identity, named)
+        if len(fitting) == 1:
+            named = next(iter(fitting.values()))
+            role = titles.get(named.identity)
+            return Speaker(name=named.name, key=named.key, label="PERSON", role=role)
     return None
 
 
