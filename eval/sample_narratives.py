@@ -1,7 +1,7 @@
 """Draw cross-document narratives at random from an analysed corpus, for a reader to judge.
 
     .venv/bin/python eval/sample_narratives.py DB [--draw 100] [--seed 12]
-        [--out eval/gold/narratives_news_judged.yaml] [--show]
+        [--out eval/gold/narratives_news_judged.yaml] [--known OTHER.yaml ...] [--show]
 
 DB is a claimgraph database made by `claimgraph analyze` (the judged sample: the first 1,000
 articles of ../shared/data/news/allsides_sample5000.jsonl), or several holding parts of one
@@ -11,9 +11,12 @@ order the documents were stored, each claim dated as the linker dates it (its st
 else the publication date), so the draw follows the library's current grouping whatever
 version analysed the corpus. `--draw` narratives held by two documents or more are drawn with
 `numpy.random.default_rng(seed)`; `--out` gets their ids and member claim ids, with the
-verdicts already given to the same narratives kept ("?" for new ones: a reader fills them in
-with "one story" or "mixed", judged from the members' text, which `--show` prints). Article
-text is never written to the file (the news sample's text is not ours to commit).
+verdicts (and a mixed one's `reason`) already given to an identical narrative kept: the same
+member claims, in `--out` as it was or in a `--known` file (claim ids come from the document
+and the span, so they survive a re-analysis). A narrative that gained or lost a member is a
+new one, "?" until a reader fills in "one story" or "mixed", judged from the members' text,
+which `--show` prints with each member's anchors and acts. Article text is never written to
+the file (the news sample's text is not ours to commit).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import argparse
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -127,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draw", type=int, default=100)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--known",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="other judged files whose verdicts of identical narratives are reused",
+    )
     parser.add_argument("--show", action="store_true", help="print each drawn narrative's members")
     args = parser.parse_args(argv)
 
@@ -143,10 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(index.narratives())} candidates of 2+ claims, {len(found)} in 2+ documents; "
         f"drew {len(drawn)} (seed {args.seed})"
     )
-    before = {}
-    if args.out.is_file():
-        old = yaml.safe_load(args.out.read_text(encoding="utf-8")) or {}
-        before = {n["id"]: n.get("verdict", "?") for n in old.get("narratives", [])}
+    before = known_verdicts([args.out, *args.known])
     by_id = {c.id: c for c in claims}
     out = {
         "corpus": "first 1,000 articles of ../shared/data/news/allsides_sample5000.jsonl",
@@ -154,25 +162,67 @@ def main(argv: list[str] | None = None) -> int:
         "found": len(found),
         "seed": args.seed,
         "settings": index.settings(),
-        "narratives": [
-            {
-                "id": n.id,
-                "claims": n.claim_ids,
-                "documents": len(n.document_ids),
-                "verdict": before.get(n.id, "?"),
-            }
-            for n in drawn
-        ],
+        "narratives": [judged(n, before.get(frozenset(n.claim_ids), {})) for n in drawn],
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(yaml.safe_dump(out, sort_keys=False, allow_unicode=True), "utf-8")
     if args.show:
+        names = entity_names(args.db)
         for number, n in enumerate(drawn):
-            print(f"\n[{number}] {n.id} {len(n.claim_ids)} claims, {len(n.document_ids)} docs")
+            verdict = before.get(frozenset(n.claim_ids), {}).get("verdict", "?")
+            print(
+                f"\n[{number}] {n.id} {len(n.claim_ids)} claims, {len(n.document_ids)} docs, "
+                f"verdict {verdict}"
+            )
             for cid in n.claim_ids:
                 c = by_id[cid]
-                print(f"   {c.document_id[-6:]} {c.date or '-':<10} {c.text[:220]}")
+                named = ", ".join(sorted(names.get(e, e) for e in anchors.get(cid, [])))
+                acts = ",".join(sorted(index.actions.find(c.text))) or "-"
+                print(
+                    f"   {c.document_id[-6:]} {c.outlet or '-'} {c.date or '-'} [{acts}] {{{named}}}"
+                )
+                print(f"      {c.text[:400]}")
     return 0
+
+
+def known_verdicts(paths: list[Path]) -> dict[frozenset[str], dict[str, Any]]:
+    """Member claim ids -> the judgment given to that exact narrative (verdict, reason,
+    furniture), from judged files; '?' entries are skipped, the first file wins."""
+    out: dict[frozenset[str], dict[str, Any]] = {}
+    for path in paths:
+        if not path.is_file():
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for n in data.get("narratives", []):
+            if n.get("verdict") in ("one story", "mixed"):
+                keep = {k: n[k] for k in JUDGMENT_KEYS if k in n}
+                out.setdefault(frozenset(n["claims"]), keep)
+    return out
+
+
+JUDGMENT_KEYS = ("verdict", "reason", "furniture")
+
+
+def judged(narrative: Any, before: dict[str, Any]) -> dict[str, Any]:
+    """One drawn narrative as written to the file, with an earlier judgment of it if any."""
+    row: dict[str, Any] = {
+        "id": narrative.id,
+        "claims": narrative.claim_ids,
+        "documents": len(narrative.document_ids),
+        "verdict": before.get("verdict", "?"),
+    }
+    row |= {k: before[k] for k in JUDGMENT_KEYS[1:] if k in before}
+    return row
+
+
+def entity_names(dbs: list[Path]) -> dict[str, str]:
+    """Entity id -> name, for printing anchors."""
+    out: dict[str, str] = {}
+    for db in dbs:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        out |= dict(conn.execute("SELECT id, name FROM entities"))
+        conn.close()
+    return out
 
 
 if __name__ == "__main__":
