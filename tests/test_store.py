@@ -11,7 +11,8 @@ from sqlalchemy import inspect
 
 from claimgraph.link.entities import merge_entity
 from claimgraph.store import SchemaTooNew, SearchSyntaxError, Store
-from claimgraph.store.schema import SCHEMA_VERSION
+from claimgraph.store.read import read_model
+from claimgraph.store.schema import SCHEMA_VERSION, is_speaker_sql, speaker_key_sql
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "schema.md"
 
@@ -27,6 +28,96 @@ def test_schema_is_versioned_and_migrations_are_idempotent(tmp_path, connect_db)
     conn.commit()
     with pytest.raises(SchemaTooNew):
         Store(db)
+
+
+V6_SPEAKERS_VIEW = """
+    SELECT e.id AS entity_id, e.name, e.type, COUNT(a.id) AS attributions,
+      COUNT(DISTINCT a.document_id) AS documents,
+      SUM(CASE WHEN a.kind = 'direct' THEN 1 ELSE 0 END) AS direct_quotes
+    FROM entities e JOIN attributions a ON a.speaker_entity_id = e.id
+    GROUP BY e.id, e.name, e.type"""
+
+
+def _speakers_by_definition(store: Store) -> dict[str, tuple]:
+    """Every speaker as the read model defines one, aggregated from the attributions."""
+    key = speaker_key_sql("a")
+    rows = store.query(
+        f"SELECT {key} AS id, COUNT(*) AS n, COUNT(DISTINCT a.document_id) AS docs, "
+        "SUM(CASE WHEN a.kind = 'direct' THEN 1 ELSE 0 END) AS direct, "
+        "MAX(CASE WHEN a.anonymous THEN 1 ELSE 0 END) AS anon, "
+        "MIN(CASE WHEN a.anonymous AND a.speaker_entity_id IS NULL THEN "
+        "COALESCE(a.speaker_description, 'unnamed source') ELSE COALESCE(e.name, a.speaker) END) "
+        "AS name FROM attributions a LEFT JOIN entities e ON e.id = a.speaker_entity_id "
+        f"WHERE {is_speaker_sql('a')} GROUP BY {key}"
+    )
+    return {
+        r["id"]: (int(r["n"]), int(r["docs"]), int(r["direct"]), bool(r["anon"]), r["name"])
+        for r in rows
+    }
+
+
+def _speakers_view(store: Store) -> dict[str, tuple]:
+    return {
+        r["id"]: (
+            int(r["attributions"]),
+            int(r["documents"]),
+            int(r["direct_quotes"]),
+            bool(r["anonymous"]),
+            r["name"],
+        )
+        for r in store.query("SELECT * FROM speakers")
+    }
+
+
+def _as_version_6(store: Store) -> None:
+    """Put a database back to schema 6: no speaker_stats, the old entity-only speakers view."""
+    with store.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("DROP TRIGGER speaker_stats_insert")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER speaker_stats_insert ON attributions")
+            conn.exec_driver_sql("DROP FUNCTION speaker_stats_insert()")
+        conn.exec_driver_sql("DROP VIEW speakers")
+        conn.exec_driver_sql("DROP TABLE speaker_stats")
+        conn.exec_driver_sql(f"CREATE VIEW speakers AS {V6_SPEAKERS_VIEW}")
+        conn.exec_driver_sql("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+
+
+def test_migration_7_lists_every_speaker_and_keeps_the_list_on_write(
+    sample_docs, tmp_path, connect_db
+):
+    """v6's `speakers` view listed speakers with an entity only; v7's is the read model's one
+    definition (named with or without an entity, and unnamed sources), filled from what is
+    stored when a v6 database is opened, then kept by a trigger on every attribution written."""
+    docs = sorted(sample_docs.values(), key=lambda d: d.id)
+    db = tmp_path / "x.db"
+    with Store(db) as store:
+        assert store.write_documents(docs[:3], merge=merge_entity) == 3
+        _as_version_6(store)
+    conn = connect_db(db)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [
+        ("6",)
+    ]
+    assert all(r[0] for r in conn.execute("SELECT entity_id FROM speakers").fetchall())
+    conn.close()
+    with Store(db) as store:  # opening migrates
+        assert store.schema_version() == SCHEMA_VERSION == 7
+        stored = _speakers_by_definition(store)
+        assert _speakers_view(store) == stored
+        assert any(k.startswith("anonymous: ") for k in stored)
+        before = len(stored)
+        assert store.write_documents(docs[3:], merge=merge_entity) == 2
+        assert store.write_documents(docs, merge=merge_entity) == 0  # nothing counted twice
+        stored = _speakers_by_definition(store)
+        assert len(stored) > before
+        assert _speakers_view(store) == stored
+        # Named without an entity: Iskandar Watut (the sample's airdrop narrative).
+        assert stored["name: Iskandar Watut"][4] == "Iskandar Watut"
+        listed = read_model(store).speakers(limit=10_000).items
+        assert {sp["id"] for sp in listed} == set(stored)
+        assert [sp["attributions"] for sp in listed] == sorted(
+            (v[0] for v in stored.values()), reverse=True
+        )
 
 
 def test_rewriting_the_same_documents_adds_nothing(sample_docs, tmp_path):

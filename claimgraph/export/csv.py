@@ -31,8 +31,8 @@ from claimgraph.store import schema as s
 from claimgraph.store.read import read_model
 
 EXCLUDED_TABLES = frozenset(
-    {"meta", "runs", "inputs", "link_state", "claim_vectors", "narrative_vectors"}
-)
+    {"meta", "runs", "inputs", "link_state", "claim_vectors", "narrative_vectors", "speaker_stats"}
+)  # speaker_stats: the counts behind the `speakers` view (speakers.csv)
 SPEAKER_COLUMNS = ("id", "name", "type", "anonymous", "attributions", "documents", "direct")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

@@ -320,6 +320,66 @@ def _migration_6(conn: Connection) -> None:
     conn.execute(s.claims.update().values(narrative_id=None))
 
 
+def _migration_7(conn: Connection) -> None:
+    """One definition of a speaker (issue 14): the `speakers` view lists every speaker the read
+    model does (named with or without an entity, and unnamed sources), from `speaker_stats`,
+    which a trigger keeps on every attribution written; filled here from what is stored."""
+    s.speaker_stats.create(conn, checkfirst=True)
+    for index in s.speaker_stats.indexes:
+        index.create(conn, checkfirst=True)
+    dialect = conn.dialect.name
+    agg = "group_concat" if dialect == "sqlite" else "string_agg"
+    conn.exec_driver_sql("DROP VIEW IF EXISTS speakers")
+    conn.exec_driver_sql(f"CREATE VIEW speakers AS {s.VIEWS['speakers'].format(agg=agg)}")
+    key = s.speaker_key_sql("NEW")
+    same_document = (
+        "EXISTS (SELECT 1 FROM attributions x WHERE x.document_id = NEW.document_id "
+        f"AND x.id <> NEW.id AND {s.speaker_key_sql('x')} = {{key}})"
+    )
+    update = (
+        "UPDATE speaker_stats SET attributions = attributions + 1, "
+        "direct_quotes = direct_quotes + CASE WHEN NEW.kind = 'direct' THEN 1 ELSE 0 END, "
+        "anonymous = (anonymous OR NEW.anonymous), "
+        f"documents = documents + CASE WHEN {same_document} THEN 0 ELSE 1 END "
+        "WHERE id = {key}"
+    )
+    if dialect == "sqlite":
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS speaker_stats_insert")
+        conn.exec_driver_sql(
+            "CREATE TRIGGER speaker_stats_insert AFTER INSERT ON attributions "
+            f"WHEN {s.is_speaker_sql('NEW')} BEGIN "
+            "INSERT OR IGNORE INTO speaker_stats "
+            "(id, entity_id, anonymous, attributions, documents, direct_quotes) "
+            f"VALUES ({key}, NEW.speaker_entity_id, 0, 0, 0, 0); "
+            f"{update.format(key=key)}; END"
+        )
+    else:
+        conn.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION speaker_stats_insert() RETURNS trigger AS $$ "
+            f"DECLARE k text := {key}; BEGIN "
+            "IF k IS NULL THEN RETURN NULL; END IF; "
+            "INSERT INTO speaker_stats "
+            "(id, entity_id, anonymous, attributions, documents, direct_quotes) "
+            "VALUES (k, NEW.speaker_entity_id, false, 0, 0, 0) ON CONFLICT (id) DO NOTHING; "
+            f"{update.format(key='k')}; RETURN NULL; END $$ LANGUAGE plpgsql"
+        )
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS speaker_stats_insert ON attributions")
+        conn.exec_driver_sql(
+            "CREATE TRIGGER speaker_stats_insert AFTER INSERT ON attributions "
+            "FOR EACH ROW EXECUTE FUNCTION speaker_stats_insert()"
+        )
+    conn.execute(s.speaker_stats.delete())
+    a_key = s.speaker_key_sql("a")
+    conn.exec_driver_sql(
+        "INSERT INTO speaker_stats "
+        "(id, entity_id, anonymous, attributions, documents, direct_quotes) "
+        f"SELECT {a_key}, MIN(a.speaker_entity_id), "
+        "MAX(CASE WHEN a.anonymous THEN 1 ELSE 0 END) = 1, COUNT(*), "
+        "COUNT(DISTINCT a.document_id), SUM(CASE WHEN a.kind = 'direct' THEN 1 ELSE 0 END) "
+        f"FROM attributions a WHERE {s.is_speaker_sql('a')} GROUP BY {a_key}"
+    )
+
+
 MIGRATIONS = {
     1: _migration_1,
     2: _migration_2,
@@ -327,6 +387,7 @@ MIGRATIONS = {
     4: _migration_4,
     5: _migration_5,
     6: _migration_6,
+    7: _migration_7,
 }
 assert max(MIGRATIONS) == s.SCHEMA_VERSION
 

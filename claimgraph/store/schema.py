@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 metadata = MetaData()
 
@@ -392,6 +392,41 @@ Index("ix_claims_document", claims.c.document_id)
 Index("ix_claims_narrative", claims.c.narrative_id)
 Index("ix_claims_date", claims.c.date)
 Index("ix_claims_speaker", claims.c.speaker_entity_id)
+# The one definition of a speaker (issue 14): whoever an attribution rests on, keyed by the
+# entity id for a named speaker with an entity, `name: <name>` for a named speaker without one,
+# `anonymous: <description>` for an unnamed source. The read model, the `speakers` view and the
+# `speaker_stats` triggers all spell it from here.
+ANONYMOUS_PREFIX = "anonymous: "
+NAME_PREFIX = "name: "
+
+
+def speaker_key_sql(a: str = "a") -> str:
+    """The speaker key of attribution row `a` (NULL when the attribution has no speaker)."""
+    return (
+        f"COALESCE({a}.speaker_entity_id, CASE WHEN {a}.anonymous THEN "
+        f"'{ANONYMOUS_PREFIX}' || COALESCE({a}.speaker_description, 'unnamed source') "
+        f"ELSE '{NAME_PREFIX}' || {a}.speaker END)"
+    )
+
+
+def is_speaker_sql(a: str = "a") -> str:
+    return f"({a}.speaker_entity_id IS NOT NULL OR {a}.speaker IS NOT NULL OR {a}.anonymous)"
+
+
+# Per speaker key, counts kept by a trigger on every attribution written (v7), so listing
+# speakers is an index walk, not an aggregation of every attribution per request.
+speaker_stats = Table(
+    "speaker_stats",
+    metadata,
+    Column("id", Text, primary_key=True),  # the speaker key
+    Column("entity_id", String(200)),
+    Column("anonymous", Boolean, nullable=False, default=False),
+    Column("attributions", Integer, nullable=False, default=0),
+    Column("documents", Integer, nullable=False, default=0),
+    Column("direct_quotes", Integer, nullable=False, default=0),
+)
+Index("ix_speaker_stats_rank", speaker_stats.c.attributions, speaker_stats.c.id)
+
 # Keyset pagination of claims (serve): the sort key then the id, per common filter.
 Index("ix_claims_checkworthiness_id", claims.c.checkworthiness, claims.c.id)
 Index("ix_claims_speaker_cw_id", claims.c.speaker_entity_id, claims.c.checkworthiness, claims.c.id)
@@ -425,13 +460,13 @@ VIEWS: dict[str, str] = {
         FROM attributions a
         JOIN documents d ON d.id = a.document_id
         LEFT JOIN sentences s ON s.id = a.sentence_id""",
-    "speakers": """
-        SELECT e.id AS entity_id, e.name, e.type,
-          COUNT(a.id) AS attributions,
-          COUNT(DISTINCT a.document_id) AS documents,
-          SUM(CASE WHEN a.kind = 'direct' THEN 1 ELSE 0 END) AS direct_quotes
-        FROM entities e JOIN attributions a ON a.speaker_entity_id = e.id
-        GROUP BY e.id, e.name, e.type""",
+    "speakers": f"""
+        SELECT k.id, k.entity_id,
+          CASE WHEN k.entity_id IS NOT NULL THEN e.name
+            WHEN k.anonymous THEN SUBSTR(k.id, {len(ANONYMOUS_PREFIX) + 1})
+            ELSE SUBSTR(k.id, {len(NAME_PREFIX) + 1}) END AS name,
+          e.type, k.anonymous, k.attributions, k.documents, k.direct_quotes
+        FROM speaker_stats k LEFT JOIN entities e ON e.id = k.entity_id""",
     "entity_overview": """
         SELECT e.id, e.name, e.type,
           COUNT(m.id) AS mentions,

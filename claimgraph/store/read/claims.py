@@ -17,6 +17,7 @@ from claimgraph.store.read.common import (
     like_pattern,
     page_of,
 )
+from claimgraph.store.schema import ANONYMOUS_PREFIX, NAME_PREFIX
 
 FLAG_SIGNALS = {
     "anonymous": "anonymous",
@@ -39,8 +40,6 @@ CLAIM_COLUMNS = (
     "c.anonymous, c.hedged, c.evidence_not_shown, c.signal_types, c.narrative_id, "
     "c.start_char, c.end_char"
 )
-ANONYMOUS_PREFIX = "anonymous: "
-NAME_PREFIX = "name: "
 
 
 @dataclass(slots=True)

@@ -10,20 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from claimgraph.store.read.claims import ANONYMOUS_PREFIX, NAME_PREFIX, ClaimFilters
+from claimgraph.store.read.claims import ClaimFilters
 from claimgraph.store.read.common import BadRequest, Page, decode_cursor, page_of
 from claimgraph.store.read.narratives import NarrativesRead, months
+from claimgraph.store.schema import ANONYMOUS_PREFIX, is_speaker_sql, speaker_key_sql
 
-SPEAKER_KEY = (
-    "COALESCE(a.speaker_entity_id, CASE WHEN a.anonymous THEN "
-    f"'{ANONYMOUS_PREFIX}' || COALESCE(a.speaker_description, 'unnamed source') "
-    f"ELSE '{NAME_PREFIX}' || a.speaker END)"
-)
-SPEAKER_NAME = (
-    "CASE WHEN a.anonymous AND a.speaker_entity_id IS NULL THEN "
-    "COALESCE(a.speaker_description, 'unnamed source') ELSE COALESCE(e.name, a.speaker) END"
-)
-IS_SPEAKER = "(a.speaker_entity_id IS NOT NULL OR a.speaker IS NOT NULL OR a.anonymous)"
+SPEAKER_KEY = speaker_key_sql("a")
+IS_SPEAKER = is_speaker_sql("a")
 
 
 class SourcesRead(NarrativesRead):
@@ -38,28 +31,21 @@ class SourcesRead(NarrativesRead):
     ) -> Page:
         """Speakers by how many attributions rest on them (named and unnamed, with or without
         an entity); `anonymous` keeps only unnamed (True) or named (False) ones."""
-        having, params = [], {"n": limit + 1}
-        where = [IS_SPEAKER]
+        params: dict[str, Any] = {"n": limit + 1}
+        where = ["1 = 1"]
         if anonymous is not None:
-            where.append("a.anonymous" if anonymous else "NOT a.anonymous")
+            where.append("anonymous" if anonymous else "NOT anonymous")
         if q:
-            where.append(f"LOWER({SPEAKER_NAME}) LIKE :q")
+            where.append("LOWER(name) LIKE :q")
             params["q"] = f"%{q.lower()}%"
         if after:
             k, i = decode_cursor(after, (int, str))
-            having.append(f"(COUNT(*), {SPEAKER_KEY}) < (:ak, :ai)")
+            where.append("(attributions, id) < (:ak, :ai)")
             params.update(ak=k, ai=i)
-        rows = self.rows(
-            f"SELECT {SPEAKER_KEY} AS id, MIN({SPEAKER_NAME}) AS name, MIN(e.type) AS type, "
-            "MAX(CASE WHEN a.anonymous THEN 1 ELSE 0 END) AS anonymous, "
-            "COUNT(*) AS attributions, COUNT(DISTINCT a.document_id) AS documents, "
-            "SUM(CASE WHEN a.kind = 'direct' THEN 1 ELSE 0 END) AS direct "
-            "FROM attributions a LEFT JOIN entities e ON e.id = a.speaker_entity_id "
-            "WHERE "
-            + " AND ".join(where)
-            + f" GROUP BY {SPEAKER_KEY}"
-            + (" HAVING " + " AND ".join(having) if having else "")
-            + " ORDER BY attributions DESC, id DESC LIMIT :n",
+        rows = self.rows(  # the `speakers` view: the one list, kept per attribution written
+            "SELECT id, name, type, anonymous, attributions, documents, direct_quotes AS direct "
+            f"FROM speakers WHERE {' AND '.join(where)} "
+            "ORDER BY attributions DESC, id DESC LIMIT :n",
             params,
         )
         for r in rows:
