@@ -260,6 +260,10 @@ def _subject(
                 above = _governing_cue(current, cues, token, regions)
                 if above is not None:
                     return _subject(above)
+            if current is not token and _main_clause_participle(token, current):
+                main = [c for c in current.head.children if c.dep_ in _SUBJECT_DEPS]
+                if main:
+                    return main[-1]
             return subjects[-1]
         if current is token and token.tag_ in _FINITE_TAGS:
             return _stranded_subject(token)
@@ -269,6 +273,20 @@ def _subject(
         if current.pos_ not in ("VERB", "AUX", "ADP"):
             return None
     return None
+
+
+def _main_clause_participle(participle: Token, verb: Token) -> bool:
+    """'X championed the overhaul passed last year, saying ...': a participle after a comma
+    that the parser hung on the verb of an object clause belongs to the main clause (whose
+    subject speaks), not to that clause's subject ("the overhaul", "his wife")."""
+    if participle.tag_ != "VBG" or verb.dep_ != "ccomp" or verb.head == verb:
+        return False
+    if participle.i == 0 or participle.doc[participle.i - 1].text != ",":
+        return False
+    main = verb.head
+    # The main clause stands before the participle ("... was critical of X, saying on
+    # Twitter, "Israel is ..."" parsed with the quotation as the main clause is left alone).
+    return main.pos_ in ("VERB", "AUX") and participle.head == verb and main.i < participle.i
 
 
 def _behind_colon(cue: Token, subject: Token) -> bool:

@@ -39,6 +39,9 @@ _GROUP_PRONOUNS = frozenset({"they", "them", "we", "their"})
 _THING_PRONOUNS = frozenset({"it", "its"})
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+# Endings of nouns for people ("protester", "activist", "politician", "spokesman",
+# "consultant"): an unnamed source with such a head may be what "he" or "she" refers to.
+_PERSON_SUFFIXES = ("er", "or", "ist", "ian", "man", "woman", "person", "ant", "ent", "ee")
 _DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.IGNORECASE)
 _EDGE = " \t\r\n\u00a0,;:.-\u2013\u2014"
 # How far back (characters) a pronoun or description may reach for its antecedent.
@@ -71,6 +74,8 @@ class SourceVocabulary:
     pronoun_genders: dict[str, str]
     title_genders: dict[str, str]
     first_name_genders: dict[str, str]
+    looked_through: frozenset[str]  # source_nouns.yaml
+    person_organisations: frozenset[str]
 
 
 def _gendered(key: str) -> dict[str, str]:
@@ -108,6 +113,8 @@ def source_vocabulary() -> SourceVocabulary:
         pronoun_genders=_gendered("pronouns"),
         title_genders=_gendered("titles"),
         first_name_genders=_gendered("first_names"),
+        looked_through=_words("source_nouns", "looked_through"),
+        person_organisations=_words("source_nouns", "person_organisations"),
     )
 
 
@@ -327,8 +334,9 @@ def _strip_determiner(text: str) -> str:
 
 def _phrase_head(token: Token, vocab: SourceVocabulary) -> Token:
     """Look through quantifiers: 'a number of eyewitnesses' is headed by 'eyewitnesses'."""
+    through = vocab.quantifiers | vocab.looked_through
     for _ in range(3):
-        if token.lower_ not in vocab.quantifiers and token.lemma_.lower() not in vocab.quantifiers:
+        if token.lower_ not in through and token.lemma_.lower() not in through:
             return token
         objects = [g for c in token.children if c.lower_ == "of" for g in c.children]
         if not objects:
@@ -434,12 +442,30 @@ def _party_member(head: Token) -> bool:
     )
 
 
+def _person_organisation(doc: Doc, mentions: list[Mention], head: Token) -> Speaker | None:
+    """'the Biden campaign', "Joe Biden's campaign": the organisation "Biden campaign"
+    (source_nouns.yaml `person_organisations`), as an analyst names it."""
+    lemma = head.lemma_.lower()
+    if lemma not in source_vocabulary().person_organisations or _is_plural(head):
+        return None
+    owners = [c for c in head.children if c.dep_ in ("compound", "poss") and c.pos_ == "PROPN"]
+    named = _name_for(doc, mentions, owners[-1]) if owners else None
+    if named is None or named.label != "PERSON":
+        return None
+    name = f"{named.name.split()[-1]} {lemma}"
+    return Speaker(name=name, label="ORG", description=_core_phrase(head), head=lemma, plural=True)
+
+
 def _conjuncts(token: Token) -> list[Token]:
     return [token, *(c for c in token.children if c.dep_ == "conj")]
 
 
 def _agent_or_owner(token: Token) -> Token | None:
-    """'a study conducted by X', 'X's report', 'a report by X': the author X."""
+    """'a study conducted by X', 'X's report', 'a report by X', 'the Mueller report', 'a
+    CNN/ORC International poll': the author X."""
+    names = [c for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    if names and not any(c.dep_ == "poss" for c in token.children):
+        return names[-1]
     for child in token.children:
         if child.dep_ == "poss":
             return child
@@ -568,6 +594,9 @@ def describe_source(
     head = _phrase_head(root, vocab)
     if _party_member(head):
         return "person"
+    served = _person_organisation(doc, mentions, head)
+    if served is not None:
+        return [served]
     speakers = []
     conjuncts = _conjuncts(head)
     for conjunct in conjuncts:
@@ -752,8 +781,13 @@ def _may_be_a_person(speaker: Speaker) -> bool:
     head = speaker.head
     if head is None or not (speaker.description or "")[:1].isalpha():
         return False
-    return head not in vocab.document_nouns | vocab.outlet_nouns | vocab.generic_org_nouns and (
-        head not in org_head_words()
+    if head in vocab.document_nouns | vocab.outlet_nouns | vocab.generic_org_nouns:
+        return False
+    if head in org_head_words():
+        return False
+    known = vocab.role_nouns | vocab.anonymous_heads | vocab.title_genders.keys()
+    return head in known or (
+        head.endswith(_PERSON_SUFFIXES) and not head.endswith("ment") and len(head) > 4
     )
 
 
@@ -1003,18 +1037,13 @@ def _entity_antecedent(
                 )
     if person_role:
         # Nobody before fits: a lead that says "The president said" before it names him. The
-        # one person the article titles so anywhere is meant; two or more, none is.
-        fitting: dict[str, Named] = {}
+        # first person the article titles so after it is meant.
         fits = vocab.role_synonyms.get(head, frozenset({head}))
         for mention in mentions:
             named = _named(doc, mention)
             title = titles.get(named.identity) if named.label == "PERSON" else None
             if mention.start > position and title and fits & _title_words(title, vocab):
-                fitting.setdefault(named.identity, named)
-        if len(fitting) == 1:
-            named = next(iter(fitting.values()))
-            role = titles.get(named.identity)
-            return Speaker(name=named.name, key=named.key, label="PERSON", role=role)
+                return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
     return None
 
 
