@@ -83,9 +83,7 @@ def _as_version_6(store: Store) -> None:
         conn.exec_driver_sql("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
 
 
-def test_migration_7_lists_every_speaker_and_keeps_the_list_on_write(
-    sample_docs, tmp_path, connect_db
-):
+def test_migration_7_lists_every_speaker_and_keeps_the_list_on_write(sample_docs, tmp_path):
     """v6's `speakers` view listed speakers with an entity only; v7's is the read model's one
     definition (named with or without an entity, and unnamed sources), filled from what is
     stored when a v6 database is opened, then kept by a trigger on every attribution written."""
@@ -94,12 +92,10 @@ def test_migration_7_lists_every_speaker_and_keeps_the_list_on_write(
     with Store(db) as store:
         assert store.write_documents(docs[:3], merge=merge_entity) == 3
         _as_version_6(store)
-    conn = connect_db(db)
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [
-        ("6",)
-    ]
-    assert all(r[0] for r in conn.execute("SELECT entity_id FROM speakers").fetchall())
-    conn.close()
+        assert store.query("SELECT value FROM meta WHERE key = 'schema_version'") == [
+            {"value": "6"}
+        ]
+        assert all(r["entity_id"] for r in store.query("SELECT entity_id FROM speakers"))
     with Store(db) as store:  # opening migrates
         assert store.schema_version() == SCHEMA_VERSION == 7
         stored = _speakers_by_definition(store)
