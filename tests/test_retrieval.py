@@ -214,3 +214,37 @@ def test_learned_fusion_only_for_the_encoder_it_was_fitted_for(encoder):
     with pytest.raises(ValueError, match="no learned fusion"):
         HybridIndex(by_path, fusion="learned")
     assert HybridIndex(encoder, depth=20).fusion_used == "rrf"  # fitted at depth 50
+
+
+def test_int8_onnx_encoder_agrees_with_the_model_it_was_quantised_from(encoder, sentences):
+    """The shipped int8 ONNX export (scripts/export_encoder_onnx.py) gives nearly the fp32
+    vectors, finds the same paraphrases, and says what it is."""
+    int8 = load_encoder("minilm-l6-v2-int8")
+    texts = [t for _, t in sentences]
+    a, b = encoder.encode(texts), int8.encode(texts)
+    assert b.shape == a.shape and b.dtype == np.float32
+    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-4)
+    cosine = (a * b).sum(1)
+    assert cosine.min() > 0.97 and cosine.mean() > 0.985
+    # A sentence's vector does not depend on the others encoded with it (nor on their order).
+    assert np.array_equal(int8.encode(texts[::-1])[::-1], b)
+    assert np.array_equal(int8.encode(texts[:1]), b[:1])
+    idx = HybridIndex(int8)
+    idx.add([s for s, _ in sentences], texts)
+    for query, original in PARAPHRASES:
+        assert idx.search(query, k=1)[0][0] == sentence_id(original)
+    assert "int8 ONNX" in int8.describe() and "all-MiniLM-L6-v2" in int8.describe()
+
+
+def test_int8_onnx_encoder_runs_without_torch_or_transformers():
+    """onnxruntime and tokenizers alone: the ~300 MB of torch + transformers stay unloaded."""
+    code = (
+        "import sys; from claimgraph.link.embeddings import load_encoder; "
+        "e = load_encoder('minilm-l6-v2-int8'); v = e.encode(['a claim', 'another one']); "
+        "print(v.shape, 'torch' in sys.modules, 'transformers' in sys.modules)"
+    )
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_HOME="/nonexistent")
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["(2,", "384)", "False", "False"]
