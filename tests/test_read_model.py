@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from claimgraph.cli import app
+from claimgraph.link.provenance import build_graph
 from claimgraph.report.data import gather
 from claimgraph.serve.app import create_app
 from claimgraph.store import Store
@@ -65,7 +66,18 @@ def test_cli_report_app_and_csv_agree_on_the_sample(linked_sample_db: Path, tmp_
         spread = reads.narrative_counts()
         report = gather(store, all_narratives=True)
         report_default = gather(store)
+        view = store.query("SELECT id, name, attributions FROM speakers")  # datasette's table
+        graph = build_graph(store)
     assert counts["claims"] > 50 and counts["narratives"] > 2
+    # the database's `speakers` view and the provenance graph (GraphML/GEXF) list the same
+    # speakers, under the same keys
+    assert {r["id"]: r["attributions"] for r in view} == {
+        sp["id"]: sp["attributions"] for sp in speakers
+    }
+    assert {v.key for v in graph.nodes.values() if v.kind == "speaker"} == {
+        sp["id"] for sp in speakers
+    }
+    assert "Iskandar Watut" in {r["name"] for r in view}
     # the report
     assert report["overview"]["documents"] == counts["documents"]
     assert report["overview"]["claims"] == counts["claims"]
