@@ -277,3 +277,8 @@ def test_the_merge_decision_reads_the_corpus_and_writes_nothing() -> None:
     maria = corpus.apply(person("Maria Lindqvist"), merge_entity(person("Maria Lindqvist"), corpus))
     assert merge_entity(person("Lindqvist"), corpus).entity_id == maria
     assert merge_entity(person("Anders Lindqvist"), corpus).entity_id is None
+    # A middle initial is the same person, whichever form came first; a middle name is not.
+    assert merge_entity(person("Maria K. Lindqvist"), corpus).entity_id == maria
+    lee = corpus.apply(person("Robert E. Lee"), merge_entity(person("Robert E. Lee"), corpus))
+    assert merge_entity(person("Robert Lee"), corpus).entity_id == lee
+    assert merge_entity(person("Robert Edward Lee"), corpus).entity_id != lee

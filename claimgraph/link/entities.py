@@ -10,14 +10,29 @@ decide on the same corpus.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from claimgraph.annotate.entities import alias_key, load_alias_table
 from claimgraph.model import Entity, EntityLookup, EntityMerge
 
+_INITIAL = re.compile(r"^[A-Z]\.?$")
+
+
+def without_middle_initial(name: str) -> str | None:
+    """ "Donald J. Trump" -> "Donald Trump": the form a person is mostly written in elsewhere.
+    Only a single-letter middle initial is dropped (a middle name may tell people apart)."""
+    words = name.split()
+    if len(words) == 3 and _INITIAL.match(words[1]) and not _INITIAL.match(words[0]):
+        return f"{words[0]} {words[2]}"
+    return None
+
 
 def candidate_keys(entity: Entity) -> list[str]:
     keys = {alias_key(entity.name), *(alias_key(a) for a in entity.aliases)}
+    short = without_middle_initial(entity.name) if entity.type == "PERSON" else None
+    if short:
+        keys.add(alias_key(short))
     group = load_alias_table().lookup(entity.name)
     if group:
         keys.update(alias_key(a) for a in (group.name, *group.aliases))
@@ -41,11 +56,14 @@ def merge_entity(ent: Entity, lookup: EntityLookup) -> EntityMerge:
     spellings to remember it by."""
     entity_id: str | None = None
     name: str | None = None
+    short = without_middle_initial(ent.name) if ent.type == "PERSON" else None
     found = lookup.ids_by_key(candidate_keys(ent))
     words = len(ent.name.split())
     if found:
         # The canonical name's own key decides ties.
-        own = lookup.ids_by_key([alias_key(ent.name)])
+        own = lookup.ids_by_key([alias_key(ent.name)]) or (
+            lookup.ids_by_key([alias_key(short)]) if short else []
+        )
         entity_id = own[0] if own else Counter(found).most_common(1)[0][0]
         name = _complete_name(lookup, entity_id, ent)
     elif ent.type == "PERSON" and words == 1:
@@ -56,7 +74,8 @@ def merge_entity(ent: Entity, lookup: EntityLookup) -> EntityMerge:
         entity_id = _surname_alone(lookup, ent)
         if entity_id is not None:
             name = _complete_name(lookup, entity_id, ent)
-    spellings = [(a, alias_key(a)) for a in dict.fromkeys([ent.name, *ent.aliases])]
+    names = [ent.name, *ent.aliases, *([short] if short else [])]
+    spellings = [(a, alias_key(a)) for a in dict.fromkeys(names)]
     if ent.type == "PERSON" and words >= 2:
         marker = surname_marker(ent.name)
         spellings.append((marker, marker))
