@@ -289,3 +289,19 @@ def test_cleaning_does_not_load_spacy() -> None:
         "assert 'spacy' not in sys.modules, 'clean_article imported spaCy'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_outlet_s_promo_lines_go_wherever_they_stand() -> None:
+    """Written for this test, after the shape of a politics blog's between-paragraph promos."""
+    promos = [
+        "- Follow the Desk on Twitter: @CityDesk",
+        "- Check out the Gazette Election Map and Calculator and play out your own scenario.",
+        "Follow us on Instagram for more photos from the fair.",
+    ]
+    doc = _clean([PROSE[0], promos[0], PROSE[1], promos[1], PROSE[2], promos[2]], title="Budget")
+    assert doc.text == "\n\n".join(PROSE)
+    # (the share-button group already took "Follow us on ...")
+    assert [r.reason for r in doc.removed][:2] == ["furniture:promos"] * 2
+    # Prose that mentions following or checking out stays.
+    kept = "Officials said they would check out the new map before the vote on Friday."
+    assert kept in _clean([PROSE[0], kept, PROSE[1]], title="Budget").text
