@@ -1,4 +1,5 @@
-"""Descriptive back-references resolve to the entity the article named before them.
+"""Speakers: descriptive back-references resolve to the entity the article named before
+them, and what is no speaker or outlet never becomes one.
 
 Texts written for these tests (no article text): "the president", "the senator from X", "the
 paper", "the ministry" and "the group" refer to a titled person, an outlet or an organisation
@@ -159,3 +160,54 @@ def test_a_participle_after_a_comma_belongs_to_the_main_clause(nlp) -> None:
     doc = nlp(text)
     saying = [a for a in doc._.cg_attributions if a.cue == "saying"]
     assert [a.speaker for a in saying] == ["Tom Albright"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Non-speakers: what must never come out of `claimgraph sources` as a speaker or a cited outlet.
+
+
+def test_the_authors_own_i_names_no_speaker(nlp) -> None:
+    """'I' outside a quotation is the author, never the person quoted last."""
+    found = _speakers(nlp, "Tom Albright said the port would close. I said the plan would fail.")
+    assert found["Tom Albright"] == "Tom Albright" and found["I"] is None
+
+
+def test_a_word_capitalised_by_standing_first_is_no_name(nlp) -> None:
+    found = _speakers(nlp, "Press reports said that the port would close on Monday.")
+    assert found["Press reports"] is None
+
+
+def test_a_first_name_alone_is_the_one_person_with_it(nlp) -> None:
+    text = "Dennis Prager wrote a column on Monday. Dennis insists that the port will close."
+    assert _speakers(nlp, text)["Dennis"] == "Dennis Prager"
+
+
+def test_an_institution_addressed_is_no_outlet(nlp) -> None:
+    """'told Congress' or 'told the Senate Intelligence Committee': whom the speaker told,
+    not a medium the statement passed through; "NBC's Lester Holt" passed through NBC."""
+    text = (
+        "Tom Albright told Congress that the port would close. Anna Berglund told the "
+        "Senate Intelligence Committee that it would not. Maria Lindqvist told NBC's Lester "
+        "Holt that it might."
+    )
+    vias = [a.via for a in nlp(text)._.cg_attributions]
+    assert vias == [[], [], ["NBC"]]
+
+
+def test_share_buttons_links_and_run_on_spans_are_no_entity_names(nlp) -> None:
+    text = (
+        "Facebook Twitter Pinterest Facebook said the port would close. Write to "
+        "nameleak@fb.com with questions. The Office of Legal Counsel of the department "
+        "said so. Sen. Elizabeth Ann WarrenWarren says the plan is bad MORE said it failed."
+    )
+    names = {e.name for e in nlp(text)._.cg_entities.values()}
+    assert "Facebook Twitter Pinterest Facebook" not in names
+    assert not any("@" in n or n.endswith(" of") for n in names)
+    assert "Elizabeth Ann Warren" in names and not any("WarrenWarren" in n for n in names)
+
+
+def test_a_common_noun_before_a_name_is_no_part_of_it(nlp) -> None:
+    text = "Scholars Olivier Blanchard and Justin Wolfers have explained the rise."
+    entities = {e.name: e.type for e in nlp(text)._.cg_entities.values()}
+    assert entities.get("Olivier Blanchard") == "PERSON"
+    assert entities.get("Justin Wolfers") == "PERSON"  # tagged ORG: a given name says person

@@ -32,7 +32,13 @@ DEFAULT_ALIASES = Path(__file__).resolve().parents[1] / "data" / "aliases.yaml"
 
 _APOSTROPHES = re.compile(r"['`\u02bb\u02bc\u02be\u02bf\u2018\u2019\u00b4]")
 _ARTICLE_PREFIX = re.compile(r"^(the)\s+", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"['\u2019]s$")
+_POSSESSIVE = re.compile(r"['\u2019]s$|(?<=s)['\u2019]$")
+# Words an entity span may not end on ("Office of Legal Counsel of"): the span ran on.
+_TRAILING_MINOR = re.compile(r"(?:\s+(?:of|and|the|for|in|on|at|to|&))+$", re.IGNORECASE)
+# A word glued to the next one's capital ("WarrenWarren", "TrumpSessions"): link-card text run
+# into a name. Three lower-case letters before the capital, so "McCain" and "MacArthur" stay.
+_GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
+_NOT_A_NAME = re.compile(r"@|https?:|www\.|\.(?:com|org|net)\b|^\W*$", re.IGNORECASE)
 _TRANSLIT_PREFIX = re.compile(r"\b(?:al|el|ul)[-\s]+", re.IGNORECASE)
 # The Arabic article assimilated to a following "sun letter", written doubled: "ash-Sha'bi",
 # "ad-Dawla", "an-Nusra" are "al-Sha'bi", "al-Dawla", "al-Nusra". Only before a capitalised
@@ -161,6 +167,76 @@ def _strip_credit(text: str, start: int) -> tuple[str, int]:
     if match is None or match.end() >= len(text):
         return text, start
     return text[match.end() :], start + match.end()
+
+
+@derived
+def _share_words() -> frozenset[str]:
+    words = load_vocabulary("entity_types").get("share_words") or ()
+    return frozenset(str(w).casefold() for w in words)
+
+
+def _is_name_text(text: str) -> bool:
+    """Not an e-mail address, a link or a handle, nor a run of share buttons ("Facebook
+    Twitter Pinterest")."""
+    if _NOT_A_NAME.search(text):
+        return False
+    words = [w.casefold() for w in text.split()]
+    return not (len(words) >= 2 and all(w in _share_words() for w in words))
+
+
+def _cut_glued(text: str) -> str:
+    """A name up to a word glued to the next ("Elizabeth Ann WarrenWarren ..." is "Elizabeth
+    Ann Warren"): a link card's text run into the name."""
+    match = _GLUED.search(text)
+    return text[: match.start()] if match and match.start() > 0 else text
+
+
+_PERSON_NOUN_END = re.compile(r"(?:ist|or|ian|ar|er|ant)s?$")
+
+
+def _strip_leading_description(doc: Doc, ent, text: str, start: int) -> tuple[str, int]:
+    """A common noun the recogniser took into a name: "Scholars Olivier Blanchard",
+    "Commentator Harlan Hill", and the portfolio of "Secretary of Agriculture Sonny Perdue"."""
+    words = text.split()
+    if len(words) < 3 or ent.label_ not in ("PERSON", "ORG"):
+        return text, start
+    first = words[0].casefold()
+    if words[-1].casefold() in org_head_words() or not all(w[:1].isupper() for w in words):
+        return text, start
+    token = doc[ent.start]
+    portfolio = re.search(r"\b([A-Za-z]+) of\s+$", doc.text[max(0, start - 40) : start])
+    after_role = portfolio is not None and portfolio.group(1).casefold() in _titles()
+    given = next(
+        (k for k, w in enumerate(words[:-1]) if k and w.casefold() in _first_names()), None
+    )
+    describes = token.tag_ == "NNS" or (
+        _PERSON_NOUN_END.search(first) is not None
+        and first not in _first_names()
+        and (ent.label_ == "PERSON" or given == 1)
+    )
+    if not (after_role or describes):
+        return text, start
+    cut = given if after_role and given is not None else 1
+    offset = text.index(words[cut], sum(len(w) for w in words[:cut]))
+    return text[offset:], start + offset
+
+
+@derived
+def _first_names() -> frozenset[str]:
+    """Given names (data/genders.yaml), of either gender."""
+    names = load_vocabulary("genders").get("first_names") or {}
+    return frozenset(str(n).casefold() for group in names.values() for n in group or [])
+
+
+def _reads_as_person(name: str) -> bool:
+    """Two or three capitalised words starting with a given name ("Lester Holt")."""
+    words = _words(name)
+    return (
+        2 <= len(words) <= 3
+        and words[0].casefold() in _first_names()
+        and all(w[:1].isupper() for w in words)
+        and not any(w.casefold() in org_head_words() for w in words)
+    )
 
 
 def _title_before(text: str, start: int) -> str | None:
@@ -328,7 +404,8 @@ def resolve_mentions(
         if not words or not any(ch.isupper() for ch in words[0]):
             continue
         roots = {uf.find(r) for r in full_names.get(tuple(_surname_key(w) for w in words), set())}
-        if not roots and label == "PERSON" and len(words) == 1 and words[0] not in surnames:
+        given = label == "PERSON" or words[0].casefold() in _first_names()  # "Dennis" as NORP
+        if not roots and given and len(words) == 1 and words[0] not in surnames:
             # A first name alone ("Hillary", "Neera") for the one person of the article with it;
             # never a word the article uses as a surname ("President Trump": a title stands
             # before surnames), or a run-in headline's "Trump Paul" takes every "Trump".
@@ -384,6 +461,8 @@ def resolve_mentions(
             name = _strip_article(name, 0)[0]
             name = _POSSESSIVE.sub("", name)
             etype = "PERSON" if persons and len(_words(name)) >= 2 else labels.most_common(1)[0][0]
+            if etype == "ORG" and _reads_as_person(name):
+                etype = "PERSON"  # "Lester Holt", "Justin Wolfers" the recogniser took for an ORG
             if _words(name)[-1].casefold() in org_head_words():
                 etype = "ORG"
         key = entity_slug(name)
@@ -438,9 +517,13 @@ class EntityResolver:
         for ent in doc.ents:
             text, start = _strip_article(ent.text, ent.start_char)
             text, start = _strip_credit(text, start)
-            text = text.rstrip()
+            text, start = _strip_leading_description(doc, ent, text, start)
+            text = _cut_glued(text.rstrip())
             if _POSSESSIVE.search(text):
                 text = _POSSESSIVE.sub("", text)
+            text = _TRAILING_MINOR.sub("", text)
+            if not _is_name_text(text):
+                continue
             spans.append((start, start + len(text), text, ent.label_))
         doc._.cg_mentions, doc._.cg_entities = resolve_mentions(spans, doc.text, self.table)
         return doc

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Token
 
-from claimgraph.annotate.entities import alias_key, org_head_words
+from claimgraph.annotate.entities import alias_key, org_head_words, standalone_org_words
 from claimgraph.model import Attribution, Mention, normalise_text
 from claimgraph.vocabulary import derived, load_vocabulary
 
@@ -37,6 +37,7 @@ SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "i", "his", "hers"})
 _GROUP_PRONOUNS = frozenset({"they", "them", "we", "their"})
 _THING_PRONOUNS = frozenset({"it", "its"})
+_FIRST_PERSON = frozenset({"i", "me", "my"})
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 # Endings of nouns for people ("protester", "activist", "politician", "spokesman",
@@ -201,10 +202,31 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         if known is not None:
             return known
     if token.pos_ == "PROPN" and token.text[:1].isupper():
-        if token.lower_ in source_vocabulary().role_nouns:
+        vocab = source_vocabulary()
+        if token.lower_ in vocab.role_nouns:
             return None  # a capitalised title ("Commander of X") is not a name
-        return _person_from_chain(doc, mentions, _proper_chain(token))
+        if token.lower_.rstrip(".") in vocab.honorifics and token.i + 1 < len(doc):
+            # "Mr" cut off its name by a source span: the name after it
+            after = doc[token.i + 1]
+            after = doc[token.i + 2] if after.text == "." and token.i + 2 < len(doc) else after
+            return _name_for(doc, mentions, after) if after.pos_ == "PROPN" else None
+        chain = _proper_chain(token)
+        if len(chain) == 1 and not token.ent_type_ and not _capitalised_inside(token):
+            return None  # "Overwhelmed with fear, ...", "Press reports that ...": a word
+        return _person_from_chain(doc, mentions, chain)
     return None
+
+
+def _capitalised_inside(token: Token) -> bool:
+    """Whether a capitalised word is a name by its writing: it stands inside a sentence
+    here, or somewhere in the document, rather than capitalised only by standing first."""
+
+    def inside(t: Token) -> bool:
+        return not t.is_sent_start and t.i > 0 and t.doc[t.i - 1].text[-1:] not in "\n\"'\u201c:"
+
+    if inside(token):
+        return True
+    return any(t.text == token.text and t.i != token.i and inside(t) for t in token.doc)
 
 
 def _known_name(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
@@ -221,6 +243,11 @@ def _known_name(doc: Doc, mentions: list[Mention], token: Token) -> Named | None
         words = mention.text.split()
         if words and alias_key(words[-1]) == key:
             found.setdefault(mention.entity_key, mention)
+    if not found:  # "Dennis insists" after "Dennis Prager": the one person with that first name
+        for mention in mentions:
+            words = mention.text.split()
+            if mention.label == "PERSON" and len(words) >= 2 and alias_key(words[0]) == key:
+                found.setdefault(mention.entity_key or "", mention)
     if len(found) != 1:
         return None
     named = _named(doc, next(iter(found.values())))
@@ -233,6 +260,9 @@ def _person_from_chain(doc: Doc, mentions: list[Mention], chain: list[Token]) ->
     full = _surname_match(doc, mentions, chain)
     if full is not None:
         return Named(full.name, full.key, full.label, start, end)
+    known = _known_name(doc, mentions, chain[-1]) if len(chain) == 1 else None
+    if known is not None:  # "Whether Trump had ..." the recogniser missed: its "Trump"
+        return known
     return Named(" ".join(t.text for t in chain), None, "PERSON", start, end)
 
 
@@ -518,15 +548,24 @@ def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: boo
         t
         for t in head.subtree
         if t.pos_ == "PROPN"
+        and t.text[:1].isupper()
         and t.lower_ not in vocab.outlet_nouns
         and t.ent_type_ not in _NOT_SOURCES
     ]
+    for token in names[:-1]:  # "NBC's Lester Holt": the medium is NBC
+        named = _name_for(doc, mentions, token)
+        if named is not None and named.label == "ORG" and is_outlet_name(named.name):
+            return named.name
     if names:
         named = _name_for(doc, mentions, names[-1])
         if named is not None and named.label in _NOT_OUTLETS and not descriptive_head:
             return None  # "told Muslims", "told Smith": people, not a medium
+        if named is None and all(t.lower_ in vocab.role_nouns for t in names):
+            return None  # "talk with the President": a title, not a medium
         name = named.name if named is not None else " ".join(t.text for t in names)
-        if descriptive_head or is_outlet_name(name) or addressed:
+        if descriptive_head or is_outlet_name(name) and not _institution(name):
+            return name
+        if addressed and not _institution(name):
             return name
         return None
     if descriptive_head:
@@ -540,6 +579,26 @@ def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: boo
         ):
             return _strip_determiner(phrase.text)
     return None
+
+
+def _institution(name: str) -> bool:
+    """A legislature, court, ministry, committee or agency ("told Congress", "told the
+    Senate Intelligence Committee", "wrote to the 5th Circuit Court of Appeals"): whom a
+    speaker addressed, never a medium the statement passed through. Names with a word of a
+    medium in them ("Fars News Agency") are media."""
+    vocab = source_vocabulary()
+    words = set(re.findall(r"[a-z]+", normalise_text(name)))
+    if normalise_text(name) in vocab.known_outlets or words & (
+        vocab.outlet_name_words - {"agency"}
+    ):
+        return False
+    if len(words) == 1 and words <= standalone_org_words():
+        return True
+    return bool(words & (org_head_words() | standalone_org_words() | _INSTITUTION_WORDS))
+
+
+# Words of institutions that entity_types.yaml's org head words do not hold.
+_INSTITUTION_WORDS = frozenset({"court", "department", "bureau", "board", "senate", "congress"})
 
 
 def _anonymity_marked(text: str, vocab: SourceVocabulary) -> bool:
@@ -676,17 +735,23 @@ def describe_source(
         c.dep_ in ("amod", "compound") and (c.ent_type_ in ("NORP", "GPE") or c.pos_ == "PROPN")
         for c in head.children
     )
-    if (
-        head.pos_ == "PROPN" and head.text[:1].isupper() and head.ent_type_ not in _NOT_SOURCES
-    ) or (national and head.lower_ in org_head_words()):
+    institution = national and head.lower_ in org_head_words()
+    if institution or (
+        head.pos_ == "PROPN"
+        and head.text[:1].isupper()
+        and head.ent_type_ not in _NOT_SOURCES
+        and _capitalised_inside(head)
+    ):
         # A name the entity recogniser missed ("Dolt Jones said"), or an institution named by
-        # its country ("the Iraqi army", "the Syrian government"): kept as written.
+        # its country ("the Iraqi army", "the Syrian government"): kept as written. An
+        # institution is a group: "he" never refers back to it.
         return [
             Speaker(
-                name=_strip_determiner(text) or None,
+                name=_strip_determiner(_core_phrase(head)) or None,
+                label="ORG" if institution else None,
                 description=text,
                 head=lemma,
-                plural=_is_plural(head),
+                plural=institution or _is_plural(head),
             )
         ]
     if head.pos_ == "NOUN" and _is_plural(head):
@@ -914,9 +979,12 @@ def _dedupe(names: list[str]) -> list[str]:
 
 def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
     """Turn parsed relations into Attributions with speakers, roles and sourcing chains."""
+    from claimgraph.annotate.attribution import quote_regions
+
     mentions = _mentions(doc)
     titles = _name_titles(doc, mentions)
     genders = _person_genders(doc, mentions)
+    quotes = quote_regions(doc.text)
     history: list[_Resolved] = []
     out: list[tuple[Relation, Speaker]] = []
     for relation in relations:
@@ -937,6 +1005,10 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 )
                 if found == "group" and root.lower_ == "we":
                     antecedent = _enclosing_speaker(relation, out)
+                elif root.lower_ in _FIRST_PERSON and not _in_quotation(quotes, root.idx):
+                    # "I" outside a quotation is the author's own voice: no source named,
+                    # never the last person quoted ("When I objected to Dennis's ...").
+                    antecedent = None
                 else:
                     # "X issued a statement ... Castro died ... , he wrote": a pronoun that
                     # speaks goes back to the last speaker when one spoke just before
@@ -1072,6 +1144,10 @@ def _issuer(doc: Doc, mentions: list[Mention], head: str, position: int) -> Spea
                     outlet=is_outlet_name(named.name),
                 )
     return None
+
+
+def _in_quotation(regions: list[tuple[int, int]], position: int) -> bool:
+    return any(a <= position < b for a, b in regions)
 
 
 def _enclosing_speaker(relation: Relation, done: list[tuple[Relation, Speaker]]) -> Speaker | None:
