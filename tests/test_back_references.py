@@ -198,12 +198,18 @@ def test_share_buttons_links_and_run_on_spans_are_no_entity_names(nlp) -> None:
     text = (
         "Facebook Twitter Pinterest Facebook said the port would close. Write to "
         "nameleak@fb.com with questions. The Office of Legal Counsel of the department "
-        "said so. Sen. Elizabeth Ann WarrenWarren says the plan is bad MORE said it failed."
+        "said so. Sen. Elizabeth Ann WarrenWarren says the plan is bad MORE said it failed. "
+        "Warren spoke later. PolitiFact rated the claim false."
     )
-    names = {e.name for e in nlp(text)._.cg_entities.values()}
+    doc = nlp(text)
+    names = {e.name for e in doc._.cg_entities.values()}
     assert "Facebook Twitter Pinterest Facebook" not in names
     assert not any("@" in n or n.endswith(" of") for n in names)
     assert "Elizabeth Ann Warren" in names and not any("WarrenWarren" in n for n in names)
+    assert "Politi" not in names  # a brand written in one word stays whole
+    # Nor do share buttons give "Facebook" its name when the recogniser missed it.
+    text = "Share Facebook Twitter Pinterest Facebook\n\nLater, Facebook concluded it was a leak."
+    assert set(_speakers(nlp, text).values()) == {"Facebook"}
 
 
 def test_a_common_noun_before_a_name_is_no_part_of_it(nlp) -> None:

@@ -175,7 +175,7 @@ def _share_words() -> frozenset[str]:
     return frozenset(str(w).casefold() for w in words)
 
 
-def _is_name_text(text: str) -> bool:
+def is_name_text(text: str) -> bool:
     """Not an e-mail address, a link or a handle, nor a run of share buttons ("Facebook
     Twitter Pinterest")."""
     if _NOT_A_NAME.search(text):
@@ -184,11 +184,18 @@ def _is_name_text(text: str) -> bool:
     return not (len(words) >= 2 and all(w in _share_words() for w in words))
 
 
-def _cut_glued(text: str) -> str:
-    """A name up to a word glued to the next ("Elizabeth Ann WarrenWarren ..." is "Elizabeth
-    Ann Warren"): a link card's text run into the name."""
-    match = _GLUED.search(text)
-    return text[: match.start()] if match and match.start() > 0 else text
+def _cut_glued(doc: Doc, label: str, text: str) -> str:
+    """A person's name up to a word glued to the next ("Elizabeth Ann WarrenWarren ..." is
+    "Elizabeth Ann Warren"): a link card's text run into the name. Only where the first part
+    stands as a word of its own elsewhere in the document, so a brand written in one word
+    ("PolitiFact", "WikiLeaks") is left whole."""
+    match = _GLUED.search(text) if label == "PERSON" else None
+    if match is None or match.start() == 0:
+        return text
+    left = re.findall(r"[A-Za-z]+$", text[: match.start()])
+    if not left or not any(t.text == left[0] for t in doc):
+        return text
+    return text[: match.start()]
 
 
 _PERSON_NOUN_END = re.compile(r"(?:ist|or|ian|ar|er|ant)s?$")
@@ -303,6 +310,18 @@ def _titles() -> frozenset[str]:
     words = [*roles.get("honorifics", []), *roles.get("role_nouns", [])]
     words += roles.get("title_abbreviations", [])
     return frozenset(str(w).casefold().rstrip(".") for w in words)
+
+
+def _unabbreviated(text: str) -> str:
+    """A name without the abbreviated titles and honorifics in front of it ("Sen.", "Mr")."""
+    words = _words(text)
+    roles = load_vocabulary("roles")
+    short = {str(w).casefold().rstrip(".") for w in roles.get("title_abbreviations", [])}
+    short |= {str(w).casefold().rstrip(".") for w in roles.get("honorifics", [])}
+    k = 0
+    while k < len(words) - 1 and words[k].casefold().rstrip(".") in short:
+        k += 1
+    return " ".join(words[k:])
 
 
 def _untitled(words: list[str]) -> list[str]:
@@ -455,7 +474,9 @@ def resolve_mentions(
             persons = [
                 " ".join(_untitled(_words(spans[i][2]))) for i in members if spans[i][3] == "PERSON"
             ]
-            pool = persons or [spans[i][2] for i in members]
+            # "Sen. Jeff Flake" the recogniser called an ORG: an abbreviated title or an
+            # honorific is still no part of the name ("General Motors" keeps its "General").
+            pool = persons or [_unabbreviated(spans[i][2]) for i in members]
             # Most words wins; a headline's or dateline's ALL-CAPS spelling loses ties.
             name = max(pool, key=lambda s: (len(_words(s)), not s.isupper(), len(s)))
             name = _strip_article(name, 0)[0]
@@ -518,11 +539,11 @@ class EntityResolver:
             text, start = _strip_article(ent.text, ent.start_char)
             text, start = _strip_credit(text, start)
             text, start = _strip_leading_description(doc, ent, text, start)
-            text = _cut_glued(text.rstrip())
+            text = _cut_glued(doc, ent.label_, text.rstrip())
             if _POSSESSIVE.search(text):
                 text = _POSSESSIVE.sub("", text)
             text = _TRAILING_MINOR.sub("", text)
-            if not _is_name_text(text):
+            if not is_name_text(text):
                 continue
             spans.append((start, start + len(text), text, ent.label_))
         doc._.cg_mentions, doc._.cg_entities = resolve_mentions(spans, doc.text, self.table)

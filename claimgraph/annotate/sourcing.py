@@ -25,7 +25,12 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Token
 
-from claimgraph.annotate.entities import alias_key, org_head_words, standalone_org_words
+from claimgraph.annotate.entities import (
+    alias_key,
+    is_name_text,
+    org_head_words,
+    standalone_org_words,
+)
 from claimgraph.model import Attribution, Mention, normalise_text
 from claimgraph.vocabulary import derived, load_vocabulary
 
@@ -173,6 +178,8 @@ def _proper_chain(token: Token) -> list[Token]:
         left = current.doc[current.i - 1]
         if left.pos_ != "PROPN" or left.lower_ in org_words or left.text in ",()":
             break
+        if left.like_url or "/" in left.text or "@" in left.text:
+            break  # "pic.twitter.com/x — Sarah Mimms": a link is no part of a name
         chain.insert(0, left)
         current = left
     while len(chain) > 1 and not chain[0].text[:1].isalpha():
@@ -183,6 +190,13 @@ def _proper_chain(token: Token) -> list[Token]:
 def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
     """The speaker name a head token stands for, if it is a name."""
     mention = _token_mention(mentions, token)
+    if (
+        mention is not None
+        and " " not in mention.text
+        and token.pos_ in ("ADJ", "VERB", "ADV")
+        and not _capitalised_inside(token)
+    ):
+        return None  # "Overwhelmed with fear, ..." the recogniser took for a person
     if mention is not None and mention.label in SPEAKER_LABELS:
         named = _named(doc, mention)
         if mention.label != "PERSON" and token.lower_ not in org_head_words():
@@ -256,6 +270,10 @@ def _known_name(doc: Doc, mentions: list[Mention], token: Token) -> Named | None
 
 
 def _person_from_chain(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Named:
+    vocab = source_vocabulary()
+    titles = vocab.role_nouns | vocab.honorifics | vocab.title_roles.keys()
+    while len(chain) > 1 and chain[0].lower_.rstrip(".") in titles:
+        chain = chain[1:]  # "Governor Walker" signing a post is Walker
     start, end = chain[0].idx, chain[-1].idx + len(chain[-1])
     full = _surname_match(doc, mentions, chain)
     if full is not None:
@@ -274,7 +292,11 @@ def _surname_match(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Nam
         if token.lower_ != surname[-1] or token.i == chain[-1].i:
             continue
         candidate = _proper_chain(token)
-        if len(candidate) > len(best) and [t.lower_ for t in candidate[-len(surname) :]] == surname:
+        if (
+            len(candidate) > len(best)
+            and [t.lower_ for t in candidate[-len(surname) :]] == surname
+            and is_name_text(" ".join(t.text for t in candidate))  # not share-button text
+        ):
             best = candidate
     if len(best) <= len(chain):
         return None
@@ -493,9 +515,6 @@ def _conjuncts(token: Token) -> list[Token]:
 def _agent_or_owner(token: Token) -> Token | None:
     """'a study conducted by X', 'X's report', 'a report by X', 'the Mueller report', 'a
     CNN/ORC International poll': the author X."""
-    names = [c for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
-    if names and not any(c.dep_ == "poss" for c in token.children):
-        return names[-1]
     for child in token.children:
         if child.dep_ == "poss":
             return child
@@ -509,7 +528,12 @@ def _agent_or_owner(token: Token) -> Token | None:
                     objects = [g for g in grand.children if g.dep_ == "pobj"]
                     if objects:
                         return _appositive_name(objects[0])
-    return None
+    names = [
+        c
+        for c in token.children
+        if c.dep_ == "compound" and c.pos_ == "PROPN" and c.ent_type_ not in _NOT_SOURCES
+    ]
+    return names[-1] if names else None
 
 
 def _appositive_name(token: Token) -> Token:
@@ -572,6 +596,10 @@ def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: boo
         # "Arabic-language media", "state television" say which kind of medium; "a news
         # outlet", "the network" name none and are no outlet.
         phrase = doc[head.left_edge.i : head.right_edge.i + 1]
+        # A heading the parser ran into the phrase: only the line the head noun stands on.
+        breaks = [t.i for t in phrase if "\n" in t.text_with_ws and t.i < head.i]
+        if breaks:
+            phrase = doc[breaks[-1] + 1 : head.right_edge.i + 1]
         if any(
             t.lower_ not in vocab.outlet_nouns and t.lower_ not in _GENERIC_MEDIUM_WORDS
             for t in phrase
@@ -1014,9 +1042,10 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     # speaks goes back to the last speaker when one spoke just before
                     recent = [r for r in history if position - r.position <= _SPEAKER_WINDOW]
                     gender = source_vocabulary().pronoun_genders.get(root.lower_)
+                    person = found == "person"
                     antecedent = (
                         _antecedent(found, recent, [], position, head, None, gender, genders, True)
-                        if found == "person"
+                        if person
                         else None
                     ) or _antecedent(found, history, extra, position, head, None, gender, genders)
                 if antecedent is None and found == "description":
