@@ -217,3 +217,29 @@ def test_a_common_noun_before_a_name_is_no_part_of_it(nlp) -> None:
     entities = {e.name: e.type for e in nlp(text)._.cg_entities.values()}
     assert entities.get("Olivier Blanchard") == "PERSON"
     assert entities.get("Justin Wolfers") == "PERSON"  # tagged ORG: a given name says person
+
+
+def _relations(nlp, text: str) -> dict[str, tuple[str | None, str]]:
+    """Cue -> (speaker, content), for every attribution of the text."""
+    return {a.cue: (a.speaker, a.content) for a in nlp(text)._.cg_attributions}
+
+
+def test_a_speech_noun_with_its_owner_and_a_that_clause_is_an_attribution(nlp) -> None:
+    found = _relations(
+        nlp,
+        "Critics attacked Maria Lindqvist’s comments earlier this week that the port would close.",
+    )
+    assert found["comments"] == ("Maria Lindqvist", "the port would close")
+    found = _relations(
+        nlp, "The report followed Tom Albright's announcement that the port reopened."
+    )
+    assert found["announcement"] == ("Tom Albright", "the port reopened")
+    # No owner, no speaker to name: "the claim that ..." is no attribution of its own.
+    assert "claim" not in _relations(
+        nlp, "The campaign rejected the claim that the port had closed."
+    )
+
+
+def test_a_quotation_signed_with_a_dash_is_its_signers(nlp) -> None:
+    found = _relations(nlp, '"We will rebuild the harbour." – Maria Lindqvist, speaking in 2010.')
+    assert found["–"] == ("Maria Lindqvist", "We will rebuild the harbour.")

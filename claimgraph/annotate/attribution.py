@@ -773,6 +773,101 @@ def _embedded_post_relations(doc: Doc, text: str) -> list[Relation]:
     return relations
 
 
+_SIGNED = re.compile(r"[ \t]*(?P<dash>[\u2014\u2013]|--)[ \t]*(?=[A-Z])")
+
+
+def _signed_quotations(
+    doc: Doc, text: str, regions: list[tuple[int, int]], found: list[Relation]
+) -> list[Relation]:
+    """'"... the vivid colors God gave us." – Nancy Reagan': a quotation signed with a dash
+    and a person's name (quoted in a post or an epigraph); the dash is the cue."""
+    taken = [r.cue for r in found]
+    relations = []
+    for region in regions:
+        match = _SIGNED.match(text, region[1])
+        if match is None or any(
+            _overlaps((match.start("dash"), match.end("dash")), t) for t in taken
+        ):
+            continue
+        after = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
+        if after is None or not len(after) or after[0].ent_type_ != "PERSON":
+            continue
+        name = after[0]
+        while name.i + 1 < len(doc) and doc[name.i + 1].ent_iob_ == "I":
+            name = doc[name.i + 1]
+        cue = doc.char_span(match.start("dash"), match.end("dash"), alignment_mode="expand")
+        inner = _quote_interior(text, region)
+        if cue is None or not len(cue) or inner[1] - inner[0] < 3:
+            continue
+        relations.append(
+            Relation(
+                kind="direct",
+                content=[inner],
+                cue=(match.start("dash"), match.end("dash")),
+                source=(after[0].idx, name.idx + len(name)),
+                cue_token=cue[0].i,
+                source_root=name.i,
+            )
+        )
+    return relations
+
+
+@derived
+def _speech_nouns() -> frozenset[str]:
+    """data/source_nouns.yaml `speech_nouns`: "his assertion that ...", "X's comments that"."""
+    return frozenset(
+        str(w).lower() for w in load_vocabulary("source_nouns").get("speech_nouns", [])
+    )
+
+
+def _nominal_relations(doc: Doc, text: str, found: list[Relation]) -> list[Relation]:
+    """'Mr. Fehrnstrom's comments earlier this week that X', "Obama's announcement that X",
+    "Trump's comments in a tweet that X": a speech noun owned by its speaker, then a "that"
+    clause (the content). The cue is the speech noun nearest the clause; nouns without an
+    owner ("the claim that ...") name nobody and are left alone."""
+    nouns = _speech_nouns()
+    taken = [r.cue for r in found]
+    relations = []
+    for that in doc:
+        if that.lower_ != "that" or that.dep_ != "mark" or that.head.i < that.i:
+            continue
+        cue = owner = None
+        for token in reversed(doc[max(that.sent.start, that.i - 9) : that.i]):
+            if token.pos_ in ("VERB", "AUX") or (token.is_punct and token.text not in "\u2019'"):
+                break
+            if token.lemma_.lower() in nouns or token.lower_ in nouns:
+                cue = cue or token
+                owners = [c for c in token.children if c.dep_ == "poss"]
+                if owners:
+                    owner = owners[0]
+                    break
+        if cue is None or owner is None or owner.pos_ not in ("PROPN", "PRON"):
+            continue
+        span = (cue.idx, cue.idx + len(cue))
+        if any(_overlaps(span, t) for t in taken):
+            continue
+        verb = that.head
+        end = verb.right_edge.idx + len(verb.right_edge)
+        content = _trim(text, that.idx + len(that), end)
+        start = owner.left_edge.idx
+        source_end = max(
+            (t.idx + len(t) for t in owner.subtree if t.dep_ != "case"), default=owner.idx
+        )
+        if content[1] - content[0] < 3:
+            continue
+        relations.append(
+            Relation(
+                kind="indirect",
+                content=[content],
+                cue=span,
+                source=(start, source_end),
+                cue_token=cue.i,
+                source_root=owner.i,
+            )
+        )
+    return relations
+
+
 def find_relations(doc: Doc) -> list[Relation]:
     """All attribution relations in a parsed document, in text order, unresolved."""
     cues = load_cues()
@@ -780,6 +875,8 @@ def find_relations(doc: Doc) -> list[Relation]:
     regions = quote_regions(text)
     relations = _verb_relations(doc, text, cues, regions) + _phrase_relations(doc, text, cues)
     relations += _embedded_post_relations(doc, text)
+    relations += _signed_quotations(doc, text, regions, relations)
+    relations += _nominal_relations(doc, text, relations)
     relations.sort(key=lambda r: (r.cue[0], r.content[0][0]))
     return relations
 
