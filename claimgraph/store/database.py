@@ -327,6 +327,13 @@ def _migration_7(conn: Connection) -> None:
     s.speaker_stats.create(conn, checkfirst=True)
     for index in s.speaker_stats.indexes:
         index.create(conn, checkfirst=True)
+    # (raw SQL: SQLAlchemy cannot reflect expression indexes to check for them)
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_entities_name_lower ON entities (LOWER(name))"
+    )
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_entity_aliases_alias_lower ON entity_aliases (LOWER(alias))"
+    )
     dialect = conn.dialect.name
     agg = "group_concat" if dialect == "sqlite" else "string_agg"
     conn.exec_driver_sql("DROP VIEW IF EXISTS speakers")

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
 )
 
 SCHEMA_VERSION = 7
@@ -426,6 +427,10 @@ speaker_stats = Table(
     Column("direct_quotes", Integer, nullable=False, default=0),
 )
 Index("ix_speaker_stats_rank", speaker_stats.c.attributions, speaker_stats.c.id)
+# A speaker reached by the name a reader types (/speakers/Donald Trump): case-insensitive
+# lookups of entity names and aliases without scanning either table (v7).
+Index("ix_entities_name_lower", func.lower(entities.c.name))
+Index("ix_entity_aliases_alias_lower", func.lower(entity_aliases.c.alias))
 
 # Keyset pagination of claims (serve): the sort key then the id, per common filter.
 Index("ix_claims_checkworthiness_id", claims.c.checkworthiness, claims.c.id)
