@@ -243,3 +243,15 @@ def test_a_speech_noun_with_its_owner_and_a_that_clause_is_an_attribution(nlp) -
 def test_a_quotation_signed_with_a_dash_is_its_signers(nlp) -> None:
     found = _relations(nlp, '"We will rebuild the harbour." – Maria Lindqvist, speaking in 2010.')
     assert found["–"] == ("Maria Lindqvist", "We will rebuild the harbour.")
+
+
+def test_an_owner_or_a_government_agency_is_no_outlet(nlp) -> None:
+    from claimgraph.annotate.sourcing import is_outlet_name
+
+    assert is_outlet_name("Fars News Agency") and is_outlet_name("Reuters")
+    assert not is_outlet_name("Central Intelligence Agency")
+    text = (
+        "Tom Albright spoke on Monday. Senators often respond to Albright's tweets with "
+        "exasperation, Anna Berglund told a group of Capitol Hill staffers."
+    )
+    assert all(a.via == [] for a in nlp(text)._.cg_attributions)

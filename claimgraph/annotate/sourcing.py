@@ -298,6 +298,10 @@ def _surname_match(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Nam
             and is_name_text(" ".join(t.text for t in candidate))  # not share-button text
         ):
             best = candidate
+    vocab = source_vocabulary()
+    titles = vocab.role_nouns | vocab.honorifics | vocab.title_roles.keys()
+    while len(best) > 1 and best[0].lower_.rstrip(".") in titles:
+        best = best[1:]  # "Sen. Jeff Flake" is Jeff Flake
     if len(best) <= len(chain):
         return None
     mention = _token_mention(mentions, best[-1])
@@ -549,12 +553,14 @@ def _appositive_name(token: Token) -> Token:
 
 
 def is_outlet_name(name: str) -> bool:
-    """A name that reads as a news outlet (data: outlets.yaml)."""
+    """A name that reads as a news outlet (data: outlets.yaml); an agency of government
+    ("Central Intelligence Agency") is none, a news agency ("Fars News Agency") is one."""
     vocab = source_vocabulary()
     folded = normalise_text(name)
     if folded in vocab.known_outlets:
         return True
-    return any(w in vocab.outlet_name_words for w in re.findall(r"[a-z]+", folded))
+    words = re.findall(r"[a-z]+", folded)
+    return any(w in vocab.outlet_name_words for w in words) and not _institution(name)
 
 
 def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: bool) -> str | None:
@@ -580,10 +586,14 @@ def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: boo
         named = _name_for(doc, mentions, token)
         if named is not None and named.label == "ORG" and is_outlet_name(named.name):
             return named.name
+    if names and not descriptive_head and head.pos_ == "NOUN":
+        return None  # "respond to Trump's tweets", "told a group of Capitol Hill staff"
     if names:
         named = _name_for(doc, mentions, names[-1])
         if named is not None and named.label in _NOT_OUTLETS and not descriptive_head:
             return None  # "told Muslims", "told Smith": people, not a medium
+        if named is not None and " " not in named.name and _surname_of_person(mentions, named):
+            return None  # "a conversation with Trump" the recogniser called an ORG
         if named is None and all(t.lower_ in vocab.role_nouns for t in names):
             return None  # "talk with the President": a title, not a medium
         name = named.name if named is not None else " ".join(t.text for t in names)
@@ -607,6 +617,15 @@ def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: boo
         ):
             return _strip_determiner(phrase.text)
     return None
+
+
+def _surname_of_person(mentions: list[Mention], named: Named) -> bool:
+    """A one-word name that a person of the article has as surname ("Trump")."""
+    key = alias_key(named.name)
+    return any(
+        m.label == "PERSON" and " " in m.text and alias_key(m.text.split()[-1]) == key
+        for m in mentions
+    )
 
 
 def _institution(name: str) -> bool:
