@@ -666,3 +666,77 @@ def test_a_merged_narrative_id_redirects_to_the_survivor(
         api = c.get("/api/narratives/narr_gone")
         assert api.status_code == 200 and api.json()["id"] == survivor
         assert c.get("/narratives/narr_never").status_code == 404
+
+
+def test_graph_layout_draws_each_chain_from_the_one_model() -> None:
+    """An outlet both cited and publishing is one model node drawn in both columns; a claim
+    with no speaker starts at "the article itself"; drawn edges follow each claim's chain."""
+    from claimgraph.link.provenance import narrative_graph
+    from claimgraph.serve.layout import lay_out
+
+    base = {"date": None, "sentence_id": 1, "speaker_entity_id": None, "anonymous": False}
+    claims = [
+        {
+            **base,
+            "id": "cl_a",
+            "text": "A said it.",
+            "document_id": "doc_1",
+            "document_title": "One",
+            "publisher": "Wire",
+            "speaker": "Ann Example",
+            "speaker_description": None,
+            "attribution_id": "att_a",
+            "via": [],
+        },
+        {
+            **base,
+            "id": "cl_b",
+            "text": "It was said.",
+            "document_id": "doc_2",
+            "document_title": "Two",
+            "publisher": "Daily",
+            "speaker": None,
+            "anonymous": True,
+            "speaker_description": "an official",
+            "attribution_id": "att_b",
+            "via": ["Wire"],
+        },
+        {
+            **base,
+            "id": "cl_c",
+            "text": "Nobody said it.",
+            "document_id": "doc_2",
+            "document_title": "Two",
+            "publisher": "Daily",
+            "speaker": None,
+            "speaker_description": None,
+            "attribution_id": None,
+            "via": [],
+        },
+    ]
+    graph = narrative_graph(claims, {"id": "narr_x", "label": "it"})
+    assert {v.id for v in graph.nodes.values() if v.kind == "outlet"} == {
+        "outlet:Wire",
+        "outlet:Daily",
+    }
+    assert ("outlet:Wire", "document:doc_1", "publishes") in graph.edges
+    assert ("document:doc_2", "outlet:Wire", "cites") in graph.edges
+    assert ("outlet:Wire", "speaker:anonymous: an official", "quotes") in graph.edges
+    assert ("document:doc_1", "speaker:name: Ann Example", "quotes") in graph.edges
+    # members in date order (all undated here: by id); a retelling in another document
+    # repeats the one before it, one in the same document does not
+    assert ("claim:cl_b", "claim:cl_a", "repeats") in graph.edges
+    assert ("claim:cl_c", "claim:cl_b", "repeats") not in graph.edges
+    drawn = lay_out(graph, {"id": "narr_x", "label": "it", "claims": 3, "documents": 2})
+    columns = {(v["kind"], v["label"]) for v in drawn["nodes"]}
+    assert {("cited", "Wire"), ("publisher", "Wire"), ("speaker", "the article itself")} <= columns
+    by_id = {v["id"]: v for v in drawn["nodes"]}
+    pairs = {(by_id[e["source"]]["label"], by_id[e["target"]]["label"]) for e in drawn["edges"]}
+    assert ("an official", "Wire") in pairs and ("Wire", "Daily") in pairs
+    assert ("the article itself", "Daily") in pairs
+    assert [ch["path"] for ch in drawn["chains"]] == [
+        ["Ann Example", "Wire", "One"],
+        ["an official", "Wire", "Daily", "Two"],
+        ["the article itself", "Daily", "Two"],
+    ]
+    assert by_id["speaker|speaker:name: Ann Example"]["href"] == "/speakers/name%3A%20Ann%20Example"
