@@ -255,3 +255,21 @@ def test_an_owner_or_a_government_agency_is_no_outlet(nlp) -> None:
         "exasperation, Anna Berglund told a group of Capitol Hill staffers."
     )
     assert all(a.via == [] for a in nlp(text)._.cg_attributions)
+
+
+def test_a_lead_report_is_the_report_the_article_names_later(nlp) -> None:
+    text = (
+        "The report said most ports had reopened. Traffic rose in the spring. "
+        "The Transport Ministry report, covering every harbour, found that trade grew."
+    )
+    found = _speakers(nlp, text)
+    assert found["The report"] == found["The Transport Ministry report, covering every harbour"]
+    assert found["The report"] is not None
+
+
+def test_the_tweet_is_whoever_tweeted(nlp) -> None:
+    text = (
+        "The Transport Ministry tweeted that it was concerned. "
+        '"We urge calm," the tweet said, according to local radio.'
+    )
+    assert _speakers(nlp, text)["the tweet"] == _speakers(nlp, text)["The Transport Ministry"]

@@ -106,7 +106,9 @@ def source_vocabulary() -> SourceVocabulary:
         outlet_nouns=_words("outlets", "nouns"),
         known_outlets=frozenset(normalise_text(w) for w in _words("outlets", "known")),
         exchange_nouns=_words("outlets", "exchange_nouns"),
-        document_nouns=_words("cues", "document_nouns"),
+        # What a source may be by its document or utterance: "the report", "the tweet said",
+        # "Drudge Report's headline paints ..." (cues.yaml and source_nouns.yaml).
+        document_nouns=_words("cues", "document_nouns") | _words("source_nouns", "speech_nouns"),
         title_roles={
             str(k).lower(): str(v).lower()
             for k, v in (load_vocabulary("roles").get("title_roles") or {}).items()
@@ -1074,7 +1076,12 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 speakers = (
                     [_copy(antecedent)]
                     if antecedent
-                    else [Speaker(description=_clean(_span_text(doc, relation.source)))]
+                    else [
+                        Speaker(
+                            description=_clean(_span_text(doc, relation.source)),
+                            head=head if found == "description" else None,
+                        )
+                    ]
                 )
             elif len(found) == 1 and found[0].anonymous and found[0].definite:
                 earlier = _antecedent(
@@ -1095,6 +1102,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
             out.append((relation, speaker))
             history.append(_Resolved(speaker, position, doc[relation.cue_token].lemma_.lower()))
     _link_titles(out)
+    _forward_documents(out)
     _nest_chains(out)
     _propagate_roles(out, titles)
     text = doc.text
@@ -1220,6 +1228,23 @@ def _link_titles(pairs: list[tuple[Relation, Speaker]]) -> None:
                 if later.role is None:
                     later.role = speaker.role
                     speaker.name, speaker.key, speaker.label = later.name, later.key, later.label
+                break
+
+
+def _forward_documents(pairs: list[tuple[Relation, Speaker]]) -> None:
+    """'The report said ...' in a lead before the article says whose report it is ("The HHS
+    enrollment report ... found"): the next document of that kind with an author."""
+    documents = source_vocabulary().document_nouns
+    for i, (relation, speaker) in enumerate(pairs):
+        if speaker.name or speaker.anonymous or speaker.head not in documents:
+            continue
+        if not re.match(r"(?i)the\s", speaker.description or ""):
+            continue
+        for later_relation, later in pairs[i + 1 :]:
+            if later_relation.cue[0] - relation.cue[1] > _BACK_REFERENCE_WINDOW:
+                break
+            if later.head == speaker.head and later.name and not later.anonymous:
+                speaker.name, speaker.key, speaker.label = later.name, later.key, later.label
                 break
 
 
