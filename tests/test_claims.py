@@ -245,6 +245,24 @@ def test_linker_with_a_multilingual_model_keeps_the_scorers_own_encoder(tmp_path
         assert 0.0 <= float(score[0]) <= 1.0
 
 
+def test_linker_with_the_int8_encoder_scores_with_weights_trained_on_it(tmp_path) -> None:
+    """The int8 ONNX MiniLM has its own shipped check-worthiness weights: one encoder pass
+    serves the scorer and the claims, and the claim records which weights scored it."""
+    from claimgraph.link.stage import Linker, LinkSettings
+    from claimgraph.store import Store
+
+    with Store(tmp_path / "x.db") as store:
+        linker = Linker(store, LinkSettings(embedding_model="minilm-l6-v2-int8"))
+        assert linker.scorer.encoder is linker.encoder
+        assert linker.scorer.name == "checkworthiness-lr-v1+minilm-l6-v2-int8"
+        texts = [
+            "The US military dropped weapons to ISIS near Tal Afar in 2015.",
+            "What a lovely morning it is.",
+        ]
+        high, low = (float(s) for s in linker.scorer.score(texts))
+        assert high > 0.5 > low
+
+
 def _doc(text: str, cuts: list[str]) -> Document:
     """A document split into the given sentences by hand (no parser needed)."""
     sentences, cursor = [], 0

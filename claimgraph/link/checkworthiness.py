@@ -173,6 +173,19 @@ def shipped_encoder_name(path: str | Path | None = None) -> str:
     return str(json.loads((folder / MODEL_FILE).read_text(encoding="utf-8"))["encoder"])
 
 
+def shipped_for(encoder_name: str) -> Path | None:
+    """The shipped weights trained with this encoder, if any: the default folder
+    (all-MiniLM-L6-v2) or a sibling `checkworthiness-*` folder trained on another shipped
+    encoder (the int8 ONNX MiniLM), so one encoder pass serves the scorer and the claims."""
+    folders = [SHIPPED_DIR, *sorted(SHIPPED_DIR.parent.glob(SHIPPED_DIR.name + "-*"))]
+    for folder in folders:
+        if (folder / MODEL_FILE).is_file() and _same_encoder(
+            encoder_name, shipped_encoder_name(folder)
+        ):
+            return folder
+    return None
+
+
 def _same_encoder(a: str, b: str) -> bool:
     if a.casefold() == b.casefold():
         return True

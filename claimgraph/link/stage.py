@@ -82,16 +82,12 @@ def load_scorer(encoder: Any) -> Scorer:
     what made them.
     """
     try:
-        from claimgraph.link.checkworthiness import (
-            CheckworthinessScorer,
-            _same_encoder,
-            shipped_encoder_name,
-        )
+        from claimgraph.link.checkworthiness import CheckworthinessScorer, shipped_for
     except ImportError:
         return RuleScorer()
-    trained_with = shipped_encoder_name()
-    if _same_encoder(str(getattr(encoder, "name", "")), trained_with):
-        return CheckworthinessScorer.load(encoder=encoder)
+    folder = shipped_for(str(getattr(encoder, "name", "")))
+    if folder is not None:
+        return CheckworthinessScorer.load(str(folder), encoder=encoder)
     # Another model for matching (e.g. a multilingual one): the scorer keeps the encoder its
     # weights were trained with, loaded on its own; both names are recorded on every claim.
     return CheckworthinessScorer.load()
