@@ -273,3 +273,23 @@ def test_the_tweet_is_whoever_tweeted(nlp) -> None:
         '"We urge calm," the tweet said, according to local radio.'
     )
     assert _speakers(nlp, text)["the tweet"] == _speakers(nlp, text)["The Transport Ministry"]
+
+
+def test_the_articles_own_pronouns_give_a_gender_nothing_else_gives(nlp) -> None:
+    """No title or first name tells Albright's gender; "his record" right after his name
+    does, so "she" skips him."""
+    text = (
+        "Sen. Okafor praised the plan on Monday. Gov. Albright defended his record in his "
+        'speech. "We have the votes," she said.'
+    )
+    assert _speakers(nlp, text)["she"] == "Okafor"
+
+
+def test_a_cue_coordinated_inside_a_reported_clause_is_the_reporters(nlp) -> None:
+    """'X said that A were ..., and reiterated ...': X reiterated, not A."""
+    text = (
+        "Albright said Thursday that the unions and the port were no closer to a deal, and "
+        "reiterated he is willing to act alone."
+    )
+    found = _relations(nlp, text)
+    assert found["reiterated"][0] == "Albright"

@@ -266,13 +266,28 @@ def _subject(
                     return main[-1]
             return subjects[-1]
         if current is token and token.tag_ in _FINITE_TAGS:
-            return _stranded_subject(token)
+            above = _coordinated_cue(token, cues, regions) if cues is not None else None
+            return _subject(above) if above is not None else _stranded_subject(token)
         if current.dep_ not in _INHERIT_DEPS or current.head is current:
             return None
         current = current.head
         if current.pos_ not in ("VERB", "AUX", "ADP"):
             return None
     return None
+
+
+def _coordinated_cue(cue: Token, cues: Cues, regions: Sequence[tuple[int, int]]) -> Token | None:
+    """'X said that A were no closer ..., and reiterated he is ...': a cue verb the parser
+    coordinated with the verb of another cue's object clause is coordinated with that cue
+    (whose subject speaks), unless that verb reports speech itself ("... that officials
+    denied it and claimed ...")."""
+    verb = cue.head
+    if cue.dep_ != "conj" or verb.dep_ != "ccomp" or _is_cue_verb(verb, cues):
+        return None
+    above = verb.head
+    if above.i >= verb.i or not _is_cue_verb(above, cues):
+        return None
+    return above if _same_quotation(above, cue, regions) else None
 
 
 def _main_clause_participle(participle: Token, verb: Token) -> bool:

@@ -836,10 +836,13 @@ def _compatible(kind: str, speaker: Speaker) -> bool:
     return True
 
 
-def _person_genders(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
+def _person_genders(
+    doc: Doc, mentions: list[Mention], quotes: list[tuple[int, int]]
+) -> dict[str, str]:
     """Each person's gender as the article shows it (data/genders.yaml): a gendered title
-    before any of their mentions ("Mrs. Clinton", "Congresswoman X"), else their first name.
-    A person with no evidence, or evidence both ways, is left out (fits any pronoun)."""
+    before any of their mentions ("Mrs. Clinton", "Congresswoman X"), else their first name,
+    else the pronouns the article uses right after naming them. A person with no evidence,
+    or evidence both ways, is left out (fits any pronoun)."""
     vocab = source_vocabulary()
     text = doc.text
     evidence: dict[str, set[str]] = {}
@@ -863,7 +866,46 @@ def _person_genders(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
         first = names[0].casefold() if len(names) >= 2 else None
         if first in vocab.first_name_genders:
             found.add(vocab.first_name_genders[first])
-    return {key: next(iter(g)) for key, g in evidence.items() if len(g) == 1}
+    genders = {key: next(iter(g)) for key, g in evidence.items() if len(g) == 1}
+    for key, gender in _pronoun_votes(doc, mentions, quotes, vocab).items():
+        if not evidence.get(key):
+            genders[key] = gender
+    return genders
+
+
+def _pronoun_votes(
+    doc: Doc, mentions: list[Mention], quotes: list[tuple[int, int]], vocab: SourceVocabulary
+) -> dict[str, str]:
+    """Gender from the article's own pronouns, for people nothing else tells: "Obama's tone in
+    his plea" (he or she after the only person named so far in the sentence, outside
+    quotations). A gender needs twice the votes of the other."""
+    persons = [(m.start, _named(doc, m)) for m in mentions if m.label == "PERSON"]
+    votes: dict[str, dict[str, int]] = {}
+    for sent in doc.sents:
+        inside = [
+            (start, named) for start, named in persons if sent.start_char <= start < sent.end_char
+        ]
+        if not inside:
+            continue
+        for token in sent:
+            gender = vocab.pronoun_genders.get(token.lower_)
+            if gender is None or _in_quotation(quotes, token.idx):
+                continue
+            before = {
+                named.identity
+                for start, named in inside
+                if start < token.idx and named.label == "PERSON"
+            }
+            if len(before) == 1:
+                tally = votes.setdefault(before.pop(), {})
+                tally[gender] = tally.get(gender, 0) + 1
+    out = {}
+    for key, tally in votes.items():
+        best = max(tally, key=tally.__getitem__)
+        others = sum(n for g, n in tally.items() if g != best)
+        if tally[best] >= 2 * others and tally[best] >= 1:
+            out[key] = best
+    return out
 
 
 def _gender_of(speaker: Speaker, genders: dict[str, str]) -> str | None:
@@ -1032,8 +1074,8 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
 
     mentions = _mentions(doc)
     titles = _name_titles(doc, mentions)
-    genders = _person_genders(doc, mentions)
     quotes = quote_regions(doc.text)
+    genders = _person_genders(doc, mentions, quotes)
     history: list[_Resolved] = []
     out: list[tuple[Relation, Speaker]] = []
     for relation in relations:
