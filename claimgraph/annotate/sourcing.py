@@ -622,10 +622,15 @@ def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: boo
 
 
 def _surname_of_person(mentions: list[Mention], named: Named) -> bool:
-    """A one-word name that a person of the article has as surname ("Trump")."""
+    """A one-word name that a person of the article has as surname ("Trump"), or that the
+    recogniser labels a person somewhere in the article though an ORG here."""
     key = alias_key(named.name)
     return any(
-        m.label == "PERSON" and " " in m.text and alias_key(m.text.split()[-1]) == key
+        m.label == "PERSON"
+        and (
+            (" " in m.text and alias_key(m.text.split()[-1]) == key)
+            or (named.key is not None and m.entity_key == named.key)
+        )
         for m in mentions
     )
 
