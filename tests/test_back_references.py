@@ -293,3 +293,21 @@ def test_a_cue_coordinated_inside_a_reported_clause_is_the_reporters(nlp) -> Non
     )
     found = _relations(nlp, text)
     assert found["reiterated"][0] == "Albright"
+
+
+def test_an_officeholders_office_is_named_as_an_analyst_names_it(nlp) -> None:
+    text = (
+        "The first lady's office released a statement on Tuesday criticizing the coverage. "
+        '"The booklet was always promoted, not written," the statement said.'
+    )
+    found = _speakers(nlp, text)
+    assert found["The first lady's office"] == "Office of the First Lady"
+    assert found["the statement"] == "Office of the First Lady"
+    # An office of no officeholder is no such name.
+    text = "The company's office said on Tuesday that the harbour would close."
+    assert _speakers(nlp, text)["The company's office"] != "Office of the Company"
+
+
+def test_a_document_a_named_person_put_out_is_theirs(nlp) -> None:
+    text = "Tom Albright spoke on Monday. The report Albright released on Friday says the port lost money."
+    assert _speakers(nlp, text)["The report Albright released on Friday"] == "Tom Albright"

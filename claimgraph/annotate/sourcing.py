@@ -514,6 +514,30 @@ def _person_organisation(doc: Doc, mentions: list[Mention], head: Token) -> Spea
     return Speaker(name=name, label="ORG", description=_core_phrase(head), head=lemma, plural=True)
 
 
+def _office_of(head: Token) -> Speaker | None:
+    """ "The first lady's office", "the governor's office": the office of an officeholder the
+    article names by title only, named as an analyst writes it ("Office of the First Lady")."""
+    if head.lemma_.lower() != "office" or _is_plural(head):
+        return None
+    owners = [c for c in head.children if c.dep_ == "poss"]
+    if not owners or owners[0].pos_ != "NOUN" or owners[0].ent_type_:
+        return None
+    owner = owners[0]
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in owner.children):
+        return None
+    words = [t.text for t in owner.subtree if t.dep_ not in ("det", "case") and t.i <= owner.i]
+    if not words or not all(w.isalpha() for w in words):
+        return None
+    vocab = source_vocabulary()
+    titles = vocab.role_nouns | vocab.title_genders.keys() | set(vocab.title_roles.values())
+    if owner.lemma_.lower() not in titles and " ".join(words).lower() not in titles:
+        return None  # "the company's office" is no officeholder's
+    name = "Office of the " + " ".join(w.capitalize() for w in words)
+    return Speaker(
+        name=name, label="ORG", description=_core_phrase(head), head="office", plural=True
+    )
+
+
 def _conjuncts(token: Token) -> list[Token]:
     return [token, *(c for c in token.children if c.dep_ == "conj")]
 
@@ -534,6 +558,8 @@ def _agent_or_owner(token: Token) -> Token | None:
                     objects = [g for g in grand.children if g.dep_ == "pobj"]
                     if objects:
                         return _appositive_name(objects[0])
+                if child.dep_ == "relcl" and grand.dep_ == "nsubj" and grand.pos_ == "PROPN":
+                    return grand  # "the demands Ryan laid out", "the report X released"
     names = [
         c
         for c in token.children
@@ -707,7 +733,7 @@ def describe_source(
     head = _phrase_head(root, vocab)
     if _party_member(head):
         return "person"
-    served = _person_organisation(doc, mentions, head)
+    served = _person_organisation(doc, mentions, head) or _office_of(head)
     if served is not None:
         return [served]
     speakers = []
@@ -1237,6 +1263,9 @@ def _issuer(doc: Doc, mentions: list[Mention], head: str, position: int) -> Spea
         else:
             subjects = [c for c in verb.children if c.dep_ == "nsubj"]
         for subject in subjects:
+            office = _office_of(subject)
+            if office is not None:
+                return office
             named = _name_for(doc, mentions, _appositive_name(subject))
             if named is not None and named.label in ("PERSON", "ORG", "NORP", "GPE"):
                 return Speaker(
