@@ -20,6 +20,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "eval"))  # eval/claim_retrieval.py imports eval/floors.py
 
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL  # noqa: E402
 from claimgraph.link.retrieval import FEATURES, FUSION_FILE, FusionModel  # noqa: E402

@@ -162,14 +162,17 @@ class FusionModel:
 
 
 def _shipped_fusion(encoder_name: str, depth: int) -> FusionModel | None:
-    """The shipped weights, if they were fitted for this encoder and candidate depth."""
-    if not FUSION_FILE.is_file():
-        return None
-    model = FusionModel.load(FUSION_FILE)
-    fitted_depth = model.info.get("depth", depth)
-    if model.encoder.casefold() != encoder_name.casefold() or fitted_depth != depth:
-        return None
-    return model
+    """The shipped weights fitted for this encoder and candidate depth, if any: the default
+    folder, or a sibling `claim-fusion-minilm-*` fitted on another shipped encoder."""
+    folders = [FUSION_DIR, *sorted(FUSION_DIR.parent.glob(FUSION_DIR.name + "-*"))]
+    for path in (folder / FUSION_FILE.name for folder in folders):
+        if not path.is_file():
+            continue
+        model = FusionModel.load(path)
+        fitted_depth = model.info.get("depth", depth)
+        if model.encoder.casefold() == encoder_name.casefold() and fitted_depth == depth:
+            return model
+    return None
 
 
 # --------------------------------------------------------------------------------------------
