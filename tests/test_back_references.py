@@ -311,3 +311,23 @@ def test_an_officeholders_office_is_named_as_an_analyst_names_it(nlp) -> None:
 def test_a_document_a_named_person_put_out_is_theirs(nlp) -> None:
     text = "Tom Albright spoke on Monday. The report Albright released on Friday says the port lost money."
     assert _speakers(nlp, text)["The report Albright released on Friday"] == "Tom Albright"
+
+
+def test_an_indefinite_group_or_outlet_is_described_not_named(nlp) -> None:
+    """'Another pro-Israel lobby group demanded', 'a Palestinian news agency reported': an
+    unnamed source; 'the Iraqi army said' is still the institution."""
+    for text, source in (
+        (
+            "Another pro-Israel lobby group demanded that the minister resign.",
+            "Another pro-Israel lobby group",
+        ),
+        (
+            "Cuba recognised the PLO early, a Palestinian news agency reported.",
+            "a Palestinian news agency",
+        ),
+    ):
+        attributions = [a for a in nlp(text)._.cg_attributions if a.source_text == source]
+        assert attributions and all(a.anonymous and a.speaker is None for a in attributions)
+    assert (
+        _speakers(nlp, "The Iraqi army said the road was open.")["The Iraqi army"] == "Iraqi army"
+    )

@@ -45,6 +45,7 @@ _THING_PRONOUNS = frozenset({"it", "its"})
 _FIRST_PERSON = frozenset({"i", "me", "my"})
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+_INDEFINITE = frozenset({"a", "an", "another", "one", "some", "any"})
 # Endings of nouns for people ("protester", "activist", "politician", "spokesman",
 # "consultant"): an unnamed source with such a head may be what "he" or "she" refers to.
 _PERSON_SUFFIXES = ("er", "or", "ist", "ian", "man", "woman", "person", "ant", "ent", "ee")
@@ -795,6 +796,12 @@ def describe_source(
         if determiners & _DEFINITE or head.dep_ == "nsubj" and not determiners:
             return "description"
     outlet = outlet_of(doc, mentions, head, addressed=False)
+    indefinite = bool(determiners & _INDEFINITE) and not _is_plural(head)
+    described = lemma in vocab.outlet_nouns and not any(
+        t.pos_ == "PROPN" and t.ent_type_ not in ("NORP", "GPE") for t in head.subtree
+    )
+    if outlet is not None and indefinite and described:
+        return unnamed  # "a Palestinian news agency reported": one outlet, not named
     if outlet is not None:
         return [
             Speaker(
@@ -815,6 +822,8 @@ def describe_source(
         c.dep_ in ("amod", "compound") and (c.ent_type_ in ("NORP", "GPE") or c.pos_ == "PROPN")
         for c in head.children
     )
+    if national and head.lower_ in org_head_words() and indefinite:
+        return unnamed  # "another pro-Israel lobby group demanded": described, not named
     institution = national and head.lower_ in org_head_words()
     if institution or (
         head.pos_ == "PROPN"
