@@ -213,3 +213,18 @@ def test_trace_airdrop_narrative_names_fars_and_its_anonymous_sources(analysed, 
     # Its speakers are named as such, and nothing from the helicopter narrative is in it.
     assert "Hashem al-Moussavi" in text.split("rests on named speakers:")[1]
     assert "Albu Arim" not in text and "by US choppers" not in text
+
+
+def test_python_dash_m_runs_the_same_cli(analysed: Path) -> None:
+    """`python -m claimgraph` (no console script on the PATH) is the same command."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "claimgraph", "show", "--db", str(analysed), "--limit", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
+    assert "documents" in done.stdout and "Usage" not in done.stdout
