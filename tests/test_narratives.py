@@ -349,6 +349,7 @@ def test_two_counts_or_two_years_are_two_stories() -> None:
     assert conflict("In 2008, Obama won the state 52% to 47%", "In 2008, McCain got 53 to 45")
     assert conflict("Obama ahead by ten points", "Obama ahead by 11 points")
     assert conflict("Trump won the state in 2016", "Trump won the state in 2020")
+    assert conflict("More than 1,300 Palestinians were killed", "Nearly 1,900 were killed")
     assert not conflict("Obama won by 14,000 votes in 2008", "Obama won by 14,000 of 4.2 million")
     assert not conflict("the 2,500 US troops in Iraq", "The United States will not withdraw")
 

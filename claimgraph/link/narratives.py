@@ -23,8 +23,9 @@ hold (`NarrativeIndex.linked`), a test that looks at the pair only:
   points"); digits inside a name do not ("COVID-19" made two death counts share a '19').
 - **Close text.** The plain cosine of their sentence embeddings reaches `threshold` (0.5) when
   both say the act was done (a verb: "dropped", "to take ... away"), `NOUN_ACT_THRESHOLD`
-  (0.65) when one of them only names it (a noun: "the attack", "talks", "collusion": the act
-  is then the topic, and the claim says something else about it), `single_threshold` (0.65)
+  (0.65) when both only name it (a noun: "the attack", "talks", "collusion": the act is then
+  the topic, and the claim says something else about it), `plain_threshold` when one says it
+  was done and the other only names it, `single_threshold` (0.65)
   when one of them names a single entity (a claim about "Russia" alone is a hub: it would
   chain every claim about Russia), and `plain_threshold` (0.8) when neither names an act:
   without an act, only near-paraphrases are the same assertion.
@@ -78,7 +79,7 @@ from claimgraph.link.frames import PARTICLE_GAP, ActionVocabulary, default_actio
 
 DEFAULT_THRESHOLD = 0.5  # plain cosine for two claims naming the same act(s)
 DEFAULT_PLAIN_THRESHOLD = 0.8  # ... and for two claims naming none
-NOUN_ACT_THRESHOLD = 0.65  # ... where one of them only names the act ("the attack")
+NOUN_ACT_THRESHOLD = 0.65  # ... where both only name the act ("the attack")
 DEFAULT_SINGLE_THRESHOLD = 0.65  # ... for a pair where one claim names a single entity
 DEFAULT_MIN_ANCHOR_OVERLAP = 0.5  # shared anchors / all anchors of the pair (Jaccard)
 DEFAULT_MIN_CLAIMS = 2
@@ -212,11 +213,18 @@ _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 
 def figures(text: str) -> frozenset[str]:
     """The numbers a claim states ("2,500", "2016", "28-24-37" -> 28, 24, 37, "ten" -> 10),
-    commas dropped; digits inside a name ("COVID-19") are no figure, nor is "one" (a pronoun
-    as often as a number)."""
-    found = {m.group().replace(",", "") for m in _FIGURE.finditer(text)}
+    commas dropped ("1,900" kept apart from the year 1900); digits inside a name ("COVID-19")
+    are no figure, nor is "one" (a pronoun as often as a number)."""
+    found = {_figure(m.group()) for m in _FIGURE.finditer(text)}
     found |= {_NUMBER_WORDS[m.group().lower()] for m in _NUMBER_WORD.finditer(text)}
     return frozenset(found)
+
+
+def _figure(written: str) -> str:
+    """A number as compared: commas dropped; a count written "1,900" is marked so that it is
+    no year 1900 (years are compared apart)."""
+    plain = written.replace(",", "")
+    return "#" + plain if "," in written and _YEAR.match(plain) else plain
 
 
 def figures_conflict(first: frozenset[str], second: frozenset[str]) -> bool:
@@ -515,9 +523,12 @@ class NarrativeIndex:
         # The act threshold only where both claims say the act was done (a verb: "attacked",
         # "to drop"); an act only named ("the attack", "talks", "interference") is the topic
         # of a claim, which says something else about it: the plain threshold then.
-        if not self._acts[a]:
+        if not self._acts[a] or self._told[a] != self._told[b]:
+            # No act, or one claim says the act was done and the other only names it ("Trump
+            # ordered a strike" / "the hours after the strike were his best"): two assertions
+            # that mention one act, the same story only as near-paraphrases.
             floor = self.plain_threshold
-        elif self._told[a] and self._told[b]:
+        elif self._told[a]:
             floor = self.threshold
         else:
             floor = NOUN_ACT_THRESHOLD
