@@ -331,3 +331,11 @@ def test_an_indefinite_group_or_outlet_is_described_not_named(nlp) -> None:
     assert (
         _speakers(nlp, "The Iraqi army said the road was open.")["The Iraqi army"] == "Iraqi army"
     )
+
+
+def test_a_video_running_time_is_no_part_of_a_name(nlp) -> None:
+    text = (
+        "This is a sign for Albright 01:14  Preet Bharara, a former prosecutor, said it was over."
+    )
+    names = {m.text for m in nlp(text)._.cg_mentions}
+    assert not any("01:14" in n for n in names)

@@ -38,6 +38,8 @@ _TRAILING_MINOR = re.compile(r"(?:\s+(?:of|and|the|for|in|on|at|to|&))+$", re.IG
 # A word glued to the next one's capital ("WarrenWarren", "TrumpSessions"): link-card text run
 # into a name. Three lower-case letters before the capital, so "McCain" and "MacArthur" stay.
 _GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
+# A video's running time in page text run into a name ("... for Trump 01:14 Preet Bharara").
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 _NOT_A_NAME = re.compile(r"@|https?:|www\.|\.(?:com|org|net)\b|^\W*$", re.IGNORECASE)
 _TRANSLIT_PREFIX = re.compile(r"\b(?:al|el|ul)[-\s]+", re.IGNORECASE)
 # The Arabic article assimilated to a following "sun letter", written doubled: "ash-Sha'bi",
@@ -540,6 +542,11 @@ class EntityResolver:
             text, start = _strip_credit(text, start)
             text, start = _strip_leading_description(doc, ent, text, start)
             text = _cut_glued(doc, ent.label_, text.rstrip())
+            clock = list(_CLOCK.finditer(text))
+            if clock and text[clock[-1].end() :].strip():  # "Trump 01:14 Preet Bharara"
+                rest = text[clock[-1].end() :]
+                start += len(text) - len(rest.lstrip())
+                text = rest.strip()
             if _POSSESSIVE.search(text):
                 text = _POSSESSIVE.sub("", text)
             text = _TRAILING_MINOR.sub("", text)

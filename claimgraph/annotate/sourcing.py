@@ -639,6 +639,9 @@ def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: boo
         breaks = [t.i for t in phrase if "\n" in t.text_with_ws and t.i < head.i]
         if breaks:
             phrase = doc[breaks[-1] + 1 : head.right_edge.i + 1]
+        commas = [t.i for t in phrase if t.text == "," and t.i > head.i]
+        if commas:  # "social media, often in combination with ...": the medium only
+            phrase = doc[phrase.start : commas[0]]
         if any(
             t.lower_ not in vocab.outlet_nouns and t.lower_ not in _GENERIC_MEDIUM_WORDS
             for t in phrase
