@@ -339,3 +339,11 @@ def test_a_video_running_time_is_no_part_of_a_name(nlp) -> None:
     )
     names = {m.text for m in nlp(text)._.cg_mentions}
     assert not any("01:14" in n for n in names)
+
+
+def test_a_credit_or_headline_word_run_into_a_name_is_no_part_of_it(nlp) -> None:
+    for text in (
+        "Obama spoke. REUTERS Obama said on Monday that the port would close.",
+        "Top Obama aide says the port will close. Obama said it too.",
+    ):
+        assert {m.text for m in nlp(text)._.cg_mentions} == {"Obama"}

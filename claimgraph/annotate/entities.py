@@ -159,7 +159,8 @@ def standalone_org_words() -> frozenset[str]:
 def _credit_prefix() -> re.Pattern[str]:
     """A photo credit run into the next words ("Getty Democrats outraged by ..." where a
     caption's credit meets a headline): data/entity_types.yaml `credit_prefixes`."""
-    words = load_vocabulary("entity_types").get("credit_prefixes") or []
+    vocab = load_vocabulary("entity_types")
+    words = [*(vocab.get("credit_prefixes") or []), *(vocab.get("headline_prefixes") or [])]
     alternatives = "|".join(re.escape(str(w)) for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"^(?:{alternatives})\s+(?=[A-Z])" if alternatives else r"(?!)")
 
