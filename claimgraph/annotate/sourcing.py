@@ -621,8 +621,8 @@ def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: boo
         named = _name_for(doc, mentions, names[-1])
         if named is not None and named.label in _NOT_OUTLETS and not descriptive_head:
             return None  # "told Muslims", "told Smith": people, not a medium
-        if named is not None and " " not in named.name and _surname_of_person(mentions, named):
-            return None  # "a conversation with Trump" the recogniser called an ORG
+        if named is not None and _surname_of_person(mentions, named):
+            return None  # "a conversation with Trump", "told Rand Paul": an ORG here, a person elsewhere
         if named is None and all(t.lower_ in vocab.role_nouns for t in names):
             return None  # "talk with the President": a title, not a medium
         name = named.name if named is not None else " ".join(t.text for t in names)
