@@ -282,3 +282,15 @@ def test_the_merge_decision_reads_the_corpus_and_writes_nothing() -> None:
     lee = corpus.apply(person("Robert E. Lee"), merge_entity(person("Robert E. Lee"), corpus))
     assert merge_entity(person("Robert Lee"), corpus).entity_id == lee
     assert merge_entity(person("Robert Edward Lee"), corpus).entity_id != lee
+    # A full name is not found by the bare surname its document also used: Hillary Clinton is
+    # not the stored Bill Clinton (alias "Clinton"); a shared key never joins a person to an
+    # organisation ("Bloomberg reported" is the outlet).
+    bill = Entity(key="billclinton", name="Bill Clinton", type="PERSON", aliases=["Clinton"])
+    bill_id = corpus.apply(bill, merge_entity(bill, corpus))
+    hillary = Entity(key="hc", name="Hillary Clinton", type="PERSON", aliases=["Clinton"])
+    assert merge_entity(hillary, corpus).entity_id is None
+    assert merge_entity(Entity(key="c", name="Clinton", type="PERSON"), corpus).entity_id == bill_id
+    mike = Entity(key="mb", name="Michael Bloomberg", type="PERSON", aliases=["Bloomberg"])
+    corpus.apply(mike, merge_entity(mike, corpus))
+    outlet = Entity(key="bloomberg", name="Bloomberg", type="ORG")
+    assert merge_entity(outlet, corpus).entity_id is None

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 
 from claimgraph.annotate.entities import alias_key, load_alias_table
+from claimgraph.annotate.sourcing import is_outlet_name
 from claimgraph.model import Entity, EntityLookup, EntityMerge
 
 _INITIAL = re.compile(r"^[A-Z]\.?$")
@@ -29,7 +30,15 @@ def without_middle_initial(name: str) -> str | None:
 
 
 def candidate_keys(entity: Entity) -> list[str]:
-    keys = {alias_key(entity.name), *(alias_key(a) for a in entity.aliases)}
+    """The alias keys `entity` may be stored under. A person written in full is not looked up
+    by the bare surname the document also used ("Clinton" for "Hillary Clinton" would find
+    Bill Clinton): the surname paths of `merge_entity` decide that. A first name used alone
+    ("Hillary") still finds the person stored by it."""
+    aliases = entity.aliases
+    if entity.type == "PERSON" and len(entity.name.split()) > 1:
+        surname = surname_key(entity.name)
+        aliases = [a for a in aliases if len(a.split()) > 1 or surname_key(a) != surname]
+    keys = {alias_key(entity.name), *(alias_key(a) for a in aliases)}
     short = without_middle_initial(entity.name) if entity.type == "PERSON" else None
     if short:
         keys.add(alias_key(short))
@@ -57,12 +66,12 @@ def merge_entity(ent: Entity, lookup: EntityLookup) -> EntityMerge:
     entity_id: str | None = None
     name: str | None = None
     short = without_middle_initial(ent.name) if ent.type == "PERSON" else None
-    found = lookup.ids_by_key(candidate_keys(ent))
+    found = _same_kind(lookup, ent, lookup.ids_by_key(candidate_keys(ent)))
     words = len(ent.name.split())
     if found:
         # The canonical name's own key decides ties.
-        own = lookup.ids_by_key([alias_key(ent.name)]) or (
-            lookup.ids_by_key([alias_key(short)]) if short else []
+        own = _same_kind(lookup, ent, lookup.ids_by_key([alias_key(ent.name)])) or (
+            _same_kind(lookup, ent, lookup.ids_by_key([alias_key(short)])) if short else []
         )
         entity_id = own[0] if own else Counter(found).most_common(1)[0][0]
         name = _complete_name(lookup, entity_id, ent)
@@ -80,6 +89,27 @@ def merge_entity(ent: Entity, lookup: EntityLookup) -> EntityMerge:
         marker = surname_marker(ent.name)
         spellings.append((marker, marker))
     return EntityMerge(entity_id, name, tuple(spellings))
+
+
+def _same_kind(lookup: EntityLookup, ent: Entity, ids: list[str]) -> list[str]:
+    """The stored entities a shared key may join `ent` to: a news outlet never joins a person
+    ("Bloomberg reported" is the outlet, not Michael Bloomberg), whichever came first. Other
+    type disagreements stay joinable: the recogniser often calls a person an organisation
+    ("TRUMP:" in a transcript)."""
+
+    def kind(name: str, label: str) -> str:
+        if label == "PERSON":
+            return "person"
+        return "outlet" if is_outlet_name(name) else "other"
+
+    mine = kind(ent.name, ent.type)
+    kept = []
+    for i in ids:
+        row = lookup.entity(i)
+        theirs = kind(*row) if row is not None else "other"
+        if {mine, theirs} != {"person", "outlet"}:
+            kept.append(i)
+    return kept
 
 
 def _surname_alone(lookup: EntityLookup, ent: Entity) -> str | None:
