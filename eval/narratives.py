@@ -371,9 +371,14 @@ def judged_sample(path: Path = JUDGED) -> str:
     one = sum(n["verdict"] == "one story" for n in drawn)
     real = [n for n in drawn if not n.get("furniture")]
     real_one = sum(n["verdict"] == "one story" for n in real)
+    how = (
+        "every one judged"
+        if len(drawn) == data["found"]
+        else f"{len(drawn)} drawn with seed {data['seed']}"
+    )
     return (
         f"judged news sample ({data['articles']} articles, {data['found']} cross-document "
-        f"narratives found, {len(drawn)} drawn with seed {data['seed']}): one story "
+        f"narratives found, {how}): one story "
         f"{one}/{len(drawn)} = {one / max(len(drawn), 1):.3f}; without page furniture "
         f"({len(drawn) - len(real)} drawn) {real_one}/{len(real)} = "
         f"{real_one / max(len(real), 1):.3f}"

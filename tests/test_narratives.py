@@ -394,3 +394,15 @@ def test_one_outlet_under_its_section_names() -> None:
     assert outlet_family("Fox News (Online)") == outlet_family("Fox News")
     assert outlet_family("ABC News (Online)") == outlet_family("ABC News")
     assert outlet_family("New York Times - News") != outlet_family("The New Yorker")
+
+
+def test_a_negated_claim_is_the_opposite_assertion() -> None:
+    """'Found evidence of collusion' and 'did not find evidence of collusion' sit close in
+    embedding space; only a near-paraphrase may link across polarity."""
+    from claimgraph.link.narratives import negated
+
+    assert negated("investigators did not find evidence of collusion")
+    assert negated("Mr Trump denies wrongdoing")
+    assert negated("The United States is not serious about withdrawing its troops")
+    assert not negated("there is significant evidence of collusion")
+    assert not negated("a notable and nonpartisan win")

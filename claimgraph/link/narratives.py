@@ -28,7 +28,9 @@ hold (`NarrativeIndex.linked`), a test that looks at the pair only:
   was done and the other only names it, `single_threshold` (0.65)
   when one of them names a single entity (a claim about "Russia" alone is a hub: it would
   chain every claim about Russia), and `plain_threshold` (0.8) when neither names an act:
-  without an act, only near-paraphrases are the same assertion.
+  without an act, only near-paraphrases are the same assertion; `plain_threshold` too when
+  one claim is negated and the other not (`negated`: "did not find evidence of collusion" is
+  the opposite of "found evidence of collusion", and embeddings put them close).
 - **Something asserted.** A no-comment line ("the FBI declined to comment") and a topic cut
   out of a sentence ("discussed *the Supreme Court decision*", `asserts_something`) are kept
   as claims but, like claims without anchors, join nothing.
@@ -314,6 +316,18 @@ _NO_COMMENT = re.compile(
 )
 
 
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nothing|nobody|neither|nor|without|deny|denies|denied|denying)\b"
+    r"|n't\b",
+    re.IGNORECASE,
+)
+
+
+def negated(text: str) -> bool:
+    """Whether a claim is negative (not, no, never, n't, denied, ...): its polarity."""
+    return bool(_NEGATION.search(text.replace("\u2019", "'")))
+
+
 def is_no_comment(text: str) -> bool:
     """A no-comment line ("X declined to comment", "X did not respond to a request")."""
     return bool(_NO_COMMENT.search(text))
@@ -366,6 +380,7 @@ class NarrativeIndex:
         self._anchors: list[frozenset[int]] = []
         self._acts: list[int] = []  # bit mask of action classes
         self._told: list[bool] = []  # whether the claim names its act with a verb
+        self._negated: list[bool] = []  # whether the claim says not, no, never, denied ...
         self._figures: list[frozenset[str]] = []  # the numbers a claim states
         self._parent: list[int] = []  # union-find over rows
         # Root -> member rows (oldest first), for candidates of two claims or more; a root is
@@ -418,6 +433,7 @@ class NarrativeIndex:
             self._anchors.append(self._anchor_set(anchors.get(claim.id, ())))
             self._acts.append(self._action_mask(claim.text))
             self._told.append(self._act_as_verb(claim.text))
+            self._negated.append(negated(claim.text))
             self._figures.append(figures(claim.text))
             self._parent.append(row)
             if not self._can_link(claim.text):
@@ -534,6 +550,11 @@ class NarrativeIndex:
             floor = NOUN_ACT_THRESHOLD
         if min(len(first), len(second)) == 1:
             floor = max(floor, self.single_threshold)
+        if self._negated[a] != self._negated[b]:
+            # One says it did not happen: the opposite assertion ("found evidence of collusion"
+            # / "did not find evidence"), which embeddings put close; the same story only as
+            # a near-paraphrase.
+            floor = max(floor, self.plain_threshold)
         if cosine < floor:
             return False
         shared = len(first & second)
@@ -787,6 +808,7 @@ class NarrativeIndex:
             self._anchors.append(self._anchor_set(anchors.get(claim.id, ())))
             self._acts.append(self._action_mask(claim.text))
             self._told.append(self._act_as_verb(claim.text))
+            self._negated.append(negated(claim.text))
             self._figures.append(figures(claim.text))
             if not self._can_link(claim.text):
                 self._anchors[row] = self._anchor_set(())
