@@ -547,6 +547,40 @@ def narratives(
 
 
 @app.command()
+def relink(
+    db: DbOption = DEFAULT_DB,
+    embedding_model: Annotated[
+        str | None,
+        typer.Option(
+            help="Encoder for claims without a stored vector (default: the model most stored "
+            "vectors were made with)."
+        ),
+    ] = None,
+) -> None:
+    """Regroup every stored claim into narratives with this version's rules (stored vectors,
+    nothing re-embedded): an older database gets the current grouping."""
+    from claimgraph.link.stage import LinkSettings
+    from claimgraph.link.stage import relink as regroup
+    from claimgraph.store import narratives as stored_narratives
+
+    with Store(db) as store:
+        before = read_model(store).narrative_counts()
+        models = stored_narratives.vector_models(store)
+        model = embedding_model or (models[0][0] if models else DEFAULT_EMBEDDING_MODEL)
+        try:
+            claims = regroup(store, LinkSettings(embedding_model=model))
+        except EncoderLoadError as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(2) from exc
+        after = read_model(store).narrative_counts()
+    console.print(
+        f"Regrouped {claims} claims with {escape(model)}: narratives told in two documents or "
+        f"more {before['spread']} -> {after['spread']}, single-document candidates "
+        f"{before['candidates']} -> {after['candidates']}."
+    )
+
+
+@app.command()
 def trace(
     ref: Annotated[
         str, typer.Argument(help="Narrative or claim: id, id prefix, or words of its label.")

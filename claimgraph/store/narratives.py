@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
 
 from claimgraph.store import schema as s
 
@@ -218,3 +218,31 @@ def cross_document(store: Any, min_documents: int = 2, limit: int | None = None)
 def narrative_ids_of(rows: Iterable[dict[str, Any]]) -> dict[str, str]:
     """claim id -> narrative id, from `indexed_claims` rows."""
     return {r["id"]: r["narrative_id"] for r in rows if r["narrative_id"]}
+
+
+def forget_narratives(store: Any, state_key: str) -> int:
+    """Drop every grouping (narratives, their vectors and merges, each claim's narrative and
+    index key, the linker's saved state and its neighbour-index file), keeping the claims and
+    their vectors, so a linker can regroup them from scratch; returns the claims to regroup."""
+    with store.writing() as conn:
+        conn.execute(s.claims.update().values(narrative_id=None))
+        conn.execute(s.claim_vectors.update().values(ann_key=None, anchors=None))
+        for table in (s.narratives, s.narrative_vectors, s.narrative_merges):
+            conn.execute(table.delete())
+        conn.execute(s.link_state.delete().where(s.link_state.c.key == state_key))
+        claims = conn.execute(select(func.count()).select_from(s.claims)).scalar() or 0
+    path = ann_path(store)
+    if path:
+        Path(path).unlink(missing_ok=True)
+    return int(claims)
+
+
+def vector_models(store: Any) -> list[tuple[str, int]]:
+    """The models behind the stored claim vectors, most used first."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(s.claim_vectors.c.model, func.count())
+            .group_by(s.claim_vectors.c.model)
+            .order_by(func.count().desc())
+        ).all()
+    return [(str(m), int(n)) for m, n in rows]
