@@ -164,3 +164,16 @@ def match_factchecks(
         settings.embedding_model = embedding_model
     with Store(db) as store:
         return match_claims(store, settings)
+
+
+def relink(db: str | Path = DEFAULT_DB, embedding_model: str | None = None) -> int:
+    """Regroup every stored claim into narratives with this version's rules (as `claimgraph
+    relink`: stored vectors, nothing re-embedded); returns how many claims were regrouped."""
+    from claimgraph.link.stage import LinkSettings
+    from claimgraph.link.stage import relink as regroup
+    from claimgraph.store.narratives import vector_models
+
+    with Store(db) as store:
+        models = vector_models(store)
+        model = embedding_model or (models[0][0] if models else None)
+        return regroup(store, LinkSettings(embedding_model=model) if model else None)
