@@ -250,6 +250,7 @@ def test_an_owner_or_a_government_agency_is_no_outlet(nlp) -> None:
 
     assert is_outlet_name("Fars News Agency") and is_outlet_name("Reuters")
     assert not is_outlet_name("Central Intelligence Agency")
+    assert not is_outlet_name("National Press Club")  # named by what it is: a club
     text = (
         "Tom Albright spoke on Monday. Senators often respond to Albright's tweets with "
         "exasperation, Anna Berglund told a group of Capitol Hill staffers."

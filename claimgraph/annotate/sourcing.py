@@ -671,18 +671,25 @@ def _institution(name: str) -> bool:
     speaker addressed, never a medium the statement passed through. Names with a word of a
     medium in them ("Fars News Agency") are media."""
     vocab = source_vocabulary()
-    words = set(re.findall(r"[a-z]+", normalise_text(name)))
-    if normalise_text(name) in vocab.known_outlets or words & (
-        vocab.outlet_name_words - {"agency"}
-    ):
+    order = re.findall(r"[a-z]+", normalise_text(name))
+    words = set(order)
+    media = vocab.outlet_name_words - {"agency"}
+    institutions = org_head_words() | standalone_org_words() | _INSTITUTION_WORDS
+    if normalise_text(name) in vocab.known_outlets or not order:
+        return False
+    if order[-1] in institutions - media - {"agency"}:
+        return True  # "National Press Club", "Arizona State University": named by what they are
+    if words & media:
         return False
     if len(words) == 1 and words <= standalone_org_words():
         return True
-    return bool(words & (org_head_words() | standalone_org_words() | _INSTITUTION_WORDS))
+    return bool(words & institutions)
 
 
 # Words of institutions that entity_types.yaml's org head words do not hold.
-_INSTITUTION_WORDS = frozenset({"court", "department", "bureau", "board", "senate", "congress"})
+_INSTITUTION_WORDS = frozenset(
+    {"court", "department", "bureau", "board", "senate", "congress", "club", "university"}
+)
 
 
 def _anonymity_marked(text: str, vocab: SourceVocabulary) -> bool:
