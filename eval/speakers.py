@@ -1,6 +1,6 @@
 """Speakers on real news: attributions found, and found with the right canonical speaker.
 
-Gold: eval/gold/news_speakers.yaml (32 articles of the AllSides news sample, 385 attribution
+Gold: eval/gold/news_speakers.yaml (32 articles of the AllSides news sample, 390 attribution
 relations, labelled by hand; see eval/gold/README.md). The gold holds only record indexes,
 urls, sha1s, offsets and labels: the texts are read from the shared data file, and each
 article's sha1 is checked so a changed file is caught rather than scored against wrong offsets.
