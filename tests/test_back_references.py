@@ -348,3 +348,13 @@ def test_a_credit_or_headline_word_run_into_a_name_is_no_part_of_it(nlp) -> None
         "Top Obama aide says the port will close. Obama said it too.",
     ):
         assert {m.text for m in nlp(text)._.cg_mentions} == {"Obama"}
+
+
+def test_who_after_a_party_and_state_tag_is_the_person_tagged(nlp) -> None:
+    """'Chuck Schumer, D-N.Y., who ...': the senator, never 'N.Y.'."""
+    text = (
+        "Senate Minority Leader Chuck Schumer, D-N.Y., who had called for the testimony to be "
+        "public, welcomed the decision."
+    )
+    speakers = {a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers == {"Chuck Schumer"}

@@ -735,6 +735,14 @@ def describe_source(
         antecedent = root.head.head if root.head.dep_ == "relcl" else None
         if antecedent is None or antecedent is root:
             return "person"
+        party_tag = any(c.text in ("D", "R", "I") for c in antecedent.children)  # "D-N.Y."
+        if antecedent.ent_type_ in ("GPE", "LOC") or party_tag:
+            # "Chuck Schumer, D-N.Y., who ...", "Bill de Blasio of New York, who ...": the
+            # person the place tags, not the place
+            before = doc[max(0, antecedent.i - 6) : antecedent.i]
+            people = [t for t in before if t.ent_type_ == "PERSON" and t.pos_ == "PROPN"]
+            if people:
+                antecedent = people[-1]
         span = (antecedent.left_edge.idx, root.idx)
         return describe_source(doc, mentions, antecedent, span)
     if kind == "demonstrative":
