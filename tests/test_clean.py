@@ -305,3 +305,52 @@ def test_an_outlet_s_promo_lines_go_wherever_they_stand() -> None:
     # Prose that mentions following or checking out stays.
     kept = "Officials said they would check out the new map before the vote on Friday."
     assert kept in _clean([PROSE[0], kept, PROSE[1]], title="Budget").text
+
+
+def test_captions_inline_links_and_page_widgets_go_wherever_they_stand() -> None:
+    """Made up for this test, after the shapes 40 unseen news articles printed between paragraphs:
+    linked headlines, photo captions with their credit, audio players, credit lines, rules."""
+    furniture = {
+        "Read: The county fair returns with a bigger midway": "inline_links",
+        "Also see: Bridge tolls rise for the third year": "inline_links",
+        "Read More: Council Weighs a New Parking Plan": "inline_links",
+        "Farmers brace for a late frost across the valley Read more": "inline_links",
+        "[Support the Gazette's election coverage. Join Gazette Plus.]": "inline_links",
+        "The mayor walks past the old mill in 2016. (Jane Roe/Reuters)": "photo_captions",
+        "The mayor at the fair on June 3. Photographer: John Doe/Gazette": "photo_captions",
+        "Enlarge this image toggle caption Jane Roe/AP Jane Roe/AP": "photo_captions",
+        "Spoilers ahead. Photo illustration by the Gazette. Photos by Jane Roe.": "photo_captions",
+        "The mayor greets voters at the fair Jane Roe/Pool via Getty Images": "photo_captions",
+        "LISTEN TO ARTICLE 4:12 SHARE THIS ARTICLE Share Tweet Post Email": "page_widgets",
+        "Updated 9:05 a.m. ET": "page_widgets",
+        "\u2014 With assistance by Jane Roe and John Doe": "page_widgets",
+        "Staff writer Jane Roe contributed from Springfield.": "page_widgets",
+        "Gazette writer John Doe contributed to this report. Roe reported from Springfield.": (
+            "page_widgets"
+        ),
+        "Follow Roe on Twitter at https://twitter.com/example": "page_widgets",
+        "Get our daily newsletter Upgrade your inbox and get our Morning Brief.": "page_widgets",
+        "___": "separators",
+        "# # #": "separators",
+    }
+    lines = [PROSE[0]]
+    for line in furniture:
+        lines += [line, PROSE[1]]
+    lines.append(PROSE[2])
+    doc = _clean(lines, title="Budget")
+    assert [p for p in doc.text.split("\n\n") if p not in PROSE] == []
+    assert [r.reason for r in doc.removed] == [f"furniture:{g}" for g in furniture.values()]
+
+
+def test_prose_shaped_like_a_caption_or_link_stays() -> None:
+    """Lines that share words with captions and linked headlines but are the article's own."""
+    prose = [
+        "The desperation is almost palpable, isn't it? (H/T Gazette):",
+        "Residents said they wanted to read more about the budget before the vote.",
+        "The photographer said the mayor had posed for the picture at the mill.",
+        "Officials updated the plan at 9 a.m. after the council objected to it.",
+        "She said the reporters who contributed from Springfield were paid late.",
+    ]
+    for line in prose:
+        doc = _clean([PROSE[0], line, PROSE[1], PROSE[2]], title="Budget")
+        assert line in doc.text.split("\n\n"), line
