@@ -330,6 +330,9 @@ def test_captions_inline_links_and_page_widgets_go_wherever_they_stand() -> None
         ),
         "Follow Roe on Twitter at https://twitter.com/example": "page_widgets",
         "Get our daily newsletter Upgrade your inbox and get our Morning Brief.": "page_widgets",
+        "The opinions expressed by columnists are their own and not the views of the Gazette.": (
+            "disclaimers"
+        ),
         "___": "separators",
         "# # #": "separators",
     }
@@ -350,6 +353,7 @@ def test_prose_shaped_like_a_caption_or_link_stays() -> None:
         "The photographer said the mayor had posed for the picture at the mill.",
         "Officials updated the plan at 9 a.m. after the council objected to it.",
         "She said the reporters who contributed from Springfield were paid late.",
+        "Given the votes, the consistent opinions expressed in polls are hard to ignore.",
     ]
     for line in prose:
         doc = _clean([PROSE[0], line, PROSE[1], PROSE[2]], title="Budget")
