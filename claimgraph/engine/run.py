@@ -289,7 +289,9 @@ class Run:
         self.write()
         summary = self.summary
         if self.linker is not None:
-            summary.factchecked = self.linker.finish()
+            from claimgraph.factchecks.match import match_new_claims
+
+            summary.factchecked = match_new_claims(self.store, self.linker.finish())
             summary.narratives = self.store.counts()["narratives"]
         # The same article found at several sources (a reprint, a mirror): keep every source.
         self.store.add_sources(self.counters.repeats)

@@ -85,7 +85,12 @@ from pathlib import Path
 from typing import Any
 
 from claimgraph.factchecks.store import load_claims, load_factchecks, replace_links
-from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, Encoder, load_encoder
+from claimgraph.link.embeddings import (
+    DEFAULT_EMBEDDING_MODEL,
+    CachedEncoder,
+    Encoder,
+    load_encoder,
+)
 from claimgraph.link.retrieval import FEATURES, HybridIndex
 
 DEFAULT_THRESHOLD = 0.6
@@ -149,8 +154,6 @@ def build_index(
     factchecks: list[dict[str, Any]], encoder: Encoder | None, settings: MatchSettings
 ) -> HybridIndex:
     """A hybrid index of fact-checks (id, claim text, headline or summary)."""
-    from claimgraph.link.stage import CachedEncoder
-
     cached = CachedEncoder(encoder) if encoder is not None else None
     index = HybridIndex(cached, fusion=settings.fusion, depth=settings.depth)  # type: ignore[arg-type]
     index.add(
@@ -393,3 +396,16 @@ def match_claims(
         for rank, (fid, score, tier) in enumerate(ranked.get(claim["id"], []), 1)
     ]
     return replace_links(store, ids, links)
+
+
+def match_new_claims(store: Any, claim_ids: list[str]) -> int | None:
+    """Link a run's new claims to the imported fact-checks (None when none are imported);
+    returns how many have a confident link (possible matches are not counted as
+    fact-checked). `claimgraph factchecks match` redoes all claims."""
+    from claimgraph.factchecks.store import count_factchecks
+    from claimgraph.store.factchecks import count_confident
+
+    if not claim_ids or not count_factchecks(store):
+        return None
+    match_claims(store, claim_ids=claim_ids)
+    return count_confident(store, claim_ids)

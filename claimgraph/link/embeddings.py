@@ -267,6 +267,36 @@ class Encoder:
         return f"{self.name}: {engine}, {self.dim} dimensions, {prefix}"
 
 
+class CachedEncoder:
+    """Embed each text once per batch: the check-worthiness scorer and the narrative index ask
+    for the same claims' vectors."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.inner = encoder
+        self.name = encoder.name
+        self.dim = encoder.dim
+        self._cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, vector in zip(
+                missing, self.inner.encode(missing, batch_size=batch_size), strict=True
+            ):
+                self._cache[text] = vector
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self._cache[t] for t in texts])
+
+    def seed(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Vectors computed elsewhere (a worker's claim stage) for these texts."""
+        for text, vector in zip(texts, vectors, strict=True):
+            self._cache[text] = vector
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
 @cache
 def load_encoder(name: str = DEFAULT_EMBEDDING_MODEL, device: str | None = None) -> Encoder:
     """Load (once per process) the sentence-transformers model called `name`.

@@ -22,7 +22,12 @@ import numpy as np
 from claimgraph.annotate.language import claims_in_english
 from claimgraph.link.claims import DEFAULT_THRESHOLD as CLAIM_THRESHOLD
 from claimgraph.link.claims import Claim, RuleScorer, Scorer, extract_claims_batch
-from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, Encoder, load_encoder
+from claimgraph.link.embeddings import (
+    DEFAULT_EMBEDDING_MODEL,
+    CachedEncoder,
+    Encoder,
+    load_encoder,
+)
 from claimgraph.link.narratives import DEFAULT_THRESHOLD as NARRATIVE_THRESHOLD
 from claimgraph.link.narratives import NarrativeIndex
 from claimgraph.link.vectors import pack, read_vectors, write_vectors
@@ -36,36 +41,6 @@ STATE_KEY = "narrative_index"
 # attention buffers of a batch of long sentences peak ~200 MB lower (1,679 news claims:
 # +340 MB at 32, +550 MB at 64, +180 MB but a third slower at 16).
 ENCODE_BATCH = 32
-
-
-class CachedEncoder:
-    """Embed each text once per batch: the check-worthiness scorer and the narrative index ask
-    for the same claims' vectors."""
-
-    def __init__(self, encoder: Encoder) -> None:
-        self.inner = encoder
-        self.name = encoder.name
-        self.dim = encoder.dim
-        self._cache: dict[str, np.ndarray] = {}
-
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            for text, vector in zip(
-                missing, self.inner.encode(missing, batch_size=batch_size), strict=True
-            ):
-                self._cache[text] = vector
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.vstack([self._cache[t] for t in texts])
-
-    def seed(self, texts: list[str], vectors: np.ndarray) -> None:
-        """Vectors computed elsewhere (a worker's claim stage) for these texts."""
-        for text, vector in zip(texts, vectors, strict=True):
-            self._cache[text] = vector
-
-    def clear(self) -> None:
-        self._cache.clear()
 
 
 @dataclass(slots=True)
@@ -293,19 +268,11 @@ class Linker:
             self._new_rows = {}
             return
 
-    def finish(self) -> int | None:
-        """Save the narrative index, then link this run's claims to the imported fact-checks
-        (if any: None when there are none); returns how many have a confident link (possible
-        matches are not counted as fact-checked). `claimgraph factchecks match` redoes all."""
-        from claimgraph.factchecks.match import match_claims
-        from claimgraph.factchecks.store import count_factchecks
-        from claimgraph.store.factchecks import count_confident
-
+    def finish(self) -> list[str]:
+        """Save the narrative index; returns the claims this run indexed (the engine links
+        them to the imported fact-checks: linking across documents knows nothing of those)."""
         self.save()
-        if not self.added or not count_factchecks(self.store):
-            return None
-        match_claims(self.store, claim_ids=list(self.added))
-        return count_confident(self.store, list(self.added))
+        return list(self.added)
 
 
 def _claim_from_row(row: dict[str, Any]) -> Claim:
