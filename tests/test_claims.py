@@ -312,3 +312,25 @@ def test_a_sentence_whose_attribution_yields_no_claim_is_judged_in_its_own_voice
     claims = extract_claims(doc)
     assert [c.text for c in claims] == ["The minister said no.", text[22:]]
     assert all(c.attribution_index is None for c in claims)
+
+
+def test_a_claim_is_never_dated_after_the_article_that_reports_it() -> None:
+    """A statement date the text gives that falls after publication ("will visit in 2020"
+    read as when it was said) gives way to the publication date; an earlier one stands."""
+    from claimgraph.link.claims import Claim
+    from claimgraph.link.stage import date_claims
+
+    text = "He said the plant would open. She said it closed."
+    doc = Document(id="d", source="s", text=text, date="2019-05-03")
+    doc.attributions = [
+        Attribution(kind="indirect", content="the plant would open", start=0, end=29, date="2020"),
+        Attribution(kind="indirect", content="it closed", start=30, end=48, date="2019-04"),
+    ]
+    claims = [
+        Claim(f"c{i}", "d", t, 0, 1, attribution_index=i, checkworthiness=0.9, scored_by="test")
+        for i, t in enumerate(("the plant would open", "it closed"))
+    ]
+    assert [(c.date, c.date_precision) for c in date_claims(doc, claims)] == [
+        ("2019-05-03", "day"),
+        ("2019-04", "month"),
+    ]

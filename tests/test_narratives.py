@@ -253,6 +253,8 @@ def test_retellings_are_dated_when_they_were_told(claims_by_doc, sample_docs) ->
             said = None
             if claim.attribution_index is not None:
                 said = doc.attributions[claim.attribution_index].date
+            if said and doc.date and said[: len(doc.date)] > doc.date[: len(said)]:
+                said = None  # "said" after publication: an event's date, not the statement's
             assert claim.date == (said or doc.date), (claim.text, claim.date)
 
 

@@ -138,11 +138,22 @@ def date_claims(doc: Document, claims: list[Claim]) -> list[Claim]:
         date = None
         if claim.attribution_index is not None:
             date = doc.attributions[claim.attribution_index].date
+        if date and doc.date and _after(date, doc.date):
+            # Said after the article reporting it was published: the date the text gave is
+            # the event's ("will visit in 2020"), not the statement's.
+            date = None
         if date is None and doc.date:
             date = doc.date
         claim.date = date
         claim.date_precision = {10: "day", 7: "month", 4: "year"}.get(len(date)) if date else None
     return claims
+
+
+def _after(date: str, published: str) -> bool:
+    """Whether an ISO date (day, month or year) falls after another, compared at the
+    precision both have ("2020" is after "2019-05-03"; "2019" is not)."""
+    n = min(len(date), len(published))
+    return date[:n] > published[:n]
 
 
 class Linker:
