@@ -116,7 +116,8 @@ def test_narratives_page_by_keyset_in_size_order(client: TestClient, db_rows) ->
     )
     assert [n["id"] for n in got] == [r["id"] for r in expected]
     assert len(expected) > 2  # more than one page was followed
-    html = client.get("/narratives?limit=2").text
+    # The sample tells two narratives in two documents or more: a page of one has a next.
+    html = client.get("/narratives?limit=1").text
     assert 'rel="next"' in html and "after=" in html
 
 
