@@ -334,3 +334,22 @@ def test_a_claim_is_never_dated_after_the_article_that_reports_it() -> None:
         ("2019-05-03", "day"),
         ("2019-04", "month"),
     ]
+
+
+def test_a_passage_the_page_prints_twice_is_one_claim() -> None:
+    """Written for this test, in the shape of a wire story whose lead is printed again under
+    its dateline: the second copy is no second telling."""
+    from claimgraph.link.claims import extract_claims
+
+    lead = "The city council voted 7-2 on Tuesday to close the harbour bridge for 18 months."
+    text = f"{lead}\n\n{lead}\n\nRepairs will cost $40 million, the mayor's office said."
+    cuts = [lead, lead, "Repairs will cost $40 million, the mayor's office said."]
+    doc, sentences, cursor = Document(id="w", source="w", text=text), [], 0
+    for piece in cuts:
+        start = text.index(piece, cursor)
+        cursor = start + len(piece)
+        sentences.append(Sentence(start, cursor, piece))
+    doc.sentences = sentences
+    claims = extract_claims(doc, threshold=None)
+    assert [c.text for c in claims].count(lead) == 1
+    assert claims[0].start == 0  # the first copy is kept

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from claimgraph.annotate.attribution import POST_DATE, POST_HANDLE
-from claimgraph.model import Attribution, Document
+from claimgraph.model import Attribution, Document, normalise_text
 from claimgraph.vocabulary import derived, load_vocabulary
 
 # None: no score floor for own-voice claims (checkability decides, the score ranks); a float
@@ -414,10 +414,21 @@ def _candidates(doc: Document) -> list[_Candidate]:
     reported = [
         c for c in _attribution_candidates(doc) if _rule_score(doc.text[c.start : c.end]) > 0
     ]
-    return sorted(
+    ordered = sorted(
         reported + _own_voice_candidates(doc, reported),
         key=lambda c: (c.start, c.end, c.attribution is None),
     )
+    # A page that prints a passage twice (a wire story's lead repeated under its dateline)
+    # tells it once: the later copy is no second telling, in a narrative or a trace.
+    seen: set[tuple[str, str | None]] = set()
+    kept = []
+    for c in ordered:
+        said_by = None if c.attribution is None else doc.attributions[c.attribution].speaker
+        key = (" ".join(normalise_text(doc.text[c.start : c.end]).casefold().split()), said_by)
+        if key not in seen:
+            seen.add(key)
+            kept.append(c)
+    return kept
 
 
 def extract_claims(
