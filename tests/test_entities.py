@@ -294,3 +294,10 @@ def test_the_merge_decision_reads_the_corpus_and_writes_nothing() -> None:
     corpus.apply(mike, merge_entity(mike, corpus))
     outlet = Entity(key="bloomberg", name="Bloomberg", type="ORG")
     assert merge_entity(outlet, corpus).entity_id is None
+    # A short first name is the formal one (data/nicknames.yaml), whichever came first.
+    barr = corpus.apply(person("Bill Barr"), merge_entity(person("Bill Barr"), corpus))
+    assert merge_entity(person("William Barr"), corpus).entity_id == barr
+    will = corpus.apply(person("Robert Muller"), merge_entity(person("Robert Muller"), corpus))
+    assert merge_entity(person("Bob Muller"), corpus).entity_id == will
+    assert merge_entity(person("Bob S. Muller"), corpus).entity_id == will
+    assert merge_entity(person("Alex Muller"), corpus).entity_id != will

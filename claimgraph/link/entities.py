@@ -16,6 +16,7 @@ from collections import Counter
 from claimgraph.annotate.entities import alias_key, load_alias_table
 from claimgraph.annotate.sourcing import is_outlet_name
 from claimgraph.model import Entity, EntityLookup, EntityMerge
+from claimgraph.vocabulary import derived, load_vocabulary
 
 _INITIAL = re.compile(r"^[A-Z]\.?$")
 
@@ -29,6 +30,32 @@ def without_middle_initial(name: str) -> str | None:
     return None
 
 
+@derived
+def _formal_first_names() -> dict[str, str]:
+    data = load_vocabulary("nicknames").get("first_names") or {}
+    return {str(k).casefold(): str(v) for k, v in data.items()}
+
+
+def formal_name(name: str) -> str | None:
+    """ "Bill Barr" -> "William Barr": the name with its first name's formal form
+    (data/nicknames.yaml), so one person written both ways is found under one key."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    formal = _formal_first_names().get(words[0].casefold().rstrip("."))
+    return " ".join([formal.capitalize(), *words[1:]]) if formal else None
+
+
+def _other_forms(entity: Entity) -> list[str]:
+    """The same person's name as other documents may write it: without a middle initial,
+    with the formal first name."""
+    if entity.type != "PERSON":
+        return []
+    forms = [without_middle_initial(entity.name)]
+    forms += [formal_name(f) for f in (entity.name, forms[0]) if f]
+    return list(dict.fromkeys(f for f in forms if f))
+
+
 def candidate_keys(entity: Entity) -> list[str]:
     """The alias keys `entity` may be stored under. A person written in full is not looked up
     by the bare surname the document also used ("Clinton" for "Hillary Clinton" would find
@@ -39,9 +66,7 @@ def candidate_keys(entity: Entity) -> list[str]:
         surname = surname_key(entity.name)
         aliases = [a for a in aliases if len(a.split()) > 1 or surname_key(a) != surname]
     keys = {alias_key(entity.name), *(alias_key(a) for a in aliases)}
-    short = without_middle_initial(entity.name) if entity.type == "PERSON" else None
-    if short:
-        keys.add(alias_key(short))
+    keys.update(alias_key(f) for f in _other_forms(entity))
     group = load_alias_table().lookup(entity.name)
     if group:
         keys.update(alias_key(a) for a in (group.name, *group.aliases))
@@ -65,14 +90,15 @@ def merge_entity(ent: Entity, lookup: EntityLookup) -> EntityMerge:
     spellings to remember it by."""
     entity_id: str | None = None
     name: str | None = None
-    short = without_middle_initial(ent.name) if ent.type == "PERSON" else None
     found = _same_kind(lookup, ent, lookup.ids_by_key(candidate_keys(ent)))
     words = len(ent.name.split())
     if found:
         # The canonical name's own key decides ties.
-        own = _same_kind(lookup, ent, lookup.ids_by_key([alias_key(ent.name)])) or (
-            _same_kind(lookup, ent, lookup.ids_by_key([alias_key(short)])) if short else []
-        )
+        own = _same_kind(lookup, ent, lookup.ids_by_key([alias_key(ent.name)])) or [
+            i
+            for form in _other_forms(ent)
+            for i in _same_kind(lookup, ent, lookup.ids_by_key([alias_key(form)]))
+        ]
         entity_id = own[0] if own else Counter(found).most_common(1)[0][0]
         name = _complete_name(lookup, entity_id, ent)
     elif ent.type == "PERSON" and words == 1:
@@ -83,7 +109,7 @@ def merge_entity(ent: Entity, lookup: EntityLookup) -> EntityMerge:
         entity_id = _surname_alone(lookup, ent)
         if entity_id is not None:
             name = _complete_name(lookup, entity_id, ent)
-    names = [ent.name, *ent.aliases, *([short] if short else [])]
+    names = [ent.name, *ent.aliases, *_other_forms(ent)]
     spellings = [(a, alias_key(a)) for a in dict.fromkeys(names)]
     if ent.type == "PERSON" and words >= 2:
         marker = surname_marker(ent.name)
