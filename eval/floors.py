@@ -6,6 +6,7 @@ scripts' keys and the comments as they are.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -25,7 +26,8 @@ def pin_floors(values: dict[str, float], path: Path = FLOORS) -> None:
     """Set these keys in the flat floors file, read right before writing; other lines kept."""
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
     for key, value in values.items():
-        line = f"{key}: {value:.3f}"
+        # Rounded down: a floor rounded up (0.6377 -> 0.638) fails the very run that pinned it.
+        line = f"{key}: {math.floor(value * 1000 + 1e-9) / 1000:.3f}"
         pattern = re.compile(rf"^{re.escape(key)}\s*:")
         for i, existing in enumerate(lines):
             if pattern.match(existing):
