@@ -83,6 +83,9 @@ def test_cli_report_app_and_csv_agree_on_the_sample(linked_sample_db: Path, tmp_
     assert report["overview"]["claims"] == counts["claims"]
     assert len(report["narratives"]) == counts["narratives"]
     assert len(report_default["narratives"]) == spread["spread"]
+    # its overview counts narratives as the CLI does, candidates apart
+    assert report["overview"]["narratives"] == spread["spread"]
+    assert report["overview"]["candidates"] == spread["candidates"]
     assert {s["name"] for s in report["speakers"]} == {s["name"] for s in speakers}
     # the app's JSON and its CSV
     with TestClient(create_app(db), base_url="http://127.0.0.1") as client:

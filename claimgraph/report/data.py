@@ -251,7 +251,10 @@ def _overview(
         "anonymous": anonymous,
         "anonymous_share": anonymous / len(atts) if atts else 0.0,
         "claims": len(claims),
-        "narratives": len(narratives),
+        # As the CLI and the app count them: told in two documents or more; the rest are
+        # single-document candidates, counted apart.
+        "narratives": sum(1 for n in narratives if (n.get("documents") or 0) >= 2),
+        "candidates": sum(1 for n in narratives if (n.get("documents") or 0) < 2),
         "signals": len(signals),
         "signals_by_type": [
             {"type": t, "count": n, "anchor": f"signals-{slug(t)}"}
