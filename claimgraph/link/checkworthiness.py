@@ -177,8 +177,9 @@ def shipped_for(encoder_name: str) -> Path | None:
     """The shipped weights trained with this encoder, if any: the default folder
     (all-MiniLM-L6-v2) or a sibling `checkworthiness-*` folder trained on another shipped
     encoder (the int8 ONNX MiniLM), so one encoder pass serves the scorer and the claims."""
-    folders = [SHIPPED_DIR, *sorted(SHIPPED_DIR.parent.glob(SHIPPED_DIR.name + "-*"))]
-    for folder in folders:
+    from claimgraph.link.embeddings import shipped_variants
+
+    for folder in shipped_variants(SHIPPED_DIR):
         if (folder / MODEL_FILE).is_file() and _same_encoder(
             encoder_name, shipped_encoder_name(folder)
         ):

@@ -58,6 +58,14 @@ _E5_NAME = re.compile(r"(?:^|[-_/])e5(?:[-_]|$)")
 
 # Models trained by claimgraph and shipped in the wheel, under claimgraph/models/<name>.
 _SHIPPED_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+def shipped_variants(folder: Path) -> list[Path]:
+    """A shipped model folder, then its siblings `<name>-*` (the same model fitted on another
+    shipped encoder, e.g. `checkworthiness-int8`): where weights for a run's encoder are found."""
+    return [folder, *sorted(folder.parent.glob(folder.name + "-*"))]
+
+
 # The description file of an exported ONNX encoder folder (scripts/export_encoder_onnx.py).
 ONNX_CONFIG = "claimgraph.json"
 

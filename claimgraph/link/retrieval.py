@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from claimgraph.link.embeddings import Encoder
+from claimgraph.link.embeddings import Encoder, shipped_variants
 from claimgraph.model import fold_quotes
 
 FUSION_DIR = Path(__file__).resolve().parents[1] / "models" / "claim-fusion-minilm"
@@ -164,8 +164,7 @@ class FusionModel:
 def _shipped_fusion(encoder_name: str, depth: int) -> FusionModel | None:
     """The shipped weights fitted for this encoder and candidate depth, if any: the default
     folder, or a sibling `claim-fusion-minilm-*` fitted on another shipped encoder."""
-    folders = [FUSION_DIR, *sorted(FUSION_DIR.parent.glob(FUSION_DIR.name + "-*"))]
-    for path in (folder / FUSION_FILE.name for folder in folders):
+    for path in (folder / FUSION_FILE.name for folder in shipped_variants(FUSION_DIR)):
         if not path.is_file():
             continue
         model = FusionModel.load(path)
