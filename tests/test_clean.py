@@ -358,3 +358,34 @@ def test_prose_shaped_like_a_caption_or_link_stays() -> None:
     for line in prose:
         doc = _clean([PROSE[0], line, PROSE[1], PROSE[2]], title="Budget")
         assert line in doc.text.split("\n\n"), line
+
+
+def test_hover_cards_run_into_a_line_are_cut_to_the_shown_name() -> None:
+    """A hover card (the person's full name run into linked headlines and "MORE") inside a
+    paragraph leaves the name as the article wrote it; made-up cards of the shapes seen."""
+    cards = {
+        "Mayor Jane Roe Jane Quincy RoeCouncil delays bridge vote Roe says budget is sound MORE"
+        " said on Monday that the bridge would open.": "Mayor Jane Roe said on Monday that the"
+        " bridge would open.",
+        "Sen. Tom Doe Thomas (Tom) Allen DoeWhat to watch this week The budget fight explained"
+        " MORE (D-Ore.) and Speaker Ann Poe Ann Maria Poe Farmers push back on tariff plan"
+        " Poll finds voters split MORE (R-Ohio) disagreed.": "Sen. Tom Doe (D-Ore.) and Speaker"
+        " Ann Poe (R-Ohio) disagreed.",
+        "The plan drew a rebuke from Bill de Vries Bill de VriesSchools brace for cuts MORE.": "The plan drew a rebuke from Bill de Vries.",
+    }
+    for line, expected in cards.items():
+        doc = _clean([PROSE[0], line, PROSE[1]], title="Budget")
+        assert expected in doc.text.split("\n\n"), doc.text
+        assert any(r.reason == "hover_card" for r in doc.removed)
+
+
+def test_prose_with_more_and_repeated_names_stays() -> None:
+    """'MORE' as a word, a shouted heading and a name said twice are no hover card."""
+    prose = [
+        "The allies must pay MORE, the president wrote, and Smith agreed with Smith's aide.",
+        "TRADE TALKS FOR TRADE DEALS SET FOR FIRST TIME IN MORE THAN A DECADE",
+        "Jane Roe thanked Roe Street residents and said she wanted MORE FROM the council.",
+    ]
+    for line in prose:
+        doc = _clean([PROSE[0], line, PROSE[1], PROSE[2]], title="Budget")
+        assert line in doc.text.split("\n\n"), line

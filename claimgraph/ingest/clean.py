@@ -264,6 +264,49 @@ def _body(article: Article) -> tuple[str, ExtractedPage | None] | Skipped:
     return page.text, page
 
 
+# A hover card run into a line (The Hill): the name as written, then the person's full name
+# run into three linked headlines and a "MORE" ("... President Trump Donald John TrumpSessions
+# says ... MORE's approval ...", "Speaker Paul Ryan Paul Davis Ryan Retirees should ... MORE
+# (R-Wis.)"). The full name ends in the word the shown name ends in, with only name words
+# (initials, "(Bill)") between: the card runs from there to "MORE".
+_MORE = re.compile(r" MORE(?![A-Za-z])")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'\u2019-]*[a-z][\w'\u2019-]*")  # not a shouted heading
+_CARD_NAME = re.compile(
+    r"(?:\s+(?:[A-Z][\w.'\u2019-]*|\([A-Z][\w.'\u2019-]*\)|de|del|der|da|van|von|la|le|bin|al))*\s+"
+)
+_CARD_WINDOW = 600
+_FULL_NAME_CHARS = 60
+
+
+def strip_hover_cards(line: str) -> tuple[str, list[str]]:
+    """A line without hover cards, and the cards taken off (for the audit list)."""
+    cut: list[tuple[int, int]] = []
+    floor = 0
+    for more in _MORE.finditer(line):
+        start = max(floor, more.start() - _CARD_WINDOW)
+        best: tuple[int, int] | None = None  # (end of the full name, end of the shown name)
+        for shown in _CAPITALISED.finditer(line, start, more.start()):
+            word = shown.group(0)
+            again = re.compile(rf"{re.escape(word)}(?![a-z'\u2019])")
+            for full in again.finditer(line, shown.end(), shown.end() + _FULL_NAME_CHARS):
+                if _CARD_NAME.fullmatch(line, shown.end(), full.start()):
+                    if best is None or full.end() > best[0]:
+                        best = (full.end(), shown.end())
+                    break
+        if best is not None and best[0] < more.start():
+            cut.append((best[1], more.end()))
+        floor = more.end()
+    if not cut:
+        return line, []
+    pieces, removed, last = [], [], 0
+    for a, b in cut:
+        pieces.append(line[last:a])
+        removed.append(line[a:b].strip())
+        last = b
+    pieces.append(line[last:])
+    return "".join(pieces), removed
+
+
 def _split_lines(raw: str) -> list[_Line]:
     """Each non-empty line is a paragraph (some sources put no blank lines between them)."""
     script = dominant_script(raw)
@@ -428,6 +471,10 @@ def _clean(article: Article, vocab: Vocabulary) -> Document | Skipped:
             _judge_line(line, index, title_norm, vocab, languages, found)
         _judge_position(lines)
     kept = [line.text for line in lines if line.kept]
+    if not turns:
+        for k, line_text in enumerate(kept):
+            kept[k], cards = strip_hover_cards(line_text)
+            found.cut.extend(Removed(text=card, reason="hover_card") for card in cards)
     if not kept:
         return Skipped(
             article.source, f"no article text left after cleaning ({len(lines)} lines removed)"
