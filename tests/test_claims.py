@@ -353,3 +353,79 @@ def test_a_passage_the_page_prints_twice_is_one_claim() -> None:
     claims = extract_claims(doc, threshold=None)
     assert [c.text for c in claims].count(lead) == 1
     assert claims[0].start == 0  # the first copy is kept
+
+
+# Page furniture in the shapes it reaches a body inside long lines (one line per article): the
+# form and player strings are the sites' own boilerplate; names and addresses are made up.
+_FURNITURE_SENTENCES = [
+    "Vanuatu Venezuela Viet Nam Western Sahara Yemen Zambia Zimbabwe Please enter a valid email "
+    "address.",  # a sign-up form's country list run into its prompt
+    "Please select your country. I can confirm I have read and accept the Terms Of Use.",
+    "Hide Caption 17 of 22 Photos: Photos: Harbour storm – Crews clear the pier on March 3.",
+    "Embed autoplay autoplay Copy this code to your website or blog",
+    "Write to Jane Roe at jane.roe@example.com and John Doe at john.doe@example.com",
+    "Analysis by Jane Roe, Gazette News, Springfield",
+    "Analysis: Jane Roe, Gazette diplomatic correspondent",
+    "Update at 9:55 a.m. ET.",
+    "This story has been updated with additional developments Friday.",
+    "Politics Newsletter Sign up to receive the day's top political stories.",
+    "By signing up you agree to receive email newsletters or alerts from the Gazette.",
+    "Add Harbour Storm as an interest to stay up to date on the latest news from Gazette News.",
+    "Help Us Report on Flooding Are you a nurse, a pilot or another COVID-19 worker?",
+]
+# Prose that shares their words stays a claim.
+_PROSE_SENTENCES = [
+    "Workers can also quickly sign up for shifts on several apps and get emails about pay.",
+    "I share this to say please choose kindness in these situations.",
+    "The poll has a margin of sampling error of plus or minus three percentage points.",
+    "Analysis of the data shows that the program cut costs by 12 percent.",
+    "So you mentioned faith, but tell us about your experience with the church.",
+    "He wrote to the senator at least 12 times about the harbour bridge.",
+]
+
+
+@pytest.mark.parametrize("text", _FURNITURE_SENTENCES)
+def test_page_furniture_inside_a_long_line_is_no_claim(text: str) -> None:
+    from claimgraph.link.claims import is_page_furniture
+
+    assert is_page_furniture(text)
+    assert not checkable(text)
+
+
+@pytest.mark.parametrize("text", _PROSE_SENTENCES)
+def test_prose_sharing_furniture_words_stays_a_claim(text: str) -> None:
+    from claimgraph.link.claims import is_page_furniture
+
+    assert not is_page_furniture(text)
+    assert checkable(text)
+
+
+def test_a_credit_line_is_no_claim() -> None:
+    """ "Name/Outlet" is a picture's credit, said by nobody; a headline stays."""
+    assert not checkable("Jake Roe/The Springfield Daily Gazette")
+    assert checkable("Harbour Commanders Evacuated By Night Ferry")
+
+
+def test_furniture_misread_as_a_quotation_is_no_claim() -> None:
+    """A form's consent line parsed as someone's reported speech is nobody's assertion; the
+    article's sentence beside it stays."""
+    form = "By signing up you agree to receive email newsletters or alerts from the Gazette."
+    prose = "The council voted 7-2 to close the harbour bridge."
+    text = f"{prose} {form}"
+    doc = _doc(text, [prose, form])
+    start = text.index("to receive")
+    doc.attributions = [
+        Attribution(
+            kind="indirect",
+            content=text[start:-1],
+            start=start,
+            end=len(text) - 1,
+            cue="agree",
+            cue_start=start - 6,
+            cue_end=start - 1,
+            source_start=text.index("you agree"),
+            source_end=text.index("you agree") + 3,
+            speaker="you",
+        )  # fmt: skip
+    ]
+    assert [c.text for c in extract_claims(doc)] == [prose]

@@ -22,6 +22,12 @@ why:
   "are planning to leave": ``object_verbs`` in cues.yaml that are not verbs of saying) reports
   a position, not an assertion: it yields no claim, and it neither covers its sentence nor
   splits a claim around it.
+- **Page furniture is never a claim** (`is_page_furniture`): a sign-up form, a gallery caption,
+  an embed prompt or a "Write to X at ..." line the cleaner could not take because it sat
+  inside a long line (data/checkable.yaml's furniture_sentences, and furniture.yaml's strict
+  groups matched against the whole sentence). This holds for reported speech too: a form's
+  "By signing up you agree to receive email newsletters" misread as a quotation is nobody's
+  assertion.
 - **Reported speech is always a claim.** An attribution's content is an assertion someone is on
   record for, which is exactly what a fact-checker traces, so every one is kept (its score still
   ranks it). Dropping some by a score learnt on debate transcripts would also bias the
@@ -53,7 +59,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from claimgraph.annotate.attribution import POST_DATE, POST_HANDLE
-from claimgraph.model import Attribution, Document, normalise_text
+from claimgraph.model import Attribution, Document, fold_quotes, normalise_text
 from claimgraph.vocabulary import derived, load_vocabulary
 
 # None: no score floor for own-voice claims (checkability decides, the score ranks); a float
@@ -80,11 +86,14 @@ _FIGURE = re.compile(
 # A line that is only an embedded post's signature ("Donald J. Trump (@realDonaldTrump) May 9,
 # 2018"): the post's source and date (claimgraph.annotate.attribution), no assertion.
 _SIGNATURE = re.compile(rf"^\W*[^()\n]{{1,80}}{POST_HANDLE}\s*{POST_DATE}\W*$")
-# "Kyle Smith, National Review": a name, a comma, an outlet; every word capitalised.
+# "Kyle Smith, National Review": a name, a comma, an outlet; every word capitalised. Or a
+# picture's credit, names joined by "/" ("Jake Nicol/The Wall Street Journal").
 _BYLINE = re.compile(
-    r"^[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,4}, (?:the )?"
-    r"[A-Z][\w.'\u2019&-]*(?: (?:of |the |and |for )?[A-Z][\w.'\u2019&-]*){0,6}$"
+    r"^[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,4}(?:, (?:the )?"
+    r"[A-Z][\w.'\u2019&-]*(?: (?:of |the |and |for )?[A-Z][\w.'\u2019&-]*){0,6}"
+    r"|(?: ?/ ?[A-Z][\w.'\u2019&-]*(?: (?:of |the |and |for )?[A-Z][\w.'\u2019&-]*){0,6})+)$"
 )
+_SPACES = re.compile(r"\s+")
 # Openers stripped before the filler test: "And thank you", "Well, let's talk".
 _OPENERS = re.compile(r"^(?:[\W_]+|(?:and|so|well|but|oh|now|look)\b[\s,]*)+", re.IGNORECASE)
 
@@ -113,6 +122,44 @@ def _filler_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?:{alternatives})(?![\w'\u2019-])")
 
 
+@derived
+def _furniture_sentence() -> re.Pattern[str]:
+    """data/checkable.yaml's furniture_sentences as one pattern, searched in a sentence."""
+    patterns = [str(p) for p in load_vocabulary("checkable").get("furniture_sentences") or []]
+    if not patterns:
+        return re.compile(r"(?!)")  # matches nothing
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+@derived
+def _furniture_lines() -> tuple[int, tuple[re.Pattern[str], ...]]:
+    """data/furniture.yaml's strict groups (furniture wherever it stands) and its word limit."""
+    from claimgraph.ingest.vocab import default_vocabulary  # the cleaner's compiled patterns
+
+    vocab = default_vocabulary()
+    return vocab.furniture_max_words, tuple(g.pattern for g in vocab.furniture if g.strict)
+
+
+def is_page_furniture(text: str) -> bool:
+    """Whether a sentence is text the site prints around articles, not the article's.
+
+    Why here as well as in the cleaner: the cleaner judges whole lines and never takes a line
+    over furniture.yaml's max_words, so a page read as one long line keeps its sign-up form
+    ("... Zimbabwe Please enter a valid email address."), its gallery captions ("Hide Caption
+    17 of 22 Photos: ...") and its "Write to X at x@wsj.com" inside the body. A sentence is
+    furniture when it holds one of data/checkable.yaml's furniture_sentences or is, whole, a
+    line furniture.yaml's strict groups remove wherever it stands.
+    """
+    folded = _SPACES.sub(" ", fold_quotes(text)).strip()
+    if _furniture_sentence().search(folded):
+        return True
+    max_words, patterns = _furniture_lines()
+    if len(folded.split()) > max_words:
+        return False
+    line = folded.rstrip(" *:")
+    return any(p.fullmatch(line) for p in patterns)
+
+
 def is_question(text: str) -> bool:
     """Whether the sentence ends with a question mark (closing quotes and brackets aside)."""
     return text.rstrip(_EDGE + ".)]").endswith("?")
@@ -139,6 +186,8 @@ def checkable(text: str) -> bool:
     """
     if _word_count(text) < MIN_WORDS or _SIGNATURE.match(text) or is_heading(text):
         return False
+    if is_page_furniture(text):
+        return False  # furniture with a figure ("Hide Caption 3 of 12") is still furniture
     has_figure = bool(_FIGURE.search(text))
     if is_question(text):
         return has_figure
@@ -412,7 +461,10 @@ def _signal_types(doc: Document, candidate: _Candidate) -> list[str]:
 def _candidates(doc: Document) -> list[_Candidate]:
     """Every span of `doc` that may become a claim, in text order (module doc)."""
     reported = [
-        c for c in _attribution_candidates(doc) if _rule_score(doc.text[c.start : c.end]) > 0
+        c
+        for c in _attribution_candidates(doc)
+        if _rule_score(doc.text[c.start : c.end]) > 0
+        and not is_page_furniture(doc.text[c.start : c.end])
     ]
     ordered = sorted(
         reported + _own_voice_candidates(doc, reported),

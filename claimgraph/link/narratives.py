@@ -76,7 +76,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from claimgraph.link.claims import Claim, lemma_forms
+from claimgraph.link.claims import Claim, is_page_furniture, lemma_forms
 from claimgraph.link.frames import PARTICLE_GAP, ActionVocabulary, default_actions
 
 DEFAULT_THRESHOLD = 0.5  # plain cosine for two claims naming the same act(s)
@@ -489,8 +489,9 @@ class NarrativeIndex:
 
     def _can_link(self, text: str) -> bool:
         """A claim that asserts nothing to retell (a topic cut out of a sentence, a no-comment
-        line) is kept, but joins no narrative, like a claim without anchors."""
-        return asserts_something(text) and not is_no_comment(text)
+        line, page furniture a store analysed before `is_page_furniture` still holds) is kept,
+        but joins no narrative, like a claim without anchors."""
+        return asserts_something(text) and not is_no_comment(text) and not is_page_furniture(text)
 
     def _act_as_verb(self, text: str) -> bool:
         """Whether the claim names one of its acts with a verb, not only a noun: a word whose
