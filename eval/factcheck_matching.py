@@ -1,6 +1,6 @@
 """Evaluate fact-check matching (claimgraph.factchecks.match) and choose its default threshold.
 
-    python eval/factcheck_matching.py [--shared ../shared] [--quick] [--pin]
+    python eval/factcheck_matching.py [--shared ../shared] [--quick] [--pin] [--model NAME]
 
 Two tasks, each run through the matcher's own index (`match.build_index`: claim text plus
 headline-or-summary, the default encoder and learned fusion):
@@ -376,13 +376,15 @@ def format_report(res: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def run(shared: Path = SHARED, quick: bool = False) -> list[dict[str, object]]:
+def run(
+    shared: Path = SHARED, quick: bool = False, model: str = DEFAULT_EMBEDDING_MODEL
+) -> list[dict[str, object]]:
     data = shared / "data"
     eu = euvsdisinfo_task(data / "euvsdisinfo")
     clef = clef_task(data / "claim_retrieval")
     if quick:
         eu, clef = subsample(eu, 100, 300), subsample(clef, 30, 200)
-    return [evaluate(eu), evaluate(clef)]
+    return [evaluate(eu, model), evaluate(clef, model)]
 
 
 def floor_values(results: list[dict[str, object]], quick: bool) -> dict[str, float]:
@@ -418,13 +420,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--dump", type=Path, help="also write the results (scores too) as JSON")
     parser.add_argument(
+        "--model",
+        default=DEFAULT_EMBEDDING_MODEL,
+        help="embedding model of the matcher (e.g. minilm-l6-v2-int8); the floors are the "
+        "default model's",
+    )
+    parser.add_argument(
         "--results", type=Path, help="report on results an earlier --dump wrote (no new run)"
     )
     args = parser.parse_args(argv)
+    if args.pin and args.model != DEFAULT_EMBEDDING_MODEL:
+        print("refusing to pin: the floors are the default embedding model's", file=sys.stderr)
+        return 2
     if args.results:
         results = json.loads(args.results.read_text(encoding="utf-8"))
     else:
-        results = run(args.shared, args.quick)
+        results = run(args.shared, args.quick, args.model)
     if args.dump:
         args.dump.write_text(json.dumps(results, indent=1), encoding="utf-8")
     for res in results:

@@ -5,7 +5,7 @@ Data: ``DATA_DIR/cknabs_posts.csv`` (EUvsDisinfo cases, 2015-2021; DATA_DIR defa
 to a `NarrativeIndex` oldest first, as a newsroom would meet them, with the library's default
 settings; only the threshold varies in the sweep.
 
-    .venv/bin/python eval/narratives.py [DATA_DIR] [--limit 2000] [--seed 0] [--cache FILE]
+    .venv/bin/python eval/narratives.py [DATA_DIR] [--limit 2000] [--seed 0] [--cache FILE] [--model M]
 
 Ground truth. EUvsDisinfo groups cases by *keywords* (``issue`` in the other scrape is the
 newsletter number, a grouping by week, not theme). A case has several keywords, from generic
@@ -157,10 +157,10 @@ class CachedEncoder:
         return np.vstack([self._vectors[t] for t in texts])
 
 
-def embed(texts: Sequence[str], cache: Path | None) -> CachedEncoder:
-    from claimgraph.link.embeddings import load_encoder
+def embed(texts: Sequence[str], cache: Path | None, model: str | None = None) -> CachedEncoder:
+    from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, load_encoder
 
-    encoder = load_encoder()
+    encoder = load_encoder(model or DEFAULT_EMBEDDING_MODEL)
     unique = sorted(set(texts))
     key = hashlib.sha1(("\n".join(unique) + encoder.name).encode()).hexdigest()
     if cache is not None and cache.is_file():
@@ -396,6 +396,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
     parser.add_argument(
+        "--model",
+        default=None,
+        help="embedding model (e.g. minilm-l6-v2-int8; default: linking's); the floors are "
+        "the default model's",
+    )
+    parser.add_argument(
         "--thresholds", default=",".join(f"{t:g}" for t in SWEEP), help="cosine thresholds"
     )
     parser.add_argument(
@@ -407,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
         help="write the default settings' pair precision (and the judged share) to floors.yaml",
     )
     args = parser.parse_args(argv)
+    if args.pin and args.model:
+        parser.error("--pin pins the default embedding model's figures")
     thresholds = [float(t) for t in args.thresholds.split(",") if t.strip()]
     overlaps = [float(o) for o in args.overlaps.split(",") if o.strip()]
 
@@ -415,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     started = time.perf_counter()
     cases = choose(load_cases(args.data_dir), args.limit or None, args.seed)
-    encoder = embed([c.title for c in cases], args.cache)
+    encoder = embed([c.title for c in cases], args.cache, args.model)
     anchored = anchors(cases, args.anchor_cache)
     labelled = sum(1 for c in cases if c.label)
     with_anchor = sum(1 for v in anchored.values() if v)

@@ -15,7 +15,7 @@ from test_ray import assert_same_tables, dump
 from claimgraph.annotate.nlp import DEFAULT_MODEL, model_info
 from claimgraph.engine import local
 from claimgraph.engine.run import Existing, FileEnd, per_document, read_new
-from claimgraph.link.embeddings import load_encoder
+from claimgraph.link.embeddings import LazyEncoder, load_encoder
 from claimgraph.link.stage import Linker, embedding_text
 from claimgraph.model import Document, Skipped
 from claimgraph.store import Store
@@ -36,11 +36,10 @@ def corpus(tmp_path_factory) -> Path:
 
 
 def test_worker_processes_store_what_one_process_stores(corpus, nlp, tmp_path):
-    encoder = load_encoder()
-    summaries = {}
+    summaries, linkers = {}, {}
     for name, workers in (("one", 1), ("two", 2)):
         with Store(tmp_path / f"{name}.db") as store:
-            linker = Linker(store, encoder=encoder)
+            linker = linkers[name] = Linker(store)
             settings = local.WorkerSettings(model=DEFAULT_MODEL, link=linker.settings)
             summaries[name] = local.analyze(
                 [corpus],
@@ -64,6 +63,9 @@ def test_worker_processes_store_what_one_process_stores(corpus, nlp, tmp_path):
         one.claims,
     )
     assert two.documents_added == 5 and two.documents_existing == 1
+    # the workers embedded every claim: the writer never loaded the encoder (~260 MB)
+    assert isinstance(linkers["two"].encoder.inner, LazyEncoder)
+    assert not linkers["two"].encoder.inner.loaded and linkers["one"].encoder.inner.loaded
 
 
 def test_claims_are_found_in_the_per_document_stage_with_their_vectors(nlp, tmp_path):

@@ -272,6 +272,8 @@ def analyze(
                 if nlp is None:
                     raise ValueError("one-process analyze needs the spaCy pipeline (nlp)")
                 stage = linker.stage if linker is not None else None
+                if stage is not None:
+                    stage.load()  # before torch's thread count is set for this run
                 stream = per_document(items, nlp, stage, window_chars=window_chars)
             with _one_torch_thread() if active is None else nullcontext():
                 for item in stream:

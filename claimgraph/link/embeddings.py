@@ -279,7 +279,7 @@ class CachedEncoder:
     """Embed each text once per batch: the check-worthiness scorer and the narrative index ask
     for the same claims' vectors."""
 
-    def __init__(self, encoder: Encoder) -> None:
+    def __init__(self, encoder: Encoder | LazyEncoder) -> None:
         self.inner = encoder
         self.name = encoder.name
         self.dim = encoder.dim
@@ -303,6 +303,75 @@ class CachedEncoder:
 
     def clear(self) -> None:
         self._cache.clear()
+
+
+def _dim_on_disk(target: str) -> int | None:
+    """A local model's output size read from its files, without loading it: an ONNX export's
+    description, or a sentence-transformers folder whose last module is pooling (or a
+    normalisation after it); None when only loading it would tell."""
+    folder = Path(target)
+    try:
+        if is_onnx_folder(target):
+            return int(json.loads((folder / ONNX_CONFIG).read_text(encoding="utf-8"))["dim"])
+        modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+        kinds = [str(m["type"]).rsplit(".", 1)[-1] for m in modules]
+        while kinds and kinds[-1] == "Normalize":
+            kinds.pop()
+            modules.pop()
+        if not kinds or kinds[-1] != "Pooling":
+            return None  # a Dense layer (or other) after pooling sets the size
+        pooling = folder / modules[-1]["path"] / "config.json"
+        return int(json.loads(pooling.read_text(encoding="utf-8"))["word_embedding_dimension"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+class LazyEncoder:
+    """`load_encoder(name)`, deferred to the first text it embeds: a process that only keeps
+    the narrative index (the writer of a run whose workers embed the claims) never holds the
+    model, about 260 MB for the fp32 MiniLM with torch's encoder path. Its name, size and
+    description come from the model's files where they can."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._encoder: Encoder | None = None
+        self._target: str | None = None
+        self._dim: int | None = None
+        if not is_e5(name):  # E5 prefixes depend on the loaded model's prompts
+            try:
+                self._target = resolve_model(name)
+            except EncoderLoadError:
+                self._target = None  # the load will raise, naming the model
+            else:
+                self._dim = _dim_on_disk(self._target)
+
+    def load(self) -> Encoder:
+        """The encoder itself, loaded now if it was not."""
+        if self._encoder is None:
+            self._encoder = load_encoder(self.name)
+        return self._encoder
+
+    @property
+    def loaded(self) -> bool:
+        return self._encoder is not None
+
+    @property
+    def dim(self) -> int:
+        return self._dim if self._dim is not None and self._encoder is None else self.load().dim
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        return self.load().encode(texts, batch_size=batch_size)
+
+    def describe(self) -> str:
+        """What `Encoder.describe` says, without loading a model whose files tell it."""
+        if self._encoder is not None or self._dim is None or self._target is None:
+            return self.load().describe()
+        if is_onnx_folder(self._target):  # its description reads the config, not the weights
+            return self.load().describe()
+        return f"{self.name}: {self._target}, {self._dim} dimensions, no prefix"
+
+    def __repr__(self) -> str:
+        return f"LazyEncoder(name={self.name!r}, loaded={self.loaded})"
 
 
 @cache

@@ -26,7 +26,7 @@ from claimgraph.link.embeddings import (
     DEFAULT_EMBEDDING_MODEL,
     CachedEncoder,
     Encoder,
-    load_encoder,
+    LazyEncoder,
 )
 from claimgraph.link.narratives import DEFAULT_THRESHOLD as NARRATIVE_THRESHOLD
 from claimgraph.link.narratives import NarrativeIndex
@@ -64,8 +64,11 @@ def load_scorer(encoder: Any) -> Scorer:
     if folder is not None:
         return CheckworthinessScorer.load(str(folder), encoder=encoder)
     # Another model for matching (e.g. a multilingual one): the scorer keeps the encoder its
-    # weights were trained with, loaded on its own; both names are recorded on every claim.
-    return CheckworthinessScorer.load()
+    # weights were trained with, loaded on its own (when it first scores); both names are
+    # recorded on every claim.
+    from claimgraph.link.checkworthiness import shipped_encoder_name
+
+    return CheckworthinessScorer.load(encoder=LazyEncoder(shipped_encoder_name()))
 
 
 def embedding_text(text: str) -> str:
@@ -97,13 +100,24 @@ class _PrimedScorer:
 class ClaimStage:
     """Per-document linking work: each document's claims, extracted, scored, dated and embedded
     (`Claim.vector`), for a chunk of documents at a time. Picklable settings, so a worker
-    process or a Ray actor builds its own from `LinkSettings`."""
+    process or a Ray actor builds its own from `LinkSettings`. The encoder loads when it first
+    embeds (`load` loads it now): the writer of a run whose workers embed never holds it."""
 
-    def __init__(self, settings: LinkSettings | None = None, encoder: Encoder | None = None):
+    def __init__(
+        self,
+        settings: LinkSettings | None = None,
+        encoder: Encoder | LazyEncoder | None = None,
+    ):
         self.settings = settings or LinkSettings()
-        self.encoder = CachedEncoder(encoder or load_encoder(self.settings.embedding_model))
+        self.encoder = CachedEncoder(encoder or LazyEncoder(self.settings.embedding_model))
         self.scorer = load_scorer(self.encoder)
         self._primed = _PrimedScorer(self.scorer, self.encoder)
+
+    def load(self) -> None:
+        """Load the encoders now (before a timed run, or before torch's threads are set)."""
+        for encoder in (self.encoder.inner, getattr(self.scorer, "encoder", None)):
+            if isinstance(encoder, LazyEncoder):
+                encoder.load()
 
     def describe(self) -> str:
         return (
@@ -160,7 +174,10 @@ class Linker:
     """Holds the models and the narrative index for one run."""
 
     def __init__(
-        self, store: Store, settings: LinkSettings | None = None, encoder: Encoder | None = None
+        self,
+        store: Store,
+        settings: LinkSettings | None = None,
+        encoder: Encoder | LazyEncoder | None = None,
     ) -> None:
         self.settings = settings or LinkSettings()
         self.store = store
