@@ -91,3 +91,20 @@ def test_default_pipeline_records_what_found_each_attribution() -> None:
     doc = nlp(TEXT)
     producers = {a.extractor for a in doc._.cg_attributions}
     assert producers and producers <= {"rules", f"model:{DEFAULT_MODEL_DIR.name}"}
+
+
+def test_hybrid_keeps_what_both_found_and_leaves_out_stances_only_the_rules_saw() -> None:
+    """Sentences written for this test. The rules take "he plans to ..." (a verb of intent with
+    a clause) for a report; the tagger does not, and the hybrid follows the tagger there. A
+    verb of saying the tagger missed inside what another relation reports (a chain's inner
+    link) stays."""
+    rules, hybrid = load_nlp(attribution="rules"), load_nlp()
+    text = "Bobby Scott said he plans to ramp up fundraising and hire staff before the vote."
+    cue = lambda nlp, t: [t[a.cue_start : a.cue_end] for a in nlp(t)._.cg_attributions]  # noqa: E731
+    assert cue(rules, text) == ["said", "plans"]
+    assert cue(hybrid, text) == ["said"]
+    chain = (
+        "The Fars News Agency reported on Monday that the commander of the brigade said US "
+        "helicopters had evacuated the militants."
+    )
+    assert cue(hybrid, chain) == ["reported", "said"]
