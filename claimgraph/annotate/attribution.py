@@ -16,7 +16,6 @@ vocabulary of its own. Speakers, roles, anonymity and sourcing chains are resolv
 
 from __future__ import annotations
 
-
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
