@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -221,6 +222,19 @@ class _Context:
         return doc["outlet"] or f"“{clip(doc['title'] or doc['id'], 60)}”"
 
 
+def _span(dated: Iterable[tuple[Any, str, str]]) -> dict[str, Any] | None:
+    """The earliest and latest of some dated things, each end with the link to its source."""
+    rows = [(pr[0], pr[1], href, what) for pr, href, what in dated if pr]
+    if not rows:
+        return None
+    first = min(rows, key=lambda t: (t[0], t[2]))
+    last = max(rows, key=lambda t: (t[1], t[2]))
+    return {
+        "earliest": {"date": first[0].isoformat(), "href": first[2], "what": first[3]},
+        "latest": {"date": last[1].isoformat(), "href": last[2], "what": last[3]},
+    }
+
+
 def _overview(
     docs: list[dict[str, Any]],
     sentences: list[dict[str, Any]],
@@ -230,19 +244,13 @@ def _overview(
     narratives: list[dict[str, Any]],
 ) -> dict[str, Any]:
     anonymous = sum(1 for a in atts if a["anonymous"])
-    dated: list[tuple[Any, Any, str, str]] = []
-    for d in docs:
-        pr = period(d["date"])
-        if pr:
-            dated.append(
-                (pr[0], pr[1], f"#doc-{d['id']}", f"publication of {d['title'] or d['id']}")
-            )
-    for c in claims:
-        pr = period(c["date"])
-        if pr:
-            dated.append((pr[0], pr[1], c["href"], clip(c["text"], 80)))
-    earliest = min(dated, key=lambda t: (t[0], t[2]), default=None)
-    latest = max(dated, key=lambda t: (t[1], t[2]), default=None)
+    published = _span(
+        (period(d["date"]), f"#doc-{d['id']}", f"publication of {d['title'] or d['id']}")
+        for d in docs
+    )
+    # When the claims were said, as the texts report it ("In 2001, he advised ..."): apart from
+    # the publication span, which a reader takes for the corpus's own.
+    said = _span((period(c["date"]), c["href"], clip(c["text"], 80)) for c in claims)
     by_type = Counter(g["type"] for g in signals)
     return {
         "documents": len(docs),
@@ -260,12 +268,8 @@ def _overview(
             {"type": t, "count": n, "anchor": f"signals-{slug(t)}"}
             for t, n in by_type.most_common()
         ],
-        "earliest": {"date": earliest[0].isoformat(), "href": earliest[2], "what": earliest[3]}
-        if earliest
-        else None,
-        "latest": {"date": latest[1].isoformat(), "href": latest[2], "what": latest[3]}
-        if latest
-        else None,
+        "published": published,
+        "said": said,
     }
 
 
