@@ -134,11 +134,10 @@ def run_claimgraph(
     from claimgraph.store import Store
 
     memory = TreeMemory()
-    nlp = load_nlp(model, attribution=attribution)
-    described, components = model_info(nlp).describe(), list(nlp.pipe_names)
-    extractor = model_info(nlp).attribution
-    if workers > 1:
-        nlp = None  # the workers load their own, as `claimgraph analyze` does
+    nlp = None  # with workers, they load their own and describe it: this process only writes
+    if workers == 1:
+        nlp = load_nlp(model, attribution=attribution)
+        info = model_info(nlp)
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
         linker = None
         if link:
@@ -154,6 +153,8 @@ def run_claimgraph(
                 model=model, attribution=attribution, link=linker.settings if linker else None
             )
             pool = WorkerPool(workers, settings)
+            info = pool.info
+        described, components, extractor = info.describe(), list(info.components), info.attribution
         profiler = None
         if profile is not None:
             import cProfile
@@ -192,16 +193,32 @@ def run_claimgraph(
 
 
 # Where the time goes, for --profile (one process): (stage, [(file suffix, function)]) whose
-# cumulative times make the stage. Generators count the time of each of their steps.
+# cumulative times make the stage. Generators count the time of each of their steps. A
+# "Class.method" function is that method alone (other methods share its plain name).
 STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("read + clean + skip stored", (("engine/run.py", "read_new"),)),
     ("spaCy + annotators", (("annotate/__init__.py", "annotate_documents"),)),
-    ("claims: extract, score, date, embed", (("link/stage.py", "__call__"),)),
-    ("  of which the encoder (MiniLM)", (("link/embeddings.py", "encode"),)),
+    ("  of which the attribution tagger", (("annotate/tagger.py", "AttributionTagger.predict"),)),
+    ("claims: extract, score, date, embed", (("link/stage.py", "ClaimStage.__call__"),)),
+    ("  of which the encoder (MiniLM)", (("link/embeddings.py", "Encoder.encode"),)),
+    ("  of which the scorer's other features", (("link/checkworthiness.py", "CheckworthinessScorer.decision"),)),
     ("store documents (one transaction a batch)", (("engine/run.py", "write_batch"),)),
-    ("  of which narratives + vectors", (("link/stage.py", "add_written"),)),
-    ("finish: save index, fact-checks", (("link/stage.py", "finish"),)),
-)
+    ("  of which entity merging", (("store/entities.py", "resolve_entities"),)),
+    ("  of which narratives + vectors", (("link/stage.py", "Linker.add_written"),)),
+    ("finish: save index, fact-checks", (("link/stage.py", "Linker.finish"),)),
+)  # fmt: skip
+
+
+def _first_line(suffix: str, name: str) -> int | None:
+    """The first line of method `Class.method` in claimgraph/<suffix>, to tell it apart in a
+    profile from other functions of the same plain name in that file."""
+    import importlib
+
+    if "." not in name:
+        return None
+    module = importlib.import_module("claimgraph." + suffix.removesuffix(".py").replace("/", "."))
+    owner, method = name.split(".")
+    return getattr(module, owner).__dict__[method].__code__.co_firstlineno
 
 
 def stage_profile(path: Path) -> list[tuple[str, float]]:
@@ -211,9 +228,15 @@ def stage_profile(path: Path) -> list[tuple[str, float]]:
     stats = pstats.Stats(str(path)).stats  # type: ignore[attr-defined]
     out = []
     for label, functions in STAGES:
+        wanted = [
+            (suffix, name.split(".")[-1], _first_line(suffix, name)) for suffix, name in functions
+        ]
         total = 0.0
-        for (file, _line, func), (_cc, _nc, _tt, cumulative, _callers) in stats.items():
-            if any(file.endswith(suffix) and func == name for suffix, name in functions):
+        for (file, line, func), (_cc, _nc, _tt, cumulative, _callers) in stats.items():
+            if any(
+                file.endswith(suffix) and func == name and first in (None, line)
+                for suffix, name, first in wanted
+            ):
                 total += cumulative
         out.append((label, total))
     return out

@@ -68,6 +68,14 @@ def test_worker_processes_store_what_one_process_stores(corpus, nlp, tmp_path):
     assert not linkers["two"].encoder.inner.loaded and linkers["one"].encoder.inner.loaded
 
 
+def test_a_pool_describes_the_pipeline_its_workers_run(nlp):
+    """The writer of a pool run need not load a pipeline to name it in the run row."""
+    with local.WorkerPool(1, local.WorkerSettings(model=DEFAULT_MODEL)) as pool:
+        assert pool.info.describe() == model_info(nlp).describe()
+        assert "claimgraph_attributions" in pool.info.components
+        assert pool.language
+
+
 def test_claims_are_found_in_the_per_document_stage_with_their_vectors(nlp, tmp_path):
     """Claims come out of the per-document stage already scored and embedded, so the writer's
     narrative index embeds nothing again; other items pass through in order."""

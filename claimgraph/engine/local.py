@@ -146,6 +146,16 @@ def _ready(_: int) -> int:
     return os.getpid()
 
 
+def _describe(_: int) -> tuple[Any, str]:
+    """What the worker's pipeline is (`ModelInfo`) and its language detection, as the run
+    row and the CLI name them: the caller need not load a pipeline of its own to say so."""
+    from claimgraph.annotate.language import language_router
+    from claimgraph.annotate.nlp import model_info
+
+    nlp = _WORKER["nlp"]
+    return model_info(nlp), language_router(nlp).describe()
+
+
 class WorkerPool:
     """`count` worker processes that run the per-document stage on chunks of the stream.
 
@@ -162,6 +172,9 @@ class WorkerPool:
         self._pool = context.Pool(count, initializer=_start_worker, initargs=(settings,))
         # every worker has loaded its models once each answered (a worker takes one at a time)
         self._pool.map(_ready, range(count), chunksize=1)
+        # the pipeline the workers run (claimgraph.annotate.nlp.ModelInfo) and its language
+        # detection, described by one of them
+        self.info, self.language = self._pool.apply(_describe, (0,))
 
     def run(self, items: Iterable[Item], chunk: int = CLAIM_CHUNK) -> Iterator[Item]:
         """The per-document stage over `items`, in input order; at most 2 chunks per worker
