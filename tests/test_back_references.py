@@ -358,3 +358,38 @@ def test_who_after_a_party_and_state_tag_is_the_person_tagged(nlp) -> None:
     )
     speakers = {a.speaker for a in nlp(text)._.cg_attributions}
     assert speakers == {"Chuck Schumer"}
+
+
+def _sources(nlp, text: str) -> list[tuple[str | None, bool]]:
+    """(speaker, anonymous) of every attribution, as `claimgraph sources` lists them."""
+    return [(a.speaker, a.anonymous) for a in nlp(text)._.cg_attributions]
+
+
+def test_things_are_no_anonymous_group(nlp) -> None:
+    """A plural head that is no people ("tensions", "temperatures", "the regulations") is
+    described, never an anonymous source; "experts", "lawmakers", "court records" are."""
+    things = (
+        "Tensions grew as the lawyer intervened to say his client would not answer.",
+        "The regulations say that every plant must be inspected twice a year.",
+        "Rising temperatures suggest that the drought will last into the spring.",
+    )
+    for text in things:
+        found = _sources(nlp, text)
+        assert found and all(not anonymous for _, anonymous in found), (text, found)
+    people = (
+        "Experts say that the drought will last into the spring.",
+        "Lawmakers said that the plant must be inspected twice a year.",
+        "Court records show that the plant was inspected twice a year.",
+    )
+    for text in people:
+        assert any(anonymous for _, anonymous in _sources(nlp, text)), text
+
+
+def test_a_date_or_a_sentence_first_common_word_is_no_speaker(nlp) -> None:
+    texts = (
+        "Harold Finch, who will stand for re-election in November 2020, denies any wrongdoing.",
+        "Groups pushing for higher wages said the vote was close. The groups met in March.",
+    )
+    for text in texts:
+        speakers = {s for s, _ in _sources(nlp, text)}
+        assert not speakers & {"November", "Groups", "November 2020"}, (text, speakers)

@@ -132,7 +132,8 @@ def test_a_word_used_as_a_surname_is_no_first_name() -> None:
         [("President Trump", "PERSON"), ("Trump Paul", "PERSON"), ("Trump", "PERSON")]
     )
     assert found["Trump Paul"] == {"Trump Paul"}
-    assert found["Trump"] == {"President Trump", "Trump"}
+    # the surname alone of a well-known person (data/people.yaml) has his full name
+    assert found["Donald Trump"] == {"President Trump", "Trump"}
 
 
 def test_a_surname_two_people_share_goes_by_title_else_to_the_first_introduced() -> None:
@@ -301,3 +302,72 @@ def test_the_merge_decision_reads_the_corpus_and_writes_nothing() -> None:
     assert merge_entity(person("Bob Muller"), corpus).entity_id == will
     assert merge_entity(person("Bob S. Muller"), corpus).entity_id == will
     assert merge_entity(person("Alex Muller"), corpus).entity_id != will
+
+
+def test_a_short_first_name_joins_the_formal_one_in_one_document() -> None:
+    """Written for this test: "Jim Comey" and "James Comey" in one article are one person
+    (data/nicknames.yaml), also where the short form may stand for several formal names
+    ("Steve" for Stephen); different middle names keep two people apart."""
+    found = _clusters(
+        [
+            ("James Comey", "PERSON"),
+            ("Jim Comey", "PERSON"),
+            ("Stephen Castor", "PERSON"),
+            ("Steve Castor", "PERSON"),
+            ("George H. W. Bush", "PERSON"),
+            ("George W. Bush", "PERSON"),
+        ]
+    )
+    assert found["James Comey"] == {"James Comey", "Jim Comey"}
+    assert found["Stephen Castor"] == {"Stephen Castor", "Steve Castor"}
+    assert "George W. Bush" in found and "George H. W. Bush" in found
+
+
+def test_a_short_first_name_two_people_may_have_stays_apart() -> None:
+    """ "Alex Doe" may be Alexander or Alexandra Doe: with both in the article, neither."""
+    found = _clusters(
+        [("Alexander Doe", "PERSON"), ("Alexandra Doe", "PERSON"), ("Alex Doe", "PERSON")]
+    )
+    assert found["Alex Doe"] == {"Alex Doe"}
+
+
+def test_a_name_never_runs_over_a_line_end(nlp) -> None:
+    """A byline meets the next paragraph's first name ("- Nicholas Wu\\n\\nVolker says"): two
+    names, never "Nicholas Wu Volker"."""
+    text = "The hearing went on for hours.\n\n- Nicholas Wu\n\nVolker says the memo was late."
+    names = {e.name for e in nlp(text)._.cg_entities.values()}
+    assert "Nicholas Wu" in names
+    assert not any("\n" in n or ("Wu" in n and "Volker" in n) for n in names)
+
+
+def test_a_word_run_into_a_name_from_before_is_no_part_of_it(nlp) -> None:
+    """A heading's verb ("Tell Jennifer Williams") or a place ("the special envoy to Ukraine
+    Kurt Volker") the recogniser ran into a name."""
+    for text, name in (
+        (
+            "The aide was asked to testify. Tell Jennifer Williams the truth, he said.",
+            "Jennifer Williams",
+        ),
+        (
+            "Ukraine wanted the aid. The special envoy to Ukraine Kurt Volker said it was over.",
+            "Kurt Volker",
+        ),
+    ):
+        names = {e.name for e in nlp(text)._.cg_entities.values()}
+        assert name in names, (text, names)
+        assert not any(n.endswith(name) and n != name for n in names), (text, names)
+
+
+def test_a_well_known_person_named_by_surname_alone_gets_the_full_name(nlp) -> None:
+    """data/people.yaml: "Mr. Trump" of an article that never writes the first name is
+    Donald Trump; not where the article names another Trump in full, nor for "Mrs. Trump"."""
+    cases = {
+        'Mr. Trump said the wall would be built. "It is time," Trump said.': "Donald Trump",
+        "Mrs. Trump said the garden would open in the spring.": "Trump",
+        "Melania Trump visited the school on Monday. Trump said the plan was good.": (
+            "Melania Trump"
+        ),
+    }
+    for text, name in cases.items():
+        speakers = {a.speaker for a in nlp(text)._.cg_attributions}
+        assert speakers == {name}, (text, speakers)

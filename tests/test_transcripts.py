@@ -381,7 +381,7 @@ def test_analyze_stores_transcript_and_subtitle_speakers(tmp_path):
             assert r["speaker_entity_id"] is not None
             assert not r["content"].startswith(r["source_text"])  # the label is not the quote
             by_file.setdefault(Path(r["source"]).name, []).append((r["speaker"], r["content"]))
-        assert [s for s, _ in by_file["debate.txt"]] == ["Holt", "Clinton", "Trump", "Holt"]
+        assert [s for s, _ in by_file["debate.txt"]] == ["Holt", "Clinton", "Donald Trump", "Holt"]
         assert by_file["debate.vtt"][0] == ("Lester Holt", "Good evening from Hofstra University.")
         assert [s for s, _ in by_file["debate.vtt"]][1:3] == ["Hillary Clinton", "Donald Trump"]
         # Claims rest on the speaker and never contain the label.
@@ -389,7 +389,9 @@ def test_analyze_stores_transcript_and_subtitle_speakers(tmp_path):
             "SELECT c.speaker, c.text FROM claims c JOIN attributions a ON a.id = c.attribution_id "
             "WHERE a.kind = 'transcript'"
         )
-        assert ("Trump", "They're going to Mexico.") in {(c["speaker"], c["text"]) for c in claims}
+        assert ("Donald Trump", "They're going to Mexico.") in {
+            (c["speaker"], c["text"]) for c in claims
+        }
         every_claim = [r["text"] for r in store.query("SELECT text FROM claims")]
         assert every_claim and not [t for t in every_claim if ":" in t[:12]]
         assert "That is all for tonight." in every_claim

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from claimgraph.model import Entity, Mention, fold_quotes
 from claimgraph.vocabulary import derived, load_vocabulary
@@ -219,6 +219,20 @@ def _strip_leading_description(doc: Doc, ent, text: str, start: int) -> tuple[st
     given = next(
         (k for k, w in enumerate(words[:-1]) if k and w.casefold() in _first_names()), None
     )
+    place = any(e.label_ in ("GPE", "LOC", "NORP") and e.text == words[0] for e in doc.ents)
+    lead = doc.char_span(start, start + len(words[0]), alignment_mode="expand")
+    common = lead is not None and lead[0].pos_ != "PROPN"
+    if (
+        first not in _first_names()
+        and first.rstrip(".") not in _titles()
+        and words[1].casefold() in _first_names()
+        and _reads_as_person(" ".join(words[1:]))
+        and (place or common and ent.label_ == "PERSON")
+    ):
+        # A word run into a name from before it: "Tell Jennifer Williams" (a heading's verb),
+        # "Ukraine Kurt Volker" (the special envoy to Ukraine Kurt Volker).
+        offset = text.index(words[1], len(words[0]))
+        return text[offset:], start + offset
     describes = token.tag_ == "NNS" or (
         _PERSON_NOUN_END.search(first) is not None
         and first not in _first_names()
@@ -362,6 +376,101 @@ def _one_of_namesakes(
     return {first} if firsts[first] < spans[i][0] else roots
 
 
+@derived
+def _first_name_forms() -> dict[str, frozenset[str]]:
+    """Short first name -> the formal names it may stand for within one article
+    (data/nicknames.yaml: `first_names`, and `document_first_names` where it is ambiguous)."""
+    data = load_vocabulary("nicknames")
+    forms: dict[str, set[str]] = {}
+    for short, formal in (data.get("first_names") or {}).items():
+        forms.setdefault(str(short).casefold(), set()).add(str(formal).casefold())
+    for short, formals in (data.get("document_first_names") or {}).items():
+        forms.setdefault(str(short).casefold(), set()).update(str(f).casefold() for f in formals)
+    return {short: frozenset(f) for short, f in forms.items()}
+
+
+def _may_shorten(short: str, formal: str) -> bool:
+    """Whether a first name may be a short form of another ("Steve" of "Stephen")."""
+    return formal in _first_name_forms().get(short, frozenset())
+
+
+def _join_short_first_names(
+    spans: list[tuple[int, int, str, str]], uf: _UnionFind, groups: list[AliasGroup | None]
+) -> None:
+    """One person written with a short and a formal first name in one article ("Steve Castor",
+    "Stephen Castor"; "Jim Comey", "James Comey"): the short form joins the one person of the
+    article with that surname whose first name it may shorten. Middle names must not differ
+    ("George H. W. Bush" is not "George W. Bush")."""
+    people: dict[str, list[tuple[int, str, tuple[str, ...]]]] = {}
+    for i, (_, _, surface, label) in enumerate(spans):
+        words = _untitled(_words(surface))
+        if label != "PERSON" or len(words) < 2 or groups[i] or not words[0][:1].isupper():
+            continue
+        first = words[0].casefold().rstrip(".")
+        middle = tuple(alias_key(w) for w in words[1:-1])
+        people.setdefault(_surname_key(words[-1]), []).append((i, first, middle))
+    for members in people.values():
+        for i, first, middle in members:
+            roots = {
+                uf.find(j)
+                for j, other, other_middle in members
+                if other != first
+                and _may_shorten(first, other)
+                and (not middle or not other_middle or middle == other_middle)
+            }
+            if len(roots) == 1:
+                uf.union(next(iter(roots)), i)
+
+
+@derived
+def _people_by_surname() -> dict[str, tuple[str, str | None]]:
+    """Surname key -> (full name, gender) of the well-known people of data/people.yaml."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for row in load_vocabulary("people").get("people") or []:
+        name = str(row["name"])
+        surname = str(row.get("surname") or name.split()[-1])
+        gender = row.get("gender")
+        found[_surname_key(surname)] = (name, str(gender) if gender else None)
+    return found
+
+
+@derived
+def _title_genders() -> dict[str, str]:
+    """Title word -> gender (data/genders.yaml `titles`)."""
+    titles = load_vocabulary("genders").get("titles") or {}
+    return {
+        str(w).casefold().rstrip("."): str(g) for g, words in titles.items() for w in words or []
+    }
+
+
+def _well_known(
+    name: str, members: list[int], spans: list[tuple[int, int, str, str]], text: str
+) -> str | None:
+    """The full name of a well-known person (data/people.yaml) an article names by surname
+    alone ("Mr. Trump", "President Obama"), or None: only for a one-word name the recogniser
+    or a title calls a person, when no other person of the article has that surname and no
+    title of the other gender stands before it ("Mrs. Trump" is not Donald Trump)."""
+    words = _words(name)
+    if len(words) != 1:
+        return None
+    found = _people_by_surname().get(_surname_key(words[0]))
+    if found is None:
+        return None
+    full, gender = found
+    titles = [_title_before(text, spans[i][0]) for i in members]
+    titles += [w.casefold().rstrip(".") for i in members for w in _words(spans[i][2])[:-1]]
+    if not any(spans[i][3] == "PERSON" for i in members) and not any(titles):
+        return None
+    if gender and any(t and _title_genders().get(t, gender) != gender for t in titles):
+        return None
+    key = _surname_key(words[0])
+    for _, _, surface, label in spans:
+        other = _untitled(_words(surface))
+        if label == "PERSON" and len(other) >= 2 and _surname_key(other[-1]) == key:
+            return None  # the article names someone with that surname in full
+    return full
+
+
 def resolve_mentions(
     spans: list[tuple[int, int, str, str]], text: str, table: AliasTable
 ) -> tuple[list[Mention], dict[str, Entity]]:
@@ -440,6 +549,8 @@ def resolve_mentions(
         if len(roots) == 1:
             uf.union(next(iter(roots)), i)
 
+    _join_short_first_names(spans, uf, groups)
+
     # Short forms of organisations: "The Journal" after "The Wall Street Journal", "the Court"
     # after "the Supreme Court": the one longer name of the article ending in the same words.
     org_suffixes: dict[tuple[str, ...], set[int]] = {}
@@ -484,6 +595,9 @@ def resolve_mentions(
             name = max(pool, key=lambda s: (len(_words(s)), not s.isupper(), len(s)))
             name = _strip_article(name, 0)[0]
             name = _POSSESSIVE.sub("", name)
+            known = _well_known(name, members, spans, text)
+            if known is not None:  # "Mr. Trump" of an article that never writes his first name
+                name, persons = known, [known]
             etype = "PERSON" if persons and len(_words(name)) >= 2 else labels.most_common(1)[0][0]
             if etype == "ORG" and _reads_as_person(name):
                 etype = "PERSON"  # "Lester Holt", "Justin Wolfers" the recogniser took for an ORG
@@ -513,6 +627,23 @@ def mention_at(doc: Doc, start_char: int, end_char: int) -> Mention | None:
     return best
 
 
+def _lines_of(doc: Doc, ent: Span) -> list[Span]:
+    """An entity span cut at its line breaks: a name never runs over a line end, where a byline,
+    a photo credit or a heading meets the next paragraph ("- Nicholas Wu\\n\\nVolker says",
+    "REUTERS/Jim Bourg\\n\\nLawmakers ...")."""
+    if "\n" not in ent.text:
+        return [ent]
+    pieces = []
+    offset = ent.start_char
+    for part in ent.text.split("\n"):
+        lead = len(part) - len(part.lstrip())
+        piece = doc.char_span(offset + lead, offset + len(part.rstrip()), label=ent.label_)
+        if piece is not None and piece.text.strip():
+            pieces.append(piece)
+        offset += len(part) + 1
+    return pieces
+
+
 def _ensure_extensions() -> None:
     for name in ("cg_mentions", "cg_entities"):
         if not Doc.has_extension(name):
@@ -538,7 +669,7 @@ class EntityResolver:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for ent in doc.ents:
+        for ent in (piece for whole in doc.ents for piece in _lines_of(doc, whole)):
             text, start = _strip_article(ent.text, ent.start_char)
             text, start = _strip_credit(text, start)
             text, start = _strip_leading_description(doc, ent, text, start)

@@ -83,6 +83,7 @@ class SourceVocabulary:
     first_name_genders: dict[str, str]
     looked_through: frozenset[str]  # source_nouns.yaml
     person_organisations: frozenset[str]
+    group_nouns: frozenset[str]  # anonymous.yaml: plural heads that may be people or documents
 
 
 def _gendered(key: str) -> dict[str, str]:
@@ -124,6 +125,7 @@ def source_vocabulary() -> SourceVocabulary:
         first_name_genders=_gendered("first_names"),
         looked_through=_words("source_nouns", "looked_through"),
         person_organisations=_words("source_nouns", "person_organisations"),
+        group_nouns=_words("anonymous", "group_nouns") | _words("anonymous", "document_heads"),
     )
 
 
@@ -200,6 +202,13 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         and not _capitalised_inside(token)
     ):
         return None  # "Overwhelmed with fear, ..." the recogniser took for a person
+    if (
+        mention is not None
+        and " " not in mention.text.strip()
+        and not _capitalised_inside(token)
+        and _written_lower(token)
+    ):
+        return None  # "Groups pushing minimum wage increases ...": a word standing first
     if mention is not None and mention.label in SPEAKER_LABELS:
         named = _named(doc, mention)
         if mention.label != "PERSON" and token.lower_ not in org_head_words():
@@ -219,6 +228,8 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         if known is not None:
             return known
     if token.pos_ == "PROPN" and token.text[:1].isupper():
+        if token.ent_type_ in ("DATE", "TIME", "EVENT"):
+            return None  # "re-election in November", "Thanksgiving wasn't always ...": no one
         vocab = source_vocabulary()
         if token.lower_ in vocab.role_nouns:
             return None  # a capitalised title ("Commander of X") is not a name
@@ -232,6 +243,11 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             return None  # "Overwhelmed with fear, ...", "Press reports that ...": a word
         return _person_from_chain(doc, mentions, chain)
     return None
+
+
+def _written_lower(token: Token) -> bool:
+    """Whether the article writes this word in lower case elsewhere, as a common word."""
+    return any(t.text == token.lower_ and t.pos_ != "PROPN" for t in token.doc)
 
 
 def _capitalised_inside(token: Token) -> bool:
@@ -861,7 +877,7 @@ def describe_source(
                 plural=institution or _is_plural(head),
             )
         ]
-    if head.pos_ == "NOUN" and _is_plural(head):
+    if head.pos_ == "NOUN" and _is_plural(head) and _may_be_people(head):
         # "experts say", "economists warned": an unnamed group, flagged like "officials".
         return unnamed
     # Anything else ("the video", "you", "cherry-picking polls") is described, never named.
@@ -983,6 +999,30 @@ def _agrees(gender: str | None, speaker: Speaker, genders: dict[str, str]) -> bo
         return True
     other = _gender_of(speaker, genders)
     return other is None or other == gender
+
+
+def _may_be_people(head: Token) -> bool:
+    """Whether an unnamed plural head may be people, a body of people or their documents
+    ("experts", "lawmakers", "groups", "court records"), not things ("trade tensions",
+    "temperatures", "inspections", "the regulations"): only those are an anonymous source."""
+    vocab = source_vocabulary()
+    words = {head.lower_, head.lemma_.lower()}
+    known = (
+        vocab.anonymous_heads
+        | vocab.group_nouns
+        | vocab.role_nouns
+        | vocab.document_nouns
+        | vocab.outlet_nouns
+        | vocab.generic_org_nouns
+        | org_head_words()
+        | vocab.title_genders.keys()
+    )
+    if words & known:
+        return True
+    lemma = head.lemma_.lower()
+    if lemma.endswith(("ant", "ent")):
+        return len(lemma) > 5 and not lemma.endswith("ment")  # "residents", not "chants"
+    return lemma.endswith(_PERSON_SUFFIXES) and not lemma.endswith("ment") and len(lemma) > 4
 
 
 def _may_be_a_person(speaker: Speaker) -> bool:
@@ -1141,7 +1181,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
         if relation.source_root is None or relation.source is None:
             speakers = [Speaker()]
         else:
-            root = doc[relation.source_root]
+            root = _source_root(doc, relation)
             found = describe_source(doc, mentions, root, relation.source)
             if isinstance(found, str):
                 head = _phrase_head(root, source_vocabulary()).lemma_.lower()
@@ -1207,6 +1247,18 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
     _propagate_roles(out, titles)
     text = doc.text
     return [_to_attribution(text, relation, speaker) for relation, speaker in out]
+
+
+def _source_root(doc: Doc, relation: Relation) -> Token:
+    """The head of the source phrase: the relation's, unless that stands outside the phrase
+    (a parse across a byline: "- Jane Roe\\n\\nFormer envoy X told ..." rooted at "Roe"),
+    where the phrase's own head is meant."""
+    root = doc[relation.source_root]  # type: ignore[index]
+    start, end = relation.source  # type: ignore[misc]
+    if start <= root.idx < end:
+        return root
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span.root if span is not None else root
 
 
 def _definite_description(root: Token, found: list[Speaker]) -> bool:
