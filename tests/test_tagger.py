@@ -108,3 +108,18 @@ def test_hybrid_keeps_what_both_found_and_leaves_out_stances_only_the_rules_saw(
         "helicopters had evacuated the militants."
     )
     assert cue(hybrid, chain) == ["reported", "said"]
+
+
+@pytest.mark.parametrize("dash", ["\u2013", "\u2015"])
+def test_a_quotation_signed_with_any_quotation_dash_is_its_signers(dash: str) -> None:
+    """Readers' comments as an outlet lists them, one per line: the quotation, a dash (en dash
+    or the horizontal bar some sites print), the name. Written for this test."""
+    text = (
+        "We asked readers what they thought of the debate.\n"
+        f"\u201cHe never answered a single question about the budget.\u201d {dash} Maria Lopez\n"
+        f"\u201cShe was calm and prepared the whole night.\u201d {dash} Daniel Okafor\n"
+    )
+    found = load_nlp(attribution="rules")(text)._.cg_attributions
+    said = {a.speaker: a.content for a in found}
+    assert said.get("Maria Lopez", "").startswith("He never answered a single question")
+    assert said.get("Daniel Okafor", "").startswith("She was calm and prepared")

@@ -756,7 +756,7 @@ def _phrase_relations(doc: Doc, text: str, cues: Cues) -> list[Relation]:
 POST_HANDLE = r"\(@[A-Za-z0-9_]{1,30}(?:@[\w.-]+)?\)"  # (@user), (@user@host)
 POST_DATE = r"[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}"  # March 6, 2016
 _POST_SIGNATURE = re.compile(
-    r"(?P<dash>[\u2014\u2013]|--?)[ \t]*(?P<name>[^\s@()\u2014\u2013][^\n@()\u2014\u2013]{0,78}?)"
+    r"(?P<dash>[\u2014\u2013\u2015]|--?)[ \t]*(?P<name>[^\s@()\u2014\u2013\u2015][^\n@()\u2014\u2013\u2015]{0,78}?)"
     rf"[ \t]*{POST_HANDLE}[ \t]*(?P<date>{POST_DATE})"
 )
 _TRAILING_LINKS = re.compile(r"(?:\s*(?:https?://\S+|pic\.twitter\.com/\S+))+\s*$")
@@ -795,7 +795,7 @@ def _embedded_post_relations(doc: Doc, text: str) -> list[Relation]:
     return relations
 
 
-_SIGNED = re.compile(r"[ \t]*(?P<dash>[\u2014\u2013]|--)[ \t]*(?=[A-Z])")
+_SIGNED = re.compile(r"[ \t]*(?P<dash>[\u2014\u2013\u2015]|--)[ \t]*(?=[A-Z])")
 
 
 def _signed_quotations(
