@@ -393,3 +393,38 @@ def test_a_date_or_a_sentence_first_common_word_is_no_speaker(nlp) -> None:
     for text in texts:
         speakers = {s for s, _ in _sources(nlp, text)}
         assert not speakers & {"November", "Groups", "November 2020"}, (text, speakers)
+
+
+def test_a_place_tagging_a_titled_person_is_not_the_speaker(nlp) -> None:
+    """ "argued Springfield, Illinois, Mayor X": the mayor, and "he" after him is the mayor."""
+    text = (
+        "“We should not worry,” argued South Bend, Indiana, Mayor Pete Buttigieg at the forum. "
+        "“It is fine,” he added."
+    )
+    assert {s for s, _ in _sources(nlp, text)} == {"Pete Buttigieg"}
+
+
+def test_an_expletive_it_names_nobody(nlp) -> None:
+    """ "It's not difficult to imagine how ...": no organisation named before is "it"."""
+    text = (
+        "The Ministry of Transport will review the posts. It's not difficult to imagine how "
+        "this rule could be abused, critics said."
+    )
+    found = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert found.get("It") is None, found
+
+
+def test_a_medium_is_never_he_or_she(nlp) -> None:
+    """A name the recogniser missed that reads as a medium ("Gazettenow.com reports") is no
+    person a "he" or "she" refers back to."""
+    text = (
+        "Gazettenow.com reports that the council voted. Mayor Ann Ortiz met the board. "
+        "She said she would sign the order."
+    )
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers.get("She") != "Gazettenow.com", speakers
+
+
+def test_a_question_word_run_into_a_name_is_no_part_of_it(nlp) -> None:
+    doc = nlp("Will Trump's embrace of grievance carry him to victory? Trump said it would.")
+    assert not any(e.name.startswith("Will") for e in doc._.cg_entities.values())

@@ -204,6 +204,25 @@ def _cut_glued(doc: Doc, label: str, text: str) -> str:
 _PERSON_NOUN_END = re.compile(r"(?:ist|or|ian|ar|er|ant)s?$")
 
 
+_QUESTION_WORDS = frozenset(
+    {"will", "would", "can", "could", "did", "does", "do", "should", "is", "was", "has", "have"}
+)
+
+
+def _strip_question_word(ent: Span, text: str, start: int) -> tuple[str, int]:
+    """The verb a question opens with, run into a name ("Will Trump's embrace of ... ?")."""
+    words = text.split()
+    if (
+        len(words) < 2
+        or words[0].casefold() not in _QUESTION_WORDS
+        or not ent[0].is_sent_start
+        or not ent.sent.text.rstrip().rstrip("\"'\u201d\u2019").endswith("?")
+    ):
+        return text, start
+    offset = text.index(words[1], len(words[0]))
+    return text[offset:], start + offset
+
+
 def _strip_leading_description(doc: Doc, ent, text: str, start: int) -> tuple[str, int]:
     """A common noun the recogniser took into a name: "Scholars Olivier Blanchard",
     "Commentator Harlan Hill", and the portfolio of "Secretary of Agriculture Sonny Perdue"."""
@@ -443,6 +462,12 @@ def _title_genders() -> dict[str, str]:
     }
 
 
+def well_known_name(surname: str) -> str | None:
+    """The full name of the well-known person (data/people.yaml) with this surname, or None."""
+    found = _people_by_surname().get(_surname_key(surname))
+    return found[0] if found else None
+
+
 def _well_known(
     name: str, members: list[int], spans: list[tuple[int, int, str, str]], text: str
 ) -> str | None:
@@ -672,6 +697,7 @@ class EntityResolver:
         for ent in (piece for whole in doc.ents for piece in _lines_of(doc, whole)):
             text, start = _strip_article(ent.text, ent.start_char)
             text, start = _strip_credit(text, start)
+            text, start = _strip_question_word(ent, text, start)
             text, start = _strip_leading_description(doc, ent, text, start)
             text = _cut_glued(doc, ent.label_, text.rstrip())
             clock = list(_CLOCK.finditer(text))

@@ -30,6 +30,7 @@ from claimgraph.annotate.entities import (
     is_name_text,
     org_head_words,
     standalone_org_words,
+    well_known_name,
 )
 from claimgraph.model import Attribution, Mention, normalise_text
 from claimgraph.vocabulary import derived, load_vocabulary
@@ -176,7 +177,9 @@ def _token_mention(mentions: list[Mention], token: Token) -> Mention | None:
 def _proper_chain(token: Token) -> list[Token]:
     """The proper-noun name a token ends ("Iskandar Watut"), stopping at organisation words
     so a title run into a name ("... Defense Commission Iskandar Watut") gives the name."""
-    org_words = org_head_words()
+    # A chain that ends in an organisation word is the organisation's name ("The Media
+    # Research Center"): only a person's chain stops at one.
+    org_words = frozenset() if token.lower_ in org_head_words() else org_head_words()
     chain = [token]
     current = token
     while current.i > 0:
@@ -300,6 +303,10 @@ def _person_from_chain(doc: Doc, mentions: list[Mention], chain: list[Token]) ->
     known = _known_name(doc, mentions, chain[-1]) if len(chain) == 1 else None
     if known is not None:  # "Whether Trump had ..." the recogniser missed: its "Trump"
         return known
+    if len(chain) == 1 and not _surname_of_person(mentions, Named(chain[0].text, None, "", 0, 0)):
+        full = well_known_name(chain[0].text)  # "— Governor Walker (@GovWalker)"
+        if full is not None:
+            return Named(full, None, "PERSON", start, end)
     return Named(" ".join(t.text for t in chain), None, "PERSON", start, end)
 
 
@@ -324,8 +331,10 @@ def _surname_match(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Nam
     if len(best) <= len(chain):
         return None
     mention = _token_mention(mentions, best[-1])
-    if mention is not None and mention.label == "PERSON":
-        return _named(doc, mention)
+    if mention is not None and (
+        mention.label == "PERSON" or _named(doc, mention).label == "PERSON"
+    ):
+        return _named(doc, mention)  # the person's entity, though this mention reads ORG
     start, end = best[0].idx, best[-1].idx + len(best[-1])
     return Named(" ".join(t.text for t in best), None, "PERSON", start, end)
 
@@ -506,6 +515,26 @@ def _pronoun_kind(token: Token) -> str | None:
     return None
 
 
+def _expletive(token: Token) -> bool:
+    """ "It" that stands for a clause ("It's not difficult to imagine how ...", "it is clear
+    that ..."), not for an organisation or a document."""
+    if token.lower_ != "it":
+        return False
+    if token.dep_ == "expl":
+        return True
+    verb = token.head
+    if token.dep_ != "nsubj" or verb.lemma_ != "be":
+        return False
+    complements = [c for c in verb.children if c.dep_ in ("acomp", "attr")]
+    clauses = [
+        c
+        for head in (verb, *complements)
+        for c in head.children
+        if c.dep_ in ("xcomp", "ccomp", "csubj")
+    ]
+    return bool(complements and clauses)
+
+
 def _party_member(head: Token) -> bool:
     """ "The Missouri Democrat said", "the Republican added": one member of a people or party,
     written as a description of a person the article named before (like a pronoun), never
@@ -515,6 +544,26 @@ def _party_member(head: Token) -> bool:
     return any(c.dep_ == "det" and c.lower_ == "the" for c in head.children) and not any(
         c.dep_ == "conj" for c in head.children
     )
+
+
+def _titled_person_in(doc: Doc, mentions: list[Mention], phrase: tuple[int, int]) -> Named | None:
+    """The person a place tags in a source phrase: "South Bend, Indiana, Mayor Pete Buttigieg"
+    is the mayor, not the city. Only a person named right after a role noun counts."""
+    vocab = source_vocabulary()
+    for mention in mentions:
+        if not phrase[0] <= mention.start < phrase[1]:
+            continue
+        named = _named(doc, mention)
+        if named.label != "PERSON":
+            continue
+        before = doc.char_span(phrase[0], mention.start, alignment_mode="contract")
+        words = [t for t in before or [] if not t.is_punct]
+        if words and (
+            words[-1].lower_ in vocab.role_nouns
+            or words[-1].lower_.rstrip(".") in vocab.title_roles
+        ):
+            return named
+    return None
 
 
 def _person_organisation(doc: Doc, mentions: list[Mention], head: Token) -> Speaker | None:
@@ -761,8 +810,8 @@ def describe_source(
                 antecedent = people[-1]
         span = (antecedent.left_edge.idx, root.idx)
         return describe_source(doc, mentions, antecedent, span)
-    if kind == "demonstrative":
-        return [Speaker(description=text)]
+    if kind == "demonstrative" or kind == "thing" and _expletive(root):
+        return [Speaker(description=text)]  # "It's not difficult to imagine ...": nobody
     if kind is not None:
         return kind
     head = _phrase_head(root, vocab)
@@ -781,6 +830,8 @@ def describe_source(
             named = next((n for n in found if n is not None and n.label == "PERSON"), None)
         if named is None:
             continue
+        if named.label in ("GPE", "LOC") or conjunct.ent_type_ in ("GPE", "LOC", "FAC"):
+            named = _titled_person_in(doc, mentions, phrase) or named
         speakers.append(
             Speaker(
                 name=named.name,
@@ -902,6 +953,12 @@ def _compatible(kind: str, speaker: Speaker) -> bool:
     if kind == "person":
         if speaker.plural or speaker.label not in (None, "PERSON") or speaker.outlet:
             return False
+        if (
+            speaker.key is None
+            and speaker.name
+            and (is_outlet_name(speaker.name) or re.search(r"\.(?:com|org|net)\b", speaker.name))
+        ):
+            return False  # "Townhall.com reports ...": a medium is never "he" or "she"
         return speaker.name is not None or _may_be_a_person(speaker)
     if kind == "group":
         return speaker.plural or speaker.label in ("ORG", "NORP", "GPE")
@@ -1049,12 +1106,14 @@ def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int)
     """Person names in subject position: a pronoun may refer to them though they said nothing."""
     found = []
     for mention in mentions:
-        if not after <= mention.start < before or mention.label != "PERSON":
+        if not after <= mention.start < before or mention.label not in SPEAKER_LABELS:
+            continue
+        named = _named(doc, mention)  # the person's entity, though this mention reads ORG
+        if named.label != "PERSON":
             continue
         span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
         if span is None or span.root.dep_ not in ("nsubj", "nsubjpass"):
             continue
-        named = _named(doc, mention)
         speaker = Speaker(name=named.name, key=named.key, label=named.label)
         found.append(_Resolved(speaker, mention.start))
     return found
