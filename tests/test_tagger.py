@@ -123,3 +123,18 @@ def test_a_quotation_signed_with_any_quotation_dash_is_its_signers(dash: str) ->
     said = {a.speaker: a.content for a in found}
     assert said.get("Maria Lopez", "").startswith("He never answered a single question")
     assert said.get("Daniel Okafor", "").startswith("She was calm and prepared")
+
+
+def test_hybrid_content_runs_on_where_the_rule_stops_at_the_object() -> None:
+    """Written for this test: the rules stop a "criticized X for ..." or "described X as ..."
+    content at its object; the tagger's content, starting at the same word, runs to the end of
+    the sentence, and the hybrid keeps it."""
+    rules, hybrid = load_nlp(attribution="rules"), load_nlp()
+    for text, stop in (
+        ("The mayor criticized the governor for cutting school funding in a crisis.", "funding"),
+        ("The union described the offer as an insult to every worker in the plant.", "insult"),
+    ):
+        (by_rules,) = [a.content for a in rules(text)._.cg_attributions]
+        (by_hybrid,) = [a.content for a in hybrid(text)._.cg_attributions]
+        assert stop not in by_rules
+        assert by_hybrid.startswith(by_rules) and stop in by_hybrid

@@ -1002,6 +1002,29 @@ def _kept_alone(doc: Doc, rule: Relation) -> bool:
     return lemma in cues.speech_verbs or lemma in cues.relay_verbs
 
 
+def _fuller(text: str, rule: Relation, tagged: Relation) -> list[tuple[int, int]]:
+    """The rule's content, or the tagger's where it starts where the rule's does and carries
+    on to the end of a sentence: an object with its complement ("described Clinton as 'a
+    lifetime politician' who ...", where the rule stops at "Clinton") or a second clause."""
+    mine, theirs = rule.content, tagged.content
+    if len(mine) == 1 == len(theirs):
+        (a, b), (c, d) = mine[0], theirs[0]
+        rest = text[b:d]
+        inside = [x for x in (rule.cue, rule.source, tagged.cue, tagged.source) if x is not None]
+        if (
+            c == a
+            and d > b
+            and any(ch.isalnum() for ch in rest)
+            and _ENDS_A_SENTENCE.search(rest)
+            and not any(_overlaps((b, d), x) for x in inside)
+        ):
+            return [(a, d)]
+    return mine
+
+
+_ENDS_A_SENTENCE = re.compile(r"[.!?][\"'”’)]*\s*$")
+
+
 def combine(doc: Doc, rules: list[Relation], tagged: list[Relation]) -> list[Relation]:
     """Hybrid: the tagger decides which verbs report speech; the rules resolve who spoke.
 
@@ -1018,7 +1041,7 @@ def combine(doc: Doc, rules: list[Relation], tagged: list[Relation]) -> list[Rel
     for rule in rules:
         agree = next((t for t in tagged if _overlaps(t.cue, rule.cue)), None)
         if agree is not None:
-            out.append(replace(rule, cue=agree.cue))
+            out.append(replace(rule, cue=agree.cue, content=_fuller(doc.text, rule, agree)))
         elif _kept_alone(doc, rule):
             out.append(rule)
     out += [t for t in tagged if not any(_overlaps(t.cue, r.cue) for r in rules)]
