@@ -428,3 +428,16 @@ def test_a_medium_is_never_he_or_she(nlp) -> None:
 def test_a_question_word_run_into_a_name_is_no_part_of_it(nlp) -> None:
     doc = nlp("Will Trump's embrace of grievance carry him to victory? Trump said it would.")
     assert not any(e.name.startswith("Will") for e in doc._.cg_entities.values())
+
+
+def test_a_cut_phrase_or_an_open_parenthesis_is_no_part_of_a_source(nlp) -> None:
+    """ "Lawmakers and" (a phrase cut after its conjunction), "Specifically, people" (a
+    sentence adverb) and "Southern Poverty Law Center (SPLC" (a bracket left open)."""
+    doc = nlp(
+        "The Southern Poverty Law Center (SPLC said the group was active. "
+        "Specifically, people said the plan was bad."
+    )
+    described = {a.speaker or a.speaker_description for a in doc._.cg_attributions}
+    assert "Southern Poverty Law Center" in described
+    assert not any(d and ("(" in d or d.startswith("Specifically")) for d in described)
+    assert {e.name for e in doc._.cg_entities.values()} == {"Southern Poverty Law Center"}

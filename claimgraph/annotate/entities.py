@@ -708,6 +708,8 @@ class EntityResolver:
             if _POSSESSIVE.search(text):
                 text = _POSSESSIVE.sub("", text)
             text = _TRAILING_MINOR.sub("", text)
+            if text.count("(") > text.count(")"):  # "Southern Poverty Law Center (SPLC"
+                text = _TRAILING_MINOR.sub("", text[: text.rindex("(")].rstrip())
             if not is_name_text(text):
                 continue
             spans.append((start, start + len(text), text, ent.label_))

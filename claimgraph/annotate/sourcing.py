@@ -307,7 +307,7 @@ def _person_from_chain(doc: Doc, mentions: list[Mention], chain: list[Token]) ->
         full = well_known_name(chain[0].text)  # "— Governor Walker (@GovWalker)"
         if full is not None:
             return Named(full, None, "PERSON", start, end)
-    return Named(" ".join(t.text for t in chain), None, "PERSON", start, end)
+    return _person_entity(doc, mentions, " ".join(t.text for t in chain), start, end)
 
 
 def _surname_match(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Named | None:
@@ -336,7 +336,28 @@ def _surname_match(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Nam
     ):
         return _named(doc, mention)  # the person's entity, though this mention reads ORG
     start, end = best[0].idx, best[-1].idx + len(best[-1])
-    return Named(" ".join(t.text for t in best), None, "PERSON", start, end)
+    return _person_entity(doc, mentions, " ".join(t.text for t in best), start, end)
+
+
+def _entity_called(doc: Doc, mentions: list[Mention], name: str) -> Named | None:
+    """The article's entity of a speaker's kind whose canonical name is this name."""
+    key = alias_key(name)
+    for mention in mentions:
+        found = _named(doc, mention)
+        if found.key and found.label in SPEAKER_LABELS and alias_key(found.name) == key:
+            return found
+    return None
+
+
+def _person_entity(doc: Doc, mentions: list[Mention], name: str, start: int, end: int) -> Named:
+    """A person's name the recogniser missed here but not everywhere: its entity's, so one
+    person stays one speaker ("Committee Chair Adam Schiff" beside "Adam Schiff")."""
+    key = alias_key(name)
+    for mention in mentions:
+        found = _named(doc, mention)
+        if found.label == "PERSON" and found.key and alias_key(found.name) == key:
+            return Named(found.name, found.key, "PERSON", start, end)
+    return Named(name, None, "PERSON", start, end)
 
 
 _TITLE_POS = frozenset({"NOUN", "PROPN", "ADJ", "ADP", "DET", "PART", "NUM", "CCONJ"})
@@ -405,6 +426,10 @@ def _span_text(doc: Doc, span: tuple[int, int]) -> str:
 def _clean(text: str) -> str:
     """Collapse whitespace, drop edge punctuation and unbalanced edge brackets."""
     text = re.sub(r"\s+", " ", text.strip(_EDGE)).strip()
+    # a phrase cut after a conjunction ("Lawmakers and"), or opened by a sentence adverb
+    # ("Specifically, people"): neither is part of who spoke
+    text = re.sub(r"(?:\s+(?:and|or|but|&))+$", "", text)
+    text = re.sub(r"^[A-Z][a-z]+ly,\s+", "", text)
     while text.endswith(")") and text.count(")") > text.count("("):
         text = text[:-1].strip(_EDGE)
     while text.startswith("(") and text.count("(") > text.count(")"):
@@ -822,7 +847,13 @@ def describe_source(
         return [served]
     speakers = []
     conjuncts = _conjuncts(head)
+    seen: set[int] = set()
     for conjunct in conjuncts:
+        within = _token_mention(mentions, conjunct)
+        if within is not None and id(within) in seen:
+            continue  # "Customs and Border Protection": one name, not two speakers
+        if within is not None:
+            seen.add(id(within))
         named = _name_for(doc, mentions, conjunct)
         if named is None:
             appositions = [c for c in conjunct.children if c.dep_ == "appos"]
@@ -919,9 +950,22 @@ def describe_source(
         # A name the entity recogniser missed ("Dolt Jones said"), or an institution named by
         # its country ("the Iraqi army", "the Syrian government"): kept as written. An
         # institution is a group: "he" never refers back to it.
+        name = _strip_determiner(_core_phrase(head)) or None
+        same = _entity_called(doc, mentions, name) if name else None
+        if same is not None:  # missed here, recognised elsewhere ("The New York Times")
+            return [
+                Speaker(
+                    name=same.name,
+                    key=same.key,
+                    label=same.label,
+                    description=text,
+                    plural=same.label != "PERSON",
+                    outlet=same.label == "ORG" and is_outlet_name(same.name),
+                )
+            ]
         return [
             Speaker(
-                name=_strip_determiner(_core_phrase(head)) or None,
+                name=name,
                 label="ORG" if institution else None,
                 description=text,
                 head=lemma,
@@ -1106,7 +1150,7 @@ def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int)
     """Person names in subject position: a pronoun may refer to them though they said nothing."""
     found = []
     for mention in mentions:
-        if not after <= mention.start < before or mention.label not in SPEAKER_LABELS:
+        if not after <= mention.start < before:
             continue
         named = _named(doc, mention)  # the person's entity, though this mention reads ORG
         if named.label != "PERSON":
