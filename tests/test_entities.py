@@ -371,3 +371,12 @@ def test_a_well_known_person_named_by_surname_alone_gets_the_full_name(nlp) -> N
     for text, name in cases.items():
         speakers = {a.speaker for a in nlp(text)._.cg_attributions}
         assert speakers == {name}, (text, speakers)
+
+
+def test_a_short_form_written_the_x_joins_only_a_name_written_with_the(nlp) -> None:
+    """ "told The Hill" (a newspaper) is not "Capitol Hill"; "The Journal" still joins "The
+    Wall Street Journal", and "The Court" the Supreme Court."""
+    doc = nlp("Lawmakers on Capitol Hill met. Allan Lichtman told The Hill there was evidence.")
+    assert "Capitol Hill" not in {a.via[0] for a in doc._.cg_attributions if a.via}
+    doc = nlp("The Wall Street Journal reported the deal. Officials told The Journal it was done.")
+    assert {e.name for e in doc._.cg_entities.values()} == {"The Wall Street Journal"}

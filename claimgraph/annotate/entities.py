@@ -325,6 +325,16 @@ def _strip_article(text: str, start: int) -> tuple[str, int]:
     return text, start
 
 
+def _the_before(text: str, start: int) -> bool:
+    return text[max(0, start - 4) : start].casefold() == "the "
+
+
+def _titled_the(text: str, start: int) -> bool:
+    """A capital "The" right before a name, inside a sentence ("told The Hill")."""
+    before = text[max(0, start - 6) : start]
+    return before.endswith("The ") and before[:-4].rstrip()[-1:] not in ("", ".", "!", "?", "\n")
+
+
 def _initials(words: list[str]) -> str:
     letters = []
     for word in words:
@@ -593,6 +603,13 @@ def resolve_mentions(
             continue
         roots = {uf.find(r) for r in org_suffixes.get(tuple(alias_key(w) for w in words), set())}
         roots.discard(uf.find(i))
+        if len(roots) == 1 and _titled_the(text, spans[i][0]):
+            # "told The Hill" is a name of its own, not "Capitol Hill": a short form written
+            # with a capital "The" joins only a name the article writes with "the" too
+            # ("The Journal", "The Wall Street Journal")
+            root = next(iter(roots))
+            if not any(uf.find(j) == root and _the_before(text, spans[j][0]) for j in range(n)):
+                continue
         if len(roots) == 1:
             uf.union(next(iter(roots)), i)
 
