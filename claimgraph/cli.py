@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +26,7 @@ from claimgraph.annotate.attribution import DEFAULT_EXTRACTOR
 from claimgraph.annotate.language import language_router
 from claimgraph.annotate.nlp import DEFAULT_MODEL, ModelNotAvailable, load_nlp, model_info
 from claimgraph.annotate.tagger import TaggerNotAvailable
-from claimgraph.engine.local import RunSummary, WorkerSettings, choose_workers
+from claimgraph.engine.local import RunSummary, WorkerPool, WorkerSettings, choose_workers
 from claimgraph.engine.local import analyze as run_analyze
 from claimgraph.export import FORMATS
 from claimgraph.factchecks.cli import app as factchecks_app
@@ -207,24 +209,32 @@ def analyze(
     if not files:
         err.print(f"[red]No input files found in {escape(' '.join(paths))}[/red]")
         raise typer.Exit(2)
+    count, why = choose_workers(files, workers) if engine == "local" else (1, "")
+    alias_files = tuple(str(a) for a in aliases or ())
+    tagger = str(attribution_model) if attribution_model else None
+    settings = WorkerSettings(
+        model=model,
+        alias_files=alias_files,
+        attribution=attribution,
+        attribution_model=tagger,
+        window_chars=window_chars,
+    )
     try:
         if vocab:
             use_vocabulary_dirs(vocab)
-        nlp = load_nlp(
-            model,
-            alias_files=tuple(str(a) for a in aliases or ()),
-            attribution=attribution,
-            attribution_model=str(attribution_model) if attribution_model else None,
+        # With worker processes the workers load the pipeline and describe it; this process
+        # only writes, and loads none of its own (~340 MB).
+        nlp = (
+            None
+            if count > 1
+            else load_nlp(
+                model, alias_files=alias_files, attribution=attribution, attribution_model=tagger
+            )
         )
     except (ModelNotAvailable, TaggerNotAvailable, VocabularyError, ValueError) as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
-    info = model_info(nlp)
-    console.print(f"Using spaCy pipeline [bold]{escape(f'{info.name} {info.version}')}[/bold]")
-    if info.attribution:
-        console.print(f"Attribution: {escape(info.attribution)}")
-    console.print(f"Language detection: {escape(language_router(nlp).describe())}")
-    with Store(db) as store:
+    with Store(db) as store, ExitStack() as stack:
         linker = None
         if link:
             try:
@@ -232,6 +242,22 @@ def analyze(
             except EncoderLoadError as exc:
                 err.print(f"[red]{escape(str(exc))}[/red]")
                 raise typer.Exit(2) from exc
+            settings = replace(settings, link=linker.settings)
+        pool = None
+        if nlp is None:
+            try:
+                pool = stack.enter_context(WorkerPool(count, settings))
+            except (ModelNotAvailable, TaggerNotAvailable, VocabularyError, ValueError) as exc:
+                err.print(f"[red]{escape(str(exc))}[/red]")
+                raise typer.Exit(2) from exc
+            info, language = pool.info, pool.language
+        else:
+            info, language = model_info(nlp), language_router(nlp).describe()
+        console.print(f"Using spaCy pipeline [bold]{escape(f'{info.name} {info.version}')}[/bold]")
+        if info.attribution:
+            console.print(f"Attribution: {escape(info.attribution)}")
+        console.print(f"Language detection: {escape(language)}")
+        if linker is not None:
             console.print(f"Linking: {escape(linker.describe())}")
             console.print(f"Embedding model: {escape(linker.encoder.inner.describe())}")
         progress = Progress(
@@ -261,30 +287,16 @@ def analyze(
             if engine == "ray":  # imported here: Ray takes seconds to import
                 from claimgraph.engine.ray import analyze as ray_analyze
 
-                alias_files = tuple(str(a) for a in aliases or ())
                 summary = ray_analyze(
                     files, store, model=model, alias_files=alias_files, address=address,
                     workers=workers, attribution=attribution, window_chars=window_chars,
-                    max_chars=max_chars,
-                    attribution_model=str(attribution_model) if attribution_model else None,
-                    **common,
+                    max_chars=max_chars, attribution_model=tagger, **common,
                 )  # fmt: skip
             else:
-                count, why = choose_workers(files, workers)
                 console.print(f"Workers: {count} process{'es' if count != 1 else ''} ({why})")
-                settings = WorkerSettings(
-                    model=model,
-                    alias_files=tuple(str(a) for a in aliases or ()),
-                    attribution=attribution,
-                    attribution_model=str(attribution_model) if attribution_model else None,
-                    link=linker.settings if linker is not None else None,
-                    window_chars=window_chars,
-                )
-                if count > 1:
-                    nlp = None  # the workers load their own; this process only writes
                 summary = run_analyze(
                     files, store, nlp, window_chars=window_chars, max_chars=max_chars,
-                    workers=count, worker_settings=settings, **common,
+                    workers=count, worker_settings=settings, pool=pool, **common,
                 )  # fmt: skip
         print_summary(summary, store)
     if not summary.ok:

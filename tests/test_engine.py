@@ -121,3 +121,14 @@ def test_workers_default_to_every_core_unless_the_input_is_small(tmp_path, monke
     packed = tmp_path / "packed.jsonl.gz"  # compressed input counts four times its size
     packed.write_bytes(b"x" * (local.SMALL_INPUT_BYTES // 4 + 1))
     assert local.choose_workers([packed])[0] == 4
+
+
+def test_a_worker_that_cannot_load_its_models_stops_the_pool_with_its_error(tmp_path) -> None:
+    """Raised in the pool's initializer, a load error made the pool start a new worker, which
+    failed the same way, for ever (`analyze --workers 2` with a missing tagger hung). Now the
+    error reaches the caller and the workers are gone."""
+    from claimgraph.annotate.tagger import TaggerNotAvailable
+
+    settings = local.WorkerSettings(model=DEFAULT_MODEL, attribution_model=str(tmp_path / "none"))
+    with pytest.raises(TaggerNotAvailable, match="attribution model not found"):
+        local.WorkerPool(2, settings)

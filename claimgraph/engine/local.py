@@ -119,7 +119,16 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start_worker(settings: WorkerSettings) -> None:
-    """A worker's models, loaded once: the spaCy pipeline and, when linking, the claim stage."""
+    """A worker's models, loaded once. A failure is kept for `_ready` to hand back: raised
+    here, it would make the pool start a new worker, which fails the same way, for ever."""
+    try:
+        _load_worker(settings)
+    except Exception as exc:  # noqa: BLE001 - any load error is the caller's to report
+        _WORKER["error"] = exc
+
+
+def _load_worker(settings: WorkerSettings) -> None:
+    """The spaCy pipeline and, when linking, the claim stage."""
     import torch
 
     torch.set_num_threads(1)  # one core per worker: the other workers have the others
@@ -143,6 +152,8 @@ def _work(chunk: list[Item]) -> list[Item]:
 
 
 def _ready(_: int) -> int:
+    if "error" in _WORKER:
+        raise _WORKER["error"]
     return os.getpid()
 
 
@@ -170,8 +181,15 @@ class WorkerPool:
         # spawn, not fork: a forked copy of a process that ran torch can hang in its thread pool
         context = multiprocessing.get_context("spawn")
         self._pool = context.Pool(count, initializer=_start_worker, initargs=(settings,))
-        # every worker has loaded its models once each answered (a worker takes one at a time)
-        self._pool.map(_ready, range(count), chunksize=1)
+        # every worker has loaded its models once each answered (a worker takes one at a time);
+        # a worker that could not load them raises its error here (a missing model, a bad
+        # vocabulary), and the pool is closed
+        try:
+            self._pool.map(_ready, range(count), chunksize=1)
+        except BaseException:
+            self._pool.terminate()
+            self._pool.join()
+            raise
         # the pipeline the workers run (claimgraph.annotate.nlp.ModelInfo) and its language
         # detection, described by one of them
         self.info, self.language = self._pool.apply(_describe, (0,))
