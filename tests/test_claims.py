@@ -372,6 +372,9 @@ _FURNITURE_SENTENCES = [
     "By signing up you agree to receive email newsletters or alerts from the Gazette.",
     "Add Harbour Storm as an interest to stay up to date on the latest news from Gazette News.",
     "Help Us Report on Flooding Are you a nurse, a pilot or another COVID-19 worker?",
+    "The survey was produced for the Gazette by Roe Research of Springfield, with sampling and "
+    "data collection by Doe Associates.",  # a poll's methodology note
+    "Jake Roe/The Springfield Daily Gazette",  # a picture's credit
 ]
 # Prose that shares their words stays a claim.
 _PROSE_SENTENCES = [

@@ -408,3 +408,33 @@ def test_a_negated_claim_is_the_opposite_assertion() -> None:
     assert negated("The United States is not serious about withdrawing its troops")
     assert not negated("there is significant evidence of collusion")
     assert not negated("a notable and nonpartisan win")
+
+
+def test_without_a_told_act_a_retelling_shares_some_words() -> None:
+    """Written for this test, after the judged sample's 'same actor, something else said of
+    him' pairs: with no act said by a verb, two claims close in embedding space (cosine 0.85
+    here, set by hand) link only when they share some of their content words."""
+    import numpy as np
+
+    class _Given:
+        name, dim = "given", 4
+
+        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
+            raise AssertionError
+
+    texts = {
+        "a": "Springfield officials think the new timetable and its cheaper weekend fares are fine.",
+        "b": "Springfield workers live in small houses near the old docks.",
+        "c": "Springfield officials think the timetable and the cheaper fares are fine.",
+    }
+    claims = [Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test") for k, t in texts.items()]
+    anchors = {k: frozenset({"springfield"}) for k in texts}
+    tilt = np.sqrt(1 - 0.85**2)
+    vectors = np.array([[1, 0, 0, 0], [0.85, tilt, 0, 0], [0.85, 0, tilt, 0]], dtype=np.float32)
+    index = NarrativeIndex(_Given())
+    index.add(claims, anchors, vectors)
+    assert index.linked("a", "c")  # the same assertion, retold
+    assert not index.linked("a", "b")  # one shared name, nothing else
+    loose = NarrativeIndex(_Given(), min_word_overlap=0.0)
+    loose.add(claims, anchors, vectors)
+    assert loose.linked("a", "b")  # the rule, not the cosine, keeps them apart

@@ -86,12 +86,16 @@ _FIGURE = re.compile(
 # A line that is only an embedded post's signature ("Donald J. Trump (@realDonaldTrump) May 9,
 # 2018"): the post's source and date (claimgraph.annotate.attribution), no assertion.
 _SIGNATURE = re.compile(rf"^\W*[^()\n]{{1,80}}{POST_HANDLE}\s*{POST_DATE}\W*$")
-# "Kyle Smith, National Review": a name, a comma, an outlet; every word capitalised. Or a
-# picture's credit, names joined by "/" ("Jake Nicol/The Wall Street Journal").
+# "Kyle Smith, National Review": a name, a comma, an outlet; every word capitalised.
 _BYLINE = re.compile(
-    r"^[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,4}(?:, (?:the )?"
-    r"[A-Z][\w.'\u2019&-]*(?: (?:of |the |and |for )?[A-Z][\w.'\u2019&-]*){0,6}"
-    r"|(?: ?/ ?[A-Z][\w.'\u2019&-]*(?: (?:of |the |and |for )?[A-Z][\w.'\u2019&-]*){0,6})+)$"
+    r"^[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,4}, (?:the )?"
+    r"[A-Z][\w.'\u2019&-]*(?: (?:of |the |and |for )?[A-Z][\w.'\u2019&-]*){0,6}$"
+)
+# A picture's credit: capitalised names joined by "/" ("Jake Nicol/The Wall Street Journal"),
+# with no closing punctuation.
+_CREDIT = re.compile(
+    r"[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,4}"
+    r"(?: ?/ ?[A-Z][\w.'&-]*(?: (?:of |the |and |for )?[A-Z][\w.'&-]*){0,6})+"
 )
 _SPACES = re.compile(r"\s+")
 # Openers stripped before the filler test: "And thank you", "Well, let's talk".
@@ -148,10 +152,11 @@ def is_page_furniture(text: str) -> bool:
     ("... Zimbabwe Please enter a valid email address."), its gallery captions ("Hide Caption
     17 of 22 Photos: ...") and its "Write to X at x@wsj.com" inside the body. A sentence is
     furniture when it holds one of data/checkable.yaml's furniture_sentences or is, whole, a
-    line furniture.yaml's strict groups remove wherever it stands.
+    line furniture.yaml's strict groups remove wherever it stands, or a picture's credit
+    ("Jake Nicol/The Wall Street Journal").
     """
     folded = _SPACES.sub(" ", fold_quotes(text)).strip()
-    if _furniture_sentence().search(folded):
+    if _furniture_sentence().search(folded) or _CREDIT.fullmatch(folded.strip(_EDGE)):
         return True
     max_words, patterns = _furniture_lines()
     if len(folded.split()) > max_words:
