@@ -441,3 +441,22 @@ def test_a_cut_phrase_or_an_open_parenthesis_is_no_part_of_a_source(nlp) -> None
     assert "Southern Poverty Law Center" in described
     assert not any(d and ("(" in d or d.startswith("Specifically")) for d in described)
     assert {e.name for e in doc._.cg_entities.values()} == {"Southern Poverty Law Center"}
+
+
+def test_a_subject_the_parser_hung_on_its_verb_is_still_a_subject(nlp) -> None:
+    """ "The real reason Trump won ... is that he sees": the parser makes "Trump" a compound
+    of "won"; "he" is Trump, not the last person subject before him."""
+    text = (
+        "President Donald Trump spoke on Monday. They would take it as a compliment if they "
+        "knew who Stalin was. The real reason Trump won, and the reason his supporters stay "
+        "loyal, is that he sees the lies and just doesn't care."
+    )
+    assert {s for s, _ in _sources(nlp, text)} == {"Donald Trump"}
+
+
+def test_an_officeholder_s_office_keeps_the_whole_title(nlp) -> None:
+    text = (
+        "But Morrison also said the White House chief of staff\u2019s office had informed the "
+        "budget office that the aid was held."
+    )
+    assert "Office of the White House Chief of Staff" in {s for s, _ in _sources(nlp, text)}

@@ -616,14 +616,18 @@ def _office_of(head: Token) -> Speaker | None:
     owner = owners[0]
     if not any(c.dep_ == "det" and c.lower_ == "the" for c in owner.children):
         return None
-    words = [t.text for t in owner.subtree if t.dep_ not in ("det", "case") and t.i <= owner.i]
+    # the whole title, "of staff" included ("the White House chief of staff's office")
+    words = [t.text for t in owner.subtree if t.dep_ not in ("det", "case")]
     if not words or not all(w.isalpha() for w in words):
         return None
     vocab = source_vocabulary()
     titles = vocab.role_nouns | vocab.title_genders.keys() | set(vocab.title_roles.values())
     if owner.lemma_.lower() not in titles and " ".join(words).lower() not in titles:
         return None  # "the company's office" is no officeholder's
-    name = "Office of the " + " ".join(w.capitalize() for w in words)
+    minor = {"of", "the", "and", "for"}
+    name = "Office of the " + " ".join(
+        w.lower() if w.lower() in minor else w[:1].upper() + w[1:] for w in words
+    )
     return Speaker(
         name=name, label="ORG", description=_core_phrase(head), head="office", plural=True
     )
@@ -1156,7 +1160,12 @@ def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int)
         if named.label != "PERSON":
             continue
         span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-        if span is None or span.root.dep_ not in ("nsubj", "nsubjpass"):
+        if span is None:
+            continue
+        root = span.root
+        # a "compound" hung on a verb is its subject misparsed ("the reason Trump won")
+        misparsed = root.dep_ == "compound" and root.head.pos_ in ("VERB", "AUX")
+        if root.dep_ not in ("nsubj", "nsubjpass") and not misparsed:
             continue
         speaker = Speaker(name=named.name, key=named.key, label=named.label)
         found.append(_Resolved(speaker, mention.start))
