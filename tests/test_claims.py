@@ -375,6 +375,10 @@ _FURNITURE_SENTENCES = [
     "The survey was produced for the Gazette by Roe Research of Springfield, with sampling and "
     "data collection by Doe Associates.",  # a poll's methodology note
     "Jake Roe/The Springfield Daily Gazette",  # a picture's credit
+    "Material from the Associated Press was used in this report.",  # wire copy credited
+    "This report includes material from Reuters.",
+    "Click for more from Gazette Media.",
+    "Via The Springfield Daily Gazette",
 ]
 # Prose that shares their words stays a claim.
 _PROSE_SENTENCES = [
@@ -384,6 +388,8 @@ _PROSE_SENTENCES = [
     "Analysis of the data shows that the program cut costs by 12 percent.",
     "So you mentioned faith, but tell us about your experience with the church.",
     "He wrote to the senator at least 12 times about the harbour bridge.",
+    "Via satellite, the signal reached ten million homes.",
+    "Information from the FBI was used in the report to Congress.",
 ]
 
 
