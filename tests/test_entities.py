@@ -380,3 +380,11 @@ def test_a_short_form_written_the_x_joins_only_a_name_written_with_the(nlp) -> N
     assert "Capitol Hill" not in {a.via[0] for a in doc._.cg_attributions if a.via}
     doc = nlp("The Wall Street Journal reported the deal. Officials told The Journal it was done.")
     assert {e.name for e in doc._.cg_entities.values()} == {"The Wall Street Journal"}
+
+
+def test_a_possessive_inside_a_person_name(nlp) -> None:
+    """ "Berstein's Ronny Gal" is the analyst Ronny Gal; a possessive before one word is no
+    person's name."""
+    doc = nlp("“The deal is good,” Berstein’s Ronny Gal wrote this week.")
+    assert {a.speaker for a in doc._.cg_attributions} == {"Ronny Gal"}
+    assert {e.name for e in doc._.cg_entities.values()} == {"Ronny Gal"}

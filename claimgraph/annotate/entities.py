@@ -54,6 +54,8 @@ def _fold_sun_article(match: re.Match[str]) -> str:
 
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# A possessive inside a name: "Berstein's Ronny Gal" (an employer's analyst), "Hillary's Emails".
+_INNER_POSSESSIVE = re.compile(r"['\u2019]s\s+(?=[A-Z])")
 _DOUBLED = re.compile(r"(.)\1+")
 _ACRONYM = re.compile(r"^[A-Z][A-Z.&]{1,7}$")
 _MINOR_WORDS = frozenset({"of", "for", "the", "and", "on", "in", "de", "du", "al", "el"})
@@ -729,6 +731,16 @@ class EntityResolver:
                 text = _TRAILING_MINOR.sub("", text[: text.rindex("(")].rstrip())
             if not is_name_text(text):
                 continue
-            spans.append((start, start + len(text), text, ent.label_))
+            label = ent.label_
+            inner = _INNER_POSSESSIVE.search(text) if label == "PERSON" else None
+            if inner is not None:
+                rest = text[inner.end() :]
+                words = rest.split()
+                if len(words) >= 2 and all(w[:1].isupper() for w in words):
+                    # "Berstein's Ronny Gal": the analyst
+                    start, text = start + inner.end(), rest
+                else:  # "Hillary's Emails": a title, not a person
+                    label = "WORK_OF_ART"
+            spans.append((start, start + len(text), text, label))
         doc._.cg_mentions, doc._.cg_entities = resolve_mentions(spans, doc.text, self.table)
         return doc
