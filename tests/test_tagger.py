@@ -138,3 +138,18 @@ def test_hybrid_content_runs_on_where_the_rule_stops_at_the_object() -> None:
         (by_hybrid,) = [a.content for a in hybrid(text)._.cg_attributions]
         assert stop not in by_rules
         assert by_hybrid.startswith(by_rules) and stop in by_hybrid
+
+
+@pytest.mark.parametrize("attribution", ["rules", "hybrid"])
+def test_a_quotation_with_its_own_cue_is_not_the_previous_speakers(attribution: str) -> None:
+    """Written for this test: two speeches quoted one after the other, each with its own
+    '..., said X'. The second quotation is Lopez's alone, not a continuation of Okafor's."""
+    text = (
+        'The case for unity was made twice. "We need somebody who can win in November," said '
+        'Okafor in his speech endorsing the governor. "If we spend the spring dividing the '
+        'party, we will spend the next four years regretting it," said Lopez in her speech.'
+    )
+    found = load_nlp(attribution=attribution)(text)._.cg_attributions
+    said = {a.speaker: a.content for a in found}
+    assert said["Okafor"] == "We need somebody who can win in November"
+    assert said["Lopez"].startswith("If we spend the spring dividing the party")

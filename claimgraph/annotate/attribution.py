@@ -17,8 +17,9 @@ vocabulary of its own. Speakers, roles, anonymity and sourcing chains are resolv
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -541,11 +542,16 @@ def _snap_to_quotes(
 
 
 def _continuations(
-    text: str, last: tuple[int, int], regions: list[tuple[int, int]], clause_end: int
+    text: str,
+    last: tuple[int, int],
+    regions: list[tuple[int, int]],
+    clause_end: int,
+    signed: Callable[[tuple[int, int]], bool] = lambda _r: False,
 ) -> list[tuple[int, int]]:
     """Quotations that continue a direct quote after its cue: the rest of a quotation split
     by the cue ('"A," said X, "B."') and following quotations alone in their sentences
-    ('"A," she said. "B."'), same paragraph."""
+    ('"A," she said. "B."'), same paragraph. A quotation that ``signed`` says has a cue of
+    its own ('"A," said X. "B," said Y.') is not a continuation, and neither is what follows it."""
     found: list[tuple[int, int]] = []
     if last[1] > clause_end:
         return found
@@ -565,7 +571,7 @@ def _continuations(
         if region[0] < pos:
             continue
         gap = text[pos : region[0]]
-        if "\n" in gap or gap.strip():
+        if "\n" in gap or gap.strip() or signed(region):
             break
         found.append(region)
         pos = region[1]
@@ -672,7 +678,9 @@ def _verb_relations(
         if source[1] <= source[0]:
             continue
         if kind == "direct":
-            more = _continuations(text, quotes[-1], regions, max(cue[1], source[1]))
+            more = _continuations(
+                text, quotes[-1], regions, max(cue[1], source[1]), partial(_signed, doc, cues)
+            )
             quotes = quotes + more
             content = content + [_quote_interior(text, r) for r in more]
             used_quotes.update(quotes)
@@ -691,6 +699,20 @@ def _verb_relations(
             )
         )
     return relations
+
+
+def _signed(doc: Doc, cues: Cues, region: tuple[int, int]) -> bool:
+    """Whether a quotation has a reporting verb of its own right after it, in its sentence
+    ('"...," said Klobuchar', '"...," Klobuchar said')."""
+    after = doc.char_span(region[1], len(doc.text), alignment_mode="expand")
+    if after is None:
+        return False
+    for token in after[:6]:
+        if "\n" in token.text or token.text in ".!?" or token.is_sent_start and not token.is_quote:
+            return False
+        if _is_cue_verb(token, cues):
+            return True
+    return False
 
 
 def _speaker_hedge(token: Token, subject: Token, cues: Cues, quoted: bool) -> bool:
