@@ -103,6 +103,8 @@ def test_hybrid_keeps_what_both_found_and_leaves_out_stances_only_the_rules_saw(
     cue = lambda nlp, t: [t[a.cue_start : a.cue_end] for a in nlp(t)._.cg_attributions]  # noqa: E731
     assert cue(rules, text) == ["said", "plans"]
     assert cue(hybrid, text) == ["said"]
+    # found by both: the rules' relation (their speaker), recorded as theirs
+    assert [a.extractor for a in hybrid(text)._.cg_attributions] == ["rules"]
     chain = (
         "The Fars News Agency reported on Monday that the commander of the brigade said US "
         "helicopters had evacuated the militants."

@@ -1089,7 +1089,6 @@ def find_attributions(
         raise ValueError(f"the {extractor!r} extractor needs the tagger's spans")
     rules = find_relations(doc) if extractor != "model" else []
     tagged = tagged_relations(doc, spans) if spans is not None and extractor != "rules" else []
-    from_rules = {id(r) for r in rules}
     if extractor == "hybrid":
         relations = combine(doc, rules, tagged)
     else:
@@ -1099,7 +1098,8 @@ def find_attributions(
     model_name = producer or "model"
     for attribution in attributions:
         attribution.signals = attribution_signals(doc, attribution, text)
-    by_cue = {r.cue: "rules" if id(r) in from_rules else model_name for r in relations}
+    # a relation both found is the rules' (their speaker and content), with the tagger's cue edges
+    by_cue = {r.cue: model_name if r.rule == "model" else "rules" for r in relations}
     for attribution in attributions:
         if attribution.extractor is None:
             key = (attribution.cue_start, attribution.cue_end)
