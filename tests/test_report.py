@@ -296,7 +296,9 @@ def test_overview_figures_match_the_database(tree, linked_db: Path) -> None:
         (li,) = tree.xpath(f"//section[@id='overview']//li[@data-span='{key}']")
         links = li.xpath(".//a")
         assert [a.text_content() for a in links] == [earliest.isoformat(), latest.isoformat()]
-        assert links[0].get("href") in {d["href"] for d in dates if period(d["date"])[0] == earliest}
+        assert links[0].get("href") in {
+            d["href"] for d in dates if period(d["date"])[0] == earliest
+        }
         assert links[1].get("href") in {d["href"] for d in dates if period(d["date"])[1] == latest}
 
 
