@@ -548,8 +548,8 @@ def _expletive(token: Token) -> bool:
     if token.dep_ == "expl":
         return True
     verb = token.head
-    if token.dep_ != "nsubj" or verb.lemma_ != "be":
-        return False
+    if token.dep_ != "nsubj" or (verb.lemma_ != "be" and verb.lower_ not in ("'s", "\u2019s")):
+        return False  # ("It\u2019s": the lemmatiser leaves the curly contraction alone)
     complements = [c for c in verb.children if c.dep_ in ("acomp", "attr")]
     clauses = [
         c
