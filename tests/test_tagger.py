@@ -155,3 +155,18 @@ def test_a_quotation_with_its_own_cue_is_not_the_previous_speakers(attribution: 
     said = {a.speaker: a.content for a in found}
     assert said["Okafor"] == "We need somebody who can win in November"
     assert said["Lopez"].startswith("If we spend the spring dividing the party")
+
+
+def test_in_text_without_commas_or_quotation_marks_the_taggers_content_edges_win() -> None:
+    """Written for this test, as scraped copy comes: no commas, no quotation marks. The rules
+    draw content edges at punctuation this text lacks; the tagger was trained on such copies."""
+    from claimgraph.annotate.attribution import _bare
+
+    text = (
+        "The mayor criticized the governor for cutting school funding in a crisis and said "
+        "the cuts hurt children most"
+    )
+    assert _bare(text) and not _bare("The mayor, who spoke first, said so.")
+    contents = [a.content for a in load_nlp()(text)._.cg_attributions]
+    assert "the governor for cutting school funding in a crisis" in contents
+    assert "the cuts hurt children most" in contents
