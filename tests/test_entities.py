@@ -295,6 +295,12 @@ def test_the_merge_decision_reads_the_corpus_and_writes_nothing() -> None:
     corpus.apply(mike, merge_entity(mike, corpus))
     outlet = Entity(key="bloomberg", name="Bloomberg", type="ORG")
     assert merge_entity(outlet, corpus).entity_id is None
+    # A one-word organisation is no person ("told The Hill"), unless shouted (a transcript's
+    # "TRUMP:" label, which the recogniser calls an organisation).
+    fiona = Entity(key="fh", name="Fiona Hill", type="PERSON", aliases=["Hill"])
+    fiona_id = corpus.apply(fiona, merge_entity(fiona, corpus))
+    assert merge_entity(Entity(key="hill", name="Hill", type="ORG"), corpus).entity_id is None
+    assert merge_entity(Entity(key="hill2", name="HILL", type="ORG"), corpus).entity_id == fiona_id
     # A short first name is the formal one (data/nicknames.yaml), whichever came first.
     barr = corpus.apply(person("Bill Barr"), merge_entity(person("Bill Barr"), corpus))
     assert merge_entity(person("William Barr"), corpus).entity_id == barr

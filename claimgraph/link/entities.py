@@ -119,9 +119,10 @@ def merge_entity(ent: Entity, lookup: EntityLookup) -> EntityMerge:
 
 def _same_kind(lookup: EntityLookup, ent: Entity, ids: list[str]) -> list[str]:
     """The stored entities a shared key may join `ent` to: a news outlet never joins a person
-    ("Bloomberg reported" is the outlet, not Michael Bloomberg), whichever came first. Other
-    type disagreements stay joinable: the recogniser often calls a person an organisation
-    ("TRUMP:" in a transcript)."""
+    ("Bloomberg reported" is the outlet, not Michael Bloomberg), whichever came first, nor
+    does a one-word organisation ("told The Hill" is not Fiona Hill). Other type
+    disagreements stay joinable: the recogniser often calls a person an organisation
+    ("TRUMP:" in a transcript, "Donald Trump" in a headline)."""
 
     def kind(name: str, label: str) -> str:
         if label == "PERSON":
@@ -129,12 +130,18 @@ def _same_kind(lookup: EntityLookup, ent: Entity, ids: list[str]) -> list[str]:
         return "outlet" if is_outlet_name(name) else "other"
 
     mine = kind(ent.name, ent.type)
+    # One word the recogniser called an organisation is no person unless shouted: a speaker's
+    # label in a transcript ("TRUMP:") is; "told The Hill" is not Fiona Hill.
+    one_word = len(ent.name.split()) == 1 and not ent.name.isupper()
     kept = []
     for i in ids:
         row = lookup.entity(i)
         theirs = kind(*row) if row is not None else "other"
-        if {mine, theirs} != {"person", "outlet"}:
-            kept.append(i)
+        if {mine, theirs} == {"person", "outlet"}:
+            continue
+        if one_word and mine == "other" and theirs == "person":
+            continue
+        kept.append(i)
     return kept
 
 
