@@ -460,3 +460,18 @@ def test_an_officeholder_s_office_keeps_the_whole_title(nlp) -> None:
         "budget office that the aid was held."
     )
     assert "Office of the White House Chief of Staff" in {s for s, _ in _sources(nlp, text)}
+
+
+def test_a_justice_or_judge_by_surname_is_the_one_named_in_full(nlp) -> None:
+    """Written for this test, as court reports run: "Justice Stephen Breyer" first, then
+    "Justice Breyer". A judge's title is a role, like "Senator", so both are one speaker."""
+    text = (
+        "The justices heard the case on Wednesday. \u201cPeople have very strong feelings, and "
+        "a lot of people think the opposite,\u201d said Justice Stephen Breyer, who has served "
+        "since 1994. \u201cWhy depart from what was pretty clear precedent?\u201d said Justice "
+        "Breyer near the end of the argument. Justice Neil Gorsuch asked about standing. "
+        "\u201cWho may sue here?\u201d Justice Gorsuch asked."
+    )
+    speakers = set(_speakers(nlp, text).values())
+    assert {"Stephen Breyer", "Neil Gorsuch"} <= speakers
+    assert not speakers & {"Justice Breyer", "Justice Gorsuch"}
