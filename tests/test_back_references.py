@@ -475,3 +475,18 @@ def test_a_justice_or_judge_by_surname_is_the_one_named_in_full(nlp) -> None:
     speakers = set(_speakers(nlp, text).values())
     assert {"Stephen Breyer", "Neil Gorsuch"} <= speakers
     assert not speakers & {"Justice Breyer", "Justice Gorsuch"}
+
+
+def test_a_surname_alone_finds_the_full_name_with_a_generational_suffix(nlp) -> None:
+    """Written for this test: "W. James Antle III", then "Antle" alone. The suffix ("III",
+    "Jr.") is no surname (roles.yaml name_suffixes)."""
+    from claimgraph.link.entities import surname_key
+
+    text = (
+        "W. James Antle III, editor of a monthly magazine, wrote that the party had changed. "
+        "It does not stop at opposing what Antle calls \u201cthe usual suspects.\u201d Antle "
+        "said the movement would outlast its leader."
+    )
+    assert set(_speakers(nlp, text).values()) == {"W. James Antle III"}
+    assert surname_key("W. James Antle III") == "antle"
+    assert surname_key("Martin Luther King Jr.") == "king"

@@ -372,6 +372,22 @@ def _unabbreviated(text: str) -> str:
     return " ".join(words[k:])
 
 
+@derived
+def name_suffixes() -> frozenset[str]:
+    """Generational suffixes after a name ("Jr.", "III"): roles.yaml `name_suffixes`."""
+    return frozenset(
+        str(w).casefold().rstrip(".") for w in load_vocabulary("roles").get("name_suffixes", [])
+    )
+
+
+def _unsuffixed(words: list[str]) -> list[str]:
+    """A name's words without a generational suffix at the end ("W. James Antle III" is
+    "Antle" by surname)."""
+    if len(words) > 2 and words[-1].casefold().rstrip(".,") in name_suffixes():
+        return words[:-1]
+    return words
+
+
 def _untitled(words: list[str]) -> list[str]:
     """The words of a name without the titles in front of it."""
     k = 0
@@ -556,9 +572,10 @@ def resolve_mentions(
         words = _untitled(_words(surface))
         if label == "PERSON" and len(words) >= 2 and not groups[i]:
             first_names.setdefault(words[0].casefold(), set()).add(uf.find(i))
-            for k in range(1, len(words)):
-                suffix = tuple(_surname_key(w) for w in words[k:])
-                full_names.setdefault(suffix, set()).add(uf.find(i))
+            for form in {tuple(words), tuple(_unsuffixed(words))}:
+                for k in range(1, len(form)):
+                    suffix = tuple(_surname_key(w) for w in form[k:])
+                    full_names.setdefault(suffix, set()).add(uf.find(i))
     surnames = {
         _untitled(_words(surface))[-1]
         for start, _, surface, label in spans
