@@ -41,6 +41,9 @@ from claimgraph.terminal import escape  # markup-escaped and stripped of control
 from claimgraph.vocabulary import VocabularyError
 from claimgraph.vocabulary import use_dirs as use_vocabulary_dirs
 
+# What loading a pipeline or a worker's models raises for a user's bad option: named, exit 2.
+_LOAD_ERRORS = (ModelNotAvailable, TaggerNotAvailable, VocabularyError, ValueError)
+
 app = typer.Typer(
     name="claimgraph",
     help="Turn a pile of articles into a queryable graph of claims, speakers, sources and evidence.",
@@ -231,7 +234,7 @@ def analyze(
                 model, alias_files=alias_files, attribution=attribution, attribution_model=tagger
             )
         )
-    except (ModelNotAvailable, TaggerNotAvailable, VocabularyError, ValueError) as exc:
+    except _LOAD_ERRORS as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     with Store(db) as store, ExitStack() as stack:
@@ -247,7 +250,7 @@ def analyze(
         if nlp is None:
             try:
                 pool = stack.enter_context(WorkerPool(count, settings))
-            except (ModelNotAvailable, TaggerNotAvailable, VocabularyError, ValueError) as exc:
+            except _LOAD_ERRORS as exc:
                 err.print(f"[red]{escape(str(exc))}[/red]")
                 raise typer.Exit(2) from exc
             info, language = pool.info, pool.language

@@ -373,17 +373,17 @@ def _unabbreviated(text: str) -> str:
 
 
 @derived
-def name_suffixes() -> frozenset[str]:
+def _name_suffixes() -> frozenset[str]:
     """Generational suffixes after a name ("Jr.", "III"): roles.yaml `name_suffixes`."""
     return frozenset(
         str(w).casefold().rstrip(".") for w in load_vocabulary("roles").get("name_suffixes", [])
     )
 
 
-def _unsuffixed(words: list[str]) -> list[str]:
+def unsuffixed(words: list[str]) -> list[str]:
     """A name's words without a generational suffix at the end ("W. James Antle III" is
     "Antle" by surname)."""
-    if len(words) > 2 and words[-1].casefold().rstrip(".,") in name_suffixes():
+    if len(words) > 2 and words[-1].casefold().rstrip(".,") in _name_suffixes():
         return words[:-1]
     return words
 
@@ -572,7 +572,7 @@ def resolve_mentions(
         words = _untitled(_words(surface))
         if label == "PERSON" and len(words) >= 2 and not groups[i]:
             first_names.setdefault(words[0].casefold(), set()).add(uf.find(i))
-            for form in {tuple(words), tuple(_unsuffixed(words))}:
+            for form in {tuple(words), tuple(unsuffixed(words))}:
                 for k in range(1, len(form)):
                     suffix = tuple(_surname_key(w) for w in form[k:])
                     full_names.setdefault(suffix, set()).add(uf.find(i))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from claimgraph.annotate.entities import alias_key, load_alias_table, name_suffixes
+from claimgraph.annotate.entities import alias_key, load_alias_table, unsuffixed
 from claimgraph.annotate.sourcing import is_outlet_name
 from claimgraph.model import Entity, EntityLookup, EntityMerge
 from claimgraph.vocabulary import derived, load_vocabulary
@@ -76,9 +76,7 @@ def candidate_keys(entity: Entity) -> list[str]:
 def surname_key(name: str) -> str:
     """The family-name key of a person's name ("Abu Mahdi al-Muhandis" -> "muhandis"; "W. James
     Antle III" -> "antle")."""
-    words = name.split()
-    if len(words) > 2 and words[-1].casefold().rstrip(".,") in name_suffixes():
-        words = words[:-1]
+    words = unsuffixed(name.split())
     last = words[-1] if words else name
     key = alias_key(last)
     return key[2:] if key.startswith("al") and len(key) > 4 else key
