@@ -40,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,19 +136,36 @@ def _edit(tokens: list[str], rng: random.Random) -> list[str]:
     return out
 
 
+def stream_texts(texts: list[str], n: int, seed: int) -> Iterator[str]:
+    """The stream's N texts, one at a time: the pool, then its texts each with one word edited
+    (the same sequence as `make_stream`'s, without holding it)."""
+    edit_rng = random.Random(seed)
+    u = len(texts)
+    for row in range(n):
+        text = texts[row % u]
+        yield " ".join(_edit(text.split(), edit_rng)) if row >= u else text
+
+
 def make_stream(
-    texts: list[str], vectors: np.ndarray, n: int, noise: float, seed: int
+    texts: list[str],
+    vectors: np.ndarray,
+    n: int,
+    noise: float,
+    seed: int,
+    out: np.ndarray | None = None,
 ) -> tuple[list[str], np.ndarray]:
     """N claims: the pool, then retellings (pool vector + noise, renormalised; text edited).
 
     Identical texts get the vector of their first occurrence, as an encoder would give them.
+    `out`: where to write the vectors (a memory-mapped file), else a new array.
     """
     rng = np.random.default_rng(seed)
-    edit_rng = random.Random(seed)
     u = len(texts)
-    out = np.empty((n, vectors.shape[1]), dtype=np.float32)
+    if out is None:
+        out = np.empty((n, vectors.shape[1]), dtype=np.float32)
     stream: list[str] = []
     first: dict[str, int] = {}
+    told = stream_texts(texts, n, seed)
     chunk = 50_000
     for start in range(0, n, chunk):
         rows = np.arange(start, min(n, start + chunk))
@@ -158,13 +175,68 @@ def make_stream(
             block[retold] += rng.normal(0.0, noise, (int(retold.sum()), block.shape[1]))
             block[retold] /= np.linalg.norm(block[retold], axis=1, keepdims=True)
         for j, row in enumerate(rows.tolist()):
-            text = texts[row % u]
-            if row >= u:
-                text = " ".join(_edit(text.split(), edit_rng))
+            text = next(told)
             earlier = first.setdefault(text, row)
             stream.append(text)
             out[row] = out[earlier] if earlier != row else block[j]
     return stream, out
+
+
+def _stream_file(args: argparse.Namespace) -> Path:
+    """The stream's vectors as raw float32 rows in a file under /tmp, written once by a child of
+    its own (`child_stream`), so the process that measures the index never holds them."""
+    tag = "_synthetic" if SYNTHETIC else ""
+    return CACHE / f"stream_{args.size}_{args.pool}_{args.noise}_{args.seed}{tag}.f32"
+
+
+def child_stream(args: argparse.Namespace) -> dict[str, Any]:
+    """Write the stream's vectors to `_stream_file` (a memory map, flushed), if not there."""
+    path = _stream_file(args)
+    if path.is_file():
+        return {"cached": True}
+    texts, vectors = _load_pool(args.data, args.pool, args.seed)
+    partial = path.with_suffix(".part")
+    mapped = np.memmap(partial, dtype=np.float32, mode="w+", shape=(args.size, vectors.shape[1]))
+    make_stream(texts, vectors, args.size, args.noise, args.seed, out=mapped)
+    mapped.flush()
+    del mapped
+    partial.rename(path)
+    return {"cached": False}
+
+
+def _stream_batches(
+    args: argparse.Namespace,
+) -> Iterator[tuple[list[Any], dict[str, tuple[str, ...]], np.ndarray]]:
+    """The stream in batches of `--batch` claims: claims (texts made as they are needed),
+    their synthetic anchors, and their vectors read from `_stream_file` with plain reads (not
+    a memory map: pages of a mapped file count in the process's resident memory)."""
+    from claimgraph.link.claims import Claim
+
+    texts, _ = _load_pool(args.data, args.pool, args.seed)
+    per_pool = synthetic_pool_anchors(args.pool, args.seed)
+    told = stream_texts(texts, args.size, args.seed)
+    dim = 384
+    with _stream_file(args).open("rb") as fh:
+        for lo in range(0, args.size, args.batch):
+            hi = min(lo + args.batch, args.size)
+            vectors = np.fromfile(fh, dtype=np.float32, count=(hi - lo) * dim).reshape(-1, dim)
+            claims = []
+            for i in range(lo, hi):
+                text = next(told)
+                claims.append(
+                    Claim(
+                        f"c{i}",
+                        f"d{i // CLAIMS_PER_DOCUMENT}",
+                        text,
+                        0,
+                        len(text),
+                        None,
+                        1.0,
+                        "bench",
+                    )
+                )
+            anchors = {c.id: per_pool[i % args.pool] for i, c in enumerate(claims, lo)}
+            yield claims, anchors, vectors
 
 
 class LookupEncoder:
@@ -256,11 +328,11 @@ def _marks_out(marks: Marks, n: int) -> dict[str, Any]:
 ENTITIES = 5000  # synthetic entity vocabulary for the claims' anchors
 
 
-def synthetic_anchors(n: int, pool: int, seed: int) -> list[tuple[str, ...]]:
+def synthetic_pool_anchors(pool: int, seed: int) -> list[tuple[str, ...]]:
     """Two or three anchoring entities per pool claim (Zipf-like: a few entities are in many
-    claims, as "the US" or "Russia" are), shared by its retellings. Synthetic: the pool's real
-    claims carry no entity annotation here, and annotating 20,000 would take longer than the
-    benchmark."""
+    claims, as "the US" or "Russia" are), shared by its retellings (claim i has pool claim
+    i % pool's). Synthetic: the pool's real claims carry no entity annotation here, and
+    annotating 20,000 would take longer than the benchmark."""
     rng = np.random.default_rng(seed + 7)
     weights = 1.0 / np.arange(1, ENTITIES + 1)
     weights /= weights.sum()
@@ -270,48 +342,36 @@ def synthetic_anchors(n: int, pool: int, seed: int) -> list[tuple[str, ...]]:
         )
         for _ in range(pool)
     ]
-    return [per_pool[i % pool] for i in range(n)]
+    return per_pool
 
 
-def _claims_and_anchors(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any], np.ndarray]:
-    from claimgraph.link.claims import Claim
+class _NoEncoder:
+    """The bench hands every vector to NarrativeIndex.add, so nothing is ever encoded."""
 
-    texts, vectors = _stream(args)
-    claims = [
-        Claim(f"c{i}", f"d{i // CLAIMS_PER_DOCUMENT}", t, 0, len(t), None, 1.0, "bench")
-        for i, t in enumerate(texts)
-    ]
-    anchors = dict(
-        zip(
-            (c.id for c in claims),
-            synthetic_anchors(len(claims), args.pool, args.seed),
-            strict=True,
-        )
-    )
-    return claims, anchors, vectors
+    name = MODEL
+    dim = 384
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        raise AssertionError("the benchmark passes vectors; nothing should be encoded")
 
 
-def _run_index(
-    index: Any,
-    claims: list[Any],
-    anchors: dict[str, Any],
-    vectors: np.ndarray,
-    args: argparse.Namespace,
-) -> tuple[Marks, np.ndarray]:
+def _run_index(index: Any, args: argparse.Namespace) -> tuple[Marks, np.ndarray]:
+    """Feed the stream batch by batch, forgetting what a save forgets (stage.Linker.save
+    clears the touched rows and the merges once written), until done or past the budget.
+    Labels: each claim's candidate as its root row (the same partition as the ids)."""
     marks: Marks = []
     start, cpu = time.perf_counter(), time.process_time()
-    for lo in range(0, len(claims), args.batch):
-        hi = min(lo + args.batch, len(claims))
-        index.add(claims[lo:hi], anchors, vectors[lo:hi])
+    done = 0
+    for claims, anchors, vectors in _stream_batches(args):
+        index.add(claims, anchors, vectors)
+        index.clear_touched()
+        index.merged.clear()
+        done += len(claims)
         elapsed = time.perf_counter() - start
-        marks.append((hi, elapsed, time.process_time() - cpu, len(index._groups)))
+        marks.append((done, elapsed, time.process_time() - cpu, len(index._groups)))
         if elapsed > args.budget:
             break
-    done = marks[-1][0] if marks else 0
-    names: dict[str, int] = {}
-    labels = np.array(
-        [names.setdefault(index.narrative_of(c.id) or "", len(names)) for c in claims[:done]]
-    )
+    labels = np.fromiter((index._find(r) for r in range(done)), dtype=np.int64, count=done)
     return marks, labels
 
 
@@ -319,18 +379,21 @@ def child_narratives(args: argparse.Namespace) -> dict[str, Any]:
     """NarrativeIndex.add over the stream, batch by batch (as stage.Linker feeds it)."""
     from claimgraph.link.narratives import NarrativeIndex
 
-    claims, anchors, vectors = _claims_and_anchors(args)
-    index = NarrativeIndex(LookupEncoder([c.text for c in claims[:1]], vectors[:1]))
-    rss_data = _rss_mb()
-    marks, labels = _run_index(index, claims, anchors, vectors, args)
-    out = _marks_out(marks, len(claims))
+    index = NarrativeIndex(_NoEncoder())
+    # What the process holds before any claim: interpreter, imports, the pool's texts.
+    rss_base = _rss_mb()
+    marks, labels = _run_index(index, args)
+    peak_add = _peak_rss_mb()
+    out = _marks_out(marks, args.size)
     np.save(_labels_path(args, "index"), labels)
     path = CACHE / f"ann_{args.size}.usearch"
     started = time.perf_counter()
     index.save_ann(str(path))
     out |= {
         "reported": len(index.narratives(min_documents=2)),
-        "rss_data_mb": rss_data,
+        "rss_data_mb": rss_base,
+        "peak_rss_add_mb": peak_add,
+        "rss_end_mb": _rss_mb(),
         "peak_rss_mb": _peak_rss_mb(),
         "ann_file_mb": path.stat().st_size / 1e6,
         "ann_save_seconds": time.perf_counter() - started,
@@ -354,7 +417,7 @@ class ExactNarrativeIndex:
                 self._filled = 0
 
             def _link(self, rows: list[int], vectors: np.ndarray) -> None:
-                total = len(self._members)
+                total = len(self._ids)
                 while len(self._matrix) < total:
                     grown = np.zeros((2 * len(self._matrix), self._matrix.shape[1]), np.float32)
                     grown[: len(self._matrix)] = self._matrix
@@ -377,11 +440,10 @@ class ExactNarrativeIndex:
 
 
 def child_narratives_brute(args: argparse.Namespace) -> dict[str, Any]:
-    claims, anchors, vectors = _claims_and_anchors(args)
-    index = ExactNarrativeIndex.make(LookupEncoder([c.text for c in claims[:1]], vectors[:1]))
+    index = ExactNarrativeIndex.make(_NoEncoder())
     rss_data = _rss_mb()
-    marks, labels = _run_index(index, claims, anchors, vectors, args)
-    out = _marks_out(marks, len(claims))
+    marks, labels = _run_index(index, args)
+    out = _marks_out(marks, args.size)
     np.save(_labels_path(args, "brute"), labels)
     return out | {"rss_data_mb": rss_data, "peak_rss_mb": _peak_rss_mb()}
 
@@ -501,6 +563,7 @@ def child_matching_brute(args: argparse.Namespace) -> dict[str, Any]:
 CHILDREN: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "encoder": child_encoder,
     "pool": child_pool,
+    "stream": child_stream,
     "narratives": child_narratives,
     "narratives_brute": child_narratives_brute,
     "matching": child_matching,
@@ -650,6 +713,10 @@ def main() -> None:
         kinds = [k for k in ("narratives", "matching") if k in wanted]
         if n <= args.brute_max:
             kinds += [f"{k}_brute" for k in ("narratives", "matching") if k in wanted]
+        if any(k.startswith("narratives") for k in kinds):
+            made = _run_child("stream", args, n)  # the vectors on disk, before any measurement
+            if "error" in made:
+                raise SystemExit(f"writing the stream failed: {made['error']}")
         for kind in kinds:
             res[kind] = measure(kind, n)
             print(f"{n:>9} {kind:<17} {json.dumps(res[kind])}", flush=True)
@@ -681,7 +748,8 @@ def _report(
         f"{ENTITIES} entities)"
     )
     print(
-        f"{'claims':>9}{'c/CPU-s':>9}{'CPU s':>9}{'wall s':>9}{'clusters':>9}{'peak MB':>9}"
+        f"{'claims':>9}{'c/CPU-s':>9}{'CPU s':>9}{'wall s':>9}{'clusters':>9}{'base MB':>8}"
+        f"{'peak MB':>9}"
         f"{'brute c/s':>10}{'ratio':>7}{'ARI':>7}{'growth/10x':>11}{'brute':>7}{'NlogN':>7}"
     )
     cpu = [full(n, "narratives", "cpu_seconds") for n in sizes]
@@ -701,6 +769,7 @@ def _report(
             f"{n:>9}{_fmt(speed, '.0f'):>9}{cpu[i][1] + _fmt(cpu[i][0], '.0f'):>9}"
             f"{wall[i][1] + _fmt(wall[i][0], '.0f'):>9}"
             f"{_fmt(get(n, 'narratives', 'clusters'), '.0f'):>9}"
+            f"{_fmt(get(n, 'narratives', 'rss_data_mb'), '.0f'):>8}"
             f"{_fmt(get(n, 'narratives', 'peak_rss_mb'), '.0f'):>9}"
             f"{_fmt(bspeed, '.0f'):>10}{_fmt(speed and bspeed and speed / bspeed, '.2f'):>7}"
             f"{_fmt(ari, '.3f'):>7}{growth[i]:>11}{bgrowth[i]:>7}{ideal[i]:>7}"

@@ -82,6 +82,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,33 +154,31 @@ class Narrative:
             self.anchors = []
 
 
-@dataclass(slots=True)
-class _Member:
-    """What the index keeps of each claim (plain data, so the index can be persisted)."""
+class _Interned:
+    """Distinct values, each kept once and named by a small int code (its position): a million
+    claims name a few thousand documents, outlets, dates, anchor sets and figure sets."""
 
-    claim_id: str
-    document_id: str
-    text: str
-    outlet: str | None
-    speaker: str | None
-    date: str | None
-    anonymous: bool
-    hedged: bool
-    evidence_not_shown: bool
+    __slots__ = ("_code", "values")
 
-    @classmethod
-    def of(cls, claim: Claim) -> _Member:
-        return cls(
-            claim.id,
-            claim.document_id,
-            claim.text,
-            claim.outlet,
-            claim.speaker,
-            claim.date,
-            claim.anonymous,
-            claim.hedged,
-            claim.evidence_not_shown,
-        )
+    def __init__(self, *first: Any) -> None:
+        self.values: list[Any] = []
+        self._code: dict[Any, int] = {}
+        for value in first:
+            self.code(value)
+
+    def code(self, value: Any) -> int:
+        code = self._code.get(value)
+        if code is None:
+            code = self._code[value] = len(self.values)
+            self.values.append(value)
+        return code
+
+    def __getitem__(self, code: int) -> Any:
+        return self.values[code]
+
+
+# Per-claim flags, one byte a claim (NarrativeIndex._flags).
+_ANONYMOUS, _HEDGED, _EVIDENCE_NOT_SHOWN, _TOLD, _NEGATED = 1, 2, 4, 8, 16
 
 
 def narrative_id(first_claim_id: str) -> str:
@@ -392,23 +391,38 @@ class NarrativeIndex:
         self.actions = actions or default_actions()
         self.use_actions = bool(use_actions)
         self._dim = int(encoder.dim)
-        self._rows: dict[str, int] = {}  # claim id -> row (= the ANN key)
-        self._members: list[_Member] = []
-        self._anchors: list[frozenset[int]] = []
-        self._acts: list[int] = []  # bit mask of action classes
-        self._told: list[bool] = []  # whether the claim names its act with a verb
-        self._negated: list[bool] = []  # whether the claim says not, no, never, denied ...
-        self._figures: list[frozenset[str]] = []  # the numbers a claim states
-        self._words: list[tuple[int, ...]] = []  # its content words, as codes (`_word_codes`)
+        # Per claim (row = the ANN key), in flat arrays, not an object per claim: a million claims
+        # must fit beside their neighbour index (bench/linking.py, bench/index_memory.py).
+        self._rows: dict[str, int] = {}  # claim id -> row
+        self._ids: list[str] = []  # row -> claim id
+        self._strings = _Interned()  # document ids, outlets, speakers, dates
+        self._document = array("i")  # codes in _strings (-1: None)
+        self._outlet = array("i")
+        self._speaker = array("i")
+        self._date = array("i")
+        self._flags = bytearray()  # _ANONYMOUS | _HEDGED | _EVIDENCE_NOT_SHOWN | _TOLD | _NEGATED
+        self._act_masks = _Interned(0)  # bit masks of action classes (code 0: none)
+        self._act = array("i")
+        self._anchor_sets = _Interned(frozenset())  # sets of entity codes (code 0: none)
+        self._anchor = array("i")
+        self._figure_sets = _Interned(frozenset())  # the numbers a claim states (`figures`)
+        self._figure = array("i")
+        # Content words as codes (`_word_codes`): row r's are _word_flat[_word_at[r]:_word_at[r+1]].
+        self._word_flat = array("i")
+        self._word_at = array("q", [0])
         self._word_code: dict[str, int] = {}
-        self._parent: list[int] = []  # union-find over rows
+        # Texts as UTF-8, one buffer: row r's is _text[_text_at[r]:_text_at[r+1]] (read only for
+        # a narrative's label and for same-outlet pairs, `_same_page_line`).
+        self._text = bytearray()
+        self._text_at = array("q", [0])
+        self._families: dict[int, str] = {}  # outlet code -> `outlet_family`
+        self._parent = array("i")  # union-find over rows
         # Root -> member rows (oldest first), for candidates of two claims or more; a root is
         # always its candidate's oldest row, whose claim names it (`narrative_id`).
-        self._groups: dict[int, list[int]] = {}
+        self._groups: dict[int, array[int]] = {}
         self._multi: dict[str, int] = {}  # narrative id -> root, same candidates
         self._entity: dict[str, int] = {}
         self._entity_names: list[str] = []
-        self._sets: dict[frozenset[int], frozenset[int]] = {}
         self.merged: dict[str, str] = {}  # merged id -> the id that survived
         self._touched: set[int] = set()  # rows whose candidate changed since `clear_touched`
         self._ann: Any = None
@@ -444,27 +458,17 @@ class NarrativeIndex:
             raise ValueError(f"vectors are {vectors.shape}, expected ({len(fresh)}, {self._dim})")
         vectors = _unit(vectors).astype(np.float32)
         anchors = anchors or {}
-        start = len(self._members)
+        start = len(self._ids)
         words = self._word_codes([c.text for c in fresh])
         for offset, claim in enumerate(fresh):
-            row = start + offset
-            self._rows[claim.id] = row
-            self._members.append(_Member.of(claim))
-            self._anchors.append(self._anchor_set(anchors.get(claim.id, ())))
-            self._acts.append(self._action_mask(claim.text))
-            self._told.append(self._act_as_verb(claim.text))
-            self._negated.append(negated(claim.text))
-            self._figures.append(figures(claim.text))
-            self._words.append(words[offset])
+            row = self._append(claim, anchors.get(claim.id, ()), words[offset])
             self._parent.append(row)
-            if not self._can_link(claim.text):
-                self._anchors[row] = self._anchor_set(())
         keys = np.arange(start, start + len(fresh), dtype=np.uint64)
         self._ann_index().add(keys, vectors, threads=ANN_THREADS)
         # Every link of a new claim is to a claim already indexed or added in this batch: one
         # search per new claim finds them all, whatever the order the claims came in.
-        searchable = [start + i for i in range(len(fresh)) if self._anchors[start + i]]
-        if searchable and len(self._members) > 1:
+        searchable = [start + i for i in range(len(fresh)) if self._anchor[start + i]]
+        if searchable and len(self._ids) > 1:
             self._link(searchable, vectors[[r - start for r in searchable]])
         for offset in range(len(fresh)):
             self._touched.add(start + offset)
@@ -476,10 +480,10 @@ class NarrativeIndex:
         stores them, so both sides of a pair see the same cosine and the same verdict: the
         result does not depend on which of the two came first.
         """
-        k = min(self.neighbours + 1, len(self._members))
+        k = min(self.neighbours + 1, len(self._ids))
         found = self._ann.search(vectors, k, threads=ANN_THREADS)
         keys = np.asarray(found.keys).reshape(len(rows), -1)
-        total = len(self._members)
+        total = len(self._ids)
         candidates = {
             row: [int(o) for o in found_keys.tolist() if 0 <= o < total and o != row]
             for row, found_keys in zip(rows, keys, strict=True)
@@ -491,15 +495,61 @@ class NarrativeIndex:
                 if self._pair_ok(row, other, float(unit[row] @ unit[other])):
                     self._union(row, other)
 
-    def _vectors(self, rows: list[int]) -> np.ndarray:
+    def _append(self, claim: Claim, anchor_keys: Iterable[str], words: Sequence[int]) -> int:
+        """Record a new claim's row: what the link test and `_describe` read of it."""
+        row = len(self._ids)
+        text = claim.text
+        self._rows[claim.id] = row
+        self._ids.append(claim.id)
+        self._document.append(self._strings.code(claim.document_id))
+        for column, value in (
+            (self._outlet, claim.outlet),
+            (self._speaker, claim.speaker),
+            (self._date, claim.date),
+        ):
+            column.append(-1 if value is None else self._strings.code(value))
+        self._flags.append(
+            (_ANONYMOUS if claim.anonymous else 0)
+            | (_HEDGED if claim.hedged else 0)
+            | (_EVIDENCE_NOT_SHOWN if claim.evidence_not_shown else 0)
+            | (_TOLD if self._act_as_verb(text) else 0)
+            | (_NEGATED if negated(text) else 0)
+        )
+        self._act.append(self._act_masks.code(self._action_mask(text)))
+        anchor_set = self._anchor_set(anchor_keys)
+        self._anchor.append(
+            self._anchor_sets.code(anchor_set if self._can_link(text) else frozenset())
+        )
+        self._figure.append(self._figure_sets.code(figures(text)))
+        self._word_flat.extend(words)
+        self._word_at.append(len(self._word_flat))
+        self._text.extend(text.encode("utf-8"))
+        self._text_at.append(len(self._text))
+        return row
+
+    def _text_of(self, row: int) -> str:
+        return self._text[self._text_at[row] : self._text_at[row + 1]].decode("utf-8")
+
+    def _string(self, code: int) -> str | None:
+        return None if code < 0 else self._strings[code]
+
+    def _anchors_of(self, row: int) -> frozenset[int]:
+        return self._anchor_sets[self._anchor[row]]
+
+    def _family(self, outlet: int) -> str:
+        family = self._families.get(outlet)
+        if family is None:
+            family = self._families[outlet] = outlet_family(self._strings[outlet])
+        return family
+
+    def _vectors(self, rows: Sequence[int]) -> np.ndarray:
         """Unit vectors of indexed rows, as the neighbour index stores them."""
         got = np.asarray(self._ann.get(np.asarray(rows, dtype=np.uint64)), dtype=np.float32)
         return _unit(got.reshape(len(rows), self._dim))
 
     def _anchor_set(self, keys: Iterable[str]) -> frozenset[int]:
-        """One shared frozenset per distinct set of anchors (most claims repeat a few)."""
-        codes = frozenset(self._intern(k) for k in keys)
-        return self._sets.setdefault(codes, codes)
+        """A claim's anchors as entity codes (kept once per distinct set: `_anchor_sets`)."""
+        return frozenset(self._intern(k) for k in keys)
 
     def _intern(self, key: str) -> int:
         code = self._entity.get(key)
@@ -523,7 +573,8 @@ class NarrativeIndex:
 
     def _share_words(self, a: int, b: int) -> bool:
         """Whether two claims share `min_word_overlap` of their content words (Jaccard)."""
-        first, second = set(self._words[a]), self._words[b]
+        flat, at = self._word_flat, self._word_at
+        first, second = set(flat[at[a] : at[a + 1]]), flat[at[b] : at[b + 1]]
         shared = sum(1 for w in second if w in first)
         return shared >= self.min_word_overlap * (len(first) + len(second) - shared)
 
@@ -570,35 +621,37 @@ class NarrativeIndex:
 
     def _pair_ok(self, a: int, b: int, cosine: float) -> bool:
         """The link test for two rows whose vectors have this cosine."""
-        if self._acts[a] != self._acts[b] or self._same_page_line(a, b):
+        if self._act[a] != self._act[b] or self._same_page_line(a, b):
             return False
-        if figures_conflict(self._figures[a], self._figures[b]):
+        fa, fb = self._figure[a], self._figure[b]
+        if fa != fb and figures_conflict(self._figure_sets[fa], self._figure_sets[fb]):
             return False  # a template with other figures or years: another poll, another year
-        first, second = self._anchors[a], self._anchors[b]
+        first, second = self._anchors_of(a), self._anchors_of(b)
         if not first or not second:
             return False
+        told_a, told_b = bool(self._flags[a] & _TOLD), bool(self._flags[b] & _TOLD)
         # The act threshold only where both claims say the act was done (a verb: "attacked",
         # "to drop"); an act only named ("the attack", "talks", "interference") is the topic
         # of a claim, which says something else about it: the plain threshold then.
-        if not self._acts[a] or self._told[a] != self._told[b]:
+        if not self._act[a] or told_a != told_b:
             # No act, or one claim says the act was done and the other only names it ("Trump
             # ordered a strike" / "the hours after the strike were his best"): two assertions
             # that mention one act, the same story only as near-paraphrases.
             floor = self.plain_threshold
-        elif self._told[a]:
+        elif told_a:
             floor = self.threshold
         else:
             floor = NOUN_ACT_THRESHOLD
         if min(len(first), len(second)) == 1:
             floor = max(floor, self.single_threshold)
-        if self._negated[a] != self._negated[b]:
+        if (self._flags[a] ^ self._flags[b]) & _NEGATED:
             # One says it did not happen: the opposite assertion ("found evidence of collusion"
             # / "did not find evidence"), which embeddings put close; the same story only as
             # a near-paraphrase.
             floor = max(floor, self.plain_threshold)
         if cosine < floor:
             return False
-        told = bool(self._acts[a]) and self._told[a] and self._told[b]
+        told = bool(self._act[a]) and told_a and told_b
         if not told and cosine < PARAPHRASE_THRESHOLD and not self._share_words(a, b):
             return False  # the same actors, but something else said of them
         shared = len(first & second)
@@ -608,14 +661,14 @@ class NarrativeIndex:
         """The same words in two documents of one outlet (one inside the other): a line its
         pages repeat (a self-description, a sign-up box), not a retelling. Other outlets repeating a
         sentence word for word (a wire story) still link."""
-        first, second = self._members[a], self._members[b]
-        if first.outlet is None or second.outlet is None:
+        outlet_a, outlet_b = self._outlet[a], self._outlet[b]
+        if outlet_a < 0 or outlet_b < 0:
             return False
-        if outlet_family(first.outlet) != outlet_family(second.outlet):
+        if outlet_a != outlet_b and self._family(outlet_a) != self._family(outlet_b):
             return False
-        if first.document_id == second.document_id:
+        if self._document[a] == self._document[b]:
             return False
-        one, two = (_letters(m.text) for m in (first, second))
+        one, two = _letters(self._text_of(a)), _letters(self._text_of(b))
         return one in two or two in one  # a line, or the part of it a sentence split kept
 
     def linked(self, a: str, b: str) -> bool:
@@ -645,7 +698,9 @@ class NarrativeIndex:
         self._multi.pop(gone_id, None)
         self._multi[kept_id] = keep
         self._parent[gone] = keep
-        self._groups[keep] = sorted(self._groups.get(keep, [keep]) + self._groups.pop(gone, [gone]))
+        kept_rows = self._groups.get(keep) or array("i", [keep])
+        gone_rows = self._groups.pop(gone, None) or array("i", [gone])
+        self._groups[keep] = array("i", sorted(kept_rows + gone_rows))
         self._touched.add(keep)
 
     def merges(self) -> dict[str, str]:
@@ -659,10 +714,10 @@ class NarrativeIndex:
         return out
 
     def _id_of(self, root: int) -> str:
-        return narrative_id(self._members[root].claim_id)
+        return narrative_id(self._ids[root])
 
-    def _rows_of(self, root: int) -> list[int]:
-        return self._groups.get(root, [root])
+    def _rows_of(self, root: int) -> Sequence[int]:
+        return self._groups.get(root) or array("i", [root])
 
     def _ann_index(self) -> Any:
         if self._ann is None:
@@ -699,15 +754,13 @@ class NarrativeIndex:
         root = self._multi.get(narrative)
         if root is None:
             return []
-        return [self._members[r].claim_id for r in self._groups[root]]
+        return [self._ids[r] for r in self._groups[root]]
 
     def changed(self) -> dict[str, list[str]]:
         """Narrative id -> claim ids of every candidate changed since `clear_touched` (what a
         save writes: new claims' own candidates included)."""
         roots = {self._find(r) for r in self._touched}
-        return {
-            self._id_of(r): [self._members[x].claim_id for x in self._rows_of(r)] for r in roots
-        }
+        return {self._id_of(r): [self._ids[x] for x in self._rows_of(r)] for r in roots}
 
     def narratives(
         self,
@@ -722,7 +775,7 @@ class NarrativeIndex:
         documents = self.min_documents if min_documents is None else min_documents
         if only is None:
             roots: Iterable[int] = (
-                self._groups if claims >= 2 else set(map(self._find, range(len(self._members))))
+                self._groups if claims >= 2 else set(map(self._find, range(len(self._ids))))
             )
         else:
             roots = {self._multi[i] for i in only if i in self._multi}
@@ -731,26 +784,26 @@ class NarrativeIndex:
             rows = self._rows_of(root)
             if len(rows) < claims:
                 continue
-            if len({self._members[r].document_id for r in rows}) < documents:
+            if len({self._document[r] for r in rows}) < documents:
                 continue
             out.append(self._describe(root))
         out.sort(key=lambda n: (-len(n.document_ids), -len(n.claim_ids), n.id))
         return out
 
     def _describe(self, root: int) -> Narrative:
-        rows = self._rows_of(root)
-        members = [self._members[r] for r in rows]
+        rows = list(self._rows_of(root))
         vectors = np.asarray(self._ann.get(np.asarray(rows, dtype=np.uint64)), dtype=np.float64)
         vectors = _unit(vectors.reshape(len(rows), self._dim))
         total = vectors.sum(axis=0)
         others = (vectors @ total - 1.0) / max(len(rows) - 1, 1)
         # Rounded first: float noise must not flip which of two equals labels it.
-        central = members[int(np.argmax(np.round(others, 4)))]
-        dates = sorted(m.date for m in members if m.date)
-        n = len(members)
+        central = rows[int(np.argmax(np.round(others, 4)))]
+        dates = sorted(d for d in map(self._string, (self._date[r] for r in rows)) if d)
+        n = len(rows)
+        flags = [self._flags[r] for r in rows]
         counts: dict[int, int] = {}
         for r in rows:
-            for code in self._anchors[r]:
+            for code in self._anchors_of(r):
                 counts[code] = counts.get(code, 0) + 1
         anchors = [
             self._entity_names[c]
@@ -759,17 +812,17 @@ class NarrativeIndex:
         ]
         return Narrative(
             id=self._id_of(root),
-            label=central.text,
-            label_claim_id=central.claim_id,
-            claim_ids=[m.claim_id for m in members],
-            document_ids=_unique(m.document_id for m in members),
-            outlets=_unique(m.outlet for m in members if m.outlet),
-            speakers=_unique(m.speaker for m in members if m.speaker),
+            label=self._text_of(central),
+            label_claim_id=self._ids[central],
+            claim_ids=[self._ids[r] for r in rows],
+            document_ids=_unique(self._strings[self._document[r]] for r in rows),
+            outlets=_unique(o for o in map(self._string, (self._outlet[r] for r in rows)) if o),
+            speakers=_unique(s for s in map(self._string, (self._speaker[r] for r in rows)) if s),
             first_seen=dates[0] if dates else None,
             last_seen=dates[-1] if dates else None,
-            anonymous_share=sum(m.anonymous for m in members) / n,
-            hedged_share=sum(m.hedged for m in members) / n,
-            evidence_not_shown_share=sum(m.evidence_not_shown for m in members) / n,
+            anonymous_share=sum(1 for f in flags if f & _ANONYMOUS) / n,
+            hedged_share=sum(1 for f in flags if f & _HEDGED) / n,
+            evidence_not_shown_share=sum(1 for f in flags if f & _EVIDENCE_NOT_SHOWN) / n,
             cohesion=float(np.mean(vectors @ _unit(total))),
             undated=n - len(dates),
             anchors=anchors,
@@ -845,25 +898,16 @@ class NarrativeIndex:
         (the store's claims.narrative_id), row i is the neighbour index's key i. The index is
         read from `ann_path` when that file holds exactly these claims, else rebuilt from
         `vectors` (an array, or a function that reads them: only called when needed)."""
-        if self._members:
+        if self._ids:
             raise ValueError("restore() fills an empty index")
         first: dict[str, int] = {}
         words = self._word_codes([c.text for c in claims])
         for row, claim in enumerate(claims):
-            self._rows[claim.id] = row
-            self._members.append(_Member.of(claim))
-            self._anchors.append(self._anchor_set(anchors.get(claim.id, ())))
-            self._acts.append(self._action_mask(claim.text))
-            self._told.append(self._act_as_verb(claim.text))
-            self._negated.append(negated(claim.text))
-            self._figures.append(figures(claim.text))
-            self._words.append(words[row])
-            if not self._can_link(claim.text):
-                self._anchors[row] = self._anchor_set(())
+            self._append(claim, anchors.get(claim.id, ()), words[row])
             root = first.setdefault(narrative_ids.get(claim.id) or narrative_id(claim.id), row)
             self._parent.append(root)
             if root != row:
-                self._groups.setdefault(root, [root]).append(row)
+                self._groups.setdefault(root, array("i", [root])).append(row)
         for root in self._groups:
             self._multi[self._id_of(root)] = root
         if not claims:
