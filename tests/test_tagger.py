@@ -170,3 +170,49 @@ def test_in_text_without_commas_or_quotation_marks_the_taggers_content_edges_win
     contents = [a.content for a in load_nlp()(text)._.cg_attributions]
     assert "the governor for cutting school funding in a crisis" in contents
     assert "the cuts hurt children most" in contents
+
+
+@pytest.mark.parametrize("attribution", ["rules", "hybrid"])
+def test_a_content_never_stops_inside_a_quotation_it_opened(attribution: str) -> None:
+    """Written for this test: a reported clause that ends on a quoted phrase keeps the closing
+    mark (and the full stop inside it), in curly, straight and single marks alike."""
+    nlp = load_nlp(attribution=attribution)
+    for text, ending in (
+        ("The fire chief said the blast was an \u2018intentional act.\u2019", "act.\u2019"),
+        ('The mayor said the ruling was a "huge win for the river towns."', 'towns."'),
+        ("The mayor said the plan was \u201ca waste of money\u201d.", "money\u201d"),
+    ):
+        (content,) = [a.content for a in nlp(text)._.cg_attributions]
+        assert content.endswith(ending), (text, content)
+
+
+@pytest.mark.parametrize("attribution", ["rules", "hybrid"])
+def test_a_quotation_split_by_its_cue_is_one_content(attribution: str) -> None:
+    """Written for this test: '"A," X said, "B."' where A is half a sentence: both halves are
+    what X said (PolNeAR marks them as one content around the cue)."""
+    text = (
+        '"By signing the treaty first," Minister Aline Varga said, "we could ask the other '
+        'river states to follow us."'
+    )
+    found = load_nlp(attribution=attribution)(text)._.cg_attributions
+    (said,) = [a for a in found if a.speaker and "Varga" in a.speaker]
+    assert said.content.startswith("By signing the treaty first")
+    assert "follow us" in said.content
+    assert text[said.start : said.end].startswith("By signing") and said.end > said.cue_end
+
+
+def test_a_line_signed_with_a_dash_is_a_quotation_even_without_its_marks() -> None:
+    """Written for this test, as scraped readers' comments come: the quotation marks lost, each
+    line a sentence or two, a dash and the reader's name (which the entity recogniser need not
+    know). A line whose tail is no sentence ("Photo \u2013 Getty Images") is no quotation."""
+    text = (
+        "We asked readers what they thought of the debate.\n"
+        "He never answered a single question about the budget. \u2015 Marisol Quintanilla\n"
+        "Photo \u2013 Getty Images\n"
+        "She was calm and prepared the whole night! \u2014 Tobiah Wrenfield\n"
+    )
+    found = load_nlp(attribution="rules")(text)._.cg_attributions
+    said = {a.speaker: a.content for a in found}
+    assert said.get("Marisol Quintanilla", "").startswith("He never answered a single question")
+    assert said.get("Tobiah Wrenfield", "").startswith("She was calm and prepared")
+    assert not any("Getty" in (a.speaker or "") for a in found)

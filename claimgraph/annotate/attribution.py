@@ -437,6 +437,36 @@ def _adjacent_quote(
     return None
 
 
+def _opening_piece(
+    text: str,
+    token: Token,
+    first: tuple[int, int],
+    regions: list[tuple[int, int]],
+    used: set[tuple[int, int]],
+) -> tuple[int, int] | None:
+    """The first half of a quotation the cue interrupts ('"By locking in China," Mr. Obama
+    said, "it now allowed me ..."'), when the content found is the half after the cue: a quote
+    that ends on a comma right before the cue's clause."""
+    if first[0] < token.idx:
+        return None
+    clause_start = token.idx
+    subject = _subject(token)
+    if subject is not None and subject.i < token.i and subject.sent == token.sent:
+        clause_start = min(clause_start, subject.left_edge.idx)
+    for region in regions:
+        if region in used or region[1] > clause_start or region == first:
+            continue
+        gap = text[region[1] : clause_start]
+        inner = _quote_interior(text, region)
+        if (
+            len(gap) <= 3
+            and not gap.strip(" ,")
+            and text[inner[1] : region[1]].lstrip().startswith(",")
+        ):
+            return region
+    return None
+
+
 def _colon_paragraph(text: str, token: Token) -> tuple[int, int] | None:
     """'X reports: ...' with nothing else in the sentence: the content is the paragraph."""
     _, cue_end = _cue_span(token)
@@ -469,15 +499,39 @@ def _clausal_content(text: str, token: Token, cues: Cues) -> tuple[Token, tuple[
     return (head, span) if span[1] > span[0] else None
 
 
-_CLOSING_MARKS = "\u201d\u2019\"'"
+# A straight single quotation mark opens after a space or a bracket and before a word ("an
+# 'intentional act'"); between letters it is an apostrophe ("doesn't").
+_SINGLE_OPENS = re.compile(r"(?:^|(?<=[\s(\[\u2014]))'(?=\w)")
+_SINGLE_CLOSES = re.compile(r"(?<=[\w.,!?])'(?!\w)")
+
+
+def _open_mark(inner: str) -> str | None:
+    """The closing marks that may end a quotation a passage opens and does not close (a
+    regex alternative): curly or straight, double, paired apostrophes (wire copy's ''...'') or
+    single. Sloppy typing closes a curly double quotation with a single mark, too."""
+    if inner.count("\u201c") + inner.count("\u201e") > inner.count("\u201d"):
+        return "[\u201d\u2019\"']"
+    paired = inner.count("''") + inner.count("``")
+    if paired % 2 == 1:
+        return "''"
+    single = inner.replace("''", "").replace("``", "")
+    if single.count('"') % 2 == 1:
+        return '["\u201d]'
+    if single.count("\u2018") > len(re.findall(r"\u2019(?!\w)", single)):
+        return "[\u2019']"
+    if len(_SINGLE_OPENS.findall(single)) > len(_SINGLE_CLOSES.findall(single)):
+        return "['\u2019]"
+    return None
 
 
 def _close_quotation(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    """Keep the closing mark of a quotation the clause opened ('marked "property of X"')."""
+    """Keep the closing mark of a quotation the content opened (marked "property of X", an
+    'intentional act.'): a content is never cut inside a quotation it started."""
     start, end = span
-    inner = text[start:end]
-    opened = sum(inner.count(q) for q in _DOUBLE_QUOTES) % 2 == 1
-    closing = re.match(rf"[.,!?]?[{_CLOSING_MARKS}]", text[end : end + 2]) if opened else None
+    closer = _open_mark(text[start:end])
+    if closer is None:
+        return span
+    closing = re.match(rf"[.,!?]?(?:{closer})", text[end : end + 3])
     return (start, end + closing.end()) if closing else span
 
 
@@ -678,8 +732,16 @@ def _verb_relations(
         if source[1] <= source[0]:
             continue
         if kind == "direct":
+            before = _opening_piece(text, token, quotes[0], regions, used_quotes)
+            if before is not None:
+                quotes = [before, *quotes]
+                content = [_quote_interior(text, before), *content]
             more = _continuations(
-                text, quotes[-1], regions, max(cue[1], source[1]), partial(_signed, doc, cues)
+                text,
+                quotes[-1],
+                regions,
+                max(cue[1], source[1]),
+                partial(_signed, doc, cues, len(text)),
             )
             quotes = quotes + more
             content = content + [_quote_interior(text, r) for r in more]
@@ -701,10 +763,10 @@ def _verb_relations(
     return relations
 
 
-def _signed(doc: Doc, cues: Cues, region: tuple[int, int]) -> bool:
+def _signed(doc: Doc, cues: Cues, text_end: int, region: tuple[int, int]) -> bool:
     """Whether a quotation has a reporting verb of its own right after it, in its sentence
     ('"...," said Klobuchar', '"...," Klobuchar said')."""
-    after = doc.char_span(region[1], len(doc.text), alignment_mode="expand")
+    after = doc.char_span(region[1], min(region[1] + 200, text_end), alignment_mode="expand")
     if after is None:
         return False
     for token in after[:6]:
@@ -817,36 +879,69 @@ def _embedded_post_relations(doc: Doc, text: str) -> list[Relation]:
     return relations
 
 
-_SIGNED = re.compile(r"[ \t]*(?P<dash>[\u2014\u2013\u2015]|--)[ \t]*(?=[A-Z])")
+# A line of sentences signed with a dash and a name, its quotation marks lost in scraping.
+_SIGNED_LINE = re.compile(
+    r"^(?P<body>[^\n]{12,}?[.!?\u2026])(?=[ \t\u00a0]*(?:[\u2014\u2013\u2015]|--)[ \t\u00a0]*[A-Z][^\n]{0,60}$)",
+    re.MULTILINE,
+)
+_SIGNED = re.compile(r"[ \t\u00a0]*(?P<dash>[\u2014\u2013\u2015]|--)[ \t\u00a0]*(?=[A-Z])")
+
+
+def _signature_name(doc: Doc, text: str, first: Token) -> Token | None:
+    """The last token of the name signing a quotation after its dash: a PERSON entity, or a
+    line that holds nothing but two to five capitalised words ("― Karen Bobadilla.", names
+    the entity recogniser often misses in such lists)."""
+    if first.ent_type_ == "PERSON":
+        name = first
+        while name.i + 1 < len(doc) and doc[name.i + 1].ent_iob_ == "I":
+            name = doc[name.i + 1]
+        if "\n" not in text[first.idx : name.idx]:
+            return name
+    line_end = text.find("\n", first.idx)
+    line = text[first.idx : len(text) if line_end < 0 else line_end].strip(" .\u00a0\t")
+    words = line.split()
+    if not 2 <= len(words) <= 5 or not all(w[:1].isupper() and w.isalpha() for w in words):
+        return None
+    end = first.idx + len(line)
+    last = doc.char_span(first.idx, end, alignment_mode="contract")
+    return last[-1] if last is not None and len(last) else None
 
 
 def _signed_quotations(
     doc: Doc, text: str, regions: list[tuple[int, int]], found: list[Relation]
 ) -> list[Relation]:
     """'"... the vivid colors God gave us." – Nancy Reagan': a quotation signed with a dash
-    and a person's name (quoted in a post or an epigraph); the dash is the cue."""
+    and a person's name (quoted in a post or an epigraph); the dash is the cue. In text that
+    lost its quotation marks, a line of sentences signed the same way is one."""
     taken = [r.cue for r in found]
-    relations = []
+    signed: list[tuple[tuple[int, int], re.Match[str], str]] = []
     for region in regions:
         match = _SIGNED.match(text, region[1])
-        if match is None or any(
-            _overlaps((match.start("dash"), match.end("dash")), t) for t in taken
-        ):
+        if match is not None:
+            signed.append((_quote_interior(text, region), match, "direct"))
+    for line in _SIGNED_LINE.finditer(text):
+        body = _trim(text, line.start(), line.end("body"))
+        if not any(_overlaps(body, r) for r in regions):
+            match = _SIGNED.match(text, line.end("body"))
+            if match is not None:
+                signed.append((body, match, "direct"))
+    relations = []
+    for inner, match, kind in signed:
+        if any(_overlaps((match.start("dash"), match.end("dash")), t) for t in taken):
             continue
         after = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
-        if after is None or not len(after) or after[0].ent_type_ != "PERSON":
+        if after is None or not len(after):
             continue
-        name = after[0]
-        while name.i + 1 < len(doc) and doc[name.i + 1].ent_iob_ == "I":
-            name = doc[name.i + 1]
+        name = _signature_name(doc, text, after[0])
+        if name is None:
+            continue
         cue = doc.char_span(match.start("dash"), match.end("dash"), alignment_mode="expand")
-        inner = _quote_interior(text, region)
         if cue is None or not len(cue) or inner[1] - inner[0] < 3:
             continue
         relations.append(
             Relation(
                 rule="signed",
-                kind="direct",
+                kind=kind,
                 content=[inner],
                 cue=(match.start("dash"), match.end("dash")),
                 source=(after[0].idx, name.idx + len(name)),
@@ -1111,11 +1206,15 @@ def find_attributions(
         relations = combine(doc, rules, tagged)
     else:
         relations = rules if extractor == "rules" else tagged
+    text = doc.text
+    relations = [
+        replace(r, content=[_close_quotation(text, c) for c in r.content]) for r in relations
+    ]
     attributions = resolve_relations(doc, relations)
-    text = Text.of(doc)
+    signals_text = Text.of(doc)
     model_name = producer or "model"
     for attribution in attributions:
-        attribution.signals = attribution_signals(doc, attribution, text)
+        attribution.signals = attribution_signals(doc, attribution, signals_text)
     # a relation both found is the rules' (their speaker and content), with the tagger's cue edges
     by_cue = {r.cue: model_name if r.rule == "model" else "rules" for r in relations}
     for attribution in attributions:
