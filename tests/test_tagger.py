@@ -204,15 +204,18 @@ def test_a_quotation_split_by_its_cue_is_one_content(attribution: str) -> None:
 def test_a_line_signed_with_a_dash_is_a_quotation_even_without_its_marks() -> None:
     """Written for this test, as scraped readers' comments come: the quotation marks lost, each
     line a sentence or two, a dash and the reader's name (which the entity recogniser need not
-    know). A line whose tail is no sentence ("Photo \u2013 Getty Images") is no quotation."""
+    know), perhaps with a place. A line whose body is no sentence ("Photo \u2013 Getty Images")
+    or whose tail is one (a dateline before a lead) is no quotation."""
     text = (
         "We asked readers what they thought of the debate.\n"
         "He never answered a single question about the budget. \u2015 Marisol Quintanilla\n"
         "Photo \u2013 Getty Images\n"
-        "She was calm and prepared the whole night! \u2014 Tobiah Wrenfield\n"
+        "She was calm and prepared the whole night! \u2014 Tobiah Wrenfield, Eastport, Maine.\n"
+        "PORTLAND, Maine. \u2014 Ines Caldwell hopes the new ferry changes her commute.\n"
     )
     found = load_nlp(attribution="rules")(text)._.cg_attributions
     said = {a.speaker: a.content for a in found}
     assert said.get("Marisol Quintanilla", "").startswith("He never answered a single question")
     assert said.get("Tobiah Wrenfield", "").startswith("She was calm and prepared")
     assert not any("Getty" in (a.speaker or "") for a in found)
+    assert "Ines Caldwell" not in said  # a dateline, then a sentence: no signature

@@ -921,10 +921,16 @@ def _signed_quotations(
             signed.append((_quote_interior(text, region), match, "direct"))
     for line in _SIGNED_LINE.finditer(text):
         body = _trim(text, line.start(), line.end("body"))
-        if not any(_overlaps(body, r) for r in regions):
-            match = _SIGNED.match(text, line.end("body"))
-            if match is not None:
-                signed.append((body, match, "direct"))
+        if any(_overlaps(body, r) for r in regions) or len(text[body[0] : body[1]].split()) < 4:
+            continue
+        match = _SIGNED.match(text, line.end("body"))
+        end = text.find("\n", line.end("body"))
+        signature = text[match.end() : len(text) if end < 0 else end] if match else ""
+        # only a name, perhaps with a place or an outlet ("Neil Herness, San Marcos, Calif."),
+        # never a sentence: "ALBUQUERQUE, N.M. — April Gomez hopes ..." is a dateline
+        words = [w.strip(",.;()[]") for w in signature.split()]
+        if match is not None and len(words) <= 8 and all(w[:1].isupper() for w in words if w):
+            signed.append((body, match, "direct"))
     relations = []
     for inner, match, kind in signed:
         if any(_overlaps((match.start("dash"), match.end("dash")), t) for t in taken):
