@@ -438,3 +438,18 @@ def test_furniture_misread_as_a_quotation_is_no_claim() -> None:
         )  # fmt: skip
     ]
     assert [c.text for c in extract_claims(doc)] == [prose]
+
+
+def test_a_wire_storys_dateline_is_no_part_of_its_first_claim() -> None:
+    """Written for this test: a lead under its dateline, with an agency or without, and the
+    horizontal bar some sites print; a sentence that only starts with capitals keeps them."""
+    lead = "PORTLAND, Maine (AP) \u2014 The ferry operator raised fares by 14 percent in May."
+    bar = "KYIV \u2015 The council closed 12 schools in the eastern districts last week."
+    plain = "NATO members raised their defence budgets by 4 percent last year."
+    text = f"{lead}\n\n{bar}\n\n{plain}"
+    doc = _doc(text, [lead, bar, plain])
+    assert [c.text for c in extract_claims(doc)] == [
+        "The ferry operator raised fares by 14 percent in May.",
+        "The council closed 12 schools in the eastern districts last week.",
+        plain,
+    ]

@@ -275,6 +275,14 @@ def match_dateline(paragraph: str, vocab: Vocabulary) -> Dateline | None:
     return None
 
 
+def leading_dateline(line: str, vocab: Vocabulary) -> int:
+    """Where a dateline opening a line ends ("WASHINGTON (AP) \u2014 ", "KYIV \u2013 "), 0 when
+    none: the place and agency are no part of the sentence they stand before (a claim, a
+    quotation). The horizontal bar some sites print counts as a dash."""
+    found = match_dateline(line.replace("\u2015", "-"), vocab)
+    return found.end if found is not None else 0
+
+
 def looks_like_name(text: str, max_words: int) -> bool:
     """A proper name: a few capitalised words (connectors allowed), not a clause."""
     words = text.split()

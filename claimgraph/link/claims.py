@@ -59,6 +59,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from claimgraph.annotate.attribution import POST_DATE, POST_HANDLE
+from claimgraph.ingest.metadata import leading_dateline
+from claimgraph.ingest.vocab import default_vocabulary
 from claimgraph.model import Attribution, Document, fold_quotes, normalise_text
 from claimgraph.vocabulary import derived, load_vocabulary
 
@@ -438,10 +440,20 @@ def _own_voice_candidates(doc: Document, claimed: list[_Candidate]) -> list[_Can
             touching and any(c.start < sentence.end and sentence.start < c.end for c in claimed)
         ):
             continue
-        a, b = _trim(doc.text, sentence.start, sentence.end)
+        a, b = _trim(doc.text, _after_dateline(doc.text, sentence.start), sentence.end)
         if a < b and checkable(doc.text[a:b]):
             out.append(_Candidate(a, b, None))
     return out
+
+
+def _after_dateline(text: str, start: int) -> int:
+    """A sentence opening a line after its dateline ("WASHINGTON (AP) \u2014 The group ...")
+    starts after it: the claim is what the wire said, not where it was filed."""
+    if start and text[start - 1] != "\n":
+        return start
+    end = text.find("\n", start)
+    line = text[start : len(text) if end < 0 else end]
+    return start + leading_dateline(line, default_vocabulary())
 
 
 def _signal_types(doc: Document, candidate: _Candidate) -> list[str]:
