@@ -120,6 +120,56 @@ def run_baseline(jsonl: Path, model: str) -> dict:
     }
 
 
+def run_components(jsonl: Path, model: str, attribution: str | None = None) -> dict:
+    """Seconds per pipeline component on the same texts, one process, torch on one thread as
+    in a run: each component runs over every document in turn (its own `pipe` where it has
+    one, as `nlp.pipe` calls it), then the whole `annotate_documents` (language routing,
+    windows, conversion to Documents) as a run calls it. Wall and CPU seconds, no profiler
+    (cProfile roughly doubles the time of Python-heavy annotators, not spaCy's compiled
+    components, so a profile overstates them)."""
+    import torch
+
+    torch.set_num_threads(1)
+    from claimgraph.annotate import annotate_documents
+    from claimgraph.annotate.nlp import load_nlp
+    from claimgraph.ingest import read_paths
+    from claimgraph.ingest.clean import clean_article
+    from claimgraph.model import Document
+
+    def read() -> list[Document]:
+        cleaned = (clean_article(a) for a in read_paths([jsonl]) if not hasattr(a, "reason"))
+        return [d for d in cleaned if isinstance(d, Document)]
+
+    documents = read()
+    nlp = load_nlp(model, attribution=attribution)
+    list(annotate_documents(read()[:2], nlp))  # lazy loads (language detector, tagger) first
+    components = []
+    docs = [nlp.make_doc(d.text) for d in documents]
+    for name, proc in nlp.pipeline:
+        start, cpu = time.perf_counter(), _cpu_seconds()
+        if hasattr(proc, "pipe"):
+            docs = list(proc.pipe(docs, batch_size=16))
+        else:
+            docs = [proc(doc) for doc in docs]
+        components.append((name, time.perf_counter() - start, _cpu_seconds() - cpu))
+    start, cpu = time.perf_counter(), _cpu_seconds()
+    done = list(annotate_documents(documents, nlp))
+    return {
+        "docs": len(done),
+        "components": components,
+        "total": time.perf_counter() - start,
+        "total_cpu": _cpu_seconds() - cpu,
+        "spacy": sorted(spacy_components(model)),
+    }
+
+
+def spacy_components(model: str) -> set[str]:
+    """The components of the spaCy pipeline itself (the rest are claimgraph's)."""
+    import spacy
+
+    return set(spacy.load(model).pipe_names)
+
+
 def run_claimgraph(
     jsonl: Path,
     model: str,
@@ -280,7 +330,22 @@ def main() -> None:
         help="keep --profile's cProfile dumps here (profile-<n>.pstats, n = the embedding "
         "model's position), for pstats",
     )
-    parser.add_argument("--child", choices=["baseline", "claimgraph"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--encoder-backends",
+        default=None,
+        help="comma-separated back ends for the packaged MiniLM ($CLAIMGRAPH_ENCODER_BACKEND: "
+        "onnx, torch), each in its own run, e.g. torch,onnx for before/after (default: "
+        "analyze's)",
+    )
+    parser.add_argument(
+        "--components",
+        action="store_true",
+        help="also time each spaCy pipeline component (claimgraph's annotators included) on "
+        "the same texts, in a separate one-process run without a profiler",
+    )
+    parser.add_argument(
+        "--child", choices=["baseline", "claimgraph", "components"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--child-embedding", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--child-workers", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--child-profile", type=Path, default=None, help=argparse.SUPPRESS)
@@ -289,6 +354,8 @@ def main() -> None:
     if args.child:
         if args.child == "baseline":
             print(json.dumps(run_baseline(args.jsonl, args.model)))
+        elif args.child == "components":
+            print(json.dumps(run_components(args.jsonl, args.model, args.attribution)))
         else:
             result = run_claimgraph(
                 args.jsonl,
@@ -321,14 +388,29 @@ def main() -> None:
             if args.embedding_models
             else [None]
         )
-        runs = [("baseline", "baseline", 1, None)] + [
-            (f"claimgraph x{n}" + (f" [{m}]" if len(models) > 1 else ""), "claimgraph", n, m)
-            for m in models
+        backends: list[str | None] = (
+            [b.strip() for b in args.encoder_backends.split(",")]
+            if args.encoder_backends
+            else [None]
+        )
+        variants = [(m, b) for m in models for b in backends]  # (embedding model, back end)
+
+        def tag(m: str | None, b: str | None) -> str:
+            parts = ([m or "default encoder"] if len(models) > 1 else []) + (
+                [f"{b} back end"] if len(backends) > 1 else []
+            )
+            return f" [{', '.join(parts)}]" if parts else ""
+
+        runs = [("baseline", "baseline", 1, (None, None))] + [
+            (f"claimgraph x{n}{tag(m, b)}", "claimgraph", n, (m, b))
+            for m, b in variants
             for n in counts
         ]
         if args.profile:  # its own run: cProfile slows what it measures, the timed runs stay clean
-            runs += [(f"profiled {i}", "claimgraph", 1, m) for i, m in enumerate(models)]
-        for key, side, workers, embedding in runs:
+            runs += [(f"profiled {i}", "claimgraph", 1, v) for i, v in enumerate(variants)]
+        if args.components:
+            runs.append(("components", "components", 1, (None, None)))
+        for key, side, workers, (embedding, backend) in runs:
             cmd = [
                 sys.executable,
                 __file__,
@@ -350,17 +432,21 @@ def main() -> None:
             if key.startswith("profiled"):
                 dump = Path(args.profile_dir or tmp) / f"profile-{key.split()[1]}.pstats"
                 cmd += ["--child-profile", str(dump)]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+            env = dict(os.environ)
+            if backend:
+                env["CLAIMGRAPH_ENCODER_BACKEND"] = backend
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
             results[key] = json.loads(out.stdout.strip().splitlines()[-1])
         profiles = [
             (
-                m or "default encoder",
+                (m or "default encoder") + (f", {b} back end" if b else ""),
                 results.pop(f"profiled {i}"),
                 stage_profile(Path(args.profile_dir or tmp) / f"profile-{i}.pstats"),
             )
-            for i, m in enumerate(models)
+            for i, (m, b) in enumerate(variants)
             if args.profile
         ]
+        components = results.pop("components", None)
 
     print(f"corpus: {args.jsonl.name} ({args.limit or 'all'} articles), model {args.model}")
     print(f"linking: {'on' if args.link else 'off'}; this machine: {default_workers()} cores")
@@ -384,14 +470,14 @@ def main() -> None:
             ratio = r["docs"] / r["seconds"] / base_rate
             print(f"throughput ratio {key.replace('claimgraph x', 'claimgraph, workers ')} / "
                   f"raw spaCy: {ratio:.2f}")  # fmt: skip
-    one = results.get("claimgraph x1") or next(
-        (r for k, r in results.items() if k.startswith("claimgraph x1 ")), None
-    )
-    if one and one.get("cpu_seconds") and base.get("cpu_seconds"):
+    for key, one in results.items():
+        if key == "baseline" or not (one.get("cpu_seconds") and base.get("cpu_seconds")):
+            continue  # CPU time is measured for one-process runs only
         base_cpu = base["cpu_seconds"] / base["docs"]
         mine = one["cpu_seconds"] / one["docs"]
+        tag = f" [{key.split('[')[1]}" if "[" in key else ""
         print(
-            f"CPU time per document, one process: raw spaCy {base_cpu:.3f} s, claimgraph "
+            f"CPU time per document, one process{tag}: raw spaCy {base_cpu:.3f} s, claimgraph "
             f"{mine:.3f} s: ratio {base_cpu / mine:.2f} (steadier than wall time on a shared "
             "machine)"
         )
@@ -401,6 +487,24 @@ def main() -> None:
     print(f"attributions found: {last.get('attributions', 0)}")
     if args.link:
         print(f"claims found (linking on): {last.get('claims', 0)}")
+    if components:
+        total, total_cpu = components["total"], components["total_cpu"]
+        print(
+            f"spaCy + annotators by component, one process, {components['docs']} documents "
+            "(a separate run, no profiler; each component over every document in turn):"
+        )
+        print(f"  {'component':44}{'wall s':>8}{'CPU s':>8}{'CPU share':>11}")
+        rows = components["components"]
+        cpu_sum = sum(row[2] for row in rows)
+        for name, seconds, cpu in rows:
+            mark = "" if name in components["spacy"] else " *"
+            print(f"  {name + mark:44}{seconds:>8.1f}{cpu:>8.1f}{100 * cpu / cpu_sum:>10.0f}%")
+        ours = sum(cpu for name, _s, cpu in rows if name not in components["spacy"])
+        print(
+            f"  * claimgraph's: {ours:.1f} s CPU of {cpu_sum:.1f} ({100 * ours / cpu_sum:.0f}%); "
+            f"annotate_documents as a run calls it: {total:.1f} s wall, {total_cpu:.1f} s CPU; "
+            f"raw spaCy's nlp.pipe above: {base.get('cpu_seconds', 0):.1f} s CPU"
+        )
     for model, profiled, stages in profiles:
         total = profiled["seconds"]
         print(

@@ -216,14 +216,16 @@ class Run:
         self.batch_size = batch_size
         self.on_document = on_document
         self.on_file = on_file
+        recorded = summary.model
         if linker is not None:
             summary.linker = linker.describe()
+            recorded = f"{recorded}; embeddings {_encoder_of(linker)}"
         self.batch: list[Document] = []
         self.pending: list[Skipped] = []  # Skipped records of the file not yet ended
         self.chars = 0
         self.status = "failed"
         self.started = time.perf_counter()
-        self.run_id = store.start_run(command, summary.model)
+        self.run_id = store.start_run(command, recorded)
 
     def __enter__(self) -> Run:
         return self
@@ -394,3 +396,12 @@ def read_new(
             if len(held) >= chunk:
                 yield from flush()
     yield from flush()
+
+
+def _encoder_of(linker: Any) -> str:
+    """Which encoder, on which back end, makes this run's vectors (runs.model records it: the
+    packaged MiniLM runs on onnxruntime or on sentence-transformers, with the same vectors up
+    to float noise), without loading one that its files describe."""
+    encoder = getattr(getattr(linker, "encoder", None), "inner", None)
+    describe = getattr(encoder, "describe", None)
+    return str(describe()) if callable(describe) else "?"
