@@ -394,3 +394,17 @@ def test_a_possessive_inside_a_person_name(nlp) -> None:
     doc = nlp("“The deal is good,” Berstein’s Ronny Gal wrote this week.")
     assert {a.speaker for a in doc._.cg_attributions} == {"Ronny Gal"}
     assert {e.name for e in doc._.cg_entities.values()} == {"Ronny Gal"}
+
+
+def test_a_ticker_or_an_emoji_is_no_part_of_a_name(nlp) -> None:
+    """Written for this test, in the shapes seen on unseen articles (records 4400-4439,
+    4600-4639, 4800-4839): a market-data widget prints a ticker and its change after a
+    company's name ("Merck's MRK, +1.79%"), and a display name copied from a social network
+    keeps its emoji ("Working Families Party \U0001f43a")."""
+    doc = nlp(
+        "The biggest deal in hematology right now is Merck\u2019s MRK, +1.79% purchase of a "
+        "small lab. Johnson & Johnson JNJ, +0.33% is developing a rival drug. \u201cWe will "
+        "win,\u201d the Working Families Party \U0001f43a wrote on Twitter."
+    )
+    names = {e.name for e in doc._.cg_entities.values()}
+    assert not {n for n in names if re.search(r"\b(?:MRK|JNJ)\b|\U0001f43a", n)}, names

@@ -48,6 +48,25 @@ _TRANSLIT_PREFIX = re.compile(r"\b(?:al|el|ul)[-\s]+", re.IGNORECASE)
 _SUN_ARTICLE = re.compile(r"\b[AaEe](sh|th|dh|[tdrzsn])-(?=[A-Z])")
 
 
+def _strip_symbols(text: str, start: int) -> tuple[str, int]:
+    """A name without the emoji or symbols at its edges ("Working Families Party \U0001f43a",
+    a display name copied from a social network)."""
+    lead = 0
+    while lead < len(text) and (
+        unicodedata.category(text[lead]) in _SYMBOL_CATEGORIES or text[lead].isspace()
+    ):
+        lead += 1
+    end = len(text)
+    while end > lead and (
+        unicodedata.category(text[end - 1]) in _SYMBOL_CATEGORIES or text[end - 1].isspace()
+    ):
+        end -= 1
+    return text[lead:end], start + lead
+
+
+_SYMBOL_CATEGORIES = frozenset({"So", "Sk", "Cs", "Co"})
+
+
 def _fold_sun_article(match: re.Match[str]) -> str:
     after = match.string[match.end() : match.end() + len(match.group(1))]
     return "al-" if after.lower() == match.group(1).lower() else match.group(0)
@@ -57,6 +76,11 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # A possessive inside a name: "Berstein's Ronny Gal" (an employer's analyst), "Hillary's Emails".
 _INNER_POSSESSIVE = re.compile(r"['\u2019]s\s+(?=[A-Z])")
 _DOUBLED = re.compile(r"(.)\1+")
+# A stock ticker after a company's name, and the price change a quote widget prints after it.
+_TICKER = re.compile(r"(?<=\S)\s+[A-Z]{2,5}$")
+_QUOTE_CHANGE = re.compile(r",\s*[+\-\u2212]?\d+(?:\.\d+)?%")
+# A person's name run on into their place ("Kilkenny of West Virginia"): names hold no "of".
+_OF_PLACE = re.compile(r"(?<=[a-z])\s+of\s+(?=[A-Z])")
 _ACRONYM = re.compile(r"^[A-Z][A-Z.&]{1,7}$")
 _MINOR_WORDS = frozenset({"of", "for", "the", "and", "on", "in", "de", "du", "al", "el"})
 
@@ -736,6 +760,12 @@ class EntityResolver:
             text, start = _strip_question_word(ent, text, start)
             text, start = _strip_leading_description(doc, ent, text, start)
             text = _cut_glued(doc, ent.label_, text.rstrip())
+            text, start = _strip_symbols(text, start)
+            ticker = _TICKER.search(text)
+            if ticker and _QUOTE_CHANGE.match(doc.text, start + len(text)):
+                # "Merck's MRK, +1.79%", "NBC CMCSA, +1.46% affiliate": a market-data widget's
+                # ticker run into the company's name
+                text = text[: ticker.start()]
             clock = list(_CLOCK.finditer(text))
             if clock and text[clock[-1].end() :].strip():  # "Trump 01:14 Preet Bharara"
                 rest = text[clock[-1].end() :]
@@ -749,8 +779,14 @@ class EntityResolver:
             if not is_name_text(text):
                 continue
             label = ent.label_
-            inner = _INNER_POSSESSIVE.search(text) if label == "PERSON" else None
-            if inner is not None:
+            inner = _INNER_POSSESSIVE.search(text) if label in ("PERSON", "ORG") else None
+            if inner is not None and label == "ORG":
+                rest = text[inner.end() :]
+                if _reads_as_person(rest):
+                    # "Vox's Jen Kirby": a medium's writer, the person (the medium is the
+                    # channel, annotate/sourcing.py)
+                    start, text, label = start + inner.end(), rest, "PERSON"
+            elif inner is not None:
                 rest = text[inner.end() :]
                 words = rest.split()
                 if len(words) >= 2 and all(w[:1].isupper() for w in words):
@@ -758,6 +794,13 @@ class EntityResolver:
                     start, text = start + inner.end(), rest
                 else:  # "Hillary's Emails": a title, not a person
                     label = "WORK_OF_ART"
+            place = _OF_PLACE.search(text) if label == "PERSON" else None
+            if place is not None and not any(
+                w.casefold().rstrip(".") in _titles() for w in _words(text[: place.start()])
+            ):
+                # "Kilkenny of West Virginia": a person and where they come from, not
+                # "Secretary of State Mike Pompeo"
+                text = text[: place.start()]
             spans.append((start, start + len(text), text, label))
         doc._.cg_mentions, doc._.cg_entities = resolve_mentions(spans, doc.text, self.table)
         return doc

@@ -85,6 +85,7 @@ class SourceVocabulary:
     looked_through: frozenset[str]  # source_nouns.yaml
     person_organisations: frozenset[str]
     group_nouns: frozenset[str]  # anonymous.yaml: plural heads that may be people or documents
+    thing_heads: frozenset[str]  # anonymous.yaml: nouns ending like a person's that name things
 
 
 def _gendered(key: str) -> dict[str, str]:
@@ -127,6 +128,7 @@ def source_vocabulary() -> SourceVocabulary:
         looked_through=_words("source_nouns", "looked_through"),
         person_organisations=_words("source_nouns", "person_organisations"),
         group_nouns=_words("anonymous", "group_nouns") | _words("anonymous", "document_heads"),
+        thing_heads=_words("anonymous", "thing_heads"),
     )
 
 
@@ -205,6 +207,10 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         and not _capitalised_inside(token)
     ):
         return None  # "Overwhelmed with fear, ..." the recogniser took for a person
+    if mention is not None and token.pos_ == "NOUN" and token.is_lower:
+        return None  # "this centenarian declares": a common noun the recogniser labelled
+    if mention is not None and mention.label in ("GPE", "LOC") and _misread_person(mentions, token):
+        return _person_from_chain(doc, mentions, _proper_chain(token))
     if (
         mention is not None
         and " " not in mention.text.strip()
@@ -212,6 +218,15 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         and _written_lower(token)
     ):
         return None  # "Groups pushing minimum wage increases ...": a word standing first
+    if (
+        mention is not None
+        and mention.label == "ORG"
+        and " " not in mention.text.strip()
+        and token.lower_ not in org_head_words()
+    ):
+        full = _one_full_name(doc, mentions, token)
+        if full is not None:
+            return full  # "according to Price" after "Polly Price, a professor of law"
     if mention is not None and mention.label in SPEAKER_LABELS:
         named = _named(doc, mention)
         if mention.label != "PERSON" and token.lower_ not in org_head_words():
@@ -244,8 +259,102 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         chain = _proper_chain(token)
         if len(chain) == 1 and not token.ent_type_ and not _capitalised_inside(token):
             return None  # "Overwhelmed with fear, ...", "Press reports that ...": a word
+        if token.lower_ in org_head_words() | _INSTITUTION_WORDS:
+            whole = _organisation_name(doc, mentions, token, chain)
+            if whole.start < chain[0].idx or whole.end > token.idx + len(token):
+                return whole  # "U.S. Department of Justice", not "U.S. Department"
         return _person_from_chain(doc, mentions, chain)
     return None
+
+
+def _one_full_name(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
+    """The one person's full name elsewhere in the article that ends in this word, which the
+    recogniser took for an organisation here ("according to Price" after "Polly Price, a
+    professor of law"): a person's entity, or two or three capitalised words opening with a
+    known given name. None when two people share the surname ("Melissa DeRosa", "Giorgio
+    DeRosa") or the longer name is an institution's ("the Court": "Supreme Court")."""
+    vocab = source_vocabulary()
+    titles = vocab.role_nouns | vocab.honorifics | vocab.title_roles.keys()
+    institutions = org_head_words() | _INSTITUTION_WORDS | standalone_org_words()
+    found: dict[str, Named] = {}
+    for other in doc:
+        if other.lower_ != token.lower_ or other.i == token.i:
+            continue
+        chain = _proper_chain(other)
+        titled = [k for k, t in enumerate(chain[:-1]) if t.lower_.rstrip(".") in titles]
+        chain = chain[titled[-1] + 1 :] if titled else chain
+        words = [t.text for t in chain]
+        if len(words) < 2 or {w.lower() for w in words} & institutions:
+            continue
+        mention = _token_mention(mentions, other)
+        named = _named(doc, mention) if mention is not None else None
+        if named is not None and named.label == "PERSON" and named.key:
+            found[named.identity] = named
+        elif (
+            len(words) <= 3
+            and words[0].lower() in vocab.first_name_genders
+            and all(w[:1].isupper() and w[1:].isalpha() for w in words)
+        ):
+            name = " ".join(words)
+            found[normalise_text(name)] = Named(name, None, "PERSON", 0, 0)
+    if len(found) != 1:
+        return None
+    named = next(iter(found.values()))
+    return Named(named.name, named.key, "PERSON", token.idx, token.idx + len(token))
+
+
+def _misread_person(mentions: list[Mention], token: Token) -> bool:
+    """A person's surname the recogniser took for a place: "Amesh Adalja, a senior scholar
+    at ..." (a capitalised word before it, outside any entity, that is a known given name,
+    or an apposition after it that describes no place)."""
+    chain = _proper_chain(token)
+    mention = _token_mention(mentions, token)
+    if len(chain) < 2 or mention is None or chain[0].idx >= mention.start:
+        return False
+    if any(_token_mention(mentions, t) is not None for t in chain if t.idx < mention.start):
+        return False
+    vocab = source_vocabulary()
+    given = chain[0].lower_ in vocab.first_name_genders
+    described = any(
+        c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() not in _PLACE_NOUNS
+        for c in token.children
+    )
+    return given or described
+
+
+# What a place is described as ("Waskom, a small town"): a description that is no person's.
+_PLACE_NOUNS = frozenset(
+    {"town", "city", "state", "county", "village", "country", "region", "province", "district"}
+    | {"suburb", "community", "capital", "island", "nation", "area", "neighborhood", "borough"}
+)
+
+
+def _organisation_name(
+    doc: Doc, mentions: list[Mention], token: Token, chain: list[Token]
+) -> Named:
+    """An organisation the recogniser missed, named whole: "the U.S. Department of Justice"
+    (its "of" part), "The Hennepin County Attorney's Office" (its owner), never cut to "U.S.
+    Department" or "Office"."""
+    start, end = chain[0].idx, token.idx + len(token)
+    owners = [c for c in token.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
+    if owners and owners[0].ent_type_ != "PERSON" and chain[0].i == token.i:
+        start = _proper_chain(owners[0])[0].idx
+    i = token.i + 1
+    while i + 1 < len(doc) and doc[i].lower_ in ("of", "for") and doc[i + 1].pos_ == "PROPN":
+        j = i + 1
+        while j < len(doc) and (
+            doc[j].pos_ == "PROPN"
+            or doc[j].lower_ == "and"
+            and j + 1 < len(doc)
+            and doc[j + 1].pos_ == "PROPN"
+        ):
+            j += 1
+        end, i = doc[j - 1].idx + len(doc[j - 1]), j
+    name = _clean(doc.text[start:end])
+    same = _entity_called(doc, mentions, name)
+    if same is not None:
+        return Named(same.name, same.key, same.label, start, end)
+    return Named(name, None, "ORG", start, end)
 
 
 def _written_lower(token: Token) -> bool:
@@ -294,8 +403,9 @@ def _known_name(doc: Doc, mentions: list[Mention], token: Token) -> Named | None
 def _person_from_chain(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Named:
     vocab = source_vocabulary()
     titles = vocab.role_nouns | vocab.honorifics | vocab.title_roles.keys()
-    while len(chain) > 1 and chain[0].lower_.rstrip(".") in titles:
-        chain = chain[1:]  # "Governor Walker" signing a post is Walker
+    titled = [k for k, t in enumerate(chain[:-1]) if t.lower_.rstrip(".") in titles]
+    if titled:  # "Governor Walker" signing a post is Walker; "Police Chief Medaria Arradondo"
+        chain = chain[titled[-1] + 1 :]
     start, end = chain[0].idx, chain[-1].idx + len(chain[-1])
     full = _surname_match(doc, mentions, chain)
     if full is not None:
@@ -560,6 +670,87 @@ def _expletive(token: Token) -> bool:
     return bool(complements and clauses)
 
 
+# A court case named as a source ("Fleming v. Macomb"): a title, not a speaker.
+_CASE_NAME = re.compile(r"\b[A-Z][\w.'’-]*\s+v(?:s)?\.\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*")
+_NOT_QUANTIFIED = frozenset({"all", "only", "every", "just", "everyone", "many", "everybody"})
+# Prepositions of place: "in Michigan created a sense of ..." names where, not who. The
+# second set governs places only, never the members of a body ("Democrats on the committee").
+_ONLY_PLACE_PREPOSITIONS = frozenset(
+    {"inside", "near", "across", "throughout", "within", "outside"}
+)
+_PLACE_PREPOSITIONS = frozenset({"in", "at", "on"}) | _ONLY_PLACE_PREPOSITIONS
+
+
+def _no_source(root: Token, head: Token, phrase: tuple[int, int]) -> bool:
+    """A phrase that names no source whatever its words: a negated one ("the U.S. and the
+    Taliban -- but not the Afghan government -- signed"), a piece of the title of a work that
+    runs on past it ("Faking It: The Lies Women Tell About Sex" read as "The Lies Women ...
+    Tell"), or a place a preposition governs ("in Michigan created a sense of ...")."""
+    negations = [c for c in (*head.children, *root.children) if c.lower_ in ("not", "n't")]
+    doc = root.doc
+    if any(c.i + 1 < len(doc) and doc[c.i + 1].lower_ not in _NOT_QUANTIFIED for c in negations):
+        return True  # ("not all experts agree" is some experts)
+    for ent in doc.ents:
+        if ent.label_ == "WORK_OF_ART" and ent.start <= root.i < ent.end:
+            # two words or more of the title after the phrase ("Abrams explained", a name
+            # and its cue the recogniser ran together, is no title)
+            return sum(1 for t in ent if t.idx >= phrase[1]) >= 2
+    preposition = root.head
+    if root.dep_ != "pobj" or preposition.lower_ not in _PLACE_PREPOSITIONS:
+        return False
+    if "\n" in doc.text[preposition.idx : root.idx]:
+        return False  # a parse across a heading ("... in 23 square miles\n\nNew York argues")
+    if preposition.lower_ in _ONLY_PLACE_PREPOSITIONS:
+        # "the men locked inside the Otay Mesa Detention Center want": the men, not the
+        # centre; a person the parse hung on one stays
+        return root.ent_type_ not in ("PERSON", "NORP")
+    # "in", "at", "on" govern members too ("Democrats on the committee are coming from"):
+    # only a place, or a phrase that opens with the preposition
+    return root.ent_type_ in ("GPE", "LOC", "FAC") or preposition.idx == phrase[0]
+
+
+def _leading_person(
+    doc: Doc, mentions: list[Mention], root: Token, phrase: tuple[int, int]
+) -> Speaker | None:
+    """ "Jason Furman, economic policy professor at Harvard University and former chair of the
+    Council of Economic Advisers, warned": the person the phrase opens with, whatever head the
+    parse gave it (here "chair", so that the council spoke). Only one person in the phrase."""
+    people = [
+        m for m in mentions if phrase[0] <= m.start < phrase[1] and _named(doc, m).label == "PERSON"
+    ]
+    if len(people) != 1 or people[0].start != phrase[0] or root.idx < people[0].end:
+        return None
+    if not doc.text[people[0].end : phrase[1]].lstrip().startswith(","):
+        return None
+    named = _named(doc, people[0])
+    role = _clean(doc.text[people[0].end : phrase[1]])
+    return Speaker(
+        name=named.name,
+        key=named.key,
+        label="PERSON",
+        role=role or None,
+        description=_clean(doc.text[phrase[0] : phrase[1]]),
+    )
+
+
+def _unnamed_member(head: Token) -> bool:
+    """ "a Democrat is challenging ...": one member of a party or people, not named: an
+    unnamed source, never the speaker "Democrat"."""
+    if head.ent_type_ != "NORP" or head.tag_ not in ("NNP", "NN") or head.lower_.endswith("s"):
+        return False
+    return any(c.dep_ == "det" and c.lower_ in ("a", "an", "one") for c in head.children)
+
+
+def _employer_outlet(doc: Doc, phrase: tuple[int, int], named: Named) -> list[str]:
+    """ "Vox's Jen Kirby has explained": the medium a writer speaks through."""
+    if named.label != "PERSON" or not phrase[0] <= named.start <= phrase[1]:
+        return []
+    owner = re.search(
+        r"([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)['\u2019]s\s+$", doc.text[phrase[0] : named.start]
+    )
+    return [owner.group(1)] if owner and is_outlet_name(owner.group(1)) else []
+
+
 def _party_member(head: Token) -> bool:
     """ "The Missouri Democrat said", "the Republican added": one member of a people or party,
     written as a description of a person the article named before (like a pronoun), never
@@ -686,11 +877,20 @@ def is_outlet_name(name: str) -> bool:
     return any(w in vocab.outlet_name_words for w in words) and not _institution(name)
 
 
-def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: bool) -> str | None:
+def outlet_of(
+    doc: Doc,
+    mentions: list[Mention],
+    token: Token,
+    *,
+    addressed: bool,
+    within: tuple[int, int] | None = None,
+) -> str | None:
     """The outlet a noun phrase names, or None.
 
     `addressed` is True for something a speaker told or was quoted by: any organisation or
     unlabelled proper name counts there ("told FNA", "told the al-Ahad television network").
+    `within`: the source phrase; a name outside it is not the medium's, though the parse
+    hangs it on the noun ("Time magazine named Bill and Melinda Gates 'Persons of the Year'").
     """
     vocab = source_vocabulary()
     head = token
@@ -704,6 +904,7 @@ def outlet_of(doc: Doc, mentions: list[Mention], token: Token, *, addressed: boo
         and t.text[:1].isupper()
         and t.lower_ not in vocab.outlet_nouns
         and t.ent_type_ not in _NOT_SOURCES
+        and (within is None or within[0] <= t.idx < within[1])
     ]
     for token in names[:-1]:  # "NBC's Lester Holt": the medium is NBC
         named = _name_for(doc, mentions, token)
@@ -844,8 +1045,35 @@ def describe_source(
     if kind is not None:
         return kind
     head = _phrase_head(root, vocab)
+    if _no_source(root, head, phrase):
+        return [Speaker(description=text)]
+    case = _CASE_NAME.search(text)
+    if case is not None:
+        # "Fleming v. Macomb, the Michigan Court of Appeals held": the court, never a party
+        # of the case; a case alone ("June Medical Services v. Russo illustrated") is no one
+        courts = [
+            _named(doc, m)
+            for m in mentions
+            if phrase[0] + case.end() <= m.start < phrase[1] and m.label == "ORG"
+        ]
+        if courts:
+            return [
+                Speaker(
+                    name=courts[-1].name,
+                    key=courts[-1].key,
+                    label="ORG",
+                    description=text,
+                    plural=True,
+                )
+            ]
+        return [Speaker(description=text)]
+    leading = _leading_person(doc, mentions, root, phrase)
+    if leading is not None:
+        return [leading]
     if _party_member(head):
         return "person"
+    if _unnamed_member(head):
+        return [Speaker(anonymous=True, description=text, head=head.lemma_.lower())]
     served = _person_organisation(doc, mentions, head) or _office_of(head)
     if served is not None:
         return [served]
@@ -876,6 +1104,7 @@ def describe_source(
                 description=text,
                 plural=_is_plural(conjunct) or named.label in ("ORG", "NORP"),
                 outlet=named.label == "ORG" and is_outlet_name(named.name),
+                via=_employer_outlet(doc, phrase, named),
             )
         )
     if speakers:
@@ -915,7 +1144,7 @@ def describe_source(
                 ]
         if determiners & _DEFINITE or head.dep_ == "nsubj" and not determiners:
             return "description"
-    outlet = outlet_of(doc, mentions, head, addressed=False)
+    outlet = outlet_of(doc, mentions, head, addressed=False, within=phrase)
     indefinite = bool(determiners & _INDEFINITE) and not _is_plural(head)
     described = lemma in vocab.outlet_nouns and not any(
         t.pos_ == "PROPN" and t.ent_type_ not in ("NORP", "GPE") for t in head.subtree
@@ -1125,6 +1354,8 @@ def _may_be_people(head: Token) -> bool:
     if words & known:
         return True
     lemma = head.lemma_.lower()
+    if lemma in vocab.thing_heads:
+        return False  # "economic indicators", "the numbers": things, though they end like people
     if lemma.endswith(("ant", "ent")):
         return len(lemma) > 5 and not lemma.endswith("ment")  # "residents", not "chants"
     return lemma.endswith(_PERSON_SUFFIXES) and not lemma.endswith("ment") and len(lemma) > 4
@@ -1146,7 +1377,10 @@ def _may_be_a_person(speaker: Speaker) -> bool:
         return False
     known = vocab.role_nouns | vocab.anonymous_heads | vocab.title_genders.keys()
     return head in known or (
-        head.endswith(_PERSON_SUFFIXES) and not head.endswith("ment") and len(head) > 4
+        head.endswith(_PERSON_SUFFIXES)
+        and not head.endswith("ment")
+        and len(head) > 4
+        and head not in vocab.thing_heads
     )
 
 
@@ -1292,6 +1526,8 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
         position = relation.source[0] if relation.source else relation.cue[0]
         if relation.source_root is None or relation.source is None:
             speakers = [Speaker()]
+        elif _not_a_statement(doc, relation):
+            speakers = [Speaker(description=_clean(_span_text(doc, relation.source)))]
         else:
             root = _source_root(doc, relation)
             found = describe_source(doc, mentions, root, relation.source)
@@ -1323,7 +1559,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     ) or _antecedent(found, history, extra, position, head, None, gender, genders)
                 if antecedent is None and found == "description":
                     antecedent = _entity_antecedent(
-                        doc, mentions, titles, head, position
+                        doc, mentions, titles, head, position, _spoken(history)
                     ) or _issuer(doc, mentions, head, position)
                 speakers = (
                     [_copy(antecedent)]
@@ -1342,7 +1578,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 speakers = [_copy(earlier) if earlier and earlier.anonymous else found[0]]
             elif _definite_description(root, found):
                 antecedent = _entity_antecedent(
-                    doc, mentions, titles, found[0].head or "", position
+                    doc, mentions, titles, found[0].head or "", position, _spoken(history)
                 )
                 speakers = [_copy(antecedent)] if antecedent else found
             else:
@@ -1359,6 +1595,30 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
     _propagate_roles(out, titles)
     text = doc.text
     return [_to_attribution(text, relation, speaker) for relation, speaker in out]
+
+
+def _spoken(history: list[_Resolved]) -> frozenset[str]:
+    """The organisations that have spoken so far in the article."""
+    return frozenset(
+        r.speaker.identity
+        for r in history
+        if r.speaker.identity is not None and r.speaker.label == "ORG"
+    )
+
+
+def _not_a_statement(doc: Doc, relation: Relation) -> bool:
+    """A relation whose source cannot have spoken: a heading in capitals ("KEY POINTS"), or a
+    name modifying the cue noun ("Saturday morning Zoom calls")."""
+    root = doc[relation.source_root]  # type: ignore[index]
+    cue = doc[relation.cue_token]
+    source = doc.text[relation.source[0] : relation.source[1]]  # type: ignore[index]
+    heading = cue.text.isupper() and len(cue.text) > 1 and source.isupper()
+    # ("Trump tweets about X" is Trump's: a person or organisation the recogniser knows stays)
+    modifier = root.dep_ == "compound" and root.head.i == cue.i and cue.pos_ == "NOUN"
+    if not modifier or root.ent_type_:
+        return heading
+    mentions = _mentions(doc)
+    return _token_mention(mentions, root) is None and _known_name(doc, mentions, root) is None
 
 
 def _source_root(doc: Doc, relation: Relation) -> Token:
@@ -1387,7 +1647,12 @@ def _title_words(title: str, vocab: SourceVocabulary) -> set[str]:
 
 
 def _entity_antecedent(
-    doc: Doc, mentions: list[Mention], titles: dict[str, str], head: str, position: int
+    doc: Doc,
+    mentions: list[Mention],
+    titles: dict[str, str],
+    head: str,
+    position: int,
+    spoken: frozenset[str] = frozenset(),
 ) -> Speaker | None:
     """'the president', 'the senator', 'the paper', 'the ministry', 'the group': the entity
     named before it in the article that the description fits, the most recent one.
@@ -1408,6 +1673,20 @@ def _entity_antecedent(
     org_noun = head in vocab.generic_org_nouns or head in org_head_words()
     if not (person_role or outlet_noun or org_noun):
         return None
+    if org_noun and not outlet_noun:
+        # "The group also called for ..." in an article where the ADL has spoken: the
+        # organisation that spoke, before one the article merely names in between ("Congress")
+        for mention in reversed(mentions):
+            named = _named(doc, mention)
+            if (
+                position - _BACK_REFERENCE_WINDOW <= mention.start < position
+                and named.label == "ORG"
+                and named.identity in spoken
+                and not is_outlet_name(named.name)
+                and not _institution(named.name)  # a court or an agency is no "group"
+                and head in vocab.generic_org_nouns
+            ):
+                return Speaker(name=named.name, key=named.key, label="ORG", plural=True)
     for mention in reversed(mentions):
         if mention.start >= position:
             continue
