@@ -169,7 +169,7 @@ def polnear_content(text: str, start: int, end: int) -> Span:
         if close:
             end += close.end()
     window = max(0, start - 8)
-    if m := re.search(r"\bthat\s+$", text[window:start], re.IGNORECASE):
+    if m := re.search(r"\bthat,?\s+$", text[window:start], re.IGNORECASE):
         start = window + m.start()
     return start, end
 

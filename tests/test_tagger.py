@@ -164,9 +164,17 @@ def test_in_text_without_commas_or_quotation_marks_the_taggers_content_edges_win
 
     text = (
         "The mayor criticized the governor for cutting school funding in a crisis and said "
-        "the cuts hurt children most"
+        "the cuts hurt children most\n\nThe district closed two schools last spring and moved "
+        "their pupils to buildings across the river\n\nParents from the east side drove their "
+        "children to class for most of the year because the bus routes were cut as well\n\n"
+        "The school board meets again on Monday to vote on next year budget and on a plan to "
+        "reopen one of the closed buildings in the autumn\n\nThe state education department "
+        "has not yet published the figures for this year and its office did not answer our "
+        "questions on Friday afternoon\n\nTeachers at the two schools were moved to other "
+        "buildings in the district over the summer"
     )
     assert _bare(text) and not _bare("The mayor, who spoke first, said so.")
+    assert not _bare(text[:200])  # a sentence or two alone may have no comma to lose
     contents = [a.content for a in load_nlp()(text)._.cg_attributions]
     assert "the governor for cutting school funding in a crisis" in contents
     assert "the cuts hurt children most" in contents
