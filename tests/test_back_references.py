@@ -591,3 +591,24 @@ def test_the_group_is_the_organisation_that_spoke(nlp) -> None:
         "protect places of worship."
     )
     assert _speakers(nlp, text).get("The group") == "Anti-Defamation League"
+
+
+def test_a_role_held_for_another_a_common_noun_or_a_disease_names_no_one(nlp) -> None:
+    """Written for this test, in the shapes of records 4700-4739: "A spokesman for ...
+    Chuck Grassley, R-Iowa, told" was the speaker "Iowa"; "some unknown good Samaritan" and a
+    sentence-first "Interviews with ... show" were organisations; "GLAAD President and CEO,
+    Sarah Kate Ellis" gave a second speaker "CEO"; "Multiple news outlets at the time" was a
+    named medium."""
+    text = (
+        "A spokesman for Senate Finance Committee Chairman Chuck Grassley, R-Iowa, told "
+        "reporters in a statement that the checks were legal. If some unknown good Samaritan "
+        "called him, he would say no. \u201cOur voices will always triumph,\u201d said GLAAD "
+        "President and CEO, Sarah Kate Ellis. Multiple news outlets at the time also reported "
+        "that the president was angry."
+    )
+    found = _attributions(nlp, text)
+    named = {s for s, _, _ in found.values() if s}
+    assert not named & {"Iowa", "Samaritan", "CEO", "Multiple news outlets at the time"}
+    assert "Sarah Kate Ellis" in named
+    spokesman = next(v for k, v in found.items() if k.startswith("A spokesman"))
+    assert spokesman[:2] == (None, True)

@@ -408,3 +408,14 @@ def test_a_ticker_or_an_emoji_is_no_part_of_a_name(nlp) -> None:
     )
     names = {e.name for e in doc._.cg_entities.values()}
     assert not {n for n in names if re.search(r"\b(?:MRK|JNJ)\b|\U0001f43a", n)}, names
+
+
+def test_a_demonstrative_a_heading_ran_into_a_name_is_no_part_of_it(nlp) -> None:
+    """Written for this test, in the shape of records 4700-4739: a heading "How we did this"
+    glued to the next line's "Pew Research Center conducted ..."."""
+    doc = nlp(
+        "How we did this Pew Research Center conducted this study to understand how Americans "
+        "view federal agencies."
+    )
+    names = {e.name for e in doc._.cg_entities.values()}
+    assert "Pew Research Center" in names and not any(n.startswith("this") for n in names)

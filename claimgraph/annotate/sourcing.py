@@ -203,10 +203,12 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
     if (
         mention is not None
         and " " not in mention.text
-        and token.pos_ in ("ADJ", "VERB", "ADV")
+        and token.pos_ in ("ADJ", "VERB", "ADV", "NOUN")
         and not _capitalised_inside(token)
     ):
-        return None  # "Overwhelmed with fear, ..." the recogniser took for a person
+        # "Overwhelmed with fear, ..." the recogniser took for a person, "Interviews with
+        # more than 20 scientists ... show" for an organisation
+        return None
     if mention is not None and token.pos_ == "NOUN" and token.is_lower:
         return None  # "this centenarian declares": a common noun the recogniser labelled
     if mention is not None and mention.label in ("GPE", "LOC") and _misread_person(mentions, token):
@@ -227,6 +229,21 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         full = _one_full_name(doc, mentions, token)
         if full is not None:
             return full  # "according to Price" after "Polly Price, a professor of law"
+    if mention is not None and alias_key(_named(doc, mention).name) in _diseases():
+        return None  # "Now COVID-19 has added urgency": a disease speaks for no one
+    if (
+        mention is not None
+        and " " not in mention.text.strip()
+        and not _capitalised_inside(token)
+        and token.lemma_.lower() in _common_source_nouns()
+    ):
+        return None  # "Interviews with more than 20 scientists ... show": a common noun first
+    if (
+        mention is not None
+        and " " not in mention.text.strip()
+        and any(c.dep_ == "det" and c.lower_ in _INDEFINITE for c in token.children)
+    ):
+        return None  # "some unknown good Samaritan called him": no name takes "some" or "a"
     if mention is not None and mention.label in SPEAKER_LABELS:
         named = _named(doc, mention)
         if mention.label != "PERSON" and token.lower_ not in org_head_words():
@@ -301,6 +318,21 @@ def _one_full_name(doc: Doc, mentions: list[Mention], token: Token) -> Named | N
         return None
     named = next(iter(found.values()))
     return Named(named.name, named.key, "PERSON", token.idx, token.idx + len(token))
+
+
+@derived
+def _diseases() -> frozenset[str]:
+    """data/entity_types.yaml `diseases`, as alias keys."""
+    return frozenset(
+        alias_key(str(w)) for w in load_vocabulary("entity_types").get("diseases") or []
+    )
+
+
+def _common_source_nouns() -> frozenset[str]:
+    """Common nouns of sources (documents, speech, unnamed sources, groups, roles): one of them
+    capitalised only by standing first is no name."""
+    vocab = source_vocabulary()
+    return vocab.document_nouns | vocab.anonymous_heads | vocab.group_nouns | vocab.role_nouns
 
 
 def _misread_person(mentions: list[Mention], token: Token) -> bool:
@@ -615,6 +647,19 @@ def _titled_name(doc: Doc, mentions: list[Mention], head: Token) -> Speaker | No
         label=named.label,
         role=role or None,
         description=_clean(doc[head.left_edge.i : last.i + 1].text),
+    )
+
+
+def _serves_another(head: Token) -> bool:
+    """ "a spokesman for Senator X", "an adviser to the Y Department": a role held for someone
+    the phrase names, by a person it does not name."""
+    if any(c.dep_ in ("compound", "appos") and c.ent_type_ == "PERSON" for c in head.children):
+        return False
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ in ("for", "to")
+        and any(g.dep_ == "pobj" and g.pos_ == "PROPN" for g in c.children)
+        for c in head.children
     )
 
 
@@ -937,9 +982,12 @@ def outlet_of(
         commas = [t.i for t in phrase if t.text == "," and t.i > head.i]
         if commas:  # "social media, often in combination with ...": the medium only
             phrase = doc[phrase.start : commas[0]]
+        # what the phrase says of the medium before its noun ("Multiple news outlets at the
+        # time" is no named medium: "at the time" says when)
+        kind = [t for t in phrase if t.i <= head.i or t.dep_ in ("compound", "amod")]
         if any(
             t.lower_ not in vocab.outlet_nouns and t.lower_ not in _GENERIC_MEDIUM_WORDS
-            for t in phrase
+            for t in kind
             if t.pos_ in ("ADJ", "NOUN", "PROPN") or "-" in t.text
         ):
             return _strip_determiner(phrase.text)
@@ -992,7 +1040,10 @@ def _anonymity_marked(text: str, vocab: SourceVocabulary) -> bool:
     return any(marker in lowered for marker in vocab.anonymity_markers)
 
 
-_GENERIC_MEDIUM_WORDS = frozenset({"news", "other", "some", "several", "one", "various", "many"})
+_GENERIC_MEDIUM_WORDS = frozenset(
+    {"news", "other", "some", "several", "one", "various", "many", "multiple", "numerous"}
+    | {"few", "most", "all", "both", "major"}
+)
 # Who is never a medium a statement passed through: a person, a people, a place.
 _NOT_OUTLETS = frozenset({"PERSON", "NORP", "GPE", "LOC", "FAC"})
 
@@ -1160,6 +1211,8 @@ def describe_source(
     if (lemma in vocab.role_nouns or lower in vocab.role_nouns) and _is_plural(head):
         # "captured ISIL leaders", "senior commanders": a group, never one named person nearby.
         return unnamed
+    if (lemma in vocab.role_nouns or lower in vocab.role_nouns) and _serves_another(head):
+        return unnamed  # "A spokesman for ... Chuck Grassley, R-Iowa": unnamed, not Iowa
     if lemma in vocab.role_nouns or lower in vocab.role_nouns:
         titled = _titled_name(doc, mentions, head)
         if titled is not None:
@@ -1692,6 +1745,8 @@ def _entity_antecedent(
             continue
         near = mention.start >= position - _BACK_REFERENCE_WINDOW
         named = _named(doc, mention)
+        if alias_key(named.name) in _diseases():
+            continue  # "the company said" is no "COVID-19" the recogniser called an organisation
         if named.label == "PERSON" and person_role:  # a title holds anywhere in the article
             title = titles.get(named.identity)
             fits = vocab.role_synonyms.get(head, frozenset({head}))
