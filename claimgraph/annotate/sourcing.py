@@ -203,12 +203,10 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
     if (
         mention is not None
         and " " not in mention.text
-        and token.pos_ in ("ADJ", "VERB", "ADV", "NOUN")
+        and token.pos_ in ("ADJ", "VERB", "ADV")
         and not _capitalised_inside(token)
     ):
-        # "Overwhelmed with fear, ..." the recogniser took for a person, "Interviews with
-        # more than 20 scientists ... show" for an organisation
-        return None
+        return None  # "Overwhelmed with fear, ..." the recogniser took for a person
     if mention is not None and token.pos_ == "NOUN" and token.is_lower:
         return None  # "this centenarian declares": a common noun the recogniser labelled
     if mention is not None and mention.label in ("GPE", "LOC") and _misread_person(mentions, token):
@@ -233,9 +231,10 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         return None  # "Now COVID-19 has added urgency": a disease speaks for no one
     if (
         mention is not None
+        and mention.label not in ("PERSON", "NORP")
         and " " not in mention.text.strip()
         and not _capitalised_inside(token)
-        and token.lemma_.lower() in _common_source_nouns()
+        and {token.lemma_.lower(), token.lower_, token.lower_.rstrip("s")} & _common_source_nouns()
     ):
         return None  # "Interviews with more than 20 scientists ... show": a common noun first
     if (
@@ -332,7 +331,13 @@ def _common_source_nouns() -> frozenset[str]:
     """Common nouns of sources (documents, speech, unnamed sources, groups, roles): one of them
     capitalised only by standing first is no name."""
     vocab = source_vocabulary()
-    return vocab.document_nouns | vocab.anonymous_heads | vocab.group_nouns | vocab.role_nouns
+    return (
+        vocab.document_nouns
+        | vocab.anonymous_heads
+        | vocab.group_nouns
+        | vocab.role_nouns
+        | vocab.exchange_nouns
+    )
 
 
 def _misread_person(mentions: list[Mention], token: Token) -> bool:
@@ -717,6 +722,7 @@ def _expletive(token: Token) -> bool:
 
 # A court case named as a source ("Fleming v. Macomb"): a title, not a speaker.
 _CASE_NAME = re.compile(r"\b[A-Z][\w.'’-]*\s+v(?:s)?\.\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*")
+_MINOR_TITLE_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "to", "for"})
 _NOT_QUANTIFIED = frozenset({"all", "only", "every", "just", "everyone", "many", "everybody"})
 # Prepositions of place: "in Michigan created a sense of ..." names where, not who. The
 # second set governs places only, never the members of a body ("Democrats on the committee").
@@ -737,9 +743,12 @@ def _no_source(root: Token, head: Token, phrase: tuple[int, int]) -> bool:
         return True  # ("not all experts agree" is some experts)
     for ent in doc.ents:
         if ent.label_ == "WORK_OF_ART" and ent.start <= root.i < ent.end:
-            # two words or more of the title after the phrase ("Abrams explained", a name
-            # and its cue the recogniser ran together, is no title)
-            return sum(1 for t in ent if t.idx >= phrase[1]) >= 2
+            # two words or more of the title after the phrase, written as a title ("Abrams
+            # explained", "Reade told Halper": a name and its cue the recogniser ran together)
+            after = [t for t in ent if t.idx >= phrase[1] and t.is_alpha]
+            return len(after) >= 2 and all(
+                t.text[:1].isupper() or t.lower_ in _MINOR_TITLE_WORDS for t in after
+            )
     preposition = root.head
     if root.dep_ != "pobj" or preposition.lower_ not in _PLACE_PREPOSITIONS:
         return False
@@ -779,11 +788,13 @@ def _leading_person(
 
 
 def _unnamed_member(head: Token) -> bool:
-    """ "a Democrat is challenging ...": one member of a party or people, not named: an
-    unnamed source, never the speaker "Democrat"."""
-    if head.ent_type_ != "NORP" or head.tag_ not in ("NNP", "NN") or head.lower_.endswith("s"):
+    """ "a Democrat is challenging ...", "Some Democrats blame ...": members of a party or
+    people, not named: an unnamed source, never the speaker "Democrat"."""
+    if head.ent_type_ != "NORP":
         return False
-    return any(c.dep_ == "det" and c.lower_ in ("a", "an", "one") for c in head.children)
+    if head.tag_ in ("NNP", "NN") and not head.lower_.endswith("s"):
+        return any(c.dep_ == "det" and c.lower_ in ("a", "an", "one") for c in head.children)
+    return any(c.dep_ == "det" and c.lower_ in ("some", "many", "several") for c in head.children)
 
 
 def _employer_outlet(doc: Doc, phrase: tuple[int, int], named: Named) -> list[str]:
@@ -1232,6 +1243,7 @@ def describe_source(
         and head.text[:1].isupper()
         and head.ent_type_ not in _NOT_SOURCES
         and _capitalised_inside(head)
+        and not determiners & _INDEFINITE  # "some unknown good Samaritan" names no one
     ):
         # A name the entity recogniser missed ("Dolt Jones said"), or an institution named by
         # its country ("the Iraqi army", "the Syrian government"): kept as written. An
