@@ -394,6 +394,39 @@ def _run_index(
     return marks, labels
 
 
+PHASES = {
+    "_append": "features",
+    "_word_codes": "words",
+    "_vectors": "vectors read back",
+    "_pair_ok": "pair tests",
+    "_union": "unions",
+}
+
+
+def _time_phases(index: Any) -> dict[str, float]:
+    """Time (CPU) the index's phases apart (`--phases`): its methods in PHASES and the usearch
+    index's add and search. The timers cost about a microsecond a call, so the totals of such a
+    run are a little higher; the phases say which part grows with N."""
+    spent: dict[str, float] = dict.fromkeys([*PHASES.values(), "HNSW insert", "HNSW search"], 0.0)
+
+    def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*a: Any, **kw: Any) -> Any:
+            start = time.process_time()
+            try:
+                return fn(*a, **kw)
+            finally:
+                spent[name] += time.process_time() - start
+
+        return wrapper
+
+    for method, name in PHASES.items():
+        setattr(index, method, timed(name, getattr(index, method)))
+    ann = index._ann_index()
+    ann.add = timed("HNSW insert", ann.add)
+    ann.search = timed("HNSW search", ann.search)
+    return spent
+
+
 def child_narratives(args: argparse.Namespace) -> dict[str, Any]:
     """NarrativeIndex.add over the stream, batch by batch (as stage.Linker feeds it)."""
     from claimgraph.link.narratives import NarrativeIndex
@@ -401,6 +434,7 @@ def child_narratives(args: argparse.Namespace) -> dict[str, Any]:
     index = NarrativeIndex(_NoEncoder())
     stream = _stream_batches(args)
     _warm_up(index)
+    phases = _time_phases(index) if args.phases else None
     # What the process holds before any claim: interpreter, imports, the pool's texts.
     rss_base = _rss_mb()
     marks, labels = _run_index(index, args, stream)
@@ -419,6 +453,8 @@ def child_narratives(args: argparse.Namespace) -> dict[str, Any]:
         "ann_file_mb": path.stat().st_size / 1e6,
         "ann_save_seconds": time.perf_counter() - started,
     }
+    if phases:
+        out["phases_us_per_claim"] = {k: 1e6 * v / max(1, out["done"]) for k, v in phases.items()}
     path.unlink()
     return out
 
@@ -596,7 +632,7 @@ CHILDREN: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 # Parent: run children, print figures
 
 SETTINGS = ("pool", "queries", "batch", "noise", "seed", "exact_limit", "budget", "data")
-FLAGS = ("synthetic",)
+FLAGS = ("synthetic", "phases")
 
 
 def _run_child(kind: str, args: argparse.Namespace, size: int = 0) -> dict[str, Any]:
@@ -678,6 +714,12 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="reuse measurements saved by an earlier run"
     )
+    parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="time NarrativeIndex's phases apart (CPU us a claim: features, HNSW insert and "
+        "search, vectors read back, pair tests, unions); the timers add a little to the totals",
+    )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
@@ -696,7 +738,7 @@ def main() -> None:
         raise SystemExit(f"embedding the pool failed: {pool['error']}")
     saved_path = CACHE / (
         f"results_{args.pool}_{args.queries}_{args.batch}_{args.noise}_{args.seed}"
-        f"{'_synthetic' if args.synthetic else ''}.json"
+        f"{'_synthetic' if args.synthetic else ''}{'_phases' if args.phases else ''}.json"
     )
     saved: dict[str, Any] = {}
     if args.reuse and saved_path.is_file():
@@ -805,8 +847,15 @@ def _report(
                 f"{'':>9}  exact scan until {c1} claims: {c1 / s1:.0f} c/CPU-s; "
                 f"ANN after: {c2 / max(s2, 1e-9):.0f} c/CPU-s"
             )
+        if "phases_us_per_claim" in r:
+            shown = ", ".join(f"{k} {v:.0f}" for k, v in r["phases_us_per_claim"].items())
+            print(f"{'':>9}  CPU us a claim: {shown}")
         if "error" in r:
             print(f"{'':>9}  {r['error']}")
+    print(
+        "base MB: the measuring process before any claim (interpreter, imports, the pool's "
+        "texts); the stream's vectors are read from a file batch by batch"
+    )
 
     print(
         "\nclaim matching: HybridIndex add + BM25 build, then k=10 searches (brute = exact cosine)"
