@@ -227,3 +227,14 @@ def test_a_line_signed_with_a_dash_is_a_quotation_even_without_its_marks() -> No
     assert said.get("Tobiah Wrenfield", "").startswith("She was calm and prepared")
     assert not any("Getty" in (a.speaker or "") for a in found)
     assert "Ines Caldwell" not in said  # a dateline, then a sentence: no signature
+
+
+@pytest.mark.parametrize("attribution", ["rules", "hybrid"])
+def test_a_wire_leads_content_starts_after_its_dateline(attribution: str) -> None:
+    """Written for this test: the content before its cue in a wire story's first line."""
+    text = (
+        "PORTLAND, Maine (AP) \u2014 The ferry operator raised fares by 14 percent in May, the "
+        "harbour commission said on Thursday.\n\nThe commission meets again in June."
+    )
+    found = load_nlp(attribution=attribution)(text)._.cg_attributions
+    assert [a.content for a in found] == ["The ferry operator raised fares by 14 percent in May"]

@@ -537,6 +537,22 @@ def _close_quotation(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return (start, end + closing.end()) if closing else span
 
 
+def _after_dateline(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A content opening a wire story's lead starts after its dateline ("WASHINGTON (AP) \u2014
+    The economy grew ..., the department said"): the place and agency are not what was said.
+    The ingest patterns are read lazily: importing ingest loads the page extractors."""
+    from claimgraph.ingest.metadata import leading_dateline
+    from claimgraph.ingest.vocab import default_vocabulary
+
+    start, end = span
+    if start and text[start - 1] != "\n":
+        return span
+    line_end = text.find("\n", start)
+    line = text[start : len(text) if line_end < 0 else line_end]
+    cut = leading_dateline(line, default_vocabulary())
+    return _trim(text, start + cut, end) if 0 < cut < end - start else span
+
+
 def _interrupted_clause(text: str, token: Token, cues: Cues) -> tuple[int, int] | None:
     """'The nominee, he said, watched ...' / '..., police said.': a parenthetical cue the
     parser hung on the reported clause; the content is that clause around it."""
@@ -1233,7 +1249,8 @@ def find_attributions(
         relations = rules if extractor == "rules" else tagged
     text = doc.text
     relations = [
-        replace(r, content=[_close_quotation(text, c) for c in r.content]) for r in relations
+        replace(r, content=[_after_dateline(text, _close_quotation(text, c)) for c in r.content])
+        for r in relations
     ]
     attributions = resolve_relations(doc, relations)
     signals_text = Text.of(doc)
