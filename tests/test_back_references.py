@@ -613,3 +613,15 @@ def test_a_role_held_for_another_a_common_noun_or_a_disease_names_no_one(nlp) ->
     assert "Sarah Kate Ellis" in named
     spokesman = next(v for k, v in found.items() if k.startswith("A spokesman"))
     assert spokesman[:2] == (None, True)
+
+
+def test_any_title_of_a_person_fits_a_description(nlp) -> None:
+    """Written for this test, in the shape of records 4600-4639: a person titled twice ("its oldest
+    member X", later "a smiling Secretary X"), then "the treasury secretary noticed": the
+    description fits the second title though the first one stands first."""
+    text = (
+        "The board met with its oldest member Walter Brandt on Monday. Almost lost in the photos "
+        "is a smiling Secretary Brandt at a dinner. " + FILLER[:400] + " Standing on the "
+        "platform, the treasury secretary noticed that the crowd was silent."
+    )
+    assert _speakers(nlp, text).get("the treasury secretary") == "Walter Brandt"

@@ -229,20 +229,25 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             return full  # "according to Price" after "Polly Price, a professor of law"
     if mention is not None and alias_key(_named(doc, mention).name) in _diseases():
         return None  # "Now COVID-19 has added urgency": a disease speaks for no one
+    labelled = mention is not None and mention.label not in ("PERSON", "NORP")
     if (
-        mention is not None
-        and mention.label not in ("PERSON", "NORP")
-        and " " not in mention.text.strip()
+        (labelled and " " not in mention.text.strip() or mention is None and token.pos_ == "NOUN")
         and not _capitalised_inside(token)
         and {token.lemma_.lower(), token.lower_, token.lower_.rstrip("s")} & _common_source_nouns()
     ):
-        return None  # "Interviews with more than 20 scientists ... show": a common noun first
+        # "Interviews with more than 20 scientists ... show": a common noun standing first,
+        # which the recogniser labelled here or where it stands first again
+        return None
     if (
         mention is not None
+        and mention.label != "PERSON"
+        and _named(doc, mention).label != "PERSON"
         and " " not in mention.text.strip()
         and any(c.dep_ == "det" and c.lower_ in _INDEFINITE for c in token.children)
     ):
-        return None  # "some unknown good Samaritan called him": no name takes "some" or "a"
+        # "some unknown good Samaritan called him": no organisation's name takes "some" or
+        # "a" ("a smiling Secretary Shultz" is still the man)
+        return None
     if mention is not None and mention.label in SPEAKER_LABELS:
         named = _named(doc, mention)
         if mention.label != "PERSON" and token.lower_ not in org_head_words():
@@ -1456,8 +1461,8 @@ def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int)
         if not after <= mention.start < before:
             continue
         named = _named(doc, mention)  # the person's entity, though this mention reads ORG
-        if named.label != "PERSON":
-            continue
+        if named.label != "PERSON" or alias_key(named.name) in _diseases():
+            continue  # ("COVID-19" the recogniser called a person is no one "he" refers to)
         span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
         if span is None:
             continue
@@ -1714,7 +1719,7 @@ def _title_words(title: str, vocab: SourceVocabulary) -> set[str]:
 def _entity_antecedent(
     doc: Doc,
     mentions: list[Mention],
-    titles: dict[str, str],
+    titles: dict[str, list[str]],
     head: str,
     position: int,
     spoken: frozenset[str] = frozenset(),
@@ -1760,9 +1765,9 @@ def _entity_antecedent(
         if alias_key(named.name) in _diseases():
             continue  # "the company said" is no "COVID-19" the recogniser called an organisation
         if named.label == "PERSON" and person_role:  # a title holds anywhere in the article
-            title = titles.get(named.identity)
             fits = vocab.role_synonyms.get(head, frozenset({head}))
-            if title and fits & _title_words(title, vocab):
+            title = _fitting_title(titles, named.identity, fits, vocab)
+            if title:
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
         elif named.label == "ORG" and near and (outlet_noun or org_noun):
             outlet = is_outlet_name(named.name)
@@ -1779,8 +1784,10 @@ def _entity_antecedent(
         fits = vocab.role_synonyms.get(head, frozenset({head}))
         for mention in mentions:
             named = _named(doc, mention)
-            title = titles.get(named.identity) if named.label == "PERSON" else None
-            if mention.start > position and title and fits & _title_words(title, vocab):
+            if named.label != "PERSON" or mention.start <= position:
+                continue
+            title = _fitting_title(titles, named.identity, fits, vocab)
+            if title:
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
     return None
 
@@ -1873,9 +1880,11 @@ def _nest_chains(pairs: list[tuple[Relation, Speaker]]) -> None:
             speaker.via = _dedupe([*speaker.via, *chain])
 
 
-def _name_titles(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
-    """Titles written before a person's name anywhere in the article, first one wins."""
-    titles: dict[str, str] = {}
+def _name_titles(doc: Doc, mentions: list[Mention]) -> dict[str, list[str]]:
+    """Titles written before a person's name anywhere in the article, in text order: the
+    first is their role; any of them may fit a description ("iconic statesman George Shultz"
+    and "Treasury Secretary George Shultz": "the American treasury secretary" is Shultz)."""
+    titles: dict[str, list[str]] = {}
     for mention in mentions:
         if mention.label not in ("PERSON", "ORG"):
             continue
@@ -1886,12 +1895,19 @@ def _name_titles(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
         if named is None or named.label != "PERSON":
             continue
         title = title_before(doc, named.start)
-        if title:
-            titles.setdefault(named.identity, title)
+        if title and title not in titles.setdefault(named.identity, []):
+            titles[named.identity].append(title)
     return titles
 
 
-def _propagate_roles(pairs: list[tuple[Relation, Speaker]], titles: dict[str, str]) -> None:
+def _fitting_title(
+    titles: dict[str, list[str]], identity: str, fits: frozenset[str], vocab: SourceVocabulary
+) -> str | None:
+    """The first of a person's titles that holds one of these role words."""
+    return next((t for t in titles.get(identity, []) if fits & _title_words(t, vocab)), None)
+
+
+def _propagate_roles(pairs: list[tuple[Relation, Speaker]], titles: dict[str, list[str]]) -> None:
     """A person's title, stated once, applies to every attribution of theirs in the article."""
     roles: dict[str, str] = {}
     for _, speaker in pairs:
@@ -1899,7 +1915,9 @@ def _propagate_roles(pairs: list[tuple[Relation, Speaker]], titles: dict[str, st
             roles.setdefault(speaker.identity, speaker.role)
     for _, speaker in pairs:
         if speaker.identity and not speaker.role:
-            speaker.role = roles.get(speaker.identity) or titles.get(speaker.identity)
+            speaker.role = roles.get(speaker.identity) or next(
+                iter(titles.get(speaker.identity, [])), None
+            )
 
 
 def _to_attribution(text: str, relation: Relation, speaker: Speaker) -> Attribution:
