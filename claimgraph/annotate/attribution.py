@@ -16,6 +16,7 @@ vocabulary of its own. Speakers, roles, anonymity and sourcing chains are resolv
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -29,6 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from claimgraph.annotate.signals import Text, attribution_signals
 from claimgraph.annotate.sourcing import resolve_relations
 from claimgraph.model import Attribution
+from claimgraph.posts import POST_DATE, POST_HANDLE
 from claimgraph.vocabulary import derived, in_effect, load_vocabulary, use_dirs, user_dirs
 
 # Double quotation marks, opening or closing. Typographic closers also open quotes in
@@ -65,6 +67,7 @@ class Cues:
     relay_verbs: frozenset[str]
     object_verbs: dict[str, tuple[str, ...]]
     source_phrases: tuple[tuple[str, ...], ...]
+    any_verb: frozenset[str] = frozenset()  # every lemma above: most tokens are none of them
 
 
 @derived
@@ -74,7 +77,7 @@ def load_cues() -> Cues:
     verbs = set()
     for key in ("speech_verbs", "cognition_verbs", "evidential_verbs"):
         verbs.update(w.lower() for w in data.get(key, []))
-    return Cues(
+    cues = Cues(
         clause_verbs=frozenset(verbs),
         speech_verbs=frozenset(w.lower() for w in data.get("speech_verbs", [])),
         cognition_verbs=frozenset(w.lower() for w in data.get("cognition_verbs", [])),
@@ -89,6 +92,14 @@ def load_cues() -> Cues:
         source_phrases=tuple(
             tuple(p.lower().split()) for p in sorted(data.get("source_phrases", []), key=len)
         ),
+    )
+    return replace(
+        cues,
+        any_verb=cues.clause_verbs
+        | cues.relay_verbs
+        | cues.quotation_verbs
+        | frozenset(cues.object_verbs)
+        | frozenset(cues.phrasal),
     )
 
 
@@ -143,6 +154,14 @@ def _marks(line: str) -> Iterator[tuple[int, int, str]]:
 
 
 def quote_regions(text: str) -> list[tuple[int, int]]:
+    """Spans of double-quoted passages (outermost only), quote marks included; see
+    ``_quote_regions``. Cached: the rules, the tagger's features and the signals all ask for
+    the same text's regions."""
+    return list(_quote_regions(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _quote_regions(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of double-quoted passages (outermost only), quote marks included.
 
     Typographic quotes nest (a quotation may quote a name: "... members of the "Islamic
@@ -168,7 +187,7 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
         if stack and line[stack[0][1] + 1 :].strip():
             regions.append((pos + stack[0][1], pos + len(line.rstrip())))
         pos += len(line) + 1
-    return [r for r in regions if r[1] - r[0] > 2]
+    return tuple(r for r in regions if r[1] - r[0] > 2)
 
 
 def _quote_interior(text: str, region: tuple[int, int]) -> tuple[int, int]:
@@ -225,13 +244,15 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def _is_cue_verb(token: Token, cues: Cues) -> bool:
+    lemma = token.lemma_.lower()
+    if lemma not in cues.any_verb:
+        return False
     verbal = token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB")
     # the tagger sometimes calls a verb a noun ("agencies report that ..."): trust the parse
     # when it gave the word a subject
     noun_as_verb = token.pos_ == "NOUN" and any(c.dep_ == "nsubj" for c in token.children)
     if not verbal and not noun_as_verb:
         return False
-    lemma = token.lemma_.lower()
     if lemma in cues.phrasal:
         return any(c.dep_ == "prt" and c.lower_ in cues.phrasal[lemma] for c in token.children)
     return (
@@ -855,8 +876,6 @@ def _phrase_relations(doc: Doc, text: str, cues: Cues) -> list[Relation]:
 # An embedded post as pages print it once its markup is gone: the post's text, then its
 # signature line "— Name (@handle) March 6, 2016" (Twitter/X embeds; a Mastodon-style
 # "@user@host" handle too).
-POST_HANDLE = r"\(@[A-Za-z0-9_]{1,30}(?:@[\w.-]+)?\)"  # (@user), (@user@host)
-POST_DATE = r"[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}"  # March 6, 2016
 _POST_SIGNATURE = re.compile(
     r"(?P<dash>[\u2014\u2013\u2015]|--?)[ \t]*(?P<name>[^\s@()\u2014\u2013\u2015][^\n@()\u2014\u2013\u2015]{0,78}?)"
     rf"[ \t]*{POST_HANDLE}[ \t]*(?P<date>{POST_DATE})"

@@ -58,10 +58,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from claimgraph.annotate.attribution import POST_DATE, POST_HANDLE
-from claimgraph.ingest.metadata import leading_dateline
-from claimgraph.ingest.vocab import default_vocabulary
 from claimgraph.model import Attribution, Document, fold_quotes, normalise_text
+from claimgraph.posts import POST_DATE, POST_HANDLE
 from claimgraph.vocabulary import derived, load_vocabulary
 
 # None: no score floor for own-voice claims (checkability decides, the score ranks); a float
@@ -448,7 +446,11 @@ def _own_voice_candidates(doc: Document, claimed: list[_Candidate]) -> list[_Can
 
 def _after_dateline(text: str, start: int) -> int:
     """A sentence opening a line after its dateline ("WASHINGTON (AP) \u2014 The group ...")
-    starts after it: the claim is what the wire said, not where it was filed."""
+    starts after it: the claim is what the wire said, not where it was filed. The ingest
+    patterns are read lazily: importing ingest loads the page extractors."""
+    from claimgraph.ingest.metadata import leading_dateline
+    from claimgraph.ingest.vocab import default_vocabulary
+
     if start and text[start - 1] != "\n":
         return start
     end = text.find("\n", start)
