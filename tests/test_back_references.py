@@ -604,13 +604,16 @@ def test_a_role_held_for_another_a_common_noun_or_a_disease_names_no_one(nlp) ->
         "reporters in a statement that the checks were legal. If some unknown good Samaritan "
         "called him, he would say no. \u201cOur voices will always triumph,\u201d said GLAAD "
         "President and CEO, Sarah Kate Ellis. Multiple news outlets at the time also reported "
-        "that the president was angry. Some Democrats blame the governor for the delay."
+        "that the president was angry. Some Democrats blame the governor for the delay. "
+        "Special envoy to Ukraine Kurt Volker told the committee he had been wrong."
     )
     found = _attributions(nlp, text)
     named = {s for s, _, _ in found.values() if s}
     assert not named & {"Iowa", "Samaritan", "CEO", "Multiple news outlets at the time"}
     assert not {n for n in named if n.lower().startswith("some ")}, named
     assert "Sarah Kate Ellis" in named
+    envoy = next(v for k, v in found.items() if k.startswith("Special envoy"))
+    assert not envoy[1]  # the envoy to a place is no unnamed source: he is named
     spokesman = next(v for k, v in found.items() if k.startswith("A spokesman"))
     assert spokesman[:2] == (None, True)
 

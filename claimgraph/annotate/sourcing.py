@@ -660,7 +660,7 @@ def _titled_name(doc: Doc, mentions: list[Mention], head: Token) -> Speaker | No
     )
 
 
-def _serves_another(head: Token) -> bool:
+def _serves_another(mentions: list[Mention], head: Token) -> bool:
     """ "a spokesman for Senator X", "an adviser to the Y Department": a role held for someone
     the phrase names, by a person it does not name."""
     if any(c.dep_ in ("compound", "appos") and c.ent_type_ == "PERSON" for c in head.children):
@@ -668,9 +668,34 @@ def _serves_another(head: Token) -> bool:
     return any(
         c.dep_ == "prep"
         and c.lower_ in ("for", "to")
-        and any(g.dep_ == "pobj" and g.pos_ == "PROPN" for g in c.children)
+        and any(_served(mentions, g) for g in c.children)
         for c in head.children
     )
+
+
+def _served(mentions: list[Mention], token: Token) -> bool:
+    """A person or an organisation a role is held for ("for ... Chairman Chuck Grassley", "for
+    Rhode Island's Department of Labor"); not a place, and not the place before the holder's
+    name ("envoy to Ukraine Kurt Volker", "representative for Iran Brian Hook")."""
+    if token.dep_ != "pobj" or token.pos_ != "PROPN":
+        return False
+    mention = _token_mention(mentions, token)
+    doc = token.doc
+    vocab = source_vocabulary()
+    titles = vocab.role_nouns | vocab.title_roles.keys() | vocab.honorifics
+    if mention is not None and _named(doc, mention).label == "PERSON":
+        if mention.start <= token.left_edge.idx:
+            return True  # "a spokesman for Nunes"
+        before = doc.char_span(token.left_edge.idx, mention.start, alignment_mode="contract")
+        return any(t.lower_.rstrip(".") in titles for t in before or [])
+    chain = _proper_chain(token)
+    if (
+        len(chain) >= 3
+        and chain[-2].lower_ in vocab.first_name_genders
+        and not any(t.lower_.rstrip(".") in titles for t in chain)
+    ):
+        return False  # "to Ukraine Kurt Volker" the recogniser took whole for an organisation
+    return token.ent_type_ in ("PERSON", "ORG", "")
 
 
 def _core_phrase(head: Token) -> str:
@@ -1227,7 +1252,7 @@ def describe_source(
     if (lemma in vocab.role_nouns or lower in vocab.role_nouns) and _is_plural(head):
         # "captured ISIL leaders", "senior commanders": a group, never one named person nearby.
         return unnamed
-    if (lemma in vocab.role_nouns or lower in vocab.role_nouns) and _serves_another(head):
+    if (lemma in vocab.role_nouns or lower in vocab.role_nouns) and _serves_another(mentions, head):
         return unnamed  # "A spokesman for ... Chuck Grassley, R-Iowa": unnamed, not Iowa
     if lemma in vocab.role_nouns or lower in vocab.role_nouns:
         titled = _titled_name(doc, mentions, head)
