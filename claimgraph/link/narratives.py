@@ -421,8 +421,7 @@ class NarrativeIndex:
         # always its candidate's oldest row, whose claim names it (`narrative_id`).
         self._groups: dict[int, array[int]] = {}
         self._multi: dict[str, int] = {}  # narrative id -> root, same candidates
-        self._entity: dict[str, int] = {}
-        self._entity_names: list[str] = []
+        self._entities = _Interned()  # canonical entity keys, as anchor codes
         self.merged: dict[str, str] = {}  # merged id -> the id that survived
         self._touched: set[int] = set()  # rows whose candidate changed since `clear_touched`
         self._ann: Any = None
@@ -549,14 +548,7 @@ class NarrativeIndex:
 
     def _anchor_set(self, keys: Iterable[str]) -> frozenset[int]:
         """A claim's anchors as entity codes (kept once per distinct set: `_anchor_sets`)."""
-        return frozenset(self._intern(k) for k in keys)
-
-    def _intern(self, key: str) -> int:
-        code = self._entity.get(key)
-        if code is None:
-            code = self._entity[key] = len(self._entity_names)
-            self._entity_names.append(key)
-        return code
+        return frozenset(self._entities.code(k) for k in keys)
 
     def _word_codes(self, texts: list[str]) -> list[tuple[int, ...]]:
         """Each text's content words (claimgraph.link.retrieval.tokenize), as small shared
@@ -806,8 +798,8 @@ class NarrativeIndex:
             for code in self._anchors_of(r):
                 counts[code] = counts.get(code, 0) + 1
         anchors = [
-            self._entity_names[c]
-            for c, k in sorted(counts.items(), key=lambda x: (-x[1], self._entity_names[x[0]]))
+            self._entities[c]
+            for c, k in sorted(counts.items(), key=lambda x: (-x[1], self._entities[x[0]]))
             if k * 2 >= n
         ]
         return Narrative(
