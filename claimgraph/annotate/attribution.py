@@ -430,6 +430,15 @@ def _phrase_end(head: Token) -> int:
     return end
 
 
+def _clause_start(token: Token) -> int:
+    """Where a cue's own clause starts: at its subject when that stands before it in its
+    sentence ("Mr. Obama said"), else at the cue."""
+    subject = _subject(token)
+    if subject is not None and subject.i < token.i and subject.sent == token.sent:
+        return min(token.idx, subject.left_edge.idx)
+    return token.idx
+
+
 def _adjacent_quote(
     text: str, token: Token, regions: list[tuple[int, int]], used: set[tuple[int, int]]
 ) -> tuple[int, int] | None:
@@ -438,10 +447,7 @@ def _adjacent_quote(
     Only spaces, commas, colons and dashes may stand between; the cue's own clause (its
     subject, time and place phrases) may stand between the cue and a preceding quote.
     """
-    clause_start = token.idx
-    subject = _subject(token)
-    if subject is not None and subject.i < token.i and subject.sent == token.sent:
-        clause_start = min(clause_start, subject.left_edge.idx)
+    clause_start = _clause_start(token)
     # after: the cue, then its right-hand non-clausal modifiers, then ':' or ',' then quote
     after_end = token.idx + len(token)
     for child in token.rights:
@@ -472,10 +478,7 @@ def _opening_piece(
     that ends on a comma right before the cue's clause."""
     if first[0] < token.idx:
         return None
-    clause_start = token.idx
-    subject = _subject(token)
-    if subject is not None and subject.i < token.i and subject.sent == token.sent:
-        clause_start = min(clause_start, subject.left_edge.idx)
+    clause_start = _clause_start(token)
     for region in regions:
         if region in used or region[1] > clause_start or region == first:
             continue
@@ -562,16 +565,12 @@ def _after_dateline(text: str, span: tuple[int, int]) -> tuple[int, int]:
     """A content opening a wire story's lead starts after its dateline ("WASHINGTON (AP) \u2014
     The economy grew ..., the department said"): the place and agency are not what was said.
     The ingest patterns are read lazily: importing ingest loads the page extractors."""
-    from claimgraph.ingest.metadata import leading_dateline
+    from claimgraph.ingest.metadata import after_dateline
     from claimgraph.ingest.vocab import default_vocabulary
 
     start, end = span
-    if start and text[start - 1] != "\n":
-        return span
-    line_end = text.find("\n", start)
-    line = text[start : len(text) if line_end < 0 else line_end]
-    cut = leading_dateline(line, default_vocabulary())
-    return _trim(text, start + cut, end) if 0 < cut < end - start else span
+    cut = after_dateline(text, start, default_vocabulary())
+    return _trim(text, cut, end) if start < cut < end else span
 
 
 def _interrupted_clause(text: str, token: Token, cues: Cues) -> tuple[int, int] | None:
@@ -934,8 +933,7 @@ def _signature_name(doc: Doc, text: str, first: Token) -> Token | None:
             name = doc[name.i + 1]
         if "\n" not in text[first.idx : name.idx]:
             return name
-    line_end = text.find("\n", first.idx)
-    line = text[first.idx : len(text) if line_end < 0 else line_end].strip(" .\u00a0\t")
+    line = text[first.idx : _paragraph(text, first.idx)[1]].strip(" .\u00a0\t")
     words = line.split()
     if not 2 <= len(words) <= 5 or not all(w[:1].isupper() and w.isalpha() for w in words):
         return None
@@ -951,25 +949,24 @@ def _signed_quotations(
     and a person's name (quoted in a post or an epigraph); the dash is the cue. In text that
     lost its quotation marks, a line of sentences signed the same way is one."""
     taken = [r.cue for r in found]
-    signed: list[tuple[tuple[int, int], re.Match[str], str]] = []
+    signed: list[tuple[tuple[int, int], re.Match[str]]] = []
     for region in regions:
         match = _SIGNED.match(text, region[1])
         if match is not None:
-            signed.append((_quote_interior(text, region), match, "direct"))
+            signed.append((_quote_interior(text, region), match))
     for line in _SIGNED_LINE.finditer(text):
         body = _trim(text, line.start(), line.end("body"))
         if any(_overlaps(body, r) for r in regions) or len(text[body[0] : body[1]].split()) < 4:
             continue
         match = _SIGNED.match(text, line.end("body"))
-        end = text.find("\n", line.end("body"))
-        signature = text[match.end() : len(text) if end < 0 else end] if match else ""
+        signature = text[match.end() : _paragraph(text, match.end())[1]] if match else ""
         # only a name, perhaps with a place or an outlet ("Neil Herness, San Marcos, Calif."),
         # never a sentence: "ALBUQUERQUE, N.M. — April Gomez hopes ..." is a dateline
         words = [w.strip(",.;()[]") for w in signature.split()]
         if match is not None and len(words) <= 8 and all(w[:1].isupper() for w in words if w):
-            signed.append((body, match, "direct"))
+            signed.append((body, match))
     relations = []
-    for inner, match, kind in signed:
+    for inner, match in signed:
         if any(_overlaps((match.start("dash"), match.end("dash")), t) for t in taken):
             continue
         after = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
@@ -984,7 +981,7 @@ def _signed_quotations(
         relations.append(
             Relation(
                 rule="signed",
-                kind=kind,
+                kind="direct",
                 content=[inner],
                 cue=(match.start("dash"), match.end("dash")),
                 source=(after[0].idx, name.idx + len(name)),

@@ -275,12 +275,17 @@ def match_dateline(paragraph: str, vocab: Vocabulary) -> Dateline | None:
     return None
 
 
-def leading_dateline(line: str, vocab: Vocabulary) -> int:
-    """Where a dateline opening a line ends ("WASHINGTON (AP) \u2014 ", "KYIV \u2013 "), 0 when
-    none: the place and agency are no part of the sentence they stand before (a claim, a
-    quotation). The horizontal bar some sites print counts as a dash."""
+def after_dateline(text: str, start: int, vocab: Vocabulary) -> int:
+    """Where a passage starting at `start` begins once the dateline opening its line is cut
+    ("WASHINGTON (AP) \u2014 ", "KYIV \u2013 "): `start` itself when it opens no line or the
+    line has none. The place and agency are no part of the sentence they stand before (a
+    claim, a quotation). The horizontal bar some sites print counts as a dash."""
+    if start and text[start - 1] != "\n":
+        return start
+    end = text.find("\n", start)
+    line = text[start : len(text) if end < 0 else end]
     found = match_dateline(line.replace("\u2015", "-"), vocab)
-    return found.end if found is not None else 0
+    return start + found.end if found is not None else start
 
 
 def looks_like_name(text: str, max_words: int) -> bool:

@@ -448,14 +448,10 @@ def _after_dateline(text: str, start: int) -> int:
     """A sentence opening a line after its dateline ("WASHINGTON (AP) \u2014 The group ...")
     starts after it: the claim is what the wire said, not where it was filed. The ingest
     patterns are read lazily: importing ingest loads the page extractors."""
-    from claimgraph.ingest.metadata import leading_dateline
+    from claimgraph.ingest.metadata import after_dateline
     from claimgraph.ingest.vocab import default_vocabulary
 
-    if start and text[start - 1] != "\n":
-        return start
-    end = text.find("\n", start)
-    line = text[start : len(text) if end < 0 else end]
-    return start + leading_dateline(line, default_vocabulary())
+    return after_dateline(text, start, default_vocabulary())
 
 
 def _signal_types(doc: Document, candidate: _Candidate) -> list[str]:
