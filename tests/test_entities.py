@@ -419,3 +419,61 @@ def test_a_demonstrative_a_heading_ran_into_a_name_is_no_part_of_it(nlp) -> None
     )
     names = {e.name for e in doc._.cg_entities.values()}
     assert "Pew Research Center" in names and not any(n.startswith("this") for n in names)
+
+
+def test_every_named_speaker_is_an_entity_of_its_document(sample_docs) -> None:
+    """A speaker the recogniser saw no entity for (the sample's Iskandar Watut) gets one, with
+    a mention where the source phrase writes the name, so the corpus merge counts the name
+    once: `claimgraph sources` had listed "Reuters" twice, the entity and the bare name."""
+    named = [
+        (doc, a)
+        for doc in sample_docs.values()
+        for a in doc.attributions
+        if a.speaker and not a.anonymous
+    ]
+    assert any(a.speaker == "Iskandar Watut" for _, a in named)
+    for doc, a in named:
+        entity = {e.key: e for e in doc.entities}.get(a.speaker_entity_key or "")
+        assert entity is not None and entity.name == a.speaker, a
+    watut = next(a for _, a in named if a.speaker == "Iskandar Watut")
+    doc = next(d for d, a in named if a is watut)
+    assert any(
+        m.entity_key == watut.speaker_entity_key
+        and watut.source_start <= m.start < m.end
+        and m.end <= watut.source_end
+        for m in doc.mentions
+    )
+
+
+def test_a_keyless_speaker_is_keyed_whatever_the_case_it_is_written_in() -> None:
+    """Written for this test: "the New York Times reported" with the speaker's canonical name
+    "The New York Times" (no entity from the recogniser), then "it said" resolved to the same
+    name with no name in its own source phrase: both get the one new entity, its mention is
+    the text as written; an unnamed source stays without one."""
+    from claimgraph.annotate import _key_named_speakers
+    from claimgraph.model import Attribution, Entity, Mention
+
+    text = "Earlier, the New York Times reported a deal. It said talks went on. Aides said so."
+    source = text.index("the New York Times")
+    times = Attribution(
+        kind="indirect", content="a deal", start=44, end=50, source_text="the New York Times",
+        source_start=source, source_end=source + 18, speaker="The New York Times",
+    )  # fmt: skip
+    pronoun = Attribution(
+        kind="indirect", content="talks went on", start=60, end=73, source_text="It",
+        source_start=45, source_end=47, speaker="The New York Times",
+    )  # fmt: skip
+    aides = Attribution(
+        kind="indirect", content="so", start=86, end=88, source_text="Aides",
+        source_start=75, source_end=80, anonymous=True, speaker_description="Aides",
+    )  # fmt: skip
+    entities: dict[str, Entity] = {}
+    mentions: list[Mention] = []
+    _key_named_speakers(text, [times, pronoun, aides], entities, mentions)
+    assert [e.name for e in entities.values()] == ["The New York Times"]
+    key = next(iter(entities))
+    assert times.speaker_entity_key == pronoun.speaker_entity_key == key
+    assert aides.speaker_entity_key is None
+    assert [(m.start, m.text, m.entity_key) for m in mentions] == [
+        (source, "the New York Times", key)
+    ]

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 from lxml import etree
+from test_store import keyless_speaker_document
 from typer.testing import CliRunner
 
 from claimgraph import api
@@ -24,6 +25,7 @@ from claimgraph.export import FORMATS
 from claimgraph.export.claimreview import SCALE, normalise_rating, rating_key
 from claimgraph.export.csv import export_csv
 from claimgraph.export.graph import exportable
+from claimgraph.link.entities import merge_entity
 from claimgraph.link.provenance import GraphBuilder, build_graph, narrative_graph
 from claimgraph.review import AmbiguousClaim, mark_reviewed, resolve_claim
 from claimgraph.store import Store
@@ -160,14 +162,21 @@ def test_most_real_fact_check_verdicts_land_on_the_scale():
 # -- CSV -------------------------------------------------------------------------------------
 
 
-def test_csv_export_writes_every_table_and_view_readable_by_pandas(linked_db, tmp_path):
-    result = invoke("export", "--format", "csv", "-o", tmp_path, "--db", linked_db)
+def test_csv_export_writes_every_table_and_view_readable_by_pandas(
+    linked_db, tmp_path, copy_database
+):
+    # with a document as stored before every named speaker had an entity (see the GraphML test)
+    db = copy_database(linked_db, tmp_path / "claimgraph.db")
+    with Store(db) as store:
+        older = keyless_speaker_document("Marta Lindqvist", "doc_keyless_speaker")
+        assert store.write_documents([older], merge=merge_entity) == 1
+    result = invoke("export", "--format", "csv", "-o", tmp_path, "--db", db)
     assert result.exit_code == 0, result.output
     written = {p.stem for p in tmp_path.glob("*.csv")}
     assert set(TABLES) | set(VIEWS) <= written
     assert not {"link_state", "claim_vectors"} & written
     assert not {"meta", "runs", "inputs"} & written  # bookkeeping, not user data
-    with Store(linked_db) as store:
+    with Store(db) as store:
         for name in [n for n in TABLES + VIEWS if n != "speakers"]:
             frame = pd.read_csv(tmp_path / f"{name}.csv", encoding="utf-8")
             count = store.query(f"SELECT COUNT(*) AS n FROM {name}")[0]["n"]
@@ -178,7 +187,7 @@ def test_csv_export_writes_every_table_and_view_readable_by_pandas(linked_db, tm
                 assert list(frame.columns) == [c for c in columns[0] if c != "tsv"], name
         docs = {d["id"]: d for d in store.query("SELECT id, title, text FROM documents")}
     frame = pd.read_csv(tmp_path / "documents.csv", keep_default_na=False)
-    assert len(frame) == 5
+    assert len(frame) == 5 + 1
     for row in frame.itertuples():
         # Multi-line bodies, curly quotes and commas survive the round trip byte for byte.
         assert row.text == docs[row.id]["text"] and row.title == docs[row.id]["title"]
@@ -186,7 +195,8 @@ def test_csv_export_writes_every_table_and_view_readable_by_pandas(linked_db, tm
     speakers = pd.read_csv(tmp_path / "speakers.csv")
     assert "Jafar al-Hosseini" in set(speakers["name"])
     # One speaker list: named speakers without an entity and unnamed sources too.
-    assert "Iskandar Watut" in set(speakers["name"])
+    keyless = speakers[speakers["name"] == "Marta Lindqvist"]
+    assert keyless["id"].tolist() == ["name: Marta Lindqvist"]  # a name, not an entity id
     assert speakers["anonymous"].sum() > 0
     anon = pd.read_csv(tmp_path / "attribution_details.csv")
     assert (anon["anonymous"] == 1).sum() > 0
@@ -279,14 +289,19 @@ def _graphml_structure_errors(path: Path) -> list[str]:
     return errors
 
 
-def test_graphml_and_gexf_hold_the_provenance_graph(linked_db, tmp_path):
-    with Store(linked_db) as store:
+def test_graphml_and_gexf_hold_the_provenance_graph(linked_db, tmp_path, copy_database):
+    # with a document as stored before every named speaker had an entity: its speaker is named
+    # without one (the sample's speakers all have one now)
+    db = copy_database(linked_db, tmp_path / "claimgraph.db")
+    with Store(db) as store:
+        older = keyless_speaker_document("Marta Lindqvist", "doc_keyless_speaker")
+        assert store.write_documents([older], merge=merge_entity) == 1
         model = build_graph(store)
         speakers = read_model(store).speakers(limit=10_000).items
         atts = store.attributions()
     graph = model.to_networkx()
     for fmt in ("graphml", "gexf"):
-        result = invoke("export", "--format", fmt, "-o", tmp_path, "--db", linked_db)
+        result = invoke("export", "--format", fmt, "-o", tmp_path, "--db", db)
         assert result.exit_code == 0, result.output
     root = etree.parse(str(tmp_path / "provenance.gexf")).getroot()
     assert root.tag == f"{{{GEXF_NS}}}gexf" and root.get("version") == "1.2"
@@ -300,7 +315,7 @@ def test_graphml_and_gexf_hold_the_provenance_graph(linked_db, tmp_path):
         assert back.number_of_edges() == graph.number_of_edges() > 150
         kinds = Counter(d["kind"] for _, d in back.nodes(data=True))
         assert set(kinds) == {"document", "outlet", "speaker", "claim", "narrative"}
-        assert kinds["document"] == 5
+        assert kinds["document"] == 5 + 1
         assert all(d.get("label") for _, d in back.nodes(data=True))
         relations = Counter(d["relation"] for *_, d in back.edges(data=True))
         assert relations == Counter(d["relation"] for *_, d in graph.edges(data=True))
@@ -316,10 +331,10 @@ def test_graphml_and_gexf_hold_the_provenance_graph(linked_db, tmp_path):
         assert any("senior Iraqi official" in d["label"] for d in anonymous)
         assert all(d["anonymous"] is True for d in anonymous)
         # The speakers are the read model's one definition: named with or without an entity,
-        # and anonymous (Iskandar Watut has no entity and is a speaker all the same).
+        # and anonymous (Marta Lindqvist has no entity and is a speaker all the same).
         exported = {n.split(":", 1)[1] for n, d in back.nodes(data=True) if d["kind"] == "speaker"}
         assert exported == {sp["id"] for sp in speakers}
-        assert "name: Iskandar Watut" in exported
+        assert "name: Marta Lindqvist" in exported
     # Every attribution with a speaker is a `quotes` edge, claims or not: quotes without a
     # claim stay in the graph.
     quoted = sum(e.weight for e in model.edges.values() if e.relation == "quotes")

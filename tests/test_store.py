@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import inspect
 
 from claimgraph.link.entities import merge_entity
+from claimgraph.model import Attribution, Document, Sentence
 from claimgraph.store import SchemaTooNew, SearchSyntaxError, Store
 from claimgraph.store.read import read_model
 from claimgraph.store.schema import SCHEMA_VERSION, is_speaker_sql, speaker_key_sql
@@ -83,14 +84,47 @@ def _as_version_6(store: Store) -> None:
         conn.exec_driver_sql("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
 
 
+def keyless_speaker_document(name: str, doc_id: str) -> Document:
+    """A document as the pipeline wrote it before every named speaker became an entity of its
+    document: a speaker named in the source phrase, with no entity key. Stores keep such rows
+    (and the annotator still leaves a few: a name the source phrase does not write)."""
+    text = f"{name} said the planes dropped food over the valley at night."
+    cue = text.index(" said") + 1
+    return Document(
+        id=doc_id,
+        source=f"{doc_id}.txt",
+        text=text,
+        title=f"{name} on the airdrop",
+        sentences=[Sentence(0, len(text), text)],
+        attributions=[
+            Attribution(
+                kind="indirect",
+                content=text[cue + 5 : -1],
+                start=cue + 5,
+                end=len(text) - 1,
+                cue="said",
+                cue_start=cue,
+                cue_end=cue + 4,
+                source_text=name,
+                source_start=0,
+                source_end=len(name),
+                speaker=name,
+            )
+        ],
+    )
+
+
 def test_migration_7_lists_every_speaker_and_keeps_the_list_on_write(sample_docs, tmp_path):
     """v6's `speakers` view listed speakers with an entity only; v7's is the read model's one
     definition (named with or without an entity, and unnamed sources), filled from what is
     stored when a v6 database is opened, then kept by a trigger on every attribution written."""
     docs = sorted(sample_docs.values(), key=lambda d: d.id)
+    # named without an entity: one stored before the migration, one written after it
+    stored_before = keyless_speaker_document("Marta Lindqvist", "doc_keyless_before")
+    written_after = keyless_speaker_document("Tomas Ekberg", "doc_keyless_after")
     db = tmp_path / "x.db"
     with Store(db) as store:
-        assert store.write_documents(docs[:3], merge=merge_entity) == 3
+        assert store.write_documents([*docs[:3], stored_before], merge=merge_entity) == 4
         _as_version_6(store)
         assert store.query("SELECT value FROM meta WHERE key = 'schema_version'") == [
             {"value": "6"}
@@ -101,14 +135,19 @@ def test_migration_7_lists_every_speaker_and_keeps_the_list_on_write(sample_docs
         stored = _speakers_by_definition(store)
         assert _speakers_view(store) == stored
         assert any(k.startswith("anonymous: ") for k in stored)
+        assert stored["name: Marta Lindqvist"] == (1, 1, 0, False, "Marta Lindqvist")
         before = len(stored)
-        assert store.write_documents(docs[3:], merge=merge_entity) == 2
-        assert store.write_documents(docs, merge=merge_entity) == 0  # nothing counted twice
+        assert store.write_documents([*docs[3:], written_after], merge=merge_entity) == 3
+        everything = [*docs, stored_before, written_after]
+        assert store.write_documents(everything, merge=merge_entity) == 0  # nothing twice
         stored = _speakers_by_definition(store)
         assert len(stored) > before
         assert _speakers_view(store) == stored
-        # Named without an entity: Iskandar Watut (the sample's airdrop narrative).
-        assert stored["name: Iskandar Watut"][4] == "Iskandar Watut"
+        assert stored["name: Tomas Ekberg"] == (1, 1, 0, False, "Tomas Ekberg")
+        # Named where the recogniser saw no entity: Iskandar Watut (the sample's airdrop
+        # narrative) is an entity of its document, listed once, under that entity.
+        watut = [k for k, v in stored.items() if v[4] == "Iskandar Watut"]
+        assert len(watut) == 1 and not watut[0].startswith("name: ")
         listed = read_model(store).speakers(limit=10_000).items
         assert {sp["id"] for sp in listed} == set(stored)
         assert [sp["attributions"] for sp in listed] == sorted(

@@ -236,6 +236,7 @@ def fill_windows(document: Document, parts: Iterable[tuple[int, Doc]]) -> Docume
         if document.turns:
             said.update(turn_signals(document, doc, offset))
         del doc
+    _key_named_speakers(document.text, attributions, entities, mentions)
     document.sentences = sentences
     document.mentions = mentions
     document.entities = list(entities.values())
@@ -247,6 +248,50 @@ def fill_windows(document: Document, parts: Iterable[tuple[int, Doc]]) -> Docume
     # (a turn cut by a window boundary gets no hedge or evidence signals).
     add_transcript_attributions(document, signals=said)
     return date_document(document)
+
+
+def _key_named_speakers(
+    text: str,
+    attributions: list[Attribution],
+    entities: dict[str, Entity],
+    mentions: list[Mention],
+) -> None:
+    """Every named speaker is an entity of its document: one the recogniser missed gets its
+    own, with a mention where the source names it, so the corpus merge joins it with the same
+    name elsewhere (``claimgraph sources`` listed "Reuters" twice: the entity and the name)."""
+    from claimgraph.annotate.entities import entity_slug, named_speaker_entity
+
+    keyless = [
+        a for a in attributions if a.speaker and not a.anonymous and a.speaker_entity_key is None
+    ]
+    added = False
+    for attribution in keyless:
+        name = attribution.speaker or ""
+        if attribution.source_start is None or attribution.source_end is None:
+            continue
+        # as written, whatever its case ("the New York Times" for "The New York Times")
+        found = re.search(
+            re.escape(name),
+            text[attribution.source_start : attribution.source_end],
+            re.IGNORECASE,
+        )
+        if found is None:
+            continue  # a name not written in the source phrase: no mention to anchor it
+        at, end = attribution.source_start + found.start(), attribution.source_start + found.end()
+        entity = entities.get(entity_slug(name))
+        if entity is None:
+            entity = named_speaker_entity(name)
+            entities[entity.key] = entity
+        if not any(m.start == at and m.entity_key == entity.key for m in mentions):
+            mentions.append(Mention(at, end, text[at:end], entity.type, entity.key))
+            added = True
+    # then every attribution of that name, those resolved from "it" or "the committee" too
+    for attribution in keyless:
+        entity = entities.get(entity_slug(attribution.speaker or ""))
+        if entity is not None:
+            attribution.speaker_entity_key = entity.key
+    if added:
+        mentions.sort(key=lambda m: (m.start, m.end))
 
 
 def _has(extension: str) -> bool:

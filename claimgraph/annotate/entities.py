@@ -310,6 +310,14 @@ def _reads_as_person(name: str) -> bool:
     )
 
 
+def named_speaker_entity(name: str) -> Entity:
+    """An entity for a speaker named where the recogniser saw none ("Claudia Sahm said", a
+    tagger's source): a person when the name reads as one, else an organisation. Without it
+    the speaker would be counted apart from the entity of the same name in other articles."""
+    etype = "PERSON" if _reads_as_person(name) else "ORG"
+    return Entity(key=entity_slug(name), name=name, type=etype, aliases=[])
+
+
 def _title_before(text: str, start: int) -> str | None:
     """The title word written right before a name ("Sen. Sanders" -> "sen")."""
     match = re.search(r"([A-Za-z]+)\.?\s+$", text[max(0, start - 40) : start])
