@@ -10,17 +10,19 @@ with api.read("claimgraph.db") as reads:          # the read model the CLI, app 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from claimgraph.annotate import annotate_documents
+from claimgraph.annotate import DEFAULT_MAX_CHARS, DEFAULT_WINDOW_CHARS, annotate_documents
 from claimgraph.annotate.nlp import DEFAULT_MODEL, load_nlp, model_info
-from claimgraph.engine.local import RunSummary
+from claimgraph.engine.local import RunSummary, WorkerPool, WorkerSettings, choose_workers
 from claimgraph.engine.local import analyze as _analyze
 from claimgraph.export import FORMATS
-from claimgraph.ingest import read_paths
+from claimgraph.ingest import expand_paths, read_paths
 from claimgraph.ingest.clean import clean_article
+from claimgraph.link.stage import Linker, LinkSettings
 from claimgraph.model import Document, Skipped
 from claimgraph.store import DEFAULT_DB, Store
 from claimgraph.store.read import ReadModel
@@ -66,32 +68,64 @@ def analyze(
     workers: int | None = None,
     attribution: str | None = None,
     attribution_model: str | None = None,
+    link: bool = True,
+    embedding_model: str | None = None,
+    batch_size: int = 32,
+    window_chars: int = DEFAULT_WINDOW_CHARS,
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> RunSummary:
-    """Analyse articles into a database (created or migrated as needed).
+    """Analyse articles into a database (created or migrated as needed), as `claimgraph
+    analyze` does with the same options: claims and narratives linked unless `link=False`,
+    every core unless `workers` says (one process for an input under 512 KB).
 
     `engine="ray"` runs the per-document work on Ray (a local Ray, or the cluster at
     `address`) and stores exactly what the local engine stores."""
     if engine not in ("local", "ray"):
         raise ValueError(f"unknown engine {engine!r}; choose 'local' or 'ray'")
-    nlp = load_nlp(
-        model,
+    files = list(expand_paths(paths))
+    count = choose_workers(files, workers)[0] if engine == "local" else 1
+    settings = WorkerSettings(
+        model=model,
         alias_files=alias_files,
         attribution=attribution,
         attribution_model=attribution_model,
+        window_chars=window_chars,
     )
-    name = model_info(nlp).describe()
-    if engine == "ray":
-        from claimgraph.engine.ray import analyze as ray_analyze
+    with Store(db) as store, ExitStack() as stack:
+        linker = None
+        if link:
+            chosen = LinkSettings() if embedding_model is None else LinkSettings(embedding_model)
+            linker = Linker(store, chosen)
+            settings = replace(settings, link=linker.settings)
+        common: dict[str, Any] = {
+            "batch_size": batch_size,
+            "files": files,
+            "linker": linker,
+            "window_chars": window_chars,
+            "max_chars": max_chars,
+        }
+        if count > 1:  # the workers load the pipeline; this process only writes
+            pool = stack.enter_context(WorkerPool(count, settings))
+            return _analyze(
+                files, store, None, model_name=pool.info.describe(), pool=pool, **common
+            )
+        nlp = load_nlp(
+            model,
+            alias_files=alias_files,
+            attribution=attribution,
+            attribution_model=attribution_model,
+        )
+        name = model_info(nlp).describe()
+        if engine == "ray":
+            from claimgraph.engine.ray import analyze as ray_analyze
 
-        del nlp  # the workers load their own pipeline
-        with Store(db) as store:
+            del nlp  # the workers load their own pipeline
             return ray_analyze(
-                paths, store, model=model, alias_files=alias_files, model_name=name,
-                address=address, workers=workers, attribution=attribution,
-                attribution_model=attribution_model,
+                files, store, model=model, alias_files=alias_files, address=address,
+                workers=workers, attribution=attribution, attribution_model=attribution_model,
+                model_name=name, **common,
             )  # fmt: skip
-    with Store(db) as store:
-        return _analyze(paths, store, nlp, model_name=name)
+        return _analyze(files, store, nlp, model_name=name, **common)
 
 
 def export(

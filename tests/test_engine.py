@@ -132,3 +132,25 @@ def test_a_worker_that_cannot_load_its_models_stops_the_pool_with_its_error(tmp_
     settings = local.WorkerSettings(model=DEFAULT_MODEL, attribution_model=str(tmp_path / "none"))
     with pytest.raises(TaggerNotAvailable, match="attribution model not found"):
         local.WorkerPool(2, settings)
+
+
+def test_the_python_api_stores_what_the_cli_stores_linking_by_default(corpus, tmp_path):
+    """`api.analyze` mirrors `claimgraph analyze`: claims, vectors and narratives unless
+    `link=False` (it had linked nothing, and ignored `workers` on the local engine)."""
+    from typer.testing import CliRunner
+
+    from claimgraph import api
+    from claimgraph.cli import app
+
+    result = CliRunner().invoke(app, ["analyze", str(corpus), "--db", str(tmp_path / "cli.db")])
+    assert result.exit_code == 0, result.output
+    summary = api.analyze([corpus], tmp_path / "api.db")
+    cli, python = dump(tmp_path / "cli.db"), dump(tmp_path / "api.db")
+    cli.pop("runs"), python.pop("runs")  # the command line and the times differ
+    assert_same_tables(cli, python)
+    assert summary.claims == len(python["claims"]) > 20
+    assert len(python["claim_vectors"]) == len(python["claims"]) and python["narratives"]
+
+    bare = api.analyze([corpus], tmp_path / "bare.db", link=False, workers=1)
+    tables = dump(tmp_path / "bare.db")
+    assert bare.workers == 1 and tables["documents"] and not tables["claims"]
