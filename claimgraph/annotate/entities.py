@@ -193,6 +193,24 @@ def _credit_prefix() -> re.Pattern[str]:
     return re.compile(rf"^(?:{alternatives})\s+(?=[A-Z])" if alternatives else r"(?!)")
 
 
+@derived
+def caption_markers() -> re.Pattern[str]:
+    """data/entity_types.yaml `caption_markers`: the words a picture's credit or caption
+    line opens with on a page ("Image copyright", "Image caption")."""
+    words = load_vocabulary("entity_types").get("caption_markers") or []
+    alternatives = "|".join(re.escape(str(w)) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b" if alternatives else r"(?!)", re.IGNORECASE)
+
+
+def _before_caption(doc: Doc, text: str, start: int) -> str:
+    """A name up to a caption marker it runs into ("Anadolu Agency" of "Image copyright Anadolu
+    Agency Image caption US forces ...")."""
+    for marker in caption_markers().finditer(doc.text, start, start + len(text) + 20):
+        if marker.start() < start + len(text):
+            return text[: max(0, marker.start() - start)].rstrip()
+    return text
+
+
 def _strip_credit(text: str, start: int) -> tuple[str, int]:
     match = _credit_prefix().match(text)
     if match is None or match.end() >= len(text):
@@ -698,6 +716,8 @@ def resolve_mentions(
                 etype = "PERSON"  # "Lester Holt", "Justin Wolfers" the recogniser took for an ORG
             if _words(name)[-1].casefold() in org_head_words():
                 etype = "ORG"
+            if etype == "PERSON" and len(_words(name)) == 1 and name.casefold() in _share_words():
+                etype = "ORG"  # "Twitter", "Facebook": a platform, never a person
         key = entity_slug(name)
         entity = entities.get(key)
         if entity is None:
@@ -752,23 +772,54 @@ def _ensure_extensions() -> None:
     default_config={"alias_files": []},
 )
 def make_entity_resolver(nlp: Language, name: str, alias_files: list[str]) -> EntityResolver:
-    return EntityResolver(tuple([str(DEFAULT_ALIASES), *alias_files]))
+    lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+    return EntityResolver(tuple([str(DEFAULT_ALIASES), *alias_files]), lemmatizer)
+
+
+class Dictionary:
+    """The pipeline's own word list: the base forms its lemmatizer looks words up in (WordNet's
+    nouns, verbs, adjectives and adverbs in spaCy's English pipelines), read when first asked
+    (the lemmatizer's tables load after the components are made). A pipeline without one has
+    an empty dictionary, and then no word is taken for an ordinary one."""
+
+    def __init__(self, lemmatizer: object | None = None) -> None:
+        self._lemmatizer = lemmatizer
+        self._words: dict[str, frozenset[str]] | None = None
+
+    def _read(self) -> dict[str, frozenset[str]]:
+        if self._words is None:
+            lookups = getattr(self._lemmatizer, "lookups", None)
+            words: dict[str, frozenset[str]] = {}
+            if lookups is not None and lookups.has_table("lemma_index"):
+                table = lookups.get_table("lemma_index")
+                for pos in ("noun", "verb", "adj", "adv"):
+                    words[pos] = frozenset(str(w) for w in table.get(pos, ()) or ())
+            self._words = words
+        return self._words
+
+    def parts_of_speech(self, word: str) -> frozenset[str]:
+        """The parts of speech the dictionary lists the word under ("dolt" -> noun)."""
+        key = word.casefold()
+        return frozenset(pos for pos, words in self._read().items() if key in words)
 
 
 class EntityResolver:
     """spaCy component: sets `doc._.cg_mentions` and `doc._.cg_entities`."""
 
-    def __init__(self, alias_files: tuple[str, ...]) -> None:
+    def __init__(self, alias_files: tuple[str, ...], lemmatizer: object | None = None) -> None:
         _ensure_extensions()
         self.table = load_alias_table(alias_files)
+        self.dictionary = Dictionary(lemmatizer)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
         for ent in (piece for whole in doc.ents for piece in _lines_of(doc, whole)):
             text, start = _strip_article(ent.text, ent.start_char)
             text, start = _strip_credit(text, start)
+            text = _before_caption(doc, text, start)
             text, start = _strip_question_word(ent, text, start)
             text, start = _strip_leading_description(doc, ent, text, start)
+            text, start = _strip_leading_verb(doc, ent, text, start, self.dictionary)
             text = _cut_glued(doc, ent.label_, text.rstrip())
             text, start = _strip_symbols(text, start)
             ticker = _TICKER.search(text)
@@ -796,6 +847,8 @@ class EntityResolver:
                     # "Vox's Jen Kirby": a medium's writer, the person (the medium is the
                     # channel, annotate/sourcing.py)
                     start, text, label = start + inner.end(), rest, "PERSON"
+                elif rest.casefold() in _share_words():
+                    label = "PRODUCT"  # "Swift's Instagram": an account, no organisation
             elif inner is not None:
                 rest = text[inner.end() :]
                 words = rest.split()
@@ -812,5 +865,108 @@ class EntityResolver:
                 # "Secretary of State Mike Pompeo"
                 text = text[: place.start()]
             spans.append((start, start + len(text), text, label))
-        doc._.cg_mentions, doc._.cg_entities = resolve_mentions(spans, doc.text, self.table)
+        mentions, entities = resolve_mentions(spans, doc.text, self.table)
+        doc._.cg_mentions, doc._.cg_entities = _without_ordinary_words(
+            doc, mentions, entities, self.dictionary
+        )
         return doc
+
+
+def _strip_leading_verb(
+    doc: Doc, ent: Span, text: str, start: int, dictionary: Dictionary
+) -> tuple[str, int]:
+    """A headline's or a sentence's verb run into the name after it: "Senators Encourage
+    Obama to End ...", "Taking Clinton at her word ...". Only a word the tagger reads as a
+    verb and the dictionary lists as one, never a given name, and only where the article names
+    the rest on its own elsewhere ("Rush Limbaugh" written whole again stays whole)."""
+    words = text.split()
+    if len(words) < 2 or ent.label_ != "PERSON" or words[0].casefold() in _first_names():
+        return text, start
+    lead = doc.char_span(start, start + len(words[0]), alignment_mode="expand")
+    if lead is None or lead[0].pos_ not in ("VERB", "AUX") or not lead[0].tag_.startswith("VB"):
+        return text, start
+    if "verb" not in dictionary.parts_of_speech(lead[0].lemma_ or words[0]):
+        return text, start
+    offset = text.index(words[1], len(words[0]))
+    rest = text[offset:]
+    if not rest[:1].isupper() or doc.text.count(text) > 1:
+        return text, start
+    if not any(e.label_ == "PERSON" and e.start_char != ent.start_char and rest in e.text
+               for e in doc.ents):  # fmt: skip
+        return text, start
+    return rest, start + offset
+
+
+_FORCED_CAPITAL_BEFORE = frozenset(":;\"'\u201c\u2018\u2019([\u2014\u2013-*\u2022")
+
+
+def _in_name_position(doc: Doc, mention: Mention) -> bool:
+    """Whether a capital at this mention shows a name: within a sentence, not where any word
+    takes one (first in its sentence or line, after a colon, an opening quotation mark or a
+    dash) and not after an article ("The Dolt", an epithet)."""
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None or span[0].is_sent_start or span.start == 0:
+        return False
+    before = doc.text[max(0, mention.start - 40) : mention.start].rstrip(" \t")
+    if not before or before.endswith("\n") or before[-1] in _FORCED_CAPITAL_BEFORE:
+        return False
+    if any(m.end() == len(before) for m in caption_markers().finditer(before)):
+        return False  # "Image caption Protesters gather ...": a caption's first word
+    return doc[span.start - 1].lower_ not in ("the", "a", "an")
+
+
+def _elided(text: str, start: int) -> bool:
+    """A word that opens with an apostrophe standing for dropped letters ("'Nuff said")."""
+    return (
+        start > 0 and text[start - 1] in "'\u2019" and (start == 1 or not text[start - 2].isalnum())
+    )
+
+
+def _without_ordinary_words(
+    doc: Doc, mentions: list[Mention], entities: dict[str, Entity], dictionary: Dictionary
+) -> tuple[list[Mention], dict[str, Entity]]:
+    """Drop one-word "names" that are ordinary words the recogniser labelled because they
+    stood first: "Absurd or Stupid?", "Dolt." on a line of its own and "The Dolt was ...",
+    "Suffice to say", "'Nuff said". Such a word is no entity, so never a speaker nor what
+    "she" refers to. A one-word person is kept when it is a given name or a well-known
+    surname, follows a title ("Sen. King"), or stands anywhere in the article where only a
+    name would be capitalised; a one-word organisation is dropped only when the dictionary
+    knows the word as no noun ("Suffice"), as "the Guardian" or a sentence-first "Apple said"
+    are names. A one-word name written all in lower case ("to the max") is none either."""
+    by_key: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        by_key.setdefault(mention.entity_key, []).append(mention)
+    text = doc.text
+    dropped = set()
+    for key, entity in entities.items():
+        words = _words(entity.name)
+        own = by_key.get(key, [])
+        if len(words) != 1 or entity.type not in ("PERSON", "ORG") or not own:
+            continue
+        if any(len(_words(m.text)) != 1 for m in own):
+            continue  # the name is written longer somewhere: "Taylor" of "Taylor Swift"
+        word = words[0].strip(".,'\u2019")
+        if word.isupper() or not word[:1].isalpha():
+            continue  # an acronym ("NATO")
+        if word.islower() or all(_elided(text, m.start) for m in own):
+            dropped.add(key)  # "to the max", "'Nuff said": no name is written so
+            continue
+        if entity.type == "PERSON" and (
+            word.casefold() in _first_names()
+            or well_known_name(word) is not None
+            or any(_title_before(text, m.start) for m in own)
+        ):
+            continue
+        lemmas = {word}
+        for m in own:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is not None and span[0].pos_ != "PROPN":
+                lemmas.add(span[0].lemma_)  # "Protesters" tagged a noun: "protester"
+        kinds = frozenset().union(*(dictionary.parts_of_speech(w) for w in lemmas))
+        ordinary = bool(kinds) if entity.type == "PERSON" else bool(kinds) and "noun" not in kinds
+        if ordinary and not any(_in_name_position(doc, m) for m in own):
+            dropped.add(key)
+    if not dropped:
+        return mentions, entities
+    kept = {k: e for k, e in entities.items() if k not in dropped}
+    return [m for m in mentions if m.entity_key not in dropped], kept

@@ -27,6 +27,7 @@ from spacy.tokens import Doc, Token
 
 from claimgraph.annotate.entities import (
     alias_key,
+    caption_markers,
     is_name_text,
     org_head_words,
     standalone_org_words,
@@ -229,6 +230,22 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             return full  # "according to Price" after "Polly Price, a professor of law"
     if mention is not None and alias_key(_named(doc, mention).name) in _diseases():
         return None  # "Now COVID-19 has added urgency": a disease speaks for no one
+    if (
+        mention is not None
+        and mention.label == "ORG"
+        and {token.lemma_.lower(), token.lower_} & source_vocabulary().outlet_nouns
+        and mention.start <= token.idx < mention.end
+        and not any(
+            _names_a_medium(t)
+            for t in doc.char_span(mention.start, mention.end, alignment_mode="expand") or []
+        )
+    ):
+        return None  # "Local media reported": a kind of medium the recogniser labelled
+    if mention is not None and mention.label == "LAW" and _names_a_law(mention.text):
+        return None  # "according to the Constitution of New York State": a law says nothing
+    if mention is not None and mention.label == "PRODUCT" and is_outlet_name(mention.text):
+        named = _named(doc, mention)  # "local news Channel 9 is calling": the channel, whole
+        return Named(named.name, named.key, "ORG", named.start, named.end)
     labelled = mention is not None and mention.label not in ("PERSON", "NORP")
     if (
         (labelled and " " not in mention.text.strip() or mention is None and token.pos_ == "NOUN")
@@ -278,7 +295,11 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             after = doc[token.i + 2] if after.text == "." and token.i + 2 < len(doc) else after
             return _name_for(doc, mentions, after) if after.pos_ == "PROPN" else None
         chain = _proper_chain(token)
-        if len(chain) == 1 and not token.ent_type_ and not _capitalised_inside(token):
+        if (
+            len(chain) == 1
+            and (not token.ent_type_ or _no_longer_a_name(doc, mentions, token))
+            and not _capitalised_inside(token)
+        ):
             return None  # "Overwhelmed with fear, ...", "Press reports that ...": a word
         if token.lower_ in org_head_words() | _INSTITUTION_WORDS:
             whole = _organisation_name(doc, mentions, token, chain)
@@ -286,6 +307,75 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
                 return whole  # "U.S. Department of Justice", not "U.S. Department"
         return _person_from_chain(doc, mentions, chain)
     return None
+
+
+@derived
+def _law_words() -> frozenset[str]:
+    """data/entity_types.yaml `law_words`."""
+    return frozenset(
+        str(w).casefold() for w in load_vocabulary("entity_types").get("law_words") or ()
+    )
+
+
+def _names_a_law(name: str) -> bool:
+    """A name the recogniser called a law that reads as one ("the Constitution of New York
+    State", "the Affordable Care Act"), not a medium it mislabelled ("the Seacoast Online")."""
+    return any(w in _law_words() for w in re.findall(r"[a-z]+", name.casefold()))
+
+
+def _names_a_medium(token: Token) -> bool:
+    """Whether a word of a medium's phrase names it: a proper noun, but not a people or a
+    place ("Latin American news outlets"), a stance ("the anti-Trump press") or a word
+    capitalised only by standing first ("Local media reported")."""
+    if token.pos_ != "PROPN" or token.ent_type_ in ("GPE", "LOC"):
+        return False
+    doc = token.doc
+    if token.ent_type_ == "NORP":
+        # a people's adjective ("Latin American", "Palestinian"), not a name the recogniser
+        # called one ("Yonhap news agency")
+        ent = next((e for e in doc.ents if e.start <= token.i < e.end), None)
+        words = [t.lower_ for t in ent] if ent is not None else [token.lower_]
+        if any(_DEMONYM.search(w) for w in words):
+            return False
+    if token.i >= 2 and doc[token.i - 1].text == "-" and doc[token.i - 2].lower_ in _STANCES:
+        return False
+    return not (token.is_sent_start and not token.ent_type_ and not _capitalised_inside(token))
+
+
+_STANCES = frozenset({"anti", "pro", "non"})
+_DEMONYM = re.compile(r"(?:an|ese|ish|i|ic|ch|ss|ite|ar)s?$")
+
+
+def _described_person(
+    doc: Doc, mentions: list[Mention], head: Token, phrase: tuple[int, int]
+) -> Named | None:
+    """The person a description is put beside: "Another Birchwood Cafe regular, masonry
+    contractor Carl Kurtz, 62, said" is Carl Kurtz, not the cafe the parse heads the phrase
+    with. Only where the words before the comma end in a common noun (a description, not a
+    name) and a full name stands in apposition after it."""
+    comma = next((t for t in doc[head.i : head.i + 12] if t.text == ","), None)
+    if comma is None or comma.idx >= phrase[1] or comma.i == 0:
+        return None
+    last = doc[comma.i - 1]
+    if not last.is_lower or last.pos_ not in ("NOUN", "ADJ") or last.idx < phrase[0]:
+        return None
+    for child in head.children:
+        if child.dep_ != "appos" or child.idx < comma.idx or child.idx >= phrase[1]:
+            continue
+        named = _name_for(doc, mentions, child)
+        if named is not None and named.label == "PERSON" and len(named.name.split()) >= 2:
+            return named
+    return None
+
+
+def _no_longer_a_name(doc: Doc, mentions: list[Mention], token: Token) -> bool:
+    """A one-word name of the recogniser's that the entity layer dropped as an ordinary word
+    ("'Nuff said", "Suffice to say": annotate/entities.py) is no name here either."""
+    if not Doc.has_extension("cg_mentions") or doc._.cg_mentions is None:
+        return False
+    if token.ent_iob_ != "B" or (token.i + 1 < len(doc) and doc[token.i + 1].ent_iob_ == "I"):
+        return False
+    return token.ent_type_ in ("PERSON", "ORG") and _token_mention(mentions, token) is None
 
 
 def _one_full_name(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
@@ -409,7 +499,11 @@ def _capitalised_inside(token: Token) -> bool:
     here, or somewhere in the document, rather than capitalised only by standing first."""
 
     def inside(t: Token) -> bool:
-        return not t.is_sent_start and t.i > 0 and t.doc[t.i - 1].text[-1:] not in "\n\"'\u201c:"
+        if t.is_sent_start or t.i == 0 or t.doc[t.i - 1].text[-1:] in "\n\"'\u201c:":
+            return False
+        # nor the first word of a picture's caption ("Image caption Protesters attacked")
+        before = t.doc.text[max(0, t.idx - 40) : t.idx].rstrip()
+        return not any(m.end() == len(before) for m in caption_markers().finditer(before))
 
     if inside(token):
         return True
@@ -698,15 +792,20 @@ def _served(mentions: list[Mention], token: Token) -> bool:
     return token.ent_type_ in ("PERSON", "ORG", "")
 
 
-def _core_phrase(head: Token) -> str:
+def _core_phrase(head: Token, start: int | None = None, *, conjuncts: bool = True) -> str:
     """A noun phrase without what follows its first comma ('A leader of X (PMU)', not
-    '..., better known as Y')."""
+    '..., better known as Y'); from `start` (a character offset) on when given, where the
+    parse hangs words before the source phrase on its head; without its conjuncts when
+    `conjuncts` is false ("US forces and their European allies" is named "US forces")."""
     last = head
     for child in head.rights:
-        if child.text == ",":
+        if child.text == "," or not conjuncts and child.dep_ in ("cc", "conj"):
             break
         last = max(last, child.right_edge, key=lambda t: t.i)
-    return _clean(head.doc[head.left_edge.i : last.i + 1].text)
+    first = head.left_edge.i
+    while start is not None and first < head.i and head.doc[first].idx < start:
+        first += 1
+    return _clean(head.doc[first : last.i + 1].text)
 
 
 def _token_is_name(token: Token) -> bool:
@@ -819,9 +918,16 @@ def _leading_person(
 
 def _unnamed_member(head: Token) -> bool:
     """ "a Democrat is challenging ...", "Some Democrats blame ...": members of a party or
-    people, not named: an unnamed source, never the speaker "Democrat"."""
+    people, not named: an unnamed source, never the speaker "Democrat"; and "Some
+    Twitterists thought": a plural name with "some" names no organisation."""
     if head.ent_type_ != "NORP":
-        return False
+        return (
+            head.ent_type_ in ("ORG", "")
+            and head.tag_ == "NNPS"
+            and any(
+                c.dep_ == "det" and c.lower_ in ("some", "many", "several") for c in head.children
+            )
+        )
     if head.tag_ in ("NNP", "NN") and not head.lower_.endswith("s"):
         return any(c.dep_ == "det" and c.lower_ in ("a", "an", "one") for c in head.children)
     return any(c.dep_ == "det" and c.lower_ in ("some", "many", "several") for c in head.children)
@@ -1110,6 +1216,26 @@ _NOT_SOURCES = frozenset(
 )
 
 
+def _after_caption(doc: Doc, phrase: tuple[int, int]) -> int | None:
+    """Where a source phrase goes on after the last picture credit or caption marker in it,
+    or None when it holds none."""
+    found = list(caption_markers().finditer(doc.text, phrase[0], phrase[1]))
+    return found[-1].end() if found else None
+
+
+def _whose_owner(doc: Doc, mentions: list[Mention], whose: Token) -> str | None:
+    """What a "whose" stands for: the noun its relative clause hangs on, by its entity's name
+    where it has one ("the Organization of American States, whose observers ...")."""
+    clause = next((t for t in whose.ancestors if t.dep_ == "relcl"), None)
+    if clause is None:
+        return None
+    owner = clause.head
+    mention = _token_mention(mentions, owner)
+    if mention is not None:
+        return _named(doc, mention).name
+    return _core_phrase(owner) or None
+
+
 def describe_source(
     doc: Doc, mentions: list[Mention], root: Token, phrase: tuple[int, int]
 ) -> list[Speaker] | str:
@@ -1117,6 +1243,31 @@ def describe_source(
     against earlier speakers ('person' | 'group' | 'thing' | 'description')."""
     vocab = source_vocabulary()
     text = _clean(_span_text(doc, phrase))
+    caption = _after_caption(doc, phrase)
+    if caption is not None:
+        # "Image copyright Anadolu Agency Image caption US forces ... have advised": a
+        # picture's credit and caption line run into the sentence; who spoke follows it
+        rest = doc.char_span(caption, phrase[1], alignment_mode="expand")
+        if rest is None or not rest.text.strip():
+            return [Speaker(description=text)]
+        return describe_source(doc, mentions, rest.root, (rest.start_char, phrase[1]))
+    tokens = doc.char_span(phrase[0], phrase[1], alignment_mode="expand")
+    if (
+        tokens is not None
+        and len(tokens) > 1
+        and tokens[0].lower_ in ("who", "which", "that", "whose")
+        and tokens[0].i != root.i
+    ):
+        # "Rosenstein, who confidants said ...": the relative pronoun opens the clause, not
+        # the source phrase; "the Organization of American States, whose observers reported"
+        # are the organisation's observers, unnamed
+        found = describe_source(doc, mentions, root, (tokens[1].idx, phrase[1]))
+        owner = _whose_owner(doc, mentions, tokens[0]) if tokens[0].lower_ == "whose" else None
+        if owner and not isinstance(found, str):
+            for speaker in found:
+                if speaker.anonymous and speaker.description:
+                    speaker.description = f"{speaker.description} of {owner}"
+        return found
     kind = _pronoun_kind(root)
     if kind == "relative":
         antecedent = root.head.head if root.head.dep_ == "relcl" else None
@@ -1179,10 +1330,20 @@ def describe_source(
         if within is not None:
             seen.add(id(within))
         named = _name_for(doc, mentions, conjunct)
+        if len(conjuncts) == 1:
+            named = _described_person(doc, mentions, conjunct, phrase) or named
         if named is None:
             appositions = [c for c in conjunct.children if c.dep_ == "appos"]
             found = [_name_for(doc, mentions, c) for c in appositions]
-            named = next((n for n in found if n is not None and n.label == "PERSON"), None)
+            named = next(
+                (
+                    n
+                    for n in found
+                    if n is not None
+                    and (n.label == "PERSON" or n.label == "ORG" and is_outlet_name(n.name))
+                ),
+                None,
+            )  # "Judge Dana Roe", "local news Channel 9": a person or a medium in apposition
         if named is None:
             continue
         if named.label in ("GPE", "LOC") or conjunct.ent_type_ in ("GPE", "LOC", "FAC"):
@@ -1238,11 +1399,13 @@ def describe_source(
             return "description"
     outlet = outlet_of(doc, mentions, head, addressed=False, within=phrase)
     indefinite = bool(determiners & _INDEFINITE) and not _is_plural(head)
-    described = lemma in vocab.outlet_nouns and not any(
-        t.pos_ == "PROPN" and t.ent_type_ not in ("NORP", "GPE") for t in head.subtree
+    described = (lemma in vocab.outlet_nouns or lower in vocab.outlet_nouns) and not any(
+        _names_a_medium(t) for t in head.subtree if t.idx >= phrase[0]
     )
-    if outlet is not None and indefinite and described:
-        return unnamed  # "a Palestinian news agency reported": one outlet, not named
+    if outlet is not None and described:
+        # "a Palestinian news agency reported", "Local media also reported", "the anti-Trump
+        # press says": a kind of medium, unnamed
+        return unnamed
     if outlet is not None:
         return [
             Speaker(
@@ -1278,7 +1441,7 @@ def describe_source(
         # A name the entity recogniser missed ("Dolt Jones said"), or an institution named by
         # its country ("the Iraqi army", "the Syrian government"): kept as written. An
         # institution is a group: "he" never refers back to it.
-        name = _strip_determiner(_core_phrase(head)) or None
+        name = _strip_determiner(_core_phrase(head, phrase[0], conjuncts=False)) or None
         same = _entity_called(doc, mentions, name) if name else None
         if same is not None:  # missed here, recognised elsewhere ("The New York Times")
             return [
@@ -1300,8 +1463,14 @@ def describe_source(
                 plural=institution or _is_plural(head),
             )
         ]
-    if head.pos_ == "NOUN" and _is_plural(head) and _may_be_people(head):
-        # "experts say", "economists warned": an unnamed group, flagged like "officials".
+    if (
+        head.pos_ == "NOUN"
+        and _is_plural(head)
+        and all(_may_be_people(c) for c in _conjuncts(head))
+    ):
+        # "experts say", "economists warned": an unnamed group, flagged like "officials"; not
+        # when a thing is coordinated with the head ("flowers and other mementos", "polls and
+        # statistics": the "-er" of "flowers" makes no people)
         return unnamed
     # Anything else ("the video", "you", "cherry-picking polls") is described, never named.
     return [Speaker(description=text, head=lemma, plural=_is_plural(head))]
