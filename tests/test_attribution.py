@@ -177,3 +177,34 @@ def test_details_not_provided_strengthens_evidence(sample_docs: dict[str, Docume
         if s.type == "evidence_promised_not_shown" and "did not provide" in (s.detail or "")
     ]
     assert strengthened
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "word", "grown"),
+    [
+        (
+            "For years she has been a loud voice in support of the sanctions on the "
+            "country's military rulers.",
+            "support",
+            "the",
+            "the sanctions on the country's military rulers",
+        ),
+        (
+            "At the debate, Kelly confronted him with insulting remarks he had made about women.",
+            "confronted",
+            "him",
+            "him with insulting remarks he had made about women",
+        ),
+        ("The mayor said it was late.", "said", "it", "it"),  # a subject, not a fragment
+    ],
+)
+def test_a_one_word_tagger_content_grows_to_the_phrase_it_opens(nlp, text, cue, word, grown):
+    """Written for this test. The tagger sometimes stops a content after a determiner or an
+    object pronoun; the parse gives the phrase it opens."""
+    from claimgraph.annotate.attribution import _grown_fragment
+
+    doc = nlp(text)
+    start = re.search(rf"\b{word}\b", text).start()
+    cue_token = next(t for t in doc if t.text == cue)
+    span = _grown_fragment(doc, (start, start + len(word)), cue_token)
+    assert text[span[0] : span[1]] == grown

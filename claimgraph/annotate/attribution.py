@@ -1077,6 +1077,29 @@ def _noun_root(span: Span) -> int:
     return root.i
 
 
+def _grown_fragment(doc: Doc, span: tuple[int, int], cue: Token) -> tuple[int, int]:
+    """The phrase a one-word tagger content opens: the tagger often stops a content after its
+    first word when that word is a determiner or a pronoun ("in support of the | sanctions on
+    Burma's rulers", "confronted him | with remarks he had made"), which leaves a content that
+    says nothing. A determiner grows to its noun's phrase, an object pronoun of the cue to the
+    rest of the cue's phrase, within the sentence; anything else stays as found."""
+    piece = doc.char_span(*span, alignment_mode="expand")
+    words = [t for t in piece if not t.is_punct] if piece is not None else []
+    if len(words) != 1 or words[0].pos_ not in ("DET", "PRON"):
+        return span
+    word = words[0]
+    if word.dep_ in ("det", "poss", "predet") and word.head.i > word.i:
+        last = word.head.right_edge
+    elif word.head.i == cue.i and word.dep_ in ("dobj", "dative") and cue.i < word.i:
+        last = cue.right_edge
+    else:
+        return span
+    last = doc[min(last.i, word.sent.end - 1)]
+    while last.i > word.i and (last.is_punct or last.is_space):
+        last = doc[last.i - 1]
+    return word.idx, last.idx + len(last.text)
+
+
 def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[Relation]:
     """Relations from the trained tagger's spans (see ``tagger.py``), in our conventions:
     a content without its complementiser and quotation marks, split around an interrupting
@@ -1101,7 +1124,7 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
             source_root = (
                 _noun_root(source_span) if source_span is not None and len(source_span) else None
             )
-        whole = strip_content(text, found.content)
+        whole = _grown_fragment(doc, strip_content(text, found.content), cue_token)
         if not any(ch.isalnum() for ch in text[whole[0] : whole[1]]):
             continue
         direct = _chars_covered(whole, regions) >= _MIN_DIRECT_COVER * (whole[1] - whole[0])
