@@ -160,3 +160,23 @@ def test_a_person_put_beside_a_description_is_the_speaker(nlp) -> None:
         "federal programs would be cut."
     )._.cg_attributions
     assert [a.speaker for a in found] == ["Carl Kurtz"]
+
+
+def test_a_source_phrase_cut_before_its_noun_is_the_whole_phrase(nlp) -> None:
+    """ "Over the years, COBOL programmers have aged out": a source phrase that holds only the
+    modifier ("COBOL") of the noun after it is that noun's phrase, an unnamed group; the
+    programming language is no speaker."""
+    doc = nlp(
+        "Colorado is experiencing record unemployment numbers. But the state\u2019s unemployment "
+        "system is built on aging software running on a decades-old coding language known as "
+        "COBOL. Over the years, COBOL programmers have aged out of the workforce, forcing "
+        "states to scramble for fluent coders in times of national crisis."
+    )
+    assert "COBOL" not in {a.speaker for a in doc._.cg_attributions}
+
+
+def test_a_writer_of_a_medium_with_a_given_name_from_genders_yaml(nlp) -> None:
+    """ "as Vox's Dylan Scott wrote": the writer, with Vox as the channel ("dylan" is a given
+    name in data/genders.yaml, so the possessive rule reads the rest as a person)."""
+    found = nlp("Baldwin won in 2018, as Vox\u2019s Dylan Scott wrote.")._.cg_attributions
+    assert [(a.speaker, a.via) for a in found] == [("Dylan Scott", ["Vox"])]

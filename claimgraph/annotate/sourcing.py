@@ -1268,6 +1268,16 @@ def describe_source(
                 if speaker.anonymous and speaker.description:
                     speaker.description = f"{speaker.description} of {owner}"
         return found
+    modified = root.head if root.dep_ == "compound" else None
+    if (
+        modified is not None
+        and modified.pos_ == "NOUN"
+        and modified.idx >= phrase[1]
+        and not doc.text[phrase[1] : modified.idx].strip()
+    ):
+        # "COBOL programmers have aged out": a source phrase cut before its noun names only
+        # what modifies it; the source is the whole phrase ("COBOL programmers", unnamed)
+        return describe_source(doc, mentions, modified, (phrase[0], modified.idx + len(modified)))
     kind = _pronoun_kind(root)
     if kind == "relative":
         antecedent = root.head.head if root.head.dep_ == "relcl" else None
