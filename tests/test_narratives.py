@@ -438,3 +438,44 @@ def test_without_a_told_act_a_retelling_shares_some_words() -> None:
     loose = NarrativeIndex(_Given(), min_word_overlap=0.0)
     loose.add(claims, anchors, vectors)
     assert loose.linked("a", "b")  # the rule, not the cosine, keeps them apart
+
+
+def test_an_act_is_told_only_by_a_verb_form() -> None:
+    """Written for this test, after the judged sample's mixed narratives (Trump's Syria strike,
+    the AQAP bomb plot, 'take up arms' / 'arms shipments'): a bare or '-s' form that English
+    shares with the noun names the act unless a verb's context comes before it ("to", a
+    modal, a pronoun, or its subject: a name, a plural noun)."""
+
+    class _NoEncoder:
+        name, dim = "none", 4
+
+        def encode(self, texts: list[str]):  # pragma: no cover - never called
+            raise AssertionError
+
+    told = NarrativeIndex(_NoEncoder())._act_as_verb
+    assert not told("the mayor ordered a symbolic air strike against the rebels' base")
+    assert not told("details of a recently disrupted bomb plot in Springfield")
+    assert not told("young men who take up arms against the governor")
+    assert told("the army is preparing to strike the rebels")
+    assert told("Springfield helicopters evacuate the rebel leaders")
+    assert told("The U.S. evacuate the rebel leaders from Springfield")
+    assert told("the rebels struck the base")
+    assert told("planes dropping crates for the rebels")
+
+
+def test_a_question_asserts_nothing() -> None:
+    from claimgraph.link.narratives import is_question
+
+    assert is_question("Did the mayor interfere in the Springfield election?")
+    assert is_question("whether the mayor obstructed justice by firing the chief")
+    assert not is_question("If the council votes no, there will be a shutdown.")
+    assert not is_question("The mayor interfered in the Springfield election.")
+
+
+def test_paying_is_funding_only_when_it_pays_for_something() -> None:
+    """'Pay' is in every story about taxes and bills; only paying for something funds it."""
+    from claimgraph.link.frames import default_actions
+
+    find = default_actions().find
+    assert find("most residents pay a small share of their income in taxes") == []
+    assert find("the campaign paid for the dossier") == ["fund"]
