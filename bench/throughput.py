@@ -17,6 +17,7 @@ workers is the peak of the summed resident memory of the whole process tree (sam
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -211,15 +212,17 @@ def run_claimgraph(
 
             profiler = cProfile.Profile()
             profiler.enable()
+        clock = StageClock() if pool is None and profile is None else None
         start, cpu = time.perf_counter(), _cpu_seconds()
-        summary = analyze(
-            [jsonl],
-            store,
-            nlp if pool is None else None,
-            model_name=described,
-            linker=linker,
-            pool=pool,
-        )
+        with clock if clock is not None else contextlib.nullcontext():
+            summary = analyze(
+                [jsonl],
+                store,
+                nlp if pool is None else None,
+                model_name=described,
+                linker=linker,
+                pool=pool,
+            )
         seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
         if profiler is not None:
             profiler.disable()
@@ -239,6 +242,7 @@ def run_claimgraph(
         "workers": summary.workers,
         "components": components,
         "attribution": extractor,
+        "stages": clock.seconds if clock is not None else None,
     }
 
 
@@ -290,6 +294,76 @@ def stage_profile(path: Path) -> list[tuple[str, float]]:
                 total += cumulative
         out.append((label, total))
     return out
+
+
+class StageClock:
+    """CPU seconds spent in each `STAGES` function of a one-process run, without a profiler:
+    each function is wrapped (a generator step by step) while the run lasts. cProfile slows
+    Python code about twice as much as spaCy's compiled components, so its shares mislead;
+    these are the run's own CPU seconds. Nested stages count inside their parents, as
+    cumulative times do."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {label: 0.0 for label, _ in STAGES}
+        self._undo: list[tuple[object, str, object]] = []
+
+    def __enter__(self) -> StageClock:
+        import importlib
+
+        for label, functions in STAGES:
+            for suffix, name in functions:
+                dotted = suffix.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+                module = importlib.import_module("claimgraph." + dotted)
+                if "." in name:
+                    owner_name, attr = name.split(".")
+                    owner = getattr(module, owner_name)
+                    self._swap(owner, attr, owner.__dict__[attr], label)
+                    continue
+                original = getattr(module, name)
+                for other in list(sys.modules.values()):  # every `from x import f` too
+                    if getattr(other, "__name__", "").startswith("claimgraph") and (
+                        getattr(other, name, None) is original
+                    ):
+                        self._swap(other, name, original, label)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for owner, attr, original in reversed(self._undo):
+            setattr(owner, attr, original)
+        self._undo.clear()
+
+    def _swap(self, owner: object, attr: str, original, label: str) -> None:  # noqa: ANN001
+        import functools
+        import inspect
+
+        seconds = self.seconds
+        if inspect.isgeneratorfunction(original):
+
+            @functools.wraps(original)
+            def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+                steps = original(*args, **kwargs)
+                while True:
+                    start = time.process_time()
+                    try:
+                        item = next(steps)
+                    except StopIteration:
+                        seconds[label] += time.process_time() - start
+                        return
+                    seconds[label] += time.process_time() - start
+                    yield item
+
+        else:
+
+            @functools.wraps(original)
+            def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+                start = time.process_time()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    seconds[label] += time.process_time() - start
+
+        setattr(owner, attr, wrapper)
+        self._undo.append((owner, attr, original))
 
 
 def main() -> None:
@@ -505,6 +579,21 @@ def main() -> None:
             f"annotate_documents as a run calls it: {total:.1f} s wall, {total_cpu:.1f} s CPU; "
             f"raw spaCy's nlp.pipe above: {base.get('cpu_seconds', 0):.1f} s CPU"
         )
+    for key, one in results.items():
+        if key == "baseline" or not one.get("stages") or not one.get("cpu_seconds"):
+            continue
+        total = one["cpu_seconds"]
+        tag = f" [{key.split('[')[1]}" if "[" in key else ""
+        print(
+            f"where a one-process run's {total:.1f} s of CPU go{tag} (timed in the run itself, "
+            "no profiler; nested stages count inside their parents):"
+        )
+        for label, seconds in one["stages"].items():
+            print(
+                f"  {label:44}{seconds:>8.1f} s{100 * seconds / total:>6.0f}%"
+                f"{seconds / one['docs']:>8.3f} s a document"
+            )
+        print(f"  {'raw spaCy nlp.pipe on the same texts':44}{base['cpu_seconds']:>8.1f} s")
     for model, profiled, stages in profiles:
         total = profiled["seconds"]
         print(
