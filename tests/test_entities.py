@@ -437,6 +437,9 @@ def test_every_named_speaker_is_an_entity_of_its_document(sample_docs) -> None:
         assert entity is not None and entity.name == a.speaker, a
     watut = next(a for _, a in named if a.speaker == "Iskandar Watut")
     doc = next(d for d, a in named if a is watut)
+    # a person: his role ("member of ... Commission") says so, though "Iskandar" is no given
+    # name the data lists
+    assert {e.key: e.type for e in doc.entities}[watut.speaker_entity_key] == "PERSON"
     assert any(
         m.entity_key == watut.speaker_entity_key
         and watut.source_start <= m.start < m.end

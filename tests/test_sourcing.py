@@ -180,3 +180,17 @@ def test_a_writer_of_a_medium_with_a_given_name_from_genders_yaml(nlp) -> None:
     name in data/genders.yaml, so the possessive rule reads the rest as a person)."""
     found = nlp("Baldwin won in 2018, as Vox\u2019s Dylan Scott wrote.")._.cg_attributions
     assert [(a.speaker, a.via) for a in found] == [("Dylan Scott", ["Vox"])]
+
+
+def test_a_well_known_surname_the_recogniser_calls_an_organisation_is_the_person(nlp) -> None:
+    """Records 4800-4839: "Trump shrugged" with "Trump" labelled an organisation throughout an
+    article that never writes "Donald" was listed apart from Donald Trump, and no "he" could
+    refer to it. A people.yaml surname (a list that leaves out surnames naming organisations)
+    is the person."""
+    doc = nlp(
+        "As for the cratering economy, which on Friday produced the worst jobs numbers on "
+        "record, Trump shrugged. \u201cWe\u2019re in no rush, we\u2019re in no rush,\u201d he "
+        "said.\n\nThe president\u2019s shiftlessness in the face of the greatest crisis of his "
+        "presidency is confounding. Of course, Trump has faced mortal political threats before."
+    )
+    assert {a.speaker for a in doc._.cg_attributions} == {"Donald Trump"}

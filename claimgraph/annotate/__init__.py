@@ -259,11 +259,23 @@ def _key_named_speakers(
     """Every named speaker is an entity of its document: one the recogniser missed gets its
     own, with a mention where the source names it, so the corpus merge joins it with the same
     name elsewhere (``claimgraph sources`` listed "Reuters" twice: the entity and the name)."""
-    from claimgraph.annotate.entities import entity_slug, named_speaker_entity
+    from claimgraph.annotate.entities import (
+        entity_slug,
+        is_personal_role,
+        named_speaker_entity,
+    )
 
     keyless = [
         a for a in attributions if a.speaker and not a.anonymous and a.speaker_entity_key is None
     ]
+    # a person by what the article says of them: a role ("member of ... Commission Iskandar
+    # Watut"), or "he"/"she" resolved to the name
+    people = {
+        a.speaker
+        for a in keyless
+        if is_personal_role(a.role)
+        or (a.source_text or "").strip().lower() in ("he", "she", "him", "her")
+    }
     added = False
     for attribution in keyless:
         name = attribution.speaker or ""
@@ -280,7 +292,7 @@ def _key_named_speakers(
         at, end = attribution.source_start + found.start(), attribution.source_start + found.end()
         entity = entities.get(entity_slug(name))
         if entity is None:
-            entity = named_speaker_entity(name)
+            entity = named_speaker_entity(name, person=name in people)
             entities[entity.key] = entity
         if not any(m.start == at and m.entity_key == entity.key for m in mentions):
             mentions.append(Mention(at, end, text[at:end], entity.type, entity.key))

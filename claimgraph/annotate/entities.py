@@ -328,11 +328,19 @@ def _reads_as_person(name: str) -> bool:
     )
 
 
-def named_speaker_entity(name: str) -> Entity:
+def is_personal_role(role: str | None) -> bool:
+    """Whether a role names a post a person holds ("member of ... Commission", "spokesman"):
+    a title or role noun of data/roles.yaml, not an organisation's description ("a think
+    tank")."""
+    return bool(role) and any(w in _titles() for w in re.findall(r"[a-z]+", (role or "").lower()))
+
+
+def named_speaker_entity(name: str, person: bool = False) -> Entity:
     """An entity for a speaker named where the recogniser saw none ("Claudia Sahm said", a
-    tagger's source): a person when the name reads as one, else an organisation. Without it
-    the speaker would be counted apart from the entity of the same name in other articles."""
-    etype = "PERSON" if _reads_as_person(name) else "ORG"
+    tagger's source): a person when the name reads as one or the article shows one (`person`:
+    a role, "he" or "she" resolved to it), else an organisation. Without it the speaker would
+    be counted apart from the entity of the same name in other articles."""
+    etype = "PERSON" if person or _reads_as_person(name) else "ORG"
     return Entity(key=entity_slug(name), name=name, type=etype, aliases=[])
 
 
@@ -553,8 +561,10 @@ def _well_known(
 ) -> str | None:
     """The full name of a well-known person (data/people.yaml) an article names by surname
     alone ("Mr. Trump", "President Obama"), or None: only for a one-word name the recogniser
-    or a title calls a person, when no other person of the article has that surname and no
-    title of the other gender stands before it ("Mrs. Trump" is not Donald Trump)."""
+    calls a person (or an organisation, its common mistake for one: people.yaml leaves out
+    surnames that name organisations) or a title calls one, when no other person of the
+    article has that surname and no title of the other gender stands before it ("Mrs. Trump"
+    is not Donald Trump)."""
     words = _words(name)
     if len(words) != 1:
         return None
@@ -564,8 +574,8 @@ def _well_known(
     full, gender = found
     titles = [_title_before(text, spans[i][0]) for i in members]
     titles += [w.casefold().rstrip(".") for i in members for w in _words(spans[i][2])[:-1]]
-    if not any(spans[i][3] == "PERSON" for i in members) and not any(titles):
-        return None
+    if not any(spans[i][3] in ("PERSON", "ORG") for i in members) and not any(titles):
+        return None  # (an organisation's label: "Trump shrugged" the recogniser called one)
     if gender and any(t and _title_genders().get(t, gender) != gender for t in titles):
         return None
     key = _surname_key(words[0])

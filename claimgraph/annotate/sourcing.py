@@ -1412,7 +1412,7 @@ def describe_source(
     described = (lemma in vocab.outlet_nouns or lower in vocab.outlet_nouns) and not any(
         _names_a_medium(t) for t in head.subtree if t.idx >= phrase[0]
     )
-    if outlet is not None and described:
+    if outlet is not None and described and outlet.split()[-1].casefold() in vocab.outlet_nouns:
         # "a Palestinian news agency reported", "Local media also reported", "the anti-Trump
         # press says": a kind of medium, unnamed
         return unnamed
@@ -1510,6 +1510,8 @@ def _compatible(kind: str, speaker: Speaker) -> bool:
             and (is_outlet_name(speaker.name) or re.search(r"\.(?:com|org|net)\b", speaker.name))
         ):
             return False  # "Townhall.com reports ...": a medium is never "he" or "she"
+        if speaker.key is None and len(speaker.name or "") > 1 and (speaker.name or "").isupper():
+            return False  # "SAGE said": an acronym the recogniser missed names a body
         return speaker.name is not None or _may_be_a_person(speaker)
     if kind == "group":
         return speaker.plural or speaker.label in ("ORG", "NORP", "GPE")
