@@ -208,3 +208,28 @@ def test_a_one_word_tagger_content_grows_to_the_phrase_it_opens(nlp, text, cue, 
     cue_token = next(t for t in doc if t.text == cue)
     span = _grown_fragment(doc, (start, start + len(word)), cue_token)
     assert text[span[0] : span[1]] == grown
+
+
+def test_an_inverted_cue_gets_its_speaker_back_from_the_tagger_s_swap(nlp):
+    """Written for this test. Before an inverted cue ("..., warned a member of the board") the
+    tagger can take the reported clause for the source and the speaker for the content."""
+    from claimgraph.annotate.attribution import _uninverted
+    from claimgraph.annotate.tagger import SpanRelation
+
+    text = (
+        "In addition to the delays, the council's pursuit of new rules risks backfiring in "
+        "other ways, warned a member of the planning board."
+    )
+    doc = nlp(text)
+    clause = "the council's pursuit of new rules risks backfiring in other ways"
+    speaker = "a member of the planning board"
+    cue = next(t for t in doc if t.text == "warned")
+
+    def at(part: str) -> tuple[int, int]:
+        return text.index(part), text.index(part) + len(part)
+
+    fixed = _uninverted(doc, SpanRelation(at("warned"), at(clause), at(speaker)), cue)
+    assert (fixed.source, fixed.content) == (at(speaker), at(clause))
+    # the usual order stays as the tagger found it
+    usual = SpanRelation(at("warned"), at(speaker), at(clause))
+    assert _uninverted(doc, usual, cue) == usual

@@ -1100,6 +1100,47 @@ def _grown_fragment(doc: Doc, span: tuple[int, int], cue: Token) -> tuple[int, i
     return word.idx, last.idx + len(last.text)
 
 
+def _uninverted(doc: Doc, found, cue: Token):  # noqa: ANN001, ANN202 - tagger.SpanRelation
+    """The tagger's source and content swapped back where the parse says so: in a clause
+    reported before an inverted cue ("Pursuit of witnesses risks backfiring, warned a member of
+    the defense team") it can take the clause for the source and the speaker for the content.
+    The spans tell, even where the parse misreads the clause: the source, just before the cue
+    and a comma, holds a verb outside any relative clause (a speaker's phrase does not: "Smith,
+    who has worked on it, warned"; "companies, including X, declared"), and the content is a noun phrase with no verb, attached to
+    the cue after it. Then that noun phrase is the source and the clause the content."""
+    source = doc.char_span(*found.source, alignment_mode="expand")
+    content = doc.char_span(*found.content, alignment_mode="expand")
+    if source is None or content is None or not (source.end <= cue.i < content.start):
+        return found
+    if doc.text[source.end_char : cue.idx].strip() != ",":
+        return found
+    inside = range(source.start, source.end)
+    clause = any(
+        t.pos_ in ("VERB", "AUX")
+        and t.dep_ != "prep"  # "including", "following"
+        and not any(a.dep_ == "relcl" and a.i in inside for a in (t, *t.ancestors))
+        for t in source
+    )
+    subject = next(
+        (
+            t
+            for t in content
+            if t.head.i == cue.i
+            and t.dep_ in ("nsubj", "nsubjpass", "dobj")
+            and t.pos_ in ("NOUN", "PROPN")
+        ),
+        None,
+    )
+    if not clause or subject is None or any(t.pos_ in ("VERB", "AUX") for t in content):
+        return found
+    speaker = doc[subject.left_edge.i : subject.right_edge.i + 1]
+    return replace(
+        found,
+        source=(speaker.start_char, speaker.end_char),
+        content=(source.start_char, source.end_char),
+    )
+
+
 def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[Relation]:
     """Relations from the trained tagger's spans (see ``tagger.py``), in our conventions:
     a content without its complementiser and quotation marks, split around an interrupting
@@ -1118,6 +1159,7 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
         if cue_span is None or not len(cue_span):
             continue
         cue_token = cue_span.root
+        found = _uninverted(doc, found, cue_token)
         source_root = None
         if found.source is not None:
             source_span = doc.char_span(*found.source, alignment_mode="expand")
