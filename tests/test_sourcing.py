@@ -154,12 +154,15 @@ def test_some_plural_name_is_an_unnamed_group(nlp) -> None:
 
 def test_a_person_put_beside_a_description_is_the_speaker(nlp) -> None:
     """ "Another Birchwood Cafe regular, masonry contractor Carl Kurtz, 62, said": the man, not
-    the cafe the parse heads the phrase with."""
+    the cafe the parse heads the phrase with; "One of Biden's top allies, Jim Clyburn, said":
+    Clyburn, not an unnamed ally (records 4700-4739)."""
     found = nlp(
         "Another Birchwood Cafe regular, masonry contractor Carl Kurtz, 62, said he worried "
         "federal programs would be cut."
     )._.cg_attributions
     assert [a.speaker for a in found] == ["Carl Kurtz"]
+    found = nlp("One of Biden\u2019s top allies, Jim Clyburn, said the race was over.")
+    assert [(a.speaker, a.anonymous) for a in found._.cg_attributions] == [("Jim Clyburn", False)]
 
 
 def test_a_source_phrase_cut_before_its_noun_is_the_whole_phrase(nlp) -> None:

@@ -351,15 +351,19 @@ def _described_person(
 ) -> Named | None:
     """The person a description is put beside: "Another Birchwood Cafe regular, masonry
     contractor Carl Kurtz, 62, said" is Carl Kurtz, not the cafe the parse heads the phrase
-    with. Only where the words before the comma end in a common noun (a description, not a
-    name) and a full name stands in apposition after it."""
+    with; "One of Biden's top allies, Jim Clyburn, said" is Clyburn, not an unnamed ally. Only
+    where the words before the comma end in a common noun (a description, not a name) and a
+    full name stands in apposition after it."""
     comma = next((t for t in doc[head.i : head.i + 12] if t.text == ","), None)
     if comma is None or comma.idx >= phrase[1] or comma.i == 0:
         return None
     last = doc[comma.i - 1]
     if not last.is_lower or last.pos_ not in ("NOUN", "ADJ") or last.idx < phrase[0]:
         return None
-    for child in head.children:
+    # the apposition hangs on the head or, past a quantifier ("One of Biden's top allies,
+    # Jim Clyburn"), on what the phrase opens with
+    owners = [head, *(t for t in head.ancestors if phrase[0] <= t.idx < phrase[1])]
+    for child in (c for owner in owners for c in owner.children):
         if child.dep_ != "appos" or child.idx < comma.idx or child.idx >= phrase[1]:
             continue
         named = _name_for(doc, mentions, child)
