@@ -479,3 +479,39 @@ def test_paying_is_funding_only_when_it_pays_for_something() -> None:
     find = default_actions().find
     assert find("most residents pay a small share of their income in taxes") == []
     assert find("the campaign paid for the dossier") == ["fund"]
+
+
+def test_pronoun_subjects_of_two_speakers_are_two_actors() -> None:
+    """Written for this test, after the judged sample's 'he was "utterly appalled" by Mr
+    Trump's tweets' / 'she was "appalled" by Mr Trump's tweet' (two people, one anchor): a
+    pronoun subject stands for whoever says it, so two speakers make two actors; the same
+    speaker, or one unknown, leaves the pair to the other tests (cosine 0.85, set by hand)."""
+    import numpy as np
+
+    class _Given:
+        name, dim = "given", 4
+
+        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
+            raise AssertionError
+
+    said = {
+        "a": ("he was utterly appalled by the mayor's tweets", "ann"),
+        "b": ("she was appalled by the mayor's tweet", "bob"),
+        "c": ("he was appalled by the mayor's tweets", "ann"),
+        "d": ("she was appalled by the mayor's tweets", None),
+    }
+    claims = [
+        Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test", speaker_entity_key=s)
+        for k, (t, s) in said.items()
+    ]
+    anchors = {k: frozenset({"mayor"}) for k in said}
+    tilt = np.sqrt(1 - 0.85**2)
+    vectors = np.array(
+        [[1, 0, 0, 0], [0.85, tilt, 0, 0], [0.85, 0, tilt, 0], [0.85, 0, 0, tilt]],
+        dtype=np.float32,
+    )
+    index = NarrativeIndex(_Given())
+    index.add(claims, anchors, vectors)
+    assert not index.linked("a", "b")  # Ann and Bob, each appalled
+    assert index.linked("a", "c")  # Ann, twice
+    assert index.linked("a", "d")  # no speaker known: the pronoun tells nothing

@@ -9,7 +9,11 @@ hold (`NarrativeIndex.linked`), a test that looks at the pair only:
   pair's anchors must be shared (Jaccard >= `min_anchor_overlap`). A claim with no anchor ("the
   gunman fired shots at the hostages", "she is virtually certain to run") says nothing that
   tells two events apart: it is kept, but never seeds or joins a narrative. Different actors or
-  places on a shared template ("X resigned", "protesters marched in Y") do not link.
+  places on a shared template ("X resigned", "protesters marched in Y") do not link. A claim
+  whose subject is a pronoun ("he was appalled by Mr Trump's tweets") is about whoever the
+  pronoun stands for, most often the speaker who says it: two such claims said by two known
+  speakers (canonical entities) are about two actors, and link only above
+  `PARAPHRASE_THRESHOLD` (`_other_pronoun_subjects`).
 - **Same act.** Both claims name the same action classes of `data/actions.yaml` (supply,
   transport, withdraw, attack, ...), or both name none: "US aircraft drop supplies to ISIS"
   and "US helicopters move ISIS leaders" are two narratives about the same parties. Equal sets,
@@ -188,7 +192,7 @@ class _Interned:
 
 
 # Per-claim flags, one byte a claim (NarrativeIndex._flags).
-_ANONYMOUS, _HEDGED, _EVIDENCE_NOT_SHOWN, _TOLD, _NEGATED = 1, 2, 4, 8, 16
+_ANONYMOUS, _HEDGED, _EVIDENCE_NOT_SHOWN, _TOLD, _NEGATED, _PRONOUN = 1, 2, 4, 8, 16, 32
 
 
 def narrative_id(first_claim_id: str) -> str:
@@ -381,6 +385,9 @@ def negated(text: str) -> bool:
     return bool(_NEGATION.search(text.replace("\u2019", "'")))
 
 
+# A claim whose subject is a third-person pronoun: who it is comes from the sentence around it.
+_PRONOUN_SUBJECT = re.compile(r"^[\W_]*(?:he|she|they)\b", re.IGNORECASE)
+
 # A question ("Did Russia interfere in the election?") or an indirect one cut out of a
 # sentence ("whether Mr. Trump obstructed justice") asks; it does not assert.
 _QUESTION = re.compile(r"\?[\W_]*$|^[\W_]*whether\b", re.IGNORECASE)
@@ -449,8 +456,9 @@ class NarrativeIndex:
         self._document = array("i")  # codes in _strings (-1: None)
         self._outlet = array("i")
         self._speaker = array("i")
+        self._speaker_entity = array("i")  # the speaker's canonical entity (-1: unknown)
         self._date = array("i")
-        self._flags = bytearray()  # _ANONYMOUS | _HEDGED | _EVIDENCE_NOT_SHOWN | _TOLD | _NEGATED
+        self._flags = bytearray()  # _ANONYMOUS | _HEDGED | ... | _NEGATED | _PRONOUN
         self._act_masks = _Interned(0)  # bit masks of action classes (code 0: none)
         self._act = array("i")
         self._anchor_sets = _Interned(frozenset())  # sets of entity codes (code 0: none)
@@ -563,7 +571,10 @@ class NarrativeIndex:
             | (_EVIDENCE_NOT_SHOWN if claim.evidence_not_shown else 0)
             | (_TOLD if self._act_as_verb(text) else 0)
             | (_NEGATED if negated(text) else 0)
+            | (_PRONOUN if _PRONOUN_SUBJECT.match(text) else 0)
         )
+        key = claim.speaker_entity_key
+        self._speaker_entity.append(-1 if key is None else self._strings.code(key))
         self._act.append(self._act_masks.code(self._action_mask(text)))
         anchor_set = self._anchor_set(anchor_keys)
         self._anchor.append(
@@ -701,11 +712,22 @@ class NarrativeIndex:
             floor = max(floor, self.plain_threshold)
         if cosine < floor:
             return False
+        if cosine < PARAPHRASE_THRESHOLD and self._other_pronoun_subjects(a, b):
+            return False
         told = bool(self._act[a]) and told_a and told_b
         if not told and cosine < PARAPHRASE_THRESHOLD and not self._share_words(a, b):
             return False  # the same actors, but something else said of them
         shared = len(first & second)
         return shared > 0 and shared >= self.min_anchor_overlap * len(first | second)
+
+    def _other_pronoun_subjects(self, a: int, b: int) -> bool:
+        """Two claims whose subject is a pronoun ("he was appalled by the tweets") said by
+        two different speakers: the pronoun most often stands for the one who says it, so the
+        actors differ though the anchors (here only the tweets' author) agree."""
+        if not self._flags[a] & self._flags[b] & _PRONOUN:
+            return False
+        sa, sb = self._speaker_entity[a], self._speaker_entity[b]
+        return sa >= 0 and sb >= 0 and sa != sb
 
     def _same_page_line(self, a: int, b: int) -> bool:
         """The same words in two documents of one outlet (one inside the other): a line its
