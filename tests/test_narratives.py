@@ -515,3 +515,21 @@ def test_pronoun_subjects_of_two_speakers_are_two_actors() -> None:
     assert not index.linked("a", "b")  # Ann and Bob, each appalled
     assert index.linked("a", "c")  # Ann, twice
     assert index.linked("a", "d")  # no speaker known: the pronoun tells nothing
+
+
+def test_a_name_with_its_title_says_little() -> None:
+    """After the judged sample's 'Chinese President Xi Jinping' / 'which he said President Xi
+    Jinping had "spearheaded"' and 'Republican presidential nominee Mitt Romney' / 'Republican
+    challenger Mitt Romney' (texts written for the test)."""
+    from claimgraph.link.narratives import says_little
+
+    assert says_little(
+        [
+            "Springfield Mayor Joe Quimby",
+            "Quimby as Springfield treasurer.",
+            "Democratic challenger Joe Quimby",
+            "Joe Quimby won the Springfield election.",
+            "Springfield behind the staged power cut at the plant",
+            "Quimby to resign over the power cut",
+        ]
+    ) == [True, True, True, False, False, False]
