@@ -917,7 +917,7 @@ def _in_name_position(doc: Doc, mention: Mention) -> bool:
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     if span is None or span[0].is_sent_start or span.start == 0:
         return False
-    before = doc.text[max(0, mention.start - 40) : mention.start].rstrip(" \t")
+    before = doc[max(0, span.start - 8) : span.start].text.rstrip(" \t")
     if not before or before.endswith("\n") or before[-1] in _FORCED_CAPITAL_BEFORE:
         return False
     if any(m.end() == len(before) for m in caption_markers().finditer(before)):

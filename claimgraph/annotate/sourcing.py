@@ -506,7 +506,7 @@ def _capitalised_inside(token: Token) -> bool:
         if t.is_sent_start or t.i == 0 or t.doc[t.i - 1].text[-1:] in "\n\"'\u201c:":
             return False
         # nor the first word of a picture's caption ("Image caption Protesters attacked")
-        before = t.doc.text[max(0, t.idx - 40) : t.idx].rstrip()
+        before = t.doc[max(0, t.i - 8) : t.i].text.rstrip()  # (a span: Doc.text is rebuilt)
         return not any(m.end() == len(before) for m in caption_markers().finditer(before))
 
     if inside(token):
@@ -1223,8 +1223,11 @@ _NOT_SOURCES = frozenset(
 def _after_caption(doc: Doc, phrase: tuple[int, int]) -> int | None:
     """Where a source phrase goes on after the last picture credit or caption marker in it,
     or None when it holds none."""
-    found = list(caption_markers().finditer(doc.text, phrase[0], phrase[1]))
-    return found[-1].end() if found else None
+    span = doc.char_span(phrase[0], phrase[1], alignment_mode="expand")
+    if span is None:
+        return None
+    found = list(caption_markers().finditer(span.text))
+    return span.start_char + found[-1].end() if found else None
 
 
 def _whose_owner(doc: Doc, mentions: list[Mention], whose: Token) -> str | None:
