@@ -1112,7 +1112,7 @@ def _uninverted(doc: Doc, found, cue: Token):  # noqa: ANN001, ANN202 - tagger.S
     content = doc.char_span(*found.content, alignment_mode="expand")
     if source is None or content is None or not (source.end <= cue.i < content.start):
         return found
-    if doc.text[source.end_char : cue.idx].strip() != ",":
+    if doc[source.end : cue.i].text.strip() != ",":
         return found
     inside = range(source.start, source.end)
     clause = any(

@@ -205,9 +205,15 @@ def caption_markers() -> re.Pattern[str]:
 def _before_caption(doc: Doc, text: str, start: int) -> str:
     """A name up to a caption marker it runs into ("Anadolu Agency" of "Image copyright Anadolu
     Agency Image caption US forces ...")."""
-    for marker in caption_markers().finditer(doc.text, start, start + len(text) + 20):
-        if marker.start() < start + len(text):
-            return text[: max(0, marker.start() - start)].rstrip()
+    # the tokens around the name, not `doc.text`, which spaCy rebuilds from every token
+    end = start + len(text) + 20
+    window = doc.char_span(start, min(end, doc[-1].idx + len(doc[-1])), alignment_mode="expand")
+    if window is None:
+        return text
+    offset = window.start_char
+    for marker in caption_markers().finditer(window.text, start - offset, end - offset):
+        if offset + marker.start() < start + len(text):
+            return text[: max(0, offset + marker.start() - start)].rstrip()
     return text
 
 

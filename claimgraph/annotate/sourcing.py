@@ -1894,7 +1894,8 @@ def _not_a_statement(doc: Doc, relation: Relation) -> bool:
     name modifying the cue noun ("Saturday morning Zoom calls")."""
     root = doc[relation.source_root]  # type: ignore[index]
     cue = doc[relation.cue_token]
-    source = doc.text[relation.source[0] : relation.source[1]]  # type: ignore[index]
+    span = doc.char_span(*relation.source, alignment_mode="expand")  # type: ignore[misc]
+    source = span.text if span is not None else ""  # (doc.text is rebuilt at each read)
     heading = cue.text.isupper() and len(cue.text) > 1 and source.isupper()
     # ("Trump tweets about X" is Trump's: a person or organisation the recogniser knows stays)
     modifier = root.dep_ == "compound" and root.head.i == cue.i and cue.pos_ == "NOUN"
