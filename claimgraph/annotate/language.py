@@ -348,6 +348,22 @@ class LanguageRouter:
         batch_size: int,
         window: int,
     ) -> Iterator[Document]:
+        """One chunk, inside memory zones of both pipelines: the words and strings the chunk's
+        text adds to their vocabularies are freed when it is done. Without them a long run
+        grows by every new word it meets (names, numbers, links); `fill` copies what it keeps,
+        so no spaCy object outlives its chunk."""
+        with nlp.memory_zone(), self.neutral.memory_zone():
+            done = list(self._fill_chunk(chunk, nlp, fill, batch_size, window))
+        yield from done
+
+    def _fill_chunk(
+        self,
+        chunk: list[Document],
+        nlp: Language,
+        fill: Callable[[Document, Iterable[tuple[int, Doc]]], Document],
+        batch_size: int,
+        window: int,
+    ) -> Iterator[Document]:
         native = [d for d in chunk if self.runs_pipeline(d) and len(d.text) <= window]
         parsed = nlp.pipe(
             ((d.text, d) for d in native),
