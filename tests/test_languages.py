@@ -122,6 +122,23 @@ def test_non_english_document_is_not_parsed_by_the_english_pipeline(nlp):
     assert doc.text == FRENCH  # kept whole
 
 
+def test_a_run_does_not_keep_the_new_words_it_met(nlp):
+    """Written for this test. Each chunk is parsed inside spaCy memory zones: the strings a
+    document adds to the vocabulary are freed once it is annotated (a long run otherwise grows
+    by every new name and number), and what was found is kept, copied."""
+    text = (
+        "Zorblatt Quexiford, a spokesman for the Vrandelmoor Cooperative, said on Monday that "
+        "the cooperative would close its Plinkham depot.\n\nQuexiford added that 312 workers "
+        "would move to the Trevisollo site."
+    )
+    before = len(nlp.vocab.strings)
+    doc = _annotate(nlp, text)
+    assert "Zorblatt" not in nlp.vocab.strings and "Trevisollo" not in nlp.vocab.strings
+    assert len(nlp.vocab.strings) == before
+    assert any("Quexiford" in (a.speaker or "") for a in doc.attributions)
+    assert any("Plinkham depot" in a.content for a in doc.attributions)
+
+
 def test_declared_language_kept_or_overruled(detector):
     wrong = identify_document(Document(id="a", source="a", text=FRENCH, language="en-US"), detector)
     assert wrong.language == "fr" and wrong.meta["declared_language"] == "en-US"

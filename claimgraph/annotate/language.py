@@ -335,28 +335,23 @@ class LanguageRouter:
             chunk.append(identify_document(document, self.detector))
             chars += len(document.text)
             if len(chunk) >= batch_size or chars >= _CHUNK_CHARS:
-                yield from self._annotate_chunk(chunk, nlp, fill, batch_size, window)
+                yield from self._zoned(
+                    nlp, self._annotate_chunk(chunk, nlp, fill, batch_size, window)
+                )
                 chunk, chars = [], 0
         if chunk:
-            yield from self._annotate_chunk(chunk, nlp, fill, batch_size, window)
+            yield from self._zoned(nlp, self._annotate_chunk(chunk, nlp, fill, batch_size, window))
+
+    def _zoned(self, nlp: Language, documents: Iterator[Document]) -> list[Document]:
+        """A chunk's documents, made inside memory zones of both pipelines: the words and
+        strings the chunk's text adds to their vocabularies (and the tokenizer's cache) are
+        freed when it is done. Without them a long run grows by every new word it meets
+        (names, numbers, links); `fill` copies what it keeps, so no spaCy object outlives
+        its chunk."""
+        with nlp.memory_zone(), self.neutral.memory_zone():
+            return list(documents)
 
     def _annotate_chunk(
-        self,
-        chunk: list[Document],
-        nlp: Language,
-        fill: Callable[[Document, Iterable[tuple[int, Doc]]], Document],
-        batch_size: int,
-        window: int,
-    ) -> Iterator[Document]:
-        """One chunk, inside memory zones of both pipelines: the words and strings the chunk's
-        text adds to their vocabularies are freed when it is done. Without them a long run
-        grows by every new word it meets (names, numbers, links); `fill` copies what it keeps,
-        so no spaCy object outlives its chunk."""
-        with nlp.memory_zone(), self.neutral.memory_zone():
-            done = list(self._fill_chunk(chunk, nlp, fill, batch_size, window))
-        yield from done
-
-    def _fill_chunk(
         self,
         chunk: list[Document],
         nlp: Language,
