@@ -263,14 +263,21 @@ STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )  # fmt: skip
 
 
+def _stage_module(suffix: str):  # noqa: ANN202 - a module
+    """The claimgraph module of a `STAGES` file ("annotate/__init__.py" is the package itself:
+    importing "claimgraph.annotate.__init__" would load a second copy of it)."""
+    import importlib
+
+    dotted = suffix.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    return importlib.import_module("claimgraph." + dotted)
+
+
 def _first_line(suffix: str, name: str) -> int | None:
     """The first line of method `Class.method` in claimgraph/<suffix>, to tell it apart in a
     profile from other functions of the same plain name in that file."""
-    import importlib
-
     if "." not in name:
         return None
-    module = importlib.import_module("claimgraph." + suffix.removesuffix(".py").replace("/", "."))
+    module = _stage_module(suffix)
     owner, method = name.split(".")
     return getattr(module, owner).__dict__[method].__code__.co_firstlineno
 
@@ -308,12 +315,9 @@ class StageClock:
         self._undo: list[tuple[object, str, object]] = []
 
     def __enter__(self) -> StageClock:
-        import importlib
-
         for label, functions in STAGES:
             for suffix, name in functions:
-                dotted = suffix.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-                module = importlib.import_module("claimgraph." + dotted)
+                module = _stage_module(suffix)
                 if "." in name:
                     owner_name, attr = name.split(".")
                     owner = getattr(module, owner_name)

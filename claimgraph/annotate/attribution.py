@@ -1106,8 +1106,9 @@ def _uninverted(doc: Doc, found, cue: Token):  # noqa: ANN001, ANN202 - tagger.S
     the defense team") it can take the clause for the source and the speaker for the content.
     The spans tell, even where the parse misreads the clause: the source, just before the cue
     and a comma, holds a verb outside any relative clause (a speaker's phrase does not: "Smith,
-    who has worked on it, warned"; "companies, including X, declared"), and the content is a noun phrase with no verb, attached to
-    the cue after it. Then that noun phrase is the source and the clause the content."""
+    who has worked on it, warned"; "companies, including X, declared"), and the content is a
+    noun phrase with no verb, attached to the cue after it. Then that noun phrase is the
+    source and the clause the content."""
     source = doc.char_span(*found.source, alignment_mode="expand")
     content = doc.char_span(*found.content, alignment_mode="expand")
     if source is None or content is None or not (source.end <= cue.i < content.start):
