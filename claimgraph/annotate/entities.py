@@ -836,6 +836,7 @@ class EntityResolver:
             text, start = _strip_question_word(ent, text, start)
             text, start = _strip_leading_description(doc, ent, text, start)
             text, start = _strip_leading_verb(doc, ent, text, start, self.dictionary)
+            text = _before_headline_verb(doc, ent, text, start, self.dictionary)
             text = _cut_glued(doc, ent.label_, text.rstrip())
             text, start = _strip_symbols(text, start)
             ticker = _TICKER.search(text)
@@ -883,7 +884,7 @@ class EntityResolver:
             spans.append((start, start + len(text), text, label))
         mentions, entities = resolve_mentions(spans, doc.text, self.table)
         doc._.cg_mentions, doc._.cg_entities = _without_ordinary_words(
-            doc, mentions, entities, self.dictionary
+            doc, mentions, _places_by_description(doc, entities), self.dictionary
         )
         return doc
 
@@ -913,6 +914,37 @@ def _strip_leading_verb(
     return rest, start + offset
 
 
+def _before_headline_verb(
+    doc: Doc, ent: Span, text: str, start: int, dictionary: Dictionary
+) -> str:
+    """A headline's verb between two names, all in title case: "Joy Behar Slams Bolton,
+    Says ...", "Trump Commemorates Juneteenth In Statement". The person is the name before
+    the verb. Only a capitalised word in "-s" whose stem the dictionary lists as a verb, with
+    a name's word before and after it, on a line written in title case ("Maxine Waters",
+    "Jim Banks said" keep their names: the word ends them, or the line is prose)."""
+    words = text.split()
+    if ent.label_ != "PERSON" or len(words) < 3:
+        return text
+    for k, word in enumerate(words[1:-1], start=1):
+        if not (word[:1].isupper() and word[1:].islower() and word.endswith("s")):
+            continue
+        if word.casefold() in _first_names() or not words[k + 1][:1].isupper():
+            continue
+        stems = {word[:-1], word[:-2]} if word.endswith("es") else {word[:-1]}
+        if not any("verb" in dictionary.parts_of_speech(w) for w in stems):
+            continue
+        if not _title_case(ent.sent):
+            return text
+        return " ".join(words[:k])
+    return text
+
+
+def _title_case(sent: Span) -> bool:
+    """Whether a sentence is written as a headline: most of its longer words capitalised."""
+    words = [t.text for t in sent if t.is_alpha and len(t.text) > 3]
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
+
+
 _FORCED_CAPITAL_BEFORE = frozenset(":;\"'\u201c\u2018\u2019([\u2014\u2013-*\u2022")
 
 
@@ -929,6 +961,24 @@ def _in_name_position(doc: Doc, mention: Mention) -> bool:
     if any(m.end() == len(before) for m in caption_markers().finditer(before)):
         return False  # "Image caption Protesters gather ...": a caption's first word
     return doc[span.start - 1].lower_ not in ("the", "a", "an")
+
+
+_PLACE_OF = re.compile(
+    r"\b(?:city|town|village|county|township|borough|state|province)\s+of\s+([A-Z][\w'\u2019-]+)"
+)
+
+
+def _places_by_description(doc: Doc, entities: dict[str, Entity]) -> dict[str, Entity]:
+    """A one-word "person" the article calls a place ("the city of Waskom" beside "Before
+    Waskom passed its initial ordinance, he voiced ...") is a place: never a speaker, never
+    what "he" refers to."""
+    places = {alias_key(m.group(1)) for m in _PLACE_OF.finditer(doc.text)}
+    if not places:
+        return entities
+    for entity in entities.values():
+        if entity.type == "PERSON" and " " not in entity.name and alias_key(entity.name) in places:
+            entity.type = "GPE"
+    return entities
 
 
 def _elided(text: str, start: int) -> bool:

@@ -187,8 +187,16 @@ def _proper_chain(token: Token) -> list[Token]:
     current = token
     while current.i > 0:
         left = current.doc[current.i - 1]
-        if left.pos_ != "PROPN" or left.lower_ in org_words or left.text in ",()":
+        # (an acronym the tagger took for a noun is a name's word too: "TV Line reports")
+        acronym = left.text.isupper() and left.text.isalpha() and len(left.text) >= 2
+        if left.pos_ != "PROPN" and not acronym or left.text in ",()":
             break
+        if _NOT_IN_NAME.search(left.text):
+            break  # 'laws,\u2034 Pelosi wrote': a quotation's end glued to a word
+        if left.ent_type_ in ("DATE", "TIME") or left.lower_ in _MONTHS and not left.ent_type_:
+            break  # "A December Quinnipiac poll": a month is no part of the pollster's name
+        if left.lower_ in org_words and _person_after_title(chain):
+            break  # "... Defense Commission Iskandar Watut"; not "TV Line", "Media Research Center"
         if left.like_url or "/" in left.text or "@" in left.text:
             break  # "pic.twitter.com/x — Sarah Mimms": a link is no part of a name
         chain.insert(0, left)
@@ -196,6 +204,37 @@ def _proper_chain(token: Token) -> list[Token]:
     while len(chain) > 1 and not chain[0].text[:1].isalpha():
         chain.pop(0)
     return chain
+
+
+# An acronym in the plural ("PACs", "NGOs", "CEOs") names a kind of thing, never one body.
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
+# What no word of a name holds: a comma, a colon or a quotation mark glued to it.
+_NOT_IN_NAME = re.compile(r"[,;:\"\u201c\u201d\u2033\u2034\u00ab\u00bb]")
+_MONTHS = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september"}
+    | {"october", "november", "december", "jan.", "feb.", "aug.", "sept.", "oct.", "nov."}
+    | {"dec."}
+)
+# The last words of organisations' names ("Media Research Center", "TV News HQ"): a chain
+# ending in one is no person's name a title was run into.
+_ORGANISATION_ENDINGS = frozenset(
+    {"center", "centre", "hq", "headquarters", "school", "college", "hospital", "project"}
+    | {"fund", "trust", "bank", "association", "society", "alliance", "institution"}
+    | {"lab", "laboratory", "program", "programme", "initiative", "company", "inc", "llc"}
+)
+
+
+def _person_after_title(chain: list[Token]) -> bool:
+    """Whether the proper nouns after an organisation word read as a person's name run into a
+    title ("... Defense Commission Iskandar Watut"), not as the rest of the organisation's own
+    name ("TV Line", "TV News HQ", "Media Research Center"): a name the recogniser calls a
+    person, or two words or more that end in no organisation word."""
+    last = chain[-1]
+    if last.ent_type_ == "PERSON":
+        return True
+    if last.lower_.rstrip(".") in _ORGANISATION_ENDINGS | _INSTITUTION_WORDS:
+        return False
+    return len(chain) >= 2
 
 
 def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
@@ -210,6 +249,8 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         return None  # "Overwhelmed with fear, ..." the recogniser took for a person
     if mention is not None and token.pos_ == "NOUN" and token.is_lower:
         return None  # "this centenarian declares": a common noun the recogniser labelled
+    if _PLURAL_ACRONYM.fullmatch(token.text):
+        return None  # "Two of the largest Democratic super PACs said": a kind, not a name
     if mention is not None and mention.label in ("GPE", "LOC") and _misread_person(mentions, token):
         return _person_from_chain(doc, mentions, _proper_chain(token))
     if (
@@ -295,6 +336,9 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             after = doc[token.i + 2] if after.text == "." and token.i + 2 < len(doc) else after
             return _name_for(doc, mentions, after) if after.pos_ == "PROPN" else None
         chain = _proper_chain(token)
+        cut = _person_cut_off(doc, mentions, chain)
+        if cut is not None:
+            return cut
         if (
             len(chain) == 1
             and (not token.ent_type_ or _no_longer_a_name(doc, mentions, token))
@@ -307,6 +351,18 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
                 return whole  # "U.S. Department of Justice", not "U.S. Department"
         return _person_from_chain(doc, mentions, chain)
     return None
+
+
+def _person_cut_off(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Named | None:
+    """The person whose name opens a run of proper nouns the entity layer cut after it: "Joy
+    Behar Slams Bolton, Says ..." (a headline's verb, annotate/entities.py) is Joy Behar."""
+    first = _token_mention(mentions, chain[0])
+    if first is None or first.start != chain[0].idx or first.end >= chain[-1].idx:
+        return None
+    named = _named(doc, first)
+    if named.label != "PERSON" or _token_mention(mentions, chain[-1]) is not None:
+        return None
+    return Named(named.name, named.key, "PERSON", first.start, first.end)
 
 
 @derived
@@ -920,6 +976,55 @@ def _leading_person(
     )
 
 
+def _organisation_called(
+    doc: Doc, mentions: list[Mention], head: Token, phrase: tuple[int, int]
+) -> Speaker | None:
+    """ "The progressive group Justice Democrats", "the research organization Conflict
+    Armament Research": a description that names itself, by the proper nouns that end the
+    phrase right after its organisation noun. The name is the speaker, never an earlier
+    organisation the description would otherwise go back to."""
+    vocab = source_vocabulary()
+    words = {head.lower_, head.lemma_.lower()}
+    if not words & (vocab.generic_org_nouns | org_head_words() | vocab.outlet_nouns):
+        return None
+    span = doc.char_span(head.idx, phrase[1], alignment_mode="contract")
+    if span is None or len(span) < 2:
+        return None
+    rest = [t for t in span[1:] if not (t.is_punct and t.i == span.end - 1)]
+    if not rest or not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in rest):
+        return None
+    start, end = rest[0].idx, rest[-1].idx + len(rest[-1])
+    name = _clean(doc.text[start:end])
+    same = next(
+        (
+            _named(doc, m)
+            for m in mentions
+            if m.start == start and m.end == end and m.label in SPEAKER_LABELS
+        ),
+        None,
+    ) or _entity_called(doc, mentions, name)
+    outlet = bool(words & vocab.outlet_nouns) or is_outlet_name(name)
+    if same is not None and same.label != "PERSON":
+        return Speaker(
+            name=same.name,
+            key=same.key,
+            label="ORG",
+            description=_clean(doc.text[phrase[0] : phrase[1]]),
+            plural=True,
+            outlet=outlet,
+        )
+    if same is not None:
+        return None
+    return Speaker(
+        name=name,
+        label="ORG",
+        description=_clean(doc.text[phrase[0] : phrase[1]]),
+        head=head.lemma_.lower(),
+        plural=True,
+        outlet=outlet,
+    )
+
+
 def _unnamed_member(head: Token) -> bool:
     """ "a Democrat is challenging ...", "Some Democrats blame ...": members of a party or
     people, not named: an unnamed source, never the speaker "Democrat"; and "Some
@@ -935,6 +1040,22 @@ def _unnamed_member(head: Token) -> bool:
     if head.tag_ in ("NNP", "NN") and not head.lower_.endswith("s"):
         return any(c.dep_ == "det" and c.lower_ in ("a", "an", "one") for c in head.children)
     return any(c.dep_ == "det" and c.lower_ in ("some", "many", "several") for c in head.children)
+
+
+def _people_at_large(doc: Doc, mentions: list[Mention], head: Token) -> bool:
+    """ "Americans view politics through ...": a people in general, written without "the",
+    which the alias table files under its country; the country ("the Americans" of a war
+    report, "Washington") stays the speaker elsewhere."""
+    if head.ent_type_ not in ("NORP", "GPE") or not _DEMONYM.search(head.lower_):
+        return False
+    if not head.lower_.endswith("s") or head.lower_.endswith("ss"):
+        return False
+    if any(c.dep_ in ("det", "poss") for c in head.children):
+        return False
+    mention = _token_mention(mentions, head)
+    if mention is None or " " in mention.text.strip():
+        return False  # ("United States", "the Americans": a name of more than the people)
+    return _named(doc, mention).label in ("GPE", "LOC")
 
 
 def _employer_outlet(doc: Doc, phrase: tuple[int, int], named: Named) -> list[str]:
@@ -1275,7 +1396,8 @@ def describe_source(
                 if speaker.anonymous and speaker.description:
                     speaker.description = f"{speaker.description} of {owner}"
         return found
-    modified = root.head if root.dep_ == "compound" else None
+    # (a people's adjective too: "a debate in British media" is the media's, never "British")
+    modified = root.head if root.dep_ in ("compound", "amod") else None
     if (
         modified is not None
         and modified.pos_ == "NOUN"
@@ -1283,7 +1405,8 @@ def describe_source(
         and not doc.text[phrase[1] : modified.idx].strip()
     ):
         # "COBOL programmers have aged out": a source phrase cut before its noun names only
-        # what modifies it; the source is the whole phrase ("COBOL programmers", unnamed)
+        # what modifies it; the source is the whole phrase ("COBOL programmers", unnamed;
+        # "British media", an unnamed medium)
         return describe_source(doc, mentions, modified, (phrase[0], modified.idx + len(modified)))
     kind = _pronoun_kind(root)
     if kind == "relative":
@@ -1332,7 +1455,7 @@ def describe_source(
         return [leading]
     if _party_member(head):
         return "person"
-    if _unnamed_member(head):
+    if _unnamed_member(head) or _people_at_large(doc, mentions, head):
         return [Speaker(anonymous=True, description=text, head=head.lemma_.lower())]
     served = _person_organisation(doc, mentions, head) or _office_of(head)
     if served is not None:
@@ -1379,6 +1502,9 @@ def describe_source(
         )
     if speakers:
         return speakers
+    called = _organisation_called(doc, mentions, head, phrase)
+    if called is not None:
+        return [called]
     lemma = head.lemma_.lower()
     lower = head.lower_
     determiners = {c.lower_ for c in head.children if c.dep_ == "det"}
@@ -1451,6 +1577,7 @@ def describe_source(
     if institution or (
         head.pos_ == "PROPN"
         and head.text[:1].isupper()
+        and not _PLURAL_ACRONYM.fullmatch(head.text)
         and head.ent_type_ not in _NOT_SOURCES
         and _capitalised_inside(head)
         and not determiners & _INDEFINITE  # "some unknown good Samaritan" names no one
@@ -1699,6 +1826,7 @@ def _antecedent(
     gender: str | None = None,
     genders: dict[str, str] | None = None,
     prefer_known: bool = False,
+    qualifiers: frozenset[str] = frozenset(),
 ) -> Speaker | None:
     """The nearest earlier speaker a back-reference of this kind fits. `prefer_known`: a
     gendered pronoun takes the nearest person known to be of its gender before the nearest
@@ -1722,6 +1850,8 @@ def _antecedent(
         if kind == "description":
             if plural is not None and speaker.plural != plural:
                 continue
+            if not _holds_qualifiers(f"{speaker.name or ''} {speaker.role or ''}", qualifiers):
+                continue  # "The president of Ukraine" is no earlier "President Trump"
             if head is not None and head in (speaker.head, _role_head(speaker.role)):
                 return speaker
             if head is not None and resolved.cue_lemma == head and speaker.name is not None:
@@ -1739,6 +1869,41 @@ def _role_head(role: str | None) -> str | None:
     if "of" in words:
         words = words[: words.index("of")]
     return words[-1] if words else None
+
+
+def _qualifiers(head: Token) -> frozenset[str]:
+    """The places, peoples and organisations a description names of its own ("The president
+    of Ukraine", "the Ukrainian president", "the Pentagon spokesman"), as words: whoever it
+    goes back to must hold them."""
+    found: list[Token] = []
+    for child in head.children:
+        if child.dep_ in ("amod", "compound", "nmod", "poss") and child.idx < head.idx:
+            found.append(child)
+        elif child.dep_ == "prep" and child.lower_ in ("of", "for", "in"):
+            # (not "from": "the senator from Ohio" is the senator the article titled "Sen.")
+            found.extend(g for g in child.children if g.dep_ == "pobj")
+    words = set()
+    unmarked = _words("roles", "unmarked_qualifiers")
+    for token in found:
+        for t in token.subtree:
+            if t.ent_type_ in ("GPE", "NORP", "ORG", "LOC") and t.text[:1].isupper():
+                words.add(t.lower_)
+    return frozenset(words - unmarked)
+
+
+def _holds_qualifiers(text: str | None, qualifiers: frozenset[str]) -> bool:
+    """Whether a title or description names the same places or organisations ("Ukrainian
+    President Volodymyr Zelensky" holds "Ukraine": words that share their first five
+    letters, or all of a shorter one)."""
+    if not qualifiers:
+        return True
+    words = re.findall(r"[a-z]+", (text or "").lower())
+
+    def same(a: str, b: str) -> bool:
+        n = min(5, len(a), len(b))
+        return n >= 3 and a[:n] == b[:n]
+
+    return all(any(same(q, w) for w in words) for q in qualifiers)
 
 
 def _copy(speaker: Speaker) -> Speaker:
@@ -1815,7 +1980,9 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
             root = _source_root(doc, relation)
             found = describe_source(doc, mentions, root, relation.source)
             if isinstance(found, str):
-                head = _phrase_head(root, source_vocabulary()).lemma_.lower()
+                head_token = _phrase_head(root, source_vocabulary())
+                head = head_token.lemma_.lower()
+                qualifiers = _qualifiers(head_token) if found == "description" else frozenset()
                 extra = (
                     []
                     if found != "person"
@@ -1839,10 +2006,20 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                         _antecedent(found, recent, [], position, head, None, gender, genders, True)
                         if person
                         else None
-                    ) or _antecedent(found, history, extra, position, head, None, gender, genders)
+                    ) or _antecedent(
+                        found,
+                        history,
+                        extra,
+                        position,
+                        head,
+                        None,
+                        gender,
+                        genders,
+                        qualifiers=qualifiers,
+                    )
                 if antecedent is None and found == "description":
                     antecedent = _entity_antecedent(
-                        doc, mentions, titles, head, position, _spoken(history)
+                        doc, mentions, titles, head, position, _spoken(history), qualifiers
                     ) or _issuer(doc, mentions, head, position)
                 speakers = (
                     [_copy(antecedent)]
@@ -1861,7 +2038,13 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 speakers = [_copy(earlier) if earlier and earlier.anonymous else found[0]]
             elif _definite_description(root, found):
                 antecedent = _entity_antecedent(
-                    doc, mentions, titles, found[0].head or "", position, _spoken(history)
+                    doc,
+                    mentions,
+                    titles,
+                    found[0].head or "",
+                    position,
+                    _spoken(history),
+                    _qualifiers(_phrase_head(root, source_vocabulary())),
                 )
                 speakers = [_copy(antecedent)] if antecedent else found
             else:
@@ -1937,6 +2120,7 @@ def _entity_antecedent(
     head: str,
     position: int,
     spoken: frozenset[str] = frozenset(),
+    qualifiers: frozenset[str] = frozenset(),
 ) -> Speaker | None:
     """'the president', 'the senator', 'the paper', 'the ministry', 'the group': the entity
     named before it in the article that the description fits, the most recent one.
@@ -1944,8 +2128,10 @@ def _entity_antecedent(
     A person fits a role noun their title holds (titles from anywhere in the article: "the
     president" is "President Donald Trump" though he was never quoted before); an outlet fits
     an outlet noun; an organisation fits a generic noun ("the group", "the monitor") or a
-    noun its name holds ("the ministry": "the Ministry of Defence"). Nothing that fits: None,
-    and the description stays a description.
+    noun its name holds ("the ministry": "the Ministry of Defence"). A person must also hold
+    the places and organisations the description names (`qualifiers`: "The president of
+    Ukraine" is no "President Donald Trump"). Nothing that fits: None, and the description
+    stays a description.
     """
     vocab = source_vocabulary()
     person_role = (
@@ -1954,7 +2140,8 @@ def _entity_antecedent(
         or head in vocab.role_synonyms
     )
     outlet_noun = head in vocab.outlet_nouns
-    org_noun = head in vocab.generic_org_nouns or head in org_head_words()
+    # ("the centre", "the project": a noun that ends organisations' names, held by the name)
+    org_noun = head in vocab.generic_org_nouns | org_head_words() | _ORGANISATION_ENDINGS
     if not (person_role or outlet_noun or org_noun):
         return None
     if org_noun and not outlet_noun:
@@ -1980,7 +2167,7 @@ def _entity_antecedent(
             continue  # "the company said" is no "COVID-19" the recogniser called an organisation
         if named.label == "PERSON" and person_role:  # a title holds anywhere in the article
             fits = vocab.role_synonyms.get(head, frozenset({head}))
-            title = _fitting_title(titles, named.identity, fits, vocab)
+            title = _fitting_title(titles, named.identity, fits, vocab, qualifiers)
             if title:
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
         elif named.label == "ORG" and near and (outlet_noun or org_noun):
@@ -2000,7 +2187,7 @@ def _entity_antecedent(
             named = _named(doc, mention)
             if named.label != "PERSON" or mention.start <= position:
                 continue
-            title = _fitting_title(titles, named.identity, fits, vocab)
+            title = _fitting_title(titles, named.identity, fits, vocab, qualifiers)
             if title:
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
     return None
@@ -2115,10 +2302,22 @@ def _name_titles(doc: Doc, mentions: list[Mention]) -> dict[str, list[str]]:
 
 
 def _fitting_title(
-    titles: dict[str, list[str]], identity: str, fits: frozenset[str], vocab: SourceVocabulary
+    titles: dict[str, list[str]],
+    identity: str,
+    fits: frozenset[str],
+    vocab: SourceVocabulary,
+    qualifiers: frozenset[str] = frozenset(),
 ) -> str | None:
-    """The first of a person's titles that holds one of these role words."""
-    return next((t for t in titles.get(identity, []) if fits & _title_words(t, vocab)), None)
+    """The first of a person's titles that holds one of these role words (and the places and
+    organisations a description names, where it names any)."""
+    return next(
+        (
+            t
+            for t in titles.get(identity, [])
+            if fits & _title_words(t, vocab) and _holds_qualifiers(t, qualifiers)
+        ),
+        None,
+    )
 
 
 def _propagate_roles(pairs: list[tuple[Relation, Speaker]], titles: dict[str, list[str]]) -> None:
