@@ -10,19 +10,18 @@ with api.read("claimgraph.db") as reads:          # the read model the CLI, app 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import replace
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from claimgraph.annotate import DEFAULT_MAX_CHARS, DEFAULT_WINDOW_CHARS, annotate_documents
-from claimgraph.annotate.nlp import DEFAULT_MODEL, load_nlp, model_info
-from claimgraph.engine.local import RunSummary, WorkerPool, WorkerSettings, choose_workers
-from claimgraph.engine.local import analyze as _analyze
+from claimgraph.annotate.nlp import DEFAULT_MODEL, load_nlp
+from claimgraph.engine.local import RunSummary
+from claimgraph.engine.start import AnalyzeOptions, analysis, load_pipeline
 from claimgraph.export import FORMATS
 from claimgraph.ingest import expand_paths, read_paths
 from claimgraph.ingest.clean import clean_article
-from claimgraph.link.stage import Linker, LinkSettings
+from claimgraph.link.stage import LinkSettings
 from claimgraph.model import Document, Skipped
 from claimgraph.store import DEFAULT_DB, Store
 from claimgraph.store.read import ReadModel
@@ -73,59 +72,25 @@ def analyze(
     batch_size: int = 32,
     window_chars: int = DEFAULT_WINDOW_CHARS,
     max_chars: int = DEFAULT_MAX_CHARS,
+    vocab: tuple[str, ...] = (),
 ) -> RunSummary:
     """Analyse articles into a database (created or migrated as needed), as `claimgraph
-    analyze` does with the same options: claims and narratives linked unless `link=False`,
-    every core unless `workers` says (one process for an input under 512 KB).
+    analyze` does with the same options (claimgraph.engine.start runs both): claims and
+    narratives linked unless `link=False`, every core unless `workers` says (one process for
+    an input under 512 KB), vocabulary folders from `vocab`.
 
     `engine="ray"` runs the per-document work on Ray (a local Ray, or the cluster at
     `address`) and stores exactly what the local engine stores."""
-    if engine not in ("local", "ray"):
-        raise ValueError(f"unknown engine {engine!r}; choose 'local' or 'ray'")
+    options = AnalyzeOptions(
+        model=model, alias_files=tuple(alias_files), engine=engine, address=address,
+        workers=workers, attribution=attribution, attribution_model=attribution_model,
+        link=link, embedding_model=embedding_model, batch_size=batch_size,
+        window_chars=window_chars, max_chars=max_chars, vocab=tuple(str(v) for v in vocab),
+    )  # fmt: skip
     files = list(expand_paths(paths))
-    count = choose_workers(files, workers)[0] if engine == "local" else 1
-    settings = WorkerSettings(
-        model=model,
-        alias_files=alias_files,
-        attribution=attribution,
-        attribution_model=attribution_model,
-        window_chars=window_chars,
-    )
-    with Store(db) as store, ExitStack() as stack:
-        linker = None
-        if link:
-            chosen = LinkSettings() if embedding_model is None else LinkSettings(embedding_model)
-            linker = Linker(store, chosen)
-            settings = replace(settings, link=linker.settings)
-        common: dict[str, Any] = {
-            "batch_size": batch_size,
-            "files": files,
-            "linker": linker,
-            "window_chars": window_chars,
-            "max_chars": max_chars,
-        }
-        if count > 1:  # the workers load the pipeline; this process only writes
-            pool = stack.enter_context(WorkerPool(count, settings))
-            return _analyze(
-                files, store, None, model_name=pool.info.describe(), pool=pool, **common
-            )
-        nlp = load_nlp(
-            model,
-            alias_files=alias_files,
-            attribution=attribution,
-            attribution_model=attribution_model,
-        )
-        name = model_info(nlp).describe()
-        if engine == "ray":
-            from claimgraph.engine.ray import analyze as ray_analyze
-
-            del nlp  # the workers load their own pipeline
-            return ray_analyze(
-                files, store, model=model, alias_files=alias_files, address=address,
-                workers=workers, attribution=attribution, attribution_model=attribution_model,
-                model_name=name, **common,
-            )  # fmt: skip
-        return _analyze(files, store, nlp, model_name=name, **common)
+    loaded = load_pipeline(options, files)  # before the store: a bad model writes nothing
+    with Store(db) as store, analysis(options, files, store, loaded) as ready:
+        return ready.run()
 
 
 def export(
@@ -203,7 +168,6 @@ def match_factchecks(
 def relink(db: str | Path = DEFAULT_DB, embedding_model: str | None = None) -> int:
     """Regroup every stored claim into narratives with this version's rules (as `claimgraph
     relink`: stored vectors, nothing re-embedded); returns how many claims were regrouped."""
-    from claimgraph.link.stage import LinkSettings
     from claimgraph.link.stage import relink as regroup
     from claimgraph.store.narratives import vector_models
 

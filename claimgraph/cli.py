@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from contextlib import ExitStack
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -23,23 +22,21 @@ from rich.table import Table
 from claimgraph import __version__
 from claimgraph.annotate import DEFAULT_MAX_CHARS, DEFAULT_WINDOW_CHARS
 from claimgraph.annotate.attribution import DEFAULT_EXTRACTOR
-from claimgraph.annotate.language import language_router
-from claimgraph.annotate.nlp import DEFAULT_MODEL, ModelNotAvailable, load_nlp, model_info
+from claimgraph.annotate.nlp import DEFAULT_MODEL, ModelNotAvailable
 from claimgraph.annotate.tagger import TaggerNotAvailable
-from claimgraph.engine.local import RunSummary, WorkerPool, WorkerSettings, choose_workers
-from claimgraph.engine.local import analyze as run_analyze
+from claimgraph.engine.local import RunSummary
+from claimgraph.engine.start import AnalyzeOptions, analysis, load_pipeline
 from claimgraph.export import FORMATS
 from claimgraph.factchecks.cli import app as factchecks_app
 from claimgraph.ingest import expand_paths
 from claimgraph.link.embeddings import DEFAULT_EMBEDDING_MODEL, EncoderLoadError
 from claimgraph.link.provenance import factcheck_links
 from claimgraph.link.provenance import trace as trace_ref
-from claimgraph.link.stage import Linker, LinkSettings
+from claimgraph.link.stage import LinkSettings
 from claimgraph.store import DEFAULT_DB, Store
 from claimgraph.store.read import read_model
 from claimgraph.terminal import escape  # markup-escaped and stripped of control characters
 from claimgraph.vocabulary import VocabularyError
-from claimgraph.vocabulary import use_dirs as use_vocabulary_dirs
 
 # What loading a pipeline or a worker's models raises for a user's bad option: named, exit 2.
 _LOAD_ERRORS = (ModelNotAvailable, TaggerNotAvailable, VocabularyError, ValueError)
@@ -205,64 +202,32 @@ def analyze(
     ] = None,
 ) -> None:
     """Read articles (text, HTML, JSONL, WARC, RSS/Atom) and store what they claim and cite."""
-    if engine not in ("local", "ray"):
-        err.print(f"[red]Unknown engine {escape(engine)!r}; choose local or ray.[/red]")
-        raise typer.Exit(2)
     files = list(expand_paths(paths))
     if not files:
         err.print(f"[red]No input files found in {escape(' '.join(paths))}[/red]")
         raise typer.Exit(2)
-    count, why = choose_workers(files, workers) if engine == "local" else (1, "")
-    alias_files = tuple(str(a) for a in aliases or ())
-    tagger = str(attribution_model) if attribution_model else None
-    settings = WorkerSettings(
-        model=model,
-        alias_files=alias_files,
-        attribution=attribution,
-        attribution_model=tagger,
-        window_chars=window_chars,
-    )
     try:
-        if vocab:
-            use_vocabulary_dirs(vocab)
-        # With worker processes the workers load the pipeline and describe it; this process
-        # only writes, and loads none of its own (~340 MB).
-        nlp = (
-            None
-            if count > 1
-            else load_nlp(
-                model, alias_files=alias_files, attribution=attribution, attribution_model=tagger
-            )
-        )
+        options = AnalyzeOptions(
+            model=model, alias_files=tuple(str(a) for a in aliases or ()), engine=engine,
+            address=address, workers=workers, attribution=attribution,
+            attribution_model=str(attribution_model) if attribution_model else None, link=link,
+            embedding_model=embedding_model, batch_size=batch_size, window_chars=window_chars,
+            max_chars=max_chars, vocab=tuple(str(v) for v in vocab or ()),
+        )  # fmt: skip
+        loaded = load_pipeline(options, files)  # before the store: a bad model writes nothing
     except _LOAD_ERRORS as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     with Store(db) as store, ExitStack() as stack:
-        linker = None
-        if link:
-            try:
-                linker = Linker(store, LinkSettings(embedding_model=embedding_model))
-            except EncoderLoadError as exc:
-                err.print(f"[red]{escape(str(exc))}[/red]")
-                raise typer.Exit(2) from exc
-            settings = replace(settings, link=linker.settings)
-        pool = None
-        if nlp is None:
-            try:
-                pool = stack.enter_context(WorkerPool(count, settings))
-            except _LOAD_ERRORS as exc:
-                err.print(f"[red]{escape(str(exc))}[/red]")
-                raise typer.Exit(2) from exc
-            info, language = pool.info, pool.language
-        else:
-            info, language = model_info(nlp), language_router(nlp).describe()
-        console.print(f"Using spaCy pipeline [bold]{escape(f'{info.name} {info.version}')}[/bold]")
-        if info.attribution:
-            console.print(f"Attribution: {escape(info.attribution)}")
-        console.print(f"Language detection: {escape(language)}")
-        if linker is not None:
-            console.print(f"Linking: {escape(linker.describe())}")
-            console.print(f"Embedding model: {escape(linker.encoder.inner.describe())}")
+        try:
+            ready = stack.enter_context(analysis(options, files, store, loaded))
+        except (*_LOAD_ERRORS, EncoderLoadError) as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(2) from exc
+        (_, pipeline), *rest = ready.describe()
+        console.print(f"Using spaCy pipeline [bold]{escape(pipeline)}[/bold]")
+        for label, text in rest:
+            console.print(f"{label}: {escape(text)}")
         progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -276,31 +241,13 @@ def analyze(
         )
         with progress:
             task = progress.add_task("analysing", total=len(files), docs=0)
-            common = {
-                "model_name": info.describe(),
-                "batch_size": batch_size,
-                "command": "analyze " + " ".join(paths),
-                "files": files,
-                "on_file": lambda _p: progress.advance(task),
-                "on_document": lambda _d: progress.update(
+            summary = ready.run(
+                command="analyze " + " ".join(paths),
+                on_file=lambda _p: progress.advance(task),
+                on_document=lambda _d: progress.update(
                     task, docs=progress.tasks[0].fields["docs"] + 1
                 ),
-                "linker": linker,
-            }
-            if engine == "ray":  # imported here: Ray takes seconds to import
-                from claimgraph.engine.ray import analyze as ray_analyze
-
-                summary = ray_analyze(
-                    files, store, model=model, alias_files=alias_files, address=address,
-                    workers=workers, attribution=attribution, window_chars=window_chars,
-                    max_chars=max_chars, attribution_model=tagger, **common,
-                )  # fmt: skip
-            else:
-                console.print(f"Workers: {count} process{'es' if count != 1 else ''} ({why})")
-                summary = run_analyze(
-                    files, store, nlp, window_chars=window_chars, max_chars=max_chars,
-                    workers=count, worker_settings=settings, pool=pool, **common,
-                )  # fmt: skip
+            )
         print_summary(summary, store)
     if not summary.ok:
         err.print("[red]Nothing could be read.[/red]")
@@ -574,7 +521,6 @@ def relink(
 ) -> None:
     """Regroup every stored claim into narratives with this version's rules (stored vectors,
     nothing re-embedded): an older database gets the current grouping."""
-    from claimgraph.link.stage import LinkSettings
     from claimgraph.link.stage import relink as regroup
     from claimgraph.store import narratives as stored_narratives
 

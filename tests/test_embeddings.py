@@ -14,10 +14,12 @@ import numpy as np
 import pytest
 
 from claimgraph.link.embeddings import (
+    BATCH_ATTENTION_BUDGET,
     ENCODER_BACKEND_ENV,
     EncoderLoadError,
     LazyEncoder,
     OnnxSentenceModel,
+    _length_batches,
     load_encoder,
     onnx_graph_for,
 )
@@ -57,6 +59,22 @@ def test_the_default_runs_on_onnxruntime_with_sentence_transformers_vectors(text
     alone = np.vstack([onnx.encode([t]) for t in texts[:12]])
     assert np.abs(alone - b[:12]).max() < 1e-5
     assert np.abs(onnx.encode(texts[::-1], batch_size=7)[::-1] - b).max() < 1e-5
+
+
+def test_long_texts_run_in_small_batches_so_a_run_peaks_low(texts):
+    """onnxruntime keeps the largest batch's memory for the rest of a run: 64 texts of 250
+    tokens padded together hold about 1 GB. Batches are cut by padded attention instead."""
+    onnx = load_encoder()
+    lengths = [len(e.ids) for e in onnx._model.tokenizer.encode_batch(texts)]
+    assert max(lengths) == 256  # the joined text, truncated
+    batches = _length_batches(lengths, 32)
+    assert sorted(i for b in batches for i in b) == list(range(len(texts)))
+    for batch in batches:
+        width = max(lengths[i] for i in batch)
+        assert len(batch) <= 32
+        assert len(batch) == 1 or len(batch) * width**2 <= BATCH_ATTENTION_BUDGET
+    assert [len(b) for b in _length_batches([20] * 100, 64)] == [64, 36]  # short: full batches
+    assert len(_length_batches([256] * 8, 64)) == 4  # long: two at a time
 
 
 def test_the_back_end_is_a_setting_and_a_bad_one_is_an_error(monkeypatch):

@@ -18,7 +18,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -223,6 +223,31 @@ def _default_threads() -> int:
     return os.cpu_count() or 1
 
 
+# The most a batch holds, as batch x width^2 in tokens: attention memory grows with the square of
+# the padded width, and onnxruntime keeps the largest batch's memory for the rest of the run, so a
+# few long sentences batched together set a run's peak (64 x 250 tokens: +1 GB resident).
+# 64 x 48^2: batches of typical claims stay 64 wide; one of 256 tokens runs two at a time.
+BATCH_ATTENTION_BUDGET = 64 * 48 * 48
+
+
+def _length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices sorted by length, cut into batches of at most `batch_size` whose padded
+    attention (`BATCH_ATTENTION_BUDGET`) stays bounded however long a text is."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    groups: list[list[int]] = []
+    group: list[int] = []
+    for i in order:  # ascending: the newest member is the group's width
+        if group and (
+            len(group) == batch_size or (len(group) + 1) * lengths[i] ** 2 > BATCH_ATTENTION_BUDGET
+        ):
+            groups.append(group)
+            group = []
+        group.append(i)
+    if group:
+        groups.append(group)
+    return groups
+
+
 class OnnxSentenceModel:
     """A sentence encoder exported to ONNX with its pooling inside the graph, run by
     onnxruntime: no torch or transformers import (~300 MB less resident). Two kinds of folder:
@@ -325,8 +350,7 @@ class OnnxSentenceModel:
         names = self.config.get("inputs") or ["input_ids", "attention_mask", "token_type_ids"]
         encoded = self.tokenizer.encode_batch(list(texts))
         if self.batched:
-            order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].ids))
-            groups = [order[i : i + max(1, batch_size)] for i in range(0, len(order), batch_size)]
+            groups = _length_batches([len(e.ids) for e in encoded], max(1, batch_size))
         else:
             groups = [[i] for i in range(len(encoded))]
         for group in groups:
