@@ -340,3 +340,54 @@ def test_a_people_at_large_is_no_state_and_a_kind_is_no_name(nlp) -> None:
         "its initial ordinance, he voiced his frustration to the council."
     )
     assert _speakers(nlp, text)["he"] != "Waskom"
+
+
+def test_a_party_or_a_local_place_in_a_description_keeps_its_person(nlp) -> None:
+    """The other side of the place rule (records 0-39 and 4800-4839): a party is no place
+    ("the first Democratic president" is President Obama), and a role that is not one per
+    country goes back to the person titled so without the place ("The mayor of Minneapolis"
+    is Mayor Jacob Frey)."""
+    text = (
+        "But President Obama's budget includes a gambit. That's making him the first Democratic "
+        "president ever to propose cuts to Social Security."
+    )
+    assert set(_speakers(nlp, text).values()) == {"Barack Obama"}
+    text = "Mayor Jacob Frey spoke on Monday. The mayor of Minneapolis called for calm."
+    assert _speakers(nlp, text)["The mayor of Minneapolis"] == "Jacob Frey"
+
+
+def test_a_plural_common_noun_standing_first_is_no_organisation(nlp) -> None:
+    """Records 4900-4939: "Groups that support DACA said", "Agencies said" were named
+    organisations ('Groups', 'Agencies'): a plural of a common noun, capitalised only by
+    standing first, names no one; the source is unnamed. So is a kind of medium in the plural
+    ("Local news agencies reported")."""
+    found = nlp("Groups that support DACA said they will remain on guard.")._.cg_attributions
+    assert [(a.speaker, a.anonymous) for a in found] == [(None, True)]
+    assert "Groups" not in _entities(nlp, "Groups that support DACA said they will remain.")
+    for text in ("Agencies said the rules are appropriate.", "Local news agencies reported it."):
+        assert set(_speakers(nlp, text).values()) == {None}, text
+
+
+def test_a_title_run_or_an_owner_before_a_name_is_the_person(nlp) -> None:
+    """Records 4900-4939: "FBI Special Agent in Charge Johnnie Sharp Jr. said" gave 'FBI
+    Special Agent'; "says Jefferies' Holz" gave "Jefferies' Holz" beside Jared Holz; "The
+    Mayor of Boston wants" gave the city. A capitalised title run ending in a name is that
+    person, a firm's plural possessive before a surname the article gives in full is that
+    person, and a role "of" a place is the role's holder (unnamed where nobody holds it)."""
+    found = nlp(
+        "U.S. Attorney Jay Town and FBI Special Agent in Charge Johnnie Sharp Jr. said the "
+        "investigation was over."
+    )._.cg_attributions
+    assert [a.speaker for a in found] == ["Jay Town", "Johnnie Sharp Jr."]
+    text = (
+        "Jefferies health-care strategist Jared Holz said the sector was strong. \u201cIt is a "
+        "good time,\u201d says Jefferies\u2019 Holz."
+    )
+    assert set(_speakers(nlp, text).values()) == {"Jared Holz"}
+    speakers = _speakers(nlp, "The Mayor of Boston said he wants the statue moved.")
+    assert speakers == {"The Mayor of Boston": None}
+    text = "Mayor Marty Walsh spoke on Monday. The Mayor of Boston said he wants it moved."
+    assert _speakers(nlp, text)["The Mayor of Boston"] == "Marty Walsh"
+    assert _speakers(nlp, "A lawyer for Michael Cohen said the deal was off.") == {
+        "A lawyer for Michael Cohen": None
+    }

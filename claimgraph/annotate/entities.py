@@ -76,7 +76,7 @@ def _fold_sun_article(match: re.Match[str]) -> str:
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # A possessive inside a name: "Berstein's Ronny Gal" (an employer's analyst), "Hillary's Emails".
-_INNER_POSSESSIVE = re.compile(r"['\u2019]s\s+(?=[A-Z])")
+_INNER_POSSESSIVE = re.compile(r"(?:['\u2019]s|(?<=s)['\u2019])\s+(?=[A-Z])")
 _DOUBLED = re.compile(r"(.)\1+")
 # A stock ticker after a company's name, and the price change a quote widget prints after it.
 _TICKER = re.compile(r"(?<=\S)\s+[A-Z]{2,5}$")
@@ -872,6 +872,11 @@ class EntityResolver:
                 if len(words) >= 2 and all(w[:1].isupper() for w in words):
                     # "Berstein's Ronny Gal": the analyst
                     start, text = start + inner.end(), rest
+                elif len(words) == 1 and any(
+                    e.label_ == "PERSON" and e.text.endswith(" " + rest) for e in doc.ents
+                ):
+                    # "says Jefferies' Holz": the analyst Jared Holz the article named
+                    start, text = start + inner.end(), rest
                 else:  # "Hillary's Emails": a title, not a person
                     label = "WORK_OF_ART"
             place = _OF_PLACE.search(text) if label == "PERSON" else None
@@ -1030,6 +1035,11 @@ def _without_ordinary_words(
                 lemmas.add(span[0].lemma_)  # "Protesters" tagged a noun: "protester"
         kinds = frozenset().union(*(dictionary.parts_of_speech(w) for w in lemmas))
         ordinary = bool(kinds) if entity.type == "PERSON" else bool(kinds) and "noun" not in kinds
+        if entity.type == "ORG" and word.endswith("s") and word.casefold() not in lemmas:
+            # "Groups that support DACA said", "Videos posted on social media": a plural of a
+            # common noun the tagger read as one ("group"), no organisation's name
+            plural = {w for w in lemmas if w != word and w.casefold() != word.casefold()}
+            ordinary = ordinary or any("noun" in dictionary.parts_of_speech(w) for w in plural)
         if ordinary and not any(_in_name_position(doc, m) for m in own):
             dropped.add(key)
     if not dropped:

@@ -188,7 +188,13 @@ def _proper_chain(token: Token) -> list[Token]:
     while current.i > 0:
         left = current.doc[current.i - 1]
         # (an acronym the tagger took for a noun is a name's word too: "TV Line reports")
-        acronym = left.text.isupper() and left.text.isalpha() and len(left.text) >= 2
+        acronym = (
+            left.text.isupper()
+            and left.text.isalpha()
+            and 2 <= len(left.text) <= 5
+            and left.pos_ == "NOUN"
+            and not chain[0].text.isupper()  # (not a headline in capitals: "LIKES TAYLOR SWIFT")
+        )
         if left.pos_ != "PROPN" and not acronym or left.text in ",()":
             break
         if _NOT_IN_NAME.search(left.text):
@@ -362,6 +368,9 @@ def _person_cut_off(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Na
     named = _named(doc, first)
     if named.label != "PERSON" or _token_mention(mentions, chain[-1]) is not None:
         return None
+    after = next((t for t in chain if t.idx >= first.end), None)
+    if after is None or after.ent_iob_ != "I":
+        return None  # only where the recogniser's name went on and the entity layer cut it
     return Named(named.name, named.key, "PERSON", first.start, first.end)
 
 
@@ -426,6 +435,39 @@ def _described_person(
         if named is not None and named.label == "PERSON" and len(named.name.split()) >= 2:
             return named
     return None
+
+
+def _person_after_title_run(
+    doc: Doc, mentions: list[Mention], head: Token, phrase: tuple[int, int]
+) -> Named | None:
+    """ "FBI Special Agent in Charge Johnnie Sharp Jr. said": a capitalised title whose phrase
+    ends in a person's name is that person ('FBI Special Agent' was the speaker). Only where
+    every word between the title's head and the name is written as a title's ("in Charge"),
+    so "a lawyer for Michael Cohen" stays the lawyer."""
+    if head.pos_ != "PROPN" or not head.text[:1].isupper():
+        return None
+    own = [head, *(t for c in head.rights if c.dep_ not in ("conj", "cc") for t in c.subtree)]
+    last = max(own, key=lambda t: t.i)
+    while last.i > head.i and last.is_punct:
+        last = doc[last.i - 1]
+    person = next(
+        (
+            m
+            for m in mentions
+            if head.idx + len(head) < m.start <= last.idx < m.end
+            and m.start < phrase[1]
+            and _named(doc, m).label == "PERSON"
+        ),
+        None,
+    )
+    if person is None:
+        return None
+    between = doc.char_span(head.idx + len(head), person.start, alignment_mode="contract")
+    if between is None or not all(
+        t.text[:1].isupper() or t.lower_ in ("of", "in", "for", "the") for t in between
+    ):
+        return None
+    return _named(doc, person)
 
 
 def _no_longer_a_name(doc: Doc, mentions: list[Mention], token: Token) -> bool:
@@ -1220,6 +1262,8 @@ def outlet_of(
         if t.pos_ == "PROPN"
         and t.text[:1].isupper()
         and t.lower_ not in vocab.outlet_nouns
+        # ("Agencies said ...": a medium's common noun in the plural, first in its sentence)
+        and (t.lemma_.lower() not in vocab.outlet_nouns or _capitalised_inside(t))
         and t.ent_type_ not in _NOT_SOURCES
         and (within is None or within[0] <= t.idx < within[1])
     ]
@@ -1258,7 +1302,8 @@ def outlet_of(
         # time" is no named medium: "at the time" says when)
         kind = [t for t in phrase if t.i <= head.i or t.dep_ in ("compound", "amod")]
         if any(
-            t.lower_ not in vocab.outlet_nouns and t.lower_ not in _GENERIC_MEDIUM_WORDS
+            t.lower_ not in vocab.outlet_nouns | _GENERIC_MEDIUM_WORDS
+            and t.lemma_.lower() not in vocab.outlet_nouns  # ("Agencies said": no kind)
             for t in kind
             if t.pos_ in ("ADJ", "NOUN", "PROPN") or "-" in t.text
         ):
@@ -1408,6 +1453,15 @@ def describe_source(
         # what modifies it; the source is the whole phrase ("COBOL programmers", unnamed;
         # "British media", an unnamed medium)
         return describe_source(doc, mentions, modified, (phrase[0], modified.idx + len(modified)))
+    governor = root.head.head if root.dep_ == "pobj" and root.head.lower_ == "of" else None
+    if (
+        governor is not None
+        and root.ent_type_ in ("GPE", "LOC")
+        and phrase[0] <= governor.idx < phrase[1]
+        and governor.lemma_.lower() in vocab.role_nouns | vocab.title_roles.keys()
+    ):
+        # "The Mayor of Boston wants ...": the mayor, not the city
+        return describe_source(doc, mentions, governor, phrase)
     kind = _pronoun_kind(root)
     if kind == "relative":
         antecedent = root.head.head if root.head.dep_ == "relcl" else None
@@ -1470,6 +1524,17 @@ def describe_source(
         if within is not None:
             seen.add(id(within))
         named = _name_for(doc, mentions, conjunct)
+        if named is None or named.label != "PERSON" or named.key is None:
+            named = _person_after_title_run(doc, mentions, conjunct, phrase) or named
+        if (
+            conjunct.i + 1 < len(doc)
+            and doc[conjunct.i + 1].text in ("'", "\u2019")
+            and _token_mention(mentions, conjunct) is None
+        ):
+            # "says Jefferies\u2019 Holz": the owner's possessive, the analyst the speaker
+            owned = [c for c in conjunct.children if c.dep_ == "appos"]
+            found = _name_for(doc, mentions, owned[0]) if owned else None
+            named = found if found is not None and found.label == "PERSON" else named
         if len(conjuncts) == 1:
             named = _described_person(doc, mentions, conjunct, phrase) or named
         if named is None:
@@ -1545,7 +1610,8 @@ def describe_source(
     described = (lemma in vocab.outlet_nouns or lower in vocab.outlet_nouns) and not any(
         _names_a_medium(t) for t in head.subtree if t.idx >= phrase[0]
     )
-    if outlet is not None and described and outlet.split()[-1].casefold() in vocab.outlet_nouns:
+    last = outlet.split()[-1].casefold() if outlet else ""
+    if outlet is not None and described and (last in vocab.outlet_nouns or last == lower):
         # "a Palestinian news agency reported", "Local media also reported", "the anti-Trump
         # press says": a kind of medium, unnamed
         return unnamed
@@ -1850,7 +1916,8 @@ def _antecedent(
         if kind == "description":
             if plural is not None and speaker.plural != plural:
                 continue
-            if not _holds_qualifiers(f"{speaker.name or ''} {speaker.role or ''}", qualifiers):
+            role = _title_core(speaker.role or "")
+            if not _holds_qualifiers(f"{speaker.name or ''} {role}", qualifiers):
                 continue  # "The president of Ukraine" is no earlier "President Trump"
             if head is not None and head in (speaker.head, _role_head(speaker.role)):
                 return speaker
@@ -1874,7 +1941,11 @@ def _role_head(role: str | None) -> str | None:
 def _qualifiers(head: Token) -> frozenset[str]:
     """The places, peoples and organisations a description names of its own ("The president
     of Ukraine", "the Ukrainian president", "the Pentagon spokesman"), as words: whoever it
-    goes back to must hold them."""
+    goes back to must hold them. Only for a role a country holds one of (roles.yaml
+    `qualified_roles`): "the mayor of Minneapolis" is the mayor the article titled "Mayor"."""
+    roles = _words("roles", "qualified_roles")
+    if head.lemma_.lower() not in roles and head.lower_ not in roles:
+        return frozenset()
     found: list[Token] = []
     for child in head.children:
         if child.dep_ in ("amod", "compound", "nmod", "poss") and child.idx < head.idx:
@@ -1889,6 +1960,26 @@ def _qualifiers(head: Token) -> frozenset[str]:
             if t.ent_type_ in ("GPE", "NORP", "ORG", "LOC") and t.text[:1].isupper():
                 words.add(t.lower_)
     return frozenset(words - unmarked)
+
+
+def _title_core(title: str) -> str:
+    """The title proper in the words before a name: the capitalised run around its last role
+    word ("Ukrainian President", "President of Ukraine"), not the clause the words were taken
+    from ("more helpful to the Ukrainians than President")."""
+    vocab = source_vocabulary()
+    words = title.split()
+    roles = vocab.role_nouns | vocab.title_roles.keys()
+    found = [i for i, w in enumerate(words) if w.lower().strip(".,") in roles]
+    if not found:
+        return title
+    first = last = found[-1]
+    while first > 0 and words[first - 1][:1].isupper():
+        first -= 1
+    while last + 1 < len(words) and (
+        words[last + 1][:1].isupper() or words[last + 1].lower() in ("of", "the", "for")
+    ):
+        last += 1
+    return " ".join(words[first : last + 1])
 
 
 def _holds_qualifiers(text: str | None, qualifiers: frozenset[str]) -> bool:
@@ -2314,7 +2405,7 @@ def _fitting_title(
         (
             t
             for t in titles.get(identity, [])
-            if fits & _title_words(t, vocab) and _holds_qualifiers(t, qualifiers)
+            if fits & _title_words(t, vocab) and _holds_qualifiers(_title_core(t), qualifiers)
         ),
         None,
     )
