@@ -39,6 +39,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -191,7 +192,8 @@ class Scores:
 
 def anchors(cases: list[Case], cache: Path | None) -> dict[str, frozenset[str]]:
     """Each case's anchoring entities, found by the library's own entity pipeline (spaCy NER,
-    the alias table and the canonical-entity resolver) on its title."""
+    the alias table and the canonical-entity resolver) on its title; their mentions' spans
+    are kept for `roles`."""
     import json
 
     from claimgraph.annotate.nlp import load_nlp
@@ -199,18 +201,44 @@ def anchors(cases: list[Case], cache: Path | None) -> dict[str, frozenset[str]]:
     key = hashlib.sha1("\n".join(c.title for c in cases).encode()).hexdigest()
     if cache is not None and cache.is_file():
         stored = json.loads(cache.read_text())
-        if stored.get("key") == key:
+        if stored.get("key") == key and "mentions" in stored:
+            _MENTIONS[key] = {k: [tuple(m) for m in v] for k, v in stored["mentions"].items()}
             return {k: frozenset(v) for k, v in stored["anchors"].items()}
     nlp = load_nlp(stages=())
     out: dict[str, frozenset[str]] = {}
+    mentions: dict[str, list[tuple[str, int, int]]] = {}
     for case, doc in zip(cases, nlp.pipe([c.title for c in cases], batch_size=64), strict=True):
         claim = as_claim(case)
         out[claim.id] = anchors_of(claim, doc._.cg_mentions or ())
+        mentions[claim.id] = [
+            (m.entity_key, m.start, m.end)
+            for m in sorted(doc._.cg_mentions or (), key=lambda m: m.start)
+            if m.entity_key in out[claim.id]
+        ]
+    _MENTIONS[key] = mentions
     if cache is not None:
         cache.write_text(
-            json.dumps({"key": key, "anchors": {k: sorted(v) for k, v in out.items()}})
+            json.dumps(
+                {
+                    "key": key,
+                    "anchors": {k: sorted(v) for k, v in out.items()},
+                    "mentions": mentions,
+                }
+            )
         )
     return out
+
+
+_MENTIONS: dict[str, dict[str, list[tuple[str, int, int]]]] = {}
+
+
+def roles(cases: list[Case]) -> dict[str, Any]:
+    """Who does what to whom in each title naming an anchor (`claim_roles`: a parse of the
+    title, as `claimgraph relink` parses a stored claim); `anchors` must have run first."""
+    from claimgraph.link.frames import claim_roles
+
+    key = hashlib.sha1("\n".join(c.title for c in cases).encode()).hexdigest()
+    return claim_roles([as_claim(c) for c in cases], _MENTIONS[key])
 
 
 def cluster(
@@ -220,13 +248,15 @@ def cluster(
     threshold: float,
     overlap: float = DEFAULT_MIN_ANCHOR_OVERLAP,
     use_actions: bool = True,
+    framed: dict[str, Any] | None = None,
 ) -> tuple[list[str], NarrativeIndex]:
-    """Each case's narrative id, from the default index with these settings."""
+    """Each case's narrative id, from the default index with these settings (`framed`: each
+    title's roles, `roles`)."""
     index = NarrativeIndex(
         encoder, threshold=threshold, min_anchor_overlap=overlap, use_actions=use_actions
     )
     claims = [as_claim(c) for c in cases]
-    index.add(claims, anchored)
+    index.add(claims, anchored, roles=framed)
     return [index.narrative_of(c.id) or "" for c in claims], index
 
 
@@ -337,8 +367,9 @@ def default_scores(
     cases = choose(load_cases(data_dir), limit, seed)
     encoder = embed([c.title for c in cases], cache)
     anchored = anchors(cases, anchor_cache)
+    framed = roles(cases)
     t0 = time.perf_counter()
-    assigned, _ = cluster(cases, encoder, anchored, DEFAULT_THRESHOLD)
+    assigned, _ = cluster(cases, encoder, anchored, DEFAULT_THRESHOLD, framed=framed)
     return score(
         cases, assigned, DEFAULT_THRESHOLD, DEFAULT_MIN_ANCHOR_OVERLAP, time.perf_counter() - t0
     )
@@ -425,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     cases = choose(load_cases(args.data_dir), args.limit or None, args.seed)
     encoder = embed([c.title for c in cases], args.cache, args.model)
     anchored = anchors(cases, args.anchor_cache)
+    framed = roles(cases)
     labelled = sum(1 for c in cases if c.label)
     with_anchor = sum(1 for v in anchored.values() if v)
     print(
@@ -448,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     runs.append((DEFAULT_THRESHOLD, DEFAULT_MIN_ANCHOR_OVERLAP, False))
     for threshold, overlap, acts in runs:
         t0 = time.perf_counter()
-        assigned, index = cluster(cases, encoder, anchored, threshold, overlap, acts)
+        assigned, index = cluster(cases, encoder, anchored, threshold, overlap, acts, framed)
         s = score(cases, assigned, threshold, overlap, time.perf_counter() - t0)
         default = (
             acts

@@ -8,7 +8,8 @@ DB is a claimgraph database made by `claimgraph analyze` (the judged sample: the
 articles of ../shared/data/news/allsides_sample5000.jsonl), or several holding parts of one
 corpus (a document in two is read from the first). The claims, their entity mentions
 and their stored vectors are regrouped here by `NarrativeIndex` at its default settings, in the
-order the documents were stored, each claim dated as the linker dates it (its statement date,
+order the documents were stored, each claim's frame (who does what to whom) parsed from its
+text as `claimgraph relink` parses it, each claim dated as the linker dates it (its statement date,
 else the publication date), so the draw follows the library's current grouping whatever
 version analysed the corpus. `--draw` narratives held by two documents or more are drawn with
 `numpy.random.default_rng(seed)`; `--out` gets their ids and member claim ids, with the
@@ -35,6 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from claimgraph.link.claims import Claim  # noqa: E402
+from claimgraph.link.frames import claim_roles  # noqa: E402
 from claimgraph.link.narratives import ANCHOR_LABELS, NarrativeIndex  # noqa: E402
 
 DEFAULT_OUT = REPO / "eval" / "gold" / "narratives_news_judged.yaml"
@@ -128,17 +130,33 @@ def _load_one(
     )
     marks = ",".join("?" * len(ANCHOR_LABELS))
     anchors: dict[str, list[str]] = {c.id: [] for c in claims}
-    for cid, entity in conn.execute(
-        "SELECT DISTINCT c.id, m.entity_id FROM claims c JOIN mentions m "
+    mentions: dict[str, list[tuple[str, int, int]]] = {}
+    for cid, entity, start, end in conn.execute(
+        "SELECT DISTINCT c.id, m.entity_id, m.start_char - c.start_char, "
+        "m.end_char - c.start_char FROM claims c JOIN mentions m "
         "ON m.document_id = c.document_id AND m.start_char >= c.start_char "
         "AND m.end_char <= c.end_char "
         f"WHERE m.label IN ({marks}) "
-        "AND (c.speaker_entity_id IS NULL OR m.entity_id <> c.speaker_entity_id)",
+        "AND (c.speaker_entity_id IS NULL OR m.entity_id <> c.speaker_entity_id) "
+        "ORDER BY c.id, m.start_char, m.entity_id",
         tuple(sorted(ANCHOR_LABELS)),
     ):
         if cid in anchors:
-            anchors[cid].append(entity)
+            mentions.setdefault(cid, []).append((entity, start, end))
+            if entity not in anchors[cid]:
+                anchors[cid].append(entity)
+    MENTIONS.update(mentions)
     return claims, anchors, vectors, set(order)
+
+
+# Each loaded claim's anchor mentions (entity, start, end in the claim text), for `roles`.
+MENTIONS: dict[str, list[tuple[str, int, int]]] = {}
+
+
+def roles(claims: list[Claim]) -> dict[str, Any]:
+    """Who does what to whom in each loaded claim that names an anchor, from a parse of its
+    text (`claimgraph.link.frames.claim_roles`, as `claimgraph relink` computes it)."""
+    return claim_roles(claims, MENTIONS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
 
     claims, anchors, vectors, documents = load(args.db, document_ids(args.exclude))
     index = NarrativeIndex(_Stored())
-    index.add(claims, anchors, vectors)
+    index.add(claims, anchors, vectors, roles(claims))
     found = sorted(index.narratives(min_documents=2), key=lambda n: n.id)
     rng = np.random.default_rng(args.seed)
     picked = sorted(rng.choice(len(found), size=min(args.draw, len(found)), replace=False))

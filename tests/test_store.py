@@ -114,6 +114,19 @@ def keyless_speaker_document(name: str, doc_id: str) -> Document:
     )
 
 
+def test_migration_8_adds_claim_roles(tmp_path) -> None:
+    """v8: claim_vectors.roles (who does what to whom, issue 12), NULL for claims indexed
+    before it until a relink."""
+    db = tmp_path / "x.db"
+    with Store(db) as store, store.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE claim_vectors DROP COLUMN roles")
+        conn.exec_driver_sql("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    with Store(db) as store:  # opening migrates
+        assert store.schema_version() == SCHEMA_VERSION == 8
+        columns = {r["name"] for r in store.query("PRAGMA table_info(claim_vectors)")}
+        assert "roles" in columns
+
+
 def test_migration_7_lists_every_speaker_and_keeps_the_list_on_write(sample_docs, tmp_path):
     """v6's `speakers` view listed speakers with an entity only; v7's is the read model's one
     definition (named with or without an entity, and unnamed sources), filled from what is
@@ -131,7 +144,7 @@ def test_migration_7_lists_every_speaker_and_keeps_the_list_on_write(sample_docs
         ]
         assert all(r["entity_id"] for r in store.query("SELECT entity_id FROM speakers"))
     with Store(db) as store:  # opening migrates
-        assert store.schema_version() == SCHEMA_VERSION == 7
+        assert store.schema_version() == SCHEMA_VERSION >= 7
         stored = _speakers_by_definition(store)
         assert _speakers_view(store) == stored
         assert any(k.startswith("anonymous: ") for k in stored)

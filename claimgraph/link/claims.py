@@ -281,6 +281,9 @@ class Claim:
     # The claim's sentence embedding, set by the claim stage (claimgraph.link.stage) where the
     # document is annotated, so the writer's narrative index never embeds it again.
     vector: Any = None
+    # Who does what to whom, parsed from its text by the claim stage
+    # (claimgraph.link.frames.Frame); None: not parsed (it names no entity, or was stored).
+    frame: Any = None
 
 
 def claim_id(document_id: str, start: int, end: int) -> str:

@@ -28,8 +28,9 @@ from claimgraph.link.embeddings import (
     Encoder,
     LazyEncoder,
 )
+from claimgraph.link.frames import Roles, claim_roles, parse_frames
+from claimgraph.link.narratives import ANCHOR_LABELS, NarrativeIndex
 from claimgraph.link.narratives import DEFAULT_THRESHOLD as NARRATIVE_THRESHOLD
-from claimgraph.link.narratives import NarrativeIndex
 from claimgraph.link.vectors import pack, read_vectors, write_vectors
 from claimgraph.model import Document
 from claimgraph.store import Store
@@ -135,12 +136,27 @@ class ClaimStage:
             )
             for doc, claims in zip(docs, found, strict=True):
                 doc.claims = date_claims(doc, claims)
+            frame_claims(docs)
             texts = [embedding_text(c.text) for claims in found for c in claims]
             vectors = self.encoder.encode(texts)  # cache hits: embedded while scoring
             for claim, vector in zip((c for claims in found for c in claims), vectors, strict=True):
                 claim.vector = vector
         finally:
             self.encoder.clear()
+
+
+def frame_claims(docs: list[Document]) -> None:
+    """Parse who does what to whom in each claim that names an entity the narratives could
+    anchor on (`claimgraph.link.frames`; `Claim.frame`), one batch for the chunk: the same
+    parse of the same text `claimgraph relink` makes of a stored claim."""
+    named = []
+    for doc in docs:
+        spans = [(m.start, m.end) for m in doc.mentions if m.label in ANCHOR_LABELS]
+        for claim in doc.claims:
+            if any(claim.start <= s and e <= claim.end for s, e in spans):
+                named.append(claim)
+    for claim, frame in zip(named, parse_frames([c.text for c in named]), strict=True):
+        claim.frame = frame
 
 
 def date_claims(doc: Document, claims: list[Claim]) -> list[Claim]:
@@ -197,7 +213,7 @@ class Linker:
             self.index = NarrativeIndex.from_settings(settings, self.encoder)
         else:
             self.index = NarrativeIndex(self.encoder, threshold=self.settings.narrative_threshold)
-        self._new_rows: dict[str, tuple[int, list[str]]] = {}
+        self._new_rows: dict[str, tuple[int, list[str], dict[str, Any] | None]] = {}
         rows = stored_narratives.indexed_claims(self.store)
         if rows:
             ids = [r["id"] for r in rows]
@@ -207,6 +223,9 @@ class Linker:
                 stored_narratives.narrative_ids_of(rows),
                 vectors=lambda: read_vectors(self.store, ids, model=self.encoder.name)[1],
                 ann_path=stored_narratives.ann_path(self.store),
+                roles={
+                    r["id"]: Roles.from_json(json.loads(r["roles"])) for r in rows if r["roles"]
+                },
             )
         pending = self.store.unlinked_claims()
         if pending:
@@ -246,14 +265,22 @@ class Linker:
         # The claim stage embedded these texts: the cache hands the same vectors back.
         vectors = np.asarray(self.encoder.encode([c.text for c in claims]), dtype=np.float32)
         write_vectors(self.store, ids, vectors, self.encoder.name)
-        anchors = stored_narratives.claim_anchors(self.store, ids)
+        mentions = stored_narratives.claim_mentions(self.store, ids)
+        anchors = {cid: sorted({m[0] for m in found}) for cid, found in mentions.items()}
+        # Who does what to whom: the claim stage's parse, or (a stored claim) one made now.
+        roles = claim_roles(claims, mentions)
         before = len(self.index)
-        self.index.add(claims, anchors, vectors)
+        self.index.add(claims, anchors, vectors, roles)
         for claim in claims:
             self.added[claim.id] = None
             row = self.index.row_of(claim.id)
             if row is not None and row >= before:
-                self._new_rows[claim.id] = (row, anchors.get(claim.id, []))
+                known = roles.get(claim.id)
+                self._new_rows[claim.id] = (
+                    row,
+                    anchors.get(claim.id, []),
+                    None if known is None else known.to_json(),
+                )
 
     def save(self, tries: int = 5) -> None:
         """Save what changed (candidates touched, merges, new claims' keys), then the neighbour

@@ -387,6 +387,14 @@ def _migration_7(conn: Connection) -> None:
     )
 
 
+def _migration_8(conn: Connection) -> None:
+    """Claims keep who does what to whom (issue 12: claim_vectors.roles, written when a claim
+    is indexed). Claims indexed before have none (an unknown frame) until `claimgraph relink`."""
+    have = {c["name"] for c in sa_inspect(conn).get_columns("claim_vectors")}
+    if "roles" not in have:
+        conn.exec_driver_sql("ALTER TABLE claim_vectors ADD COLUMN roles TEXT")
+
+
 MIGRATIONS = {
     1: _migration_1,
     2: _migration_2,
@@ -395,6 +403,7 @@ MIGRATIONS = {
     5: _migration_5,
     6: _migration_6,
     7: _migration_7,
+    8: _migration_8,
 }
 assert max(MIGRATIONS) == s.SCHEMA_VERSION
 
@@ -917,13 +926,13 @@ class Store:
         *,
         merged: dict[str, str] | None = None,
         touched: Iterable[str] = (),
-        index_rows: dict[str, tuple[int, list[str]]] | None = None,
+        index_rows: dict[str, tuple[int, list[str], dict[str, Any] | None]] | None = None,
         sums: dict[str, tuple[bytes, int]] | None = None,
     ) -> int:
         """Save what changed in the narratives, atomically: the index settings (small JSON),
         the rows of `touched` candidates (replaced by `narratives`, those big enough to report),
         merged ids, claims' narrative ids (`assignments`) and neighbour-index keys and anchors
-        (`index_rows`: claim id -> (ann_key, anchors)).
+        (`index_rows`: claim id -> (ann_key, anchors, roles)).
 
         With `expected_revision`, this is a compare-and-swap: if another run saved since that
         revision was read, nothing is written and `StaleLinkState` is raised, so two concurrent

@@ -8,8 +8,9 @@ Kept apart from the index (claimgraph.link.narratives), which holds no SQL:
   `undated` counts retellings with neither.
 - `narrative_vectors`: each candidate's vector sum and claim count (its centroid's parts).
 - `narrative_merges`: ids merged into an older candidate, pointing to the survivor.
-- `claim_vectors.ann_key`/`anchors`: each claim's key in the neighbour index (a usearch file
-  beside a SQLite database, `ann_path`) and the entities that anchor it.
+- `claim_vectors.ann_key`/`anchors`/`roles`: each claim's key in the neighbour index (a
+  usearch file beside a SQLite database, `ann_path`), the entities that anchor it, and who
+  does what to whom (claimgraph.link.frames.Roles as JSON; NULL: unknown).
 """
 
 from __future__ import annotations
@@ -56,6 +57,43 @@ def ann_path(store: Any) -> str | None:
     return str(Path(database).with_name(Path(database).name + ".narratives.usearch"))
 
 
+def claim_mentions(store: Any, claim_ids: list[str]) -> dict[str, list[tuple[str, int, int]]]:
+    """Each claim's anchor mentions, its speaker's entity left out: (entity id, start, end)
+    with offsets into the claim's text, in text order (what `claim_roles` reads)."""
+    out: dict[str, list[tuple[str, int, int]]] = {cid: [] for cid in claim_ids}
+    c, m = s.claims, s.mentions
+    joined = c.join(
+        m,
+        and_(
+            m.c.document_id == c.c.document_id,
+            m.c.start_char >= c.c.start_char,
+            m.c.end_char <= c.c.end_char,
+        ),
+    )
+    with store.engine.connect() as conn:
+        for start in range(0, len(claim_ids), _BATCH):
+            chunk = claim_ids[start : start + _BATCH]
+            query = (
+                select(
+                    c.c.id,
+                    m.c.entity_id,
+                    m.c.start_char - c.c.start_char,
+                    m.c.end_char - c.c.start_char,
+                )
+                .distinct()
+                .select_from(joined)
+                .where(
+                    c.c.id.in_(chunk),
+                    m.c.label.in_(ANCHOR_LABELS),
+                    or_(c.c.speaker_entity_id.is_(None), m.c.entity_id != c.c.speaker_entity_id),
+                )
+                .order_by(c.c.id, m.c.start_char - c.c.start_char, m.c.entity_id)
+            )
+            for cid, entity, first, last in conn.execute(query):
+                out[cid].append((entity, int(first), int(last)))
+    return out
+
+
 def claim_anchors(store: Any, claim_ids: list[str]) -> dict[str, list[str]]:
     """Entity ids named inside each claim's span, its speaker's entity left out."""
     out: dict[str, list[str]] = {cid: [] for cid in claim_ids}
@@ -93,7 +131,7 @@ def indexed_claims(store: Any) -> list[dict[str, Any]]:
         "SELECT c.id, c.document_id, c.text, c.start_char, c.end_char, c.checkworthiness, "
         "c.scored_by, c.date, c.date_precision, c.speaker, c.speaker_entity_id, "
         "COALESCE(c.outlet, d.outlet) AS outlet, c.anonymous, c.hedged, c.evidence_not_shown, "
-        "c.signal_types, c.narrative_id, v.ann_key, v.anchors "
+        "c.signal_types, c.narrative_id, v.ann_key, v.anchors, v.roles "
         "FROM claim_vectors v JOIN claims c ON c.id = v.claim_id "
         "JOIN documents d ON d.id = c.document_id "
         "WHERE v.ann_key IS NOT NULL ORDER BY v.ann_key"
@@ -173,18 +211,25 @@ def write_assignments(conn: Connection, assignments: dict[str, str]) -> None:
     conn.execute(statement, [{"cid": c, "nid": n} for c, n in assignments.items()])
 
 
-def write_index_rows(conn: Connection, rows: dict[str, tuple[int, list[str]]]) -> None:
-    """Each new claim's neighbour-index key and anchors, on its claim_vectors row."""
+def write_index_rows(
+    conn: Connection, rows: dict[str, tuple[int, list[str], dict[str, Any] | None]]
+) -> None:
+    """Each new claim's neighbour-index key, anchors and roles, on its claim_vectors row."""
     statement = (
         s.claim_vectors.update()
         .where(s.claim_vectors.c.claim_id == bindparam("cid"))
-        .values(ann_key=bindparam("key"), anchors=bindparam("anchors"))
+        .values(ann_key=bindparam("key"), anchors=bindparam("anchors"), roles=bindparam("roles"))
     )
     conn.execute(
         statement,
         [
-            {"cid": c, "key": key, "anchors": json.dumps(anchors, ensure_ascii=False)}
-            for c, (key, anchors) in rows.items()
+            {
+                "cid": c,
+                "key": row[0],
+                "anchors": json.dumps(row[1], ensure_ascii=False),
+                "roles": None if row[2] is None else json.dumps(row[2], ensure_ascii=False),
+            }
+            for c, row in rows.items()
         ],
     )
 
@@ -226,7 +271,7 @@ def forget_narratives(store: Any, state_key: str) -> int:
     their vectors, so a linker can regroup them from scratch; returns the claims to regroup."""
     with store.writing() as conn:
         conn.execute(s.claims.update().values(narrative_id=None))
-        conn.execute(s.claim_vectors.update().values(ann_key=None, anchors=None))
+        conn.execute(s.claim_vectors.update().values(ann_key=None, anchors=None, roles=None))
         for table in (s.narratives, s.narrative_vectors, s.narrative_merges):
             conn.execute(table.delete())
         conn.execute(s.link_state.delete().where(s.link_state.c.key == state_key))

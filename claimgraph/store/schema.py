@@ -23,7 +23,7 @@ from sqlalchemy import (
     func,
 )
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 metadata = MetaData()
 
@@ -362,6 +362,8 @@ claim_vectors = Table(
     # v6: the claim's key in the narrative neighbour index, and its anchoring entities (JSON)
     Column("ann_key", Integer),
     Column("anchors", Text),
+    # v8: who does what to whom (JSON: actors, targets, predicates; claimgraph.link.frames)
+    Column("roles", Text),
 )
 
 claim_reviews = Table(
