@@ -27,6 +27,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from claimgraph.annotate.doctext import doc_text
 from claimgraph.annotate.signals import Text, attribution_signals
 from claimgraph.annotate.sourcing import resolve_relations
 from claimgraph.model import Attribution
@@ -1052,7 +1053,7 @@ def _nominal_relations(doc: Doc, text: str, found: list[Relation]) -> list[Relat
 def find_relations(doc: Doc) -> list[Relation]:
     """All attribution relations in a parsed document, in text order, unresolved."""
     cues = load_cues()
-    text = doc.text  # spaCy rebuilds Doc.text on every access: read it once
+    text = doc_text(doc)
     regions = quote_regions(text)
     relations = _verb_relations(doc, text, cues, regions) + _phrase_relations(doc, text, cues)
     relations += _embedded_post_relations(doc, text)
@@ -1148,7 +1149,7 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
     cue or source; direct when mostly inside quotation marks."""
     from claimgraph.annotate.tagger import relations_from, strip_content
 
-    text = doc.text
+    text = doc_text(doc)
     regions = quote_regions(text)
     relations = []
     for found in relations_from(text, spans):
@@ -1293,7 +1294,7 @@ def combine(doc: Doc, rules: list[Relation], tagged: list[Relation]) -> list[Rel
 
     PolNeAR dev exact F1 (Source / Cue / Content) is in docs/attribution.md."""
     out: list[Relation] = []
-    text = doc.text  # spaCy rebuilds Doc.text on every access: read it once
+    text = doc_text(doc)
     bare = _bare(text)
     for rule in rules:
         agree = next((t for t in tagged if _overlaps(t.cue, rule.cue)), None)
@@ -1329,7 +1330,7 @@ def find_attributions(
         relations = combine(doc, rules, tagged)
     else:
         relations = rules if extractor == "rules" else tagged
-    text = doc.text
+    text = doc_text(doc)
     relations = [
         replace(r, content=[_after_dateline(text, _close_quotation(text, c)) for c in r.content])
         for r in relations

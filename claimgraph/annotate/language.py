@@ -34,6 +34,7 @@ from claimgraph.annotate import DEFAULT_WINDOW_CHARS, text_windows
 
 # Registers the Doc extensions fill_document reads, also for the neutral sentencizer's docs.
 from claimgraph.annotate import entities as _entities  # noqa: F401
+from claimgraph.annotate.doctext import doc_text
 from claimgraph.model import Attribution, Document, Sentence
 
 ENGLISH = "en"
@@ -306,7 +307,7 @@ class LanguageRouter:
         self.neutral.max_length = max(nlp.max_length, self.neutral.max_length)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.cg_language = self.detector.language_of(doc.text)
+        doc._.cg_language = self.detector.language_of(doc_text(doc))
         return doc
 
     def describe(self) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from claimgraph.annotate.doctext import doc_text
 from claimgraph.model import Attribution, Signal, fold_quotes
 from claimgraph.vocabulary import derived, load_vocabulary
 
@@ -85,7 +86,7 @@ class Text:
 
     @classmethod
     def of(cls, doc: Doc) -> Text:
-        raw = doc.text
+        raw = doc_text(doc)
         return cls(raw, fold_quotes(raw))
 
 

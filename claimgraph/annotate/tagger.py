@@ -134,10 +134,11 @@ def doc_features(
     )
 
     from claimgraph.annotate.attribution import quote_regions
+    from claimgraph.annotate.doctext import doc_text
 
     look = lookups or _Lookups(vocab, lexicon)
     strings = doc.vocab.strings
-    text = doc.text
+    text = doc_text(doc)
     n = len(doc)
     inside = np.zeros(len(text) + 1, dtype=np.int8)
     for a, b in quote_regions(text):
