@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from claimgraph.annotate.dates import DateMention, date_for_span, estimate_document_date, find_dates
+from claimgraph.annotate.doctext import doc_text
 from claimgraph.annotate.transcript import add_transcript_attributions, turn_signals
 from claimgraph.model import Attribution, Document, Entity, Mention, Sentence, Signal, Skipped
 
@@ -119,7 +120,7 @@ def _merge_entity(entities: dict[str, Entity], entity: Entity) -> None:
 def sentences_of(doc: Doc) -> list[Sentence]:
     """spaCy sentences, trimmed, and never spanning a paragraph break."""
     out: list[Sentence] = []
-    text = doc.text
+    text = doc_text(doc)
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char
         pieces, cursor = [], start

@@ -22,6 +22,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from claimgraph.annotate.doctext import doc_text
 from claimgraph.model import Entity, Mention, fold_quotes
 from claimgraph.vocabulary import derived, load_vocabulary
 
@@ -285,7 +286,7 @@ def _strip_leading_description(doc: Doc, ent, text: str, start: int) -> tuple[st
     if words[-1].casefold() in org_head_words() or not all(w[:1].isupper() for w in words):
         return text, start
     token = doc[ent.start]
-    portfolio = re.search(r"\b([A-Za-z]+) of\s+$", doc.text[max(0, start - 40) : start])
+    portfolio = re.search(r"\b([A-Za-z]+) of\s+$", doc_text(doc)[max(0, start - 40) : start])
     after_role = portfolio is not None and portfolio.group(1).casefold() in _titles()
     given = next(
         (k for k, w in enumerate(words[:-1]) if k and w.casefold() in _first_names()), None
@@ -840,7 +841,7 @@ class EntityResolver:
             text = _cut_glued(doc, ent.label_, text.rstrip())
             text, start = _strip_symbols(text, start)
             ticker = _TICKER.search(text)
-            if ticker and _QUOTE_CHANGE.match(doc.text, start + len(text)):
+            if ticker and _QUOTE_CHANGE.match(doc_text(doc), start + len(text)):
                 # "Merck's MRK, +1.79%", "NBC CMCSA, +1.46% affiliate": a market-data widget's
                 # ticker run into the company's name
                 text = text[: ticker.start()]
@@ -857,6 +858,8 @@ class EntityResolver:
             if not is_name_text(text):
                 continue
             label = ent.label_
+            if label == "PERSON" and _names_a_work(doc, ent):
+                label = "WORK_OF_ART"  # "in his book, Basic Brown, ...": a title, no person
             inner = _INNER_POSSESSIVE.search(text) if label in ("PERSON", "ORG") else None
             if inner is not None and label == "ORG":
                 rest = text[inner.end() :]
@@ -887,7 +890,7 @@ class EntityResolver:
                 # "Secretary of State Mike Pompeo"
                 text = text[: place.start()]
             spans.append((start, start + len(text), text, label))
-        mentions, entities = resolve_mentions(spans, doc.text, self.table)
+        mentions, entities = resolve_mentions(spans, doc_text(doc), self.table)
         doc._.cg_mentions, doc._.cg_entities = _without_ordinary_words(
             doc, mentions, _places_by_description(doc, entities), self.dictionary
         )
@@ -911,12 +914,27 @@ def _strip_leading_verb(
         return text, start
     offset = text.index(words[1], len(words[0]))
     rest = text[offset:]
-    if not rest[:1].isupper() or doc.text.count(text) > 1:
+    if not rest[:1].isupper() or doc_text(doc).count(text) > 1:
         return text, start
     if not any(e.label_ == "PERSON" and e.start_char != ent.start_char and rest in e.text
                for e in doc.ents):  # fmt: skip
         return text, start
     return rest, start + offset
+
+
+_WORK_NOUNS = frozenset(
+    {"book", "film", "movie", "song", "album", "novel", "memoir", "play", "documentary"}
+    | {"essay", "poem", "podcast", "column", "biography", "autobiography", "musical", "opera"}
+)
+
+
+def _names_a_work(doc: Doc, ent: Span) -> bool:
+    """A "person" set after a work's noun, as its title ("in his book, Basic Brown, Mrs.
+    Brown said ..."): the book, whose name the recogniser read as a person's."""
+    i = ent.start - 1
+    if i >= 0 and doc[i].text == ",":
+        i -= 1
+    return i >= 0 and doc[i].lemma_.lower() in _WORK_NOUNS and doc[i].pos_ == "NOUN"
 
 
 def _before_headline_verb(
@@ -977,7 +995,7 @@ def _places_by_description(doc: Doc, entities: dict[str, Entity]) -> dict[str, E
     """A one-word "person" the article calls a place ("the city of Waskom" beside "Before
     Waskom passed its initial ordinance, he voiced ...") is a place: never a speaker, never
     what "he" refers to."""
-    places = {alias_key(m.group(1)) for m in _PLACE_OF.finditer(doc.text)}
+    places = {alias_key(m.group(1)) for m in _PLACE_OF.finditer(doc_text(doc))}
     if not places:
         return entities
     for entity in entities.values():
@@ -1007,7 +1025,7 @@ def _without_ordinary_words(
     by_key: dict[str, list[Mention]] = {}
     for mention in mentions:
         by_key.setdefault(mention.entity_key, []).append(mention)
-    text = doc.text
+    text = doc_text(doc)
     dropped = set()
     for key, entity in entities.items():
         words = _words(entity.name)
