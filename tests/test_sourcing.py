@@ -446,3 +446,48 @@ def test_a_title_after_a_works_noun_is_no_person(nlp) -> None:
     assert "Basic Brown" not in {
         e.name for e in nlp(text)._.cg_entities.values() if e.type == "PERSON"
     }
+
+
+def test_a_description_fits_a_title_only_with_the_same_office(nlp) -> None:
+    """ "the president" is never the "former Vice President" and "the former vice president"
+    never "President Trump" (records 4300-4339: "The president acknowledged ..." given to Joe
+    Biden in five articles): words that make a role another office or another time
+    (`office_marks` in data/roles.yaml) must agree between the description and the title."""
+    text = (
+        "Former Vice President Joe Biden toured a factory in Iowa. While President Donald Trump "
+        "attacked his family, the former vice president said the attacks were a distraction."
+    )
+    assert _speakers(nlp, text)["the former vice president"] == "Joe Biden"
+    text = (
+        "Former Vice President Joe Biden toured a factory in Iowa on Friday. Mr. Trump stayed "
+        "at his golf club with aides. On Sunday, the president said the call was perfect."
+    )
+    assert _speakers(nlp, text).get("the president") != "Joe Biden"
+    text = (
+        "Deputy Attorney General Ann Kole signed the brief. Attorney General Tom Ruiz was "
+        "abroad. The attorney general said the brief was sound."
+    )
+    assert _speakers(nlp, text)["The attorney general"] == "Tom Ruiz"
+
+
+def test_a_description_naming_a_state_or_party_is_no_person_of_another(nlp) -> None:
+    """ "the New York senator" is no "Senator Mitt Romney of Utah", "the Kentucky senator" no
+    "Sen. Marco Rubio, R-Fla.", and "the Democratic leader" in a lead no "Senate Majority Leader"
+    named later whose party the article never gives (records 4306, 4308); a senator the
+    article gives that state is meant."""
+    text = (
+        "Senate Democratic Leader Chuck Schumer wrote to Republican Majority Leader Mitch "
+        "McConnell. Republican Senator Mitt Romney of Utah asked for the transcript. In his "
+        "letter, the New York senator said the silence must end."
+    )
+    assert _speakers(nlp, text)["the New York senator"] is None
+    text = (
+        "Sen. Rand Paul, R-Ky., spoke on Monday. Sen. Marco Rubio, R-Fla., disagreed with him. "
+        "The Kentucky senator said the war must end."
+    )
+    assert _speakers(nlp, text)["The Kentucky senator"] == "Rand Paul"
+    text = (
+        "For months, the Democratic leader has tried calming the push, saying the House must "
+        "first find the facts. Senate Majority Leader Mitch McConnell said the effort had failed."
+    )
+    assert _speakers(nlp, text)["the Democratic leader"] is None

@@ -1923,10 +1923,15 @@ def _antecedent(
     genders: dict[str, str] | None = None,
     prefer_known: bool = False,
     qualifiers: frozenset[str] = frozenset(),
+    marks: frozenset[str] = frozenset(),
+    places: tuple[frozenset[str], dict[str, frozenset[str]]] = (frozenset(), {}),
 ) -> Speaker | None:
     """The nearest earlier speaker a back-reference of this kind fits. `prefer_known`: a
     gendered pronoun takes the nearest person known to be of its gender before the nearest
-    person of unknown gender ("she said" after "Sen. Claire McCaskill ... Obama")."""
+    person of unknown gender ("she said" after "Sen. Claire McCaskill ... Obama"). A
+    description fits a speaker's role only with the same office marks (`marks`: "the
+    president" is no "former Vice President"), and no state or party of its person's other
+    than the description names (`places`: its own, and each person's)."""
     candidates = sorted(
         (
             r
@@ -1949,7 +1954,16 @@ def _antecedent(
             role = _title_core(speaker.role or "")
             if not _holds_qualifiers(f"{speaker.name or ''} {role}", qualifiers):
                 continue  # "The president of Ukraine" is no earlier "President Trump"
-            if head is not None and head in (speaker.head, _role_head(speaker.role)):
+            held = places[1].get(speaker.identity or "", frozenset())
+            if not _affiliation_fits(places[0], held, strict=False):
+                continue  # "the Kentucky senator" is no earlier "Sen. Marco Rubio of Florida"
+            if head is not None and head == speaker.head:
+                return speaker
+            if (
+                head is not None
+                and head == _role_head(speaker.role)
+                and _title_marks(speaker.role) == marks
+            ):
                 return speaker
             if head is not None and resolved.cue_lemma == head and speaker.name is not None:
                 return speaker
@@ -2043,6 +2057,105 @@ def _qualifiers(head: Token) -> frozenset[str]:
             if t.ent_type_ in ("GPE", "NORP", "ORG", "LOC") and t.text[:1].isupper():
                 words.add(t.lower_)
     return frozenset(words - unmarked)
+
+
+def _office_marks(head: Token) -> frozenset[str]:
+    """The words before a description's role noun that make it another office or another time
+    ("the former vice president": former, vice; roles.yaml `office_marks`)."""
+    titles = source_vocabulary().title_roles
+    words = {t.lower_.rstrip(".") for t in head.subtree if t.i < head.i}
+    return frozenset(titles.get(w, w) for w in words) & _words("roles", "office_marks")
+
+
+def _title_marks(title: str | None) -> frozenset[str]:
+    """The office marks of a title ("former Vice President": former, vice)."""
+    if not title:
+        return frozenset()
+    return frozenset(_title_words(title, source_vocabulary())) & _words("roles", "office_marks")
+
+
+@derived
+def _us_states() -> dict[str, str]:
+    """A US state's abbreviation or postal code (lower case, no final dot) -> its name."""
+    roles = load_vocabulary("roles")
+    found: dict[str, str] = {}
+    for key in ("us_states", "us_state_codes"):
+        for short, name in (roles.get(key) or {}).items():
+            found[str(short).lower().rstrip(".")] = str(name).lower()
+    return found
+
+
+@derived
+def _parties() -> dict[str, str]:
+    """A party word or letter -> the party ("gop" and "r" -> republican)."""
+    roles = load_vocabulary("roles")
+    found = {str(k).lower(): str(v).lower() for k, v in (roles.get("party_letters") or {}).items()}
+    words = {w: w for w in _words("roles", "parties")}
+    words.update({"democrat": "democratic", "gop": "republican"})
+    return {**found, **words}
+
+
+_AFFILIATION_AFTER_NAME = re.compile(
+    r"\s*(?:,\s*|\(\s*)(?P<party>[DRI])\s*-\s*(?P<state>[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)"
+    r"|\s+of\s+(?P<place>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)"
+)
+
+
+def _affiliations_in(text: str) -> set[str]:
+    """The US states and parties a title or description names, as their names."""
+    low = " " + " ".join(re.findall(r"[a-z]+", text.lower())) + " "
+    found = {p for w, p in _parties().items() if len(w) > 1 and f" {w} " in low}
+    return found | {n for n in _us_states().values() if f" {n} " in low}
+
+
+def _name_affiliations(
+    doc: Doc, mentions: list[Mention], titles: dict[str, list[str]]
+) -> dict[str, frozenset[str]]:
+    """Per person: the US states and parties the article gives them, in a title ("Oregon
+    Democratic Sen.") or after the name ("Mitt Romney of Utah", "McConnell, R-Ky.",
+    "(D-CA)"), so "the Kentucky senator" is no Romney."""
+    text = doc_text(doc)
+    states, parties = _us_states(), _parties()
+    found: dict[str, set[str]] = {k: _affiliations_in(" ".join(v)) for k, v in titles.items()}
+    for mention in mentions:
+        if mention.label != "PERSON":
+            continue
+        match = _AFFILIATION_AFTER_NAME.match(text, mention.end, mention.end + 40)
+        if match is None:
+            continue
+        named = _named(doc, mention)
+        held = found.setdefault(named.identity, set())
+        if match.group("party"):
+            held.add(parties.get(match.group("party").lower(), ""))
+            state = match.group("state").lower().rstrip(".")
+            held.add(states.get(state, state))
+        else:
+            held |= _affiliations_in(match.group("place"))
+    return {k: frozenset(v - {""}) for k, v in found.items()}
+
+
+def _description_affiliations(head: Token) -> frozenset[str]:
+    """The US states and parties a person description names ("the New York senator", "the
+    Democratic leader", "the senator from Kentucky")."""
+    words = [t.text for t in head.subtree if t.i < head.i]
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ in ("from", "of"):
+            words.extend(t.text for t in child.subtree)
+    return frozenset(_affiliations_in(" ".join(words)))
+
+
+def _affiliation_fits(wanted: frozenset[str], held: frozenset[str], strict: bool) -> bool:
+    """Whether a person's states and parties agree with a description's: none of another
+    state or party where the article gives theirs; `strict` (a description before the name,
+    the weaker guess): every one of them held."""
+    if not wanted:
+        return True
+    if strict:
+        return wanted <= held
+    for kind in (frozenset(_us_states().values()), frozenset(_parties().values())):
+        if wanted & kind and held & kind and not wanted & held & kind:
+            return False
+    return True
 
 
 def _title_core(title: str) -> str:
@@ -2140,6 +2253,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
 
     mentions = _mentions(doc)
     titles = _name_titles(doc, mentions)
+    affiliations = _name_affiliations(doc, mentions, titles)
     quotes = quote_regions(doc_text(doc))
     genders = _person_genders(doc, mentions, quotes)
     history: list[_Resolved] = []
@@ -2157,6 +2271,10 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 head_token = _phrase_head(root, source_vocabulary())
                 head = head_token.lemma_.lower()
                 qualifiers = _qualifiers(head_token) if found == "description" else frozenset()
+                marks = _office_marks(head_token) if found == "description" else frozenset()
+                places = (
+                    _description_affiliations(head_token) if found == "description" else frozenset()
+                )
                 extra = (
                     []
                     if found != "person"
@@ -2199,11 +2317,21 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                             gender,
                             genders,
                             qualifiers=qualifiers,
+                            marks=marks,
+                            places=(places, affiliations),
                         )
                     )
                 if antecedent is None and found == "description":
                     antecedent = _entity_antecedent(
-                        doc, mentions, titles, head, position, _spoken(history), qualifiers
+                        doc,
+                        mentions,
+                        titles,
+                        head,
+                        position,
+                        _spoken(history),
+                        qualifiers,
+                        marks,
+                        (places, affiliations),
                     ) or _issuer(doc, mentions, head, position)
                 speakers = (
                     [_copy(antecedent)]
@@ -2221,6 +2349,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 )
                 speakers = [_copy(earlier) if earlier and earlier.anonymous else found[0]]
             elif _definite_description(root, found):
+                phrase_head = _phrase_head(root, source_vocabulary())
                 antecedent = _entity_antecedent(
                     doc,
                     mentions,
@@ -2228,7 +2357,9 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     found[0].head or "",
                     position,
                     _spoken(history),
-                    _qualifiers(_phrase_head(root, source_vocabulary())),
+                    _qualifiers(phrase_head),
+                    _office_marks(phrase_head),
+                    (_description_affiliations(phrase_head), affiliations),
                 )
                 speakers = [_copy(antecedent)] if antecedent else found
             else:
@@ -2305,6 +2436,8 @@ def _entity_antecedent(
     position: int,
     spoken: frozenset[str] = frozenset(),
     qualifiers: frozenset[str] = frozenset(),
+    marks: frozenset[str] = frozenset(),
+    places: tuple[frozenset[str], dict[str, frozenset[str]]] = (frozenset(), {}),
 ) -> Speaker | None:
     """'the president', 'the senator', 'the paper', 'the ministry', 'the group': the entity
     named before it in the article that the description fits, the most recent one.
@@ -2314,8 +2447,10 @@ def _entity_antecedent(
     an outlet noun; an organisation fits a generic noun ("the group", "the monitor") or a
     noun its name holds ("the ministry": "the Ministry of Defence"). A person must also hold
     the places and organisations the description names (`qualifiers`: "The president of
-    Ukraine" is no "President Donald Trump"). Nothing that fits: None, and the description
-    stays a description.
+    Ukraine" is no "President Donald Trump"), and be of no other US state or party than it
+    names (`places`: "the New York senator" is no "Mitt Romney of Utah"; one named only after
+    the description must hold them). Nothing that fits: None, and the description stays a
+    description.
     """
     vocab = source_vocabulary()
     person_role = (
@@ -2351,8 +2486,9 @@ def _entity_antecedent(
             continue  # "the company said" is no "COVID-19" the recogniser called an organisation
         if named.label == "PERSON" and person_role:  # a title holds anywhere in the article
             fits = vocab.role_synonyms.get(head, frozenset({head}))
-            title = _fitting_title(titles, named.identity, fits, vocab, qualifiers)
-            if title:
+            title = _fitting_title(titles, named.identity, fits, vocab, qualifiers, marks)
+            held = places[1].get(named.identity, frozenset())
+            if title and _affiliation_fits(places[0], held, strict=False):
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
         elif named.label == "ORG" and near and (outlet_noun or org_noun):
             outlet = is_outlet_name(named.name)
@@ -2371,8 +2507,9 @@ def _entity_antecedent(
             named = _named(doc, mention)
             if named.label != "PERSON" or mention.start <= position:
                 continue
-            title = _fitting_title(titles, named.identity, fits, vocab, qualifiers)
-            if title:
+            title = _fitting_title(titles, named.identity, fits, vocab, qualifiers, marks)
+            held = places[1].get(named.identity, frozenset())
+            if title and _affiliation_fits(places[0], held, strict=True):
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
     return None
 
@@ -2491,14 +2628,18 @@ def _fitting_title(
     fits: frozenset[str],
     vocab: SourceVocabulary,
     qualifiers: frozenset[str] = frozenset(),
+    marks: frozenset[str] = frozenset(),
 ) -> str | None:
     """The first of a person's titles that holds one of these role words (and the places and
-    organisations a description names, where it names any)."""
+    organisations a description names, where it names any) with the description's office
+    marks ("the president" is no "former Vice President")."""
     return next(
         (
             t
             for t in titles.get(identity, [])
-            if fits & _title_words(t, vocab) and _holds_qualifiers(_title_core(t), qualifiers)
+            if fits & _title_words(t, vocab)
+            and _holds_qualifiers(_title_core(t), qualifiers)
+            and _title_marks(t) == marks
         ),
         None,
     )
