@@ -480,3 +480,17 @@ def test_a_keyless_speaker_is_keyed_whatever_the_case_it_is_written_in() -> None
     assert [(m.start, m.text, m.entity_key) for m in mentions] == [
         (source, "the New York Times", key)
     ]
+
+
+def test_an_organisations_head_before_of_or_for_is_its_short_form(nlp) -> None:
+    """ "the Observatory" after "the Syrian Observatory for Human Rights" (record 4338; the
+    recogniser calls the short form a person): one organisation, one speaker."""
+    text = (
+        "The Britain-based Syrian Observatory for Human Rights said nine people were killed. "
+        "A group in the city reported a blast; the Observatory said two fighters were killed."
+    )
+    doc = nlp(text)
+    assert {e.name for e in doc._.cg_entities.values()} >= {"Syrian Observatory for Human Rights"}
+    assert "Observatory" not in {e.name for e in doc._.cg_entities.values()}
+    speakers = {a.source_text: a.speaker for a in doc._.cg_attributions}
+    assert speakers["the Observatory"] == "Syrian Observatory for Human Rights"

@@ -491,3 +491,28 @@ def test_a_description_naming_a_state_or_party_is_no_person_of_another(nlp) -> N
         "first find the facts. Senate Majority Leader Mitch McConnell said the effort had failed."
     )
     assert _speakers(nlp, text)["the Democratic leader"] is None
+
+
+def test_a_people_or_faith_at_large_is_an_unnamed_group(nlp) -> None:
+    """ "Romans thought ...", "local Jews said ..." (record 4303, a history essay): a people or
+    a faith the recogniser calls one, written without "the", is an unnamed group like
+    "Americans say", never a named speaker; a party's members stay to the other rules."""
+    text = (
+        "Ritual murder was a common charge in the old world. Romans thought their subjects "
+        "were plotting. In 1475 local Jews were seized and said they were innocent."
+    )
+    speakers = {a.source_text: a for a in nlp(text)._.cg_attributions}
+    assert speakers["Romans"].speaker is None and speakers["Romans"].anonymous
+    assert speakers["local Jews"].speaker is None and speakers["local Jews"].anonymous
+
+
+def test_a_name_keeps_no_relative_clause(nlp) -> None:
+    """ "Syrian Kurdish forces who control nearly a third of the land warned ..." and "many in
+    the national media who say that ..." (records 4313, 4338): the clause is no part of the
+    name; a kind of medium stays an unnamed source."""
+    text = "Before the raid, Syrian Kurdish forces who control nearly a third of the land warned of war."
+    (attribution,) = nlp(text)._.cg_attributions
+    assert attribution.speaker == "Syrian Kurdish forces"
+    text = "He has been misquoted by many in the national media who say that he backs an inquiry."
+    speakers = {a.source_text: a for a in nlp(text)._.cg_attributions}
+    assert speakers["who"].speaker is None and speakers["who"].anonymous

@@ -675,7 +675,9 @@ def resolve_mentions(
     _join_short_first_names(spans, uf, groups)
 
     # Short forms of organisations: "The Journal" after "The Wall Street Journal", "the Court"
-    # after "the Supreme Court": the one longer name of the article ending in the same words.
+    # after "the Supreme Court": the one longer name of the article ending in the same words;
+    # and "the Observatory" after "the Syrian Observatory for Human Rights": the words before
+    # its "of" or "for" ("the Ministry" of "the Ministry of Defence" when it is the only one).
     org_suffixes: dict[tuple[str, ...], set[int]] = {}
     for i, (_, _, surface, label) in enumerate(spans):
         words = _words(surface)
@@ -683,10 +685,16 @@ def resolve_mentions(
             for k in range(1, len(words)):
                 suffix = tuple(alias_key(w) for w in words[k:])
                 org_suffixes.setdefault(suffix, set()).add(uf.find(i))
+            linker = next((j for j, w in enumerate(words) if w in ("of", "for")), 0)
+            for k in range(linker):
+                short = tuple(alias_key(w) for w in words[k:linker])
+                org_suffixes.setdefault(short, set()).add(uf.find(i))
     for i, (_, _, surface, label) in enumerate(spans):
         words = _words(surface)
-        if groups[i] or label != "ORG" or not words or not words[0][:1].isupper():
+        if groups[i] or not words or not words[0][:1].isupper():
             continue
+        if label != "ORG" and words[-1].casefold() not in org_head_words():
+            continue  # (an organisation's word the recogniser took for a person: "Observatory")
         if len(words) == 1 and words[0].casefold() in standalone_org_words():
             continue
         roots = {uf.find(r) for r in org_suffixes.get(tuple(alias_key(w) for w in words), set())}

@@ -921,14 +921,19 @@ def _served(mentions: list[Mention], token: Token) -> bool:
     return token.ent_type_ in ("PERSON", "ORG", "")
 
 
-def _core_phrase(head: Token, start: int | None = None, *, conjuncts: bool = True) -> str:
+def _core_phrase(
+    head: Token, start: int | None = None, *, conjuncts: bool = True, clauses: bool = True
+) -> str:
     """A noun phrase without what follows its first comma ('A leader of X (PMU)', not
     '..., better known as Y'); from `start` (a character offset) on when given, where the
     parse hangs words before the source phrase on its head; without its conjuncts when
-    `conjuncts` is false ("US forces and their European allies" is named "US forces")."""
+    `conjuncts` is false ("US forces and their European allies" is named "US forces"), nor
+    its clauses when `clauses` is false (a name: "Syrian Kurdish forces who control ...")."""
     last = head
     for child in head.rights:
         if child.text == "," or not conjuncts and child.dep_ in ("cc", "conj"):
+            break
+        if not clauses and child.dep_ in ("relcl", "acl"):
             break
         last = max(last, child.right_edge, key=lambda t: t.i)
     first = head.left_edge.i
@@ -1114,17 +1119,31 @@ def _unnamed_member(head: Token) -> bool:
 def _people_at_large(doc: Doc, mentions: list[Mention], head: Token) -> bool:
     """ "Americans view politics through ...": a people in general, written without "the",
     which the alias table files under its country; the country ("the Americans" of a war
-    report, "Washington") stays the speaker elsewhere."""
-    if head.ent_type_ not in ("NORP", "GPE") or not _DEMONYM.search(head.lower_):
+    report, "Washington") stays the speaker elsewhere. So is a people or a faith the
+    recogniser calls one ("Romans thought", "Ancient Greeks regarded", "local Jews said",
+    "Christians in the Middle Ages"), but a party's members ("Democrats say") and the
+    organisations of their country are left to the other rules."""
+    if head.ent_type_ not in ("NORP", "GPE"):
         return False
     if not head.lower_.endswith("s") or head.lower_.endswith("ss"):
         return False
     if any(c.dep_ in ("det", "poss") for c in head.children):
         return False
     mention = _token_mention(mentions, head)
-    if mention is None or " " in mention.text.strip():
-        return False  # ("United States", "the Americans": a name of more than the people)
-    return _named(doc, mention).label in ("GPE", "LOC")
+    if mention is None:
+        return False
+    label = _named(doc, mention).label
+    if _DEMONYM.search(head.lower_) and " " not in mention.text.strip() and label != "NORP":
+        # ("United States", "the Americans": a name of more than the people)
+        return label in ("GPE", "LOC")
+    if label != "NORP" or head.ent_type_ != "NORP" or not head.text[:1].isupper():
+        return False
+    parties = _words("roles", "parties") | _words("roles", "unmarked_qualifiers")
+    if head.lower_ in parties or head.lemma_.lower() in parties:
+        return False
+    # one word, or adjectives before it ("Ancient Greeks"), never a name of more words
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    return span is not None and all(t.pos_ == "ADJ" for t in span if t.i != head.i)
 
 
 def _employer_outlet(doc: Doc, phrase: tuple[int, int], named: Named) -> list[str]:
@@ -1326,6 +1345,9 @@ def outlet_of(
         commas = [t.i for t in phrase if t.text == "," and t.i > head.i]
         if commas:  # "social media, often in combination with ...": the medium only
             phrase = doc[phrase.start : commas[0]]
+        clauses = [c.left_edge.i for c in head.rights if c.dep_ in ("relcl", "acl")]
+        if clauses and min(clauses) < phrase.end:  # "the national media who say ..."
+            phrase = doc[phrase.start : min(clauses)]
         # what the phrase says of the medium before its noun ("Multiple news outlets at the
         # time" is no named medium: "at the time" says when)
         kind = [t for t in phrase if t.i <= head.i or t.dep_ in ("compound", "amod")]
@@ -1681,7 +1703,9 @@ def describe_source(
         # A name the entity recogniser missed ("Dolt Jones said"), or an institution named by
         # its country ("the Iraqi army", "the Syrian government"): kept as written. An
         # institution is a group: "he" never refers back to it.
-        name = _strip_determiner(_core_phrase(head, phrase[0], conjuncts=False)) or None
+        name = (
+            _strip_determiner(_core_phrase(head, phrase[0], conjuncts=False, clauses=False)) or None
+        )
         same = _entity_called(doc, mentions, name) if name else None
         if same is not None:  # missed here, recognised elsewhere ("The New York Times")
             return [
