@@ -494,3 +494,16 @@ def test_an_organisations_head_before_of_or_for_is_its_short_form(nlp) -> None:
     assert "Observatory" not in {e.name for e in doc._.cg_entities.values()}
     speakers = {a.source_text: a.speaker for a in doc._.cg_attributions}
     assert speakers["the Observatory"] == "Syrian Observatory for Human Rights"
+
+
+def test_a_name_that_is_a_surname_and_a_given_name_goes_to_the_one_named_most(nlp) -> None:
+    """ "Hunter said" in an article about Hunter Biden that names his mother Neilia Hunter once
+    (record 4311): the lone word is the given name of the person the article names far more
+    often, not the surname of the one it names once."""
+    text = (
+        "Hunter Biden spoke to a magazine about his life. Hunter Biden is a son of Joe Biden "
+        'and Neilia Hunter, who married young. Hunter Biden later moved west. "My father '
+        'called me every day," Hunter said.'
+    )
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["Hunter"] == "Hunter Biden"

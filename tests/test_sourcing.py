@@ -516,3 +516,32 @@ def test_a_name_keeps_no_relative_clause(nlp) -> None:
     text = "He has been misquoted by many in the national media who say that he backs an inquiry."
     speakers = {a.source_text: a for a in nlp(text)._.cg_attributions}
     assert speakers["who"].speaker is None and speakers["who"].anonymous
+
+
+def test_a_lawyer_is_a_role_and_his_aide_no_later_person(nlp) -> None:
+    """ "Trump attorney Rudy Giuliani ... the attorney added" is Giuliani and "Lawyer Smith" is
+    the Smith the article names in full (records 4305, 4328: `attorney`, `counsel`, `lawyer`
+    are role nouns); "his spokesman said" stays unnamed, never the person quoted next (record
+    4301 gave a congressman's spokesman the name of the student who spoke after him)."""
+    text = (
+        'Trump attorney Rudy Giuliani went on a morning show. "There is more to come," the '
+        "attorney promised. The attorney added that the case was strong."
+    )
+    speakers = _speakers(nlp, text)
+    assert speakers["the attorney"] == speakers["The attorney"] == "Rudy Giuliani"
+    text = "Lawyer Mott will tell the justices the law is plain. John Mott argued a case before."
+    assert set(_speakers(nlp, text).values()) == {"John Mott"}
+    text = (
+        'Rep. Gary Hale met the students. "The pact would hurt us," his spokesman said. '
+        '"That is shameful," Jamie Holt said.'
+    )
+    assert _speakers(nlp, text)["his spokesman"] is None
+
+
+def test_a_given_name_of_two_halves_stays_whole(nlp) -> None:
+    """ "Foreign Minister Jean-Yves Le Drian" (record 4300) was "Yves Le Drian" with the role
+    "Foreign Minister Jean": a hyphen glued between two capitalised halves is inside the name."""
+    text = "French Foreign Minister Jean-Yves Le Drian said the rebels' claim was not credible."
+    (attribution,) = nlp(text)._.cg_attributions
+    assert attribution.speaker == "Jean-Yves Le Drian"
+    assert attribution.role == "French Foreign Minister"

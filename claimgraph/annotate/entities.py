@@ -664,6 +664,17 @@ def resolve_mentions(
             # never a word the article uses as a surname ("President Trump": a title stands
             # before surnames), or a run-in headline's "Trump Paul" takes every "Trump".
             roots = {uf.find(r) for r in first_names.get(words[0].casefold(), set())}
+        elif len(words) == 1 and len(roots) == 1:
+            # "Hunter" in an article about Hunter Biden that names his mother Neilia Hunter
+            # once: a word that is one person's surname and another's given name is the one
+            # the article names far more often (twice as often, three times at least)
+            namesakes = {uf.find(r) for r in first_names.get(words[0].casefold(), set())}
+            namesakes -= roots
+            if len(namesakes) == 1:
+                sizes = Counter(uf.find(j) for j in range(n))
+                other = sizes[next(iter(namesakes))]
+                if other >= 3 and other >= 2 * sizes[next(iter(roots))]:
+                    roots = namesakes
         if uf.find(i) in roots:  # joined already (its cluster holds a namesake's full name)
             continue
         by_surname = full_names.get(tuple(_surname_key(w) for w in words))

@@ -194,6 +194,18 @@ def _proper_chain(token: Token) -> list[Token]:
             chain.insert(0, left)
             current = left
             continue
+        if (
+            left.text == "-"
+            and not left.whitespace_
+            and current.i > 1
+            and not left.doc[current.i - 2].whitespace_
+            and left.doc[current.i - 2].text.istitle()  # (not glued text: "McCarthyOcasio")
+            and left.doc[current.i - 2].text.isalpha()
+        ):
+            # "Jean-Yves Le Drian": a given name of two halves joined by a hyphen
+            chain[0:0] = [left.doc[current.i - 2], left]
+            current = left.doc[current.i - 2]
+            continue
         # (an acronym the tagger took for a noun is a name's word too: "TV Line reports")
         acronym = (
             left.text.isupper()
@@ -682,7 +694,8 @@ def _person_from_chain(doc: Doc, mentions: list[Mention], chain: list[Token]) ->
         full = well_known_name(chain[0].text)  # "— Governor Walker (@GovWalker)"
         if full is not None:
             return Named(full, None, "PERSON", start, end)
-    return _person_entity(doc, mentions, " ".join(t.text for t in chain), start, end)
+    name = "".join(t.text_with_ws for t in chain[:-1]) + chain[-1].text  # ("Jean-Yves")
+    return _person_entity(doc, mentions, " ".join(name.split()), start, end)
 
 
 def _surname_match(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Named | None:
@@ -2583,9 +2596,13 @@ def _enclosing_speaker(relation: Relation, done: list[tuple[Relation, Speaker]])
 
 
 def _link_titles(pairs: list[tuple[Relation, Speaker]]) -> None:
-    """'A leader of X says ...' followed by '..., Qassem al-Kuraiti told ...': one person."""
+    """'A leader of X says ...' followed by '..., Qassem al-Kuraiti told ...': one person; not
+    "his spokesman said" (someone's aide, whom the article leaves unnamed) before the next
+    person quoted ("his spokesman said ... Margolin said": no spokesman of Margolin's)."""
     for i, (relation, speaker) in enumerate(pairs):
         if not speaker.title_only:
+            continue
+        if re.match(r"(?i)(?:his|her|their|its)\s", speaker.description or ""):
             continue
         for later_relation, later in pairs[i + 1 :]:
             if later_relation.cue[0] - relation.cue[1] > _CATAPHORA_WINDOW:
