@@ -545,3 +545,27 @@ def test_a_given_name_of_two_halves_stays_whole(nlp) -> None:
     (attribution,) = nlp(text)._.cg_attributions
     assert attribution.speaker == "Jean-Yves Le Drian"
     assert attribution.role == "French Foreign Minister"
+
+
+def test_a_description_written_as_a_name_is_the_organisation_ending_in_it(nlp) -> None:
+    """ "the Inspector General testified" after "The Intelligence Community Inspector General"
+    (record 4306: three attributions left to a description): the organisation named before
+    whose name ends in the description's capitalised words."""
+    text = (
+        "The Intelligence Community Inspector General judged the report urgent. Later, the "
+        "Inspector General testified before the panel, stating that the law had been followed."
+    )
+    speakers = {a.cue: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["testified"] == "Intelligence Community Inspector General"
+
+
+def test_a_medium_named_after_the_head_is_not_the_source(nlp) -> None:
+    """ "opponents following the killing of Washington Post columnist X" (record 4300): the
+    paper is named inside what the phrase says of the opponents, not as their medium."""
+    text = (
+        "Crown Prince Salim has been challenged by opponents following the killing of "
+        "Washington Post columnist Omar Haddad, who said the kingdom must change."
+    )
+    speakers = {a.cue: a for a in nlp(text)._.cg_attributions}
+    assert speakers["has been challenged"].speaker is None
+    assert speakers["has been challenged"].anonymous

@@ -1328,6 +1328,8 @@ def outlet_of(
         and (within is None or within[0] <= t.idx < within[1])
     ]
     for token in names[:-1]:  # "NBC's Lester Holt": the medium is NBC
+        if token.i > head.i:
+            break  # "opponents following the killing of Washington Post columnist X": no medium
         named = _name_for(doc, mentions, token)
         if named is not None and named.label == "ORG" and is_outlet_name(named.name):
             return named.name
@@ -2370,6 +2372,9 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                         marks,
                         (places, affiliations),
                     ) or _issuer(doc, mentions, head, position)
+                    antecedent = antecedent or _organisation_ending(
+                        doc, mentions, head_token, position
+                    )
                 speakers = (
                     [_copy(antecedent)]
                     if antecedent
@@ -2548,6 +2553,28 @@ def _entity_antecedent(
             held = places[1].get(named.identity, frozenset())
             if title and _affiliation_fits(places[0], held, strict=True):
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
+    return None
+
+
+def _organisation_ending(
+    doc: Doc, mentions: list[Mention], head: Token, position: int
+) -> Speaker | None:
+    """ "the Inspector General testified" after "the Intelligence Community Inspector General":
+    a description written like a name (every word capitalised) goes back to the organisation
+    named before whose name ends in its words, the nearest."""
+    words = [t for t in head.lefts if t.dep_ in ("compound", "amod")] + [head]
+    if not all(t.text[:1].isupper() for t in words):
+        return None
+    if words[0].i == head.sent.start:
+        return None  # (capitalised by standing first: "Officials said")
+    wanted = [t.lower_ for t in words]
+    for mention in reversed(mentions):
+        if not position - _BACK_REFERENCE_WINDOW <= mention.start < position:
+            continue
+        named = _named(doc, mention)
+        name = re.findall(r"[\w.'-]+", named.name.lower())
+        if named.label == "ORG" and len(name) > len(wanted) and name[-len(wanted) :] == wanted:
+            return Speaker(name=named.name, key=named.key, label="ORG", plural=True)
     return None
 
 
