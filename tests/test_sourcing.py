@@ -569,3 +569,35 @@ def test_a_medium_named_after_the_head_is_not_the_source(nlp) -> None:
     speakers = {a.cue: a for a in nlp(text)._.cg_attributions}
     assert speakers["has been challenged"].speaker is None
     assert speakers["has been challenged"].anonymous
+
+
+def test_a_bare_role_description_is_the_holder_titled_without_another_country(nlp) -> None:
+    """ "The president added ..." after "Turkish President Recep Tayyip Erdogan's economy" in
+    an article that titles "President Trump" (records 4306, 4321, 4331, 4333): the bare role is
+    the one the article titles without another country or body; with no such holder it is the
+    foreign one."""
+    text = (
+        "Trump said he would ruin Turkish President Recep Tayyip Erdogan's economy. The "
+        "president added that a senator probably wanted the troops to stay. President Trump "
+        "left for Texas on Monday."
+    )
+    assert _speakers(nlp, text)["The president"] == "Donald Trump"
+    text = (
+        "Ukrainian President Volodymyr Zelensky met the envoys in Kyiv on Monday. The president "
+        "said the talks went well."
+    )
+    assert _speakers(nlp, text)["The president"] == "Volodymyr Zelensky"
+
+
+def test_a_lower_case_run_is_no_name(nlp) -> None:
+    """ "the former vice president swung back": the recogniser labelled "swung back" a person
+    (record 4311), and the description went forward to that "person" titled "the former vice
+    president". No run of lower-case words is a person or an organisation."""
+    text = (
+        "As President Donald Trump criticized the Bidens, the former vice president swung back, "
+        "appearing in Wilmington on Tuesday to state that he backs the inquiry."
+    )
+    doc = nlp(text)
+    names = {e.name for e in doc._.cg_entities.values()}
+    assert all(any(c.isupper() for c in name) for name in names), names
+    assert "swung back" not in {a.speaker for a in doc._.cg_attributions}

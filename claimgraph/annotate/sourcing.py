@@ -1964,13 +1964,15 @@ def _antecedent(
     qualifiers: frozenset[str] = frozenset(),
     marks: frozenset[str] = frozenset(),
     places: tuple[frozenset[str], dict[str, frozenset[str]]] = (frozenset(), {}),
+    domestic: bool = False,
 ) -> Speaker | None:
     """The nearest earlier speaker a back-reference of this kind fits. `prefer_known`: a
     gendered pronoun takes the nearest person known to be of its gender before the nearest
     person of unknown gender ("she said" after "Sen. Claire McCaskill ... Obama"). A
     description fits a speaker's role only with the same office marks (`marks`: "the
     president" is no "former Vice President"), and no state or party of its person's other
-    than the description names (`places`: its own, and each person's)."""
+    than the description names (`places`: its own, and each person's); `domestic`: none whose
+    role names another country ("the president" is no "Ukrainian President")."""
     candidates = sorted(
         (
             r
@@ -1996,6 +1998,8 @@ def _antecedent(
             held = places[1].get(speaker.identity or "", frozenset())
             if not _affiliation_fits(places[0], held, strict=False):
                 continue  # "the Kentucky senator" is no earlier "Sen. Marco Rubio of Florida"
+            if domestic and _foreign_words(speaker.role):
+                continue
             if head is not None and head == speaker.head:
                 return speaker
             if (
@@ -2197,6 +2201,44 @@ def _affiliation_fits(wanted: frozenset[str], held: frozenset[str], strict: bool
     return True
 
 
+def _foreign_words(title: str | None) -> frozenset[str]:
+    """The places, peoples and bodies a title names other than American ones ("Ukrainian
+    President": ukrainian; "president of the Police Officers Federation": police, officers,
+    federation; "President", "U.S. President", "former Vice President": none)."""
+    if not title:
+        return frozenset()
+    vocab = source_vocabulary()
+    plain = (
+        vocab.role_nouns
+        | vocab.honorifics
+        | vocab.title_roles.keys()
+        | frozenset(vocab.title_roles.values())
+        | _words("roles", "office_marks")
+        | _words("roles", "unmarked_qualifiers")
+    )
+    words = [
+        w.lower() for w in re.findall(r"[A-Za-z][\w.]*", _title_core(title)) if w[:1].isupper()
+    ]
+    return frozenset(w for w in words if w not in plain and w.rstrip(".") not in plain)
+
+
+def _domestic_holder(
+    titles: dict[str, list[str]], head: str, marks: frozenset[str], qualifiers: frozenset[str]
+) -> bool:
+    """Whether a bare description of a role a country holds one of ("the president") has a
+    holder the article titles without another country ("President Trump"): then it is that
+    one, never "Ukrainian President Volodymyr Zelensky" named nearer."""
+    if qualifiers or head not in _words("roles", "qualified_roles"):
+        return False
+    vocab = source_vocabulary()
+    fits = vocab.role_synonyms.get(head, frozenset({head}))
+    return any(
+        fits & _title_words(t, vocab) and _title_marks(t) == marks and not _foreign_words(t)
+        for held in titles.values()
+        for t in held
+    )
+
+
 def _title_core(title: str) -> str:
     """The title proper in the words before a name: the capitalised run around its last role
     word ("Ukrainian President", "President of Ukraine"), not the clause the words were taken
@@ -2314,6 +2356,9 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 places = (
                     _description_affiliations(head_token) if found == "description" else frozenset()
                 )
+                domestic = found == "description" and _domestic_holder(
+                    titles, head, marks, qualifiers
+                )
                 extra = (
                     []
                     if found != "person"
@@ -2358,6 +2403,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                             qualifiers=qualifiers,
                             marks=marks,
                             places=(places, affiliations),
+                            domestic=domestic,
                         )
                     )
                 if antecedent is None and found == "description":
@@ -2371,6 +2417,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                         qualifiers,
                         marks,
                         (places, affiliations),
+                        domestic,
                     ) or _issuer(doc, mentions, head, position)
                     antecedent = antecedent or _organisation_ending(
                         doc, mentions, head_token, position
@@ -2480,6 +2527,7 @@ def _entity_antecedent(
     qualifiers: frozenset[str] = frozenset(),
     marks: frozenset[str] = frozenset(),
     places: tuple[frozenset[str], dict[str, frozenset[str]]] = (frozenset(), {}),
+    domestic: bool = False,
 ) -> Speaker | None:
     """'the president', 'the senator', 'the paper', 'the ministry', 'the group': the entity
     named before it in the article that the description fits, the most recent one.
@@ -2491,8 +2539,8 @@ def _entity_antecedent(
     the places and organisations the description names (`qualifiers`: "The president of
     Ukraine" is no "President Donald Trump"), and be of no other US state or party than it
     names (`places`: "the New York senator" is no "Mitt Romney of Utah"; one named only after
-    the description must hold them). Nothing that fits: None, and the description stays a
-    description.
+    the description must hold them), and, `domestic`, be titled without another country.
+    Nothing that fits: None, and the description stays a description.
     """
     vocab = source_vocabulary()
     person_role = (
@@ -2528,7 +2576,12 @@ def _entity_antecedent(
             continue  # "the company said" is no "COVID-19" the recogniser called an organisation
         if named.label == "PERSON" and person_role:  # a title holds anywhere in the article
             fits = vocab.role_synonyms.get(head, frozenset({head}))
-            title = _fitting_title(titles, named.identity, fits, vocab, qualifiers, marks)
+            own = titles.get(named.identity, [])
+            if domestic:  # ("the president" is no "Ukrainian President" named nearer)
+                own = [t for t in own if not _foreign_words(t)]
+            title = _fitting_title(
+                {named.identity: own}, named.identity, fits, vocab, qualifiers, marks
+            )
             held = places[1].get(named.identity, frozenset())
             if title and _affiliation_fits(places[0], held, strict=False):
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
@@ -2629,8 +2682,11 @@ def _link_titles(pairs: list[tuple[Relation, Speaker]]) -> None:
     for i, (relation, speaker) in enumerate(pairs):
         if not speaker.title_only:
             continue
-        if re.match(r"(?i)(?:his|her|their|its)\s", speaker.description or ""):
-            continue
+        description = speaker.description or ""
+        if re.match(r"(?i)(?:his|her|their|its)\s", description) or re.search(
+            r"\w['\u2019]s?\s", description
+        ):
+            continue  # (nor "the president's personal lawyer": an aide of someone named)
         for later_relation, later in pairs[i + 1 :]:
             if later_relation.cue[0] - relation.cue[1] > _CATAPHORA_WINDOW:
                 break
