@@ -583,6 +583,11 @@ def test_a_bare_role_description_is_the_holder_titled_without_another_country(nl
     )
     assert _speakers(nlp, text)["The president"] == "Donald Trump"
     text = (
+        "President Trump froze the aid before his call with Ukrainian President Volodymyr "
+        "Zelensky. \"I spoke with President Zelensky of Ukraine,\" the president tweeted."
+    )
+    assert _speakers(nlp, text)["the president"] == "Donald Trump"
+    text = (
         "Ukrainian President Volodymyr Zelensky met the envoys in Kyiv on Monday. The president "
         "said the talks went well."
     )

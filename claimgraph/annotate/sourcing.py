@@ -1964,15 +1964,15 @@ def _antecedent(
     qualifiers: frozenset[str] = frozenset(),
     marks: frozenset[str] = frozenset(),
     places: tuple[frozenset[str], dict[str, frozenset[str]]] = (frozenset(), {}),
-    domestic: bool = False,
+    foreign: frozenset[str] = frozenset(),
 ) -> Speaker | None:
     """The nearest earlier speaker a back-reference of this kind fits. `prefer_known`: a
     gendered pronoun takes the nearest person known to be of its gender before the nearest
     person of unknown gender ("she said" after "Sen. Claire McCaskill ... Obama"). A
     description fits a speaker's role only with the same office marks (`marks`: "the
     president" is no "former Vice President"), and no state or party of its person's other
-    than the description names (`places`: its own, and each person's); `domestic`: none whose
-    role names another country ("the president" is no "Ukrainian President")."""
+    than the description names (`places`: its own, and each person's); `foreign`: none of these
+    people ("the president" is no "Ukrainian President", see `_foreign_holders`)."""
     candidates = sorted(
         (
             r
@@ -1998,7 +1998,7 @@ def _antecedent(
             held = places[1].get(speaker.identity or "", frozenset())
             if not _affiliation_fits(places[0], held, strict=False):
                 continue  # "the Kentucky senator" is no earlier "Sen. Marco Rubio of Florida"
-            if domestic and _foreign_words(speaker.role):
+            if speaker.identity in foreign:
                 continue
             if head is not None and head == speaker.head:
                 return speaker
@@ -2222,21 +2222,25 @@ def _foreign_words(title: str | None) -> frozenset[str]:
     return frozenset(w for w in words if w not in plain and w.rstrip(".") not in plain)
 
 
-def _domestic_holder(
+def _foreign_holders(
     titles: dict[str, list[str]], head: str, marks: frozenset[str], qualifiers: frozenset[str]
-) -> bool:
-    """Whether a bare description of a role a country holds one of ("the president") has a
-    holder the article titles without another country ("President Trump"): then it is that
-    one, never "Ukrainian President Volodymyr Zelensky" named nearer."""
+) -> frozenset[str]:
+    """For a bare description of a role a country holds one of ("the president"), when the
+    article titles a holder only without another country ("President Trump"): the holders it
+    titles with another country or body anywhere ("Ukrainian President Volodymyr Zelensky",
+    though a quoted "President Zelensky" also stands), whom the description never means."""
     if qualifiers or head not in _words("roles", "qualified_roles"):
-        return False
+        return frozenset()
     vocab = source_vocabulary()
     fits = vocab.role_synonyms.get(head, frozenset({head}))
-    return any(
-        fits & _title_words(t, vocab) and _title_marks(t) == marks and not _foreign_words(t)
-        for held in titles.values()
-        for t in held
-    )
+    fitting = {
+        identity: [t for t in held if fits & _title_words(t, vocab) and _title_marks(t) == marks]
+        for identity, held in titles.items()
+    }
+    foreign = frozenset(i for i, held in fitting.items() if any(map(_foreign_words, held)))
+    if not any(held and i not in foreign for i, held in fitting.items()):
+        return frozenset()
+    return foreign
 
 
 def _title_core(title: str) -> str:
@@ -2356,8 +2360,10 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 places = (
                     _description_affiliations(head_token) if found == "description" else frozenset()
                 )
-                domestic = found == "description" and _domestic_holder(
-                    titles, head, marks, qualifiers
+                foreign = (
+                    _foreign_holders(titles, head, marks, qualifiers)
+                    if found == "description"
+                    else frozenset()
                 )
                 extra = (
                     []
@@ -2403,7 +2409,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                             qualifiers=qualifiers,
                             marks=marks,
                             places=(places, affiliations),
-                            domestic=domestic,
+                            foreign=foreign,
                         )
                     )
                 if antecedent is None and found == "description":
@@ -2417,7 +2423,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                         qualifiers,
                         marks,
                         (places, affiliations),
-                        domestic,
+                        foreign,
                     ) or _issuer(doc, mentions, head, position)
                     antecedent = antecedent or _organisation_ending(
                         doc, mentions, head_token, position
@@ -2527,7 +2533,7 @@ def _entity_antecedent(
     qualifiers: frozenset[str] = frozenset(),
     marks: frozenset[str] = frozenset(),
     places: tuple[frozenset[str], dict[str, frozenset[str]]] = (frozenset(), {}),
-    domestic: bool = False,
+    foreign: frozenset[str] = frozenset(),
 ) -> Speaker | None:
     """'the president', 'the senator', 'the paper', 'the ministry', 'the group': the entity
     named before it in the article that the description fits, the most recent one.
@@ -2539,7 +2545,7 @@ def _entity_antecedent(
     the places and organisations the description names (`qualifiers`: "The president of
     Ukraine" is no "President Donald Trump"), and be of no other US state or party than it
     names (`places`: "the New York senator" is no "Mitt Romney of Utah"; one named only after
-    the description must hold them), and, `domestic`, be titled without another country.
+    the description must hold them), and be none of `foreign` (`_foreign_holders`).
     Nothing that fits: None, and the description stays a description.
     """
     vocab = source_vocabulary()
@@ -2576,12 +2582,9 @@ def _entity_antecedent(
             continue  # "the company said" is no "COVID-19" the recogniser called an organisation
         if named.label == "PERSON" and person_role:  # a title holds anywhere in the article
             fits = vocab.role_synonyms.get(head, frozenset({head}))
-            own = titles.get(named.identity, [])
-            if domestic:  # ("the president" is no "Ukrainian President" named nearer)
-                own = [t for t in own if not _foreign_words(t)]
-            title = _fitting_title(
-                {named.identity: own}, named.identity, fits, vocab, qualifiers, marks
-            )
+            title = _fitting_title(titles, named.identity, fits, vocab, qualifiers, marks)
+            if named.identity in foreign:  # ("the president" is no "Ukrainian President")
+                title = None
             held = places[1].get(named.identity, frozenset())
             if title and _affiliation_fits(places[0], held, strict=False):
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
