@@ -584,7 +584,7 @@ def test_a_bare_role_description_is_the_holder_titled_without_another_country(nl
     assert _speakers(nlp, text)["The president"] == "Donald Trump"
     text = (
         "President Trump froze the aid before his call with Ukrainian President Volodymyr "
-        "Zelensky. \"I spoke with President Zelensky of Ukraine,\" the president tweeted."
+        'Zelensky. "I spoke with President Zelensky of Ukraine," the president tweeted.'
     )
     assert _speakers(nlp, text)["the president"] == "Donald Trump"
     text = (
@@ -606,3 +606,25 @@ def test_a_lower_case_run_is_no_name(nlp) -> None:
     names = {e.name for e in doc._.cg_entities.values()}
     assert all(any(c.isupper() for c in name) for name in names), names
     assert "swung back" not in {a.speaker for a in doc._.cg_attributions}
+
+
+def test_a_name_before_its_relative_clause_or_a_line_end_is_the_speaker(nlp) -> None:
+    """ "The SDF, which holds thousands of IS fighters ..., has warned" (record 4338: the parse
+    made "IS" the head, and "EU is" came out), "said Rep. Jamie Raskin" at a paragraph's end
+    (record 4306: the name hung on the next line's word and came out as its title "Rep.");
+    "The Syrian Kurdish group" is a description of the group named before, not a name."""
+    text = (
+        "The SDF, which holds thousands of IS fighters in camps in northeastern Syria, has "
+        "warned that an incursion might lead to escapes."
+    )
+    assert set(_speakers(nlp, text).values()) == {"SDF"}
+    text = (
+        'Most members were quiet. "This is bad," said Rep. Jamie Raskin\n\nPanel chairs like '
+        "Rep. Jerold Nadler will continue with their work."
+    )
+    assert _speakers(nlp, text)["Rep. Jamie Raskin"] == "Jamie Raskin"
+    text = (
+        "The Syrian Democratic Forces said the attack had begun. The Syrian Kurdish group "
+        "urged Moscow to broker talks."
+    )
+    assert _speakers(nlp, text)["The Syrian Kurdish group"] == "Syrian Democratic Forces"

@@ -1063,6 +1063,40 @@ def _leading_person(
     )
 
 
+_CLAUSE_AFTER_NAME = re.compile(r"\s*,\s*(?:which|who|whose)\b", re.IGNORECASE)
+
+
+def _named_before_clause(
+    doc: Doc, mentions: list[Mention], root: Token, phrase: tuple[int, int]
+) -> Speaker | None:
+    """ "The SDF, which holds thousands of IS fighters ..., has warned": the name the phrase
+    opens with, before its relative clause, whatever word of the clause the parse made the
+    head ("IS")."""
+    text = doc_text(doc)
+    first = next(
+        (
+            m
+            for m in mentions
+            if phrase[0] <= m.start < phrase[1]
+            and text[phrase[0] : m.start].strip().lower() in ("", "the")
+        ),
+        None,
+    )
+    if first is None or root.idx < first.end or not _CLAUSE_AFTER_NAME.match(text, first.end):
+        return None
+    named = _named(doc, first)
+    if named.label not in SPEAKER_LABELS:
+        return None
+    return Speaker(
+        name=named.name,
+        key=named.key,
+        label=named.label,
+        description=_clean(text[phrase[0] : phrase[1]]),
+        plural=named.label != "PERSON",
+        outlet=named.label == "ORG" and is_outlet_name(named.name),
+    )
+
+
 def _organisation_called(
     doc: Doc, mentions: list[Mention], head: Token, phrase: tuple[int, int]
 ) -> Speaker | None:
@@ -1569,7 +1603,9 @@ def describe_source(
                 )
             ]
         return [Speaker(description=text)]
-    leading = _leading_person(doc, mentions, root, phrase)
+    leading = _leading_person(doc, mentions, root, phrase) or _named_before_clause(
+        doc, mentions, root, phrase
+    )
     if leading is not None:
         return [leading]
     if _party_member(head):
@@ -1706,7 +1742,12 @@ def describe_source(
     )
     if national and head.lower_ in org_head_words() and indefinite:
         return unnamed  # "another pro-Israel lobby group demanded": described, not named
-    institution = national and head.lower_ in org_head_words()
+    # ("the Syrian Kurdish group" is a description of the group named before, not a name)
+    institution = (
+        national
+        and head.lower_ in org_head_words()
+        and head.lemma_.lower() not in vocab.generic_org_nouns
+    )
     if institution or (
         head.pos_ == "PROPN"
         and head.text[:1].isupper()
@@ -2504,10 +2545,21 @@ def _source_root(doc: Doc, relation: Relation) -> Token:
     where the phrase's own head is meant."""
     root = doc[relation.source_root]  # type: ignore[index]
     start, end = relation.source  # type: ignore[misc]
-    if start <= root.idx < end:
-        return root
-    span = doc.char_span(start, end, alignment_mode="expand")
-    return span.root if span is not None else root
+    if not start <= root.idx < end:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        root = span.root if span is not None else root
+    # "said Rep. Jamie Raskin\n\nPanel chairs ...": a name the parse hung on the next line's
+    # word, rooted at its title; the name's last word is its head
+    while (
+        root.dep_ == "compound"
+        and root.i + 1 < len(doc)
+        and doc[root.i + 1].idx < end
+        and doc[root.i + 1].head == root.head
+        and doc[root.i + 1].pos_ == "PROPN"
+        and not start <= root.head.idx < end
+    ):
+        root = doc[root.i + 1]
+    return root
 
 
 def _definite_description(root: Token, found: list[Speaker]) -> bool:
