@@ -597,7 +597,8 @@ def test_a_bare_role_description_is_the_holder_titled_without_another_country(nl
 def test_a_lower_case_run_is_no_name(nlp) -> None:
     """ "the former vice president swung back": the recogniser labelled "swung back" a person
     (record 4311), and the description went forward to that "person" titled "the former vice
-    president". No run of lower-case words is a person or an organisation."""
+    president". No run of lower-case words is a person (an organisation may be written so:
+    "the state department said")."""
     text = (
         "As President Donald Trump criticized the Bidens, the former vice president swung back, "
         "appearing in Wilmington on Tuesday to state that he backs the inquiry."

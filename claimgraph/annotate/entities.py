@@ -877,8 +877,8 @@ class EntityResolver:
             if not is_name_text(text):
                 continue
             label = ent.label_
-            if label in ("PERSON", "ORG") and not any(c.isupper() for c in text):
-                continue  # "the former vice president swung back": no name written lower case
+            if label == "PERSON" and not any(c.isupper() for c in text):
+                continue  # "the former vice president swung back": no person written lower case
             if label == "PERSON" and _names_a_work(doc, ent):
                 label = "WORK_OF_ART"  # "in his book, Basic Brown, ...": a title, no person
             inner = _INNER_POSSESSIVE.search(text) if label in ("PERSON", "ORG") else None
