@@ -468,6 +468,11 @@ def test_a_description_fits_a_title_only_with_the_same_office(nlp) -> None:
         "abroad. The attorney general said the brief was sound."
     )
     assert _speakers(nlp, text)["The attorney general"] == "Tom Ruiz"
+    text = (
+        "As President Donald Trump attacked the family, the former vice president hit back, "
+        "saying he backs the inquiry. On Wednesday, the president released notes about the call."
+    )
+    assert _speakers(nlp, text)["the president"] == "Donald Trump"  # not the earlier description
 
 
 def test_a_description_naming_a_state_or_party_is_no_person_of_another(nlp) -> None:
@@ -536,6 +541,11 @@ def test_a_lawyer_is_a_role_and_his_aide_no_later_person(nlp) -> None:
         '"That is shameful," Jamie Holt said.'
     )
     assert _speakers(nlp, text)["his spokesman"] is None
+    text = (
+        "The Turkish presidency's communications director urged the world to back the move. "
+        '"We will not stop," Fahrettin Altun said.'
+    )
+    assert set(_speakers(nlp, text).values()) == {"Fahrettin Altun"}  # a body's aide, named next
 
 
 def test_a_given_name_of_two_halves_stays_whole(nlp) -> None:

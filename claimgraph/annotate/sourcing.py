@@ -2042,6 +2042,8 @@ def _antecedent(
             if speaker.identity in foreign:
                 continue
             if head is not None and head == speaker.head:
+                if speaker.name is None and _title_marks(speaker.description) != marks:
+                    continue  # "the president" is no earlier "the former vice president"
                 return speaker
             if (
                 head is not None
@@ -2738,10 +2740,10 @@ def _link_titles(pairs: list[tuple[Relation, Speaker]]) -> None:
         if not speaker.title_only:
             continue
         description = speaker.description or ""
-        if re.match(r"(?i)(?:his|her|their|its)\s", description) or re.search(
-            r"\w['\u2019]s?\s", description
-        ):
-            continue  # (nor "the president's personal lawyer": an aide of someone named)
+        pronoun = re.match(r"(?i)(?:his|her|their)\s", description)
+        owner = re.search(r"(\w+)['\u2019]s\s", description)
+        if pronoun or owner and owner.group(1).lower() in source_vocabulary().role_nouns:
+            continue  # someone's aide ("the president's personal lawyer"), left unnamed
         for later_relation, later in pairs[i + 1 :]:
             if later_relation.cue[0] - relation.cue[1] > _CATAPHORA_WINDOW:
                 break
