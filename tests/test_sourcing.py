@@ -639,3 +639,19 @@ def test_a_name_before_its_relative_clause_or_a_line_end_is_the_speaker(nlp) -> 
         "urged Moscow to broker talks."
     )
     assert _speakers(nlp, text)["The Syrian Kurdish group"] == "Syrian Democratic Forces"
+
+
+def test_a_name_beside_its_subjects_title_is_a_subject_for_he(nlp) -> None:
+    """ "pieces of a missile that military spokesman Col. X identified ... He also played a
+    video that he said showed ..." (record 4300): the name set beside the clause's subject is
+    the person "he" goes back to, not the official quoted two paragraphs before."""
+    text = (
+        "The agency quoted Salem Nasser of the Foreign Ministry as saying the country joined.\n\n"
+        "Iraq said it would not join the coalition. The government in Baghdad has tried to keep "
+        "a neutral stance amid the tensions, which have grown for months across the region.\n\n"
+        "At a press event Thursday, the Saudis displayed broken drones and pieces of a rocket "
+        "that military spokesman Col. Turki Al-Malki identified as Iranian arms. He also played "
+        "a clip that he said showed a drone flying in from the east."
+    )
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["he"] == "Turki Al-Malki"

@@ -1985,7 +1985,9 @@ def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int)
         root = span.root
         # a "compound" hung on a verb is its subject misparsed ("the reason Trump won")
         misparsed = root.dep_ == "compound" and root.head.pos_ in ("VERB", "AUX")
-        if root.dep_ not in ("nsubj", "nsubjpass") and not misparsed:
+        # a name beside its subject's title ("that military spokesman Col. X identified")
+        titled = root.dep_ == "appos" and root.head.dep_ in ("nsubj", "nsubjpass")
+        if root.dep_ not in ("nsubj", "nsubjpass") and not misparsed and not titled:
             continue
         speaker = Speaker(name=named.name, key=named.key, label=named.label)
         found.append(_Resolved(speaker, mention.start))
