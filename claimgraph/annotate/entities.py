@@ -34,7 +34,7 @@ DEFAULT_ALIASES = Path(__file__).resolve().parents[1] / "data" / "aliases.yaml"
 _APOSTROPHES = re.compile(r"['`\u02bb\u02bc\u02be\u02bf\u2018\u2019\u00b4]")
 # "the", and a demonstrative a heading ran into a name ("How we did this Pew Research Center
 # conducted ..."): written in lower case only, so "This American Life" keeps its name.
-_ARTICLE_PREFIX = re.compile(r"^(?:(?i:the)|this|that|these|those)\s+")
+_ARTICLE_PREFIX = re.compile(r"^(?:(?i:the)|a|an|this|that|these|those)\s+")  # ("an IBD/TIPP poll")
 _POSSESSIVE = re.compile(r"['\u2019]s$|(?<=s)['\u2019]$")
 # Words an entity span may not end on ("Office of Legal Counsel of"): the span ran on.
 _TRAILING_MINOR = re.compile(r"(?:\s+(?:of|and|the|for|in|on|at|to|&))+$", re.IGNORECASE)
