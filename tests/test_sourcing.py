@@ -655,3 +655,14 @@ def test_a_name_beside_its_subjects_title_is_a_subject_for_he(nlp) -> None:
     )
     speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
     assert speakers["he"] == "Turki Al-Malki"
+
+
+def test_a_part_of_a_law_is_no_speaker(nlp) -> None:
+    """ "when the President says, 'Article II says, I can do whatever I want'" (record 4306):
+    a law's article, clause, section or title the recogniser labels a law names no source."""
+    text = (
+        "He has broken the rules, especially when the President says, 'Article II says, I can do "
+        "whatever I want.' The senators disagreed."
+    )
+    speakers = _speakers(nlp, text)
+    assert speakers["Article II"] is None
