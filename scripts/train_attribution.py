@@ -2,12 +2,19 @@
 
     .venv/bin/python scripts/train_attribution.py [--data ../shared/data/polnear]
         [--out claimgraph/models/attribution-tagger] [--epochs 8] [--degraded-share 0.5]
+        [--cache DIR] [--no-boundaries]
 
 The tagger (claimgraph/annotate/tagger.py) reads the spaCy pipeline's own tok2vec vectors and
 parse, so training parses every article once with the same pipeline claimgraph runs
 (``load_nlp(stages=())``), caches the features, then trains a BiLSTM with one O/B/I head per
 span kind (Source, Cue, Content) with Adam. Gold spans are PolNeAR's relation envelopes as
 eval/attribution.py scores them; where spans of one kind nest, the longer is kept.
+
+The tagger also reads where the parse's phrases open and close at each token
+(``tagger.phrase_edges``; ``--no-boundaries`` trains without them, as the taggers before
+December 2026 were). ``--cache DIR`` keeps the parsed Docs (tok2vec tensors included) of each
+split in DIR and reuses them on the next run with the same pipeline and articles, so a second
+training run skips the parse.
 
 Robustness to scraped text: a share of the training articles (``--degraded-share``) is also
 parsed as a degraded copy — commas, quotation marks and apostrophes removed, gold offsets mapped
@@ -23,6 +30,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
+import pickle
 import random
 import sys
 import time
@@ -76,17 +84,36 @@ def label_vocab(nlp) -> dict[str, list[str]]:
     }
 
 
-def featurise(nlp, articles, vocab, lexicon, what: str):
-    index = {k: {label: i + 1 for i, label in enumerate(v)} for k, v in vocab.items()}
-    out, started = [], time.perf_counter()
+def parsed(nlp, articles, what: str, cache: Path | None):
+    """The articles' Docs: from ``cache/<what>.pkl`` when it holds this pipeline's parse of
+    these articles, else parsed (and stored there). Docs keep their tok2vec tensor."""
+    from spacy.tokens import Doc
+
+    key = {"pipeline": pipeline_name(nlp), "names": [a.name for a in articles]}
+    file = cache / f"{what}.pkl" if cache else None
+    if file is not None and file.is_file():
+        stored = pickle.loads(file.read_bytes())
+        if {k: stored.get(k) for k in key} == key:
+            print(f"{what}: {len(articles)} parsed articles from {file}", flush=True)
+            return [Doc(nlp.vocab).from_bytes(b) for b in stored["docs"]]
+    docs, started = [], time.perf_counter()
     for n, doc in enumerate(nlp.pipe((a.text for a in articles), batch_size=16), start=1):
-        out.append(doc_features(doc, index, lexicon))
+        docs.append(doc)
         if n % 100 == 0:
             print(
                 f"parsed {n}/{len(articles)} {what} ({time.perf_counter() - started:.0f} s)",
                 flush=True,
             )
-    return out
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        blobs = [d.to_bytes(exclude=["user_data"]) for d in docs]
+        file.write_bytes(pickle.dumps({**key, "docs": blobs}))
+    return docs
+
+
+def featurise(docs, vocab, lexicon, boundaries: bool):
+    index = {k: {label: i + 1 for i, label in enumerate(v)} for k, v in vocab.items()}
+    return [doc_features(doc, index, lexicon, boundaries=boundaries) for doc in docs]
 
 
 def score_spans(dev, predicted) -> dict[str, float]:
@@ -130,6 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--limit", type=int, default=None, help="articles per split (smoke runs)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--cache", type=Path, default=None, help="keep/reuse parsed Docs here")
+    parser.add_argument(
+        "--no-boundaries",
+        dest="boundaries",
+        action="store_false",
+        help="without the phrase edges feature (tagger.phrase_edges)",
+    )
     args = parser.parse_args(argv)
 
     torch.manual_seed(args.seed)
@@ -142,8 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     dev = load_articles(args.data, "dev", args.limit)
     extra = [degrade(a) for a in rng.sample(train, int(len(train) * args.degraded_share))]
     train_all = train + extra
-    feats = featurise(nlp, train_all, vocab, lexicon, "train")
-    dev_feats = featurise(nlp, dev, vocab, lexicon, "dev")
+    docs = parsed(nlp, train, "train", args.cache)
+    docs += parsed(nlp, extra, "train_degraded", args.cache)
+    feats = featurise(docs, vocab, lexicon, args.boundaries)
+    del docs
+    dev_feats = featurise(parsed(nlp, dev, "dev", args.cache), vocab, lexicon, args.boundaries)
     data = []
     for article, f in zip(train_all, feats, strict=True):
         labels = token_labels(f, article.gold)
@@ -162,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": {k: len(v) for k, v in vocab.items()},
         "tensor_width": int(feats[0].vectors.shape[1]),
         "hidden": args.hidden,
+        "boundaries": args.boundaries,
         # Paths as given relative to the repository, so the card does not carry a machine's.
         "training": {
             k: str(

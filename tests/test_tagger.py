@@ -238,3 +238,41 @@ def test_a_wire_leads_content_starts_after_its_dateline(attribution: str) -> Non
     )
     found = load_nlp(attribution=attribution)(text)._.cg_attributions
     assert [a.content for a in found] == ["The ferry operator raised fares by 14 percent in May"]
+
+
+def test_phrase_edges_name_the_widest_phrase_opening_and_closing_at_each_token() -> None:
+    """Heads of 'He said that the pier , which opened in May , will close .' as a parser
+    draws them (written for this test): the "that" clause opens at "that" and closes at
+    "close"; the relative clause opens at "which" and closes at "May"; a word that is no
+    phrase's edge gets -1."""
+    from claimgraph.annotate.tagger import phrase_edges
+
+    sentence = "He said that the pier , which opened in May , will close ."
+    words = sentence.split(" ")
+    heads = [1, 1, 12, 4, 12, 4, 7, 4, 7, 8, 4, 12, 1, 1]
+    opens, closes = phrase_edges(heads)
+    assert words[opens[2]] == "close"  # the clause headed by "close" opens at "that"
+    assert words[closes[12]] == "close"
+    assert words[opens[6]] == "opened" and words[closes[9]] == "opened"
+    assert opens[0] == 1 and closes[13] == 1  # the sentence is said's phrase
+    assert opens[5] == -1 and closes[11] == -1
+
+
+def test_taggers_with_and_without_phrase_edges_read_the_features_they_were_trained_on(
+    tagger,
+) -> None:
+    """The shipped config says whether its tagger reads phrase edges; features follow it, so
+    an older tagger folder (without them) still loads and predicts."""
+    from claimgraph.annotate.tagger import build_model, doc_features
+
+    doc = load_nlp(stages=())(TEXT)
+    plain = doc_features(doc, tagger.vocab, tagger.lexicon)
+    edged = doc_features(doc, tagger.vocab, tagger.lexicon, boundaries=True)
+    assert len(plain.ids[0]) == 7 and len(edged.ids[0]) == 9
+    assert [row[:7] for row in edged.ids] == plain.ids
+    for boundaries in (False, True):
+        config = {**tagger.config, "boundaries": boundaries}
+        model = build_model(config).eval()
+        other = AttributionTagger(tagger.path, model, config)
+        (spans,) = other.predict([doc])
+        assert set(spans) == {"Source", "Cue", "Content"}

@@ -77,6 +77,8 @@ class Features:
     ends: list[int]
     vectors: list  # (n, width) numpy array: doc.tensor
     ids: list[list[int]]  # per token: word hash, tag, dep, head dep, entity, cue, head cue
+    # (with ``boundaries``, two more: the dependency of the widest phrase opening and closing
+    # at the token)
     flags: list[list[float]]
     lines: list[tuple[int, int]]  # token ranges [a, b) of each non-empty line
 
@@ -108,11 +110,47 @@ class _Lookups:
         return found
 
 
+def phrase_edges(heads: Sequence[int]) -> tuple[list[int], list[int]]:
+    """For each token, the dependency of the widest phrase (a subtree, the token's own
+    excluded) that opens and that closes at it, as indices of the phrase's head (-1: none).
+
+    Why: PolNeAR draws contents along the parse's phrases (a "that" clause, a clause cut
+    before its ", which ..." relative clause, a coordinated second clause): a tagger that sees
+    where phrases open and close can put a content's edges there, which the token's own
+    dependency and its head's do not say. ``heads`` are absolute head indices."""
+    n = len(heads)
+    left, right = list(range(n)), list(range(n))
+    for i in range(n):
+        j, steps = i, 0
+        while heads[j] != j and steps < n:
+            j = heads[j]
+            left[j] = min(left[j], i)
+            right[j] = max(right[j], i)
+            steps += 1
+    opens, closes = [-1] * n, [-1] * n
+    for j in range(n):
+        size = right[j] - left[j]
+        if size == 0:
+            continue
+        a, b = left[j], right[j]
+        if opens[a] < 0 or size > right[opens[a]] - left[opens[a]]:
+            opens[a] = j
+        if closes[b] < 0 or size > right[closes[b]] - left[closes[b]]:
+            closes[b] = j
+    return opens, closes
+
+
 def doc_features(
-    doc, vocab: dict[str, dict[str, int]], lexicon: dict[str, int], lookups=None
+    doc,
+    vocab: dict[str, dict[str, int]],
+    lexicon: dict[str, int],
+    lookups=None,
+    boundaries: bool = False,
 ) -> Features:
     """What the tagger reads of a parsed Doc; see the module docstring. Read from spaCy's
-    arrays (``Doc.to_array``), never by making a Token object per token."""
+    arrays (``Doc.to_array``), never by making a Token object per token. ``boundaries``: also
+    the phrases opening and closing at each token (``phrase_edges``), for taggers trained
+    with them."""
     import numpy as np
     from spacy.attrs import (
         DEP,
@@ -151,6 +189,8 @@ def doc_features(
     head_off = arr[:, 2].astype(np.int64).tolist()
     title, upper, num, punct, sent, pos, space = (arr[:, i].tolist() for i in range(9, 16))
     pron, propn = strings["PRON"], strings["PROPN"]
+    if boundaries:
+        opens, closes = phrase_edges([i + int(off) for i, off in enumerate(head_off)])
     ids, flags, starts, ends = [], [], [], []
     for i in range(n):
         h = i + int(head_off[i])
@@ -174,17 +214,19 @@ def doc_features(
         if ent_type[i]:
             key = f"{_IOB.get(int(iob[i]), '')}-{strings[int(ent_type[i])]}"
             entity = vocab["ent"].get(key, 0)
-        ids.append(
-            [
-                word,
-                look.of(doc, "tag", int(tag[i])),
-                look.of(doc, "dep", int(dep[i])),
-                look.of(doc, "dep", int(dep[h])) if h != i else 0,
-                entity,
-                cue,
-                head_cue,
-            ]
-        )
+        row = [
+            word,
+            look.of(doc, "tag", int(tag[i])),
+            look.of(doc, "dep", int(dep[i])),
+            look.of(doc, "dep", int(dep[h])) if h != i else 0,
+            entity,
+            cue,
+            head_cue,
+        ]
+        if boundaries:
+            row.append(look.of(doc, "dep", int(dep[opens[i]])) if opens[i] >= 0 else 0)
+            row.append(look.of(doc, "dep", int(dep[closes[i]])) if closes[i] >= 0 else 0)
+        ids.append(row)
         o = int(orth[i])
         quote = look.quote.get(o)
         if quote is None:
@@ -235,10 +277,13 @@ def doc_features(
 
 def build_model(config: dict):
     """The network: embeddings of the categorical features, the tok2vec vector and flags,
-    projected and read by a 2-layer BiLSTM; one 3-way (O/B/I) head per span kind."""
+    projected and read by a 2-layer BiLSTM; one 3-way (O/B/I) head per span kind. With
+    ``boundaries`` in the config, also the dependencies of the phrases opening and closing at
+    each token (``phrase_edges``)."""
     torch = _torch()
     nn = torch.nn
     sizes = config["sizes"]
+    boundaries = bool(config.get("boundaries"))
 
     class Tagger(nn.Module):
         def __init__(self) -> None:
@@ -249,6 +294,7 @@ def build_model(config: dict):
             self.ent = nn.Embedding(sizes["ent"] + 1, 8, padding_idx=0)
             self.cue = nn.Embedding(len(CUE_CLASSES) + 1, 8, padding_idx=0)
             width = config["tensor_width"] + 32 + 16 * 3 + 8 + 8 * 2 + N_FLAGS
+            width += 16 * 2 if boundaries else 0
             hidden = config.get("hidden", 128)
             self.project = nn.Sequential(nn.Linear(width, 2 * hidden), nn.ReLU(), nn.Dropout(0.2))
             self.lstm = nn.LSTM(
@@ -273,6 +319,8 @@ def build_model(config: dict):
                 self.cue(ids[..., 6]),
                 flags,
             ]
+            if boundaries:
+                parts += [self.dep(ids[..., 7]), self.dep(ids[..., 8])]
             x = self.project(torch.cat(parts, -1))
             packed = nn.utils.rnn.pack_padded_sequence(
                 x, lengths, batch_first=True, enforce_sorted=False
@@ -294,8 +342,9 @@ def batch_tensors(pieces: Sequence[tuple[Features, int, int]]):
     torch = _torch()
     width = max(b - a for _, a, b in pieces)
     dim = pieces[0][0].vectors.shape[1]
+    columns = max((len(f.ids[a]) for f, a, b in pieces if b > a), default=7)
     vectors = np.zeros((len(pieces), width, dim), dtype=np.float32)
-    ids = torch.zeros(len(pieces), width, 7, dtype=torch.long)
+    ids = torch.zeros(len(pieces), width, columns, dtype=torch.long)
     flags = torch.zeros(len(pieces), width, N_FLAGS)
     lengths = []
     for row, (f, a, b) in enumerate(pieces):
@@ -422,7 +471,8 @@ class AttributionTagger:
     def predict(self, docs: Sequence) -> list[dict[str, list[Span]]]:
         """Character spans per kind for each parsed Doc (PolNeAR conventions: content with its
         quotation marks and complementiser)."""
-        feats = [doc_features(d, self.vocab, self.lexicon) for d in docs]
+        boundaries = bool(self.config.get("boundaries"))
+        feats = [doc_features(d, self.vocab, self.lexicon, boundaries=boundaries) for d in docs]
         return self.predict_features(feats, [d.text for d in docs])
 
 
