@@ -96,8 +96,8 @@ that links two candidates merges them, the older id survives and the merged one 
 `merged` (the store keeps it, pointing to the survivor), so a narrative's id never changes once
 given except by being merged into an older one.
 
-Neighbours come from an approximate (usearch HNSW) index over every claim vector, `neighbours`
-per claim; each is then checked exactly against the link test, so the work per claim does not
+Neighbours come from an approximate (usearch HNSW) index over the vector of every claim that
+names an anchor (no other claim can link), `neighbours` per claim; each is then checked exactly against the link test, so the work per claim does not
 grow with the collection beyond the index's log factor. The index can be saved to and loaded
 from a file (`save_ann`/`load_ann`) and is added to, never rebuilt.
 
@@ -579,13 +579,18 @@ class NarrativeIndex:
                 claim, anchors.get(claim.id, ()), words[offset], thin[offset], roles.get(claim.id)
             )
             self._parent.append(row)
-        keys = np.arange(start, start + len(fresh), dtype=np.uint64)
-        self._ann_index().add(keys, vectors, threads=ANN_THREADS)
-        # Every link of a new claim is to a claim already indexed or added in this batch: one
-        # search per new claim finds them all, whatever the order the claims came in.
+        # Only claims with anchors enter the neighbour index: a claim without one links to
+        # nothing (`_pair_ok`), so it would only take memory and crowd real candidates out of
+        # a search's `neighbours`. Every link of a new claim is to a claim already indexed or
+        # added in this batch: one search per new claim finds them all, in any order.
         searchable = [start + i for i in range(len(fresh)) if self._anchor[start + i]]
-        if searchable and len(self._ids) > 1:
-            self._link(searchable, vectors[[r - start for r in searchable]])
+        if searchable:
+            at = [r - start for r in searchable]
+            self._ann_index().add(
+                np.asarray(searchable, dtype=np.uint64), vectors[at], threads=ANN_THREADS
+            )
+            if len(self._ann) > 1:
+                self._link(searchable, vectors[at])
         for offset in range(len(fresh)):
             self._touched.add(start + offset)
 
@@ -596,7 +601,7 @@ class NarrativeIndex:
         stores them, so both sides of a pair see the same cosine and the same verdict: the
         result does not depend on which of the two came first.
         """
-        k = min(self.neighbours + 1, len(self._ids))
+        k = min(self.neighbours + 1, len(self._ann))
         found = self._ann.search(vectors, k, threads=ANN_THREADS)
         keys = np.asarray(found.keys).reshape(len(rows), -1)
         total = len(self._ids)
@@ -827,6 +832,8 @@ class NarrativeIndex:
     def linked(self, a: str, b: str) -> bool:
         """Whether two indexed claims pass the link test (see the module docstring)."""
         row_a, row_b = self._rows[a], self._rows[b]
+        if not self._anchor[row_a] or not self._anchor[row_b]:
+            return False  # nothing to link on (and not in the neighbour index)
         vectors = np.asarray(self._ann.get(np.array([row_a, row_b], dtype=np.uint64)))
         cosine = float((_unit(vectors[0:1]) @ _unit(vectors[1:2]).T)[0, 0])
         return self._pair_ok(row_a, row_b, cosine)
@@ -945,12 +952,16 @@ class NarrativeIndex:
 
     def _describe(self, root: int) -> Narrative:
         rows = list(self._rows_of(root))
-        vectors = np.asarray(self._ann.get(np.asarray(rows, dtype=np.uint64)), dtype=np.float64)
-        vectors = _unit(vectors.reshape(len(rows), self._dim))
-        total = vectors.sum(axis=0)
-        others = (vectors @ total - 1.0) / max(len(rows) - 1, 1)
-        # Rounded first: float noise must not flip which of two equals labels it.
-        central = rows[int(np.argmax(np.round(others, 4)))]
+        if len(rows) == 1:  # a candidate of one (perhaps never indexed): its own centre
+            central, cohesion = rows[0], 1.0
+        else:
+            vectors = np.asarray(self._ann.get(np.asarray(rows, dtype=np.uint64)), dtype=np.float64)
+            vectors = _unit(vectors.reshape(len(rows), self._dim))
+            total = vectors.sum(axis=0)
+            others = (vectors @ total - 1.0) / max(len(rows) - 1, 1)
+            # Rounded first: float noise must not flip which of two equals labels it.
+            central = rows[int(np.argmax(np.round(others, 4)))]
+            cohesion = float(np.mean(vectors @ _unit(total)))
         dates = sorted(d for d in map(self._string, (self._date[r] for r in rows)) if d)
         n = len(rows)
         flags = [self._flags[r] for r in rows]
@@ -976,7 +987,7 @@ class NarrativeIndex:
             anonymous_share=sum(1 for f in flags if f & _ANONYMOUS) / n,
             hedged_share=sum(1 for f in flags if f & _HEDGED) / n,
             evidence_not_shown_share=sum(1 for f in flags if f & _EVIDENCE_NOT_SHOWN) / n,
-            cohesion=float(np.mean(vectors @ _unit(total))),
+            cohesion=cohesion,
             undated=n - len(dates),
             anchors=anchors,
         )
@@ -1068,7 +1079,8 @@ class NarrativeIndex:
                 self._groups.setdefault(root, array("i", [root])).append(row)
         for root in self._groups:
             self._multi[self._id_of(root)] = root
-        if not claims:
+        indexed = [row for row in range(len(claims)) if self._anchor[row]]  # as `add` keeps
+        if not indexed:
             return
         if ann_path and Path(ann_path).is_file():
             from usearch.index import Index
@@ -1077,7 +1089,7 @@ class NarrativeIndex:
                 index = Index.restore(ann_path)
             except Exception:  # noqa: BLE001 - unreadable: rebuilt below
                 index = None
-            if index is not None and len(index) == len(claims) and index.ndim == self._dim:
+            if index is not None and len(index) == len(indexed) and index.ndim == self._dim:
                 self._ann = index
                 return
         if vectors is None:
@@ -1086,7 +1098,9 @@ class NarrativeIndex:
         matrix = _unit(np.asarray(matrix, dtype=np.float32)).astype(np.float32)
         if matrix.shape != (len(claims), self._dim):
             raise ValueError(f"vectors are {matrix.shape}, expected ({len(claims)}, {self._dim})")
-        self._ann_index().add(np.arange(len(claims), dtype=np.uint64), matrix, threads=ANN_THREADS)
+        self._ann_index().add(
+            np.asarray(indexed, dtype=np.uint64), matrix[indexed], threads=ANN_THREADS
+        )
 
 
 _NO_ROLES = Roles()
