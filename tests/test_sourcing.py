@@ -666,3 +666,23 @@ def test_a_part_of_a_law_is_no_speaker(nlp) -> None:
     )
     speakers = _speakers(nlp, text)
     assert speakers["Article II"] is None
+
+
+def test_a_surname_the_recogniser_missed_is_a_subject_for_she(nlp) -> None:
+    """ "Pelosi earned a laugh ... when she said" three thousand characters after "House
+    Speaker Nancy Pelosi", with "Trump" named just before (record 4306: three attributions
+    left without a speaker): the surname in subject position, which the recogniser missed, is
+    the article's person of that name and the one "she" goes back to."""
+    filler = " ".join(
+        f"The budget line {i} was set at {i} million dollars for the coming year."
+        for i in range(1, 50)
+    )
+    text = (
+        f"House Speaker Nancy Pelosi opened the session on Tuesday. {filler}\n\n"
+        "The remarks follow a dozen members coming out for impeachment since the news about "
+        "Trump's July call with the President of Ukraine.\n\nPelosi earned a laugh at the "
+        "festival when she said: 'If that is the case, it would be wrong,' failing to drop the "
+        "word some expected.\n\nShe insisted that the members are doing their duty."
+    )
+    speakers = {a.cue: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["said"] == speakers["insisted"] == "Nancy Pelosi"

@@ -1991,6 +1991,25 @@ def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int)
             continue
         speaker = Speaker(name=named.name, key=named.key, label=named.label)
         found.append(_Resolved(speaker, mention.start))
+    # a surname the recogniser missed in subject position ("Pelosi earned a laugh when she
+    # said"): the article's person of that name
+    span = doc.char_span(max(0, after), before, alignment_mode="contract")
+    for token in span if span is not None else ():
+        if token.dep_ not in ("nsubj", "nsubjpass") or token.pos_ != "PROPN":
+            continue
+        if _token_mention(mentions, token) is not None or not token.text[:1].isupper():
+            continue
+        people = {
+            (m.entity_key, _named(doc, m).name)
+            for m in mentions
+            if m.label == "PERSON"
+            and _named(doc, m).label == "PERSON"
+            and _named(doc, m).name.split()[-1] == token.text
+            and " " in _named(doc, m).name
+        }
+        if len(people) == 1:
+            key, name = next(iter(people))
+            found.append(_Resolved(Speaker(name=name, key=key, label="PERSON"), token.idx))
     return found
 
 
