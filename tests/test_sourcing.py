@@ -686,3 +686,22 @@ def test_a_surname_the_recogniser_missed_is_a_subject_for_she(nlp) -> None:
     )
     speakers = {a.cue: a.speaker for a in nlp(text)._.cg_attributions}
     assert speakers["said"] == speakers["insisted"] == "Nancy Pelosi"
+
+
+def test_a_description_no_title_holds_is_the_person_just_named(nlp) -> None:
+    """ "the former Republican presidential candidate said" right after Sen. Romney's words
+    (record 4337): a description of one person that no title holds (`person_descriptions` in
+    data/roles.yaml) goes back like a pronoun, to an unnamed one where one spoke ("a
+    Republican strategist said ... the strategist added")."""
+    text = (
+        "Sen. Mitt Romney (R-Utah) confirmed Thursday that he won't challenge President Donald "
+        'Trump. "I see no way I would run," the former Republican presidential candidate said.'
+    )
+    assert _speakers(nlp, text)["the former Republican presidential candidate"] == "Mitt Romney"
+    text = (
+        'Sen. Ann Holt spoke first. "We will win," a Republican strategist said. "It is close," '
+        "the strategist added."
+    )
+    speakers = {a.cue: a for a in nlp(text)._.cg_attributions}
+    assert speakers["added"].speaker is None  # the unnamed one, never Sen. Holt
+    assert speakers["added"].speaker_description == "a Republican strategist"

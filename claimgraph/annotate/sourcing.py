@@ -1215,6 +1215,20 @@ def _party_member(head: Token) -> bool:
     )
 
 
+def _person_description(head: Token) -> bool:
+    """ "the former Republican presidential candidate said" after Romney's quotation, "the
+    diplomat added": a description of one person no title holds (roles.yaml
+    `person_descriptions`), written like a pronoun for the person just named."""
+    lemma = head.lemma_.lower()
+    if _is_plural(head) or lemma not in _words("roles", "person_descriptions"):
+        return False
+    if lemma in source_vocabulary().anonymous_heads:
+        return False  # ("the diplomat" after "a Western diplomat said": the unnamed one)
+    return any(c.dep_ == "det" and c.lower_ == "the" for c in head.children) and not any(
+        c.dep_ in ("conj", "prep", "acl", "relcl") for c in head.children
+    )
+
+
 def _titled_person_in(doc: Doc, mentions: list[Mention], phrase: tuple[int, int]) -> Named | None:
     """The person a place tags in a source phrase: "South Bend, Indiana, Mayor Pete Buttigieg"
     is the mayor, not the city. Only a person named right after a role noun counts."""
@@ -1608,7 +1622,7 @@ def describe_source(
     )
     if leading is not None:
         return [leading]
-    if _party_member(head):
+    if _party_member(head) or _person_description(head):
         return "person"
     if _unnamed_member(head) or _people_at_large(doc, mentions, head):
         return [Speaker(anonymous=True, description=text, head=head.lemma_.lower())]
