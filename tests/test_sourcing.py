@@ -705,3 +705,16 @@ def test_a_description_no_title_holds_is_the_person_just_named(nlp) -> None:
     speakers = {a.cue: a for a in nlp(text)._.cg_attributions}
     assert speakers["added"].speaker is None  # the unnamed one, never Sen. Holt
     assert speakers["added"].speaker_description == "a Republican strategist"
+
+
+def test_a_role_naming_no_body_is_not_the_next_person_quoted(nlp) -> None:
+    """ "Holding aid hostage until a foreign leader agrees ... is corruption. Rep. Brendan
+    Boyle told ..." (record 4306): a role that names no body whose role it is ("a foreign
+    leader", in a clause about anyone) is never given the name of the next person quoted, as
+    "A leader of Kataib Hezbollah says ..." before its leader's name still is."""
+    text = (
+        "Holding aid hostage until a foreign leader agrees to smear a rival is plain "
+        "corruption. Rep. Dan Moyle of Ohio told reporters the case was clear."
+    )
+    speakers = {a.cue: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["agrees"] is None

@@ -2779,6 +2779,8 @@ def _link_titles(pairs: list[tuple[Relation, Speaker]]) -> None:
         owner = re.search(r"(\w+)['\u2019]s\s", description)
         if pronoun or owner and owner.group(1).lower() in source_vocabulary().role_nouns:
             continue  # someone's aide ("the president's personal lawyer"), left unnamed
+        if not any(w[:1].isupper() for w in description.split()[1:]):
+            continue  # "until a foreign leader agrees": no body named whose role it is
         for later_relation, later in pairs[i + 1 :]:
             if later_relation.cue[0] - relation.cue[1] > _CATAPHORA_WINDOW:
                 break
