@@ -499,9 +499,9 @@ def test_a_description_naming_a_state_or_party_is_no_person_of_another(nlp) -> N
 
 
 def test_a_people_or_faith_at_large_is_an_unnamed_group(nlp) -> None:
-    """ "Romans thought ...", "local Jews said ..." (record 4303, a history essay): a people or
-    a faith the recogniser calls one, written without "the", is an unnamed group like
-    "Americans say", never a named speaker; a party's members stay to the other rules."""
+    """ "Romans thought ...", "local Jews said ..." (record 4303, a history essay): a people, a
+    faith or a party's members the recogniser calls one, written without "the" or a body's
+    name, is an unnamed group like "Americans say", never a named speaker."""
     text = (
         "Ritual murder was a common charge in the old world. Romans thought their subjects "
         "were plotting. In 1475 local Jews were seized and said they were innocent."
@@ -509,6 +509,11 @@ def test_a_people_or_faith_at_large_is_an_unnamed_group(nlp) -> None:
     speakers = {a.source_text: a for a in nlp(text)._.cg_attributions}
     assert speakers["Romans"].speaker is None and speakers["Romans"].anonymous
     assert speakers["local Jews"].speaker is None and speakers["local Jews"].anonymous
+    # a party's members at large, as eval/gold annotates them ("Democrats say ..."), but not
+    # a body of them ("Senate Democrats", test_one_organisation_name_with_and_is_one_speaker)
+    text = "The bill passed on a party-line vote. Democrats say the leaders broke a promise."
+    (attribution,) = nlp(text)._.cg_attributions
+    assert attribution.speaker is None and attribution.anonymous
 
 
 def test_a_name_keeps_no_relative_clause(nlp) -> None:

@@ -1166,10 +1166,9 @@ def _unnamed_member(head: Token) -> bool:
 def _people_at_large(doc: Doc, mentions: list[Mention], head: Token) -> bool:
     """ "Americans view politics through ...": a people in general, written without "the",
     which the alias table files under its country; the country ("the Americans" of a war
-    report, "Washington") stays the speaker elsewhere. So is a people or a faith the
-    recogniser calls one ("Romans thought", "Ancient Greeks regarded", "local Jews said",
-    "Christians in the Middle Ages"), but a party's members ("Democrats say") and the
-    organisations of their country are left to the other rules."""
+    report, "Washington") stays the speaker elsewhere. So is a people, a faith or a party's
+    members the recogniser calls one ("Romans thought", "local Jews said", "Democrats say":
+    eval/gold's guideline), but not a body of them ("Senate Democrats")."""
     if head.ent_type_ not in ("NORP", "GPE"):
         return False
     if not head.lower_.endswith("s") or head.lower_.endswith("ss"):
@@ -1185,9 +1184,8 @@ def _people_at_large(doc: Doc, mentions: list[Mention], head: Token) -> bool:
         return label in ("GPE", "LOC")
     if label != "NORP" or head.ent_type_ != "NORP" or not head.text[:1].isupper():
         return False
-    parties = _words("roles", "parties") | _words("roles", "unmarked_qualifiers")
-    if head.lower_ in parties or head.lemma_.lower() in parties:
-        return False
+    if any(c.dep_ in ("compound", "conj") or c.pos_ == "PROPN" for c in head.children):
+        return False  # "Senate Democrats and House Republicans said": bodies, named
     # one word, or adjectives before it ("Ancient Greeks"), never a name of more words
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     return span is not None and all(t.pos_ == "ADJ" for t in span if t.i != head.i)
