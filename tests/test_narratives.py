@@ -261,6 +261,41 @@ def test_claims_without_an_anchor_join_nothing(index, all_claims, anchors) -> No
     assert not grouped & {c.id for c in bare}
 
 
+def test_claims_without_an_anchor_stay_out_of_the_neighbour_index(
+    encoder, index, all_claims, anchors, roles, tmp_path
+) -> None:
+    """A claim without an anchor links to nothing, so the neighbour index leaves it out (it
+    would take memory and a place among a search's neighbours); it is still a candidate of
+    its own. An index file of an older version, holding every claim, is rebuilt on load."""
+    import numpy as np
+    from usearch.index import Index
+
+    # (a claim that can link nothing, a question or page furniture, keeps no anchors either)
+    anchored = [c for c in all_claims if index._anchors_of(index.row_of(c.id))]
+    assert len(index._ann) == len(anchored) < len(all_claims)
+    singles = {n.claim_ids[0]: n for n in index.narratives(min_claims=1) if len(n.claim_ids) == 1}
+    bare = next(c for c in all_claims if not anchors[c.id])
+    assert singles[bare.id].cohesion == 1.0 and singles[bare.id].label == bare.text
+    assert not index.linked(bare.id, anchored[0].id)
+
+    vectors = encoder.encode([c.text for c in all_claims])
+    old = Index(ndim=index._dim, metric="cos", dtype="f16")
+    old.add(np.arange(len(all_claims), dtype=np.uint64), vectors)
+    path = str(tmp_path / "old.usearch")
+    old.save(path)
+    read = []
+    resumed = NarrativeIndex.from_settings(index.settings(), encoder)
+    resumed.restore(
+        all_claims,
+        anchors,
+        {c.id: index.narrative_of(c.id) for c in all_claims},
+        vectors=lambda: read.append(1) or vectors,
+        ann_path=path,
+        roles=roles,
+    )
+    assert read and len(resumed._ann) == len(anchored)
+
+
 def test_narrative_fields_come_from_its_claims(index, all_claims) -> None:
     by_id = {c.id: c for c in all_claims}
     narratives = index.narratives()
