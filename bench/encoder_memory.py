@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/encoder_memory.py MODE [N]
     MODE: shipped (the options claimgraph sets) | pattern (memory pattern back on) |
-          noarena (no CPU arena) | pattern-noarena
+          noarena (no CPU arena) | pattern-noarena | noprepack (weights not prepacked)
 
 Run each mode in its own process (peaks are per process): N sentences of the news sample
 (default 6,000), 32 at a time as the linker sends them. Prints RSS every 1,280 sentences, then
@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 from claimgraph.link import embeddings  # noqa: E402
 
 NEWS = REPO.parent / "shared" / "data" / "news" / "allsides_sample5000.jsonl"
-MODES = ("shipped", "pattern", "noarena", "pattern-noarena")
+MODES = ("shipped", "pattern", "noarena", "pattern-noarena", "noprepack")
 
 
 def rss_mb() -> int:
@@ -60,6 +60,8 @@ def with_mode(mode: str) -> None:
             options.enable_mem_pattern = True
         if "noarena" in mode:
             options.enable_cpu_mem_arena = False
+        if mode == "noprepack":
+            options.add_session_config_entry("session.disable_prepacking", "1")
         return real(graph, options, **kwargs)
 
     ort.InferenceSession = session  # type: ignore[misc]
@@ -76,8 +78,10 @@ def main(argv: list[str]) -> None:
     with_mode(mode)
     encoder = embeddings.load_encoder(embeddings.DEFAULT_EMBEDDING_MODEL)
     print(encoder.source if hasattr(encoder, "source") else encoder.name)
+    before = rss_mb()
     encoder.encode(["warm up"])
     start, cpu = rss_mb(), time.process_time()
+    print(f"{mode}: the session's start took {start - before} MB")
     out = []
     for i in range(0, len(texts), 32):
         out.append(encoder.encode(texts[i : i + 32], batch_size=32))
