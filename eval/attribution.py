@@ -493,8 +493,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.limit is not None:
             print("refusing to pin floors from a --limit run", file=sys.stderr)
             return 2
-        pin_floors(values)
-        print(f"pinned {len(values)} floors in {FLOORS}")
+        # Floors only go up: a figure below its pinned floor leaves the floor as it is.
+        lower = {k: v for k, v in values.items() if k in pinned and v < pinned[k]}
+        for key, value in lower.items():
+            print(f"kept {key}={pinned[key]:.3f} (measured {value:.3f})")
+        pin_floors({k: v for k, v in values.items() if k not in lower})
+        print(f"pinned {len(values) - len(lower)} floors in {FLOORS}")
     return 0
 
 
