@@ -32,6 +32,11 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 # leaves all but one of 5,000 news articles (allsides sample) whole, and one window's parse
 # costs about what a batch of normal articles does (~+175 MB).
 DEFAULT_WINDOW_CHARS = 50_000
+# Documents parsed together by `nlp.pipe`: every Doc of a batch is alive at once, and the batch
+# sets the run's peak. 60 news articles, linking on, one process (session 11): peak RSS 1,254 /
+# 1,266 MB with 16, 1,165 / 1,149 with 8, 1,090 / 1,097 with 4, at the same CPU (50-59 s each,
+# no trend); the small pipeline gains nothing from bigger batches on a CPU.
+PARSE_BATCH = 4
 # A document longer than this (after cleaning) is skipped with its size named: its text and
 # everything found in it are still held whole in memory until they are stored.
 DEFAULT_MAX_CHARS = 5_000_000
@@ -315,7 +320,7 @@ def annotate_documents(
     documents: Iterable[Document],
     nlp: Language,
     *,
-    batch_size: int = 16,
+    batch_size: int = PARSE_BATCH,
     window_chars: int = DEFAULT_WINDOW_CHARS,
 ) -> Iterator[Document]:
     """Stream documents through the pipeline (batched `nlp.pipe`), in input order.

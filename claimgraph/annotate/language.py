@@ -322,7 +322,7 @@ class LanguageRouter:
         nlp: Language,
         fill: Callable[[Document, Iterable[tuple[int, Doc]]], Document],
         *,
-        batch_size: int = 16,
+        batch_size: int,  # `claimgraph.annotate.PARSE_BATCH` by default
         window_chars: int = DEFAULT_WINDOW_CHARS,
     ) -> Iterator[Document]:
         """Detect, route, parse the pipeline's language only, label sentences; input order.
