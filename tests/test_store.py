@@ -231,3 +231,46 @@ def test_every_table_view_and_column_is_documented(sample_db):
                 assert f"`{col['name']}`" in sections[name], (
                     f"column {name}.{col['name']} missing from docs/schema.md"
                 )
+
+
+@pytest.mark.sqlite_only("analyses into a database file of its own")
+def test_a_narrative_lists_its_speakers_as_the_corpus_names_them(tmp_path: Path) -> None:
+    """Written for this test, after a held-out news narrative listed "Martin Dempsey, Martin
+    E. Dempsey": two articles write one speaker two ways, the store merges them into one
+    entity, and the narrative names that entity once (runs without ../shared)."""
+    import json
+
+    from claimgraph import api
+    from claimgraph.store import narratives as stored
+
+    said = (
+        "the United States would not arm the Syrian rebels this year, because the rebels "
+        "would not support American interests."
+    )
+    records = [
+        {
+            "url": "https://example.org/a",
+            "source": "Example Times",
+            "date": "2013-08-19",
+            "title": "Joint chiefs chairman warns on Syria",
+            "content_original": "The top U.S. military officer spoke on Monday.\n\n"
+            f"Gen. Martin E. Dempsey said {said}\n\nHe wrote it in a letter to Congress.",
+        },
+        {
+            "url": "https://example.net/b",
+            "source": "Example Post",
+            "date": "2013-08-20",
+            "title": "No arms for Syrian rebels",
+            "content_original": "The chairman of the Joint Chiefs wrote to a congressman.\n\n"
+            f"Martin Dempsey said that {said}\n\nHis letter was released on Tuesday.",
+        },
+    ]
+    path = tmp_path / "two.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    db = tmp_path / "two.db"
+    api.analyze([path], db=str(db), workers=1)
+    with Store(db, read_only=True) as store:
+        written = {r["speaker"] for r in store.query("SELECT speaker FROM claims")} - {None}
+        assert written == {"Martin E. Dempsey", "Martin Dempsey"}  # as each article wrote it
+        (narrative,) = stored.cross_document(store)
+        assert json.loads(narrative["speakers"]) == ["Martin E. Dempsey"]

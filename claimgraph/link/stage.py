@@ -14,7 +14,7 @@ NULL, and the next run adds those first. Nothing already assigned is recomputed.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -267,6 +267,10 @@ class Linker:
         write_vectors(self.store, ids, vectors, self.encoder.name)
         mentions = stored_narratives.claim_mentions(self.store, ids)
         anchors = {cid: sorted({m[0] for m in found}) for cid, found in mentions.items()}
+        # A narrative lists its speakers as the corpus names them, not as each article wrote
+        # them ("Martin Dempsey" and "Martin E. Dempsey" are one speaker).
+        names = stored_narratives.speaker_names(self.store, ids)
+        claims = [replace(c, speaker=names[c.id]) if c.id in names else c for c in claims]
         # Who does what to whom: the claim stage's parse, or (a stored claim) one made now.
         roles = claim_roles(claims, mentions)
         before = len(self.index)

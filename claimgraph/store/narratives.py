@@ -94,6 +94,24 @@ def claim_mentions(store: Any, claim_ids: list[str]) -> dict[str, list[tuple[str
     return out
 
 
+def speaker_names(store: Any, claim_ids: list[str]) -> dict[str, str]:
+    """Each claim's speaker under the corpus's name for them (the entity its speaker was
+    merged into: "Martin E. Dempsey" of one article and "Martin Dempsey" of another are one
+    person), for claims whose speaker is a known entity."""
+    out: dict[str, str] = {}
+    c, e = s.claims, s.entities
+    with store.engine.connect() as conn:
+        for start in range(0, len(claim_ids), _BATCH):
+            chunk = claim_ids[start : start + _BATCH]
+            query = (
+                select(c.c.id, e.c.name)
+                .select_from(c.join(e, e.c.id == c.c.speaker_entity_id))
+                .where(c.c.id.in_(chunk))
+            )
+            out.update((cid, name) for cid, name in conn.execute(query) if name)
+    return out
+
+
 def claim_anchors(store: Any, claim_ids: list[str]) -> dict[str, list[str]]:
     """Entity ids named inside each claim's span, its speaker's entity left out."""
     out: dict[str, list[str]] = {cid: [] for cid in claim_ids}
@@ -126,14 +144,17 @@ def claim_anchors(store: Any, claim_ids: list[str]) -> dict[str, list[str]]:
 
 
 def indexed_claims(store: Any) -> list[dict[str, Any]]:
-    """Claims already in the neighbour index, in key order, with what the index keeps."""
+    """Claims already in the neighbour index, in key order, with what the index keeps (the
+    speaker under the corpus's name for them)."""
     return store.query(
         "SELECT c.id, c.document_id, c.text, c.start_char, c.end_char, c.checkworthiness, "
-        "c.scored_by, c.date, c.date_precision, c.speaker, c.speaker_entity_id, "
-        "COALESCE(c.outlet, d.outlet) AS outlet, c.anonymous, c.hedged, c.evidence_not_shown, "
-        "c.signal_types, c.narrative_id, v.ann_key, v.anchors, v.roles "
+        "c.scored_by, c.date, c.date_precision, COALESCE(e.name, c.speaker) AS speaker, "
+        "c.speaker_entity_id, COALESCE(c.outlet, d.outlet) AS outlet, c.anonymous, c.hedged, "
+        "c.evidence_not_shown, c.signal_types, c.narrative_id, v.ann_key, v.anchors, v.roles "
         "FROM claim_vectors v JOIN claims c ON c.id = v.claim_id "
         "JOIN documents d ON d.id = c.document_id "
+        # the speaker under the corpus's name for them, as `speaker_names` gives it
+        "LEFT JOIN entities e ON e.id = c.speaker_entity_id "
         "WHERE v.ann_key IS NOT NULL ORDER BY v.ann_key"
     )
 
