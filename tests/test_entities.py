@@ -515,3 +515,17 @@ def test_an_indefinite_article_is_no_part_of_a_name(nlp) -> None:
     text = "And an Investor's Business Daily/TIPP poll found that 55 percent approved of the move."
     names = {e.name for e in nlp(text)._.cg_entities.values()}
     assert not any(name.startswith(("an ", "a ")) for name in names), names
+
+
+def test_an_editors_brackets_are_no_part_of_a_name(nlp) -> None:
+    """Written for this test, after held-out news records 1000-1399 listed 'Paul] Ryan' (27
+    attributions) and 'Bobby] Jindal' in `claimgraph sources`: a quotation's "[Paul] Ryan"
+    names Paul Ryan; the mention keeps the article's own spelling."""
+    text = (
+        '"I think the [Paul] Ryan budget is very damaging to the economy," she said. '
+        "[Paul] Ryan said the budget would pass."
+    )
+    doc = nlp(text)
+    assert [e.name for e in doc._.cg_entities.values() if e.type == "PERSON"] == ["Paul Ryan"]
+    assert "Paul Ryan" in {a.speaker for a in doc._.cg_attributions}
+    assert any("]" in m.text for m in doc._.cg_mentions)

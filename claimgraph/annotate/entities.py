@@ -743,7 +743,7 @@ def resolve_mentions(
             # Most words wins; a headline's or dateline's ALL-CAPS spelling loses ties.
             name = max(pool, key=lambda s: (len(_words(s)), not s.isupper(), len(s)))
             name = _strip_article(name, 0)[0]
-            name = _POSSESSIVE.sub("", name)
+            name = _tidy_name(_POSSESSIVE.sub("", name))
             known = _well_known(name, members, spans, text)
             if known is not None:  # "Mr. Trump" of an article that never writes his first name
                 name, persons = known, [known]
@@ -765,6 +765,19 @@ def resolve_mentions(
             mentions.append(Mention(start, end, surface, label, key))
     mentions.sort(key=lambda m: (m.start, m.end))
     return mentions, entities
+
+
+# An editor's square brackets inside a quotation ("the [Paul] Ryan budget") and the dash of a
+# list or transcript line ("- Jackson") are no part of a name.
+_EDITORIAL_MARKS = re.compile(r"[\[\]]")
+_LEADING_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015 "
+
+
+def _tidy_name(name: str) -> str:
+    """A name as a reader would write it: "Paul] Ryan" (the recogniser's span of "[Paul] Ryan")
+    is "Paul Ryan", "- Jackson" is "Jackson". The mentions keep the article's own spelling."""
+    tidy = " ".join(_EDITORIAL_MARKS.sub(" ", name).split()).lstrip(_LEADING_DASHES)
+    return tidy or name
 
 
 def mention_at(doc: Doc, start_char: int, end_char: int) -> Mention | None:
