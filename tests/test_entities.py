@@ -544,3 +544,20 @@ def test_a_weekday_run_into_a_name_is_cut_when_the_article_names_them_without_it
     assert not any(n.endswith("Saturday") for n in names) and "Barack Obama" in names
     text = "The evangelist Billy Sunday preached against alcohol for decades."
     assert {e.name for e in nlp(text)._.cg_entities.values()} == {"Billy Sunday"}
+
+
+def test_an_organisation_ends_before_a_preposition_hung_outside_it(nlp) -> None:
+    """Written for this test, after held-out news records 1000-1399 listed 'Supreme Court for
+    Proposition 8' as a speaker: the recogniser's 'the Supreme Court for Proposition' holds a
+    "for" the parse hangs on "appealed"; a preposition on the name's own head stays."""
+    text = (
+        "Supporters of the ban appealed to the Supreme Court for Proposition 8 last year. "
+        "The Supreme Court ruled that the supporters had no standing."
+    )
+    assert {e.name for e in nlp(text)._.cg_entities.values() if e.type == "ORG"} == {
+        "Supreme Court"
+    }
+    text = "The Syrian Observatory for Human Rights said 20 people died."
+    assert "Syrian Observatory for Human Rights" in {
+        e.name for e in nlp(text)._.cg_entities.values()
+    }

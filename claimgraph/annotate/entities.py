@@ -795,6 +795,23 @@ def _before_weekday(text: str, label: str, named: frozenset[str]) -> str:
     return text[: text.rindex(words[-1])].rstrip()
 
 
+def _before_outer_preposition(ent: Span, text: str, start: int) -> str:
+    """An organisation's name ends before a preposition the parse hangs outside it: "appealed
+    to the Supreme Court for Proposition 8" gave the recogniser 'the Supreme Court for
+    Proposition', whose "for" belongs to "appealed"; in "the Syrian Observatory for Human
+    Rights" or "the Bureau of Labor Statistics" the preposition hangs on the name's own head.
+    Only a verb's preposition counts: in a list ("officials from the FBI and Office of the
+    Director of National Intelligence") the parse may hang a name's own "of" on a noun."""
+    if ent.label_ != "ORG":
+        return text
+    for token in ent:
+        if token.dep_ == "prep" and not ent.start <= token.head.i < ent.end:
+            if token.head.pos_ in ("VERB", "AUX") and start < token.idx < start + len(text):
+                return text[: token.idx - start].rstrip()
+            break
+    return text
+
+
 # An editor's square brackets inside a quotation ("the [Paul] Ryan budget") and the dash of a
 # list or transcript line ("- Jackson") are no part of a name.
 _EDITORIAL_MARKS = re.compile(r"[\[\]]")
@@ -894,6 +911,7 @@ class EntityResolver:
         for ent in (piece for whole in doc.ents for piece in _lines_of(doc, whole)):
             text, start = _strip_article(ent.text, ent.start_char)
             text = _before_weekday(text, ent.label_, named)
+            text = _before_outer_preposition(ent, text, start)
             text, start = _strip_credit(text, start)
             text = _before_caption(doc, text, start)
             text, start = _strip_question_word(ent, text, start)
