@@ -20,7 +20,7 @@ report contains the statement. Vocabularies live in claimgraph/data/*.yaml.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Token
@@ -1159,8 +1159,27 @@ def _unnamed_member(head: Token) -> bool:
             )
         )
     if head.tag_ in ("NNP", "NN") and not head.lower_.endswith("s"):
-        return any(c.dep_ == "det" and c.lower_ in ("a", "an", "one") for c in head.children)
+        # "a Democrat", "one senior Republican on Capitol Hill" (the number a modifier)
+        return any(
+            c.dep_ in ("det", "nummod") and c.lower_ in ("a", "an", "one", "another")
+            for c in head.children
+        )
     return any(c.dep_ == "det" and c.lower_ in ("some", "many", "several") for c in head.children)
+
+
+def _member_named_after(doc: Doc, mentions: list[Mention], head: Token) -> Speaker | None:
+    """ "at least one Republican, Sen. John McCain, pledged": a party's or a people's member
+    whom the apposition names is that person."""
+    if head.ent_type_ != "NORP" or head.lower_.endswith("s"):
+        return None
+    for child in head.children:
+        if child.dep_ != "appos":
+            continue
+        mention = _token_mention(mentions, child)
+        if mention is not None and mention.label == "PERSON":
+            named = _named(doc, mention)
+            return Speaker(name=named.name, key=named.key, label="PERSON")
+    return None
 
 
 def _people_at_large(doc: Doc, mentions: list[Mention], head: Token) -> bool:
@@ -1622,6 +1641,9 @@ def describe_source(
         return [leading]
     if _party_member(head) or _person_description(head):
         return "person"
+    member = _member_named_after(doc, mentions, head)
+    if member is not None:
+        return [replace(member, description=text)]
     if _unnamed_member(head) or _people_at_large(doc, mentions, head):
         return [Speaker(anonymous=True, description=text, head=head.lemma_.lower())]
     served = _person_organisation(doc, mentions, head) or _office_of(head)
