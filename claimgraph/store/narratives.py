@@ -113,34 +113,10 @@ def speaker_names(store: Any, claim_ids: list[str]) -> dict[str, str]:
 
 
 def claim_anchors(store: Any, claim_ids: list[str]) -> dict[str, list[str]]:
-    """Entity ids named inside each claim's span, its speaker's entity left out."""
-    out: dict[str, list[str]] = {cid: [] for cid in claim_ids}
-    c, m = s.claims, s.mentions
-    joined = c.join(
-        m,
-        and_(
-            m.c.document_id == c.c.document_id,
-            m.c.start_char >= c.c.start_char,
-            m.c.end_char <= c.c.end_char,
-        ),
-    )
-    with store.engine.connect() as conn:
-        for start in range(0, len(claim_ids), _BATCH):
-            chunk = claim_ids[start : start + _BATCH]
-            query = (
-                select(c.c.id, m.c.entity_id)
-                .distinct()
-                .select_from(joined)
-                .where(
-                    c.c.id.in_(chunk),
-                    m.c.label.in_(ANCHOR_LABELS),
-                    or_(c.c.speaker_entity_id.is_(None), m.c.entity_id != c.c.speaker_entity_id),
-                )
-                .order_by(c.c.id, m.c.entity_id)
-            )
-            for cid, entity in conn.execute(query):
-                out[cid].append(entity)
-    return out
+    """Entity ids named inside each claim's span, its speaker's entity left out, sorted (the
+    entities of `claim_mentions`, as the linker takes them)."""
+    mentions = claim_mentions(store, claim_ids)
+    return {cid: sorted({m[0] for m in found}) for cid, found in mentions.items()}
 
 
 def indexed_claims(store: Any) -> list[dict[str, Any]]:
