@@ -736,3 +736,27 @@ def test_one_member_of_a_party_is_unnamed_unless_the_apposition_names_them(nlp) 
     text = "But at least one Republican, Sen. John McCain, pledged that he would work with us."
     (found,) = nlp(text)._.cg_attributions
     assert found.speaker == "John McCain" and not found.anonymous
+
+
+def test_they_is_never_one_company_agency_or_country(nlp) -> None:
+    """Held-out records 4200-4239 gave a reporter's "They" to Twitter (five times), to the
+    Justice Department, to a poll and to the White House: "they" stands for people, a body
+    named by its members or an unnamed group, never one organisation, country or person,
+    which a reporter calls "it"; an unnamed party group before it is who "they" are."""
+    text = (
+        "The Commerce Department said on Tuesday that exports fell. Several traders were "
+        "surprised. They said the drop came early."
+    )
+    speakers = {a.source_text: a for a in nlp(text)._.cg_attributions}
+    assert speakers["The Commerce Department"].speaker == "Commerce Department"
+    assert speakers["They"].speaker is None
+    text = (
+        "A poll by Gallup found that most voters back the plan. Many Republicans dismiss such "
+        "findings. They say the questions were slanted."
+    )
+    speakers = {a.source_text: a for a in nlp(text)._.cg_attributions}
+    assert speakers["A poll by Gallup"].speaker == "Gallup"
+    assert speakers["They"].speaker is None and speakers["They"].anonymous
+    text = "The Syrian Democratic Forces said the town was taken. They added that mines remain."
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["They"] == speakers["The Syrian Democratic Forces"] is not None

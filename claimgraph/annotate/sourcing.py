@@ -1645,7 +1645,14 @@ def describe_source(
     if member is not None:
         return [replace(member, description=text)]
     if _unnamed_member(head) or _people_at_large(doc, mentions, head):
-        return [Speaker(anonymous=True, description=text, head=head.lemma_.lower())]
+        return [
+            Speaker(
+                anonymous=True,
+                description=text,
+                head=head.lemma_.lower(),
+                plural=_is_plural(head),  # "Many Republicans dismiss ... They say": theirs
+            )
+        ]
     served = _person_organisation(doc, mentions, head) or _office_of(head)
     if served is not None:
         return [served]
@@ -1858,10 +1865,35 @@ def _compatible(kind: str, speaker: Speaker) -> bool:
             return False  # "SAGE said": an acronym the recogniser missed names a body
         return speaker.name is not None or _may_be_a_person(speaker)
     if kind == "group":
+        if speaker.name is not None and speaker.label == "PERSON":
+            return False
+        if speaker.name is not None and speaker.label in ("ORG", "GPE", "FAC", "LOC"):
+            return _name_reads_plural(speaker.name) and not speaker.outlet
         return speaker.plural or speaker.label in ("ORG", "NORP", "GPE")
     if kind == "thing":
         return speaker.label in ("ORG", "GPE") or speaker.head is not None and not speaker.anonymous
     return True
+
+
+@derived
+def _singular_words_ending_s() -> frozenset[str]:
+    """data/entity_types.yaml `singular_words_ending_s`."""
+    words = load_vocabulary("entity_types").get("singular_words_ending_s") or ()
+    return frozenset(str(w).casefold() for w in words)
+
+
+def _name_reads_plural(name: str) -> bool:
+    """Whether "they" may stand for a named speaker: a body named by its members ("Senate
+    Democrats", "the Syrian Democratic Forces"), not one company, agency, country or poll
+    ("Twitter", "the Justice Department", "China": each is "it"; a reporter's "they" after them
+    is the people of the sentences between)."""
+    words = re.findall(r"[A-Za-z]+", name.replace("\u2019s", "").replace("'s", ""))
+    if not words:
+        return False
+    last = words[-1].casefold()
+    if last in _singular_words_ending_s():
+        return False
+    return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
 def _person_genders(
