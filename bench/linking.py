@@ -365,7 +365,7 @@ def _warm_up(index: Any) -> None:
     from claimgraph.link.claims import Claim
 
     probe = Claim("warm-up", "warm-up", "The army dropped 2 crates in 2019.", 0, 1, None, 1.0, "")
-    index._ann_index()
+    index._ann.import_libraries()
     index._word_codes([probe.text])
     index._act_as_verb(probe.text)
     index._can_link(probe.text)
@@ -421,7 +421,7 @@ def _time_phases(index: Any) -> dict[str, float]:
 
     for method, name in PHASES.items():
         setattr(index, method, timed(name, getattr(index, method)))
-    ann = index._ann_index()
+    ann = index._ann
     ann.add = timed("HNSW insert", ann.add)
     ann.search = timed("HNSW search", ann.search)
     return spent
@@ -474,15 +474,15 @@ class ExactNarrativeIndex:
                 self._filled = 0
 
             def _link(self, rows: list[int], vectors: np.ndarray) -> None:
-                total = len(self._ids)
+                total = len(self)
                 while len(self._matrix) < total:
                     grown = np.zeros((2 * len(self._matrix), self._matrix.shape[1]), np.float32)
                     grown[: len(self._matrix)] = self._matrix
                     self._matrix = grown
                 if self._filled < total:  # the vectors as the index stores them
-                    self._matrix[self._filled : total] = self._vectors(
-                        list(range(self._filled, total))
-                    )
+                    indexed = [r for r in range(self._filled, total) if self._anchored[r]]
+                    if indexed:  # rows without anchors are never searched: zero vectors
+                        self._matrix[indexed] = self._vectors(indexed)
                     self._filled = total
                 k = min(self.neighbours + 1, total)
                 unit = self._matrix[:total]

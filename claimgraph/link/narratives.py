@@ -122,8 +122,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from claimgraph.link.ann import NeighbourIndex
 from claimgraph.link.claims import Claim, is_page_furniture, lemma_forms
 from claimgraph.link.frames import PARTICLE_GAP, ActionVocabulary, Roles, default_actions
+from claimgraph.link.rows import IdMap, RowFile
 
 DEFAULT_THRESHOLD = 0.5  # plain cosine for two claims naming the same act(s)
 DEFAULT_PLAIN_THRESHOLD = 0.8  # ... and for two claims naming none
@@ -141,14 +143,6 @@ ANCHOR_LABELS = frozenset(
     {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
 )
 STATE_VERSION = 2
-# The neighbour index (usearch HNSW, float16 vectors). One thread: the engine's workers already
-# use every core, and a CPU-time figure should not count a spinning thread pool. Expansion 64
-# on insert (usearch's default is 128) halves insert time; recall of the 32 nearest stays what
-# the link test needs (bench/linking.py compares with exact neighbours: ARI at 10k).
-ANN_THREADS = 1
-ANN_CONNECTIVITY = 16
-ANN_EXPANSION_ADD = 64
-ANN_EXPANSION_SEARCH = 64
 _EPS = 1e-6
 
 
@@ -209,7 +203,10 @@ class _Interned:
         return self.values[code]
 
 
-# Per-claim flags, one byte a claim (NarrativeIndex._flags).
+# A row's record (`claimgraph.link.rows.RowFile`): its fields, in order.
+_ID, _TEXT, _WORDS, _ANCHORS, _FIGURES, _PREDICATES, _ACT, _FLAGS = range(8)
+_OUTLET, _SPEAKER, _SPEAKER_ENTITY, _DATE = range(8, 12)  # codes in _strings (-1: none)
+# Per-claim flags (a record's _FLAGS).
 _ANONYMOUS, _HEDGED, _EVIDENCE_NOT_SHOWN, _TOLD, _NEGATED, _PRONOUN, _THIN = 1, 2, 4, 8, 16, 32, 64
 
 
@@ -496,45 +493,27 @@ class NarrativeIndex:
         self.actions = actions or default_actions()
         self.use_actions = bool(use_actions)
         self._dim = int(encoder.dim)
-        # Per claim (row = the ANN key), in flat arrays, not an object per claim: a million claims
-        # must fit beside their neighbour index (bench/linking.py, bench/index_memory.py).
-        self._rows: dict[str, int] = {}  # claim id -> row
-        self._ids: list[str] = []  # row -> claim id
+        # What the link test reads of each claim is one record per row on disk
+        # (`claimgraph.link.rows`), read back for the few dozen neighbours of each new claim:
+        # a run's memory must not grow with the corpus (bench/memory.py, bench/linking.py).
+        # In memory per claim: the record's offset, an id hash, its document's code, its
+        # union-find parent and whether it is searchable (about 25 bytes).
+        self._records = RowFile()
+        self._row_ids = IdMap()  # claim id -> row
         self._strings = _Interned()  # document ids, outlets, speakers, dates
-        self._document = array("i")  # codes in _strings (-1: None)
-        self._outlet = array("i")
-        self._speaker = array("i")
-        self._speaker_entity = array("i")  # the speaker's canonical entity (-1: unknown)
-        self._date = array("i")
-        self._flags = bytearray()  # _ANONYMOUS | _HEDGED | ... | _NEGATED | _PRONOUN
-        self._act_masks = _Interned(0)  # bit masks of action classes (code 0: none)
-        self._act = array("i")
-        self._anchor_sets = _Interned(frozenset())  # sets of entity codes (code 0: none)
-        self._anchor = array("i")
-        self._figure_sets = _Interned(frozenset())  # the numbers a claim states (`figures`)
-        self._figure = array("i")
-        # What is done or said of the actors (`claimgraph.link.frames.Roles.predicates`), as
-        # codes of predicate sets; code 0: unknown.
-        self._predicate_sets = _Interned(frozenset())
-        self._predicate = array("i")
-        # Content words as codes (`_word_codes`): row r's are _word_flat[_word_at[r]:_word_at[r+1]].
-        self._word_flat = array("i")
-        self._word_at = array("q", [0])
-        self._word_code: dict[str, int] = {}
-        # Texts as UTF-8, one buffer: row r's is _text[_text_at[r]:_text_at[r+1]] (read only for
-        # a narrative's label and for same-outlet pairs, `_same_page_line`).
-        self._text = bytearray()
-        self._text_at = array("q", [0])
-        self._families: dict[int, str] = {}  # outlet code -> `outlet_family`
+        self._document = array("i")  # row -> code in _strings
+        self._anchored = bytearray()  # row -> 1 when it names an anchor (and is searchable)
         self._parent = array("i")  # union-find over rows
         # Root -> member rows (oldest first), for candidates of two claims or more; a root is
         # always its candidate's oldest row, whose claim names it (`narrative_id`).
         self._groups: dict[int, array[int]] = {}
         self._multi: dict[str, int] = {}  # narrative id -> root, same candidates
         self._entities = _Interned()  # canonical entity keys, as anchor codes
+        self._word_code: dict[str, int] = {}  # content words, as codes (`_word_codes`)
+        self._families: dict[int, str] = {}  # outlet code -> `outlet_family`
         self.merged: dict[str, str] = {}  # merged id -> the id that survived
         self._touched: set[int] = set()  # rows whose candidate changed since `clear_touched`
-        self._ann: Any = None
+        self._ann = NeighbourIndex(self._dim)
 
     # ---------------------------------------------------------------------------------------
     # Adding claims
@@ -556,7 +535,7 @@ class NarrativeIndex:
         keep: list[int] = []
         seen: set[str] = set()
         for i, claim in enumerate(claims):
-            if claim.id not in self._rows and claim.id not in seen:
+            if claim.id not in seen and self.row_of(claim.id) is None:
                 fresh.append(claim)
                 keep.append(i)
                 seen.add(claim.id)
@@ -571,7 +550,7 @@ class NarrativeIndex:
         vectors = _unit(vectors).astype(np.float32)
         anchors = anchors or {}
         roles = roles or {}
-        start = len(self._ids)
+        start = len(self)
         words = self._word_codes([c.text for c in fresh])
         thin = says_little([c.text for c in fresh])
         for offset, claim in enumerate(fresh):
@@ -579,16 +558,15 @@ class NarrativeIndex:
                 claim, anchors.get(claim.id, ()), words[offset], thin[offset], roles.get(claim.id)
             )
             self._parent.append(row)
+        self._records.flush()
         # Only claims with anchors enter the neighbour index: a claim without one links to
         # nothing (`_pair_ok`), so it would only take memory and crowd real candidates out of
         # a search's `neighbours`. Every link of a new claim is to a claim already indexed or
         # added in this batch: one search per new claim finds them all, in any order.
-        searchable = [start + i for i in range(len(fresh)) if self._anchor[start + i]]
+        searchable = [start + i for i in range(len(fresh)) if self._anchored[start + i]]
         if searchable:
             at = [r - start for r in searchable]
-            self._ann_index().add(
-                np.asarray(searchable, dtype=np.uint64), vectors[at], threads=ANN_THREADS
-            )
+            self._ann.add(searchable, vectors[at])
             if len(self._ann) > 1:
                 self._link(searchable, vectors[at])
         for offset in range(len(fresh)):
@@ -601,10 +579,8 @@ class NarrativeIndex:
         stores them, so both sides of a pair see the same cosine and the same verdict: the
         result does not depend on which of the two came first.
         """
-        k = min(self.neighbours + 1, len(self._ann))
-        found = self._ann.search(vectors, k, threads=ANN_THREADS)
-        keys = np.asarray(found.keys).reshape(len(rows), -1)
-        total = len(self._ids)
+        keys = self._ann.search(vectors, self.neighbours + 1)
+        total = len(self)
         candidates = {
             row: [int(o) for o in found_keys.tolist() if 0 <= o < total and o != row]
             for row, found_keys in zip(rows, keys, strict=True)
@@ -625,18 +601,8 @@ class NarrativeIndex:
         roles: Roles | None = None,
     ) -> int:
         """Record a new claim's row: what the link test and `_describe` read of it."""
-        row = len(self._ids)
         text = claim.text
-        self._rows[claim.id] = row
-        self._ids.append(claim.id)
-        self._document.append(self._strings.code(claim.document_id))
-        for column, value in (
-            (self._outlet, claim.outlet),
-            (self._speaker, claim.speaker),
-            (self._date, claim.date),
-        ):
-            column.append(-1 if value is None else self._strings.code(value))
-        self._flags.append(
+        flags = (
             (_ANONYMOUS if claim.anonymous else 0)
             | (_HEDGED if claim.hedged else 0)
             | (_EVIDENCE_NOT_SHOWN if claim.evidence_not_shown else 0)
@@ -645,30 +611,44 @@ class NarrativeIndex:
             | (_PRONOUN if _PRONOUN_SUBJECT.match(text) else 0)
             | (_THIN if thin else 0)
         )
-        key = claim.speaker_entity_key
-        self._speaker_entity.append(-1 if key is None else self._strings.code(key))
-        self._act.append(self._act_masks.code(self._action_mask(text)))
-        anchor_set = self._anchor_set(anchor_keys)
-        self._anchor.append(
-            self._anchor_sets.code(anchor_set if self._can_link(text) else frozenset())
-        )
-        self._figure.append(self._figure_sets.code(figures(text)))
+        anchor_set = self._anchor_set(anchor_keys) if self._can_link(text) else ()
+        codes = [
+            -1 if value is None else self._strings.code(value)
+            for value in (claim.outlet, claim.speaker, claim.speaker_entity_key, claim.date)
+        ]
         roles = roles or _NO_ROLES
-        self._predicate.append(self._predicate_sets.code(roles.predicates))
-        self._word_flat.extend(words)
-        self._word_at.append(len(self._word_flat))
-        self._text.extend(text.encode("utf-8"))
-        self._text_at.append(len(self._text))
+        row = self._records.append(
+            (
+                claim.id,
+                text,
+                tuple(words),
+                anchor_set,
+                tuple(sorted(figures(text))),
+                tuple(sorted(roles.predicates)),
+                self._action_mask(text),
+                flags,
+                *codes,
+            )
+        )
+        self._row_ids.add(claim.id, row)
+        self._document.append(self._strings.code(claim.document_id))
+        self._anchored.append(1 if anchor_set else 0)
         return row
 
+    def _record(self, row: int) -> tuple[Any, ...]:
+        return self._records.get(row)
+
+    def _claim_id(self, row: int) -> str:
+        return self._records.get(row)[_ID]
+
     def _text_of(self, row: int) -> str:
-        return self._text[self._text_at[row] : self._text_at[row + 1]].decode("utf-8")
+        return self._records.get(row)[_TEXT]
 
     def _string(self, code: int) -> str | None:
         return None if code < 0 else self._strings[code]
 
     def _anchors_of(self, row: int) -> frozenset[int]:
-        return self._anchor_sets[self._anchor[row]]
+        return frozenset(self._records.get(row)[_ANCHORS])
 
     def _family(self, outlet: int) -> str:
         family = self._families.get(outlet)
@@ -678,12 +658,11 @@ class NarrativeIndex:
 
     def _vectors(self, rows: Sequence[int]) -> np.ndarray:
         """Unit vectors of indexed rows, as the neighbour index stores them."""
-        got = np.asarray(self._ann.get(np.asarray(rows, dtype=np.uint64)), dtype=np.float32)
-        return _unit(got.reshape(len(rows), self._dim))
+        return _unit(self._ann.get(rows))
 
-    def _anchor_set(self, keys: Iterable[str]) -> frozenset[int]:
-        """A claim's anchors as entity codes (kept once per distinct set: `_anchor_sets`)."""
-        return frozenset(self._entities.code(k) for k in keys)
+    def _anchor_set(self, keys: Iterable[str]) -> tuple[int, ...]:
+        """A claim's anchors as sorted entity codes."""
+        return tuple(sorted({self._entities.code(k) for k in keys}))
 
     def _word_codes(self, texts: list[str]) -> list[tuple[int, ...]]:
         """Each text's content words (claimgraph.link.retrieval.tokenize), as small shared
@@ -700,8 +679,7 @@ class NarrativeIndex:
 
     def _share_words(self, a: int, b: int) -> bool:
         """Whether two claims share `min_word_overlap` of their content words (Jaccard)."""
-        flat, at = self._word_flat, self._word_at
-        first, second = set(flat[at[a] : at[a + 1]]), flat[at[b] : at[b + 1]]
+        first, second = set(self._records.get(a)[_WORDS]), self._records.get(b)[_WORDS]
         shared = sum(1 for w in second if w in first)
         return shared >= self.min_word_overlap * (len(first) + len(second) - shared)
 
@@ -756,19 +734,22 @@ class NarrativeIndex:
 
     def _pair_ok(self, a: int, b: int, cosine: float) -> bool:
         """The link test for two rows whose vectors have this cosine."""
-        if self._act[a] != self._act[b] or self._same_page_line(a, b):
+        ra, rb = self._records.get(a), self._records.get(b)
+        act_a, act_b = ra[_ACT], rb[_ACT]
+        if act_a != act_b or self._same_page_line(a, b):
             return False
-        fa, fb = self._figure[a], self._figure[b]
-        if fa != fb and figures_conflict(self._figure_sets[fa], self._figure_sets[fb]):
+        fa, fb = ra[_FIGURES], rb[_FIGURES]
+        if fa != fb and figures_conflict(frozenset(fa), frozenset(fb)):
             return False  # a template with other figures or years: another poll, another year
-        first, second = self._anchors_of(a), self._anchors_of(b)
+        first, second = frozenset(ra[_ANCHORS]), frozenset(rb[_ANCHORS])
         if not first or not second:
             return False
-        told_a, told_b = bool(self._flags[a] & _TOLD), bool(self._flags[b] & _TOLD)
+        flags_a, flags_b = ra[_FLAGS], rb[_FLAGS]
+        told_a, told_b = bool(flags_a & _TOLD), bool(flags_b & _TOLD)
         # The act threshold only where both claims say the act was done (a verb: "attacked",
         # "to drop"); an act only named ("the attack", "talks", "interference") is the topic
         # of a claim, which says something else about it: the plain threshold then.
-        if not self._act[a] or told_a != told_b:
+        if not act_a or told_a != told_b:
             # No act, or one claim says the act was done and the other only names it ("Trump
             # ordered a strike" / "the hours after the strike were his best"): two assertions
             # that mention one act, the same story only as near-paraphrases.
@@ -779,7 +760,7 @@ class NarrativeIndex:
             floor = NOUN_ACT_THRESHOLD
         if min(len(first), len(second)) == 1:
             floor = max(floor, self.single_threshold)
-        if (self._flags[a] ^ self._flags[b]) & _NEGATED:
+        if (flags_a ^ flags_b) & _NEGATED:
             # One says it did not happen: the opposite assertion ("found evidence of collusion"
             # / "did not find evidence"), which embeddings put close; the same story only as
             # a near-paraphrase.
@@ -787,10 +768,10 @@ class NarrativeIndex:
         if cosine < floor:
             return False
         if cosine < PARAPHRASE_THRESHOLD and (
-            (self._flags[a] | self._flags[b]) & _THIN or self._other_pronoun_subjects(a, b)
+            (flags_a | flags_b) & _THIN or self._other_pronoun_subjects(a, b)
         ):
             return False
-        told = bool(self._act[a]) and told_a and told_b
+        told = bool(act_a) and told_a and told_b
         if cosine < self.plain_threshold and not told and self._other_predicates(a, b):
             return False  # the same actors, another thing done or said of them
         if not told and cosine < PARAPHRASE_THRESHOLD and not self._share_words(a, b):
@@ -801,42 +782,45 @@ class NarrativeIndex:
     def _other_predicates(self, a: int, b: int) -> bool:
         """Two claims whose main predicates are known and share no lemma ("policies have hurt
         the middle class" / "policies favor the middle class")."""
-        pa, pb = self._predicate[a], self._predicate[b]
+        pa, pb = self._records.get(a)[_PREDICATES], self._records.get(b)[_PREDICATES]
         if not pa or not pb or pa == pb:
             return False
-        return not self._predicate_sets[pa] & self._predicate_sets[pb]
+        return not set(pa) & set(pb)
 
     def _other_pronoun_subjects(self, a: int, b: int) -> bool:
         """Two claims whose subject is a pronoun ("he was appalled by the tweets") said by
         two different speakers: the pronoun most often stands for the one who says it, so the
         actors differ though the anchors (here only the tweets' author) agree."""
-        if not self._flags[a] & self._flags[b] & _PRONOUN:
+        ra, rb = self._records.get(a), self._records.get(b)
+        if not ra[_FLAGS] & rb[_FLAGS] & _PRONOUN:
             return False
-        sa, sb = self._speaker_entity[a], self._speaker_entity[b]
+        sa, sb = ra[_SPEAKER_ENTITY], rb[_SPEAKER_ENTITY]
         return sa >= 0 and sb >= 0 and sa != sb
 
     def _same_page_line(self, a: int, b: int) -> bool:
         """The same words in two documents of one outlet (one inside the other): a line its
         pages repeat (a self-description, a sign-up box), not a retelling. Other outlets repeating a
         sentence word for word (a wire story) still link."""
-        outlet_a, outlet_b = self._outlet[a], self._outlet[b]
+        ra, rb = self._records.get(a), self._records.get(b)
+        outlet_a, outlet_b = ra[_OUTLET], rb[_OUTLET]
         if outlet_a < 0 or outlet_b < 0:
             return False
         if outlet_a != outlet_b and self._family(outlet_a) != self._family(outlet_b):
             return False
         if self._document[a] == self._document[b]:
             return False
-        one, two = _letters(self._text_of(a)), _letters(self._text_of(b))
+        one, two = _letters(ra[_TEXT]), _letters(rb[_TEXT])
         return one in two or two in one  # a line, or the part of it a sentence split kept
 
     def linked(self, a: str, b: str) -> bool:
         """Whether two indexed claims pass the link test (see the module docstring)."""
-        row_a, row_b = self._rows[a], self._rows[b]
-        if not self._anchor[row_a] or not self._anchor[row_b]:
+        row_a, row_b = self.row_of(a), self.row_of(b)
+        if row_a is None or row_b is None:
+            raise KeyError(a if row_a is None else b)
+        if not self._anchored[row_a] or not self._anchored[row_b]:
             return False  # nothing to link on (and not in the neighbour index)
-        vectors = np.asarray(self._ann.get(np.array([row_a, row_b], dtype=np.uint64)))
-        cosine = float((_unit(vectors[0:1]) @ _unit(vectors[1:2]).T)[0, 0])
-        return self._pair_ok(row_a, row_b, cosine)
+        vectors = self._vectors([row_a, row_b])
+        return self._pair_ok(row_a, row_b, float(vectors[0] @ vectors[1]))
 
     def _find(self, row: int) -> int:
         parent = self._parent
@@ -874,53 +858,47 @@ class NarrativeIndex:
         return out
 
     def _id_of(self, root: int) -> str:
-        return narrative_id(self._ids[root])
+        return narrative_id(self._claim_id(root))
 
     def _rows_of(self, root: int) -> Sequence[int]:
         return self._groups.get(root) or array("i", [root])
 
-    def _ann_index(self) -> Any:
-        if self._ann is None:
-            from usearch.index import Index
-
-            self._ann = Index(
-                ndim=self._dim,
-                metric="cos",
-                dtype="f16",
-                connectivity=ANN_CONNECTIVITY,
-                expansion_add=ANN_EXPANSION_ADD,
-                expansion_search=ANN_EXPANSION_SEARCH,
-            )
-        return self._ann
-
     def save_ann(self, path: str) -> None:
-        """Write the neighbour index to a file (usearch format), to be loaded by `load_ann`."""
-        self._ann_index().save(path)
+        """Write the neighbour index to a file, for `restore` to load (see `NeighbourIndex`)."""
+        self._ann.save(path)
+
+    def close(self) -> None:
+        """Remove the index's temporary files now (else when it is garbage-collected)."""
+        self._records.close()
+        self._ann.close()
 
     # ---------------------------------------------------------------------------------------
     # Reading narratives
 
     def narrative_of(self, claim_id: str) -> str | None:
         """The id of the narrative (or candidate) a claim belongs to."""
-        row = self._rows.get(claim_id)
+        row = self.row_of(claim_id)
         return None if row is None else self._id_of(self._find(row))
 
     def row_of(self, claim_id: str) -> int | None:
         """A claim's key in the neighbour index (what the store keeps as ann_key)."""
-        return self._rows.get(claim_id)
+        for row in self._row_ids.candidates(claim_id):
+            if self._claim_id(row) == claim_id:
+                return row
+        return None
 
     def members(self, narrative: str) -> list[str]:
         """Claim ids of a candidate of two claims or more, oldest first."""
         root = self._multi.get(narrative)
         if root is None:
             return []
-        return [self._ids[r] for r in self._groups[root]]
+        return [self._claim_id(r) for r in self._groups[root]]
 
     def changed(self) -> dict[str, list[str]]:
         """Narrative id -> claim ids of every candidate changed since `clear_touched` (what a
         save writes: new claims' own candidates included)."""
         roots = {self._find(r) for r in self._touched}
-        return {self._id_of(r): [self._ids[x] for x in self._rows_of(r)] for r in roots}
+        return {self._id_of(r): [self._claim_id(x) for x in self._rows_of(r)] for r in roots}
 
     def narratives(
         self,
@@ -935,7 +913,7 @@ class NarrativeIndex:
         documents = self.min_documents if min_documents is None else min_documents
         if only is None:
             roots: Iterable[int] = (
-                self._groups if claims >= 2 else set(map(self._find, range(len(self._ids))))
+                self._groups if claims >= 2 else set(map(self._find, range(len(self))))
             )
         else:
             roots = {self._multi[i] for i in only if i in self._multi}
@@ -955,19 +933,19 @@ class NarrativeIndex:
         if len(rows) == 1:  # a candidate of one (perhaps never indexed): its own centre
             central, cohesion = rows[0], 1.0
         else:
-            vectors = np.asarray(self._ann.get(np.asarray(rows, dtype=np.uint64)), dtype=np.float64)
-            vectors = _unit(vectors.reshape(len(rows), self._dim))
+            vectors = _unit(self._ann.get(rows).astype(np.float64))
             total = vectors.sum(axis=0)
             others = (vectors @ total - 1.0) / max(len(rows) - 1, 1)
             # Rounded first: float noise must not flip which of two equals labels it.
             central = rows[int(np.argmax(np.round(others, 4)))]
             cohesion = float(np.mean(vectors @ _unit(total)))
-        dates = sorted(d for d in map(self._string, (self._date[r] for r in rows)) if d)
+        records = [self._records.get(r) for r in rows]
+        dates = sorted(d for d in (self._string(rec[_DATE]) for rec in records) if d)
         n = len(rows)
-        flags = [self._flags[r] for r in rows]
+        flags = [rec[_FLAGS] for rec in records]
         counts: dict[int, int] = {}
-        for r in rows:
-            for code in self._anchors_of(r):
+        for rec in records:
+            for code in rec[_ANCHORS]:
                 counts[code] = counts.get(code, 0) + 1
         anchors = [
             self._entities[c]
@@ -977,11 +955,11 @@ class NarrativeIndex:
         return Narrative(
             id=self._id_of(root),
             label=self._text_of(central),
-            label_claim_id=self._ids[central],
-            claim_ids=[self._ids[r] for r in rows],
+            label_claim_id=self._claim_id(central),
+            claim_ids=[rec[_ID] for rec in records],
             document_ids=_unique(self._strings[self._document[r]] for r in rows),
-            outlets=_unique(o for o in map(self._string, (self._outlet[r] for r in rows)) if o),
-            speakers=_unique(s for s in map(self._string, (self._speaker[r] for r in rows)) if s),
+            outlets=_unique(o for o in (self._string(rec[_OUTLET]) for rec in records) if o),
+            speakers=_unique(s for s in (self._string(rec[_SPEAKER]) for rec in records) if s),
             first_seen=dates[0] if dates else None,
             last_seen=dates[-1] if dates else None,
             anonymous_share=sum(1 for f in flags if f & _ANONYMOUS) / n,
@@ -1004,7 +982,7 @@ class NarrativeIndex:
         self._touched = set()
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._records)
 
     # ---------------------------------------------------------------------------------------
     # Persistence: settings only; claims, anchors and vectors live in the store's tables
@@ -1063,7 +1041,7 @@ class NarrativeIndex:
         (the store's claims.narrative_id), row i is the neighbour index's key i. The index is
         read from `ann_path` when that file holds exactly these claims, else rebuilt from
         `vectors` (an array, or a function that reads them: only called when needed)."""
-        if self._ids:
+        if len(self):
             raise ValueError("restore() fills an empty index")
         first: dict[str, int] = {}
         words = self._word_codes([c.text for c in claims])
@@ -1077,30 +1055,21 @@ class NarrativeIndex:
             self._parent.append(root)
             if root != row:
                 self._groups.setdefault(root, array("i", [root])).append(row)
+        self._records.flush()
         for root in self._groups:
             self._multi[self._id_of(root)] = root
-        indexed = [row for row in range(len(claims)) if self._anchor[row]]  # as `add` keeps
+        indexed = [row for row in range(len(claims)) if self._anchored[row]]  # as `add` keeps
         if not indexed:
             return
-        if ann_path and Path(ann_path).is_file():
-            from usearch.index import Index
-
-            try:
-                index = Index.restore(ann_path)
-            except Exception:  # noqa: BLE001 - unreadable: rebuilt below
-                index = None
-            if index is not None and len(index) == len(indexed) and index.ndim == self._dim:
-                self._ann = index
-                return
+        if ann_path and Path(ann_path).is_file() and self._ann.load(ann_path, len(indexed)):
+            return
         if vectors is None:
             raise ValueError("no usable neighbour index file: pass the claims' vectors")
         matrix = vectors() if callable(vectors) else vectors
         matrix = _unit(np.asarray(matrix, dtype=np.float32)).astype(np.float32)
         if matrix.shape != (len(claims), self._dim):
             raise ValueError(f"vectors are {matrix.shape}, expected ({len(claims)}, {self._dim})")
-        self._ann_index().add(
-            np.asarray(indexed, dtype=np.uint64), matrix[indexed], threads=ANN_THREADS
-        )
+        self._ann.add(indexed, matrix[indexed])
 
 
 _NO_ROLES = Roles()

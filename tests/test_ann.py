@@ -1,0 +1,169 @@
+"""The narrative index's off-heap state: records and vectors on disk, read back exactly; the
+neighbour search past IVF_FROM (quantised lists, re-ranked exactly) finds what the graph finds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from claimgraph.link import ann as ann_module
+from claimgraph.link import rows as rows_module
+from claimgraph.link.ann import NeighbourIndex
+from claimgraph.link.claims import Claim
+from claimgraph.link.narratives import NarrativeIndex
+from claimgraph.link.rows import IdMap, RowFile, VectorFile
+
+
+def _topics(n_topics: int, per_topic: int, dim: int = 384, noise: float = 0.03, seed: int = 0):
+    """Unit vectors in tight groups around random topics: retellings of the same claim."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((n_topics, dim)).astype(np.float32)
+    vectors = np.repeat(centres, per_topic, axis=0)
+    vectors += rng.standard_normal(vectors.shape).astype(np.float32) * noise * np.sqrt(dim)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors, np.repeat(np.arange(n_topics), per_topic)
+
+
+def test_records_read_back_from_buffer_file_and_cache(monkeypatch) -> None:
+    monkeypatch.setattr(rows_module, "_BUFFER", 1000)
+    monkeypatch.setattr(rows_module, "_CACHE_ROWS", 50)
+    records = RowFile()
+    written = [
+        (f"clm_{i}", "t\u00e9xt \u201cquoted\u201d " * (i % 7), (i, i + 1), (), i % 3, -1)
+        for i in range(3000)
+    ]
+    for i, record in enumerate(written):
+        assert records.append(record) == i
+        if i % 100 == 0:  # reads while some rows are still only in the buffer
+            assert records.get(i) == record
+    records.flush()
+    assert len(records) == 3000
+    assert all(records.get(i) == written[i] for i in range(0, 3000, 7))
+    assert records.get(2999) == written[2999]
+    records.close()
+
+
+def test_id_map_survives_compaction_and_hash_collisions(monkeypatch) -> None:
+    monkeypatch.setattr(rows_module, "_RECENT", 64)
+    ids = IdMap()
+    for row in range(500):
+        ids.add(f"clm_{row}", row)
+    assert all(row in ids.candidates(f"clm_{row}") for row in range(500))
+    assert list(ids.candidates("clm_unknown")) == []
+    # Every id under one hash: the map hands back every row, the caller checks each id.
+    monkeypatch.setattr(rows_module, "_hash", lambda claim_id: 7)
+    clashing = IdMap()
+    for row in range(200):
+        clashing.add(f"x{row}", row)
+    assert sorted(clashing.candidates("x5")) == list(range(200))
+
+
+def test_vectors_are_written_sparse_and_read_as_float16_values() -> None:
+    vectors, _ = _topics(4, 3)
+    store = VectorFile(384)
+    store.write([0, 1, 2, 7, 8, 30], vectors[:6])
+    got = store.read([30, 0, 8])
+    assert np.array_equal(got, vectors[[5, 0, 4]].astype(np.float16).astype(np.float32))
+    store.close()
+
+
+def _exact_neighbours(vectors: np.ndarray, k: int, floor: float) -> list[set[int]]:
+    sims = vectors @ vectors.T
+    out = []
+    for i, row in enumerate(sims):
+        top = np.argsort(-row, kind="stable")[: k + 1]
+        out.append({int(j) for j in top if j != i and row[j] >= floor})
+    return out
+
+
+def test_quantised_lists_find_what_an_exact_scan_finds(monkeypatch) -> None:
+    monkeypatch.setattr(ann_module, "IVF_FROM", 1500)
+    monkeypatch.setattr(ann_module, "IVF_LISTS", 32)
+    monkeypatch.setattr(ann_module, "IVF_PROBES", 32)  # every list: the codes and the re-rank
+    vectors, _ = _topics(400, 6, noise=0.04)
+    index = NeighbourIndex(384)
+    for start in range(0, len(vectors), 400):
+        part = list(range(start, min(start + 400, len(vectors))))
+        index.add(part, vectors[part])
+        assert index.quantised == (start + 400 >= 1500)
+    assert len(index) == len(vectors)
+    found = index.search(vectors, 33)
+    expected = _exact_neighbours(vectors, 32, 0.5)
+    hits = sum(len(expected[i] & set(found[i].tolist())) for i in range(len(vectors)))
+    assert hits / sum(map(len, expected)) >= 0.98
+    # Re-ranked exactly: the first neighbour of every vector is itself.
+    assert (found[:, 0] == np.arange(len(vectors))).mean() >= 0.99
+    assert np.array_equal(
+        index.get([3, 1000]), vectors[[3, 1000]].astype(np.float16).astype(np.float32)
+    )
+    index.close()
+
+
+def test_the_graph_is_saved_and_loaded_and_the_lists_are_not(tmp_path, monkeypatch) -> None:
+    vectors, _ = _topics(50, 4)
+    index = NeighbourIndex(384)
+    index.add(list(range(200)), vectors)
+    path = str(tmp_path / "ann.usearch")
+    index.save(path)
+    loaded = NeighbourIndex(384)
+    assert not loaded.load(path, 199)  # not the claims it holds
+    assert loaded.load(path, 200)
+    assert np.array_equal(loaded.search(vectors[:5], 4), index.search(vectors[:5], 4))
+    # A loaded graph turning into lists takes its vectors along (they were never on disk).
+    monkeypatch.setattr(ann_module, "IVF_FROM", 300)
+    monkeypatch.setattr(ann_module, "IVF_LISTS", 8)
+    more, _ = _topics(30, 4, seed=1)
+    loaded.add(list(range(200, 320)), more)
+    assert loaded.quantised and len(loaded) == 320
+    assert np.allclose(loaded.get([10]), vectors[10], atol=1e-3)
+    assert loaded.search(vectors[10:11], 1)[0, 0] == 10
+    loaded.save(path)  # the lists are rebuilt by the next run: no stale graph is left
+    assert not (tmp_path / "ann.usearch").exists()
+
+
+class _Vectors:
+    name = "test-vectors"
+    dim = 384
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        raise AssertionError("vectors are passed in")
+
+
+def _claims(topics: np.ndarray) -> list[Claim]:
+    return [
+        Claim(
+            f"clm_{i}",
+            f"doc_{i % 97}",
+            f"Soldiers of group {t} attacked the depot {t} near the river on Monday.",
+            0,
+            60,
+            None,
+            0.9,
+            "test",
+        )
+        for i, t in enumerate(topics)
+    ]
+
+
+@pytest.mark.parametrize("ivf_from", [10**9, 600])
+def test_narratives_are_the_same_past_the_switch_to_lists(monkeypatch, ivf_from) -> None:
+    """The same claims give the same narratives whether their neighbours come from the graph
+    or, past IVF_FROM, from the quantised lists re-ranked exactly."""
+    vectors, topics = _topics(300, 4, noise=0.02, seed=3)
+    claims = _claims(topics)
+    anchors = {c.id: [f"group {t}", f"depot {t}"] for c, t in zip(claims, topics, strict=True)}
+    monkeypatch.setattr(ann_module, "IVF_FROM", ivf_from)
+    monkeypatch.setattr(ann_module, "IVF_LISTS", 16)
+    index = NarrativeIndex(_Vectors())
+    for start in range(0, len(claims), 200):
+        index.add(claims[start : start + 200], anchors, vectors[start : start + 200])
+    assert index._ann.quantised == (ivf_from < len(claims))
+    got = {frozenset(n.claim_ids) for n in index.narratives()}
+    expected = {
+        frozenset(c.id for c, t in zip(claims, topics, strict=True) if t == topic)
+        for topic in range(300)
+    }
+    assert got == expected
+    assert index.row_of("clm_5") == 5 and index.row_of("clm_none") is None
+    assert index.narrative_of("clm_5") == index.narrative_of("clm_4")
+    index.close()
