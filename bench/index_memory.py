@@ -48,7 +48,7 @@ def main() -> None:
 
     from claimgraph.link.embeddings import LazyEncoder
     from claimgraph.link.narratives import NarrativeIndex
-    from claimgraph.link.stage import _claim_from_row
+    from claimgraph.link.stage import SAVE_EVERY, _claim_from_row
     from claimgraph.link.vectors import read_vectors
     from claimgraph.store import Store
     from claimgraph.store import narratives as stored
@@ -95,6 +95,9 @@ def main() -> None:
             index.add(
                 part, {c.id: anchors.get(c.id, []) for c in part}, vectors[done : done + len(part)]
             )
+            if (done + len(part)) // SAVE_EVERY > done // SAVE_EVERY:
+                index.clear_touched()  # what a run's save along the way lets go
+                index.merged.clear()
             done += len(part)
             if done - reported >= args.every or done == len(claims):
                 gc.collect()
@@ -119,7 +122,7 @@ def main() -> None:
         )
         ann_bytes = index._ann.memory_usage
         print(
-            f"of which the neighbour index (usearch graph, or faiss lists past IVF_FROM): "
+            f"of which the neighbour index (usearch graph, or faiss lists once quantised): "
             f"{ann_bytes / 2**20:.0f} MB, {ann_bytes / 1024 / max(1, done):.2f} KB a claim; "
             f"the rest (claim ids, flags, codes, words, texts): "
             f"{per_claim - ann_bytes / 1024 / max(1, done):.2f} KB a claim"

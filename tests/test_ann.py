@@ -1,5 +1,6 @@
 """The narrative index's off-heap state: records and vectors on disk, read back exactly; the
-neighbour search past IVF_FROM (quantised lists, re-ranked exactly) finds what the graph finds."""
+neighbour search past `quantise_from` (quantised lists, re-ranked exactly) finds what the graph
+finds."""
 
 from __future__ import annotations
 
@@ -77,11 +78,10 @@ def _exact_neighbours(vectors: np.ndarray, k: int, floor: float) -> list[set[int
 
 
 def test_quantised_lists_find_what_an_exact_scan_finds(monkeypatch) -> None:
-    monkeypatch.setattr(ann_module, "IVF_FROM", 1500)
     monkeypatch.setattr(ann_module, "IVF_LISTS", 32)
     monkeypatch.setattr(ann_module, "IVF_PROBES", 32)  # every list: the codes and the re-rank
     vectors, _ = _topics(400, 6, noise=0.04)
-    index = NeighbourIndex(384)
+    index = NeighbourIndex(384, quantise_from=1500)
     for start in range(0, len(vectors), 400):
         part = list(range(start, min(start + 400, len(vectors))))
         index.add(part, vectors[part])
@@ -110,8 +110,8 @@ def test_the_graph_is_saved_and_loaded_and_the_lists_are_not(tmp_path, monkeypat
     assert loaded.load(path, 200)
     assert np.array_equal(loaded.search(vectors[:5], 4), index.search(vectors[:5], 4))
     # A loaded graph turning into lists takes its vectors along (they were never on disk).
-    monkeypatch.setattr(ann_module, "IVF_FROM", 300)
     monkeypatch.setattr(ann_module, "IVF_LISTS", 8)
+    loaded.quantise_from = 300
     more, _ = _topics(30, 4, seed=1)
     loaded.add(list(range(200, 320)), more)
     assert loaded.quantised and len(loaded) == 320
@@ -145,19 +145,21 @@ def _claims(topics: np.ndarray) -> list[Claim]:
     ]
 
 
-@pytest.mark.parametrize("ivf_from", [10**9, 600])
-def test_narratives_are_the_same_past_the_switch_to_lists(monkeypatch, ivf_from) -> None:
+@pytest.mark.parametrize("quantise_from", [None, 600])
+def test_narratives_are_the_same_past_the_switch_to_lists(monkeypatch, quantise_from) -> None:
     """The same claims give the same narratives whether their neighbours come from the graph
-    or, past IVF_FROM, from the quantised lists re-ranked exactly."""
+    or, past `quantise_from`, from the quantised lists re-ranked exactly."""
     vectors, topics = _topics(300, 4, noise=0.02, seed=3)
     claims = _claims(topics)
     anchors = {c.id: [f"group {t}", f"depot {t}"] for c, t in zip(claims, topics, strict=True)}
-    monkeypatch.setattr(ann_module, "IVF_FROM", ivf_from)
     monkeypatch.setattr(ann_module, "IVF_LISTS", 16)
-    index = NarrativeIndex(_Vectors())
+    index = NarrativeIndex(_Vectors(), quantise_from=quantise_from)
     for start in range(0, len(claims), 200):
         index.add(claims[start : start + 200], anchors, vectors[start : start + 200])
-    assert index._ann.quantised == (ivf_from < len(claims))
+    assert index._ann.quantised == (quantise_from is not None)
+    assert NarrativeIndex.from_settings(index.settings(), _Vectors()).quantise_from == (
+        quantise_from
+    )
     got = {frozenset(n.claim_ids) for n in index.narratives()}
     expected = {
         frozenset(c.id for c, t in zip(claims, topics, strict=True) if t == topic)
@@ -166,4 +168,29 @@ def test_narratives_are_the_same_past_the_switch_to_lists(monkeypatch, ivf_from)
     assert got == expected
     assert index.row_of("clm_5") == 5 and index.row_of("clm_none") is None
     assert index.narrative_of("clm_5") == index.narrative_of("clm_4")
+    index.close()
+
+
+def test_lists_are_rebuilt_finer_as_the_index_grows(monkeypatch) -> None:
+    """Past REBUILD_GROWTH times the size of the last build, the lists are rebuilt with about
+    LIST_SIZE vectors each (an HNSW quantiser over the centroids), and still find neighbours."""
+    monkeypatch.setattr(ann_module, "IVF_LISTS", 8)
+    monkeypatch.setattr(ann_module, "LIST_SIZE", 16)
+    monkeypatch.setattr(ann_module, "REBUILD_GROWTH", 4)
+    monkeypatch.setattr(ann_module, "TRAIN_MAX", 1000)
+    monkeypatch.setattr(ann_module, "_CHUNK", 300)
+    vectors, _ = _topics(625, 4, noise=0.02, seed=5)
+    index = NeighbourIndex(384, quantise_from=500)
+    nlists = []
+    for start in range(0, len(vectors), 250):
+        part = list(range(start, start + 250))
+        index.add(part, vectors[part])
+        nlists.append(index._ivf.nlist if index.quantised else 0)
+    assert nlists == [0, 16, 16, 16, 16, 16, 16, 64, 64, 64]  # built at 500, rebuilt at 2,000
+    index._ivf.nprobe = 64
+    found = index.search(vectors, 5)
+    assert (found[:, 0] == np.arange(len(vectors))).mean() >= 0.99
+    expected = _exact_neighbours(vectors, 4, 0.5)
+    hits = sum(len(expected[i] & set(found[i].tolist())) for i in range(len(vectors)))
+    assert hits / sum(map(len, expected)) >= 0.95
     index.close()

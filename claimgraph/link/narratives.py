@@ -137,6 +137,11 @@ PARAPHRASE_THRESHOLD = 0.9  # ... below this cosine; above it the pair is a para
 DEFAULT_MIN_CLAIMS = 2
 DEFAULT_MIN_DOCUMENTS = 1
 DEFAULT_NEIGHBOURS = 32
+# Past this many anchored claims the neighbour index turns from usearch's graph in memory
+# (~0.8 KB a claim) into faiss's quantised lists (~60 bytes a claim; `claimgraph.link.ann`):
+# about 700 news articles. Regrouped both ways, the judged first 1,000 news articles give the
+# same 109 cross-document narratives (quantised from 8,192).
+DEFAULT_QUANTISE_FROM = 16_384
 # Entity types that can be the actors, targets or places of an act. Dates, numbers and money
 # are what a template varies, not who it is about.
 ANCHOR_LABELS = frozenset(
@@ -480,6 +485,7 @@ class NarrativeIndex:
         neighbours: int = DEFAULT_NEIGHBOURS,
         actions: ActionVocabulary | None = None,
         use_actions: bool = True,
+        quantise_from: int | None = DEFAULT_QUANTISE_FROM,
     ) -> None:
         self.encoder = encoder
         self.threshold = float(threshold)
@@ -513,7 +519,10 @@ class NarrativeIndex:
         self._families: dict[int, str] = {}  # outlet code -> `outlet_family`
         self.merged: dict[str, str] = {}  # merged id -> the id that survived
         self._touched: set[int] = set()  # rows whose candidate changed since `clear_touched`
-        self._ann = NeighbourIndex(self._dim)
+        # Neighbours from usearch's graph in memory; past `quantise_from` anchored claims
+        # (None: never), from faiss's quantised lists re-ranked exactly (`claimgraph.link.ann`).
+        self.quantise_from = None if quantise_from is None else int(quantise_from)
+        self._ann = NeighbourIndex(self._dim, self.quantise_from)
 
     # ---------------------------------------------------------------------------------------
     # Adding claims
@@ -587,9 +596,12 @@ class NarrativeIndex:
         }
         needed = sorted({o for others in candidates.values() for o in others} | set(rows))
         unit = dict(zip(needed, self._vectors(needed), strict=True))
+        # No pair links below the lowest floor of `_pair_ok`: those are not read from disk.
+        lowest = min(self.threshold, self.plain_threshold, NOUN_ACT_THRESHOLD)
         for row, others in candidates.items():
             for other in others:
-                if self._pair_ok(row, other, float(unit[row] @ unit[other])):
+                cosine = float(unit[row] @ unit[other])
+                if cosine >= lowest and self._pair_ok(row, other, cosine):
                     self._union(row, other)
 
     def _append(
@@ -887,6 +899,10 @@ class NarrativeIndex:
                 return row
         return None
 
+    def claim_ids(self, start: int = 0) -> list[str]:
+        """The ids of the claims from row `start` on, in the order they were added."""
+        return [self._claim_id(r) for r in range(start, len(self))]
+
     def members(self, narrative: str) -> list[str]:
         """Claim ids of a candidate of two claims or more, oldest first."""
         root = self._multi.get(narrative)
@@ -1002,6 +1018,7 @@ class NarrativeIndex:
             "min_documents": self.min_documents,
             "neighbours": self.neighbours,
             "use_actions": self.use_actions,
+            "quantise_from": self.quantise_from,
         }
 
     @classmethod
@@ -1026,6 +1043,9 @@ class NarrativeIndex:
             min_documents=settings["min_documents"],
             neighbours=settings["neighbours"],
             use_actions=settings["use_actions"],
+            # Stores saved before it existed get the default: it changes how neighbours are
+            # found, not which pairs link.
+            quantise_from=settings.get("quantise_from", DEFAULT_QUANTISE_FROM),
         )
 
     def restore(

@@ -27,11 +27,11 @@ import numpy as np
 
 # Records written but not yet flushed to the file are read from this buffer; it is flushed when
 # it holds this many bytes, or by `flush` (after every add).
-_BUFFER = 4 << 20
+_BUFFER = 1 << 20
 # Rows read recently, kept decoded: the link test reads the same new rows many times in a batch.
-_CACHE_ROWS = 8192
+_CACHE_ROWS = 4096
 # Ids added since the last compaction stay in a dict; then they join the sorted arrays.
-_RECENT = 65536
+_RECENT = 8192
 
 
 class RowFile:

@@ -42,6 +42,10 @@ STATE_KEY = "narrative_index"
 # attention buffers of a batch of long sentences peak ~200 MB lower (1,679 news claims:
 # +340 MB at 32, +550 MB at 64, +180 MB but a third slower at 16).
 ENCODE_BATCH = 32
+# New claims between two saves of a run's narratives: what a save writes (assignments, the
+# touched candidates, the new claims' keys) is held until then, so a long run saves as it goes
+# and its memory does not grow with the corpus (bench/memory.py --link).
+SAVE_EVERY = 20_000
 
 
 @dataclass(slots=True)
@@ -200,7 +204,6 @@ class Linker:
         self.stage = ClaimStage(self.settings, encoder)
         self.encoder = self.stage.encoder
         self.scorer = self.stage.scorer
-        self.added: dict[str, None] = {}  # claim ids this run indexed (ordered set)
         self._load()
 
     def _load(self) -> None:
@@ -227,6 +230,8 @@ class Linker:
                     r["id"]: Roles.from_json(json.loads(r["roles"])) for r in rows if r["roles"]
                 },
             )
+        del rows
+        self._restored = len(self.index)  # rows past it are this run's (`added`)
         pending = self.store.unlinked_claims()
         if pending:
             claims = [_claim_from_row(r) for r in pending]
@@ -257,6 +262,13 @@ class Linker:
             self.encoder.seed([c.text for c in known], np.vstack([c.vector for c in known]))
         self._add(claims)
         self.encoder.clear()
+        if len(self._new_rows) >= SAVE_EVERY:
+            self.save(final=False)
+
+    @property
+    def added(self) -> list[str]:
+        """The claims this run indexed, in the order it added them."""
+        return self.index.claim_ids(self._restored)
 
     def _add(self, claims: list[Claim]) -> None:
         if not claims:
@@ -276,7 +288,6 @@ class Linker:
         before = len(self.index)
         self.index.add(claims, anchors, vectors, roles)
         for claim in claims:
-            self.added[claim.id] = None
             row = self.index.row_of(claim.id)
             if row is not None and row >= before:
                 known = roles.get(claim.id)
@@ -286,10 +297,11 @@ class Linker:
                     None if known is None else known.to_json(),
                 )
 
-    def save(self, tries: int = 5) -> None:
-        """Save what changed (candidates touched, merges, new claims' keys), then the neighbour
-        index file; if another run saved first, reload, re-add this run's claims (they are
-        stored, still without a narrative) and save again."""
+    def save(self, tries: int = 5, final: bool = True) -> None:
+        """Save what changed (candidates touched, merges, new claims' keys), then (`final`) the
+        neighbour index file; if another run saved first, reload, re-add this run's claims
+        (they are stored, still without a narrative) and save again. A save along the way
+        leaves the file as it was: a run stopped after it rebuilds the index from the store."""
         for attempt in range(tries):
             changed = self.index.changed()
             if not changed and not self._new_rows and self._revision and attempt == 0:
@@ -320,7 +332,7 @@ class Linker:
                 self._load()
                 continue
             path = stored_narratives.ann_path(self.store)
-            if path:
+            if path and final:
                 self.index.save_ann(path)
             self.index.clear_touched()
             self.index.merged.clear()
@@ -331,7 +343,7 @@ class Linker:
         """Save the narrative index; returns the claims this run indexed (the engine links
         them to the imported fact-checks: linking across documents knows nothing of those)."""
         self.save()
-        return list(self.added)
+        return self.added
 
 
 def _claim_from_row(row: dict[str, Any]) -> Claim:
