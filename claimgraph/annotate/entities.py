@@ -231,6 +231,12 @@ def _share_words() -> frozenset[str]:
     return frozenset(str(w).casefold() for w in words)
 
 
+def is_platform_name(text: str) -> bool:
+    """One capitalised word of `share_words` ("Twitter", "Facebook"): a platform, whose posts
+    and crowds are its users', not its own (annotate/sourcing.py)."""
+    return " " not in text.strip() and text[:1].isupper() and text.casefold() in _share_words()
+
+
 def is_name_text(text: str) -> bool:
     """Not an e-mail address, a link or a handle, nor a run of share buttons ("Facebook
     Twitter Pinterest")."""

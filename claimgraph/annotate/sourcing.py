@@ -30,6 +30,7 @@ from claimgraph.annotate.entities import (
     alias_key,
     caption_markers,
     is_name_text,
+    is_platform_name,
     org_head_words,
     standalone_org_words,
     well_known_name,
@@ -1203,11 +1204,95 @@ def _people_at_large(doc: Doc, mentions: list[Mention], head: Token) -> bool:
         return label in ("GPE", "LOC")
     if label != "NORP" or head.ent_type_ != "NORP" or not head.text[:1].isupper():
         return False
-    if any(c.dep_ in ("compound", "conj") or c.pos_ == "PROPN" for c in head.children):
-        return False  # "Senate Democrats and House Republicans said": bodies, named
-    # one word, or adjectives before it ("Ancient Greeks"), never a name of more words
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-    return span is not None and all(t.pos_ == "ADJ" for t in span if t.i != head.i)
+    if span is None:
+        return False
+    for child in head.children:
+        if child.dep_ == "conj":
+            if not _people_at_large(doc, mentions, child):
+                return False  # "Senate Democrats and House Republicans said": bodies, named
+        elif (child.dep_ == "compound" or child.pos_ == "PROPN") and child not in span:
+            return False
+    # one word, adjectives before it ("Ancient Greeks"), or a people's name of more words
+    # ("Puerto Ricans"), never a body's ("Senate Democrats")
+    return all(
+        t.pos_ == "ADJ"
+        or t.pos_ == "PROPN"
+        and t.ent_type_ == "NORP"
+        and t.lower_ not in standalone_org_words()
+        and t.lower_ not in org_head_words()
+        for t in span
+        if t.i != head.i
+    )
+
+
+@derived
+def _work_heads() -> frozenset[str]:
+    """data/source_nouns.yaml `work_heads`."""
+    return frozenset(
+        str(w).casefold() for w in load_vocabulary("source_nouns").get("work_heads") or ()
+    )
+
+
+def _named_work(
+    doc: Doc, mentions: list[Mention], head: Token, text: str, conjunct: bool = False
+) -> Speaker | None:
+    """A document's own name as a source ("The White House's Economic Report of the President
+    also acknowledged", "notes Rand's 'U.S.-China Military Scorecard'", "The Consumer Price
+    Index ... showed"): the owner its possessive names speaks; without one nobody is named,
+    the document is described. None where the head is no work's name (a medium's "Drudge
+    Report" or "The Washington Post" is a medium)."""
+    if head.pos_ != "PROPN" or not head.text[:1].isupper():
+        return None
+    if not conjunct and any(c.dep_ == "conj" for c in head.children):
+        return None  # ("the Bible and Pete Seeger told us": each conjunct on its own)
+    if head.ent_type_ != "WORK_OF_ART" and (
+        head.lower_ not in _work_heads() or head.ent_type_ not in ("", "WORK_OF_ART")
+    ):
+        return None
+    within = _token_mention(mentions, head)
+    if within is not None and (
+        _named(doc, within).label not in ("WORK_OF_ART", "LAW")
+        or is_outlet_name(_named(doc, within).name)
+    ):
+        return None
+    chain = [head, *(c for c in head.children if c.dep_ == "compound")]
+    owners = [c for t in chain for c in t.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
+    for owner in owners:
+        named = _name_for(doc, mentions, owner)
+        if named is not None:
+            return Speaker(
+                name=named.name,
+                key=named.key,
+                label=named.label,
+                description=text,
+                head=head.lemma_.lower(),
+                plural=named.label != "PERSON",
+            )
+    return Speaker(description=text, head=head.lemma_.lower())
+
+
+def _one_name_elsewhere(doc: Doc, mentions: list[Mention], conjuncts: list[Token]) -> Named | None:
+    """ "According to Customs and Border Protection" where the recogniser took "Customs" alone:
+    two proper nouns joined by "and" are one speaker when the article names that whole run as
+    one entity elsewhere ("Customs and Border Protection did not respond")."""
+    if len(conjuncts) != 2:
+        return None
+    first = _proper_chain(conjuncts[0])[0]
+    run = doc[first.i : conjuncts[1].i + 1]
+    if not all(t.pos_ == "PROPN" and t.text[:1].isupper() or t.lower_ in ("and", "&") for t in run):
+        return None
+    if sum(t.lower_ in ("and", "&") for t in run) != 1:
+        return None
+    return _entity_called(doc, mentions, run.text)
+
+
+def _platform_users(head: Token) -> bool:
+    """ "conservative Twitter took great delight in ...": a platform an adjective qualifies is
+    a crowd of its users, an unnamed group, not the company."""
+    return is_platform_name(head.text) and any(
+        c.dep_ == "amod" and c.pos_ == "ADJ" for c in head.children
+    )
 
 
 def _employer_outlet(doc: Doc, phrase: tuple[int, int], named: Named) -> list[str]:
@@ -1425,6 +1510,9 @@ def outlet_of(
         commas = [t.i for t in phrase if t.text == "," and t.i > head.i]
         if commas:  # "social media, often in combination with ...": the medium only
             phrase = doc[phrase.start : commas[0]]
+        joined = [t.i for t in phrase if t.dep_ == "cc" and t.head.i == head.i and t.i > head.i]
+        if joined:  # "conservative media and Republican politicians": the medium is one kind
+            phrase = doc[phrase.start : joined[0]]
         clauses = [c.left_edge.i for c in head.rights if c.dep_ in ("relcl", "acl")]
         if clauses and min(clauses) < phrase.end:  # "the national media who say ..."
             phrase = doc[phrase.start : min(clauses)]
@@ -1644,6 +1732,8 @@ def describe_source(
     member = _member_named_after(doc, mentions, head)
     if member is not None:
         return [replace(member, description=text)]
+    if _platform_users(head):
+        return [Speaker(anonymous=True, description=text, head=head.lemma_.lower(), plural=True)]
     if _unnamed_member(head) or _people_at_large(doc, mentions, head):
         return [
             Speaker(
@@ -1656,8 +1746,23 @@ def describe_source(
     served = _person_organisation(doc, mentions, head) or _office_of(head)
     if served is not None:
         return [served]
+    work = _named_work(doc, mentions, head, text)
+    if work is not None:
+        return [work]
     speakers = []
     conjuncts = _conjuncts(head)
+    whole = _one_name_elsewhere(doc, mentions, conjuncts)
+    if whole is not None:
+        return [
+            Speaker(
+                name=whole.name,
+                key=whole.key,
+                label=whole.label,
+                description=text,
+                plural=whole.label != "PERSON",
+                outlet=whole.label == "ORG" and is_outlet_name(whole.name),
+            )
+        ]
     if len(conjuncts) > 1 and _proper_chain(conjuncts[-1])[0].i <= min(c.i for c in conjuncts):
         conjuncts = [conjuncts[-1]]  # "the U.S. Customs and Border Protection": one name
     seen: set[int] = set()
@@ -1667,6 +1772,8 @@ def describe_source(
             continue  # "Customs and Border Protection": one name, not two speakers
         if within is not None:
             seen.add(id(within))
+        if len(conjuncts) > 1 and _named_work(doc, mentions, conjunct, text, True) is not None:
+            continue  # "the Bible and Pete Seeger told us": the person, not the book
         named = _name_for(doc, mentions, conjunct)
         if named is None or named.label != "PERSON" or named.key is None:
             named = _person_after_title_run(doc, mentions, conjunct, phrase) or named
@@ -1734,6 +1841,8 @@ def describe_source(
         return unnamed
     if lemma in vocab.document_nouns or lower in vocab.document_nouns:
         author = _agent_or_owner(head)
+        if author is not None and is_platform_name(author.text):
+            return unnamed  # "Recent Facebook posts show": its users' posts, not Facebook's
         if author is not None:
             named = _name_for(doc, mentions, author)
             if named is not None:
