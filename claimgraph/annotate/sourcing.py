@@ -1226,6 +1226,10 @@ def _people_at_large(doc: Doc, mentions: list[Mention], head: Token) -> bool:
     )
 
 
+_OPENING_QUOTES = frozenset({'"', "\u201c", "'", "\u2018", "\u00ab"})
+_CLOSING_QUOTES = frozenset({'"', "\u201d", "'", "\u2019", "\u00bb"})
+
+
 @derived
 def _work_heads() -> frozenset[str]:
     """data/source_nouns.yaml `work_heads`."""
@@ -1257,6 +1261,16 @@ def _named_work(
     ):
         return None
     chain = [head, *(c for c in head.children if c.dep_ == "compound")]
+    if head.lower_ not in _work_heads():
+        # a title the recogniser labels a work is one where the text quotes it ("notes Rand's
+        # 'U.S.-China Military Scorecard'"), not a person's name it mislabels ("Vander Plaats,
+        # president and CEO of ..., told")
+        first, last = min(t.i for t in chain), max(t.i for t in chain)
+        after = [t.text for t in doc[last + 1 : last + 3]]
+        if first == 0 or doc[first - 1].text not in _OPENING_QUOTES:
+            return None
+        if not any(t in _CLOSING_QUOTES for t in after):
+            return None
     owners = [c for t in chain for c in t.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
     for owner in owners:
         named = _name_for(doc, mentions, owner)
