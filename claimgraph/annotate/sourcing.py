@@ -1250,28 +1250,27 @@ def _named_work(
         return None
     if not conjunct and any(c.dep_ == "conj" for c in head.children):
         return None  # ("the Bible and Pete Seeger told us": each conjunct on its own)
-    if head.ent_type_ != "WORK_OF_ART" and (
-        head.lower_ not in _work_heads() or head.ent_type_ not in ("", "WORK_OF_ART")
-    ):
-        return None
     within = _token_mention(mentions, head)
-    if within is not None and (
-        _named(doc, within).label not in ("WORK_OF_ART", "LAW")
-        or is_outlet_name(_named(doc, within).name)
-    ):
+    if within is not None and is_outlet_name(_named(doc, within).name):
         return None
     chain = [head, *(c for c in head.children if c.dep_ == "compound")]
-    if head.lower_ not in _work_heads():
-        # a title the recogniser labels a work is one where the text quotes it ("notes Rand's
-        # 'U.S.-China Military Scorecard'"), not a person's name it mislabels ("Vander Plaats,
-        # president and CEO of ..., told")
-        first, last = min(t.i for t in chain), max(t.i for t in chain)
-        after = [t.text for t in doc[last + 1 : last + 3]]
-        if first == 0 or doc[first - 1].text not in _OPENING_QUOTES:
-            return None
-        if not any(t in _CLOSING_QUOTES for t in after):
-            return None
     owners = [c for t in chain for c in t.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
+    first, last = min(t.i for t in chain), max(t.i for t in chain)
+    # a title the text quotes ("notes Rand's 'U.S.-China Military Scorecard'"), not a name
+    # the recogniser mislabels a work ("Vander Plaats, president and CEO of ..., told")
+    quoted = (
+        first > 0
+        and doc[first - 1].text in _OPENING_QUOTES
+        and any(t.text in _CLOSING_QUOTES for t in doc[last + 1 : last + 3])
+    )
+    label = _named(doc, within).label if within is not None else ""
+    if not (
+        quoted
+        and (owners or label == "WORK_OF_ART")
+        or head.lower_ in _work_heads()
+        and label in ("", "WORK_OF_ART", "LAW")
+    ):
+        return None
     for owner in owners:
         named = _name_for(doc, mentions, owner)
         if named is not None:
