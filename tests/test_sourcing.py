@@ -824,3 +824,19 @@ def test_a_kind_of_medium_coordinated_with_people_stays_unnamed(nlp) -> None:
     )
     (found,) = nlp(text)._.cg_attributions
     assert found.speaker is None and found.anonymous
+
+
+def test_a_source_span_cut_to_a_place_names_no_one(nlp) -> None:
+    """Record 4202: the extractor's source for "... day of reckoning Tuesday on Capitol Hill
+    started with skepticism ..." is "Hill", and `sources` listed Capitol Hill. A source span
+    that is only the place a preposition outside it governs, in a phrase about something
+    else, names nobody (the span is given here as the extractor gave it; the parse is real)."""
+    from claimgraph.annotate.sourcing import _mentions, describe_source
+
+    doc = nlp("Big Tech's day of reckoning Tuesday on Capitol Hill started with doubts about apps.")
+    hill = next(t for t in doc if t.text == "Hill")
+    found = describe_source(doc, _mentions(doc), hill, (hill.idx, hill.idx + len(hill.text)))
+    assert isinstance(found, list) and all(s.name is None for s in found), found
+    text = "He has been misquoted by many in the national media who say that he backs an inquiry."
+    speakers = {a.source_text: a for a in nlp(text)._.cg_attributions}
+    assert speakers["who"].anonymous  # (a kind of medium "many in" governs stays a source)

@@ -1031,6 +1031,14 @@ def _no_source(root: Token, head: Token, phrase: tuple[int, int]) -> bool:
         return False
     if "\n" in doc_text(doc)[preposition.idx : root.idx]:
         return False  # a parse across a heading ("... in 23 square miles\n\nNew York argues")
+    if (
+        preposition.idx < phrase[0]
+        and preposition.head.pos_ in ("NOUN", "PROPN", "VERB")
+        and root.ent_type_ not in ("PERSON", "NORP")
+    ):
+        # "Tech's day of reckoning on Capitol Hill started with ...": a source span cut to the
+        # place inside a phrase about something else names no source
+        return True
     if preposition.lower_ in _ONLY_PLACE_PREPOSITIONS:
         # "the men locked inside the Otay Mesa Detention Center want": the men, not the
         # centre; a person the parse hung on one stays
