@@ -840,3 +840,23 @@ def test_a_source_span_cut_to_a_place_names_no_one(nlp) -> None:
     text = "He has been misquoted by many in the national media who say that he backs an inquiry."
     speakers = {a.source_text: a for a in nlp(text)._.cg_attributions}
     assert speakers["who"].anonymous  # (a kind of medium "many in" governs stays a source)
+
+
+def test_an_event_or_a_public_programme_is_no_speaker(nlp) -> None:
+    """Records 4300-4339 and 4200-4239 listed "Second Intifada", "Medicare" and "Green New Deal"
+    as speakers (the recogniser labels them organisations): an event (the last word of its
+    name, `event_heads` in data/entity_types.yaml) or a public programme or plan
+    (`programmes`) never speaks. The events' spans are given as an extractor would."""
+    from claimgraph.annotate.sourcing import _mentions, describe_source
+
+    text = "The senator spoke at length. Medicare covers retirees who are 65 and older."
+    assert [a.speaker for a in nlp(text)._.cg_attributions if a.cue == "covers"] == [None]
+    for text in (
+        "The Second Intifada and the peace talks turned the voters against him.",
+        "The Arab Spring and the Syrian war shifted attention to the region.",
+    ):
+        doc = nlp(text)
+        head = next(t for t in doc if t.dep_ == "nsubj")
+        phrase = (0, text.index(" turned" if "turned" in text else " shifted"))
+        found = describe_source(doc, _mentions(doc), head, phrase)
+        assert isinstance(found, list) and all(s.name is None for s in found), found

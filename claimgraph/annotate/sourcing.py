@@ -312,6 +312,8 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             return full  # "according to Price" after "Polly Price, a professor of law"
     if mention is not None and alias_key(_named(doc, mention).name) in _diseases():
         return None  # "Now COVID-19 has added urgency": a disease speaks for no one
+    if mention is not None and _event_or_programme(_named(doc, mention).name):
+        return None  # "The Second Intifada and ... retrained", "Medicare covers": no speaker
     if (
         mention is not None
         and mention.label == "ORG"
@@ -561,6 +563,26 @@ def _diseases() -> frozenset[str]:
     """data/entity_types.yaml `diseases`, as alias keys."""
     return frozenset(
         alias_key(str(w)) for w in load_vocabulary("entity_types").get("diseases") or []
+    )
+
+
+def _event_or_programme(name: str) -> bool:
+    """An event ("the Second Intifada", "the Great Recession") or a public programme or plan
+    ("Medicare", "the Green New Deal") the recogniser labels an organisation or a person:
+    never a speaker, nor what "the company" or "the group" refers to (data/entity_types.yaml
+    `event_heads`, the last word of the name, and `programmes`, the whole name)."""
+    words = re.findall(r"[a-z]+", name.casefold())
+    heads, programmes = _events_and_programmes()
+    return bool(words) and words[-1] in heads or alias_key(name) in programmes
+
+
+@derived
+def _events_and_programmes() -> tuple[frozenset[str], frozenset[str]]:
+    """data/entity_types.yaml `event_heads` (words) and `programmes` (alias keys)."""
+    vocab = load_vocabulary("entity_types")
+    return (
+        frozenset(str(w).casefold() for w in vocab.get("event_heads") or ()),
+        frozenset(alias_key(str(w)) for w in vocab.get("programmes") or ()),
     )
 
 
@@ -1652,7 +1674,21 @@ def describe_source(
     doc: Doc, mentions: list[Mention], root: Token, phrase: tuple[int, int]
 ) -> list[Speaker] | str:
     """Resolve a source phrase on its own: speakers, or a back-reference kind to resolve
-    against earlier speakers ('person' | 'group' | 'thing' | 'description')."""
+    against earlier speakers ('person' | 'group' | 'thing' | 'description'). Whatever path
+    named it, an event or a public programme ("the Arab Spring", "Medicare") is no speaker:
+    the phrase is described."""
+    found = _describe_source(doc, mentions, root, phrase)
+    if isinstance(found, str):
+        return found
+    kept = [s for s in found if s.name is None or not _event_or_programme(s.name)]
+    if len(kept) == len(found):
+        return found
+    return kept or [Speaker(description=_clean(_span_text(doc, phrase)))]
+
+
+def _describe_source(
+    doc: Doc, mentions: list[Mention], root: Token, phrase: tuple[int, int]
+) -> list[Speaker] | str:
     vocab = source_vocabulary()
     text = _clean(_span_text(doc, phrase))
     caption = _after_caption(doc, phrase)
@@ -1933,6 +1969,8 @@ def describe_source(
         name = (
             _strip_determiner(_core_phrase(head, phrase[0], conjuncts=False, clauses=False)) or None
         )
+        if name and _event_or_programme(name):
+            return [Speaker(description=text, head=lemma)]  # ("The Second Intifada and ...")
         same = _entity_called(doc, mentions, name) if name else None
         if same is not None:  # missed here, recognised elsewhere ("The New York Times")
             return [
@@ -2849,7 +2887,7 @@ def _entity_antecedent(
             continue
         near = mention.start >= position - _BACK_REFERENCE_WINDOW
         named = _named(doc, mention)
-        if alias_key(named.name) in _diseases():
+        if alias_key(named.name) in _diseases() or _event_or_programme(named.name):
             continue  # "the company said" is no "COVID-19" the recogniser called an organisation
         if named.label == "PERSON" and person_role:  # a title holds anywhere in the article
             fits = vocab.role_synonyms.get(head, frozenset({head}))
