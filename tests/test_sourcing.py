@@ -860,3 +860,18 @@ def test_an_event_or_a_public_programme_is_no_speaker(nlp) -> None:
         phrase = (0, text.index(" turned" if "turned" in text else " shifted"))
         found = describe_source(doc, _mentions(doc), head, phrase)
         assert isinstance(found, list) and all(s.name is None for s in found), found
+
+
+def test_a_body_s_spokesperson_is_not_the_person_the_article_is_about(nlp) -> None:
+    """Record 4239 gave "A Justice Department spokesperson declined to comment" the name of the
+    defendant quoted next: a role is linked to the next person quoted only when the article
+    names that person there for the first time ("A leader of X says ... Y told")."""
+    text = (
+        "Greg Hale, a former White House lawyer, was charged on Friday with lying to "
+        'investigators. "The facts will show he did nothing wrong," his lawyers said. A Justice '
+        "Department spokesperson declined to comment. Hale said in a statement that he would "
+        "fight the charge."
+    )
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["A Justice Department spokesperson"] is None
+    assert speakers["Hale"] == "Greg Hale"

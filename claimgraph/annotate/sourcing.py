@@ -2763,7 +2763,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 speaker.via = _dedupe([channel, *speaker.via])
             out.append((relation, speaker))
             history.append(_Resolved(speaker, position, doc[relation.cue_token].lemma_.lower()))
-    _link_titles(out)
+    _link_titles(doc, mentions, out)
     _forward_documents(out)
     _nest_chains(out)
     _propagate_roles(out, titles)
@@ -2987,10 +2987,12 @@ def _enclosing_speaker(relation: Relation, done: list[tuple[Relation, Speaker]])
     return None
 
 
-def _link_titles(pairs: list[tuple[Relation, Speaker]]) -> None:
+def _link_titles(doc: Doc, mentions: list[Mention], pairs: list[tuple[Relation, Speaker]]) -> None:
     """'A leader of X says ...' followed by '..., Qassem al-Kuraiti told ...': one person; not
     "his spokesman said" (someone's aide, whom the article leaves unnamed) before the next
-    person quoted ("his spokesman said ... Margolin said": no spokesman of Margolin's)."""
+    person quoted ("his spokesman said ... Margolin said": no spokesman of Margolin's), nor a
+    person the article named before an indefinite role ("A Justice Department spokesperson
+    declined to comment" is no defendant the article is about)."""
     for i, (relation, speaker) in enumerate(pairs):
         if not speaker.title_only:
             continue
@@ -3005,7 +3007,13 @@ def _link_titles(pairs: list[tuple[Relation, Speaker]]) -> None:
             if later_relation.cue[0] - relation.cue[1] > _CATAPHORA_WINDOW:
                 break
             if later.label == "PERSON" and later.name:
-                if later.role is None:
+                # (an indefinite role introduces someone new; "The Vermont independent
+                # senator" may well be the Sanders named before)
+                known = re.match(r"(?i)(?:an?|one|another)\s", description) is not None and any(
+                    m.start < relation.cue[0] and _named(doc, m).identity == later.identity
+                    for m in mentions
+                )
+                if later.role is None and not known:
                     later.role = speaker.role
                     speaker.name, speaker.key, speaker.label = later.name, later.key, later.label
                 break
