@@ -862,10 +862,11 @@ def test_an_event_or_a_public_programme_is_no_speaker(nlp) -> None:
         assert isinstance(found, list) and all(s.name is None for s in found), found
 
 
-def test_a_body_s_spokesperson_is_not_the_person_the_article_is_about(nlp) -> None:
+def test_a_body_s_spokesperson_or_several_members_are_not_the_next_person(nlp) -> None:
     """Record 4239 gave "A Justice Department spokesperson declined to comment" the name of the
     defendant quoted next: a role is linked to the next person quoted only when the article
-    names that person there for the first time ("A leader of X says ... Y told")."""
+    names that person there for the first time ("A leader of X says ... Y told"), and a role
+    held by more than one person ("more than one House member pointed out") never."""
     text = (
         "Greg Hale, a former White House lawyer, was charged on Friday with lying to "
         'investigators. "The facts will show he did nothing wrong," his lawyers said. A Justice '
@@ -875,3 +876,10 @@ def test_a_body_s_spokesperson_is_not_the_person_the_article_is_about(nlp) -> No
     speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
     assert speakers["A Justice Department spokesperson"] is None
     assert speakers["Hale"] == "Greg Hale"
+    text = (
+        "The company also faces a lawsuit over its app store, as more than one House member "
+        'pointed out during the hearing. "Time is up for the tech giants," Sen. Jane Doyle, '
+        "D-Conn., said in a statement."
+    )
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["more than one House member"] is None  # (record 4202: not one person)

@@ -3003,6 +3003,8 @@ def _link_titles(doc: Doc, mentions: list[Mention], pairs: list[tuple[Relation, 
             continue  # someone's aide ("the president's personal lawyer"), left unnamed
         if not any(w[:1].isupper() for w in description.split()[1:]):
             continue  # "until a foreign leader agrees": no body named whose role it is
+        if re.match(r"(?i)(?:more than|at least|over|nearly|almost|up to)\s", description):
+            continue  # "more than one House member pointed out": not one person, nobody named
         for later_relation, later in pairs[i + 1 :]:
             if later_relation.cue[0] - relation.cue[1] > _CATAPHORA_WINDOW:
                 break
