@@ -883,3 +883,24 @@ def test_a_body_s_spokesperson_or_several_members_are_not_the_next_person(nlp) -
     )
     speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
     assert speakers["more than one House member"] is None  # (record 4202: not one person)
+
+
+def test_he_or_she_is_first_the_subject_of_its_own_sentence(nlp) -> None:
+    """Record 4227 gave "Gabbard's primary identity ... is ..., but she also put ..." to the
+    writer quoted the sentence before, and "Yang's pet issue is ..., which he sees as ..." to
+    Joe Biden: a person who is the subject of the pronoun's own sentence, or owns a subject
+    that is a thing, wins over the last speaker of earlier sentences (never a subject inside
+    a quotation)."""
+    text = (
+        "Senator Maria Lopez and Governor Tom Hale spoke on Tuesday. As Karen Bell wrote in a "
+        "magazine, the debate was dull.\n\nLopez\u2019s main theme as a candidate is housing, "
+        "but she also put a new spin on the tax debate by attacking the governor\u2019s record."
+    )
+    speakers = [a.speaker for a in nlp(text)._.cg_attributions if a.source_text == "she"]
+    assert speakers and set(speakers) == {"Maria Lopez"}, speakers
+    text = (
+        'Mayor Tom Hale and Senator Dan Cole spoke on Tuesday. "It was a long night," Cole '
+        "said.\n\nHale\u2019s pet issue is public transit, which he sees as a way to cut traffic."
+    )
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["he"] == "Tom Hale"

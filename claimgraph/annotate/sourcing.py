@@ -2204,8 +2204,47 @@ def _may_be_a_person(speaker: Speaker) -> bool:
     )
 
 
-def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int) -> list[_Resolved]:
-    """Person names in subject position: a pronoun may refer to them though they said nothing."""
+def _owns_subject(token: Token) -> bool:
+    """ "Gabbard's primary identity ... is ..., but she also put": the owner of a subject that
+    is a thing, not a person ("Smith's lawyer said he": the lawyer's "he")."""
+    subject = token.head
+    return (
+        token.dep_ == "poss"
+        and subject.dep_ in ("nsubj", "nsubjpass")
+        and subject.pos_ == "NOUN"
+        and not _may_be_people(subject)
+    )
+
+
+def _sentence_subject(
+    doc: Doc,
+    mentions: list[Mention],
+    pronoun: Token,
+    gender: str | None,
+    genders: dict[str, str],
+    quotes: list[tuple[int, int]],
+) -> Speaker | None:
+    """The person a "he" or "she" refers to inside its own sentence: the last person before it
+    who is the subject, or owns a subject that is a thing ("Yang's pet issue is basic income,
+    which he sees as ..."), of the gender the pronoun asks. Such a person wins over the last
+    speaker of earlier sentences (record 4227 gave Gabbard's "she" to the writer quoted before)."""
+    start = pronoun.sent.start_char
+    found = _person_subjects(doc, mentions, pronoun.idx, start, owners=True)
+    fitting = [
+        r
+        for r in found
+        if _compatible("person", r.speaker)
+        and _agrees(gender, r.speaker, genders)
+        and not _in_quotation(quotes, r.position)  # (a quotation's subject is not the writer's)
+    ]
+    return max(fitting, key=lambda r: r.position).speaker if fitting else None
+
+
+def _person_subjects(
+    doc: Doc, mentions: list[Mention], before: int, after: int, owners: bool = False
+) -> list[_Resolved]:
+    """Person names in subject position: a pronoun may refer to them though they said nothing
+    (`owners`: also the owner of a subject that is a thing, see `_owns_subject`)."""
     found = []
     for mention in mentions:
         if not after <= mention.start < before:
@@ -2221,7 +2260,8 @@ def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int)
         misparsed = root.dep_ == "compound" and root.head.pos_ in ("VERB", "AUX")
         # a name beside its subject's title ("that military spokesman Col. X identified")
         titled = root.dep_ == "appos" and root.head.dep_ in ("nsubj", "nsubjpass")
-        if root.dep_ not in ("nsubj", "nsubjpass") and not misparsed and not titled:
+        owner = owners and _owns_subject(root)
+        if root.dep_ not in ("nsubj", "nsubjpass") and not misparsed and not titled and not owner:
             continue
         speaker = Speaker(name=named.name, key=named.key, label=named.label)
         found.append(_Resolved(speaker, mention.start))
@@ -2229,7 +2269,9 @@ def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int)
     # said"): the article's person of that name
     span = doc.char_span(max(0, after), before, alignment_mode="contract")
     for token in span if span is not None else ():
-        if token.dep_ not in ("nsubj", "nsubjpass") or token.pos_ != "PROPN":
+        if token.dep_ not in ("nsubj", "nsubjpass") and not (owners and _owns_subject(token)):
+            continue
+        if token.pos_ != "PROPN":
             continue
         if _token_mention(mentions, token) is not None or not token.text[:1].isupper():
             continue
@@ -2682,8 +2724,17 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     recent = [r for r in history if position - r.position <= _SPEAKER_WINDOW]
                     gender = source_vocabulary().pronoun_genders.get(root.lower_)
                     person = found == "person"
+                    own_sentence = (
+                        _sentence_subject(doc, mentions, root, gender, genders, quotes)
+                        if person
+                        and root.pos_ == "PRON"
+                        and gender is not None
+                        and not _in_quotation(quotes, root.idx)
+                        else None
+                    )
                     antecedent = (
-                        (
+                        own_sentence
+                        or (
                             _antecedent(
                                 found, recent, [], position, head, None, gender, genders, True
                             )
