@@ -904,3 +904,10 @@ def test_he_or_she_is_first_the_subject_of_its_own_sentence(nlp) -> None:
     )
     speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
     assert speakers["he"] == "Tom Hale"
+    text = (
+        'Tom Reed spoke to reporters on Monday. "I never said that," Reed said.\n\nReed then '
+        "denied he had suggested President Obama was born overseas, before almost immediately "
+        "accepting he had suggested Obama was born overseas."
+    )
+    speakers = [a.speaker for a in nlp(text)._.cg_attributions if a.source_text == "he"]
+    assert speakers == ["Tom Reed", "Tom Reed"], speakers  # (the main clause's subject)

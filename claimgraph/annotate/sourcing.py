@@ -2229,15 +2229,49 @@ def _sentence_subject(
     which he sees as ..."), of the gender the pronoun asks. Such a person wins over the last
     speaker of earlier sentences (record 4227 gave Gabbard's "she" to the writer quoted before)."""
     start = pronoun.sent.start_char
+    line = doc_text(doc).rfind("\n", start, pronoun.idx)
+    start = max(start, line + 1)  # (a caption or heading the parse ran into the sentence)
     found = _person_subjects(doc, mentions, pronoun.idx, start, owners=True)
+    ancestors = {t.i for t in pronoun.ancestors}
     fitting = [
         r
         for r in found
         if _compatible("person", r.speaker)
         and _agrees(gender, r.speaker, genders)
         and not _in_quotation(quotes, r.position)  # (a quotation's subject is not the writer's)
+        and _governs(doc, r.position, ancestors)
     ]
-    return max(fitting, key=lambda r: r.position).speaker if fitting else None
+    # the subject of the highest clause ("Walsh denied ... Obama was born ..., before
+    # accepting he had ...": the parse hangs the "before" on Obama's clause), then the nearest
+    return (
+        min(fitting, key=lambda r: (_clause_depth(doc, r.position), -r.position)).speaker
+        if fitting
+        else None
+    )
+
+
+def _subject_token(doc: Doc, position: int) -> Token | None:
+    """The subject a person's mention at `position` is, or owns ("Gabbard's identity")."""
+    token = next((t for t in doc if t.idx <= position < t.idx + len(t.text)), None)
+    while token is not None and token.dep_ in ("compound", "poss", "appos"):
+        if token.head.i == token.i:
+            break
+        token = token.head
+    return token
+
+
+def _clause_depth(doc: Doc, position: int) -> int:
+    """How deep the clause of the subject at `position` lies in its sentence's tree."""
+    token = _subject_token(doc, position)
+    return len(list(token.head.ancestors)) if token is not None else 0
+
+
+def _governs(doc: Doc, position: int, ancestors: set[int]) -> bool:
+    """Whether the subject at `position` is the subject of a clause the pronoun stands in
+    ("Walsh denied he had suggested Obama was born ..., before accepting he had ...": Walsh's
+    clause holds the second "he", Obama's does not)."""
+    token = _subject_token(doc, position)
+    return token is not None and token.head.i in ancestors
 
 
 def _person_subjects(
