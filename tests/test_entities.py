@@ -561,3 +561,14 @@ def test_an_organisation_ends_before_a_preposition_hung_outside_it(nlp) -> None:
     assert "Syrian Observatory for Human Rights" in {
         e.name for e in nlp(text)._.cg_entities.values()
     }
+
+
+def test_a_quoted_title_after_a_possessive_is_no_part_of_the_owner_s_name(nlp) -> None:
+    """Record 4212 listed 'Rand's "U.S.-China Military Scorecard' as a speaker: the recogniser
+    ran the owner's possessive and the quoted title of its report into one organisation. The
+    owner is the entity (and the speaker); the title is a work of theirs."""
+    text = "\u201cAirfields would be hit first,\u201d notes Brookings\u2019s \u201cPacific Naval Balance Scorecard.\u201d"
+    doc = nlp(text)
+    names = {e.name for e in doc._.cg_entities.values()}
+    assert "Brookings" in names and not any("Scorecard" in n for n in names if "Brookings" in n)
+    assert [a.speaker for a in doc._.cg_attributions] == ["Brookings"]

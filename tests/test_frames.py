@@ -54,3 +54,60 @@ def test_claim_roles_parses_only_claims_naming_an_anchor() -> None:
     found = claim_roles(claims, {"a": [("springfield", 0, 11), ("shelbyville", 23, 34)], "b": []})
     assert set(found) == {"a"}
     assert found["a"].actors == {"springfield"} and found["a"].targets == {"shelbyville"}
+
+
+def _predicates_and_actors(texts: list[str]) -> list[tuple[set[str], set[str]]]:
+    return [
+        (set(frame.predicates), _words(text, frame)[0])
+        for text, frame in zip(texts, parse_frames(texts), strict=True)
+    ]
+
+
+def test_a_verb_of_perception_hands_over_to_what_was_seen() -> None:
+    """A witness's or a camera's claim asserts the act seen, as a verb of saying's claim
+    asserts what was said (data/frames.yaml): the seeing is not what is retold."""
+    texts = [
+        "Residents saw the Springfield council ban the Shelbyville parade.",
+        "Residents watched as the Springfield council banned the Shelbyville parade.",
+        "Cameras recorded Springfield helicopters moving Shelbyville officials out of the city.",
+    ]
+    (saw, saw_actors), (watched, watched_actors), (recorded, recorded_actors) = (
+        _predicates_and_actors(texts)
+    )
+    assert saw == {"ban"} and "council" in saw_actors and "Residents" not in saw_actors
+    assert watched == {"ban"} and "council" in watched_actors
+    assert recorded == {"move"} and "helicopters" in recorded_actors
+    assert "Cameras" not in recorded_actors
+
+
+def test_an_evidence_noun_hands_over_to_what_it_is_evidence_of() -> None:
+    """In "there is evidence that X" and "allegations that X have been raised", X is the
+    assertion; not where the evidence holds no act ("found no evidence of bribery") or where
+    the claim is what someone did with the report ("denied reports that ...")."""
+    texts = [
+        "There is evidence that the Springfield council banned the Shelbyville parade.",
+        "Allegations that Springfield helicopters dropped weapons to rebels have been raised.",
+        "The Springfield inquiry found no evidence of bribery in Shelbyville.",
+        "Shelbyville officials denied reports that the Springfield council banned the parade.",
+    ]
+    found = [predicates for predicates, _ in _predicates_and_actors(texts)]
+    assert found == [{"ban"}, {"drop"}, {"find"}, {"deny"}]
+
+
+def test_predicates_name_their_act_with_particle_purpose_and_means() -> None:
+    """A phrasal verb keeps its particle, and a purpose clause or the means ("by doing")
+    its verb, so the act a claim tells (data/actions.yaml) can be read off its predicates:
+    "landed ... to take out" is transport, as "transferred" is."""
+    from claimgraph.link.frames import default_actions
+
+    texts = [
+        "Springfield helicopters landed in Shelbyville to take out the rebel leaders.",
+        "The Springfield council helped the Shelbyville rebels by transporting their leaders.",
+    ]
+    (predicates, _), (means, _) = _predicates_and_actors(texts)
+    assert predicates == {"land", "take", "take out"}
+    assert means == {"help", "transport"}
+    actions = default_actions()
+    assert actions.acts_of(predicates) == actions.acts_of(["transfer"]) == {"transport"}
+    assert actions.acts_of(["airdrop"]) == actions.acts_of(["drop"]) == {"supply"}
+    assert actions.acts_of(["take", "land"]) == frozenset()

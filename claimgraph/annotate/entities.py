@@ -76,6 +76,8 @@ def _fold_sun_article(match: re.Match[str]) -> str:
 
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# A possessive before a quoted title the recogniser ran into a name ("Rand's "... Scorecard"").
+_POSSESSIVE_TITLE = re.compile(r"(?:['\u2019]s|(?<=s)['\u2019])\s+[\"\u201c\u2018]")
 # A possessive inside a name: "Berstein's Ronny Gal" (an employer's analyst), "Hillary's Emails".
 _INNER_POSSESSIVE = re.compile(r"(?:['\u2019]s|(?<=s)['\u2019])\s+(?=[A-Z])")
 _DOUBLED = re.compile(r"(.)\1+")
@@ -229,6 +231,12 @@ def _strip_credit(text: str, start: int) -> tuple[str, int]:
 def _share_words() -> frozenset[str]:
     words = load_vocabulary("entity_types").get("share_words") or ()
     return frozenset(str(w).casefold() for w in words)
+
+
+def is_platform_name(text: str) -> bool:
+    """One capitalised word of `share_words` ("Twitter", "Facebook"): a platform, whose posts
+    and crowds are its users', not its own (annotate/sourcing.py)."""
+    return " " not in text.strip() and text[:1].isupper() and text.casefold() in _share_words()
 
 
 def is_name_text(text: str) -> bool:
@@ -942,6 +950,11 @@ class EntityResolver:
                 continue  # "the former vice president swung back": no person written lower case
             if label == "PERSON" and _names_a_work(doc, ent):
                 label = "WORK_OF_ART"  # "in his book, Basic Brown, ...": a title, no person
+            titled = _POSSESSIVE_TITLE.search(text) if label in ("PERSON", "ORG") else None
+            if titled is not None:
+                # "Rand's \u201cU.S.-China Military Scorecard\u201d": the owner; the quoted
+                # title is a work of theirs (annotate/sourcing.py), no part of the name
+                text = text[: titled.start()]
             inner = _INNER_POSSESSIVE.search(text) if label in ("PERSON", "ORG") else None
             if inner is not None and label == "ORG":
                 rest = text[inner.end() :]

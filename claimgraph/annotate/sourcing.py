@@ -30,6 +30,7 @@ from claimgraph.annotate.entities import (
     alias_key,
     caption_markers,
     is_name_text,
+    is_platform_name,
     org_head_words,
     standalone_org_words,
     well_known_name,
@@ -311,6 +312,8 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             return full  # "according to Price" after "Polly Price, a professor of law"
     if mention is not None and alias_key(_named(doc, mention).name) in _diseases():
         return None  # "Now COVID-19 has added urgency": a disease speaks for no one
+    if mention is not None and _event_or_programme(_named(doc, mention).name):
+        return None  # "The Second Intifada and ... retrained", "Medicare covers": no speaker
     if (
         mention is not None
         and mention.label == "ORG"
@@ -560,6 +563,26 @@ def _diseases() -> frozenset[str]:
     """data/entity_types.yaml `diseases`, as alias keys."""
     return frozenset(
         alias_key(str(w)) for w in load_vocabulary("entity_types").get("diseases") or []
+    )
+
+
+def _event_or_programme(name: str) -> bool:
+    """An event ("the Second Intifada", "the Great Recession") or a public programme or plan
+    ("Medicare", "the Green New Deal") the recogniser labels an organisation or a person:
+    never a speaker, nor what "the company" or "the group" refers to (data/entity_types.yaml
+    `event_heads`, the last word of the name, and `programmes`, the whole name)."""
+    words = re.findall(r"[a-z]+", name.casefold())
+    heads, programmes = _events_and_programmes()
+    return bool(words) and words[-1] in heads or alias_key(name) in programmes
+
+
+@derived
+def _events_and_programmes() -> tuple[frozenset[str], frozenset[str]]:
+    """data/entity_types.yaml `event_heads` (words) and `programmes` (alias keys)."""
+    vocab = load_vocabulary("entity_types")
+    return (
+        frozenset(str(w).casefold() for w in vocab.get("event_heads") or ()),
+        frozenset(alias_key(str(w)) for w in vocab.get("programmes") or ()),
     )
 
 
@@ -1030,6 +1053,14 @@ def _no_source(root: Token, head: Token, phrase: tuple[int, int]) -> bool:
         return False
     if "\n" in doc_text(doc)[preposition.idx : root.idx]:
         return False  # a parse across a heading ("... in 23 square miles\n\nNew York argues")
+    if (
+        preposition.idx < phrase[0]
+        and preposition.head.pos_ in ("NOUN", "PROPN", "VERB")
+        and root.ent_type_ not in ("PERSON", "NORP")
+    ):
+        # "Tech's day of reckoning on Capitol Hill started with ...": a source span cut to the
+        # place inside a phrase about something else names no source
+        return True
     if preposition.lower_ in _ONLY_PLACE_PREPOSITIONS:
         # "the men locked inside the Otay Mesa Detention Center want": the men, not the
         # centre; a person the parse hung on one stays
@@ -1203,11 +1234,108 @@ def _people_at_large(doc: Doc, mentions: list[Mention], head: Token) -> bool:
         return label in ("GPE", "LOC")
     if label != "NORP" or head.ent_type_ != "NORP" or not head.text[:1].isupper():
         return False
-    if any(c.dep_ in ("compound", "conj") or c.pos_ == "PROPN" for c in head.children):
-        return False  # "Senate Democrats and House Republicans said": bodies, named
-    # one word, or adjectives before it ("Ancient Greeks"), never a name of more words
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-    return span is not None and all(t.pos_ == "ADJ" for t in span if t.i != head.i)
+    if span is None:
+        return False
+    for child in head.children:
+        if child.dep_ == "conj":
+            if not _people_at_large(doc, mentions, child):
+                return False  # "Senate Democrats and House Republicans said": bodies, named
+        elif (child.dep_ == "compound" or child.pos_ == "PROPN") and child not in span:
+            return False
+    # one word, adjectives before it ("Ancient Greeks"), or a people's name of more words
+    # ("Puerto Ricans"), never a body's ("Senate Democrats")
+    return all(
+        t.pos_ == "ADJ"
+        or t.pos_ == "PROPN"
+        and t.ent_type_ == "NORP"
+        and t.lower_ not in standalone_org_words()
+        and t.lower_ not in org_head_words()
+        for t in span
+        if t.i != head.i
+    )
+
+
+_OPENING_QUOTES = frozenset({'"', "\u201c", "'", "\u2018", "\u00ab"})
+_CLOSING_QUOTES = frozenset({'"', "\u201d", "'", "\u2019", "\u00bb"})
+
+
+@derived
+def _work_heads() -> frozenset[str]:
+    """data/source_nouns.yaml `work_heads`."""
+    return frozenset(
+        str(w).casefold() for w in load_vocabulary("source_nouns").get("work_heads") or ()
+    )
+
+
+def _named_work(
+    doc: Doc, mentions: list[Mention], head: Token, text: str, conjunct: bool = False
+) -> Speaker | None:
+    """A document's own name as a source ("The White House's Economic Report of the President
+    also acknowledged", "notes Rand's 'U.S.-China Military Scorecard'", "The Consumer Price
+    Index ... showed"): the owner its possessive names speaks; without one nobody is named,
+    the document is described. None where the head is no work's name (a medium's "Drudge
+    Report" or "The Washington Post" is a medium)."""
+    if head.pos_ != "PROPN" or not head.text[:1].isupper():
+        return None
+    if not conjunct and any(c.dep_ == "conj" for c in head.children):
+        return None  # ("the Bible and Pete Seeger told us": each conjunct on its own)
+    within = _token_mention(mentions, head)
+    if within is not None and is_outlet_name(_named(doc, within).name):
+        return None
+    chain = [head, *(c for c in head.children if c.dep_ == "compound")]
+    owners = [c for t in chain for c in t.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
+    first, last = min(t.i for t in chain), max(t.i for t in chain)
+    # a title the text quotes ("notes Rand's 'U.S.-China Military Scorecard'"), not a name
+    # the recogniser mislabels a work ("Vander Plaats, president and CEO of ..., told")
+    quoted = (
+        first > 0
+        and doc[first - 1].text in _OPENING_QUOTES
+        and any(t.text in _CLOSING_QUOTES for t in doc[last + 1 : last + 3])
+    )
+    label = _named(doc, within).label if within is not None else ""
+    if not (
+        quoted
+        and (owners or label == "WORK_OF_ART")
+        or head.lower_ in _work_heads()
+        and label in ("", "WORK_OF_ART", "LAW")
+    ):
+        return None
+    for owner in owners:
+        named = _name_for(doc, mentions, owner)
+        if named is not None:
+            return Speaker(
+                name=named.name,
+                key=named.key,
+                label=named.label,
+                description=text,
+                head=head.lemma_.lower(),
+                plural=named.label != "PERSON",
+            )
+    return Speaker(description=text, head=head.lemma_.lower())
+
+
+def _one_name_elsewhere(doc: Doc, mentions: list[Mention], conjuncts: list[Token]) -> Named | None:
+    """ "According to Customs and Border Protection" where the recogniser took "Customs" alone:
+    two proper nouns joined by "and" are one speaker when the article names that whole run as
+    one entity elsewhere ("Customs and Border Protection did not respond")."""
+    if len(conjuncts) != 2:
+        return None
+    first = _proper_chain(conjuncts[0])[0]
+    run = doc[first.i : conjuncts[1].i + 1]
+    if not all(t.pos_ == "PROPN" and t.text[:1].isupper() or t.lower_ in ("and", "&") for t in run):
+        return None
+    if sum(t.lower_ in ("and", "&") for t in run) != 1:
+        return None
+    return _entity_called(doc, mentions, run.text)
+
+
+def _platform_users(head: Token) -> bool:
+    """ "conservative Twitter took great delight in ...": a platform an adjective qualifies is
+    a crowd of its users, an unnamed group, not the company."""
+    return is_platform_name(head.text) and any(
+        c.dep_ == "amod" and c.pos_ == "ADJ" for c in head.children
+    )
 
 
 def _employer_outlet(doc: Doc, phrase: tuple[int, int], named: Named) -> list[str]:
@@ -1425,6 +1553,9 @@ def outlet_of(
         commas = [t.i for t in phrase if t.text == "," and t.i > head.i]
         if commas:  # "social media, often in combination with ...": the medium only
             phrase = doc[phrase.start : commas[0]]
+        joined = [t.i for t in phrase if t.dep_ == "cc" and t.head.i == head.i and t.i > head.i]
+        if joined:  # "conservative media and Republican politicians": the medium is one kind
+            phrase = doc[phrase.start : joined[0]]
         clauses = [c.left_edge.i for c in head.rights if c.dep_ in ("relcl", "acl")]
         if clauses and min(clauses) < phrase.end:  # "the national media who say ..."
             phrase = doc[phrase.start : min(clauses)]
@@ -1543,7 +1674,21 @@ def describe_source(
     doc: Doc, mentions: list[Mention], root: Token, phrase: tuple[int, int]
 ) -> list[Speaker] | str:
     """Resolve a source phrase on its own: speakers, or a back-reference kind to resolve
-    against earlier speakers ('person' | 'group' | 'thing' | 'description')."""
+    against earlier speakers ('person' | 'group' | 'thing' | 'description'). Whatever path
+    named it, an event or a public programme ("the Arab Spring", "Medicare") is no speaker:
+    the phrase is described."""
+    found = _describe_source(doc, mentions, root, phrase)
+    if isinstance(found, str):
+        return found
+    kept = [s for s in found if s.name is None or not _event_or_programme(s.name)]
+    if len(kept) == len(found):
+        return found
+    return kept or [Speaker(description=_clean(_span_text(doc, phrase)))]
+
+
+def _describe_source(
+    doc: Doc, mentions: list[Mention], root: Token, phrase: tuple[int, int]
+) -> list[Speaker] | str:
     vocab = source_vocabulary()
     text = _clean(_span_text(doc, phrase))
     caption = _after_caption(doc, phrase)
@@ -1644,6 +1789,8 @@ def describe_source(
     member = _member_named_after(doc, mentions, head)
     if member is not None:
         return [replace(member, description=text)]
+    if _platform_users(head):
+        return [Speaker(anonymous=True, description=text, head=head.lemma_.lower(), plural=True)]
     if _unnamed_member(head) or _people_at_large(doc, mentions, head):
         return [
             Speaker(
@@ -1656,8 +1803,23 @@ def describe_source(
     served = _person_organisation(doc, mentions, head) or _office_of(head)
     if served is not None:
         return [served]
+    work = _named_work(doc, mentions, head, text)
+    if work is not None:
+        return [work]
     speakers = []
     conjuncts = _conjuncts(head)
+    whole = _one_name_elsewhere(doc, mentions, conjuncts)
+    if whole is not None:
+        return [
+            Speaker(
+                name=whole.name,
+                key=whole.key,
+                label=whole.label,
+                description=text,
+                plural=whole.label != "PERSON",
+                outlet=whole.label == "ORG" and is_outlet_name(whole.name),
+            )
+        ]
     if len(conjuncts) > 1 and _proper_chain(conjuncts[-1])[0].i <= min(c.i for c in conjuncts):
         conjuncts = [conjuncts[-1]]  # "the U.S. Customs and Border Protection": one name
     seen: set[int] = set()
@@ -1667,6 +1829,8 @@ def describe_source(
             continue  # "Customs and Border Protection": one name, not two speakers
         if within is not None:
             seen.add(id(within))
+        if len(conjuncts) > 1 and _named_work(doc, mentions, conjunct, text, True) is not None:
+            continue  # "the Bible and Pete Seeger told us": the person, not the book
         named = _name_for(doc, mentions, conjunct)
         if named is None or named.label != "PERSON" or named.key is None:
             named = _person_after_title_run(doc, mentions, conjunct, phrase) or named
@@ -1734,6 +1898,8 @@ def describe_source(
         return unnamed
     if lemma in vocab.document_nouns or lower in vocab.document_nouns:
         author = _agent_or_owner(head)
+        if author is not None and is_platform_name(author.text):
+            return unnamed  # "Recent Facebook posts show": its users' posts, not Facebook's
         if author is not None:
             named = _name_for(doc, mentions, author)
             if named is not None:
@@ -1803,6 +1969,8 @@ def describe_source(
         name = (
             _strip_determiner(_core_phrase(head, phrase[0], conjuncts=False, clauses=False)) or None
         )
+        if name and _event_or_programme(name):
+            return [Speaker(description=text, head=lemma)]  # ("The Second Intifada and ...")
         same = _entity_called(doc, mentions, name) if name else None
         if same is not None:  # missed here, recognised elsewhere ("The New York Times")
             return [
@@ -2036,8 +2204,81 @@ def _may_be_a_person(speaker: Speaker) -> bool:
     )
 
 
-def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int) -> list[_Resolved]:
-    """Person names in subject position: a pronoun may refer to them though they said nothing."""
+def _owns_subject(token: Token) -> bool:
+    """ "Gabbard's primary identity ... is ..., but she also put": the owner of a subject that
+    is a thing, not a person ("Smith's lawyer said he": the lawyer's "he")."""
+    subject = token.head
+    return (
+        token.dep_ == "poss"
+        and subject.dep_ in ("nsubj", "nsubjpass")
+        and subject.pos_ == "NOUN"
+        and not _may_be_people(subject)
+    )
+
+
+def _sentence_subject(
+    doc: Doc,
+    mentions: list[Mention],
+    pronoun: Token,
+    gender: str | None,
+    genders: dict[str, str],
+    quotes: list[tuple[int, int]],
+) -> Speaker | None:
+    """The person a "he" or "she" refers to inside its own sentence: the last person before it
+    who is the subject, or owns a subject that is a thing ("Yang's pet issue is basic income,
+    which he sees as ..."), of the gender the pronoun asks. Such a person wins over the last
+    speaker of earlier sentences (record 4227 gave Gabbard's "she" to the writer quoted before)."""
+    start = pronoun.sent.start_char
+    line = doc_text(doc).rfind("\n", start, pronoun.idx)
+    start = max(start, line + 1)  # (a caption or heading the parse ran into the sentence)
+    found = _person_subjects(doc, mentions, pronoun.idx, start, owners=True)
+    ancestors = {t.i for t in pronoun.ancestors}
+    fitting = [
+        r
+        for r in found
+        if _compatible("person", r.speaker)
+        and _agrees(gender, r.speaker, genders)
+        and not _in_quotation(quotes, r.position)  # (a quotation's subject is not the writer's)
+        and _governs(doc, r.position, ancestors)
+    ]
+    # the subject of the highest clause ("Walsh denied ... Obama was born ..., before
+    # accepting he had ...": the parse hangs the "before" on Obama's clause), then the nearest
+    return (
+        min(fitting, key=lambda r: (_clause_depth(doc, r.position), -r.position)).speaker
+        if fitting
+        else None
+    )
+
+
+def _subject_token(doc: Doc, position: int) -> Token | None:
+    """The subject a person's mention at `position` is, or owns ("Gabbard's identity")."""
+    token = next((t for t in doc if t.idx <= position < t.idx + len(t.text)), None)
+    while token is not None and token.dep_ in ("compound", "poss", "appos"):
+        if token.head.i == token.i:
+            break
+        token = token.head
+    return token
+
+
+def _clause_depth(doc: Doc, position: int) -> int:
+    """How deep the clause of the subject at `position` lies in its sentence's tree."""
+    token = _subject_token(doc, position)
+    return len(list(token.head.ancestors)) if token is not None else 0
+
+
+def _governs(doc: Doc, position: int, ancestors: set[int]) -> bool:
+    """Whether the subject at `position` is the subject of a clause the pronoun stands in
+    ("Walsh denied he had suggested Obama was born ..., before accepting he had ...": Walsh's
+    clause holds the second "he", Obama's does not)."""
+    token = _subject_token(doc, position)
+    return token is not None and token.head.i in ancestors
+
+
+def _person_subjects(
+    doc: Doc, mentions: list[Mention], before: int, after: int, owners: bool = False
+) -> list[_Resolved]:
+    """Person names in subject position: a pronoun may refer to them though they said nothing
+    (`owners`: also the owner of a subject that is a thing, see `_owns_subject`)."""
     found = []
     for mention in mentions:
         if not after <= mention.start < before:
@@ -2053,7 +2294,8 @@ def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int)
         misparsed = root.dep_ == "compound" and root.head.pos_ in ("VERB", "AUX")
         # a name beside its subject's title ("that military spokesman Col. X identified")
         titled = root.dep_ == "appos" and root.head.dep_ in ("nsubj", "nsubjpass")
-        if root.dep_ not in ("nsubj", "nsubjpass") and not misparsed and not titled:
+        owner = owners and _owns_subject(root)
+        if root.dep_ not in ("nsubj", "nsubjpass") and not misparsed and not titled and not owner:
             continue
         speaker = Speaker(name=named.name, key=named.key, label=named.label)
         found.append(_Resolved(speaker, mention.start))
@@ -2061,7 +2303,9 @@ def _person_subjects(doc: Doc, mentions: list[Mention], before: int, after: int)
     # said"): the article's person of that name
     span = doc.char_span(max(0, after), before, alignment_mode="contract")
     for token in span if span is not None else ():
-        if token.dep_ not in ("nsubj", "nsubjpass") or token.pos_ != "PROPN":
+        if token.dep_ not in ("nsubj", "nsubjpass") and not (owners and _owns_subject(token)):
+            continue
+        if token.pos_ != "PROPN":
             continue
         if _token_mention(mentions, token) is not None or not token.text[:1].isupper():
             continue
@@ -2514,8 +2758,17 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     recent = [r for r in history if position - r.position <= _SPEAKER_WINDOW]
                     gender = source_vocabulary().pronoun_genders.get(root.lower_)
                     person = found == "person"
+                    own_sentence = (
+                        _sentence_subject(doc, mentions, root, gender, genders, quotes)
+                        if person
+                        and root.pos_ == "PRON"
+                        and gender is not None
+                        and not _in_quotation(quotes, root.idx)
+                        else None
+                    )
                     antecedent = (
-                        (
+                        own_sentence
+                        or (
                             _antecedent(
                                 found, recent, [], position, head, None, gender, genders, True
                             )
@@ -2595,7 +2848,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 speaker.via = _dedupe([channel, *speaker.via])
             out.append((relation, speaker))
             history.append(_Resolved(speaker, position, doc[relation.cue_token].lemma_.lower()))
-    _link_titles(out)
+    _link_titles(doc, mentions, out)
     _forward_documents(out)
     _nest_chains(out)
     _propagate_roles(out, titles)
@@ -2719,7 +2972,7 @@ def _entity_antecedent(
             continue
         near = mention.start >= position - _BACK_REFERENCE_WINDOW
         named = _named(doc, mention)
-        if alias_key(named.name) in _diseases():
+        if alias_key(named.name) in _diseases() or _event_or_programme(named.name):
             continue  # "the company said" is no "COVID-19" the recogniser called an organisation
         if named.label == "PERSON" and person_role:  # a title holds anywhere in the article
             fits = vocab.role_synonyms.get(head, frozenset({head}))
@@ -2819,10 +3072,12 @@ def _enclosing_speaker(relation: Relation, done: list[tuple[Relation, Speaker]])
     return None
 
 
-def _link_titles(pairs: list[tuple[Relation, Speaker]]) -> None:
+def _link_titles(doc: Doc, mentions: list[Mention], pairs: list[tuple[Relation, Speaker]]) -> None:
     """'A leader of X says ...' followed by '..., Qassem al-Kuraiti told ...': one person; not
     "his spokesman said" (someone's aide, whom the article leaves unnamed) before the next
-    person quoted ("his spokesman said ... Margolin said": no spokesman of Margolin's)."""
+    person quoted ("his spokesman said ... Margolin said": no spokesman of Margolin's), nor a
+    person the article named before an indefinite role ("A Justice Department spokesperson
+    declined to comment" is no defendant the article is about)."""
     for i, (relation, speaker) in enumerate(pairs):
         if not speaker.title_only:
             continue
@@ -2833,11 +3088,19 @@ def _link_titles(pairs: list[tuple[Relation, Speaker]]) -> None:
             continue  # someone's aide ("the president's personal lawyer"), left unnamed
         if not any(w[:1].isupper() for w in description.split()[1:]):
             continue  # "until a foreign leader agrees": no body named whose role it is
+        if re.match(r"(?i)(?:more than|at least|over|nearly|almost|up to)\s", description):
+            continue  # "more than one House member pointed out": not one person, nobody named
         for later_relation, later in pairs[i + 1 :]:
             if later_relation.cue[0] - relation.cue[1] > _CATAPHORA_WINDOW:
                 break
             if later.label == "PERSON" and later.name:
-                if later.role is None:
+                # (an indefinite role introduces someone new; "The Vermont independent
+                # senator" may well be the Sanders named before)
+                known = re.match(r"(?i)(?:an?|one|another)\s", description) is not None and any(
+                    m.start < relation.cue[0] and _named(doc, m).identity == later.identity
+                    for m in mentions
+                )
+                if later.role is None and not known:
                     later.role = speaker.role
                     speaker.name, speaker.key, speaker.label = later.name, later.key, later.label
                 break

@@ -13,7 +13,15 @@ to the encoder and behaves the same on every backend.
 the subject of its main verb (the agent of a passive) is its actor, the direct object (the
 subject of a passive) its target, and the verb's lemma its predicate; a verb of saying with a
 clause under it ("Obama told reporters that ...") hands over to that clause, since the one
-who relays an assertion is not its actor. The parse is of the claim text alone, by the
+who relays an assertion is not its actor. So do verbs of perception and evidence and the
+evidence nouns they present (`claimgraph/data/frames.yaml`: "we saw packages dropped from an
+aircraft" asserts the drop, "cameras recorded helicopters transferring fighters" the transfer,
+"we have evidence that a helicopter landed" the landing), since state media and witnesses
+retell an act inside them. The predicates also hold a phrasal verb with its particle ("take
+out"), the verb of a purpose clause ("landed ... to take out the leaders") and of the means
+("assisting ISIS by transporting jihadists"), and `ActionVocabulary.acts_of` reads the acts
+they name: two retellings tell one act with other verbs ("dropped" / "airdropped": supply).
+The parse is of the claim text alone, by the
 pipeline's tagger and parser (no entity recogniser), so a claim gets the same frame when
 `analyze` extracts it (the claim stage, `parse_frames`) and when `claimgraph relink` or
 eval/sample_narratives.py regroups a stored claim. Only claims naming an entity are parsed
@@ -101,6 +109,17 @@ class ActionVocabulary:
                 found.update(self.nouns.get(tuple(words[i : i + size]), ()))
         return [c for c in self.classes if c in found]
 
+    def acts_of(self, predicates: Iterable[str]) -> frozenset[str]:
+        """The action classes a frame's predicate lemmas name: "drop" and "airdrop" both
+        supply, "take out" transport; two retellings tell one act with other verbs."""
+        found: set[str] = set()
+        for predicate in predicates:
+            head, *particle = predicate.split()
+            base = self.irregular.get(head, head)
+            found.update(self.verbs.get(base, ()))
+            found.update(n for parts, n in self.phrasal.get(base, ()) if parts == tuple(particle))
+        return frozenset(found)
+
     def vector(self, text: str) -> np.ndarray:
         """Unit indicator vector over the classes (zeros when the text names no act)."""
         out = np.zeros(len(self.classes))
@@ -155,24 +174,156 @@ def _speech_lemmas() -> frozenset[str]:
     return frozenset(str(w).lower() for w in words) | {"say", "tell"}
 
 
+@dataclass(frozen=True, slots=True)
+class HandOver:
+    """Words whose complement, not themselves, is what a claim asserts (data/frames.yaml)."""
+
+    speech: frozenset[str]  # verbs of saying (data/cues.yaml)
+    evidential: frozenset[str]  # verbs of perception and evidence: "saw", "recorded"
+    evidence: frozenset[str]  # nouns: "evidence", "footage", "allegation"
+    presenting: frozenset[str]  # verbs that only present such nouns: "collect", "raise"
+
+
+@derived
+def hand_over_words() -> HandOver:
+    """data/frames.yaml, with the verbs of saying and the evidential verbs of data/cues.yaml."""
+    frames = load_vocabulary("frames")
+    cues = load_vocabulary("cues")
+
+    def words(data: Mapping[str, Any], key: str) -> frozenset[str]:
+        return frozenset(str(w).lower() for w in data.get(key) or [])
+
+    return HandOver(
+        _speech_lemmas(),
+        words(frames, "evidential_verbs") | words(cues, "evidential_verbs"),
+        words(frames, "evidence_nouns"),
+        words(frames, "presenting_verbs"),
+    )
+
+
+def _is_verb(token: Any) -> bool:
+    return bool(token.tag_.startswith("VB"))
+
+
+def _clause_on(noun: Any) -> Any | None:
+    """A verb describing what a noun does or undergoes: "helicopters *transferring* fighters",
+    "packages *dropped*"."""
+    return next((c for c in noun.children if c.dep_ == "acl" and _is_verb(c)), None)
+
+
+def _through_prepositions(head: Any) -> Any | None:
+    """The verb under a head's preposition: "of ISIS *parading* weapons", "about *moving*
+    fighters"."""
+    for prep in (c for c in head.children if c.dep_ == "prep"):
+        for word in prep.children:
+            if word.dep_ == "pcomp" and _is_verb(word):
+                return word
+            if word.dep_ == "pobj" and (verb := _clause_on(word)) is not None:
+                return verb
+    return None
+
+
+def _carried(noun: Any) -> Any | None:
+    """The verb of what an evidence noun (or a list of them) is evidence of: "evidence that a
+    helicopter *landed*" (a clause with its own subject or "that"), "footage *showing* ...",
+    "videos of supplies *airdropped*"; not a participle that only describes the noun ("videos
+    *posted* online")."""
+    for word in (noun, *noun.conjuncts):
+        for child in word.children:
+            if (
+                child.dep_ in ("acl", "ccomp")
+                and _is_verb(child)
+                and (
+                    child.tag_ == "VBG"
+                    or any(c.dep_ in ("nsubj", "nsubjpass", "mark") for c in child.children)
+                )
+            ):
+                return child
+        if (verb := _through_prepositions(word)) is not None:
+            return verb
+    return None
+
+
+def _handed_over(root: Any, words: HandOver) -> Any | None:
+    """The clause a claim's main word hands its assertion to, or None: a verb of saying's
+    clause, a verb of perception's complement ("saw that X", "saw X dropped", "watched as X",
+    "emerged of X doing"), or what an evidence noun it presents is evidence of."""
+    lemma = root.lemma_.lower()
+    children = list(root.children)
+    if lemma in words.speech and (clause := next((c for c in children if c.dep_ == "ccomp"), None)):
+        return clause
+    if lemma in words.evidential:
+        for child in children:
+            if child.dep_ in ("ccomp", "xcomp") and _is_verb(child):
+                return child
+        for child in children:
+            marks = {c.lower_ for c in child.children if c.dep_ == "mark"}
+            if (
+                child.dep_ == "advcl"
+                and marks & {"as", "when", "while"}
+                and (child.tag_ == "VBG" or any(c.dep_ == "nsubj" for c in child.children))
+            ):  # "watched as X banned", "filmed the aircraft while dropping": not "as stated"
+                return child
+        for child in children:
+            if child.dep_ in ("dobj", "nsubjpass") and (verb := _clause_on(child)) is not None:
+                return verb
+        if (verb := _through_prepositions(root)) is not None:
+            return verb
+    if not (
+        lemma in words.evidential
+        or lemma in words.presenting
+        or lemma in LIGHT_PREDICATES
+        or not _is_verb(root)
+    ):
+        return None
+    nouns = [root] if not _is_verb(root) else []
+    nouns += [c for c in children if c.dep_ in ("nsubj", "nsubjpass", "dobj", "attr")]
+    for noun in nouns:
+        if noun.lemma_.lower() in words.evidence and (verb := _carried(noun)) is not None:
+            return verb
+    return None
+
+
+def _verb_lemmas(verb: Any) -> list[str]:
+    """A verb's lemma, and with its particle where it has one ("take", "take out"), so that a
+    phrasal verb's act (data/actions.yaml) can be read from the predicates."""
+    lemma = verb.lemma_.lower()
+    particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
+    return [lemma] + [f"{lemma} {p}" for p in particles[:1]]
+
+
 def frame_of(doc: Any) -> Frame:
     """The frame of a parsed claim (a spaCy Doc of its text): its first sentence's root, or
-    the clause a verb of saying introduces."""
+    the clause a verb of saying, of perception or an evidence noun hands it over to."""
     root = next(iter(doc.sents)).root
-    speech = _speech_lemmas()
-    for _ in range(3):  # "he said she told them that X": X
-        inner = [c for c in root.children if c.dep_ == "ccomp"]
-        if root.lemma_.lower() not in speech or not inner:
+    words = hand_over_words()
+    for _ in range(3):  # "he said she saw them drop X": drop
+        inner = _handed_over(root, words)
+        if inner is None:
             break
-        root = inner[0]
+        root = inner
     actors: set[int] = set()
     targets: set[int] = set()
     predicates: set[str] = set()
+    if (
+        root.dep_ == "acl"
+        and root.head.lemma_.lower() not in words.evidence
+        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in root.children)
+    ):  # "helicopters transferring" (the actor), "packages dropped" (the target)
+        _core(root.head, targets if root.tag_ == "VBN" else actors)
     if root.tag_.startswith("VB"):
-        predicates.add(root.lemma_.lower())
+        predicates.update(_verb_lemmas(root))
         for child in root.children:
             if child.dep_ in ("xcomp", "conj") and child.tag_.startswith("VB"):
-                predicates.add(child.lemma_.lower())
+                predicates.update(_verb_lemmas(child))
+            elif child.dep_ == "advcl" and any(c.tag_ == "TO" for c in child.children):
+                # what it was done for: "landed in Fallujah to take out the leaders"
+                predicates.update(_verb_lemmas(child))
+            elif child.dep_ == "prep" and child.lower_ == "by":
+                # how it was done: "is assisting the Islamic State by transporting jihadists"
+                for means in child.children:
+                    if means.dep_ == "pcomp" and means.tag_.startswith("VB"):
+                        predicates.update(_verb_lemmas(means))
             if root.lemma_ == "be" and child.dep_ in ("attr", "acomp"):
                 predicates.add(child.lemma_.lower())
     else:  # a verbless claim ("Trump's order to kill Soleimani"): its head noun says it

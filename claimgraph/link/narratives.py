@@ -134,6 +134,7 @@ DEFAULT_SINGLE_THRESHOLD = 0.7  # ... for a pair where one claim names a single 
 DEFAULT_MIN_ANCHOR_OVERLAP = 0.5  # shared anchors / all anchors of the pair (Jaccard)
 DEFAULT_MIN_WORD_OVERLAP = 0.1  # shared content words / all of the pair's (Jaccard) ...
 PARAPHRASE_THRESHOLD = 0.9  # ... below this cosine; above it the pair is a paraphrase anyway
+TOLD_OTHER_PREDICATE_THRESHOLD = 0.6  # both tell the act, but their main predicates differ
 DEFAULT_MIN_CLAIMS = 2
 DEFAULT_MIN_DOCUMENTS = 1
 DEFAULT_NEIGHBOURS = 32
@@ -786,18 +787,24 @@ class NarrativeIndex:
         told = bool(act_a) and told_a and told_b
         if cosine < self.plain_threshold and not told and self._other_predicates(a, b):
             return False  # the same actors, another thing done or said of them
+        if told and cosine < TOLD_OTHER_PREDICATE_THRESHOLD and self._other_predicates(a, b):
+            return False  # the act told of them, but each claim asserts another thing
         if not told and cosine < PARAPHRASE_THRESHOLD and not self._share_words(a, b):
             return False  # the same actors, but something else said of them
         shared = len(first & second)
         return shared > 0 and shared >= self.min_anchor_overlap * len(first | second)
 
     def _other_predicates(self, a: int, b: int) -> bool:
-        """Two claims whose main predicates are known and share no lemma ("policies have hurt
-        the middle class" / "policies favor the middle class")."""
+        """Two claims whose main predicates are known and share neither a lemma ("policies
+        have hurt the middle class" / "policies favor the middle class") nor an act of
+        `data/actions.yaml` ("dropped" / "airdropped": supply)."""
         pa, pb = self._records.get(a)[_PREDICATES], self._records.get(b)[_PREDICATES]
         if not pa or not pb or pa == pb:
             return False
-        return not set(pa) & set(pb)
+        first, second = frozenset(pa), frozenset(pb)
+        if first & second:
+            return False
+        return not (self.use_actions and self.actions.acts_of(first) & self.actions.acts_of(second))
 
     def _other_pronoun_subjects(self, a: int, b: int) -> bool:
         """Two claims whose subject is a pronoun ("he was appalled by the tweets") said by
