@@ -19,7 +19,7 @@ search also scans a fixed share of all codes, so its time per claim grows with t
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +115,20 @@ class NeighbourIndex:
             if self._graph is None:
                 self._graph = self._new_graph()
             self._graph.add(ids.astype(np.uint64), vectors, threads=ANN_THREADS)
+
+    def add_pages(self, pages: Iterable[tuple[Sequence[int], np.ndarray]], total: int) -> None:
+        """Index `total` keys given a page at a time (a store's, when a run starts): to disk
+        first, then the lists built once over all of them (or each page into the graph)."""
+        quantise = self.quantise_from is not None and self._count + total >= self.quantise_from
+        for keys, vectors in pages:
+            if not quantise:
+                self.add(keys, vectors)
+                continue
+            self._file.write([int(k) for k in keys], vectors)
+            self._keys.extend(int(k) for k in keys)
+            self._count += len(keys)
+        if quantise:
+            self._build_lists()
 
     def _build_lists(self) -> None:
         """(Re)build the quantised lists over every key: about `LIST_SIZE` vectors a list, so

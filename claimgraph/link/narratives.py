@@ -115,7 +115,7 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -524,6 +524,7 @@ class NarrativeIndex:
         # (None: never), from faiss's quantised lists re-ranked exactly (`claimgraph.link.ann`).
         self.quantise_from = None if quantise_from is None else int(quantise_from)
         self._ann = NeighbourIndex(self._dim, self.quantise_from)
+        self._restoring: dict[str, int] = {}  # narrative id -> its first row, during a restore
 
     # ---------------------------------------------------------------------------------------
     # Adding claims
@@ -906,6 +907,13 @@ class NarrativeIndex:
                 return row
         return None
 
+    def searchable(self, row: int) -> bool:
+        """Whether a row names an anchor (and so is in the neighbour index)."""
+        return bool(self._anchored[row])
+
+    def claim_ids_of(self, rows: Sequence[int]) -> list[str]:
+        return [self._claim_id(r) for r in rows]
+
     def claim_ids(self, start: int = 0) -> list[str]:
         """The ids of the claims from row `start` on, in the order they were added."""
         return [self._claim_id(r) for r in range(start, len(self))]
@@ -1067,36 +1075,73 @@ class NarrativeIndex:
         """Load claims already grouped, without re-linking: `narrative_ids` says whose they are
         (the store's claims.narrative_id), row i is the neighbour index's key i. The index is
         read from `ann_path` when that file holds exactly these claims, else rebuilt from
-        `vectors` (an array, or a function that reads them: only called when needed)."""
+        `vectors` (an array, or a function that reads them: only called when needed). A
+        store's claims come a page at a time instead: `restore_rows`, then `restore_neighbours`."""
         if len(self):
             raise ValueError("restore() fills an empty index")
-        first: dict[str, int] = {}
+        self.restore_rows(claims, anchors, narrative_ids, roles, shared=set(narrative_ids.values()))
+
+        def pages() -> Iterator[tuple[list[int], np.ndarray]]:
+            matrix = vectors() if callable(vectors) else vectors
+            matrix = np.asarray(matrix, dtype=np.float32)
+            if matrix.shape != (len(claims), self._dim):
+                raise ValueError(
+                    f"vectors are {matrix.shape}, expected ({len(claims)}, {self._dim})"
+                )
+            indexed = [row for row in range(len(claims)) if self._anchored[row]]
+            yield indexed, matrix[indexed]
+
+        self.restore_neighbours(ann_path, None if vectors is None else pages)
+
+    def restore_rows(
+        self,
+        claims: Sequence[Claim],
+        anchors: Mapping[str, Iterable[str]],
+        narrative_ids: Mapping[str, str],
+        roles: Mapping[str, Roles] | None = None,
+        *,
+        shared: Set[str],
+    ) -> None:
+        """Append one page of stored claims, in key order. `shared`: the narrative ids two
+        claims or more hold (only those need their first row remembered across pages)."""
         words = self._word_codes([c.text for c in claims])
         thin = says_little([c.text for c in claims])
         roles = roles or {}
-        for row, claim in enumerate(claims):
-            self._append(
-                claim, anchors.get(claim.id, ()), words[row], thin[row], roles.get(claim.id)
+        first = self._restoring
+        for offset, claim in enumerate(claims):
+            row = self._append(
+                claim, anchors.get(claim.id, ()), words[offset], thin[offset], roles.get(claim.id)
             )
-            root = first.setdefault(narrative_ids.get(claim.id) or narrative_id(claim.id), row)
+            named = narrative_ids.get(claim.id) or narrative_id(claim.id)
+            root = first.setdefault(named, row) if named in shared else row
             self._parent.append(root)
             if root != row:
-                self._groups.setdefault(root, array("i", [root])).append(row)
+                group = self._groups.get(root)
+                if group is None:
+                    group = self._groups[root] = array("i", [root])
+                    self._multi[self._id_of(root)] = root
+                group.append(row)
         self._records.flush()
-        for root in self._groups:
-            self._multi[self._id_of(root)] = root
-        indexed = [row for row in range(len(claims)) if self._anchored[row]]  # as `add` keeps
+
+    def restore_neighbours(
+        self,
+        ann_path: str | None,
+        pages: Callable[[], Iterable[tuple[Sequence[int], np.ndarray]]] | None,
+    ) -> None:
+        """After the last `restore_rows`: the neighbour index, from `ann_path` when that file
+        holds exactly the anchored rows, else from `pages()` ((rows, their vectors) a page at
+        a time, every anchored row once, in key order)."""
+        self._restoring = {}
+        indexed = sum(self._anchored)
         if not indexed:
             return
-        if ann_path and Path(ann_path).is_file() and self._ann.load(ann_path, len(indexed)):
+        if ann_path and Path(ann_path).is_file() and self._ann.load(ann_path, indexed):
             return
-        if vectors is None:
+        if pages is None:
             raise ValueError("no usable neighbour index file: pass the claims' vectors")
-        matrix = vectors() if callable(vectors) else vectors
-        matrix = _unit(np.asarray(matrix, dtype=np.float32)).astype(np.float32)
-        if matrix.shape != (len(claims), self._dim):
-            raise ValueError(f"vectors are {matrix.shape}, expected ({len(claims)}, {self._dim})")
-        self._ann.add(indexed, matrix[indexed])
+        self._ann.add_pages(
+            ((rows, _unit(np.asarray(v, dtype=np.float32))) for rows, v in pages()), indexed
+        )
 
 
 _NO_ROLES = Roles()

@@ -14,6 +14,7 @@ NULL, and the next run adds those first. Nothing already assigned is recomputed.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,6 +47,7 @@ ENCODE_BATCH = 32
 # touched candidates, the new claims' keys) is held until then, so a long run saves as it goes
 # and its memory does not grow with the corpus (bench/memory.py --link).
 SAVE_EVERY = 20_000
+LOAD_PAGE = 20_000  # stored claims read at a time when a run starts
 
 
 @dataclass(slots=True)
@@ -217,20 +219,19 @@ class Linker:
         else:
             self.index = NarrativeIndex(self.encoder, threshold=self.settings.narrative_threshold)
         self._new_rows: dict[str, tuple[int, list[str], dict[str, Any] | None]] = {}
-        rows = stored_narratives.indexed_claims(self.store)
-        if rows:
-            ids = [r["id"] for r in rows]
-            self.index.restore(
+        # A page of stored claims at a time, then their vectors a page at a time when the
+        # neighbour index must be rebuilt: a run starting on a large store never holds them all.
+        shared = stored_narratives.shared_narrative_ids(self.store)
+        for rows in stored_narratives.indexed_claim_pages(self.store, LOAD_PAGE):
+            self.index.restore_rows(
                 [_claim_from_row(r) for r in rows],
                 {r["id"]: json.loads(r["anchors"] or "[]") for r in rows},
                 stored_narratives.narrative_ids_of(rows),
-                vectors=lambda: read_vectors(self.store, ids, model=self.encoder.name)[1],
-                ann_path=stored_narratives.ann_path(self.store),
-                roles={
-                    r["id"]: Roles.from_json(json.loads(r["roles"])) for r in rows if r["roles"]
-                },
+                {r["id"]: Roles.from_json(json.loads(r["roles"])) for r in rows if r["roles"]},
+                shared=shared,
             )
-        del rows
+        del shared
+        self.index.restore_neighbours(stored_narratives.ann_path(self.store), self._stored_vectors)
         self._restored = len(self.index)  # rows past it are this run's (`added`)
         pending = self.store.unlinked_claims()
         if pending:
@@ -244,6 +245,18 @@ class Linker:
                 self.encoder.seed([text[i] for i in have], vectors)
             self._add(claims)
             self.encoder.clear()
+
+    def _stored_vectors(self) -> Iterator[tuple[list[int], np.ndarray]]:
+        """The stored vectors of the index's anchored rows, a page at a time, in key order."""
+        rows = [r for r in range(len(self.index)) if self.index.searchable(r)]
+        for start in range(0, len(rows), LOAD_PAGE):
+            page = rows[start : start + LOAD_PAGE]
+            ids = self.index.claim_ids_of(page)
+            have, vectors, _ = read_vectors(self.store, ids, model=self.encoder.name)
+            if len(have) != len(ids):
+                missing = sorted(set(ids) - set(have))[:3]
+                raise ValueError(f"claims indexed without a stored vector: {missing}")
+            yield page, vectors
 
     def describe(self) -> str:
         return self.stage.describe()

@@ -16,7 +16,7 @@ Kept apart from the index (claimgraph.link.narratives), which holds no SQL:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -119,20 +119,44 @@ def claim_anchors(store: Any, claim_ids: list[str]) -> dict[str, list[str]]:
     return {cid: sorted({m[0] for m in found}) for cid, found in mentions.items()}
 
 
-def indexed_claims(store: Any) -> list[dict[str, Any]]:
+_INDEXED_CLAIMS = (
+    "SELECT c.id, c.document_id, c.text, c.start_char, c.end_char, c.checkworthiness, "
+    "c.scored_by, c.date, c.date_precision, COALESCE(e.name, c.speaker) AS speaker, "
+    "c.speaker_entity_id, COALESCE(c.outlet, d.outlet) AS outlet, c.anonymous, c.hedged, "
+    "c.evidence_not_shown, c.signal_types, c.narrative_id, v.ann_key, v.anchors, v.roles "
+    "FROM claim_vectors v JOIN claims c ON c.id = v.claim_id "
+    "JOIN documents d ON d.id = c.document_id "
+    # the speaker under the corpus's name for them, as `speaker_names` gives it
+    "LEFT JOIN entities e ON e.id = c.speaker_entity_id "
+    "WHERE v.ann_key IS NOT NULL"
+)
+
+
+def indexed_claim_pages(store: Any, size: int = 20_000) -> Iterator[list[dict[str, Any]]]:
     """Claims already in the neighbour index, in key order, with what the index keeps (the
-    speaker under the corpus's name for them)."""
-    return store.query(
-        "SELECT c.id, c.document_id, c.text, c.start_char, c.end_char, c.checkworthiness, "
-        "c.scored_by, c.date, c.date_precision, COALESCE(e.name, c.speaker) AS speaker, "
-        "c.speaker_entity_id, COALESCE(c.outlet, d.outlet) AS outlet, c.anonymous, c.hedged, "
-        "c.evidence_not_shown, c.signal_types, c.narrative_id, v.ann_key, v.anchors, v.roles "
-        "FROM claim_vectors v JOIN claims c ON c.id = v.claim_id "
-        "JOIN documents d ON d.id = c.document_id "
-        # the speaker under the corpus's name for them, as `speaker_names` gives it
-        "LEFT JOIN entities e ON e.id = c.speaker_entity_id "
-        "WHERE v.ann_key IS NOT NULL ORDER BY v.ann_key"
-    )
+    speaker under the corpus's name for them), a page at a time: a run starting on a large
+    store never holds them all."""
+    after = -1
+    while True:
+        rows = store.query(
+            _INDEXED_CLAIMS + " AND v.ann_key > :after ORDER BY v.ann_key LIMIT :size",
+            {"after": after, "size": size},
+        )
+        if not rows:
+            return
+        yield rows
+        after = rows[-1]["ann_key"]
+
+
+def shared_narrative_ids(store: Any) -> set[str]:
+    """The narrative ids two claims or more hold."""
+    return {
+        r["narrative_id"]
+        for r in store.query(
+            "SELECT narrative_id FROM claims WHERE narrative_id IS NOT NULL "
+            "GROUP BY narrative_id HAVING COUNT(*) > 1"
+        )
+    }
 
 
 def write_narratives(
