@@ -911,3 +911,16 @@ def test_he_or_she_is_first_the_subject_of_its_own_sentence(nlp) -> None:
     )
     speakers = [a.speaker for a in nlp(text)._.cg_attributions if a.source_text == "he"]
     assert speakers == ["Tom Reed", "Tom Reed"], speakers  # (the main clause's subject)
+
+
+def test_a_quoted_slogan_holding_a_name_is_no_speaker(nlp) -> None:
+    """Record 4223: "a single, government-run insurance system, 'Medicare for All,' that
+    promises coverage" gave the relative "that" to an organisation ("Center for Medicare")
+    the recogniser's "Medicare" was joined to: a quoted title running past the name it holds
+    is a work, and with no owner it names nobody."""
+    text = (
+        "The Center for Medicare Advocacy has weighed in. Many of the candidates are converging "
+        "on a single-payer plan, \u201cMedicare for All,\u201d that promises coverage for everyone."
+    )
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["that"] is None

@@ -1288,15 +1288,25 @@ def _named_work(
     first, last = min(t.i for t in chain), max(t.i for t in chain)
     # a title the text quotes ("notes Rand's 'U.S.-China Military Scorecard'"), not a name
     # the recogniser mislabels a work ("Vander Plaats, president and CEO of ..., told")
+    # ("Medicare for All": the title runs past the name; its relative clause is no part of it)
+    edge = max(
+        [head, *(c.right_edge for c in head.rights if c.dep_ in ("prep", "compound", "npadvmod"))],
+        key=lambda t: t.i,
+    )
+    start, end = doc[first].idx, max(doc[last].idx + len(doc[last].text), edge.idx + len(edge))
+    longer = within is not None and end > within.end  # a title holding a name
+    if within is not None:
+        start, end = min(start, within.start), max(end, within.end)
+    whole = doc_text(doc)
     quoted = (
-        first > 0
-        and doc[first - 1].text in _OPENING_QUOTES
-        and any(t.text in _CLOSING_QUOTES for t in doc[last + 1 : last + 3])
+        whole[:start].rstrip()[-1:] in _OPENING_QUOTES
+        and whole[end:].lstrip(" ,.;:")[:1] in _CLOSING_QUOTES
+        and start > 0
     )
     label = _named(doc, within).label if within is not None else ""
     if not (
         quoted
-        and (owners or label == "WORK_OF_ART")
+        and (owners or label == "WORK_OF_ART" or longer)
         or head.lower_ in _work_heads()
         and label in ("", "WORK_OF_ART", "LAW")
     ):
