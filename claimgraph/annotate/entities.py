@@ -228,6 +228,13 @@ def _strip_credit(text: str, start: int) -> tuple[str, int]:
 
 
 @derived
+def _droppable_org_heads() -> frozenset[str]:
+    """data/entity_types.yaml `droppable_org_heads`."""
+    words = load_vocabulary("entity_types").get("droppable_org_heads") or ()
+    return frozenset(str(w).casefold() for w in words)
+
+
+@derived
 def _share_words() -> frozenset[str]:
     words = load_vocabulary("entity_types").get("share_words") or ()
     return frozenset(str(w).casefold() for w in words)
@@ -707,6 +714,11 @@ def resolve_mentions(
             linker = next((j for j, w in enumerate(words) if w in ("of", "for")), 0)
             for k in range(linker):
                 short = tuple(alias_key(w) for w in words[k:linker])
+                org_suffixes.setdefault(short, set()).add(uf.find(i))
+            if len(words) >= 3 and words[-1].casefold() in _droppable_org_heads():
+                # "Springfield Police" of "the Springfield Police Department": the name
+                # without its office word (two words at least: "Justice" stays apart)
+                short = tuple(alias_key(w) for w in words[:-1])
                 org_suffixes.setdefault(short, set()).add(uf.find(i))
     for i, (_, _, surface, label) in enumerate(spans):
         words = _words(surface)
