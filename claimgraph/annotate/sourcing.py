@@ -306,6 +306,7 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         and mention.label == "ORG"
         and " " not in mention.text.strip()
         and token.lower_ not in org_head_words()
+        and not is_outlet_name(_named(doc, mention).name)  # ("according to The Hill")
     ):
         full = _one_full_name(doc, mentions, token)
         if full is not None:
