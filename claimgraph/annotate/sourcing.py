@@ -297,8 +297,7 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
     if (
         mention is not None
         and " " not in mention.text.strip()
-        and not _capitalised_inside(token)
-        and _written_lower(token)
+        and (not _capitalised_inside(token) and _written_lower(token) or _mostly_lower(token))
     ):
         return None  # "Groups pushing minimum wage increases ...": a word standing first
     if (
@@ -657,6 +656,17 @@ def _organisation_name(
 def _written_lower(token: Token) -> bool:
     """Whether the article writes this word in lower case elsewhere, as a common word."""
     return any(t.text == token.lower_ and t.pos_ != "PROPN" for t in token.doc)
+
+
+def _mostly_lower(token: Token) -> bool:
+    """A word the article writes in lower case three times at least and three times as often
+    as capitalised inside a sentence ("Treason is so narrowly defined" in a piece on treason
+    that quotes a tweet's "Arrest for Treason?"): a common word, whatever one quotation does."""
+    if not token.text[:1].isupper() or token.text.isupper():
+        return False
+    lower = sum(t.text == token.lower_ and t.pos_ != "PROPN" for t in token.doc)
+    upper = sum(t.text == token.text and not t.is_sent_start for t in token.doc)
+    return lower >= 3 and lower >= 3 * upper
 
 
 def _capitalised_inside(token: Token) -> bool:
@@ -1972,6 +1982,7 @@ def _describe_source(
         and not _PLURAL_ACRONYM.fullmatch(head.text)
         and head.ent_type_ not in _NOT_SOURCES
         and _capitalised_inside(head)
+        and not _mostly_lower(head)
         and not determiners & _INDEFINITE  # "some unknown good Samaritan" names no one
     ):
         # A name the entity recogniser missed ("Dolt Jones said"), or an institution named by
