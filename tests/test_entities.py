@@ -572,3 +572,32 @@ def test_a_quoted_title_after_a_possessive_is_no_part_of_the_owner_s_name(nlp) -
     names = {e.name for e in doc._.cg_entities.values()}
     assert "Brookings" in names and not any("Scorecard" in n for n in names if "Brookings" in n)
     assert [a.speaker for a in doc._.cg_attributions] == ["Brookings"]
+
+
+def test_an_organisation_without_its_office_word_is_the_same_organisation(nlp) -> None:
+    """Record 4238 listed "Springfield Police Department" and "Springfield Police" as two
+    speakers: a name of three words or more may drop its office word (`droppable_org_heads`
+    in data/entity_types.yaml) and stays the one organisation; a one-word remainder
+    ("Justice") is not joined."""
+    text = (
+        "The Dayton Police Department said on Thursday that a man was arrested. Later, the "
+        "Dayton Police said he had a rifle and body armor."
+    )
+    doc = nlp(text)
+    assert {e.name for e in doc._.cg_entities.values()} == {"Dayton Police Department"}
+    assert {a.speaker for a in doc._.cg_attributions} == {"Dayton Police Department"}
+
+
+def test_a_known_outlet_keeps_its_the_and_is_no_namesake_s_surname(nlp) -> None:
+    """Record 4214 listed "Hill" for "according to The Hill" (and `outlets cited` did too); with
+    a person of that surname in the article the outlet became her. A known outlet whose name
+    opens with "The" (data/outlets.yaml `known`) keeps it, and a capital "The" before the word
+    makes it the outlet, never a person's surname."""
+    text = (
+        "The senator will not testify next week, according to The Hill. Fiona Hill, a former "
+        "adviser, said she would."
+    )
+    doc = nlp(text)
+    assert {e.name for e in doc._.cg_entities.values()} == {"The Hill", "Fiona Hill"}
+    speakers = {a.source_text: a.speaker for a in doc._.cg_attributions}
+    assert speakers["The Hill"] == "The Hill"

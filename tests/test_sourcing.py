@@ -911,3 +911,39 @@ def test_he_or_she_is_first_the_subject_of_its_own_sentence(nlp) -> None:
     )
     speakers = [a.speaker for a in nlp(text)._.cg_attributions if a.source_text == "he"]
     assert speakers == ["Tom Reed", "Tom Reed"], speakers  # (the main clause's subject)
+
+
+def test_a_quoted_slogan_holding_a_name_is_no_speaker(nlp) -> None:
+    """Record 4223: "a single, government-run insurance system, 'Medicare for All,' that
+    promises coverage" gave the relative "that" to an organisation ("Center for Medicare")
+    the recogniser's "Medicare" was joined to: a quoted title running past the name it holds
+    is a work, and with no owner it names nobody."""
+    text = (
+        "The Center for Medicare Advocacy has weighed in. Many of the candidates are converging "
+        "on a single-payer plan, \u201cMedicare for All,\u201d that promises coverage for everyone."
+    )
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["that"] is None
+
+
+def test_a_common_word_one_quotation_capitalises_is_no_name(nlp) -> None:
+    """Record 4319 listed "Treason" as a speaker ("Treason is so narrowly defined cautions
+    Vladeck"): the article writes "treason" in lower case again and again and capitalises it
+    inside a sentence only in a quoted tweet ("Arrest for Treason?"). A word written in lower
+    case three times at least and three times as often as capitalised inside a sentence is
+    a common word standing first, not a name."""
+    from claimgraph.annotate.sourcing import _mentions, describe_source
+
+    for word in ("Treason", "Perjury"):
+        lower = word.lower()
+        text = (
+            f"Critics keep saying {lower}. But {lower} is a crime with a narrow meaning, and "
+            f"{lower} needs proof. It bore no relation to the call. Arrest for {word}? \u2014 Ed "
+            f"Roe (@edroe) May 2, 2019\n\nScholars say {lower} is rare.\n\n{word} is so narrowly "
+            "defined cautions Vladeck, because the framers feared abuse."
+        )
+        doc = nlp(text)
+        token = [t for t in doc if t.text == word][-1]
+        found = describe_source(doc, _mentions(doc), token, (token.idx, token.idx + len(word)))
+        assert isinstance(found, list) and all(s.name is None for s in found), found
+        assert all(a.speaker != word for a in doc._.cg_attributions)

@@ -228,6 +228,13 @@ def _strip_credit(text: str, start: int) -> tuple[str, int]:
 
 
 @derived
+def _droppable_org_heads() -> frozenset[str]:
+    """data/entity_types.yaml `droppable_org_heads`."""
+    words = load_vocabulary("entity_types").get("droppable_org_heads") or ()
+    return frozenset(str(w).casefold() for w in words)
+
+
+@derived
 def _share_words() -> frozenset[str]:
     words = load_vocabulary("entity_types").get("share_words") or ()
     return frozenset(str(w).casefold() for w in words)
@@ -400,6 +407,19 @@ def _strip_article(text: str, start: int) -> tuple[str, int]:
     if match:
         return text[match.end() :], start + match.end()
     return text, start
+
+
+@derived
+def _the_outlets() -> dict[str, str]:
+    """data/outlets.yaml `known` names that open with "The" ("The Hill", "The Atlantic"),
+    keyed by the rest."""
+    names = [str(n) for n in load_vocabulary("outlets").get("known") or ()]
+    return {n[4:].casefold(): n for n in names if n.startswith("The ")}
+
+
+def _the_outlet(name: str) -> str | None:
+    """The known outlet a name is without its "The" ("Hill" -> "The Hill"), or None."""
+    return _the_outlets().get(name.casefold())
 
 
 def _the_before(text: str, start: int) -> bool:
@@ -665,6 +685,8 @@ def resolve_mentions(
         words = _untitled(_words(surface))
         if not words or not any(ch.isupper() for ch in words[0]):
             continue
+        if len(words) == 1 and _the_outlet(words[0]) and _titled_the(text, spans[i][0]):
+            continue  # "according to The Hill" is the outlet, not Fiona Hill named later
         roots = {uf.find(r) for r in full_names.get(tuple(_surname_key(w) for w in words), set())}
         given = label == "PERSON" or words[0].casefold() in _first_names()  # "Dennis" as NORP
         if not roots and given and len(words) == 1 and words[0] not in surnames:
@@ -707,6 +729,11 @@ def resolve_mentions(
             linker = next((j for j, w in enumerate(words) if w in ("of", "for")), 0)
             for k in range(linker):
                 short = tuple(alias_key(w) for w in words[k:linker])
+                org_suffixes.setdefault(short, set()).add(uf.find(i))
+            if len(words) >= 3 and words[-1].casefold() in _droppable_org_heads():
+                # "Springfield Police" of "the Springfield Police Department": the name
+                # without its office word (two words at least: "Justice" stays apart)
+                short = tuple(alias_key(w) for w in words[:-1])
                 org_suffixes.setdefault(short, set()).add(uf.find(i))
     for i, (_, _, surface, label) in enumerate(spans):
         words = _words(surface)
@@ -752,6 +779,12 @@ def resolve_mentions(
             name = max(pool, key=lambda s: (len(_words(s)), not s.isupper(), len(s)))
             name = _strip_article(name, 0)[0]
             name = _tidy_name(_POSSESSIVE.sub("", name))
+            titled = _the_outlet(name)
+            if titled is not None and any(
+                spans[i][2].startswith(("The ", "the ")) or _the_before(text, spans[i][0])
+                for i in members
+            ):
+                name = titled  # "according to The Hill": the outlet's own name keeps its "The"
             known = _well_known(name, members, spans, text)
             if known is not None:  # "Mr. Trump" of an article that never writes his first name
                 name, persons = known, [known]

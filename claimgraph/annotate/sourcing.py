@@ -297,8 +297,7 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
     if (
         mention is not None
         and " " not in mention.text.strip()
-        and not _capitalised_inside(token)
-        and _written_lower(token)
+        and (not _capitalised_inside(token) and _written_lower(token) or _mostly_lower(token))
     ):
         return None  # "Groups pushing minimum wage increases ...": a word standing first
     if (
@@ -306,6 +305,7 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         and mention.label == "ORG"
         and " " not in mention.text.strip()
         and token.lower_ not in org_head_words()
+        and not is_outlet_name(_named(doc, mention).name)  # ("according to The Hill")
     ):
         full = _one_full_name(doc, mentions, token)
         if full is not None:
@@ -656,6 +656,17 @@ def _organisation_name(
 def _written_lower(token: Token) -> bool:
     """Whether the article writes this word in lower case elsewhere, as a common word."""
     return any(t.text == token.lower_ and t.pos_ != "PROPN" for t in token.doc)
+
+
+def _mostly_lower(token: Token) -> bool:
+    """A word the article writes in lower case three times at least and three times as often
+    as capitalised inside a sentence ("Treason is so narrowly defined" in a piece on treason
+    that quotes a tweet's "Arrest for Treason?"): a common word, whatever one quotation does."""
+    if not token.text[:1].isupper() or token.text.isupper():
+        return False
+    lower = sum(t.text == token.lower_ and t.pos_ != "PROPN" for t in token.doc)
+    upper = sum(t.text == token.text and not t.is_sent_start for t in token.doc)
+    return lower >= 3 and lower >= 3 * upper
 
 
 def _capitalised_inside(token: Token) -> bool:
@@ -1288,15 +1299,25 @@ def _named_work(
     first, last = min(t.i for t in chain), max(t.i for t in chain)
     # a title the text quotes ("notes Rand's 'U.S.-China Military Scorecard'"), not a name
     # the recogniser mislabels a work ("Vander Plaats, president and CEO of ..., told")
+    # ("Medicare for All": the title runs past the name; its relative clause is no part of it)
+    edge = max(
+        [head, *(c.right_edge for c in head.rights if c.dep_ in ("prep", "compound", "npadvmod"))],
+        key=lambda t: t.i,
+    )
+    start, end = doc[first].idx, max(doc[last].idx + len(doc[last].text), edge.idx + len(edge))
+    longer = within is not None and end > within.end  # a title holding a name
+    if within is not None:
+        start, end = min(start, within.start), max(end, within.end)
+    whole = doc_text(doc)
     quoted = (
-        first > 0
-        and doc[first - 1].text in _OPENING_QUOTES
-        and any(t.text in _CLOSING_QUOTES for t in doc[last + 1 : last + 3])
+        whole[:start].rstrip()[-1:] in _OPENING_QUOTES
+        and whole[end:].lstrip(" ,.;:")[:1] in _CLOSING_QUOTES
+        and start > 0
     )
     label = _named(doc, within).label if within is not None else ""
     if not (
         quoted
-        and (owners or label == "WORK_OF_ART")
+        and (owners or label == "WORK_OF_ART" or longer)
         or head.lower_ in _work_heads()
         and label in ("", "WORK_OF_ART", "LAW")
     ):
@@ -1961,6 +1982,7 @@ def _describe_source(
         and not _PLURAL_ACRONYM.fullmatch(head.text)
         and head.ent_type_ not in _NOT_SOURCES
         and _capitalised_inside(head)
+        and not _mostly_lower(head)
         and not determiners & _INDEFINITE  # "some unknown good Samaritan" names no one
     ):
         # A name the entity recogniser missed ("Dolt Jones said"), or an institution named by

@@ -213,8 +213,8 @@ def _clause_on(noun: Any) -> Any | None:
 
 def _through_prepositions(head: Any) -> Any | None:
     """The verb under a head's preposition: "of ISIS *parading* weapons", "about *moving*
-    fighters"."""
-    for prep in (c for c in head.children if c.dep_ == "prep"):
+    fighters"; not under "as" ("was seen as an effort to deepen ties" is a judgement)."""
+    for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ != "as"):
         for word in prep.children:
             if word.dep_ == "pcomp" and _is_verb(word):
                 return word
@@ -265,7 +265,11 @@ def _handed_over(root: Any, words: HandOver) -> Any | None:
             ):  # "watched as X banned", "filmed the aircraft while dropping": not "as stated"
                 return child
         for child in children:
-            if child.dep_ in ("dobj", "nsubjpass") and (verb := _clause_on(child)) is not None:
+            if (
+                child.dep_ in ("dobj", "nsubjpass")
+                and child.lemma_.lower() not in words.evidence  # "watch videos posted by ..."
+                and (verb := _clause_on(child)) is not None
+            ):
                 return verb
         if (verb := _through_prepositions(root)) is not None:
             return verb
