@@ -173,7 +173,7 @@ def test_narratives_are_the_same_past_the_switch_to_lists(monkeypatch, quantise_
 
 def test_lists_are_rebuilt_finer_as_the_index_grows(monkeypatch) -> None:
     """Past REBUILD_GROWTH times the size of the last build, the lists are rebuilt with about
-    LIST_SIZE vectors each (an HNSW quantiser over the centroids), and still find neighbours."""
+    LIST_SIZE vectors each, and still find neighbours."""
     monkeypatch.setattr(ann_module, "IVF_LISTS", 8)
     monkeypatch.setattr(ann_module, "LIST_SIZE", 16)
     monkeypatch.setattr(ann_module, "REBUILD_GROWTH", 4)

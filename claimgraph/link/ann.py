@@ -33,6 +33,7 @@ ANN_EXPANSION_ADD = 64
 ANN_EXPANSION_SEARCH = 64
 IVF_LISTS = 1024  # lists at the first build; more as it grows (LIST_SIZE a list)
 LIST_SIZE = 64
+MAX_LISTS = 4096
 IVF_PROBES = 128
 IVF_CODE_BYTES = 48
 RERANK = 256
@@ -53,6 +54,7 @@ class NeighbourIndex:
         self._file = VectorFile(dim, directory)
         self._graph: Any = None  # usearch Index, until quantised
         self._ivf: Any = None  # faiss IndexIVFPQ, once quantised
+        self._quantiser: Any = None
         self._keys = array("q")  # every key indexed (8 bytes each: what a rebuild re-adds)
         self._count = 0
         self._built_at = 0  # keys when the lists were last built
@@ -131,11 +133,12 @@ class NeighbourIndex:
             self._build_lists()
 
     def _build_lists(self) -> None:
-        """(Re)build the quantised lists over every key: about `LIST_SIZE` vectors a list, so
-        a search's `IVF_PROBES` lists hold about the same number of codes at any size (the
-        time per claim stays flat); rebuilt each time the index has grown `REBUILD_GROWTH`
-        times. Trained on at most `TRAIN_MAX` vectors drawn with a fixed seed, read back from
-        disk; added in chunks, so the build holds one chunk of float32 vectors at a time."""
+        """(Re)build the quantised lists over every key: about `LIST_SIZE` vectors a list (up
+        to `MAX_LISTS` lists), so a search's `IVF_PROBES` lists hold about the same number of
+        codes at any size up to a quarter million vectors (the time per claim stays flat);
+        rebuilt each time the index has grown `REBUILD_GROWTH` times. Trained on at most
+        `TRAIN_MAX` vectors drawn with a fixed seed, read back from disk; added in chunks, so
+        the build holds one chunk of float32 vectors at a time."""
         import faiss
 
         faiss.omp_set_num_threads(ANN_THREADS)
@@ -146,14 +149,17 @@ class NeighbourIndex:
                 self._file.write([int(k) for k in part], self._graph.get(part.astype(np.uint64)))
         keys = np.frombuffer(self._keys, dtype=np.int64)
         lists = max(IVF_LISTS, 1 << int(np.log2(max(1, len(keys) // LIST_SIZE))))
-        quantiser = (
-            faiss.IndexFlatIP(self.dim)
-            if lists <= IVF_LISTS
-            else faiss.IndexHNSWFlat(self.dim, 32, faiss.METRIC_INNER_PRODUCT)
-        )
+        lists = min(lists, MAX_LISTS)  # centroids scanned exactly: 4,096 x 384 floats, 6 MB
+        self._quantiser = faiss.IndexFlatIP(self.dim)  # kept alive beside the index using it
         index = faiss.IndexIVFPQ(
-            quantiser, self.dim, lists, IVF_CODE_BYTES, 8, faiss.METRIC_INNER_PRODUCT
+            self._quantiser,
+            self.dim,
+            lists,
+            IVF_CODE_BYTES,
+            8,
+            faiss.METRIC_INNER_PRODUCT,
         )
+        index.cp.niter = 10  # k-means over 65,536 vectors into 4,096 lists: ~30 s at most
         index.cp.seed = index.pq.cp.seed = 1234  # the same vectors train the same quantiser
         # A few points a list and a code book are enough here (faiss would warn otherwise).
         index.cp.min_points_per_centroid = index.pq.cp.min_points_per_centroid = 1
@@ -165,7 +171,6 @@ class NeighbourIndex:
             part = keys[i : i + _CHUNK]
             index.add_with_ids(self._vectors_of(part), part.copy())
         index.nprobe = IVF_PROBES
-        self._quantiser = quantiser  # kept alive beside the index that uses it
         self._ivf, self._graph, self._built_at = index, None, len(keys)
 
     def close(self) -> None:
