@@ -450,12 +450,12 @@ def child_narratives(args: argparse.Namespace) -> dict[str, Any]:
         "peak_rss_add_mb": peak_add,
         "rss_end_mb": _rss_mb(),
         "peak_rss_mb": _peak_rss_mb(),
-        "ann_file_mb": path.stat().st_size / 1e6,
+        "ann_file_mb": path.stat().st_size / 1e6 if path.exists() else 0.0,  # none once quantised
         "ann_save_seconds": time.perf_counter() - started,
     }
     if phases:
         out["phases_us_per_claim"] = {k: 1e6 * v / max(1, out["done"]) for k, v in phases.items()}
-    path.unlink()
+    path.unlink(missing_ok=True)
     return out
 
 

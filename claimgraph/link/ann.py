@@ -38,8 +38,8 @@ IVF_PROBES = 128
 IVF_CODE_BYTES = 48
 RERANK = 256
 REBUILD_GROWTH = 8
-TRAIN_MAX = 65_536
-_CHUNK = 16_384
+TRAIN_MAX = 32_768
+_CHUNK = 8192
 
 
 class NeighbourIndex:
@@ -159,7 +159,7 @@ class NeighbourIndex:
             8,
             faiss.METRIC_INNER_PRODUCT,
         )
-        index.cp.niter = 10  # k-means over 65,536 vectors into 4,096 lists: ~30 s at most
+        index.cp.niter = 10  # k-means of at most 32,768 vectors into 4,096 lists: seconds
         index.cp.seed = index.pq.cp.seed = 1234  # the same vectors train the same quantiser
         # A few points a list and a code book are enough here (faiss would warn otherwise).
         index.cp.min_points_per_centroid = index.pq.cp.min_points_per_centroid = 1
