@@ -6,7 +6,7 @@ flags, codes) is written once, as one `marshal` record per row, to an anonymous 
 and read back with `os.pread` for the few dozen neighbours each new claim is tested against.
 Plain reads, not a memory map: mapped pages count in the process's resident memory once
 touched, read pages only in the kernel's page cache. The unit vectors of anchored rows go to a
-second file at a fixed offset per row, in float16 (what the neighbour search compares).
+second file at a fixed offset per row, rounded to float16 (what the neighbour search compares).
 
 What stays in memory per claim is a few bytes: the record's offset, and a 64-bit hash of its
 id for `IdMap`. A run's files live as long as its index and are removed when it is closed or
@@ -30,6 +30,8 @@ import numpy as np
 _BUFFER = 1 << 20
 # Rows read recently, kept decoded: the link test reads the same new rows many times in a batch.
 _CACHE_ROWS = 4096
+# Vectors read lately, kept as read (1.5 KB each for MiniLM: at most ~12 MB).
+_VECTOR_CACHE_ROWS = 8192
 # Ids added since the last compaction stay in a dict; then they join the sorted arrays.
 _RECENT = 8192
 
@@ -84,18 +86,23 @@ class RowFile:
 
 
 class VectorFile:
-    """Unit vectors (float16) at row * dim * 2 in a sparse temporary file: rows never written
-    (claims without anchors, which are never searched) take no disk space."""
+    """Unit vectors at row * dim * 4 in a sparse temporary file: rows never written (claims
+    without anchors, which are never searched) take no disk space. Values are rounded to
+    float16 (what the graph holds and compares) but kept as float32, so a read converts
+    nothing: a search re-ranks hundreds of them."""
 
     def __init__(self, dim: int, directory: str | None = None) -> None:
         self.dim = dim
-        self._width = dim * 2
+        self._width = dim * 4
         self._file = tempfile.TemporaryFile(prefix="claimgraph-vectors-", dir=directory)  # noqa: SIM115
         self._fd = self._file.fileno()
+        self._cache: dict[int, bytes] = {}
 
     def write(self, rows: Sequence[int], vectors: np.ndarray) -> None:
         """Write vectors for rows (runs of consecutive rows in one call each)."""
-        data = np.ascontiguousarray(vectors, dtype=np.float16)
+        data = np.asarray(vectors, dtype=np.float16).astype(np.float32)
+        for row in rows:
+            self._cache.pop(row, None)
         i = 0
         while i < len(rows):
             j = i + 1
@@ -105,11 +112,18 @@ class VectorFile:
             i = j
 
     def read(self, rows: Sequence[int]) -> np.ndarray:
-        """The vectors of these rows, as float32, in the order given."""
-        out = np.empty((len(rows), self.dim), dtype=np.float16)
-        for i, row in enumerate(rows):
-            out[i] = np.frombuffer(os.pread(self._fd, self._width, row * self._width), np.float16)
-        return out.astype(np.float32)
+        """The vectors of these rows, as float32, in the order given. Rows read lately come
+        from a small cache: a batch's searches share most of their candidates."""
+        cache, width, fd = self._cache, self._width, self._fd
+        if len(cache) > _VECTOR_CACHE_ROWS:
+            cache.clear()
+        parts = []
+        for row in rows:
+            data = cache.get(row)
+            if data is None:
+                data = cache[row] = os.pread(fd, width, row * width)
+            parts.append(data)
+        return np.frombuffer(b"".join(parts), np.float32).reshape(len(rows), self.dim)
 
     def close(self) -> None:
         self._file.close()
