@@ -20,6 +20,7 @@ report contains the statement. Vocabularies live in claimgraph/data/*.yaml.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -664,8 +665,16 @@ def _mostly_lower(token: Token) -> bool:
     that quotes a tweet's "Arrest for Treason?"): a common word, whatever one quotation does."""
     if not token.text[:1].isupper() or token.text.isupper():
         return False
-    lower = sum(t.text == token.lower_ and t.pos_ != "PROPN" for t in token.doc)
-    upper = sum(t.text == token.text and not t.is_sent_start for t in token.doc)
+    counts = token.doc.user_data.get("cg_word_counts")
+    if counts is None:  # (once per document: lower-case common words, capitals inside)
+        counts = Counter()
+        for t in token.doc:
+            if t.pos_ != "PROPN" and t.text.islower():
+                counts[("lower", t.text)] += 1
+            elif not t.is_sent_start:
+                counts[("inside", t.text)] += 1
+        token.doc.user_data["cg_word_counts"] = counts
+    lower, upper = counts[("lower", token.lower_)], counts[("inside", token.text)]
     return lower >= 3 and lower >= 3 * upper
 
 
@@ -2274,7 +2283,8 @@ def _sentence_subject(
 
 def _subject_token(doc: Doc, position: int) -> Token | None:
     """The subject a person's mention at `position` is, or owns ("Gabbard's identity")."""
-    token = next((t for t in doc if t.idx <= position < t.idx + len(t.text)), None)
+    span = doc.char_span(position, position + 1, alignment_mode="expand")
+    token = span[0] if span is not None and len(span) else None
     while token is not None and token.dep_ in ("compound", "poss", "appos"):
         if token.head.i == token.i:
             break
@@ -2870,6 +2880,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 speaker.via = _dedupe([channel, *speaker.via])
             out.append((relation, speaker))
             history.append(_Resolved(speaker, position, doc[relation.cue_token].lemma_.lower()))
+    doc.user_data.pop("cg_word_counts", None)  # (`_mostly_lower`'s cache: never stored)
     _link_titles(doc, mentions, out)
     _forward_documents(out)
     _nest_chains(out)
