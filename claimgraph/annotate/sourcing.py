@@ -2798,6 +2798,15 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                         and not _in_quotation(quotes, root.idx)
                         else None
                     )
+                    if own_sentence is not None:
+                        # the same person as an earlier speaker keeps what was said of them
+                        # there: their role and the medium they spoke through
+                        said = [
+                            r.speaker
+                            for r in history
+                            if r.speaker.identity == own_sentence.identity
+                        ]
+                        own_sentence = said[-1] if said else own_sentence
                     antecedent = (
                         own_sentence
                         or (
