@@ -760,6 +760,9 @@ def test_they_is_never_one_company_agency_or_country(nlp) -> None:
     text = "The Syrian Democratic Forces said the town was taken. They added that mines remain."
     speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
     assert speakers["They"] == speakers["The Syrian Democratic Forces"] is not None
+    text = "The Taliban said on Sunday that the talks had failed. They added that attacks go on."
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["They"] == "Taliban"  # (a body's name a reporter takes as plural)
 
 
 def test_a_platform_s_crowd_or_posts_are_its_users(nlp) -> None:

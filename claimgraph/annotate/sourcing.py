@@ -2081,15 +2081,24 @@ def _singular_words_ending_s() -> frozenset[str]:
     return frozenset(str(w).casefold() for w in words)
 
 
+@derived
+def _plural_name_words() -> frozenset[str]:
+    """data/entity_types.yaml `plural_name_words`."""
+    words = load_vocabulary("entity_types").get("plural_name_words") or ()
+    return frozenset(str(w).casefold() for w in words)
+
+
 def _name_reads_plural(name: str) -> bool:
     """Whether "they" may stand for a named speaker: a body named by its members ("Senate
-    Democrats", "the Syrian Democratic Forces"), not one company, agency, country or poll
-    ("Twitter", "the Justice Department", "China": each is "it"; a reporter's "they" after them
-    is the people of the sentences between)."""
+    Democrats", "the Syrian Democratic Forces", "the Taliban": `plural_name_words`), not one
+    company, agency, country or poll ("Twitter", "the Justice Department", "China": each is
+    "it"; a reporter's "they" after them is the people of the sentences between)."""
     words = re.findall(r"[A-Za-z]+", name.replace("\u2019s", "").replace("'s", ""))
     if not words:
         return False
     last = words[-1].casefold()
+    if last in _plural_name_words():
+        return True
     if last in _singular_words_ending_s():
         return False
     return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
