@@ -592,7 +592,8 @@ def test_a_known_outlet_keeps_its_the_and_is_no_namesake_s_surname(nlp) -> None:
     """Record 4214 listed "Hill" for "according to The Hill" (and `outlets cited` did too); with
     a person of that surname in the article the outlet became her. A known outlet whose name
     opens with "The" (data/outlets.yaml `known`) keeps it, and a capital "The" before the word
-    makes it the outlet, never a person's surname."""
+    makes it the outlet, never a person's surname, nor the place the recogniser took it for
+    ("The Atlantic reported")."""
     text = (
         "The senator will not testify next week, according to The Hill. Fiona Hill, a former "
         "adviser, said she would."
@@ -620,3 +621,10 @@ def test_a_given_name_the_recogniser_left_before_a_name_is_part_of_it(nlp) -> No
     )
     people = {e.name for e in nlp(text)._.cg_entities.values() if e.type == "PERSON"}
     assert people == {"Mike Pompeo", "Donald Trump"}
+    text = (
+        "The editor spoke to The Atlantic about the story. The Atlantic reported the deal was off."
+    )
+    doc = nlp(text)
+    assert [a.speaker for a in doc._.cg_attributions if a.cue == "reported"] == ["The Atlantic"]
+    text = "Storms over the Atlantic grew stronger, the forecasters said."
+    assert {e.name for e in nlp(text)._.cg_entities.values()} == {"Atlantic"}  # (the ocean)

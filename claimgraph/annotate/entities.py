@@ -804,7 +804,8 @@ def resolve_mentions(
             name = _tidy_name(_POSSESSIVE.sub("", name))
             titled = _the_outlet(name)
             if titled is not None and any(
-                spans[i][2].startswith(("The ", "the ")) or _the_before(text, spans[i][0])
+                spans[i][2].startswith("The ")
+                or text[max(0, spans[i][0] - 4) : spans[i][0]] == "The "
                 for i in members
             ):
                 name = titled  # "according to The Hill": the outlet's own name keeps its "The"

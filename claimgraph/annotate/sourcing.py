@@ -293,6 +293,11 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         return None  # "this centenarian declares": a common noun the recogniser labelled
     if _PLURAL_ACRONYM.fullmatch(token.text):
         return None  # "Two of the largest Democratic super PACs said": a kind, not a name
+    if mention is not None and mention.label in ("GPE", "LOC"):
+        named = _named(doc, mention)
+        if named.name.startswith("The ") and is_outlet_name(named.name):
+            # "The Atlantic reported" the recogniser took for the ocean: the known outlet
+            return Named(named.name, named.key, "ORG", named.start, named.end)
     if mention is not None and mention.label in ("GPE", "LOC") and _misread_person(mentions, token):
         return _person_from_chain(doc, mentions, _proper_chain(token))
     if (
