@@ -592,7 +592,8 @@ def test_a_known_outlet_keeps_its_the_and_is_no_namesake_s_surname(nlp) -> None:
     """Record 4214 listed "Hill" for "according to The Hill" (and `outlets cited` did too); with
     a person of that surname in the article the outlet became her. A known outlet whose name
     opens with "The" (data/outlets.yaml `known`) keeps it, and a capital "The" before the word
-    makes it the outlet, never a person's surname."""
+    makes it the outlet, never a person's surname, nor the place the recogniser took it for
+    ("The Atlantic reported")."""
     text = (
         "The senator will not testify next week, according to The Hill. Fiona Hill, a former "
         "adviser, said she would."
@@ -601,3 +602,29 @@ def test_a_known_outlet_keeps_its_the_and_is_no_namesake_s_surname(nlp) -> None:
     assert {e.name for e in doc._.cg_entities.values()} == {"The Hill", "Fiona Hill"}
     speakers = {a.source_text: a.speaker for a in doc._.cg_attributions}
     assert speakers["The Hill"] == "The Hill"
+
+
+def test_a_given_name_the_recogniser_left_before_a_name_is_part_of_it(nlp) -> None:
+    """Record 4228 listed "Yul\u00edn Cruz" for "San Juan Mayor Carmen Yul\u00edn Cruz tweeted":
+    the recogniser began the name after the given name. A known given name (data/genders.yaml)
+    just before a person's name nobody labelled, that does not open with one already, is part
+    of it; a title before it is not."""
+    text = (
+        "Four hours later, San Juan Mayor Carmen Yul\u00edn Cruz tweeted that the vote was illegal."
+    )
+    doc = nlp(text)
+    people = {e.name for e in doc._.cg_entities.values() if e.type == "PERSON"}
+    assert people == {"Carmen Yul\u00edn Cruz"}, people
+    assert [a.speaker for a in doc._.cg_attributions] == ["Carmen Yul\u00edn Cruz"]
+    text = (
+        "Secretary of State Mike Pompeo said the talks would go on. President Donald Trump agreed."
+    )
+    people = {e.name for e in nlp(text)._.cg_entities.values() if e.type == "PERSON"}
+    assert people == {"Mike Pompeo", "Donald Trump"}
+    text = (
+        "The editor spoke to The Atlantic about the story. The Atlantic reported the deal was off."
+    )
+    doc = nlp(text)
+    assert [a.speaker for a in doc._.cg_attributions if a.cue == "reported"] == ["The Atlantic"]
+    text = "Storms over the Atlantic grew stronger, the forecasters said."
+    assert {e.name for e in nlp(text)._.cg_entities.values()} == {"Atlantic"}  # (the ocean)

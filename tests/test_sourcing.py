@@ -760,6 +760,9 @@ def test_they_is_never_one_company_agency_or_country(nlp) -> None:
     text = "The Syrian Democratic Forces said the town was taken. They added that mines remain."
     speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
     assert speakers["They"] == speakers["The Syrian Democratic Forces"] is not None
+    text = "The Taliban said on Sunday that the talks had failed. They added that attacks go on."
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["They"] == "Taliban"  # (a body's name a reporter takes as plural)
 
 
 def test_a_platform_s_crowd_or_posts_are_its_users(nlp) -> None:
@@ -890,7 +893,7 @@ def test_he_or_she_is_first_the_subject_of_its_own_sentence(nlp) -> None:
     writer quoted the sentence before, and "Yang's pet issue is ..., which he sees as ..." to
     Joe Biden: a person who is the subject of the pronoun's own sentence, or owns a subject
     that is a thing, wins over the last speaker of earlier sentences (never a subject inside
-    a quotation)."""
+    a quotation), and keeps the medium that person spoke through before."""
     text = (
         "Senator Maria Lopez and Governor Tom Hale spoke on Tuesday. As Karen Bell wrote in a "
         "magazine, the debate was dull.\n\nLopez\u2019s main theme as a candidate is housing, "
@@ -947,3 +950,9 @@ def test_a_common_word_one_quotation_capitalises_is_no_name(nlp) -> None:
         found = describe_source(doc, _mentions(doc), token, (token.idx, token.idx + len(word)))
         assert isinstance(found, list) and all(s.name is None for s in found), found
         assert all(a.speaker != word for a in doc._.cg_attributions)
+    text = (
+        '"I did nothing wrong," Lev Moran told the Miami Herald on Friday. Moran\u2019s main '
+        "defence is the law, and he insisted the gifts were legal."
+    )
+    found = {a.source_text: a for a in nlp(text)._.cg_attributions}
+    assert found["he"].speaker == "Lev Moran" and found["he"].via == ["Miami Herald"]

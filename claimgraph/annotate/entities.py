@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from claimgraph.annotate.doctext import doc_text
 from claimgraph.model import Entity, Mention, fold_quotes
@@ -337,6 +337,29 @@ def _first_names() -> frozenset[str]:
     """Given names (data/genders.yaml), of either gender."""
     names = load_vocabulary("genders").get("first_names") or {}
     return frozenset(str(n).casefold() for group in names.values() for n in group or [])
+
+
+def _with_given_name(doc: Doc, ent: Span, text: str, start: int) -> tuple[str, int]:
+    """A person's name the recogniser began too late ("San Juan Mayor Carmen Yulin Cruz" as
+    "Yulin Cruz", "Bryan Carhu Castro Vega" as "Castro Vega"): the one or two capitalised words
+    before it that nobody labelled, when the first of them is a known given name and the name
+    does not open with one already."""
+    if start != ent.start_char or text.split()[0].casefold() in _first_names():
+        return text, start
+    before: list[Token] = []
+    i = ent.start - 1
+    while i >= 0 and len(before) < 2:
+        token = doc[i]
+        if not (token.pos_ == "PROPN" and token.is_alpha and token.text[:1].isupper()):
+            break
+        if token.ent_type_ or token.is_sent_start or token.text.isupper():
+            break
+        before.insert(0, token)
+        i -= 1
+    given = next((t for t in before if t.lower_ in _first_names()), None)
+    if given is None:
+        return text, start
+    return doc_text(doc)[given.idx : start] + text, given.idx
 
 
 def _reads_as_person(name: str) -> bool:
@@ -781,7 +804,8 @@ def resolve_mentions(
             name = _tidy_name(_POSSESSIVE.sub("", name))
             titled = _the_outlet(name)
             if titled is not None and any(
-                spans[i][2].startswith(("The ", "the ")) or _the_before(text, spans[i][0])
+                spans[i][2].startswith("The ")
+                or text[max(0, spans[i][0] - 4) : spans[i][0]] == "The "
                 for i in members
             ):
                 name = titled  # "according to The Hill": the outlet's own name keeps its "The"
@@ -961,6 +985,8 @@ class EntityResolver:
             text = _before_headline_verb(doc, ent, text, start, self.dictionary)
             text = _cut_glued(doc, ent.label_, text.rstrip())
             text, start = _strip_symbols(text, start)
+            if ent.label_ == "PERSON":
+                text, start = _with_given_name(doc, ent, text, start)
             ticker = _TICKER.search(text)
             if ticker and _QUOTE_CHANGE.match(doc_text(doc), start + len(text)):
                 # "Merck's MRK, +1.79%", "NBC CMCSA, +1.46% affiliate": a market-data widget's

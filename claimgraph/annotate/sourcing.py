@@ -20,6 +20,7 @@ report contains the statement. Vocabularies live in claimgraph/data/*.yaml.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -292,6 +293,11 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         return None  # "this centenarian declares": a common noun the recogniser labelled
     if _PLURAL_ACRONYM.fullmatch(token.text):
         return None  # "Two of the largest Democratic super PACs said": a kind, not a name
+    if mention is not None and mention.label in ("GPE", "LOC"):
+        named = _named(doc, mention)
+        if named.name.startswith("The ") and is_outlet_name(named.name):
+            # "The Atlantic reported" the recogniser took for the ocean: the known outlet
+            return Named(named.name, named.key, "ORG", named.start, named.end)
     if mention is not None and mention.label in ("GPE", "LOC") and _misread_person(mentions, token):
         return _person_from_chain(doc, mentions, _proper_chain(token))
     if (
@@ -664,8 +670,16 @@ def _mostly_lower(token: Token) -> bool:
     that quotes a tweet's "Arrest for Treason?"): a common word, whatever one quotation does."""
     if not token.text[:1].isupper() or token.text.isupper():
         return False
-    lower = sum(t.text == token.lower_ and t.pos_ != "PROPN" for t in token.doc)
-    upper = sum(t.text == token.text and not t.is_sent_start for t in token.doc)
+    counts = token.doc.user_data.get("cg_word_counts")
+    if counts is None:  # (once per document: lower-case common words, capitals inside)
+        counts = Counter()
+        for t in token.doc:
+            if t.pos_ != "PROPN" and t.text.islower():
+                counts[("lower", t.text)] += 1
+            elif not t.is_sent_start:
+                counts[("inside", t.text)] += 1
+        token.doc.user_data["cg_word_counts"] = counts
+    lower, upper = counts[("lower", token.lower_)], counts[("inside", token.text)]
     return lower >= 3 and lower >= 3 * upper
 
 
@@ -2072,15 +2086,24 @@ def _singular_words_ending_s() -> frozenset[str]:
     return frozenset(str(w).casefold() for w in words)
 
 
+@derived
+def _plural_name_words() -> frozenset[str]:
+    """data/entity_types.yaml `plural_name_words`."""
+    words = load_vocabulary("entity_types").get("plural_name_words") or ()
+    return frozenset(str(w).casefold() for w in words)
+
+
 def _name_reads_plural(name: str) -> bool:
     """Whether "they" may stand for a named speaker: a body named by its members ("Senate
-    Democrats", "the Syrian Democratic Forces"), not one company, agency, country or poll
-    ("Twitter", "the Justice Department", "China": each is "it"; a reporter's "they" after them
-    is the people of the sentences between)."""
+    Democrats", "the Syrian Democratic Forces", "the Taliban": `plural_name_words`), not one
+    company, agency, country or poll ("Twitter", "the Justice Department", "China": each is
+    "it"; a reporter's "they" after them is the people of the sentences between)."""
     words = re.findall(r"[A-Za-z]+", name.replace("\u2019s", "").replace("'s", ""))
     if not words:
         return False
     last = words[-1].casefold()
+    if last in _plural_name_words():
+        return True
     if last in _singular_words_ending_s():
         return False
     return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
@@ -2274,7 +2297,8 @@ def _sentence_subject(
 
 def _subject_token(doc: Doc, position: int) -> Token | None:
     """The subject a person's mention at `position` is, or owns ("Gabbard's identity")."""
-    token = next((t for t in doc if t.idx <= position < t.idx + len(t.text)), None)
+    span = doc.char_span(position, position + 1, alignment_mode="expand")
+    token = span[0] if span is not None and len(span) else None
     while token is not None and token.dep_ in ("compound", "poss", "appos"):
         if token.head.i == token.i:
             break
@@ -2788,6 +2812,15 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                         and not _in_quotation(quotes, root.idx)
                         else None
                     )
+                    if own_sentence is not None:
+                        # the same person as an earlier speaker keeps what was said of them
+                        # there: their role and the medium they spoke through
+                        said = [
+                            r.speaker
+                            for r in history
+                            if r.speaker.identity == own_sentence.identity
+                        ]
+                        own_sentence = said[-1] if said else own_sentence
                     antecedent = (
                         own_sentence
                         or (
@@ -2870,6 +2903,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 speaker.via = _dedupe([channel, *speaker.via])
             out.append((relation, speaker))
             history.append(_Resolved(speaker, position, doc[relation.cue_token].lemma_.lower()))
+    doc.user_data.pop("cg_word_counts", None)  # (`_mostly_lower`'s cache: never stored)
     _link_titles(doc, mentions, out)
     _forward_documents(out)
     _nest_chains(out)
