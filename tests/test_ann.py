@@ -109,6 +109,12 @@ def test_the_graph_is_saved_and_loaded_and_the_lists_are_not(tmp_path, monkeypat
     assert not loaded.load(path, 199)  # not the claims it holds
     assert loaded.load(path, 200)
     assert np.array_equal(loaded.search(vectors[:5], 4), index.search(vectors[:5], 4))
+    # One query (usearch answers it in another shape) and more neighbours than are indexed.
+    assert loaded.search(vectors[7:8], 3).tolist() == index.search(vectors[7:8], 3).tolist()
+    assert loaded.search(vectors[7:8], 3)[0, 0] == 7
+    small = NeighbourIndex(384)
+    small.add([0, 1], vectors[:2])
+    assert small.search(vectors[:1], 5).tolist() == [[0, 1]]
     # A loaded graph turning into lists takes its vectors along (they were never on disk).
     monkeypatch.setattr(ann_module, "IVF_LISTS", 8)
     loaded.quantise_from = 300

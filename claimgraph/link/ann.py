@@ -184,9 +184,13 @@ class NeighbourIndex:
             return out
         if self._ivf is None:
             found = self._graph.search(vectors, k, threads=ANN_THREADS)
-            keys = np.asarray(found.keys, dtype=np.int64).reshape(len(vectors), -1)
+            if hasattr(found, "counts"):  # BatchMatches: k slots a query, `counts` of them real
+                keys = np.asarray(found.keys, dtype=np.int64).reshape(len(vectors), -1)
+                counts = np.asarray(found.counts).reshape(-1)
+            else:  # one query: Matches, only the keys found
+                keys = np.asarray(found.keys, dtype=np.int64).reshape(1, -1)
+                counts = np.array([keys.shape[1]])
             out[:, : keys.shape[1]] = keys
-            counts = np.asarray(found.counts).reshape(-1)
             for i, n in enumerate(counts):
                 out[i, int(n) :] = -1
             return out
