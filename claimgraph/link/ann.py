@@ -101,9 +101,7 @@ class NeighbourIndex:
         if not len(keys):
             return
         ids = np.asarray(keys, dtype=np.int64)
-        self._file.write([int(k) for k in ids], vectors)
-        self._keys.extend(int(k) for k in ids)
-        self._count += len(ids)
+        self._keep(ids, vectors)
         limit = self.quantise_from
         if self._ivf is None:
             due = limit is not None and self._count >= limit
@@ -118,6 +116,12 @@ class NeighbourIndex:
                 self._graph = self._new_graph()
             self._graph.add(ids.astype(np.uint64), vectors, threads=ANN_THREADS)
 
+    def _keep(self, keys: Sequence[int], vectors: np.ndarray) -> None:
+        """Record new keys and write their vectors to disk (every mode re-reads them there)."""
+        self._file.write([int(k) for k in keys], vectors)
+        self._keys.extend(int(k) for k in keys)
+        self._count += len(keys)
+
     def add_pages(self, pages: Iterable[tuple[Sequence[int], np.ndarray]], total: int) -> None:
         """Index `total` keys given a page at a time (a store's, when a run starts): to disk
         first, then the lists built once over all of them (or each page into the graph)."""
@@ -126,9 +130,7 @@ class NeighbourIndex:
             if not quantise:
                 self.add(keys, vectors)
                 continue
-            self._file.write([int(k) for k in keys], vectors)
-            self._keys.extend(int(k) for k in keys)
-            self._count += len(keys)
+            self._keep(keys, vectors)
         if quantise:
             self._build_lists()
 
