@@ -916,12 +916,9 @@ class NarrativeIndex:
         """Whether a row names an anchor (and so is in the neighbour index)."""
         return bool(self._anchored[row])
 
-    def claim_ids_of(self, rows: Sequence[int]) -> list[str]:
+    def claim_ids_of(self, rows: Iterable[int]) -> list[str]:
+        """The ids of the claims at these rows (rows are in the order claims were added)."""
         return [self._claim_id(r) for r in rows]
-
-    def claim_ids(self, start: int = 0) -> list[str]:
-        """The ids of the claims from row `start` on, in the order they were added."""
-        return [self._claim_id(r) for r in range(start, len(self))]
 
     def members(self, narrative: str) -> list[str]:
         """Claim ids of a candidate of two claims or more, oldest first."""

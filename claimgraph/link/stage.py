@@ -281,7 +281,7 @@ class Linker:
     @property
     def added(self) -> list[str]:
         """The claims this run indexed, in the order it added them."""
-        return self.index.claim_ids(self._restored)
+        return self.index.claim_ids_of(range(self._restored, len(self.index)))
 
     def _add(self, claims: list[Claim]) -> None:
         if not claims:

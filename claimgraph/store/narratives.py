@@ -282,7 +282,7 @@ def cross_document(store: Any, min_documents: int = 2, limit: int | None = None)
 
 
 def narrative_ids_of(rows: Iterable[dict[str, Any]]) -> dict[str, str]:
-    """claim id -> narrative id, from `indexed_claims` rows."""
+    """claim id -> narrative id, from `indexed_claim_pages` rows."""
     return {r["id"]: r["narrative_id"] for r in rows if r["narrative_id"]}
 
 
