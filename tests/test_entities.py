@@ -194,6 +194,32 @@ def test_a_surname_stored_first_takes_the_full_name_two_later_documents_give(tmp
     assert seen == [{"Lindqvist"}, {"Lindqvist"}, {"Maria Lindqvist"}]
 
 
+def test_the_corpus_merge_keeps_apart_the_surname_a_document_kept_apart(tmp_path) -> None:
+    """Record 4231 listed "Taylor" ten times for Jerry Taylor: the article opens with a "Mr.
+    Taylor" it cannot tell between two Taylors, and the corpus merge joined the full name to
+    that bare surname the same document had just added. A bare surname joins a full name only
+    when an earlier document stored it (the Lindqvist test above)."""
+    from claimgraph.api import analyze
+    from claimgraph.store import Store
+
+    (tmp_path / "farm.txt").write_text(
+        "Farm notes\n\nMr. Taylor said on Monday that the harvest was late. Jerry Taylor, who "
+        "runs the dairy, said the rain had helped. His cousin James Taylor told reporters the "
+        "prices were low. Jerry Taylor added that the barn would be rebuilt.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "farm.db"
+    analyze([tmp_path / "farm.txt"], db, attribution="rules")
+    with Store(db) as store:
+        rows = store.query(
+            "SELECT a.source_text, e.name FROM attributions a "
+            "JOIN entities e ON e.id = a.speaker_entity_id"
+        )
+        names = {(r["source_text"], r["name"]) for r in rows}
+    assert ("Jerry Taylor", "Jerry Taylor") in names
+    assert ("Mr. Taylor", "Taylor") in names
+
+
 def test_a_first_name_stored_first_takes_the_full_name_a_later_document_gives(tmp_path) -> None:
     from claimgraph.api import analyze
     from claimgraph.store import Store

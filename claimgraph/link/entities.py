@@ -150,13 +150,17 @@ def _same_kind(lookup: EntityLookup, ent: Entity, ids: list[str]) -> list[str]:
 def _surname_alone(lookup: EntityLookup, ent: Entity) -> str | None:
     """The person stored so far by this full name's surname alone ("Trump" for "Donald
     Trump"), when no stored person has that surname in a full name yet: the first full name
-    a corpus gives a surname is taken to be whom the bare surname meant."""
+    a corpus gives a surname is taken to be whom the bare surname meant. A bare surname the
+    same document added (no stored document mentions it yet) is one the document kept apart
+    from this full name ("Mr. Taylor" of an article naming Jerry and James Taylor): not it."""
     if lookup.ids_by_key([surname_marker(ent.name)]):
         return None
     found = {
         i
         for i in lookup.ids_by_key([alias_key(ent.name.split()[-1])])
-        if (lookup.entity(i) or ("", ""))[1] == "PERSON"
+        if (row := lookup.entity(i)) is not None
+        and row[1] == "PERSON"
+        and lookup.mentioned_as(i, row[0])
     }
     return found.pop() if len(found) == 1 else None
 
