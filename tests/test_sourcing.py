@@ -765,6 +765,40 @@ def test_they_is_never_one_company_agency_or_country(nlp) -> None:
     assert speakers["They"] == "Taliban"  # (a body's name a reporter takes as plural)
 
 
+def test_they_reads_the_head_of_a_name_not_its_complement(nlp) -> None:
+    """Records 4100-4139 gave a reporter's "they" to an ethics office and a statistics centre:
+    the head of "X of/for/on Y" is X, so a name ending in a plural-looking complement is one
+    body; one headed by people ("Citizens for ...") is still plural."""
+    text = (
+        "The Center for Election Statistics said turnout rose in every county. They added "
+        "that the count was slow."
+    )
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["The Center for Election Statistics"] == "Center for Election Statistics"
+    assert speakers["They"] is None
+    text = (
+        "Citizens for Responsibility and Ethics in Washington said the rule was broken. They "
+        "added that a complaint was filed."
+    )
+    speakers = [a.speaker for a in nlp(text)._.cg_attributions]
+    assert speakers[0] is not None and speakers[1] == speakers[0]
+
+
+def test_a_side_of_politics_is_an_unnamed_group(nlp) -> None:
+    """Record 4134 listed "American Left" (a longer form the article wrote once) for "The Left
+    has endorsed ..." and then gave it four of a senator's "she": the Left or the Right with
+    "the" is the people on that side, unnamed, never a name."""
+    text = (
+        "The Left has endorsed a new tax on wealth. Senator Kaur's plan would cap fees for "
+        "banks. She calls the bill a fair deal."
+    )
+    speakers = {a.source_text: a for a in nlp(text)._.cg_attributions}
+    assert speakers["The Left"].speaker is None and speakers["The Left"].anonymous
+    assert speakers["She"].speaker == "Kaur"
+    (found,) = nlp("The Right insists the vote was rigged.")._.cg_attributions
+    assert found.speaker is None and found.anonymous
+
+
 def test_a_platform_s_crowd_or_posts_are_its_users(nlp) -> None:
     """Records 4200-4239 listed Twitter and Facebook as speakers for "conservative Twitter took
     great delight in ..." and "Recent Facebook posts show ...": a platform an adjective

@@ -1373,6 +1373,24 @@ def _platform_users(head: Token) -> bool:
     )
 
 
+@derived
+def _political_sides() -> frozenset[str]:
+    """data/anonymous.yaml `political_sides`."""
+    words = load_vocabulary("anonymous").get("political_sides") or ()
+    return frozenset(str(w).casefold() for w in words)
+
+
+def _political_side(head: Token) -> bool:
+    """ "The Left has endorsed ...", "the far right says": a side of politics is the people on
+    it, an unnamed group, whatever the recogniser makes of the capital (a person "Left" that a
+    later "she" was given to), never the right to something ("the right to vote")."""
+    if head.lower_ not in _political_sides() or head.pos_ not in ("NOUN", "PROPN"):
+        return False
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in head.children):
+        return False
+    return not any(c.dep_ in ("prep", "acl", "relcl") and c.lower_ == "to" for c in head.children)
+
+
 def _employer_outlet(doc: Doc, phrase: tuple[int, int], named: Named) -> list[str]:
     """ "Vox's Jen Kirby has explained": the medium a writer speaks through."""
     if named.label != "PERSON" or not phrase[0] <= named.start <= phrase[1]:
@@ -1826,13 +1844,13 @@ def _describe_source(
         return [replace(member, description=text)]
     if _platform_users(head):
         return [Speaker(anonymous=True, description=text, head=head.lemma_.lower(), plural=True)]
-    if _unnamed_member(head) or _people_at_large(doc, mentions, head):
+    if _unnamed_member(head) or _people_at_large(doc, mentions, head) or _political_side(head):
         return [
             Speaker(
                 anonymous=True,
                 description=text,
                 head=head.lemma_.lower(),
-                plural=_is_plural(head),  # "Many Republicans dismiss ... They say": theirs
+                plural=_is_plural(head) or _political_side(head),  # "They say": theirs
             )
         ]
     served = _person_organisation(doc, mentions, head) or _office_of(head)
@@ -2093,12 +2111,20 @@ def _plural_name_words() -> frozenset[str]:
     return frozenset(str(w).casefold() for w in words)
 
 
+# Lower-case prepositions inside an organisation's name: its head stands before the first.
+_NAME_PREPOSITIONS = frozenset({"of", "on", "for", "in", "at", "to", "from", "against", "without"})
+
+
 def _name_reads_plural(name: str) -> bool:
     """Whether "they" may stand for a named speaker: a body named by its members ("Senate
     Democrats", "the Syrian Democratic Forces", "the Taliban": `plural_name_words`), not one
     company, agency, country or poll ("Twitter", "the Justice Department", "China": each is
     "it"; a reporter's "they" after them is the people of the sentences between)."""
     words = re.findall(r"[A-Za-z]+", name.replace("\u2019s", "").replace("'s", ""))
+    # The head of "Office of Government Ethics" or "National Center on Education Statistics"
+    # is the word before the preposition: one office, whatever plural its complement ends in.
+    cut = next((i for i, w in enumerate(words) if i and w in _NAME_PREPOSITIONS), None)
+    words = words[:cut] if cut is not None else words
     if not words:
         return False
     last = words[-1].casefold()
