@@ -220,6 +220,30 @@ def test_the_corpus_merge_keeps_apart_the_surname_a_document_kept_apart(tmp_path
     assert ("Mr. Taylor", "Taylor") in names
 
 
+def test_a_named_speaker_written_with_a_possessive_is_keyed_to_its_entity(tmp_path) -> None:
+    """Records 4226 and 4237 gave `sources` two "Trump administration" rows: one phrase wrote
+    "Trump's administration and ...", so the name was found nowhere in it and the attribution
+    got no entity for the corpus merge to join. A possessive between the words still writes
+    the name."""
+    from claimgraph.api import analyze
+    from claimgraph.store import Store
+
+    (tmp_path / "port.txt").write_text(
+        "Port notes\n\nPresident Joe Biden signed the order on Friday. Biden's administration "
+        "and Democratic governors have repeatedly said that prices will fall.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "port.db"
+    analyze([tmp_path / "port.txt"], db, attribution="rules")
+    with Store(db) as store:
+        rows = store.query(
+            "SELECT a.speaker, e.name FROM attributions a "
+            "LEFT JOIN entities e ON e.id = a.speaker_entity_id"
+        )
+        found = [(r["speaker"], r["name"]) for r in rows]
+    assert found == [("Biden administration", "Biden administration")]
+
+
 def test_a_first_name_stored_first_takes_the_full_name_a_later_document_gives(tmp_path) -> None:
     from claimgraph.api import analyze
     from claimgraph.store import Store

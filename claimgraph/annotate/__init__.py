@@ -287,9 +287,11 @@ def _key_named_speakers(
         name = attribution.speaker or ""
         if attribution.source_start is None or attribution.source_end is None:
             continue
-        # as written, whatever its case ("the New York Times" for "The New York Times")
+        # as written, whatever its case ("the New York Times" for "The New York Times"), or
+        # with a possessive between its words ("Trump's administration" for "Trump
+        # administration")
         found = re.search(
-            re.escape(name),
+            _written_name(name),
             text[attribution.source_start : attribution.source_end],
             re.IGNORECASE,
         )
@@ -310,6 +312,13 @@ def _key_named_speakers(
             attribution.speaker_entity_key = entity.key
     if added:
         mentions.sort(key=lambda m: (m.start, m.end))
+
+
+def _written_name(name: str) -> str:
+    """A pattern for a speaker's name as a source phrase may write it: its words in order,
+    each but the last allowed a possessive ("Trump's administration")."""
+    words = [re.escape(w) for w in name.split()]
+    return r"(?:['\u2019]s)?\s+".join(words) if words else re.escape(name)
 
 
 def _has(extension: str) -> bool:
