@@ -799,6 +799,40 @@ def test_a_side_of_politics_is_an_unnamed_group(nlp) -> None:
     assert found.speaker is None and found.anonymous
 
 
+def test_a_party_member_described_beside_a_name_is_that_person(nlp) -> None:
+    """Record 4118 gave "said the panel's top Republican, Rep. X of Georgia" two speakers,
+    "Republican" and X: the parse joins the name to the description by its comma as if two
+    people spoke. A member described with "the" or an owner beside a name is that person."""
+    for text, name in (
+        (
+            '"Everything else is a race to get a headline," said the panel\'s top Republican, '
+            "Rep. Mark Ellison of Georgia.",
+            "Mark Ellison",
+        ),
+        (
+            '"This is a rush to get a headline," said the committee\'s top Democrat, Rep. Jim '
+            "Carver of Iowa.",
+            "Jim Carver",
+        ),
+    ):
+        assert [a.speaker for a in nlp(text)._.cg_attributions] == [name]
+
+
+def test_a_description_that_names_itself_with_small_words_is_that_name(nlp) -> None:
+    """Record 4105 gave "The government watchdog group Citizens for ... in Washington has
+    asked" to a company named before it, as "the group" alone would be: a name with "for",
+    "and" or "in" between its capitals still names the group."""
+    text = (
+        "Harlow Steel won the contract in May. The watchdog group Citizens for Fair Budgets "
+        "in Ohio has asked the state to review it."
+    )
+    (found,) = nlp(text)._.cg_attributions
+    assert found.speaker == "Citizens for Fair Budgets"
+    text = "Harlow Steel won the contract in May. The group in Ohio said the deal was flawed."
+    (found,) = nlp(text)._.cg_attributions
+    assert found.speaker == "Harlow Steel"  # a place after "the group" is no name
+
+
 def test_a_platform_s_crowd_or_posts_are_its_users(nlp) -> None:
     """Records 4200-4239 listed Twitter and Facebook as speakers for "conservative Twitter took
     great delight in ..." and "Recent Facebook posts show ...": a platform an adjective

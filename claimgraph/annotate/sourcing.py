@@ -1153,6 +1153,14 @@ def _named_before_clause(
     )
 
 
+def _in_proper_name(token: Token) -> bool:
+    """A word of a proper name: capitalised, or a short word names hold between capitalised
+    ones ("Citizens for Responsibility and Ethics in Washington")."""
+    if token.pos_ == "PROPN" and token.text[:1].isupper():
+        return True
+    return token.lower_ in ("of", "for", "and", "in", "on", "the", "&")
+
+
 def _organisation_called(
     doc: Doc, mentions: list[Mention], head: Token, phrase: tuple[int, int]
 ) -> Speaker | None:
@@ -1168,7 +1176,9 @@ def _organisation_called(
     if span is None or len(span) < 2:
         return None
     rest = [t for t in span[1:] if not (t.is_punct and t.i == span.end - 1)]
-    if not rest or not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in rest):
+    if not rest or not all(_in_proper_name(t) for t in rest):
+        return None
+    if not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in (rest[0], rest[-1])):
         return None
     start, end = rest[0].idx, rest[-1].idx + len(rest[-1])
     name = _clean(doc_text(doc)[start:end])
@@ -1180,6 +1190,17 @@ def _organisation_called(
         ),
         None,
     ) or _entity_called(doc, mentions, name)
+    if same is None and any(t.text[:1].islower() for t in rest):
+        # "The government watchdog group Citizens for Responsibility and Ethics in
+        # Washington": the name the recogniser found at its start, a place after it
+        same = next(
+            (
+                _named(doc, m)
+                for m in mentions
+                if m.start == start and m.end <= end and m.label in ("ORG", "NORP")
+            ),
+            None,
+        )
     outlet = bool(words & vocab.outlet_nouns) or is_outlet_name(name)
     if same is not None and same.label != "PERSON":
         return Speaker(
@@ -1411,6 +1432,17 @@ def _party_member(head: Token) -> bool:
     return any(c.dep_ == "det" and c.lower_ == "the" for c in head.children) and not any(
         c.dep_ == "conj" for c in head.children
     )
+
+
+def _member_beside_name(head: Token, conjunct: Token) -> bool:
+    """ "said the panel's top Republican, Rep. Doug Collins": the parse may join the name to
+    the description with a comma as if two people spoke; a member of a party or people
+    described with "the" or an owner, put beside a name with no "and", is that person."""
+    if conjunct.ent_type_ != "NORP" or conjunct.tag_ not in ("NNP", "NN"):
+        return False
+    if conjunct.lower_.endswith("s") or any(c.dep_ == "cc" for c in head.children):
+        return False
+    return any(c.dep_ in ("det", "poss") for c in conjunct.children)
 
 
 def _person_description(head: Token) -> bool:
@@ -1884,6 +1916,8 @@ def _describe_source(
             seen.add(id(within))
         if len(conjuncts) > 1 and _named_work(doc, mentions, conjunct, text, True) is not None:
             continue  # "the Bible and Pete Seeger told us": the person, not the book
+        if len(conjuncts) > 1 and _member_beside_name(head, conjunct):
+            continue  # "the panel's top Republican, Rep. X": X, not a speaker "Republican"
         named = _name_for(doc, mentions, conjunct)
         if named is None or named.label != "PERSON" or named.key is None:
             named = _person_after_title_run(doc, mentions, conjunct, phrase) or named
