@@ -678,3 +678,26 @@ def test_a_given_name_the_recogniser_left_before_a_name_is_part_of_it(nlp) -> No
     assert [a.speaker for a in doc._.cg_attributions if a.cue == "reported"] == ["The Atlantic"]
     text = "Storms over the Atlantic grew stronger, the forecasters said."
     assert {e.name for e in nlp(text)._.cg_entities.values()} == {"Atlantic"}  # (the ocean)
+
+
+def test_initials_leave_out_a_company_s_legal_form(nlp) -> None:
+    """Record 4106 kept "GM" (five attributions) apart from "General Motors Co" (two) in one
+    article: the initials of a company's name leave out the "Co", "Inc" or "Corp" ending it."""
+    doc = nlp(
+        "General Electric Co said on Wednesday it would add 400 jobs at its Ohio plant. GE "
+        "also said the plant would build a new turbine."
+    )
+    speakers = [a.speaker for a in doc._.cg_attributions]
+    assert speakers == ["General Electric Co", "General Electric Co"]
+
+
+def test_a_given_name_glued_to_a_dash_is_part_of_the_name(nlp) -> None:
+    """Record 4109 named "Klein" (four attributions) for 'titled "..."\u2014Naomi Klein cites':
+    a dash or quotation mark with no space after it leaves the given name in the token
+    before the name the recogniser found."""
+    doc = nlp(
+        'Her essay ran under the headline "The Lines Are Drawn on the Plan"\u2014Sarah Miller '
+        "cites the old programme as a model."
+    )
+    speakers = {a.source_text: a.speaker for a in doc._.cg_attributions}
+    assert speakers["Miller"] == "Sarah Miller"

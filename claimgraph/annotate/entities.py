@@ -339,6 +339,9 @@ def _first_names() -> frozenset[str]:
     return frozenset(str(n).casefold() for group in names.values() for n in group or [])
 
 
+_GLUED_GIVEN = re.compile(r"[\u2014\u2013\"\u201c\u201d]([A-Z][a-z]+)$")
+
+
 def _with_given_name(doc: Doc, ent: Span, text: str, start: int) -> tuple[str, int]:
     """A person's name the recogniser began too late ("San Juan Mayor Carmen Yulin Cruz" as
     "Yulin Cruz", "Bryan Carhu Castro Vega" as "Castro Vega"): the one or two capitalised words
@@ -346,6 +349,12 @@ def _with_given_name(doc: Doc, ent: Span, text: str, start: int) -> tuple[str, i
     does not open with one already."""
     if start != ent.start_char or text.split()[0].casefold() in _first_names():
         return text, start
+    glued = _GLUED_GIVEN.search(doc[ent.start - 1].text) if ent.start else None
+    if glued is not None and glued.group(1).casefold() in _first_names():
+        # 'Deal"—Naomi Klein cites': a dash or a quotation mark with no space after it
+        # left the given name in the token before
+        at = doc[ent.start - 1].idx + glued.start(1)
+        return doc_text(doc)[at:start] + text, at
     before: list[Token] = []
     i = ent.start - 1
     while i >= 0 and len(before) < 2:
@@ -462,6 +471,19 @@ def _initials(words: list[str]) -> str:
             if part and part.casefold() not in _MINOR_WORDS and part[0].isalpha():
                 letters.append(part[0].upper())
     return "".join(letters)
+
+
+_COMPANY_SUFFIXES = frozenset(
+    {"co", "corp", "inc", "ltd", "llc", "plc", "lp", "llp", "ag", "sa", "nv", "gmbh"}
+)
+
+
+def _without_company_suffix(words: list[str]) -> list[str]:
+    """A company's name without the legal form that ends it ("General Motors Co" -> "General
+    Motors"), which its initials leave out."""
+    if words and words[-1].casefold().strip(".,") in _COMPANY_SUFFIXES:
+        return words[:-1]
+    return words
 
 
 def _words(text: str) -> list[str]:
@@ -669,6 +691,10 @@ def resolve_mentions(
         words = _words(surface)
         if len(words) >= 2:
             long_by_initials.setdefault(_initials(words), set()).add(uf.find(i))
+            bare = _without_company_suffix(words)
+            if len(bare) >= 2 and bare != words:
+                # "GM" beside "General Motors Co": the initials of the name, not its "Co"
+                long_by_initials.setdefault(_initials(bare), set()).add(uf.find(i))
     for i, (_, _, surface, _) in enumerate(spans):
         compact = surface.replace(".", "")
         if _ACRONYM.match(surface) and len(compact) >= 2:
