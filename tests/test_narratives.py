@@ -728,3 +728,49 @@ def test_one_act_told_with_other_verbs_or_under_another_main_verb() -> None:
     plain = NarrativeIndex(_Given())
     plain.add(claims, anchors, _given_vectors([low, low, high, low]))
     assert plain.linked("a", "c")  # without frames, the act alone links them
+
+
+def test_an_act_of_a_named_day_is_not_retold_weeks_later_by_another_act() -> None:
+    """Written for this test, after the judged news's "denied the claims Friday" / "issued a
+    statement denying the report" a month later: a claim that dates its act by the day tells
+    an event of that day. A claim told more than EVENT_DAYS away retells it only by telling the
+    same act (a shared predicate), or as a near-paraphrase; within the week, or without a day
+    named, time separates nothing (cosines set by hand)."""
+    from claimgraph.link.frames import dates_its_day
+    from claimgraph.link.narratives import EVENT_DAYS
+
+    assert dates_its_day("The Springfield council renamed the park on Friday")
+    assert dates_its_day("the mayor took office two weeks ago")
+    assert not dates_its_day("Springfield's Super Tuesday primary")
+    assert not dates_its_day("the Springfield council has renamed the park")
+
+    class _Given:
+        name, dim = "given", 5
+
+        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
+            raise AssertionError
+
+    dated = {
+        "a": ("The Springfield council renamed the park Friday", "2020-03-06"),
+        "b": ("The Springfield council issued a statement about the park", "2020-04-10"),
+        "c": ("The Springfield council issued a statement about the park", "2020-03-09"),
+        "d": ("The Springfield council has renamed the park", "2020-04-10"),
+        "e": ("The Springfield council issued a statement about the park", "2020-04-10"),
+    }
+    claims = [
+        Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test", date=d) for k, (t, d) in dated.items()
+    ]
+    mentions = {
+        k: [("springfield", t.index("Springfield"), t.index("Springfield") + 11)]
+        for k, (t, _) in dated.items()
+    }
+    found = claim_roles(claims, mentions)
+    assert found["a"].predicates == {"rename"} and found["b"].predicates == {"issue"}
+    assert 35 > EVENT_DAYS >= 3
+    anchors = {k: frozenset({"springfield"}) for k in dated}
+    index = NarrativeIndex(_Given())
+    index.add(claims, anchors, _given_vectors([0.85, 0.85, 0.85, 0.95]), roles=found)
+    assert not index.linked("a", "b")  # five weeks on, another act: another event
+    assert index.linked("a", "c")  # three days on: time alone separates nothing
+    assert index.linked("a", "d")  # five weeks on, the same act (renamed): retold
+    assert index.linked("a", "e")  # a near-paraphrase (cosine 0.95) links anyway

@@ -433,3 +433,35 @@ def claim_roles(
         zip((c.id for c in missing), parse_frames([c.text for c in missing]), strict=True)
     )
     return {c.id: roles_of(parsed.get(c.id) or c.frame, mentions[c.id]) for c in named}
+
+
+# ---------------------------------------------------------------------------------------------
+# When: a claim that dates its act by the day
+
+
+@derived
+def _day_pattern() -> re.Pattern[str]:
+    """Words of claimgraph/data/timeline.yaml that date an act by the day it happened: a
+    weekday ("denied the claims Friday"; not "Super Tuesday"), a day named from the telling
+    ("yesterday", "last night") or a count of days or weeks back ("two weeks ago")."""
+    raw = load_vocabulary("timeline")
+    weekdays = "|".join(re.escape(str(d)) for d in raw["weekdays"])
+    weekdays += "|" + "|".join(re.escape(str(d).upper()) for d in raw["weekdays"])
+    prefixes = "".join(rf"(?<!{re.escape(str(p))} )" for p in raw["weekday_name_prefixes"])
+    relative = "|".join(
+        re.escape(str(k)).replace(r"\ ", r"\s+")
+        for k in sorted(raw["relative_days"], key=len)[::-1]
+    )
+    numbers = "|".join(re.escape(str(k)) for k in raw["numbers"]) + r"|\d+"
+    return re.compile(
+        rf"{prefixes}\b(?:{weekdays})\b"
+        rf"|\b(?i:{relative})\b"
+        rf"|\b(?i:(?:{numbers})\s+(?:days?|weeks?)\s+ago)\b"
+    )
+
+
+def dates_its_day(text: str) -> bool:
+    """Whether a claim dates what it tells by the day ("The White House denied the claims
+    Friday", "took the reins two weeks ago"): an event of that day, which a claim told more
+    than a week away retells only by telling the same act (`claimgraph.link.narratives`)."""
+    return bool(_day_pattern().search(text))

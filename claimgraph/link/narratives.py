@@ -117,6 +117,7 @@ real narratives are two or three retellings: the sample's lost all three).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 from array import array
@@ -129,7 +130,13 @@ import numpy as np
 
 from claimgraph.link.ann import NeighbourIndex
 from claimgraph.link.claims import Claim, is_page_furniture, lemma_forms
-from claimgraph.link.frames import PARTICLE_GAP, ActionVocabulary, Roles, default_actions
+from claimgraph.link.frames import (
+    PARTICLE_GAP,
+    ActionVocabulary,
+    Roles,
+    dates_its_day,
+    default_actions,
+)
 from claimgraph.link.rows import IdMap, RowFile
 
 DEFAULT_THRESHOLD = 0.5  # plain cosine for two claims naming the same act(s)
@@ -140,6 +147,7 @@ DEFAULT_MIN_ANCHOR_OVERLAP = 0.5  # shared anchors / all anchors of the pair (Ja
 DEFAULT_MIN_WORD_OVERLAP = 0.1  # shared content words / all of the pair's (Jaccard) ...
 PARAPHRASE_THRESHOLD = 0.9  # ... below this cosine; above it the pair is a paraphrase anyway
 TOLD_OTHER_PREDICATE_THRESHOLD = 0.6  # both tell the act, but their main predicates differ
+EVENT_DAYS = 7  # told further apart than this, a claim dating its act by the day tells another
 DEFAULT_MIN_CLAIMS = 2
 DEFAULT_MIN_DOCUMENTS = 1
 DEFAULT_NEIGHBOURS = 32
@@ -219,6 +227,17 @@ _ID, _TEXT, _WORDS, _ANCHORS, _FIGURES, _PREDICATES, _ACT, _FLAGS = range(8)
 _OUTLET, _SPEAKER, _SPEAKER_ENTITY, _DATE = range(8, 12)  # codes in _strings (-1: none)
 # Per-claim flags (a record's _FLAGS).
 _ANONYMOUS, _HEDGED, _EVIDENCE_NOT_SHOWN, _TOLD, _NEGATED, _PRONOUN, _THIN = 1, 2, 4, 8, 16, 32, 64
+
+
+def _day(value: str | None) -> datetime.date | None:
+    """A claim's date as a day ("2012-09-21", a timestamp's first ten characters); None for a
+    year or a month alone, or none."""
+    if not value or len(value) < 10:
+        return None
+    try:
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def narrative_id(first_claim_id: str) -> str:
@@ -798,7 +817,9 @@ class NarrativeIndex:
         if not told and cosine < PARAPHRASE_THRESHOLD and not self._share_words(a, b):
             return False  # the same actors, but something else said of them
         shared = len(first & second)
-        return shared > 0 and shared >= self.min_anchor_overlap * len(first | second)
+        if not (shared > 0 and shared >= self.min_anchor_overlap * len(first | second)):
+            return False
+        return cosine >= PARAPHRASE_THRESHOLD or not self._another_day(a, b)
 
     def _other_predicates(self, a: int, b: int) -> bool:
         """Two claims whose main predicates are known and share neither a lemma ("policies
@@ -811,6 +832,23 @@ class NarrativeIndex:
         if first & second:
             return False
         return not (self.use_actions and self.actions.acts_of(first) & self.actions.acts_of(second))
+
+    def _another_day(self, a: int, b: int) -> bool:
+        """One claim dates its act by the day ("The White House denied the claims Friday") and
+        the two were told more than `EVENT_DAYS` apart, yet they share no predicate (neither a
+        lemma nor an act): the other tells another event ("issued a statement denying the
+        report" a month later). Time separates events, not narratives: a later claim that tells
+        the same act ("killed early Friday" / "was killed in a shootout") still retells it."""
+        ra, rb = self._records.get(a), self._records.get(b)
+        day_a, day_b = _day(self._string(ra[_DATE])), _day(self._string(rb[_DATE]))
+        if day_a is None or day_b is None or abs((day_a - day_b).days) <= EVENT_DAYS:
+            return False
+        if not (dates_its_day(ra[_TEXT]) or dates_its_day(rb[_TEXT])):
+            return False
+        pa, pb = frozenset(ra[_PREDICATES]), frozenset(rb[_PREDICATES])
+        if pa & pb:
+            return False
+        return not (self.use_actions and self.actions.acts_of(pa) & self.actions.acts_of(pb))
 
     def _other_pronoun_subjects(self, a: int, b: int) -> bool:
         """Two claims whose subject is a pronoun ("he was appalled by the tweets") said by
