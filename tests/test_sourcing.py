@@ -833,6 +833,20 @@ def test_a_description_that_names_itself_with_small_words_is_that_name(nlp) -> N
     assert found.speaker == "Harlow Steel"  # a place after "the group" is no name
 
 
+def test_a_source_phrase_that_is_one_person_s_name_is_that_person(nlp) -> None:
+    """Record 4131 gave a tweet's "Pres. Trump slams special counsel Robert Mueller Thursday,
+    saying ..." to Mueller: the parse reads the line as one noun phrase and the source word
+    "Trump" as a modifier of it, and the title run ended in Mueller's name. A source phrase
+    that is all the name of the one person the article calls by it is that person."""
+    text = (
+        "Donald Trump spoke to donors on Thursday. Trump met aides later. Outlets posted his "
+        "remarks in tweets:\n\nPres. Trump slams special counsel Jack Smith Thursday, saying "
+        "he \u201cshould have\u201d dropped the case."
+    )
+    speakers = {a.cue: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers == {"slams": "Donald Trump", "saying": "Donald Trump"}
+
+
 def test_a_platform_s_crowd_or_posts_are_its_users(nlp) -> None:
     """Records 4200-4239 listed Twitter and Facebook as speakers for "conservative Twitter took
     great delight in ..." and "Recent Facebook posts show ...": a platform an adjective

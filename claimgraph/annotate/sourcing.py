@@ -1755,6 +1755,31 @@ def _whose_owner(doc: Doc, mentions: list[Mention], whose: Token) -> str | None:
     return _core_phrase(owner) or None
 
 
+def _whole_person_name(doc: Doc, mentions: list[Mention], phrase: tuple[int, int]) -> Named | None:
+    """The person whose name is the whole source phrase, if it is one."""
+    text = doc_text(doc)
+    start = phrase[0] + len(text[phrase[0] : phrase[1]]) - len(text[phrase[0] : phrase[1]].lstrip())
+    end = phrase[0] + len(text[phrase[0] : phrase[1]].rstrip())
+    for mention in mentions:
+        if mention.start == start and mention.end == end:
+            named = _named(doc, mention)
+            return named if named.label == "PERSON" and named.key is not None else None
+    tokens = doc.char_span(start, end, alignment_mode="contract")
+    if tokens is None or len(tokens) != 1 or not tokens[0].text[:1].isupper():
+        return None
+    # a surname the recogniser missed here, of the one person the article names by it
+    people = {
+        named.identity: named
+        for m in mentions
+        if m.text.split()[-1:] == [tokens[0].text]
+        and (named := _named(doc, m)).label == "PERSON"
+        and named.key is not None
+    }
+    if len(people) == 1:
+        return next(iter(people.values()))
+    return _one_full_name(doc, mentions, tokens[0])
+
+
 def describe_source(
     doc: Doc, mentions: list[Mention], root: Token, phrase: tuple[int, int]
 ) -> list[Speaker] | str:
@@ -1801,6 +1826,12 @@ def _describe_source(
                 if speaker.anonymous and speaker.description:
                     speaker.description = f"{speaker.description} of {owner}"
         return found
+    whole = _whole_person_name(doc, mentions, phrase) if root.dep_ == "compound" else None
+    if whole is not None:
+        # "Trump slams special counsel Robert Mueller Thursday, saying ...": a headline the
+        # parse reads as one noun phrase; a source phrase that is all one person's name is
+        # that person, not the name its word is hung on
+        return [Speaker(name=whole.name, key=whole.key, label="PERSON", description=text)]
     # (a people's adjective too: "a debate in British media" is the media's, never "British")
     modified = root.head if root.dep_ in ("compound", "amod") else None
     if (
