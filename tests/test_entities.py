@@ -701,3 +701,15 @@ def test_a_given_name_glued_to_a_dash_is_part_of_the_name(nlp) -> None:
     )
     speakers = {a.source_text: a.speaker for a in doc._.cg_attributions}
     assert speakers["Miller"] == "Sarah Miller"
+
+
+def test_a_quoted_nickname_alone_is_the_person_whose_name_holds_it(nlp) -> None:
+    """Record 4103 named 'student Tuscany "Nui" Giasolli' and then quoted "Nui" four times,
+    listed apart ("Nui", and "Castillo and Nui" where the article wrote two students' names
+    joined): a nickname quoted inside a person's name is that person when written alone."""
+    doc = nlp(
+        'He was a kind boy, student Katherine "Kit" Morales said.\n\n"He would help anyone," '
+        'Kit told CNN on Wednesday.\n\nKendrick Bell and Kit were reading in class.\n\n"Then '
+        'it went quiet," Kit said.'
+    )
+    assert {a.speaker for a in doc._.cg_attributions} == {'Katherine "Kit" Morales'}

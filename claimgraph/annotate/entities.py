@@ -478,6 +478,9 @@ _COMPANY_SUFFIXES = frozenset(
 )
 
 
+_QUOTED_NICKNAME = re.compile(r"\s[\"']([A-Z][\w.-]*)[\"']\s")
+
+
 def _without_company_suffix(words: list[str]) -> list[str]:
     """A company's name without the legal form that ends it ("General Motors Co" -> "General
     Motors"), which its initials leave out."""
@@ -709,6 +712,18 @@ def resolve_mentions(
             if _initials(_words(spans[i][2])) == acronym:
                 for j in after:
                     uf.union(i, j)
+
+    # A nickname the article quotes inside a person's name ('student Tuscany "Nui" Giasolli')
+    # is that person when written alone ("Nui said"), whatever label the recogniser gives it.
+    nicknames: dict[str, set[int]] = {}
+    for i, (_, _, surface, label) in enumerate(spans):
+        quoted = _QUOTED_NICKNAME.search(fold_quotes(surface))
+        if label == "PERSON" and quoted and len(_words(surface)) >= 3:
+            nicknames.setdefault(quoted.group(1).casefold(), set()).add(uf.find(i))
+    for i, (_, _, surface, _) in enumerate(spans):
+        roots = nicknames.get(surface.strip().casefold(), set())
+        if len(roots) == 1:
+            uf.union(next(iter(roots)), i)
 
     # Surname back-references: "al-Moussavi" after "Hashem al-Moussavi", and "Mr Cohn" or
     # "President Trump" (a title is no part of the name) after "Gary Cohn", "Donald Trump".

@@ -245,7 +245,12 @@ def _name_conjunction(chain: list[Token], left: Token) -> bool:
         return False
     if any(t.ent_type_ or t.pos_ != "PROPN" or not t.text[:1].isupper() for t in chain):
         return False
-    return not any(t.lower_ in source_vocabulary().first_name_genders for t in (before, *chain))
+    if any(t.lower_ in source_vocabulary().first_name_genders for t in (before, *chain)):
+        return False
+    # "Castillo and Nui were analyzing ...": a word the recogniser calls a person's name
+    # elsewhere in the article is that person, one of two
+    people = {e[-1].lower_ for e in left.doc.ents if e.label_ == "PERSON"}
+    return not any(t.lower_ in people for t in (before, *chain))
 
 
 # An acronym in the plural ("PACs", "NGOs", "CEOs") names a kind of thing, never one body.
@@ -1371,14 +1376,20 @@ def _named_work(
     return Speaker(description=text, head=head.lemma_.lower())
 
 
-def _one_name_elsewhere(doc: Doc, mentions: list[Mention], conjuncts: list[Token]) -> Named | None:
+def _one_name_elsewhere(
+    doc: Doc, mentions: list[Mention], conjuncts: list[Token], phrase: tuple[int, int]
+) -> Named | None:
     """ "According to Customs and Border Protection" where the recogniser took "Customs" alone:
     two proper nouns joined by "and" are one speaker when the article names that whole run as
-    one entity elsewhere ("Customs and Border Protection did not respond")."""
+    one entity elsewhere ("Customs and Border Protection did not respond"). The run is the
+    source phrase's own ("Nui told CNN", whose parse hangs a "Castillo" outside it on "Nui",
+    is not the "Castillo and Nui" the recogniser made one name elsewhere)."""
     if len(conjuncts) != 2:
         return None
     first = _proper_chain(conjuncts[0])[0]
     run = doc[first.i : conjuncts[1].i + 1]
+    if run.start_char < phrase[0] or run.end_char > phrase[1]:
+        return None
     if not all(t.pos_ == "PROPN" and t.text[:1].isupper() or t.lower_ in ("and", "&") for t in run):
         return None
     if sum(t.lower_ in ("and", "&") for t in run) != 1:
@@ -1924,7 +1935,7 @@ def _describe_source(
         return [work]
     speakers = []
     conjuncts = _conjuncts(head)
-    whole = _one_name_elsewhere(doc, mentions, conjuncts)
+    whole = _one_name_elsewhere(doc, mentions, conjuncts, phrase)
     if whole is not None:
         return [
             Speaker(
