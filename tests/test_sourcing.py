@@ -847,6 +847,30 @@ def test_a_source_phrase_that_is_one_person_s_name_is_that_person(nlp) -> None:
     assert speakers == {"slams": "Donald Trump", "saying": "Donald Trump"}
 
 
+def test_a_name_a_dash_sets_a_description_off_from_is_that_person(nlp) -> None:
+    """Record 4103 left "Whitus -- the first SWAT officer to enter ... -- declined ... but
+    said" without a speaker: a dash sets a description off from the name like a comma."""
+    text = (
+        "The guard stopped the attack, said Grant Holloway, chief operating officer of Apex "
+        "Guard Services\n\nHolloway -- the first SWAT officer to enter the school 20 years "
+        "ago -- declined to identify the guard but said he was brave."
+    )
+    found = [a for a in nlp(text)._.cg_attributions if a.source_text.startswith("Holloway")]
+    assert found and {a.speaker for a in found} == {"Grant Holloway"}
+
+
+def test_a_place_that_opens_a_programme_s_name_is_no_speaker(nlp) -> None:
+    """Record 4110 listed "Tennessee" as a speaker for "The Tennessee Promise, covering ...,
+    is often looked to as a model": the source was cut to the place that opens the name of a
+    programme the recogniser found whole; the place says nothing."""
+    text = (
+        "Some states already pay tuition.\n\nThe Arkansas Promise, covering community college "
+        "tuition and offering other help for students since 2016, is often looked to as a "
+        "model. The governor of Ohio is expected to sign a similar bill."
+    )
+    assert all(a.speaker != "Arkansas" for a in nlp(text)._.cg_attributions)
+
+
 def test_a_platform_s_crowd_or_posts_are_its_users(nlp) -> None:
     """Records 4200-4239 listed Twitter and Facebook as speakers for "conservative Twitter took
     great delight in ..." and "Recent Facebook posts show ...": a platform an adjective

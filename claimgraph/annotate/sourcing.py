@@ -1075,7 +1075,15 @@ def _no_source(root: Token, head: Token, phrase: tuple[int, int]) -> bool:
             # two words or more of the title after the phrase, written as a title ("Abrams
             # explained", "Reade told Halper": a name and its cue the recogniser ran together)
             after = [t for t in ent if t.idx >= phrase[1] and t.is_alpha]
-            return len(after) >= 2 and all(
+            # (or the one noun the phrase's word modifies: "The Tennessee Promise ... is
+            # often looked to" cut to "Tennessee")
+            head_noun = (
+                len(after) == 1
+                and root.dep_ == "compound"
+                and root.head.i == after[0].i
+                and after[0].pos_ in ("PROPN", "NOUN")
+            )
+            return (len(after) >= 2 or head_noun) and all(
                 t.text[:1].isupper() or t.lower_ in _MINOR_TITLE_WORDS for t in after
             )
     preposition = root.head
@@ -1100,6 +1108,9 @@ def _no_source(root: Token, head: Token, phrase: tuple[int, int]) -> bool:
     return root.ent_type_ in ("GPE", "LOC", "FAC") or preposition.idx == phrase[0]
 
 
+_APPOSITION_MARKS = (",", "--", "\u2014", "\u2013")
+
+
 def _leading_person(
     doc: Doc, mentions: list[Mention], root: Token, phrase: tuple[int, int]
 ) -> Speaker | None:
@@ -1111,10 +1122,11 @@ def _leading_person(
     ]
     if len(people) != 1 or people[0].start != phrase[0] or root.idx < people[0].end:
         return None
-    if not doc_text(doc)[people[0].end : phrase[1]].lstrip().startswith(","):
+    # (a dash sets the description off too: "Whitus -- the first SWAT officer to enter ...")
+    if not doc_text(doc)[people[0].end : phrase[1]].lstrip().startswith(_APPOSITION_MARKS):
         return None
     named = _named(doc, people[0])
-    role = _clean(doc_text(doc)[people[0].end : phrase[1]])
+    role = _clean(doc_text(doc)[people[0].end : phrase[1]].strip().lstrip("-\u2014\u2013 "))
     return Speaker(
         name=named.name,
         key=named.key,
