@@ -713,3 +713,16 @@ def test_a_quoted_nickname_alone_is_the_person_whose_name_holds_it(nlp) -> None:
         'it went quiet," Kit said.'
     )
     assert {a.speaker for a in doc._.cg_attributions} == {'Katherine "Kit" Morales'}
+
+
+def test_a_department_s_first_word_alone_is_the_department(nlp) -> None:
+    """Records 4229 ("Justice declined to pursue the matter") and 4137 ("Treasury said") kept
+    a department's first word apart from "the Justice/Treasury Department" the same article
+    names: alone, with no name after it, it is the department. "Justice Kennedy" is a judge."""
+    doc = nlp(
+        "The Treasury Department announced new sanctions on Tuesday. Treasury said the "
+        "sanctions would take effect at once."
+    )
+    assert [a.speaker for a in doc._.cg_attributions] == ["Treasury Department"] * 2
+    doc = nlp("Justice Kennedy wrote the opinion. The Justice Department said it would comply.")
+    assert [a.speaker for a in doc._.cg_attributions] == ["Kennedy", "Justice Department"]

@@ -794,9 +794,15 @@ def resolve_mentions(
             for k in range(linker):
                 short = tuple(alias_key(w) for w in words[k:linker])
                 org_suffixes.setdefault(short, set()).add(uf.find(i))
-            if len(words) >= 3 and words[-1].casefold() in _droppable_org_heads():
+            last = words[-1].casefold()
+            if (
+                len(words) >= 3
+                and last in _droppable_org_heads()
+                or (len(words) == 2 and last == "department" and words[0][:1].isupper())
+            ):
                 # "Springfield Police" of "the Springfield Police Department": the name
-                # without its office word (two words at least: "Justice" stays apart)
+                # without its office word; of two words only a department's ("Justice
+                # declined to pursue" after "the Justice Department", "Treasury said")
                 short = tuple(alias_key(w) for w in words[:-1])
                 org_suffixes.setdefault(short, set()).add(uf.find(i))
     for i, (_, _, surface, label) in enumerate(spans):
