@@ -797,6 +797,11 @@ def test_a_side_of_politics_is_an_unnamed_group(nlp) -> None:
     assert speakers["She"].speaker == "Kaur"
     (found,) = nlp("The Right insists the vote was rigged.")._.cg_attributions
     assert found.speaker is None and found.anonymous
+    # a name that opens with the word is no side (record 4226: "the Right to Try program")
+    (found,) = nlp(
+        "The Right to Try program says patients may ask for new drugs."
+    )._.cg_attributions
+    assert not found.anonymous
 
 
 def test_a_party_member_described_beside_a_name_is_that_person(nlp) -> None:

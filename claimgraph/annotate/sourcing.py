@@ -1432,7 +1432,9 @@ def _political_side(head: Token) -> bool:
         return False
     if not any(c.dep_ == "det" and c.lower_ == "the" for c in head.children):
         return False
-    return not any(c.dep_ in ("prep", "acl", "relcl") and c.lower_ == "to" for c in head.children)
+    following = head.doc[head.i + 1] if head.i + 1 < len(head.doc) else None
+    # (nor a name that opens with it: "the Right to Try program")
+    return head.dep_ != "compound" and (following is None or following.lower_ != "to")
 
 
 def _employer_outlet(doc: Doc, phrase: tuple[int, int], named: Named) -> list[str]:
