@@ -774,3 +774,41 @@ def test_an_act_of_a_named_day_is_not_retold_weeks_later_by_another_act() -> Non
     assert index.linked("a", "c")  # three days on: time alone separates nothing
     assert index.linked("a", "d")  # five weeks on, the same act (renamed): retold
     assert index.linked("a", "e")  # a near-paraphrase (cosine 0.95) links anyway
+
+
+def test_two_results_that_share_a_number_are_two_results() -> None:
+    """Written for this test, after the judged news's two generic-ballot polls (a lead of 46 to
+    45, then a tie at 46): a result split between two sides is read as a pair of figures
+    (data/figures.yaml: tie words, units), and two claims that both state one, with no split
+    in common, tell two results even where a number is shared. A range ("from 65 to 67") is
+    no split, and a claim stating one split next to one stating none is left to the figures
+    (cosines set by hand)."""
+    from claimgraph.link.frames import result_splits
+
+    assert result_splits("the Hawks lead the Owls 46 percent to 45 percent") == {
+        frozenset({"46", "45"})
+    }
+    assert result_splits("the Hawks are tied with the Owls at 46 percent") == {frozenset({"46"})}
+    assert result_splits("a 28-24 win for the Hawks") == {frozenset({"28", "24"})}
+    assert not result_splits("raising the age from 65 to 67")
+    assert not result_splits("COVID-19 reached Springfield")
+
+    class _Given:
+        name, dim = "given", 4
+
+        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
+            raise AssertionError
+
+    texts = {
+        "a": "In the Springfield poll, the Hawks lead the Owls, 46 percent to 45 percent",
+        "b": "In the Springfield poll, the Hawks are tied with the Owls at 46 percent",
+        "c": "In the Springfield poll, the Hawks lead the Owls 45-46 percent",
+        "d": "In the Springfield poll, the Hawks have 46 percent",
+    }
+    claims = [Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test") for k, t in texts.items()]
+    anchors = {k: frozenset({"springfield", "hawks", "owls"}) for k in texts}
+    index = NarrativeIndex(_Given())
+    index.add(claims, anchors, _given_vectors([0.85, 0.85, 0.85]))
+    assert not index.linked("a", "b")  # 46-45, then 46-46: two polls
+    assert index.linked("a", "c")  # the same split, written the other way round
+    assert index.linked("a", "d")  # one side states no split: the shared 46 decides

@@ -465,3 +465,35 @@ def dates_its_day(text: str) -> bool:
     Friday", "took the reins two weeks ago"): an event of that day, which a claim told more
     than a week away retells only by telling the same act (`claimgraph.link.narratives`)."""
     return bool(_day_pattern().search(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# How much: a result split between two sides
+
+
+@derived
+def _split_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """claimgraph/data/figures.yaml as two patterns: a split ("46 percent to 45 percent",
+    "28-24", not after "from" or "between") and a tie ("tied ... at 46")."""
+    raw = load_vocabulary("figures")
+    number = r"(\d+(?:\.\d+)?)"
+    units = sorted((str(u) for u in raw["split_units"]), key=len, reverse=True)
+    unit = r"(?:\s*(?:" + "|".join(re.escape(u).replace(r"\ ", r"\s+") for u in units) + r"))?"
+    ties = "|".join(re.escape(str(w)) for w in raw["tie_words"])
+    split = re.compile(
+        rf"(?<![\w.,])(?<!from )(?<!between ){number}{unit}\s*(?:to|-|\u2013|\u2014)\s*"
+        rf"{number}{unit}(?![\w.,]*\d)",
+        re.IGNORECASE,
+    )
+    tie = re.compile(rf"\b(?:{ties})\b(?:\s+\S+){{0,3}}?\s+at\s+{number}", re.IGNORECASE)
+    return split, tie
+
+
+def result_splits(text: str) -> frozenset[frozenset[str]]:
+    """The results split between two sides that a claim states, each as the set of its two
+    figures ("46 percent to 45 percent" -> {46, 45}; "tied at 46" -> {46}): two claims that
+    both state one and share none tell two results (`claimgraph.link.narratives`)."""
+    split, tie = _split_patterns()
+    found = {frozenset((a, b)) for a, b in split.findall(text)}
+    found |= {frozenset((n,)) for n in tie.findall(text)}
+    return frozenset(found)

@@ -136,6 +136,7 @@ from claimgraph.link.frames import (
     Roles,
     dates_its_day,
     default_actions,
+    result_splits,
 )
 from claimgraph.link.rows import IdMap, RowFile
 
@@ -227,6 +228,16 @@ _ID, _TEXT, _WORDS, _ANCHORS, _FIGURES, _PREDICATES, _ACT, _FLAGS = range(8)
 _OUTLET, _SPEAKER, _SPEAKER_ENTITY, _DATE = range(8, 12)  # codes in _strings (-1: none)
 # Per-claim flags (a record's _FLAGS).
 _ANONYMOUS, _HEDGED, _EVIDENCE_NOT_SHOWN, _TOLD, _NEGATED, _PRONOUN, _THIN = 1, 2, 4, 8, 16, 32, 64
+
+
+def _other_results(first: str, second: str) -> bool:
+    """Both claims state a result split between two sides, and no split agrees ("lead 46
+    percent to 45 percent" / "tied at 46 percent"): two polls, games or votes."""
+    splits_a = result_splits(first)
+    if not splits_a:
+        return False
+    splits_b = result_splits(second)
+    return bool(splits_b) and not splits_a & splits_b
 
 
 def _day(value: str | None) -> datetime.date | None:
@@ -779,6 +790,8 @@ class NarrativeIndex:
         fa, fb = ra[_FIGURES], rb[_FIGURES]
         if fa != fb and figures_conflict(frozenset(fa), frozenset(fb)):
             return False  # a template with other figures or years: another poll, another year
+        if fa and fb and fa != fb and _other_results(ra[_TEXT], rb[_TEXT]):
+            return False  # 46-45 and tied at 46: two polls sharing a number
         first, second = frozenset(ra[_ANCHORS]), frozenset(rb[_ANCHORS])
         if not first or not second:
             return False
