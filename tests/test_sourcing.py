@@ -876,6 +876,16 @@ def test_a_place_that_opens_a_programme_s_name_is_no_speaker(nlp) -> None:
     assert all(a.speaker != "Arkansas" for a in nlp(text)._.cg_attributions)
 
 
+def test_a_conjunct_owned_by_a_pronoun_is_no_name(nlp) -> None:
+    """Record 4109 gave "Roosevelt and his New Dealers believed ..." a second speaker, the
+    article's "Green New Dealers": a conjunct a pronoun owns ("his New Dealers", "their
+    allies") is the first one's people, no name of their own."""
+    text = (
+        "In those years Roosevelt and his New Dealers believed that planning would end the slump."
+    )
+    assert [a.speaker for a in nlp(text)._.cg_attributions] == ["Roosevelt"]
+
+
 def test_a_platform_s_crowd_or_posts_are_its_users(nlp) -> None:
     """Records 4200-4239 listed Twitter and Facebook as speakers for "conservative Twitter took
     great delight in ..." and "Recent Facebook posts show ...": a platform an adjective

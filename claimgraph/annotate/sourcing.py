@@ -1974,6 +1974,10 @@ def _describe_source(
             continue  # "the Bible and Pete Seeger told us": the person, not the book
         if len(conjuncts) > 1 and _member_beside_name(head, conjunct):
             continue  # "the panel's top Republican, Rep. X": X, not a speaker "Republican"
+        if len(conjuncts) > 1 and any(
+            c.dep_ == "poss" and c.pos_ == "PRON" for c in conjunct.children
+        ):
+            continue  # "Roosevelt and his New Dealers": his people, no name of their own
         named = _name_for(doc, mentions, conjunct)
         if named is None or named.label != "PERSON" or named.key is None:
             named = _person_after_title_run(doc, mentions, conjunct, phrase) or named
