@@ -406,7 +406,10 @@ def test_one_organisation_name_with_and_is_one_speaker(nlp) -> None:
     text = "U.S. Citizenship and Immigration Services hasn\u2019t signaled whether it will accept."
     assert set(_speakers(nlp, text).values()) == {"U.S. Citizenship and Immigration Services"}
     found = nlp("Senate Democrats and House Republicans said the bill was dead.")._.cg_attributions
-    assert [a.speaker for a in found] == ["Democrats", "Republicans"]
+    # (the chamber before a party's members names the body: "Senate Democrats", h13s/h14s)
+    assert [a.speaker for a in found] == ["Senate Democrats", "House Republicans"]
+    found = nlp("Senate Democrats said the bill was dead. They added that talks go on.")
+    assert [a.speaker for a in found._.cg_attributions] == ["Senate Democrats"] * 2
 
 
 def test_a_pronoun_far_from_any_speaker_is_the_person_the_article_is_about(nlp) -> None:

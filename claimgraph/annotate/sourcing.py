@@ -1459,6 +1459,22 @@ def _party_member(head: Token) -> bool:
     )
 
 
+def _with_chamber(token: Token, named: Named) -> Named:
+    """ "Senate Democrats said": the recogniser labels only "Democrats"; the chamber written
+    before a party's members names a body of them, the speaker (`standalone_org_words`)."""
+    if named.label != "NORP" or not token.lower_.endswith("s"):
+        return named
+    chamber = [
+        c
+        for c in token.lefts
+        if c.dep_ == "compound" and c.text[:1].isupper() and c.lower_ in standalone_org_words()
+    ]
+    if len(chamber) != 1 or chamber[0].i != token.i - 1:
+        return named
+    name = f"{chamber[0].text} {named.name}"
+    return Named(name, None, "ORG", chamber[0].idx, named.end)
+
+
 def _member_beside_name(head: Token, conjunct: Token) -> bool:
     """ "said the panel's top Republican, Rep. Doug Collins": the parse may join the name to
     the description with a comma as if two people spoke; a member of a party or people
@@ -2008,6 +2024,7 @@ def _describe_source(
             continue
         if named.label in ("GPE", "LOC") or conjunct.ent_type_ in ("GPE", "LOC", "FAC"):
             named = _titled_person_in(doc, mentions, phrase) or named
+        named = _with_chamber(conjunct, named)
         speakers.append(
             Speaker(
                 name=named.name,
