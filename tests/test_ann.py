@@ -65,6 +65,21 @@ def test_vectors_are_written_sparse_and_read_as_float16_values() -> None:
     store.write([0, 1, 2, 7, 8, 30], vectors[:6])
     got = store.read([30, 0, 8])
     assert np.array_equal(got, vectors[[5, 0, 4]].astype(np.float16).astype(np.float32))
+    assert store.read([]).shape == (0, 384)
+    with pytest.raises(IndexError):
+        store.read([31])  # never written, past the file's end: no map of what is not there
+    store.close()
+
+
+def test_a_read_of_more_rows_than_one_map_holds_keeps_their_order(monkeypatch) -> None:
+    monkeypatch.setattr(rows_module, "_GATHER_ROWS", 4)
+    vectors, _ = _topics(5, 4)
+    store = VectorFile(384)
+    store.write(list(range(20)), vectors)
+    order = [19, 3, 3, 0, 12, 7, 18, 1, 5, 2, 11]  # three maps, a row twice
+    expected = vectors[order].astype(np.float16).astype(np.float32)
+    assert np.array_equal(store.read(order), expected)
+    assert np.array_equal(store.read(np.asarray(order)), expected)
     store.close()
 
 

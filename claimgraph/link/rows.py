@@ -4,9 +4,11 @@ A linking run holds every claim of the corpus: at 20,000 news articles nearly a 
 the link test reads of a claim (its id, text, content words, anchors, figures, predicates,
 flags, codes) is written once, as one `marshal` record per row, to an anonymous temporary file
 and read back with `os.pread` for the few dozen neighbours each new claim is tested against.
-Plain reads, not a memory map: mapped pages count in the process's resident memory once
-touched, read pages only in the kernel's page cache. The unit vectors of anchored rows go to a
-second file at a fixed offset per row, rounded to float16 (what the neighbour search compares).
+Plain reads, not a lasting memory map: mapped pages count in the process's resident memory
+once touched, read pages only in the kernel's page cache. The unit vectors of anchored rows go
+to a second file at a fixed offset per row, rounded to float16 (what the neighbour search
+compares); a read gathers them through a map that lives for a few thousand rows, so what it
+touches leaves the process as soon as they are copied.
 
 What stays in memory per claim is a few bytes: the record's offset, and a 64-bit hash of its
 id for `IdMap`. A run's files live as long as its index and are removed when it is closed or
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import mmap
 import os
 import tempfile
 from array import array
@@ -30,8 +33,9 @@ import numpy as np
 _BUFFER = 1 << 20
 # Rows read recently, kept decoded: the link test reads the same new rows many times in a batch.
 _CACHE_ROWS = 4096
-# Vectors read lately, kept as read (1.5 KB each for MiniLM: at most ~12 MB).
-_VECTOR_CACHE_ROWS = 8192
+# Vectors gathered through one map before it is closed: what a read adds to the resident set
+# while it runs (at most two pages a row: 16 MB).
+_GATHER_ROWS = 2048
 # Ids added since the last compaction stay in a dict; then they join the sorted arrays.
 _RECENT = 8192
 
@@ -96,13 +100,10 @@ class VectorFile:
         self._width = dim * 4
         self._file = tempfile.TemporaryFile(prefix="claimgraph-vectors-", dir=directory)  # noqa: SIM115
         self._fd = self._file.fileno()
-        self._cache: dict[int, bytes] = {}
 
     def write(self, rows: Sequence[int], vectors: np.ndarray) -> None:
         """Write vectors for rows (runs of consecutive rows in one call each)."""
         data = np.asarray(vectors, dtype=np.float16).astype(np.float32)
-        for row in rows:
-            self._cache.pop(row, None)
         i = 0
         while i < len(rows):
             j = i + 1
@@ -112,18 +113,23 @@ class VectorFile:
             i = j
 
     def read(self, rows: Sequence[int]) -> np.ndarray:
-        """The vectors of these rows, as float32, in the order given. Rows read lately come
-        from a small cache: a batch's searches share most of their candidates."""
-        cache, width, fd = self._cache, self._width, self._fd
-        if len(cache) > _VECTOR_CACHE_ROWS:
-            cache.clear()
-        parts = []
-        for row in rows:
-            data = cache.get(row)
-            if data is None:
-                data = cache[row] = os.pread(fd, width, row * width)
-            parts.append(data)
-        return np.frombuffer(b"".join(parts), np.float32).reshape(len(rows), self.dim)
+        """The vectors of these rows (each written before), as float32, in the order given.
+        Gathered by numpy through a map of the file: a search re-ranks hundreds of rows, and a
+        read call per row cost three to four times as much CPU (docs/performance.md)."""
+        wanted = np.asarray(rows, dtype=np.int64).reshape(-1)
+        out = np.empty((len(wanted), self.dim), dtype=np.float32)
+        if not len(wanted):
+            return out
+        size = os.fstat(self._fd).st_size
+        if int(wanted.max()) >= size // self._width or int(wanted.min()) < 0:
+            raise IndexError(f"vector row out of range (file holds {size // self._width} rows)")
+        for start in range(0, len(wanted), _GATHER_ROWS):
+            part = wanted[start : start + _GATHER_ROWS]
+            with mmap.mmap(self._fd, size, prot=mmap.PROT_READ) as mapped:
+                view = np.frombuffer(mapped, dtype=np.float32).reshape(-1, self.dim)
+                out[start : start + len(part)] = view[part]
+                del view  # the map closes only once no array looks into it
+        return out
 
     def close(self) -> None:
         self._file.close()
