@@ -72,7 +72,7 @@ def test_vectors_are_written_sparse_and_read_as_float16_values() -> None:
 
 
 def test_a_read_of_more_rows_than_one_map_holds_keeps_their_order(monkeypatch) -> None:
-    monkeypatch.setattr(rows_module, "_GATHER_ROWS", 4)
+    monkeypatch.setattr(rows_module, "_MAP_ROWS", 4)
     vectors, _ = _topics(5, 4)
     store = VectorFile(384)
     store.write(list(range(20)), vectors)

@@ -7,8 +7,8 @@ and read back with `os.pread` for the few dozen neighbours each new claim is tes
 Plain reads, not a lasting memory map: mapped pages count in the process's resident memory
 once touched, read pages only in the kernel's page cache. The unit vectors of anchored rows go
 to a second file at a fixed offset per row, rounded to float16 (what the neighbour search
-compares); a read gathers them through a map that lives for a few thousand rows, so what it
-touches leaves the process as soon as they are copied.
+compares); reads gather them through a map that is closed after a few thousand rows, so what
+they touch leaves the process again.
 
 What stays in memory per claim is a few bytes: the record's offset, and a 64-bit hash of its
 id for `IdMap`. A run's files live as long as its index and are removed when it is closed or
@@ -33,9 +33,9 @@ import numpy as np
 _BUFFER = 1 << 20
 # Rows read recently, kept decoded: the link test reads the same new rows many times in a batch.
 _CACHE_ROWS = 4096
-# Vectors gathered through one map before it is closed: what a read adds to the resident set
-# while it runs (at most two pages a row: 16 MB).
-_GATHER_ROWS = 2048
+# Vector rows read through one map before it is closed: what reads add to the resident set
+# (at most two pages a row: 32 MB; about 1.4 on average).
+_MAP_ROWS = 4096
 # Ids added since the last compaction stay in a dict; then they join the sorted arrays.
 _RECENT = 8192
 
@@ -100,6 +100,9 @@ class VectorFile:
         self._width = dim * 4
         self._file = tempfile.TemporaryFile(prefix="claimgraph-vectors-", dir=directory)  # noqa: SIM115
         self._fd = self._file.fileno()
+        self._map: mmap.mmap | None = None
+        self._view: np.ndarray | None = None
+        self._served = 0  # rows read through the current map
 
     def write(self, rows: Sequence[int], vectors: np.ndarray) -> None:
         """Write vectors for rows (runs of consecutive rows in one call each)."""
@@ -114,24 +117,42 @@ class VectorFile:
 
     def read(self, rows: Sequence[int]) -> np.ndarray:
         """The vectors of these rows (each written before), as float32, in the order given.
-        Gathered by numpy through a map of the file: a search re-ranks hundreds of rows, and a
-        read call per row cost three to four times as much CPU (docs/performance.md)."""
+        Gathered by numpy through a map of the file, kept open for `_MAP_ROWS` rows: a search
+        re-ranks hundreds of rows, and a read call per row cost four to five times the CPU,
+        a map per call as much for a few dozen rows (docs/performance.md)."""
         wanted = np.asarray(rows, dtype=np.int64).reshape(-1)
         out = np.empty((len(wanted), self.dim), dtype=np.float32)
         if not len(wanted):
             return out
-        size = os.fstat(self._fd).st_size
-        if int(wanted.max()) >= size // self._width or int(wanted.min()) < 0:
-            raise IndexError(f"vector row out of range (file holds {size // self._width} rows)")
-        for start in range(0, len(wanted), _GATHER_ROWS):
-            part = wanted[start : start + _GATHER_ROWS]
-            with mmap.mmap(self._fd, size, prot=mmap.PROT_READ) as mapped:
-                view = np.frombuffer(mapped, dtype=np.float32).reshape(-1, self.dim)
-                out[start : start + len(part)] = view[part]
-                del view  # the map closes only once no array looks into it
+        if int(wanted.min()) < 0:
+            raise IndexError("negative vector row")
+        for start in range(0, len(wanted), _MAP_ROWS):
+            part = wanted[start : start + _MAP_ROWS]
+            # no name kept for the view: a map with an array still on it cannot close
+            out[start : start + len(part)] = self._view_of(int(part.max()), len(part))[part]
         return out
 
+    def _view_of(self, last: int, count: int) -> np.ndarray:
+        """The mapped rows, remapped when `last` lies past the map (the file has grown) or when
+        the map has served `_MAP_ROWS` rows (its touched pages then leave the process)."""
+        if self._view is None or last >= len(self._view) or self._served + count > _MAP_ROWS:
+            self._unmap()
+            size = os.fstat(self._fd).st_size
+            if last >= size // self._width:
+                raise IndexError(f"vector row {last} never written ({size // self._width} rows)")
+            self._map = mmap.mmap(self._fd, size, prot=mmap.PROT_READ)
+            self._view = np.frombuffer(self._map, dtype=np.float32).reshape(-1, self.dim)
+        self._served += count
+        return self._view
+
+    def _unmap(self) -> None:
+        self._view = None  # the map closes only once no array looks into it
+        if self._map is not None:
+            self._map.close()
+        self._map, self._served = None, 0
+
     def close(self) -> None:
+        self._unmap()
         self._file.close()
 
 
