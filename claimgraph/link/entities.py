@@ -152,7 +152,8 @@ def _surname_alone(lookup: EntityLookup, ent: Entity) -> str | None:
     Trump"), when no stored person has that surname in a full name yet: the first full name
     a corpus gives a surname is taken to be whom the bare surname meant. A bare surname the
     same document added (no stored document mentions it yet) is one the document kept apart
-    from this full name ("Mr. Taylor" of an article naming Jerry and James Taylor): not it."""
+    from this full name ("Mr. Taylor" of an article naming Jerry and James Taylor): not it.
+    (An earlier document wrote the surname as such, or in capitals as a transcript's label.)"""
     if lookup.ids_by_key([surname_marker(ent.name)]):
         return None
     found = {
@@ -160,7 +161,7 @@ def _surname_alone(lookup: EntityLookup, ent: Entity) -> str | None:
         for i in lookup.ids_by_key([alias_key(ent.name.split()[-1])])
         if (row := lookup.entity(i)) is not None
         and row[1] == "PERSON"
-        and lookup.mentioned_as(i, row[0])
+        and any(lookup.mentioned_as(i, form) for form in (row[0], row[0].upper()))
     }
     return found.pop() if len(found) == 1 else None
 
