@@ -812,3 +812,38 @@ def test_two_results_that_share_a_number_are_two_results() -> None:
     assert not index.linked("a", "b")  # 46-45, then 46-46: two polls
     assert index.linked("a", "c")  # the same split, written the other way round
     assert index.linked("a", "d")  # one side states no split: the shared 46 decides
+
+
+def test_a_piece_that_lost_its_verb_retells_only_its_like() -> None:
+    """Written for this test, after the judged news's "North Korea from testing ballistic
+    missiles" (out of "to stop North Korea from testing ...") linked to a whole claim about the
+    last test: a verbless piece that starts with a name and a preposition of data/frames.yaml
+    (the object of a verb cut off) lacks its act; it links a whole claim only as a
+    near-paraphrase, and another such piece as any pair (cosines set by hand)."""
+    from claimgraph.link.narratives import cut_off_object
+
+    assert cut_off_object("Springfield from holding the parade")
+    assert cut_off_object("Mayor Quimby as an enemy of the parade.")
+    assert not cut_off_object("Springfield last held the parade in 2019")
+    assert not cut_off_object("Springfield preparing for the parade")  # a headline's verb
+    assert not cut_off_object("Quimby as mayor has banned the parade")  # a verb of its own
+
+    class _Given:
+        name, dim = "given", 4
+
+        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
+            raise AssertionError
+
+    texts = {
+        "a": "Springfield over claims about the parade",
+        "b": "Springfield held the parade despite claims about it",
+        "c": "Springfield over the claims about its parade.",
+        "d": "Springfield held the parade despite claims about it.",
+    }
+    claims = [Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test") for k, t in texts.items()]
+    anchors = {k: frozenset({"springfield"}) for k in texts}
+    index = NarrativeIndex(_Given())
+    index.add(claims, anchors, _given_vectors([0.85, 0.85, 0.95]))
+    assert not index.linked("a", "b")  # a piece against a whole claim
+    assert index.linked("a", "c")  # two pieces alike
+    assert index.linked("a", "d")  # a near-paraphrase (0.95) links anyway

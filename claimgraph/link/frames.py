@@ -497,3 +497,24 @@ def result_splits(text: str) -> frozenset[frozenset[str]]:
     found = {frozenset((a, b)) for a, b in split.findall(text)}
     found |= {frozenset((n,)) for n in tie.findall(text)}
     return frozenset(found)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pieces cut out of a sentence after its verb
+
+
+@derived
+def _cut_off_pattern() -> re.Pattern[str]:
+    """A name (up to five capitalised words) right before a preposition of data/frames.yaml
+    `cut_off_prepositions`, at the start of a claim ("NATO preparing for war" is no such piece)."""
+    words = load_vocabulary("frames").get("cut_off_prepositions") or []
+    prepositions = "|".join(re.escape(str(w).lower()) for w in words) or r"(?!)"
+    name = r"[A-Z][\w.'\u2019-]*"
+    return re.compile(rf"^[\W_]*(?:{name}\s+){{0,4}}{name}\s+(?:{prepositions})\s")
+
+
+def starts_as_cut_off_object(text: str) -> bool:
+    """Whether a claim starts like the object of a verb it lost ("North Korea from testing
+    ballistic missiles", "Romney as an enemy of women's rights"); `claimgraph.link.narratives`
+    also asks that it have no verb of its own."""
+    return bool(_cut_off_pattern().match(text))

@@ -137,6 +137,7 @@ from claimgraph.link.frames import (
     dates_its_day,
     default_actions,
     result_splits,
+    starts_as_cut_off_object,
 )
 from claimgraph.link.rows import IdMap, RowFile
 
@@ -228,6 +229,15 @@ _ID, _TEXT, _WORDS, _ANCHORS, _FIGURES, _PREDICATES, _ACT, _FLAGS = range(8)
 _OUTLET, _SPEAKER, _SPEAKER_ENTITY, _DATE = range(8, 12)  # codes in _strings (-1: none)
 # Per-claim flags (a record's _FLAGS).
 _ANONYMOUS, _HEDGED, _EVIDENCE_NOT_SHOWN, _TOLD, _NEGATED, _PRONOUN, _THIN = 1, 2, 4, 8, 16, 32, 64
+
+
+def cut_off_object(text: str) -> bool:
+    """A piece cut out of a sentence after its verb: it starts with a name and a preposition
+    (data/frames.yaml `cut_off_prepositions`: "North Korea from testing ballistic missiles",
+    "Romney as an enemy of women's rights") and has no verb of its own. The act is in the verb
+    it lost, so it retells another such piece ("Russia over claims of interference" / "Russia
+    over the allegations of election interference"), and a whole claim only as a near-paraphrase."""
+    return starts_as_cut_off_object(text) and not reads_as_clause(text)
 
 
 def _other_results(first: str, second: str) -> bool:
@@ -832,6 +842,8 @@ class NarrativeIndex:
         shared = len(first & second)
         if not (shared > 0 and shared >= self.min_anchor_overlap * len(first | second)):
             return False
+        if cosine < PARAPHRASE_THRESHOLD and cut_off_object(ra[_TEXT]) != cut_off_object(rb[_TEXT]):
+            return False  # a piece that lost its verb, against a whole claim
         return cosine >= PARAPHRASE_THRESHOLD or not self._another_day(a, b)
 
     def _other_predicates(self, a: int, b: int) -> bool:
