@@ -889,6 +889,18 @@ def test_a_conjunct_owned_by_a_pronoun_is_no_name(nlp) -> None:
     assert [a.speaker for a in nlp(text)._.cg_attributions] == ["Roosevelt"]
 
 
+def test_a_party_s_members_at_large_beside_others_are_unnamed(nlp) -> None:
+    """Record 4206 named "Democrats" for "Minorities and Democrats living in blue states have
+    a broader ...": members of a party at large stay unnamed beside other people too, as
+    "Democrats say" alone does (eval/gold's guideline); a body of them keeps its name."""
+    text = "Minorities and Democrats living in blue states say the word means something else."
+    (found,) = nlp(text)._.cg_attributions
+    assert found.speaker is None and found.anonymous
+    text = "Women and Republicans say the plan is unfair."
+    (found,) = nlp(text)._.cg_attributions
+    assert found.speaker is None and found.anonymous
+
+
 def test_a_platform_s_crowd_or_posts_are_its_users(nlp) -> None:
     """Records 4200-4239 listed Twitter and Facebook as speakers for "conservative Twitter took
     great delight in ..." and "Recent Facebook posts show ...": a platform an adjective

@@ -1980,6 +1980,7 @@ def _describe_source(
     if len(conjuncts) > 1 and _proper_chain(conjuncts[-1])[0].i <= min(c.i for c in conjuncts):
         conjuncts = [conjuncts[-1]]  # "the U.S. Customs and Border Protection": one name
     seen: set[int] = set()
+    at_large = False
     for conjunct in conjuncts:
         within = _token_mention(mentions, conjunct)
         if within is not None and id(within) in seen:
@@ -1994,6 +1995,9 @@ def _describe_source(
             c.dep_ == "poss" and c.pos_ == "PRON" for c in conjunct.children
         ):
             continue  # "Roosevelt and his New Dealers": his people, no name of their own
+        if len(conjuncts) > 1 and _people_at_large(doc, mentions, conjunct):
+            at_large = True
+            continue  # "Minorities and Democrats living in blue states say": people at large
         named = _name_for(doc, mentions, conjunct)
         if named is None or named.label != "PERSON" or named.key is None:
             named = _person_after_title_run(doc, mentions, conjunct, phrase) or named
@@ -2039,6 +2043,8 @@ def _describe_source(
         )
     if speakers:
         return speakers
+    if at_large:
+        return [Speaker(anonymous=True, description=text, head=head.lemma_.lower(), plural=True)]
     called = _organisation_called(doc, mentions, head, phrase)
     if called is not None:
         return [called]
