@@ -901,6 +901,15 @@ def test_a_party_s_members_at_large_beside_others_are_unnamed(nlp) -> None:
     assert found.speaker is None and found.anonymous
 
 
+def test_a_law_named_by_one_word_says_nothing(nlp) -> None:
+    """Record 4129 listed "Constitution" for '"[T]he Constitution requires a process ...": one
+    word of law_words that no entity holds is a law, not a speaker; a given name is a person."""
+    (found,) = nlp("The Charter says every citizen may vote.")._.cg_attributions
+    assert found.speaker is None
+    (found,) = nlp("Bill said the vote was rigged.")._.cg_attributions
+    assert found.speaker == "Bill"
+
+
 def test_a_platform_s_crowd_or_posts_are_its_users(nlp) -> None:
     """Records 4200-4239 listed Twitter and Facebook as speakers for "conservative Twitter took
     great delight in ..." and "Recent Facebook posts show ...": a platform an adjective

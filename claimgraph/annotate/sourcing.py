@@ -441,6 +441,16 @@ def _names_a_law(name: str) -> bool:
     return any(w in _law_words() for w in re.findall(r"[a-z]+", name.casefold()))
 
 
+def _bare_law_word(speaker: Speaker) -> bool:
+    """'"[T]he Constitution requires a process"': one word of `law_words` that no entity
+    holds and no given name is ("Bill said" stays a person) is a law, which says nothing."""
+    name = (speaker.name or "").strip()
+    if speaker.key is not None or " " in name or not name[:1].isupper():
+        return False
+    word = name.casefold()
+    return word in _law_words() and word not in source_vocabulary().first_name_genders
+
+
 def _names_a_medium(token: Token) -> bool:
     """Whether a word of a medium's phrase names it: a proper noun, but not a people or a
     place ("Latin American news outlets"), a stance ("the anti-Trump press") or a word
@@ -1831,7 +1841,9 @@ def describe_source(
     found = _describe_source(doc, mentions, root, phrase)
     if isinstance(found, str):
         return found
-    kept = [s for s in found if s.name is None or not _event_or_programme(s.name)]
+    kept = [
+        s for s in found if s.name is None or not (_event_or_programme(s.name) or _bare_law_word(s))
+    ]
     if len(kept) == len(found):
         return found
     return kept or [Speaker(description=_clean(_span_text(doc, phrase)))]
