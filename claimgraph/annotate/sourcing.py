@@ -553,8 +553,8 @@ def _one_full_name(doc: Doc, mentions: list[Mention], token: Token) -> Named | N
     titles = vocab.role_nouns | vocab.honorifics | vocab.title_roles.keys()
     institutions = org_head_words() | _INSTITUTION_WORDS | standalone_org_words()
     found: dict[str, Named] = {}
-    for other in doc:
-        if other.lower_ != token.lower_ or other.i == token.i:
+    for other in _written_as(doc, token.lower_):
+        if other.i == token.i:
             continue
         chain = _proper_chain(other)
         titled = [k for k, t in enumerate(chain[:-1]) if t.lower_.rstrip(".") in titles]
@@ -674,9 +674,24 @@ def _organisation_name(
     return Named(name, None, "ORG", start, end)
 
 
+def _written_as(doc: Doc, lower: str) -> list[Token]:
+    """The document's tokens whose lower-case form is `lower`, in order: several speaker tests
+    look a word up across the whole article, and a scan of every token per candidate cost a
+    tenth of the annotators' time (an index built once a document, like `cg_word_counts`)."""
+    index = doc.user_data.get("cg_lower_index")
+    if index is None:
+        index = {}
+        for t in doc:
+            index.setdefault(t.lower_, []).append(t.i)
+        doc.user_data["cg_lower_index"] = index
+    return [doc[i] for i in index.get(lower, ())]
+
+
 def _written_lower(token: Token) -> bool:
     """Whether the article writes this word in lower case elsewhere, as a common word."""
-    return any(t.text == token.lower_ and t.pos_ != "PROPN" for t in token.doc)
+    return any(
+        t.text == token.lower_ and t.pos_ != "PROPN" for t in _written_as(token.doc, token.lower_)
+    )
 
 
 def _mostly_lower(token: Token) -> bool:
@@ -711,7 +726,10 @@ def _capitalised_inside(token: Token) -> bool:
 
     if inside(token):
         return True
-    return any(t.text == token.text and t.i != token.i and inside(t) for t in token.doc)
+    return any(
+        t.text == token.text and t.i != token.i and inside(t)
+        for t in _written_as(token.doc, token.lower_)
+    )
 
 
 def _known_name(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
@@ -3058,11 +3076,12 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 speaker.via = _dedupe([channel, *speaker.via])
             out.append((relation, speaker))
             history.append(_Resolved(speaker, position, doc[relation.cue_token].lemma_.lower()))
-    doc.user_data.pop("cg_word_counts", None)  # (`_mostly_lower`'s cache: never stored)
     _link_titles(doc, mentions, out)
     _forward_documents(out)
     _nest_chains(out)
     _propagate_roles(out, titles)
+    for cache in ("cg_word_counts", "cg_lower_index"):  # (per-document lookups: never stored)
+        doc.user_data.pop(cache, None)
     text = doc_text(doc)
     return [_to_attribution(text, relation, speaker) for relation, speaker in out]
 
