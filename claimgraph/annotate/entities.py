@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -90,10 +90,13 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z.&]{1,7}$")
 _MINOR_WORDS = frozenset({"of", "for", "the", "and", "on", "in", "de", "du", "al", "el"})
 
 
+@lru_cache(maxsize=1 << 15)
 def alias_key(text: str) -> str:
     """A spelling-insensitive key: case, diacritics, apostrophes/ayn, al-/el-/ash-, doubled letters.
 
     "Hashd al-Sha'abi", "Hashd al-Shaabi" and "Hashd al-Sha\u2019abi" share one key.
+    Remembered for the last 32,768 strings: the speaker and entity layers key the same few
+    names thousands of times a document (2% of the annotators' time, under a profiler).
     """
     text = fold_quotes(text).strip()
     text = _ARTICLE_PREFIX.sub("", text)
