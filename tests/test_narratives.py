@@ -847,3 +847,17 @@ def test_a_piece_that_lost_its_verb_retells_only_its_like() -> None:
     assert not index.linked("a", "b")  # a piece against a whole claim
     assert index.linked("a", "c")  # two pieces alike
     assert index.linked("a", "d")  # a near-paraphrase (0.95) links anyway
+    # A claim that stops before its sentence does is such a piece too (cut_off_endings).
+    assert cut_off_object("Springfield listing the parade as 'annual' and")
+    assert cut_off_object("Mayor Quimby's order to ban the Springfield parade\u2014a")
+    assert not cut_off_object("Springfield held the parade and the fair.")
+    whole = "Springfield held the parade as an annual event"
+    cut = "Springfield held the parade as 'annual' and"
+    pair = [
+        Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test") for k, t in (("w", whole), ("c", cut))
+    ]
+    cut_index = NarrativeIndex(_Given())
+    cut_index.add(
+        pair, {"w": anchors["a"], "c": anchors["a"]}, _given_vectors([0.85, 0.0, 0.0])[:2]
+    )
+    assert not cut_index.linked("w", "c")

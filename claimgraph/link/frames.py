@@ -518,3 +518,21 @@ def starts_as_cut_off_object(text: str) -> bool:
     ballistic missiles", "Romney as an enemy of women's rights"); `claimgraph.link.narratives`
     also asks that it have no verb of its own."""
     return bool(_cut_off_pattern().match(text))
+
+
+@derived
+def _cut_off_end() -> re.Pattern[str]:
+    """A claim's last word in data/frames.yaml `cut_off_endings`, or a dash, comma or opening
+    bracket at its end."""
+    words = load_vocabulary("frames").get("cut_off_endings") or []
+    endings = "|".join(re.escape(str(w).lower()) for w in words) or r"(?!)"
+    return re.compile(rf"(?:\b(?:{endings})|[-\u2013\u2014(,:;])[\W_]*$", re.IGNORECASE)
+
+
+def ends_cut_off(text: str) -> bool:
+    """Whether a claim stops before its sentence does ("... as 'former executive' and"): it
+    ends on a word of data/frames.yaml `cut_off_endings` or a dash, without a full stop."""
+    stripped = text.rstrip()  # an ellipsis ("...", as titles are shortened) ends with "."
+    return not stripped.endswith((".", "?", "!", '"', "\u201d", "\u2026")) and bool(
+        _cut_off_end().search(stripped)
+    )

@@ -136,6 +136,7 @@ from claimgraph.link.frames import (
     Roles,
     dates_its_day,
     default_actions,
+    ends_cut_off,
     result_splits,
     starts_as_cut_off_object,
 )
@@ -236,7 +237,10 @@ def cut_off_object(text: str) -> bool:
     (data/frames.yaml `cut_off_prepositions`: "North Korea from testing ballistic missiles",
     "Romney as an enemy of women's rights") and has no verb of its own. The act is in the verb
     it lost, so it retells another such piece ("Russia over claims of interference" / "Russia
-    over the allegations of election interference"), and a whole claim only as a near-paraphrase."""
+    over the allegations of election interference"), and a whole claim only as a near-paraphrase.
+    So is a claim that stops before its sentence does (`frames.ends_cut_off`: "... and")."""
+    if ends_cut_off(text):
+        return True  # it stops before its sentence does: "... as 'former executive' and"
     return starts_as_cut_off_object(text) and not reads_as_clause(text)
 
 
