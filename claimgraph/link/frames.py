@@ -536,3 +536,37 @@ def ends_cut_off(text: str) -> bool:
     return not stripped.endswith((".", "?", "!", '"', "\u201d", "\u2026")) and bool(
         _cut_off_end().search(stripped)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Names that stand for one actor in a narrative
+
+
+@derived
+def _one_anchor() -> dict[str, str]:
+    """Entity key -> the key it counts as (data/anchors.yaml `one_anchor`, names slugged as
+    entity keys are: "Moscow" -> "moscow" -> "russia")."""
+    from claimgraph.annotate.entities import entity_slug  # spaCy stays out of link imports
+
+    raw = load_vocabulary("anchors").get("one_anchor") or {}
+    return {entity_slug(str(name)): entity_slug(str(actor)) for name, actor in raw.items()}
+
+
+def one_anchor(key: str) -> str:
+    """The anchor an entity key counts as when claims are compared for a narrative: a capital
+    for its state ("Moscow had interfered" / "Russia interfered"), a people's adjective for its
+    country; any other key is itself."""
+    return _one_anchor().get(key, key)
+
+
+@derived
+def _doubting_verbs() -> frozenset[str]:
+    return frozenset(str(w).lower() for w in load_vocabulary("frames").get("doubting_verbs") or [])
+
+
+def doubts(predicates: Iterable[str]) -> bool:
+    """Whether a claim's main verb doubts what it introduces (data/frames.yaml
+    `doubting_verbs`: "questioned the conclusion that Moscow had meddled"): a negative
+    polarity, like "did not"."""
+    verbs = _doubting_verbs()
+    return any(p in verbs for p in predicates)

@@ -147,7 +147,9 @@ from claimgraph.link.frames import (
     Roles,
     dates_its_day,
     default_actions,
+    doubts,
     ends_cut_off,
+    one_anchor,
     result_splits,
     starts_as_cut_off_object,
 )
@@ -461,9 +463,14 @@ _NEGATION = re.compile(
 )
 
 
+# "There is no question / no doubt (that) X" asserts X: a negation word that affirms.
+_AFFIRMING_NO = re.compile(r"\bno\W{0,3}(?:question|doubt)\b", re.IGNORECASE)
+
+
 def negated(text: str) -> bool:
-    """Whether a claim is negative (not, no, never, n't, denied, ...): its polarity."""
-    return bool(_NEGATION.search(text.replace("\u2019", "'")))
+    """Whether a claim is negative (not, no, never, n't, denied, ...): its polarity. "No
+    question" and "no doubt" affirm ("there is 'no question' Russia interfered")."""
+    return bool(_NEGATION.search(_AFFIRMING_NO.sub(" ", text.replace("\u2019", "'"))))
 
 
 # A capitalised word: a name, or the first word of a sentence.
@@ -681,7 +688,7 @@ class NarrativeIndex:
             | (_HEDGED if claim.hedged else 0)
             | (_EVIDENCE_NOT_SHOWN if claim.evidence_not_shown else 0)
             | (_TOLD if self._act_as_verb(text) else 0)
-            | (_NEGATED if negated(text) else 0)
+            | (_NEGATED if negated(text) or self._doubted(text, roles) else 0)
             | (_PRONOUN if _PRONOUN_SUBJECT.match(text) else 0)
             | (_THIN if thin else 0)
         )
@@ -735,8 +742,9 @@ class NarrativeIndex:
         return _unit(self._ann.get(rows))
 
     def _anchor_set(self, keys: Iterable[str]) -> tuple[int, ...]:
-        """A claim's anchors as sorted entity codes."""
-        return tuple(sorted({self._entities.code(k) for k in keys}))
+        """A claim's anchors as sorted entity codes, a capital or a people counted as its
+        state (`claimgraph.link.frames.one_anchor`)."""
+        return tuple(sorted({self._entities.code(one_anchor(k)) for k in keys}))
 
     def _word_codes(self, texts: list[str]) -> list[tuple[int, ...]]:
         """Each text's content words (claimgraph.link.retrieval.tokenize), as small shared
@@ -797,6 +805,12 @@ class NarrativeIndex:
                         if tuple(window[at : at + len(parts)]) == parts:
                             return True
         return False
+
+    @staticmethod
+    def _doubted(text: str, roles: Roles | None) -> bool:
+        """A claim whose main verb doubts its clause ("questioned the conclusion that ..."),
+        not the noun of "no question" / "no doubt", which affirms."""
+        return bool(roles) and doubts(roles.predicates) and not _AFFIRMING_NO.search(text)
 
     def _action_mask(self, text: str) -> int:
         if not self.use_actions:
