@@ -549,7 +549,16 @@ def _one_anchor() -> dict[str, str]:
     from claimgraph.annotate.entities import entity_slug  # spaCy stays out of link imports
 
     raw = load_vocabulary("anchors").get("one_anchor") or {}
-    return {entity_slug(str(name)): entity_slug(str(actor)) for name, actor in raw.items()}
+    table = {entity_slug(str(name)): entity_slug(str(actor)) for name, actor in raw.items()}
+    # A well-known person's lone surname (data/people.yaml, whose surnames are each one
+    # person's) counts as the person: a store made before surnames were resolved across
+    # documents keeps "Obama" apart from "Barack Obama".
+    for row in load_vocabulary("people").get("people") or []:
+        name = str(row.get("name") or "")
+        surname = str(row.get("surname") or name.split()[-1] if name else "")
+        if surname and surname != name:
+            table.setdefault(entity_slug(surname), entity_slug(name))
+    return table
 
 
 def one_anchor(key: str) -> str:
