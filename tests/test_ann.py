@@ -71,15 +71,17 @@ def test_vectors_are_written_sparse_and_read_as_float16_values() -> None:
     store.close()
 
 
-def test_a_read_of_more_rows_than_one_map_holds_keeps_their_order(monkeypatch) -> None:
-    monkeypatch.setattr(rows_module, "_MAP_ROWS", 4)
+def test_reads_past_a_full_cache_keep_their_order_and_see_rewrites(monkeypatch) -> None:
+    monkeypatch.setattr(rows_module, "_VECTOR_CACHE_ROWS", 4)
     vectors, _ = _topics(5, 4)
     store = VectorFile(384)
     store.write(list(range(20)), vectors)
-    order = [19, 3, 3, 0, 12, 7, 18, 1, 5, 2, 11]  # three maps, a row twice
+    order = [19, 3, 3, 0, 12, 7, 18, 1, 5, 2, 11]  # the cache fills and clears, a row twice
     expected = vectors[order].astype(np.float16).astype(np.float32)
     assert np.array_equal(store.read(order), expected)
     assert np.array_equal(store.read(np.asarray(order)), expected)
+    store.write([3], vectors[[0]])  # a row written again is read anew, not from the cache
+    assert np.array_equal(store.read([3]), vectors[[0]].astype(np.float16).astype(np.float32))
     store.close()
 
 

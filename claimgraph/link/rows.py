@@ -4,11 +4,11 @@ A linking run holds every claim of the corpus: at 20,000 news articles nearly a 
 the link test reads of a claim (its id, text, content words, anchors, figures, predicates,
 flags, codes) is written once, as one `marshal` record per row, to an anonymous temporary file
 and read back with `os.pread` for the few dozen neighbours each new claim is tested against.
-Plain reads, not a lasting memory map: mapped pages count in the process's resident memory
-once touched, read pages only in the kernel's page cache. The unit vectors of anchored rows go
-to a second file at a fixed offset per row, rounded to float16 (what the neighbour search
-compares); reads gather them through a map that is closed after a few thousand rows, so what
-they touch leaves the process again.
+Plain reads, not a memory map: mapped pages count in the process's resident memory once
+touched, read pages only in the kernel's page cache (and the kernel maps a neighbourhood of
+pages around each touched one: a map that gathered 4,096 scattered vectors added 436 MB to the
+resident set here). The unit vectors of anchored rows go to a second file at a fixed offset per
+row, rounded to float16 (what the neighbour search compares).
 
 What stays in memory per claim is a few bytes: the record's offset, and a 64-bit hash of its
 id for `IdMap`. A run's files live as long as its index and are removed when it is closed or
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import mmap
 import os
 import tempfile
 from array import array
@@ -33,9 +32,8 @@ import numpy as np
 _BUFFER = 1 << 20
 # Rows read recently, kept decoded: the link test reads the same new rows many times in a batch.
 _CACHE_ROWS = 4096
-# Vector rows read through one map before it is closed: what reads add to the resident set
-# (at most two pages a row: 32 MB; about 1.4 on average).
-_MAP_ROWS = 4096
+# Vectors read lately, kept as read (1.5 KB each for MiniLM: at most ~12 MB).
+_VECTOR_CACHE_ROWS = 8192
 # Ids added since the last compaction stay in a dict; then they join the sorted arrays.
 _RECENT = 8192
 
@@ -100,13 +98,13 @@ class VectorFile:
         self._width = dim * 4
         self._file = tempfile.TemporaryFile(prefix="claimgraph-vectors-", dir=directory)  # noqa: SIM115
         self._fd = self._file.fileno()
-        self._map: mmap.mmap | None = None
-        self._view: np.ndarray | None = None
-        self._served = 0  # rows read through the current map
+        self._cache: dict[int, bytes] = {}
 
     def write(self, rows: Sequence[int], vectors: np.ndarray) -> None:
         """Write vectors for rows (runs of consecutive rows in one call each)."""
         data = np.asarray(vectors, dtype=np.float16).astype(np.float32)
+        for row in rows:
+            self._cache.pop(int(row), None)
         i = 0
         while i < len(rows):
             j = i + 1
@@ -115,44 +113,24 @@ class VectorFile:
             os.pwrite(self._fd, data[i:j].tobytes(), rows[i] * self._width)
             i = j
 
-    def read(self, rows: Sequence[int]) -> np.ndarray:
+    def read(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """The vectors of these rows (each written before), as float32, in the order given.
-        Gathered by numpy through a map of the file, kept open for `_MAP_ROWS` rows: a search
-        re-ranks hundreds of rows, and a read call per row cost four to five times the CPU,
-        a map per call as much for a few dozen rows (docs/performance.md)."""
-        wanted = np.asarray(rows, dtype=np.int64).reshape(-1)
-        out = np.empty((len(wanted), self.dim), dtype=np.float32)
-        if not len(wanted):
-            return out
-        if int(wanted.min()) < 0:
-            raise IndexError("negative vector row")
-        for start in range(0, len(wanted), _MAP_ROWS):
-            part = wanted[start : start + _MAP_ROWS]
-            # no name kept for the view: a map with an array still on it cannot close
-            out[start : start + len(part)] = self._view_of(int(part.max()), len(part))[part]
-        return out
-
-    def _view_of(self, last: int, count: int) -> np.ndarray:
-        """The mapped rows, remapped when `last` lies past the map (the file has grown) or when
-        the map has served `_MAP_ROWS` rows (its touched pages then leave the process)."""
-        if self._view is None or last >= len(self._view) or self._served + count > _MAP_ROWS:
-            self._unmap()
-            size = os.fstat(self._fd).st_size
-            if last >= size // self._width:
-                raise IndexError(f"vector row {last} never written ({size // self._width} rows)")
-            self._map = mmap.mmap(self._fd, size, prot=mmap.PROT_READ)
-            self._view = np.frombuffer(self._map, dtype=np.float32).reshape(-1, self.dim)
-        self._served += count
-        return self._view
-
-    def _unmap(self) -> None:
-        self._view = None  # the map closes only once no array looks into it
-        if self._map is not None:
-            self._map.close()
-        self._map, self._served = None, 0
+        Rows read lately come from a small cache: a batch's searches share candidates."""
+        cache, width, fd = self._cache, self._width, self._fd
+        if len(cache) > _VECTOR_CACHE_ROWS:
+            cache.clear()
+        parts = []
+        for row in np.asarray(rows, dtype=np.int64).reshape(-1).tolist():
+            data = cache.get(row)
+            if data is None:
+                data = os.pread(fd, width, row * width) if row >= 0 else b""
+                if len(data) != width:
+                    raise IndexError(f"vector row {row} was never written")
+                cache[row] = data
+            parts.append(data)
+        return np.frombuffer(b"".join(parts), np.float32).reshape(len(parts), self.dim)
 
     def close(self) -> None:
-        self._unmap()
         self._file.close()
 
 
