@@ -490,12 +490,6 @@ def test_without_a_told_act_a_retelling_shares_some_words() -> None:
     here, set by hand) link only when they share some of their content words."""
     import numpy as np
 
-    class _Given:
-        name, dim = "given", 4
-
-        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
-            raise AssertionError
-
     texts = {
         "a": "Springfield officials think the new timetable and its cheaper weekend fares are fine.",
         "b": "Springfield workers live in small houses near the old docks.",
@@ -562,12 +556,6 @@ def test_pronoun_subjects_of_two_speakers_are_two_actors() -> None:
     speaker, or one unknown, leaves the pair to the other tests (cosine 0.85, set by hand)."""
     import numpy as np
 
-    class _Given:
-        name, dim = "given", 4
-
-        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
-            raise AssertionError
-
     said = {
         "a": ("he was utterly appalled by the mayor's tweets", "ann"),
         "b": ("she was appalled by the mayor's tweet", "bob"),
@@ -626,6 +614,18 @@ def test_the_claim_stage_and_relink_parse_the_same_frames(sample_docs, claims_by
     assert [c.frame for c in framed] == parse_frames([c.text for c in framed])
 
 
+class _Given:
+    """An encoder for tests that pass their vectors in: it is never asked to embed."""
+
+    name = "given"
+
+    def __init__(self, dim: int = 4) -> None:
+        self.dim = dim
+
+    def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
+        raise AssertionError
+
+
 def _given_vectors(cosines: list[float]):
     """Unit vectors: the first, then one per cosine to it, each tilted along its own axis."""
     import numpy as np
@@ -644,12 +644,6 @@ def test_another_predicate_is_another_assertion() -> None:
     class" / "Obama's policies favor the middle class": the parse of each claim says what is
     done to whom; another predicate is another assertion (cosines set by hand). Swapped parts
     are parsed but do not separate a pair (module docstring)."""
-
-    class _Given:
-        name, dim = "given", 4
-
-        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
-            raise AssertionError
 
     texts = {
         "a": "Springfield's attack hurt the Shelbyville plant",
@@ -694,12 +688,6 @@ def test_one_act_told_with_other_verbs_or_under_another_main_verb() -> None:
     one of them asserts something else of the act (cosines set by hand)."""
     from claimgraph.link.narratives import TOLD_OTHER_PREDICATE_THRESHOLD
 
-    class _Given:
-        name, dim = "given", 5
-
-        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
-            raise AssertionError
-
     texts = {
         "a": "Springfield helicopters airdropped weapons to the Shelbyville rebels",
         "b": "Witnesses saw Springfield helicopters dropping weapons to the Shelbyville rebels",
@@ -719,13 +707,13 @@ def test_one_act_told_with_other_verbs_or_under_another_main_verb() -> None:
     assert found["b"].predicates == {"drop"} and found["c"].predicates == {"anger"}
     anchors = {k: frozenset({"springfield", "shelbyville"}) for k in texts}
     low, high = 0.55, TOLD_OTHER_PREDICATE_THRESHOLD + 0.05
-    index = NarrativeIndex(_Given())
+    index = NarrativeIndex(_Given(5))
     index.add(claims, anchors, _given_vectors([low, low, high, low]), roles=found)
     assert index.linked("a", "b")  # airdropped / seen dropping: one act, supply
     assert index.linked("a", "e")  # the same verb
     assert not index.linked("a", "c")  # the decision to ship them angered them: another thing
     assert index.linked("a", "d")  # ... but a near retelling still links
-    plain = NarrativeIndex(_Given())
+    plain = NarrativeIndex(_Given(5))
     plain.add(claims, anchors, _given_vectors([low, low, high, low]))
     assert plain.linked("a", "c")  # without frames, the act alone links them
 
@@ -743,12 +731,6 @@ def test_an_act_of_a_named_day_is_not_retold_weeks_later_by_another_act() -> Non
     assert dates_its_day("the mayor took office two weeks ago")
     assert not dates_its_day("Springfield's Super Tuesday primary")
     assert not dates_its_day("the Springfield council has renamed the park")
-
-    class _Given:
-        name, dim = "given", 5
-
-        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
-            raise AssertionError
 
     dated = {
         "a": ("The Springfield council renamed the park Friday", "2020-03-06"),
@@ -768,7 +750,7 @@ def test_an_act_of_a_named_day_is_not_retold_weeks_later_by_another_act() -> Non
     assert found["a"].predicates == {"rename"} and found["b"].predicates == {"issue"}
     assert 35 > EVENT_DAYS >= 3
     anchors = {k: frozenset({"springfield"}) for k in dated}
-    index = NarrativeIndex(_Given())
+    index = NarrativeIndex(_Given(5))
     index.add(claims, anchors, _given_vectors([0.85, 0.85, 0.85, 0.95]), roles=found)
     assert not index.linked("a", "b")  # five weeks on, another act: another event
     assert index.linked("a", "c")  # three days on: time alone separates nothing
@@ -792,12 +774,6 @@ def test_two_results_that_share_a_number_are_two_results() -> None:
     assert result_splits("a 28-24 win for the Hawks") == {frozenset({"28", "24"})}
     assert not result_splits("raising the age from 65 to 67")
     assert not result_splits("COVID-19 reached Springfield")
-
-    class _Given:
-        name, dim = "given", 4
-
-        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
-            raise AssertionError
 
     texts = {
         "a": "In the Springfield poll, the Hawks lead the Owls, 46 percent to 45 percent",
@@ -827,12 +803,6 @@ def test_a_piece_that_lost_its_verb_retells_only_its_like() -> None:
     assert not cut_off_object("Springfield last held the parade in 2019")
     assert not cut_off_object("Springfield preparing for the parade")  # a headline's verb
     assert not cut_off_object("Quimby as mayor has banned the parade")  # a verb of its own
-
-    class _Given:
-        name, dim = "given", 4
-
-        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
-            raise AssertionError
 
     texts = {
         "a": "Springfield over claims about the parade",
@@ -878,12 +848,6 @@ def test_a_capital_counts_as_its_state() -> None:
     assert one_anchor("obama") == "barack-obama" and one_anchor("assad") == "bashar-al-assad"
     assert one_anchor("clinton") == "clinton"  # two people.yaml-worthy Clintons: not listed
 
-    class _Given:
-        name, dim = "given", 4
-
-        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
-            raise AssertionError
-
     texts = {
         "a": "Russia interfered in the Springfield vote",
         "b": "Moscow interfered in the Springfield vote",
@@ -912,12 +876,6 @@ def test_doubting_a_finding_is_its_opposite() -> None:
     assert not negated('there was "no question" Springfield had interfered')
     assert not negated("There is no doubt Springfield interfered")
     assert negated("there was no reason for Springfield to interfere")
-
-    class _Given:
-        name, dim = "given", 4
-
-        def encode(self, texts: list[str]):  # pragma: no cover - vectors are passed in
-            raise AssertionError
 
     texts = {
         "b": "Quimby accepted the finding that Shelbyville had interfered in the vote",
