@@ -495,7 +495,7 @@ def test_without_a_told_act_a_retelling_shares_some_words() -> None:
         "b": "Springfield workers live in small houses near the old docks.",
         "c": "Springfield officials think the timetable and the cheaper fares are fine.",
     }
-    claims = [Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test") for k, t in texts.items()]
+    claims = _claims(texts)
     anchors = {k: frozenset({"springfield"}) for k in texts}
     tilt = np.sqrt(1 - 0.85**2)
     vectors = np.array([[1, 0, 0, 0], [0.85, tilt, 0, 0], [0.85, 0, tilt, 0]], dtype=np.float32)
@@ -626,6 +626,11 @@ class _Given:
         raise AssertionError
 
 
+def _claims(texts: dict[str, str]) -> list[Claim]:
+    """One claim per text, each in a document of its own, id = its key."""
+    return [Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test") for k, t in texts.items()]
+
+
 def _given_vectors(cosines: list[float]):
     """Unit vectors: the first, then one per cosine to it, each tilted along its own axis."""
     import numpy as np
@@ -651,7 +656,7 @@ def test_another_predicate_is_another_assertion() -> None:
         "c": "Springfield's attack hurt the Shelbyville plant badly",
         "d": "Shelbyville's attack hurt the Springfield plant",
     }
-    claims = [Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test") for k, t in texts.items()]
+    claims = _claims(texts)
 
     def at(text: str, key: str, name: str) -> tuple[str, int, int]:
         return (key, text.index(name), text.index(name) + len(name))
@@ -695,7 +700,7 @@ def test_one_act_told_with_other_verbs_or_under_another_main_verb() -> None:
         "d": "Springfield's decision to ship weapons to the Shelbyville rebels angered them",
         "e": "Springfield helicopters airdropped more weapons to the Shelbyville rebels",
     }
-    claims = [Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test") for k, t in texts.items()]
+    claims = _claims(texts)
     mentions = {
         k: [
             ("springfield", t.index("Springfield"), t.index("Springfield") + 11),
@@ -781,7 +786,7 @@ def test_two_results_that_share_a_number_are_two_results() -> None:
         "c": "In the Springfield poll, the Hawks lead the Owls 45-46 percent",
         "d": "In the Springfield poll, the Hawks have 46 percent",
     }
-    claims = [Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test") for k, t in texts.items()]
+    claims = _claims(texts)
     anchors = {k: frozenset({"springfield", "hawks", "owls"}) for k in texts}
     index = NarrativeIndex(_Given())
     index.add(claims, anchors, _given_vectors([0.85, 0.85, 0.85]))
@@ -810,7 +815,7 @@ def test_a_piece_that_lost_its_verb_retells_only_its_like() -> None:
         "c": "Springfield over the claims about its parade.",
         "d": "Springfield held the parade despite claims about it.",
     }
-    claims = [Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test") for k, t in texts.items()]
+    claims = _claims(texts)
     anchors = {k: frozenset({"springfield"}) for k in texts}
     index = NarrativeIndex(_Given())
     index.add(claims, anchors, _given_vectors([0.85, 0.85, 0.95]))
@@ -854,7 +859,7 @@ def test_a_capital_counts_as_its_state() -> None:
         "c": "Paris interfered in the Springfield vote",  # France's capital is not listed
         "d": "France interfered in the Springfield vote.",
     }
-    claims = [Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test") for k, t in texts.items()]
+    claims = _claims(texts)
     keys = {"a": "russia", "b": "moscow", "c": "paris", "d": "france"}
     anchors = {k: frozenset({keys[k], "springfield"}) for k in texts}
     index = NarrativeIndex(_Given())
@@ -882,7 +887,7 @@ def test_doubting_a_finding_is_its_opposite() -> None:
         "a": "Quimby questioned the finding that Shelbyville had interfered in the vote",
         "c": "Quimby said there is no question that Shelbyville interfered in the vote",
     }
-    claims = [Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test") for k, t in texts.items()]
+    claims = _claims(texts)
     anchors = {k: frozenset({"quimby", "shelbyville"}) for k in texts}
     roles = {
         "b": Roles(predicates=frozenset({"accept"})),
