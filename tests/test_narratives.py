@@ -902,3 +902,28 @@ def test_doubting_a_finding_is_its_opposite() -> None:
     plain = NarrativeIndex(_Given())
     plain.add(claims, anchors, vectors)
     assert plain.linked("a", "b")  # without the parse, the act told twice links
+
+
+def test_one_speaker_under_two_entity_keys_is_one_actor() -> None:
+    """Written for this test, after a fresh store where the lone surname "Daniels" became two
+    entities in two articles ('she had sex with Mr Trump in 2006' said by each): a pronoun
+    subject stands for its speaker, and speakers written as one name ("Daniels", or "Daniels"
+    ending "Stormy Daniels") are one actor whatever their entity keys; two given names on one
+    surname stay two (cosine 0.85, set by hand)."""
+    said = {
+        "a": ("she met the mayor at the plant in 2006", "Daniels", "daniels"),
+        "b": ("she met the mayor at the plant in 2006 once", "Daniels", "daniels-2"),
+        "c": ("she met the mayor at the plant in 2006, she said", "Stormy Daniels", "sd"),
+        "d": ("she met the mayor at the plant in 2006, she says", "Jane Daniels", "jd"),
+    }
+    claims = [
+        Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test", speaker=n, speaker_entity_key=s)
+        for k, (t, n, s) in said.items()
+    ]
+    anchors = {k: frozenset({"mayor", "plant"}) for k in said}
+    vectors = _given_vectors([0.85, 0.85, 0.85])
+    index = NarrativeIndex(_Given())
+    index.add(claims, anchors, vectors)
+    assert index.linked("a", "b")  # "Daniels" in two articles, two keys
+    assert index.linked("a", "c")  # the surname ends the full name
+    assert not index.linked("c", "d")  # Stormy and Jane Daniels: two people

@@ -257,6 +257,19 @@ def cut_off_object(text: str) -> bool:
     return starts_as_cut_off_object(text) and not reads_as_clause(text)
 
 
+def _same_name(first: str | None, second: str | None) -> bool:
+    """Whether two speakers are written as one person: the same name, or the shorter one the
+    end of the longer ("Daniels" / "Stormy Daniels"). Two articles may keep a lone surname as
+    two entities, yet "she" said by "Daniels" in each is one person; "Bill Clinton" and
+    "Hillary Clinton" stay two."""
+    if not first or not second:
+        return False
+    one, two = first.lower().split(), second.lower().split()
+    if len(one) > len(two):
+        one, two = two, one
+    return bool(one) and two[len(two) - len(one) :] == one
+
+
 def _other_results(first: str, second: str) -> bool:
     """Both claims state a result split between two sides, and no split agrees ("lead 46
     percent to 45 percent" / "tied at 46 percent"): two polls, games or votes."""
@@ -907,12 +920,15 @@ class NarrativeIndex:
     def _other_pronoun_subjects(self, a: int, b: int) -> bool:
         """Two claims whose subject is a pronoun ("he was appalled by the tweets") said by
         two different speakers: the pronoun most often stands for the one who says it, so the
-        actors differ though the anchors (here only the tweets' author) agree."""
+        actors differ though the anchors (here only the tweets' author) agree. Speakers
+        written as one name (`_same_name`) are one, though two articles gave them two keys."""
         ra, rb = self._records.get(a), self._records.get(b)
         if not ra[_FLAGS] & rb[_FLAGS] & _PRONOUN:
             return False
         sa, sb = ra[_SPEAKER_ENTITY], rb[_SPEAKER_ENTITY]
-        return sa >= 0 and sb >= 0 and sa != sb
+        if sa < 0 or sb < 0 or sa == sb:
+            return False
+        return not _same_name(self._string(ra[_SPEAKER]), self._string(rb[_SPEAKER]))
 
     def _same_page_line(self, a: int, b: int) -> bool:
         """The same words in two documents of one outlet (one inside the other): a line its
