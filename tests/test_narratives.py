@@ -948,3 +948,37 @@ def test_a_piece_cut_after_accused_of_is_a_piece() -> None:
     index = NarrativeIndex(_Given())
     index.add(claims, anchors, _given_vectors([0.85, 0.0, 0.0])[:2])
     assert not index.linked("a", "b")  # a piece against a whole claim
+
+
+def test_a_sentence_retold_word_for_word_links_whatever_its_entities_and_acts() -> None:
+    """Written for this test, after a fresh store's 'President Obama has failed to provide any
+    leadership on immigration.' in two outlets (each article resolved "Obama" to another
+    entity) and 'We will make trade work for America.' inside another outlet's '... for
+    America by forging new trade agreements.' (an act only the longer names): one claim's
+    words inside the other's, in two outlets, link from the plain threshold; one outlet's
+    pages, a negated telling or a cosine below 0.8 stay apart (cosines set by hand)."""
+    texts = {
+        "a": "Mayor Quimby has failed to lead on the parade.",
+        "b": "Mayor Quimby has failed to lead on the parade.",
+        "c": "First, Mayor Quimby has failed to lead on the parade by forging new attacks.",
+        "d": "Smithers denied that Mayor Quimby has failed to lead on the parade.",
+        "e": "Mayor Quimby has failed to lead on the parade, pertaining to the women.",
+        "f": "Mayor Quimby has failed to lead on the parade.",
+    }
+    outlets = {"a": "Shelbyville Post", "b": "Capital City Times", "c": "Ogdenville News"}
+    outlets |= {"d": "Brockway Herald", "e": "North Haverbrook Star", "f": "Shelbyville Post"}
+    claims = [
+        Claim(k, f"doc-{k}", t, 0, len(t), None, 0.5, "test", outlet=outlets[k])
+        for k, t in texts.items()
+    ]
+    anchors = {k: frozenset({"joe-quimby"}) for k in texts}
+    anchors["b"] = frozenset({"mayor-quimby"})
+    anchors["d"] = frozenset({"joe-quimby", "waylon-smithers", "springfield"})
+    vectors = _given_vectors([0.99, 0.85, 0.85, 0.7, 0.99])
+    index = NarrativeIndex(_Given(6))
+    index.add(claims, anchors, vectors)
+    assert index.linked("a", "b")  # the same words, other entity keys
+    assert index.linked("a", "c")  # inside a longer cut that names an attack
+    assert not index.linked("a", "d")  # the opposite assertion
+    assert not index.linked("a", "e")  # a stock phrase inside another affair's sentence
+    assert not index.linked("a", "f")  # a line one outlet's pages repeat

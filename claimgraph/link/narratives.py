@@ -837,7 +837,11 @@ class NarrativeIndex:
         """The link test for two rows whose vectors have this cosine."""
         ra, rb = self._records.get(a), self._records.get(b)
         act_a, act_b = ra[_ACT], rb[_ACT]
-        if act_a != act_b or self._same_page_line(a, b):
+        if self._same_page_line(a, b):
+            return False
+        if cosine >= self.plain_threshold and self._word_for_word(a, b):
+            return True  # one outlet's sentence inside another's: the same words, retold
+        if act_a != act_b:
             return False
         fa, fb = ra[_FIGURES], rb[_FIGURES]
         if fa != fb and figures_conflict(frozenset(fa), frozenset(fb)):
@@ -929,6 +933,29 @@ class NarrativeIndex:
         if sa < 0 or sb < 0 or sa == sb:
             return False
         return not _same_name(self._string(ra[_SPEAKER]), self._string(rb[_SPEAKER]))
+
+    def _word_for_word(self, a: int, b: int) -> bool:
+        """One claim's words, in order, inside the other's, in two documents of two outlets: a
+        sentence retold word for word (a wire story, a quoted statement, one outlet's longer
+        cut of it: "We will make trade work for America." / "... for America by forging new
+        trade agreements."). Its anchors, acts and figures are the other's or more, so the
+        entities each article resolved ("Obama" / "candidate Obama") and the acts the longer
+        cut adds do not keep them apart, from the plain threshold (below it, a stock phrase
+        such as "Trump has denied any wrongdoing" sits inside another affair's sentence). The
+        shorter must say something (not a name with its title), and the two keep one
+        polarity and one speaker of a pronoun ("she was appalled")."""
+        ra, rb = self._records.get(a), self._records.get(b)
+        outlet_a, outlet_b = ra[_OUTLET], rb[_OUTLET]
+        if outlet_a < 0 or outlet_b < 0 or self._document[a] == self._document[b]:
+            return False
+        if outlet_a == outlet_b or self._family(outlet_a) == self._family(outlet_b):
+            return False
+        short, long = (ra, rb) if len(ra[_TEXT]) <= len(rb[_TEXT]) else (rb, ra)
+        if short[_FLAGS] & _THIN:
+            return False
+        if (ra[_FLAGS] ^ rb[_FLAGS]) & _NEGATED or self._other_pronoun_subjects(a, b):
+            return False
+        return _word_string(short[_TEXT]) in _word_string(long[_TEXT])
 
     def _same_page_line(self, a: int, b: int) -> bool:
         """The same words in two documents of one outlet (one inside the other): a line its
@@ -1262,6 +1289,15 @@ def outlet_family(outlet: str) -> str:
     """One outlet under the names a corpus gives its sections ("Fox News", "Fox Online News",
     "Fox News (Online)" -> "fox"; "ABC News (Online)" -> "abc"): its pages repeat its lines."""
     return " ".join(_OUTLET_NOISE.sub(" ", outlet.casefold()).split()) or outlet.casefold()
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _word_string(text: str) -> str:
+    """A text's words, case-folded, one space apart and around: " we will make trade ", so
+    that one text inside another matches whole words only."""
+    return " " + " ".join(_WORD.findall(text.casefold())) + " "
 
 
 def _letters(text: str) -> str:
