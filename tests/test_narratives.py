@@ -982,3 +982,17 @@ def test_a_sentence_retold_word_for_word_links_whatever_its_entities_and_acts() 
     assert not index.linked("a", "d")  # the opposite assertion
     assert not index.linked("a", "e")  # a stock phrase inside another affair's sentence
     assert not index.linked("a", "f")  # a line one outlet's pages repeat
+
+
+def test_a_hyphenated_word_names_the_act_of_its_last_part() -> None:
+    """Written for this test, after a fresh store's quote 'an Iranian or a terrorist
+    counter-cyberattack on us' / '... terrorist counter cyberattack on us' (two outlets, one
+    quote): a compound's head is its last part, so "counter-strike" names what "counter
+    strike" does; a first part alone ("attack-proof") names nothing."""
+    from claimgraph.link.frames import default_actions
+
+    find = default_actions().find
+    assert find("it may invite a counter-cyberattack on us") == ["spy"]
+    assert find("it may invite a counter cyberattack on us") == ["spy"]
+    assert find("a post-invasion plan for Springfield") == ["attack"]
+    assert find("an attack-proof door at the plant") == []

@@ -93,10 +93,14 @@ class ActionVocabulary:
         )
 
     def find(self, text: str) -> list[str]:
-        """The action classes a text names, in the vocabulary's order."""
+        """The action classes a text names, in the vocabulary's order. A hyphenated word
+        whose last part is an act's noun names it too ("counter-cyberattack" as "counter
+        cyberattack": the last part is the compound's head)."""
         words = _WORD.findall(text.lower())
         found: set[str] = set()
         for i, word in enumerate(words):
+            if "-" in word:
+                found.update(self.nouns.get((word.rsplit("-", 1)[1],), ()))
             for base in _base_forms(word, self.irregular):
                 found.update(self.verbs.get(base, ()))
                 for parts, name in self.phrasal.get(base, ()):
