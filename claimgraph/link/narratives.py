@@ -885,12 +885,32 @@ class NarrativeIndex:
             return False  # the act told of them, but each claim asserts another thing
         if not told and cosine < PARAPHRASE_THRESHOLD and not self._share_words(a, b):
             return False  # the same actors, but something else said of them
-        shared = len(first & second)
-        if not (shared > 0 and shared >= self.min_anchor_overlap * len(first | second)):
+        shared = self._shared_anchors(first, second)
+        if not (
+            shared > 0 and shared >= self.min_anchor_overlap * (len(first) + len(second) - shared)
+        ):
             return False
         if cosine < PARAPHRASE_THRESHOLD and cut_off_object(ra[_TEXT]) != cut_off_object(rb[_TEXT]):
             return False  # a piece that lost its verb, against a whole claim
         return cosine >= PARAPHRASE_THRESHOLD or not self._another_day(a, b)
+
+    def _shared_anchors(self, first: frozenset[int], second: frozenset[int]) -> int:
+        """How many anchors two claims share: the same key, or a key of two words or more
+        that ends the other ("christopher-stevens" / "j-christopher-stevens"), a name an
+        article kept with an initial or a title that another did not. One word is not
+        enough: "house" ends "white-house", "post" "washington-post"."""
+        shared = first & second
+        rest = [self._entities[c].split("-") for c in second - shared]
+        count = len(shared)
+        for code in first - shared:
+            words = self._entities[code].split("-")
+            for i, other in enumerate(rest):
+                short, long = (words, other) if len(words) <= len(other) else (other, words)
+                if len(short) > 1 and long[len(long) - len(short) :] == short:
+                    count += 1
+                    del rest[i]
+                    break
+        return count
 
     def _other_predicates(self, a: int, b: int) -> bool:
         """Two claims whose main predicates are known and share neither a lemma ("policies
