@@ -1029,3 +1029,36 @@ def test_a_name_kept_with_an_initial_is_the_same_anchor() -> None:
     keys = {"d": frozenset({"house"}), "e": frozenset({"white-house"})}
     one_word.add(houses, keys, _given_vectors([0.85, 0.0, 0.0])[:2])
     assert not one_word.linked("d", "e")  # one word ending a name is not the name
+
+
+def test_a_near_identical_sentence_needs_one_shared_anchor() -> None:
+    """Written for this test, after a fresh store's quote '... who it should work for," said
+    Sen. Patty Murray, D-Wash., who chairs the Senate Budget Committee.' / '... said Democratic
+    Sen. Patty Murray, who chairs ...' (anchors {d-wash, committee} / {democratic, committee}):
+    two clauses worded all but alike (cosine 0.95 and up) share one anchor and link; below it,
+    or for two names with their titles, most anchors must be shared (cosines set by hand)."""
+    texts = {
+        "a": 'We have a plan," said Sen. Joe Quimby, D-Spr., who chairs the parade board.',
+        "b": 'We have a plan," said Democratic Sen. Joe Quimby, who chairs the parade board.',
+        "c": 'We have one plan," said Democratic Sen. Joe Quimby, who chairs the parade board.',
+        "d": "Democratic Springfield mayor Joe Quimby",
+        "e": "Republican Springfield mayor Joe Quimby",
+    }
+    claims = _claims(texts)
+    anchors = {
+        "a": frozenset({"d-spr", "parade-board"}),
+        "b": frozenset({"democratic", "parade-board"}),
+        "c": frozenset({"democratic-party", "parade-board"}),
+        "d": frozenset({"democratic", "springfield"}),
+        "e": frozenset({"republican", "springfield"}),
+    }
+    import numpy as np
+
+    vectors = _given_vectors([0.97, 0.9, 0.0, 0.0])  # a, b, c; d and e set apart below
+    vectors[3] = np.eye(5, dtype=np.float32)[3]
+    vectors[4] = np.array([0, 0, 0, 0.97, np.sqrt(1 - 0.97**2)], dtype=np.float32)
+    index = NarrativeIndex(_Given(5))
+    index.add(claims, anchors, vectors)
+    assert index.linked("a", "b")  # one quote, its speaker's party written two ways
+    assert not index.linked("a", "c")  # 0.9: the anchors must agree
+    assert not index.linked("d", "e")  # two names with their titles

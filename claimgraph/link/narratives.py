@@ -162,6 +162,7 @@ DEFAULT_SINGLE_THRESHOLD = 0.7  # ... for a pair where one claim names a single 
 DEFAULT_MIN_ANCHOR_OVERLAP = 0.5  # shared anchors / all anchors of the pair (Jaccard)
 DEFAULT_MIN_WORD_OVERLAP = 0.1  # shared content words / all of the pair's (Jaccard) ...
 PARAPHRASE_THRESHOLD = 0.9  # ... below this cosine; above it the pair is a paraphrase anyway
+NEAR_IDENTICAL_THRESHOLD = 0.95  # ... and from this one, one shared anchor is enough
 TOLD_OTHER_PREDICATE_THRESHOLD = 0.6  # both tell the act, but their main predicates differ
 EVENT_DAYS = 7  # told further apart than this, a claim dating its act by the day tells another
 DEFAULT_MIN_CLAIMS = 2
@@ -886,13 +887,25 @@ class NarrativeIndex:
         if not told and cosine < PARAPHRASE_THRESHOLD and not self._share_words(a, b):
             return False  # the same actors, but something else said of them
         shared = self._shared_anchors(first, second)
-        if not (
-            shared > 0 and shared >= self.min_anchor_overlap * (len(first) + len(second) - shared)
-        ):
+        overlap = self.min_anchor_overlap * (len(first) + len(second) - shared)
+        if not (shared > 0 and (shared >= overlap or self._near_identical(ra, rb, cosine))):
             return False
         if cosine < PARAPHRASE_THRESHOLD and cut_off_object(ra[_TEXT]) != cut_off_object(rb[_TEXT]):
             return False  # a piece that lost its verb, against a whole claim
         return cosine >= PARAPHRASE_THRESHOLD or not self._another_day(a, b)
+
+    @staticmethod
+    def _near_identical(ra: tuple[Any, ...], rb: tuple[Any, ...], cosine: float) -> bool:
+        """Two sentences worded all but alike (`NEAR_IDENTICAL_THRESHOLD`), both clauses: they
+        name the same things, however each article resolved them ("said Sen. Patty Murray,
+        D-Wash." / "said Democratic Sen. Patty Murray"), so one shared anchor is enough. Two
+        names with their titles ("GOP presidential nominee Mitt Romney" / "Republican ...")
+        say nothing to retell."""
+        return (
+            cosine >= NEAR_IDENTICAL_THRESHOLD
+            and reads_as_clause(ra[_TEXT])
+            and reads_as_clause(rb[_TEXT])
+        )
 
     def _shared_anchors(self, first: frozenset[int], second: frozenset[int]) -> int:
         """How many anchors two claims share: the same key, or a key of two words or more
