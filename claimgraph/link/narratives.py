@@ -983,12 +983,12 @@ class NarrativeIndex:
             return False
         if outlet_a == outlet_b or self._family(outlet_a) == self._family(outlet_b):
             return False
-        short, long = (ra, rb) if len(ra[_TEXT]) <= len(rb[_TEXT]) else (rb, ra)
-        if short[_FLAGS] & _THIN:
-            return False
+        if (ra[_FLAGS] | rb[_FLAGS]) & _THIN:
+            return False  # a name with its title inside a sentence about the name
         if (ra[_FLAGS] ^ rb[_FLAGS]) & _NEGATED or self._other_pronoun_subjects(a, b):
             return False
-        return _word_string(short[_TEXT]) in _word_string(long[_TEXT])
+        one, two = _word_string(ra[_TEXT]), _word_string(rb[_TEXT])
+        return one in two or two in one
 
     def _same_page_line(self, a: int, b: int) -> bool:
         """The same words in two documents of one outlet (one inside the other): a line its
