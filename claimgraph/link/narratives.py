@@ -974,9 +974,9 @@ class NarrativeIndex:
         trade agreements."). Its anchors, acts and figures are the other's or more, so the
         entities each article resolved ("Obama" / "candidate Obama") and the acts the longer
         cut adds do not keep them apart, from the plain threshold (below it, a stock phrase
-        such as "Trump has denied any wrongdoing" sits inside another affair's sentence). The
-        shorter must say something (not a name with its title), and the two keep one
-        polarity and one speaker of a pronoun ("she was appalled")."""
+        such as "Trump has denied any wrongdoing" sits inside another affair's sentence).
+        Neither may be a name with its title, and the two keep one polarity and one speaker
+        of a pronoun ("she was appalled")."""
         ra, rb = self._records.get(a), self._records.get(b)
         outlet_a, outlet_b = ra[_OUTLET], rb[_OUTLET]
         if outlet_a < 0 or outlet_b < 0 or self._document[a] == self._document[b]:
