@@ -59,6 +59,18 @@ def normalise_text(text: str) -> str:
     return _WS.sub(" ", fold_quotes(text)).strip().casefold()
 
 
+_APOSTROPHES = re.compile(r"['`\u02bb\u02bc\u02be\u02bf\u2018\u2019\u00b4]")
+
+
+def entity_slug(name: str) -> str:
+    """A readable, stable entity id from a canonical name ("fars-news-agency"). Here, not in
+    the annotator, so the linker can key names without importing spaCy."""
+    text = unicodedata.normalize("NFKD", fold_quotes(name))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = _APOSTROPHES.sub("", text)
+    return re.sub(r"[^0-9a-z]+", "-", text).strip("-") or "entity"
+
+
 def content_id(title: str | None, text: str, prefix: str = "doc") -> str:
     """A stable id from normalised content: the same article read twice gets the same id."""
     digest = hashlib.sha1(normalise_text(f"{title or ''}\n{text}").encode("utf-8")).hexdigest()

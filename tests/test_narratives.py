@@ -1062,3 +1062,25 @@ def test_a_near_identical_sentence_needs_one_shared_anchor() -> None:
     assert index.linked("a", "b")  # one quote, its speaker's party written two ways
     assert not index.linked("a", "c")  # 0.9: the anchors must agree
     assert not index.linked("d", "e")  # two names with their titles
+
+
+def test_grouping_stored_claims_does_not_load_spacy() -> None:
+    """`relink` and the benches group stored claims without a pipeline: importing spaCy (and
+    torch through thinc) there costs about 230 MB. A capital's or a surname's anchor is keyed
+    without it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from claimgraph.link.claims import Claim\n"
+        "from claimgraph.link.narratives import NarrativeIndex\n"
+        "class E:\n"
+        "    name = 'given'; dim = 4\n"
+        "texts = ['Moscow denied the report on Monday.', 'Obama signed the bill into law.']\n"
+        "claims = [Claim(f'c{i}', f'd{i}', t, 0, len(t), None, 0.5, 't') for i, t in enumerate(texts)]\n"
+        "index = NarrativeIndex(E())\n"
+        "index.add(claims, {'c0': ('moscow',), 'c1': ('obama',)}, vectors=np.eye(4)[:2])\n"
+        "assert 'spacy' not in sys.modules, 'NarrativeIndex.add imported spaCy'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

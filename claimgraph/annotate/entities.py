@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from claimgraph.annotate.doctext import doc_text
-from claimgraph.model import Entity, Mention, fold_quotes
+from claimgraph.model import Entity, Mention, entity_slug, fold_quotes
 from claimgraph.vocabulary import derived, load_vocabulary
 
 ENTITY_LABELS = frozenset(
@@ -108,14 +108,6 @@ def alias_key(text: str) -> str:
     text = _TRANSLIT_PREFIX.sub("al", text)
     text = _NON_ALNUM.sub("", text.casefold())
     return _DOUBLED.sub(r"\1", text)
-
-
-def entity_slug(name: str) -> str:
-    """A readable, stable entity id from a canonical name ("fars-news-agency")."""
-    text = unicodedata.normalize("NFKD", fold_quotes(name))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = _APOSTROPHES.sub("", text)
-    return re.sub(r"[^0-9a-z]+", "-", text).strip("-") or "entity"
 
 
 def _surname_key(token_text: str) -> str:

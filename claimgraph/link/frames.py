@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from claimgraph.link.claims import lemma_forms
+from claimgraph.model import entity_slug
 from claimgraph.vocabulary import derived, load_vocabulary
 
 PARTICLE_GAP = 3  # words allowed between a phrasal verb and its particle ("take ISIS leaders away")
@@ -550,8 +551,6 @@ def ends_cut_off(text: str) -> bool:
 def _one_anchor() -> dict[str, str]:
     """Entity key -> the key it counts as (data/anchors.yaml `one_anchor`, names slugged as
     entity keys are: "Moscow" -> "moscow" -> "russia")."""
-    from claimgraph.annotate.entities import entity_slug  # spaCy stays out of link imports
-
     raw = load_vocabulary("anchors").get("one_anchor") or {}
     table = {entity_slug(str(name)): entity_slug(str(actor)) for name, actor in raw.items()}
     # A well-known person's lone surname (data/people.yaml, whose surnames are each one
