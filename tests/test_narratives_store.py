@@ -93,3 +93,43 @@ def test_a_new_run_restores_the_groups_from_file_or_vectors(
             assert {c: linker.index.narrative_of(c) for c in expected} == expected
             linker.save()
             assert store.link_state_revision("narrative_index")[1] == 1  # nothing to save
+
+
+def test_a_run_links_by_the_corpus_s_speaker_as_a_relink_does(tmp_path, nlp) -> None:
+    """The linker compares speakers by the entity the corpus merged them into (what a relink
+    reads back from the store), not by each article's own key: "Martin E. Dempsey" of the
+    second article is the first one's "Martin Dempsey". Otherwise analyze and relink group
+    differently (a fresh analysis of 1,000 news articles: 99 narratives, a relink 98)."""
+    from claimgraph.annotate.nlp import model_info
+    from claimgraph.engine.local import analyze
+    from claimgraph.link import narratives as narratives_module
+    from claimgraph.link.stage import Linker
+
+    texts = {
+        "a.txt": "General speaks on training mission\n\nGeneral Martin Dempsey said on Monday "
+        "that American advisers would train Iraqi units near Baghdad. Dempsey said the mission "
+        "would last several years. Officials in Baghdad welcomed the plan.\n",
+        "b.txt": "Advisers to stay in Iraq\n\nGeneral Martin E. Dempsey said on Tuesday that "
+        "the advisers would stay in Iraq through next year. Dempsey told senators that the Iraqi "
+        "army needed more training. Senators said the cost was too high.\n",
+    }
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        linker = Linker(store)
+        analyze([folder], store, nlp, model_name=model_info(nlp).describe(), linker=linker)
+        stored = {
+            r["id"]: r["speaker_entity_id"]
+            for r in store.query("SELECT id, speaker_entity_id FROM claims")
+        }
+        index = linker.index
+        linked = {}
+        for row in range(len(index)):
+            record = index._record(row)
+            linked[record[narratives_module._ID]] = index._string(
+                record[narratives_module._SPEAKER_ENTITY]
+            )
+    assert list(stored.values()).count("martin-dempsey") >= 3  # both articles' claims
+    assert linked == stored

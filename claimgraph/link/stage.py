@@ -293,9 +293,17 @@ class Linker:
         mentions = stored_narratives.claim_mentions(self.store, ids)
         anchors = {cid: sorted({m[0] for m in found}) for cid, found in mentions.items()}
         # A narrative lists its speakers as the corpus names them, not as each article wrote
-        # them ("Martin Dempsey" and "Martin E. Dempsey" are one speaker).
-        names = stored_narratives.speaker_names(self.store, ids)
-        claims = [replace(c, speaker=names[c.id]) if c.id in names else c for c in claims]
+        # them ("Martin Dempsey" and "Martin E. Dempsey" are one speaker), and compares them by
+        # the corpus's entity (as a relink, reading the claims back, does).
+        known = stored_narratives.speakers(self.store, ids)
+        claims = [
+            replace(
+                c,
+                speaker_entity_key=known.get(c.id, (None, None))[0],
+                speaker=known.get(c.id, (None, None))[1] or c.speaker,
+            )
+            for c in claims
+        ]
         # Who does what to whom: the claim stage's parse, or (a stored claim) one made now.
         roles = claim_roles(claims, mentions)
         before = len(self.index)

@@ -94,21 +94,22 @@ def claim_mentions(store: Any, claim_ids: list[str]) -> dict[str, list[tuple[str
     return out
 
 
-def speaker_names(store: Any, claim_ids: list[str]) -> dict[str, str]:
-    """Each claim's speaker under the corpus's name for them (the entity its speaker was
-    merged into: "Martin E. Dempsey" of one article and "Martin Dempsey" of another are one
-    person), for claims whose speaker is a known entity."""
-    out: dict[str, str] = {}
+def speakers(store: Any, claim_ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    """Each claim's speaker as the corpus knows them: the entity its speaker was merged into
+    and its name ("Martin E. Dempsey" of one article and "Martin Dempsey" of another are one
+    person), for claims whose speaker is a stored entity. A relink reads claims back with
+    these, so a run must link with them too, or the two group differently."""
+    out: dict[str, tuple[str, str | None]] = {}
     c, e = s.claims, s.entities
     with store.engine.connect() as conn:
         for start in range(0, len(claim_ids), _BATCH):
             chunk = claim_ids[start : start + _BATCH]
             query = (
-                select(c.c.id, e.c.name)
+                select(c.c.id, e.c.id, e.c.name)
                 .select_from(c.join(e, e.c.id == c.c.speaker_entity_id))
                 .where(c.c.id.in_(chunk))
             )
-            out.update((cid, name) for cid, name in conn.execute(query) if name)
+            out.update((cid, (eid, name or None)) for cid, eid, name in conn.execute(query))
     return out
 
 
@@ -126,7 +127,7 @@ _INDEXED_CLAIMS = (
     "c.evidence_not_shown, c.signal_types, c.narrative_id, v.ann_key, v.anchors, v.roles "
     "FROM claim_vectors v JOIN claims c ON c.id = v.claim_id "
     "JOIN documents d ON d.id = c.document_id "
-    # the speaker under the corpus's name for them, as `speaker_names` gives it
+    # the speaker under the corpus's name for them, as `speakers` gives it
     "LEFT JOIN entities e ON e.id = c.speaker_entity_id "
     "WHERE v.ann_key IS NOT NULL"
 )
