@@ -116,6 +116,31 @@ def test_quantised_lists_find_what_an_exact_scan_finds(monkeypatch) -> None:
     index.close()
 
 
+def test_a_floor_skips_only_candidates_that_cannot_reach_it(monkeypatch) -> None:
+    """Past the switch, a caller's floor keeps candidates scored far below it out of the
+    re-rank: the neighbours above the floor are still found, the ones far below are not
+    returned, and the blocks cover every query in order."""
+    monkeypatch.setattr(ann_module, "IVF_LISTS", 32)
+    monkeypatch.setattr(ann_module, "IVF_PROBES", 32)
+    vectors, _ = _topics(400, 6, noise=0.04)
+    index = NeighbourIndex(384, quantise_from=1500)
+    index.add(list(range(len(vectors))), vectors)
+    assert index.quantised
+    unfloored = index.search(vectors, 33)
+    floored = index.search(vectors, 33, floor=0.5)
+    expected = _exact_neighbours(vectors, 32, 0.5)
+    hits = sum(len(expected[i] & set(floored[i].tolist())) for i in range(len(vectors)))
+    assert hits / sum(map(len, expected)) >= 0.98
+    exact = vectors @ vectors.T
+    returned = [exact[i, k] for i in range(len(vectors)) for k in floored[i] if k >= 0]
+    assert min(returned) >= 0.5 - 2 * ann_module.SHORTLIST_MARGIN
+    assert (unfloored >= 0).sum() == len(vectors) * 33 > (floored >= 0).sum()
+    blocks = list(index.search_blocks(vectors, 33, 0.5))
+    assert [start for start, _ in blocks] == list(range(0, len(vectors), ann_module.RERANK_QUERIES))
+    assert np.array_equal(np.concatenate([keys for _, keys in blocks]), floored)
+    index.close()
+
+
 def test_the_graph_is_saved_and_loaded_and_the_lists_are_not(tmp_path, monkeypatch) -> None:
     vectors, _ = _topics(50, 4)
     index = NeighbourIndex(384)
@@ -196,7 +221,7 @@ def test_narratives_are_the_same_past_the_switch_to_lists(monkeypatch, quantise_
 
 def test_lists_are_rebuilt_finer_as_the_index_grows(monkeypatch) -> None:
     """Past REBUILD_GROWTH times the size of the last build, the lists are rebuilt with about
-    LIST_SIZE vectors each, and still find neighbours."""
+    LIST_SIZE vectors each midway to the next rebuild, and still find neighbours."""
     monkeypatch.setattr(ann_module, "IVF_LISTS", 8)
     monkeypatch.setattr(ann_module, "LIST_SIZE", 16)
     monkeypatch.setattr(ann_module, "REBUILD_GROWTH", 4)
@@ -209,7 +234,9 @@ def test_lists_are_rebuilt_finer_as_the_index_grows(monkeypatch) -> None:
         part = list(range(start, start + 250))
         index.add(part, vectors[part])
         nlists.append(index._ivf.nlist if index.quantised else 0)
-    assert nlists == [0, 16, 16, 16, 16, 16, 16, 64, 64, 64]  # built at 500, rebuilt at 2,000
+    # Built at 500 for 1,000 (500 x sqrt 4): 1,000 / 16 -> 32 lists (62, rounded down to a
+    # power of two); rebuilt at 2,000 for 4,000: 128.
+    assert nlists == [0, 32, 32, 32, 32, 32, 32, 128, 128, 128]
     index._ivf.nprobe = 64
     found = index.search(vectors, 5)
     assert (found[:, 0] == np.arange(len(vectors))).mean() >= 0.99

@@ -21,7 +21,7 @@ lists, then a share of all of them, so past a quarter million vectors its time p
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,12 @@ IVF_LISTS = 1024  # lists at the first build; more as it grows (LIST_SIZE a list
 LIST_SIZE = 64
 MAX_LISTS = 4096
 IVF_PROBES = 128
-IVF_SUBVECTORS = 96  # 4 bits each: 48 bytes a code
-RERANK = 256
+IVF_SUBVECTORS = 192  # 4 bits each: 96 bytes a code
+RERANK = 128
+# Fast-scan scores fall below the exact cosine by 0.026 on average (1st percentile 0.08) on
+# news claims' vectors, 0.044 (0.11) on bench/linking.py's synthetic ones: a candidate scored
+# this far under a caller's floor is not re-ranked (docs/performance.md, session 14).
+SHORTLIST_MARGIN = 0.12
 RERANK_QUERIES = 32  # queries re-ranked together (their shortlists read from disk at once)
 REBUILD_GROWTH = 8
 TRAIN_MAX = 32_768
@@ -142,10 +146,11 @@ class NeighbourIndex:
             self._build_lists()
 
     def _build_lists(self) -> None:
-        """(Re)build the quantised lists over every key: about `LIST_SIZE` vectors a list (up
-        to `MAX_LISTS` lists), so a search's `IVF_PROBES` lists hold about the same number of
-        codes at any size up to a quarter million vectors (the time per claim stays flat);
-        rebuilt each time the index has grown `REBUILD_GROWTH` times. Trained on at most
+        """(Re)build the quantised lists over every key: about `LIST_SIZE` vectors a list when
+        the index is midway (geometrically) to its next rebuild (up to `MAX_LISTS` lists), so
+        a search's `IVF_PROBES` lists hold about the same number of codes at any size up to
+        half a million vectors (the time per claim stays flat); rebuilt each time the index
+        has grown `REBUILD_GROWTH` times. Trained on at most
         `TRAIN_MAX` vectors drawn with a fixed seed, read back from disk; added in chunks, so
         the build holds one chunk of float32 vectors at a time."""
         import faiss
@@ -157,7 +162,10 @@ class NeighbourIndex:
                 part = old[i : i + _CHUNK]
                 self._file.write([int(k) for k in part], self._graph.get(part.astype(np.uint64)))
         keys = np.frombuffer(self._keys, dtype=np.int64)
-        lists = max(IVF_LISTS, 1 << int(np.log2(max(1, len(keys) // LIST_SIZE))))
+        # Sized for the middle of their life (they serve until the index has grown
+        # REBUILD_GROWTH times): lists sized for the build alone held 488 vectors each at 1M.
+        middle = int(len(keys) * np.sqrt(REBUILD_GROWTH))
+        lists = max(IVF_LISTS, 1 << int(np.log2(max(1, middle // LIST_SIZE))))
         lists = min(lists, MAX_LISTS)  # centroids scanned exactly: 4,096 x 384 floats, 6 MB
         self._quantiser = faiss.IndexFlatIP(self.dim)  # kept alive beside the index using it
         index = faiss.IndexIVFPQFastScan(
@@ -180,41 +188,70 @@ class NeighbourIndex:
     def close(self) -> None:
         self._file.close()
 
-    def search(self, vectors: np.ndarray, k: int) -> np.ndarray:
-        """The k nearest keys of each vector (rows of -1 where fewer are indexed)."""
+    def search(self, vectors: np.ndarray, k: int, floor: float | None = None) -> np.ndarray:
+        """The k nearest keys of each vector (rows of -1 where fewer are indexed or, with
+        `floor`, where fewer may reach that cosine: see `search_blocks`)."""
+        out = np.full((len(vectors), min(k, self._count)), -1, dtype=np.int64)
+        for start, keys in self.search_blocks(vectors, k, floor):
+            out[start : start + len(keys)] = keys
+        return out
+
+    def search_blocks(
+        self, vectors: np.ndarray, k: int, floor: float | None = None
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """`search`, a block of queries at a time: (first query, their k nearest keys). Once
+        quantised, a block is `RERANK_QUERIES` queries whose shortlists were just re-ranked
+        on vectors read from disk, which the file still caches while the caller reads its
+        neighbours' vectors. With `floor`, a candidate whose approximate score is below
+        `floor - SHORTLIST_MARGIN` is not re-ranked (it cannot reach `floor`), so a key of the
+        k nearest with a cosine under `floor` may be missing; the graph returns all k."""
         k = min(k, self._count)
-        out = np.full((len(vectors), k), -1, dtype=np.int64)
-        if not k:
-            return out
+        if not k or not len(vectors):
+            yield 0, np.full((len(vectors), k), -1, dtype=np.int64)
+            return
         if self._ivf is None:
-            found = self._graph.search(vectors, k, threads=ANN_THREADS)
-            if hasattr(found, "counts"):  # BatchMatches: k slots a query, `counts` of them real
-                keys = np.asarray(found.keys, dtype=np.int64).reshape(len(vectors), -1)
-                counts = np.asarray(found.counts).reshape(-1)
-            else:  # one query: Matches, only the keys found
-                keys = np.asarray(found.keys, dtype=np.int64).reshape(1, -1)
-                counts = np.array([keys.shape[1]])
-            out[:, : keys.shape[1]] = keys
-            for i, n in enumerate(counts):
-                out[i, int(n) :] = -1
-            return out
-        _, shortlist = self._ivf.search(np.ascontiguousarray(vectors, dtype=np.float32), RERANK)
+            yield 0, self._graph_search(vectors, k)
+            return
+        scores, shortlist = self._ivf.search(
+            np.ascontiguousarray(vectors, dtype=np.float32), RERANK
+        )
+        if floor is not None:
+            shortlist[scores < floor - SHORTLIST_MARGIN] = -1
         for start in range(0, len(shortlist), RERANK_QUERIES):
             block = shortlist[start : start + RERANK_QUERIES]
-            valid = block >= 0
-            # The block's queries share many candidates: each vector is read once for all.
-            unique, where = np.unique(block[valid], return_inverse=True)
-            if not len(unique):
+            yield start, self._rerank(block, vectors[start : start + len(block)], k)
+
+    def _graph_search(self, vectors: np.ndarray, k: int) -> np.ndarray:
+        out = np.full((len(vectors), k), -1, dtype=np.int64)
+        found = self._graph.search(vectors, k, threads=ANN_THREADS)
+        if hasattr(found, "counts"):  # BatchMatches: k slots a query, `counts` of them real
+            keys = np.asarray(found.keys, dtype=np.int64).reshape(len(vectors), -1)
+            counts = np.asarray(found.counts).reshape(-1)
+        else:  # one query: Matches, only the keys found
+            keys = np.asarray(found.keys, dtype=np.int64).reshape(1, -1)
+            counts = np.array([keys.shape[1]])
+        out[:, : keys.shape[1]] = keys
+        for i, n in enumerate(counts):
+            out[i, int(n) :] = -1
+        return out
+
+    def _rerank(self, block: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+        """The k best of each shortlist by exact cosine on the stored vectors; the block's
+        queries share many candidates, so each vector is read once for all of them."""
+        out = np.full((len(block), k), -1, dtype=np.int64)
+        valid = block >= 0
+        unique, where = np.unique(block[valid], return_inverse=True)
+        if not len(unique):
+            return out
+        table = self._vectors_of(unique)
+        at = np.full(block.shape, -1, dtype=np.int64)
+        at[valid] = where
+        for j, (row, ok) in enumerate(zip(block, valid, strict=True)):
+            if not ok.any():
                 continue
-            table = self._vectors_of(unique)
-            at = np.full(block.shape, -1, dtype=np.int64)
-            at[valid] = where
-            for j, (row, ok) in enumerate(zip(block, valid, strict=True)):
-                if not ok.any():
-                    continue
-                exact = table[at[j][ok]] @ vectors[start + j]
-                order = np.argsort(-exact, kind="stable")[:k]
-                out[start + j, : len(order)] = row[ok][order]
+            exact = table[at[j][ok]] @ queries[j]
+            order = np.argsort(-exact, kind="stable")[:k]
+            out[j, : len(order)] = row[ok][order]
         return out
 
     def get(self, keys: Sequence[int]) -> np.ndarray:

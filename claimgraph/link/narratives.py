@@ -671,21 +671,32 @@ class NarrativeIndex:
         stores them, so both sides of a pair see the same cosine and the same verdict: the
         result does not depend on which of the two came first.
         """
-        keys = self._ann.search(vectors, self.neighbours + 1)
         total = len(self)
-        candidates = {
-            row: [int(o) for o in found_keys.tolist() if 0 <= o < total and o != row]
-            for row, found_keys in zip(rows, keys, strict=True)
-        }
-        needed = sorted({o for others in candidates.values() for o in others} | set(rows))
-        unit = dict(zip(needed, self._vectors(needed), strict=True))
         # No pair links below the lowest floor of `_pair_ok`: those are not read from disk.
         lowest = min(self.threshold, self.plain_threshold, NOUN_ACT_THRESHOLD)
-        for row, others in candidates.items():
-            for other in others:
-                cosine = float(unit[row] @ unit[other])
-                if cosine >= lowest and self._pair_ok(row, other, cosine):
-                    self._union(row, other)
+        # A block at a time: its neighbours' vectors were just read by the search's re-rank.
+        find = self._find
+        for start, keys in self._ann.search_blocks(vectors, self.neighbours + 1, lowest):
+            block = rows[start : start + len(keys)]
+            # A neighbour already in the row's candidate is not tested: joining them again
+            # would change nothing (a retelling of a large narrative has little left to test).
+            candidates = {
+                row: [
+                    int(o)
+                    for o in found_keys.tolist()
+                    if 0 <= o < total and o != row and find(int(o)) != find(row)
+                ]
+                for row, found_keys in zip(block, keys, strict=True)
+            }
+            needed = sorted({o for others in candidates.values() for o in others} | set(block))
+            unit = dict(zip(needed, self._vectors(needed), strict=True))
+            for row, others in candidates.items():
+                for other in others:
+                    if find(row) == find(other):
+                        continue  # joined meanwhile, through another pair of this block
+                    cosine = float(unit[row] @ unit[other])
+                    if cosine >= lowest and self._pair_ok(row, other, cosine):
+                        self._union(row, other)
 
     def _append(
         self,

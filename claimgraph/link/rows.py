@@ -115,12 +115,14 @@ class VectorFile:
 
     def read(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """The vectors of these rows (each written before), as float32, in the order given.
-        Rows read lately come from a small cache: a batch's searches share candidates."""
+        Rows read lately come from a small cache: a search's re-rank reads its candidates, and
+        the link test then reads the neighbours among them."""
         cache, width, fd = self._cache, self._width, self._fd
-        if len(cache) > _VECTOR_CACHE_ROWS:
+        wanted = np.asarray(rows, dtype=np.int64).reshape(-1).tolist()
+        if len(cache) + len(wanted) > _VECTOR_CACHE_ROWS:  # the rows read last stay cached
             cache.clear()
         parts = []
-        for row in np.asarray(rows, dtype=np.int64).reshape(-1).tolist():
+        for row in wanted:
             data = cache.get(row)
             if data is None:
                 data = os.pread(fd, width, row * width) if row >= 0 else b""
