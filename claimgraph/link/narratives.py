@@ -128,6 +128,7 @@ real narratives are two or three retellings: the sample's lost all three).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import hashlib
 import re
@@ -1048,7 +1049,13 @@ class NarrativeIndex:
         self._parent[gone] = keep
         kept_rows = self._groups.get(keep) or array("i", [keep])
         gone_rows = self._groups.pop(gone, None) or array("i", [gone])
-        self._groups[keep] = array("i", sorted(kept_rows + gone_rows))
+        small, large = sorted((kept_rows, gone_rows), key=len)
+        if len(small) <= 8:  # a claim joining a narrative: in place, not a sort of thousands
+            for r in small:
+                bisect.insort(large, r)
+            self._groups[keep] = large
+        else:
+            self._groups[keep] = array("i", sorted(kept_rows + gone_rows))
         self._touched.add(keep)
 
     def merges(self) -> dict[str, str]:
