@@ -6,16 +6,17 @@ close enough to an exact scan that the narratives come out the same (bench/linki
 19 MB per 1,000 news articles.
 
 Past `quantise_from` vectors (set by the narrative index: 16,384 by default) the graph gives
-way to faiss's `IndexIVFPQFastScan`: 48-byte product-quantised codes (96 sub-vectors of 4 bits,
-scanned with SIMD lookups) in inverted lists, about 60 bytes a vector, trained on the vectors
-indexed so far. Its approximate scores only shortlist; the `RERANK` best are re-ranked exactly
-on the float16 vectors read back from disk (`claimgraph.link.rows.VectorFile`), so the link test
-always sees the same cosines. It finds slightly fewer of the pairs that link than the graph: on
-the 42,082 claims of 1,000 news articles (1,000 queries, 1,024 lists), 0.981 of the neighbours at
-cosine 0.5 or more among the 33 nearest, at 128 lists probed. Fast scan reads its codes 3.4
-times faster than 8-bit `IndexIVFPQ` of the same size at the same recall (0.10 against 0.35 ms
-a query, docs/performance.md). Its search scans a fixed number of codes up to `MAX_LISTS`
-lists, then a share of all of them, so past a quarter million vectors its time per claim grows.
+way to faiss's `IndexIVFPQFastScan`: 96-byte product-quantised codes (192 sub-vectors of 4
+bits, scanned with SIMD lookups) in inverted lists, about 110 bytes a vector, trained on the
+vectors indexed so far. Its approximate scores only shortlist; the `RERANK` best are re-ranked
+exactly on the float16 vectors read back from disk (`claimgraph.link.rows.VectorFile`), so the
+link test always sees the same cosines, and a caller's floor keeps candidates scored far below
+it out of the re-rank (`SHORTLIST_MARGIN`). It finds slightly fewer of the pairs that link than
+the graph: on the 42,082 claims of 1,000 news articles (1,000 queries, 1,024 lists), 0.982 of
+the neighbours at cosine 0.5 or more among the 33 nearest, at 128 lists probed (48-byte codes
+re-ranking 256: 0.981, with twice the reads; docs/performance.md). Its search scans a fixed
+number of codes up to `MAX_LISTS` lists, then a share of all of them, so past half a million
+vectors its time per claim grows.
 """
 
 from __future__ import annotations
