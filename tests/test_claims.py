@@ -379,6 +379,8 @@ _FURNITURE_SENTENCES = [
     "This report includes material from Reuters.",
     "Click for more from Gazette Media.",
     "Via The Springfield Daily Gazette",
+    "Contact us at editors@gazette.example.",  # a contact line
+    "Reach the reporter at jroe@gazette.example.",
 ]
 # Prose that shares their words stays a claim.
 _PROSE_SENTENCES = [
@@ -390,6 +392,7 @@ _PROSE_SENTENCES = [
     "He wrote to the senator at least 12 times about the harbour bridge.",
     "Via satellite, the signal reached ten million homes.",
     "Information from the FBI was used in the report to Congress.",
+    "Contact the agency at once, the mayor told residents on Friday.",
 ]
 
 
