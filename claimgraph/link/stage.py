@@ -296,14 +296,11 @@ class Linker:
         # them ("Martin Dempsey" and "Martin E. Dempsey" are one speaker), and compares them by
         # the corpus's entity (as a relink, reading the claims back, does).
         known = stored_narratives.speakers(self.store, ids)
-        claims = [
-            replace(
-                c,
-                speaker_entity_key=known.get(c.id, (None, None))[0],
-                speaker=known.get(c.id, (None, None))[1] or c.speaker,
-            )
-            for c in claims
-        ]
+        as_stored = []
+        for c in claims:
+            entity, name = known.get(c.id, (None, None))
+            as_stored.append(replace(c, speaker_entity_key=entity, speaker=name or c.speaker))
+        claims = as_stored
         # Who does what to whom: the claim stage's parse, or (a stored claim) one made now.
         roles = claim_roles(claims, mentions)
         before = len(self.index)
