@@ -276,3 +276,89 @@ def test_taggers_with_and_without_phrase_edges_read_the_features_they_were_train
         other = AttributionTagger(tagger.path, model, config)
         (spans,) = other.predict([doc])
         assert set(spans) == {"Source", "Cue", "Content"}
+
+
+def test_encoder_units_are_the_sentences_and_the_cue_gate_keeps_attribution_ones(tagger) -> None:
+    """The token encoder reads sentence by sentence; gated, only sentences with a cue word of
+    cues.yaml or a quotation mark ("Repairs began ..." has neither)."""
+    from claimgraph.annotate.tagger import doc_features, encoder_units
+
+    doc = load_nlp(stages=())(TEXT)
+    features = doc_features(doc, tagger.vocab, tagger.lexicon)
+    every = encoder_units(features, "all")
+    sentences = [TEXT[features.starts[a] : features.ends[b - 1]] for a, b in every]
+    assert sentences[0].startswith("The harbour master said") and len(sentences) == 3
+    assert sum(b - a for a, b in every) == sum(b - a for a, b in features.lines)
+    gated = [
+        TEXT[features.starts[a] : features.ends[b - 1]] for a, b in encoder_units(features, "cue")
+    ]
+    assert gated == sentences[:2]
+
+
+@pytest.fixture(scope="module")
+def token_encoder_dir(tmp_path_factory):
+    """The int8 token encoder, exported here from the installed MiniLM package (offline), as
+    scripts/train_attribution.py --encoder-states does."""
+    import sys
+
+    sys.path.insert(0, str(DEFAULT_MODEL_DIR.parents[2] / "scripts"))
+    from train_attribution import export_token_encoder
+
+    folder = tmp_path_factory.mktemp("minilm-tokens")
+    export_token_encoder(folder)
+    return folder
+
+
+def test_token_states_are_the_mean_of_each_tokens_word_pieces(tagger, token_encoder_dir) -> None:
+    """Each spaCy token gets the mean state of the word pieces its characters cover, from the
+    encoder run on its sentence alone; tokens of sentences left out by the gate stay zero."""
+    import numpy as np
+
+    from claimgraph.annotate.tagger import TokenEncoder, doc_features, encoder_units
+
+    doc = load_nlp(stages=())(TEXT)
+    features = doc_features(doc, tagger.vocab, tagger.lexicon)
+    encoder = TokenEncoder(token_encoder_dir, gate="cue")
+    states = encoder.states(TEXT, features)
+    assert states.shape == (len(doc), 384)
+    a, b = encoder_units(features, "cue")[0]
+    sentence = TEXT[features.starts[a] : features.ends[b - 1]]
+    encoding = encoder.tokenizer.encode(sentence)
+    ids = np.array([encoding.ids])
+    hidden = encoder.session.run(
+        None, {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": 0 * ids}
+    )[0][0]
+    harbour = next(t for t in doc if t.text == "harbour")
+    pieces = [p for p, (s, e) in enumerate(encoding.offsets) if e > s and s < 11 and e > 4]
+    assert len(pieces) >= 1
+    assert np.allclose(states[harbour.i], hidden[pieces].mean(0), atol=1e-4)
+    repairs = next(t for t in doc if t.text == "Repairs")
+    assert not states[repairs.i].any() and states[: b - a].any(1).all()
+
+
+def test_a_tagger_with_encoder_states_loads_its_encoder_or_names_it(
+    tagger, token_encoder_dir, tmp_path
+) -> None:
+    """A config with ``encoder_states`` widens the network's input by the states and loads
+    the encoder it names (here by path); a missing one is an error that names it."""
+    import json
+
+    from safetensors.torch import save_file
+
+    from claimgraph.annotate.tagger import build_model
+
+    spec = {"model": str(token_encoder_dir), "dim": 384, "gate": "all"}
+    config = {**tagger.config, "encoder_states": spec}
+    model = build_model(config)
+    assert model.project[0].in_features == build_model(tagger.config).project[0].in_features + 384
+    save_file(
+        {k: v.contiguous() for k, v in model.state_dict().items()}, tmp_path / "model.safetensors"
+    )
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    loaded = AttributionTagger.load(tmp_path)
+    (spans,) = loaded.predict([load_nlp(stages=())(TEXT)])
+    assert set(spans) == {"Source", "Cue", "Content"}
+    config["encoder_states"] = {**spec, "model": str(tmp_path / "nowhere")}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(TaggerNotAvailable, match="nowhere"):
+        AttributionTagger.load(tmp_path)

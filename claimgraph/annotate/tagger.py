@@ -275,6 +275,135 @@ def doc_features(
     return Features(starts, ends, tensor, ids, flags, lines)
 
 
+# ---------------------------------------------------------------------------------------------
+# Optional input: frozen MiniLM token states (config "encoder_states")
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+def encoder_units(features: Features, gate: str = "all", size: int = 120) -> list[tuple[int, int]]:
+    """Token ranges [a, b) the encoder reads: each sentence of each line (cut at ``size``
+    tokens). ``gate="cue"``: only sentences with a cue word of cues.yaml (the token's lemma)
+    or a quotation mark, where attributions are; the others keep zero states.
+
+    Why sentences: the encoder's cost grows with what it reads, and a sentence is the context
+    a reporting verb and its content share."""
+    units = []
+    for a, b in features.lines:
+        start = a
+        for i in range(a + 1, b + 1):
+            if i == b or features.flags[i][6] or i - start >= size:
+                if gate == "all" or any(
+                    features.ids[t][5] or features.flags[t][1] for t in range(start, i)
+                ):
+                    units.append((start, i))
+                start = i
+    return units
+
+
+def with_states(features: Features, states) -> Features:
+    """The features with the encoder's token states after the tok2vec vector (in place)."""
+    import numpy as np
+
+    features.vectors = np.hstack([np.asarray(features.vectors, dtype=np.float32), states])
+    return features
+
+
+class TokenEncoder:
+    """Frozen sentence-encoder token states (an int8 ONNX graph that returns
+    ``last_hidden_state``, and its ``tokenizer.json``), averaged over the word pieces of each
+    spaCy token. Why: the tok2vec of a small spaCy pipeline sees four words either side;
+    MiniLM's states see the whole sentence."""
+
+    def __init__(self, folder: Path, gate: str = "all", threads: int = 1) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(
+            str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(256)
+        self.folder, self.gate = folder, gate
+        self.dim = int(self.session.get_outputs()[0].shape[-1] or 384)
+
+    @classmethod
+    def load(cls, spec: dict, tagger_dir: Path) -> TokenEncoder:
+        """The encoder a tagger's config names: a folder under claimgraph/models/, or a path
+        (relative to the tagger's folder)."""
+        name = Path(spec["model"])
+        folder = next(
+            (
+                p
+                for p in (MODELS_DIR / name, tagger_dir / name, name)
+                if (p / "model.onnx").is_file()
+            ),
+            None,
+        )
+        if folder is None:
+            raise TaggerNotAvailable(f"token encoder {spec['model']!r} of {tagger_dir} not found")
+        return cls(folder, gate=spec.get("gate", "all"))
+
+    def states(self, text: str, features: Features, batch_size: int = 1):
+        """(n_tokens, dim) float32: each token's mean piece state; zeros outside the units.
+
+        One sentence a run by default: the int8 graph quantises its activations per run
+        (dynamic quantisation), so in a padded batch a sentence's states would depend on the
+        sentences beside it."""
+        import numpy as np
+
+        n = len(features.starts)
+        out = np.zeros((n, self.dim), dtype=np.float32)
+        units = encoder_units(features, self.gate)
+        if not units:
+            return out
+        encoded = [
+            self.tokenizer.encode(text[features.starts[a] : features.ends[b - 1]]) for a, b in units
+        ]
+        order = sorted(range(len(units)), key=lambda u: len(encoded[u].ids))
+        for k in range(0, len(order), batch_size):
+            chunk = order[k : k + batch_size]
+            width = max(len(encoded[u].ids) for u in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for row, u in enumerate(chunk):
+                ids[row, : len(encoded[u].ids)] = encoded[u].ids
+                mask[row, : len(encoded[u].ids)] = 1
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            hidden = self.session.run(None, feed)[0]
+            for row, u in enumerate(chunk):
+                self._pool(hidden[row], encoded[u], units[u], features, out)
+        return out
+
+    @staticmethod
+    def _pool(hidden, encoding, unit: tuple[int, int], features: Features, out) -> None:
+        import bisect
+
+        import numpy as np
+
+        a, b = unit
+        base = features.starts[a]
+        starts, ends = features.starts[a:b], features.ends[a:b]
+        sums = np.zeros((b - a, hidden.shape[1]), dtype=np.float32)
+        counts = np.zeros(b - a, dtype=np.float32)
+        for p, (s, e) in enumerate(encoding.offsets):
+            if e <= s:  # [CLS], [SEP]
+                continue
+            s, e = s + base, e + base
+            first = max(bisect.bisect_right(starts, s) - 1, 0)
+            last = max(bisect.bisect_left(starts, e) - 1, first)
+            for t in range(first, last + 1):
+                if starts[t] < e and s < ends[t]:
+                    sums[t] += hidden[p]
+                    counts[t] += 1
+        seen = counts > 0
+        out[a:b][seen] = sums[seen] / counts[seen, None]
+
+
 def build_model(config: dict):
     """The network: embeddings of the categorical features, the tok2vec vector and flags,
     projected and read by a 2-layer BiLSTM; one 3-way (O/B/I) head per span kind. With
@@ -295,6 +424,7 @@ def build_model(config: dict):
             self.cue = nn.Embedding(len(CUE_CLASSES) + 1, 8, padding_idx=0)
             width = config["tensor_width"] + 32 + 16 * 3 + 8 + 8 * 2 + N_FLAGS
             width += 16 * 2 if boundaries else 0
+            width += int((config.get("encoder_states") or {}).get("dim", 0))
             hidden = config.get("hidden", 128)
             self.project = nn.Sequential(nn.Linear(width, 2 * hidden), nn.ReLU(), nn.Dropout(0.2))
             self.lstm = nn.LSTM(
@@ -401,6 +531,8 @@ class AttributionTagger:
         self.vocab = {k: _index(v) for k, v in config["labels"].items()}
         self.lexicon = cue_lexicon()
         self.name = config.get("name", path.name)
+        spec = config.get("encoder_states")
+        self.encoder = TokenEncoder.load(spec, path) if spec else None
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> AttributionTagger:
@@ -473,6 +605,9 @@ class AttributionTagger:
         quotation marks and complementiser)."""
         boundaries = bool(self.config.get("boundaries"))
         feats = [doc_features(d, self.vocab, self.lexicon, boundaries=boundaries) for d in docs]
+        if self.encoder is not None:
+            for d, f in zip(docs, feats, strict=True):
+                with_states(f, self.encoder.states(d.text, f))
         return self.predict_features(feats, [d.text for d in docs])
 
 
