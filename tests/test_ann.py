@@ -141,6 +141,32 @@ def test_a_floor_skips_only_candidates_that_cannot_reach_it(monkeypatch) -> None
     index.close()
 
 
+def test_a_group_is_re_ranked_only_its_best_few_deep(monkeypatch) -> None:
+    """With the caller's groups, a group that fills a shortlist has only its `PER_GROUP` best
+    re-ranked; its other keys keep their places (nothing farther takes them), and groups of
+    one key each change nothing."""
+    monkeypatch.setattr(ann_module, "IVF_LISTS", 32)
+    monkeypatch.setattr(ann_module, "IVF_PROBES", 32)
+    vectors, topics = _topics(40, 50, noise=0.04)  # 50 retellings a topic: a shortlist full
+    index = NeighbourIndex(384, quantise_from=1500)
+    index.add(list(range(len(vectors))), vectors)
+    assert index.quantised
+    plain = index.search(vectors, 33, floor=0.5)
+    alone = index.search(vectors, 33, floor=0.5, groups=lambda keys: keys)
+    assert np.array_equal(plain, alone)
+    grouped = index.search(vectors, 33, floor=0.5, groups=lambda keys: topics[keys])
+    returned = grouped >= 0
+    assert (returned.sum(axis=1) <= ann_module.PER_GROUP).all()
+    assert returned.sum(axis=1).mean() >= ann_module.PER_GROUP - 0.5
+    assert (topics[grouped[returned]] == np.repeat(topics, returned.sum(axis=1))).all()
+    # The few re-ranked are the nearest of the group's approximate best, in exact order.
+    exact = vectors @ vectors.T
+    for i in range(0, len(vectors), 97):
+        keys = grouped[i][grouped[i] >= 0]
+        assert keys[0] == i and list(keys) == sorted(keys, key=lambda k: -exact[i, k])
+    index.close()
+
+
 def test_the_graph_is_saved_and_loaded_and_the_lists_are_not(tmp_path, monkeypatch) -> None:
     vectors, _ = _topics(50, 4)
     index = NeighbourIndex(384)
@@ -193,11 +219,18 @@ def _claims(topics: np.ndarray) -> list[Claim]:
     ]
 
 
-@pytest.mark.parametrize("quantise_from", [None, 600])
-def test_narratives_are_the_same_past_the_switch_to_lists(monkeypatch, quantise_from) -> None:
+@pytest.mark.parametrize(
+    ("quantise_from", "n_topics", "per_topic", "per_group"),
+    [(None, 300, 4, 8), (600, 300, 4, 8), (600, 24, 50, 2)],
+)
+def test_narratives_are_the_same_past_the_switch_to_lists(
+    monkeypatch, quantise_from, n_topics, per_topic, per_group
+) -> None:
     """The same claims give the same narratives whether their neighbours come from the graph
-    or, past `quantise_from`, from the quantised lists re-ranked exactly."""
-    vectors, topics = _topics(300, 4, noise=0.02, seed=3)
+    or, past `quantise_from`, from the quantised lists re-ranked exactly, also where each
+    narrative's retellings fill every shortlist and only `PER_GROUP` of them are re-ranked."""
+    monkeypatch.setattr(ann_module, "PER_GROUP", per_group)
+    vectors, topics = _topics(n_topics, per_topic, noise=0.02, seed=3)
     claims = _claims(topics)
     anchors = {c.id: [f"group {t}", f"depot {t}"] for c, t in zip(claims, topics, strict=True)}
     monkeypatch.setattr(ann_module, "IVF_LISTS", 16)
@@ -211,7 +244,7 @@ def test_narratives_are_the_same_past_the_switch_to_lists(monkeypatch, quantise_
     got = {frozenset(n.claim_ids) for n in index.narratives()}
     expected = {
         frozenset(c.id for c, t in zip(claims, topics, strict=True) if t == topic)
-        for topic in range(300)
+        for topic in range(n_topics)
     }
     assert got == expected
     assert index.row_of("clm_5") == 5 and index.row_of("clm_none") is None

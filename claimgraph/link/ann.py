@@ -22,7 +22,7 @@ vectors its time per claim grows.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,11 @@ RERANK = 128
 # this far under a caller's floor is not re-ranked (docs/performance.md, session 14).
 SHORTLIST_MARGIN = 0.12
 RERANK_QUERIES = 32  # queries re-ranked together (their shortlists read from disk at once)
+# With a caller's groups (the narrative index's candidates), at most this many of one group's
+# members are re-ranked for a query: a retelling of a narrative of 200 claims finds them all in
+# its shortlist, and testing the nearest few decides whether it joins (docs/performance.md,
+# session 15).
+PER_GROUP = 8
 REBUILD_GROWTH = 8
 TRAIN_MAX = 32_768
 _CHUNK = 8192
@@ -189,23 +194,37 @@ class NeighbourIndex:
     def close(self) -> None:
         self._file.close()
 
-    def search(self, vectors: np.ndarray, k: int, floor: float | None = None) -> np.ndarray:
+    def search(
+        self,
+        vectors: np.ndarray,
+        k: int,
+        floor: float | None = None,
+        groups: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> np.ndarray:
         """The k nearest keys of each vector (rows of -1 where fewer are indexed or, with
-        `floor`, where fewer may reach that cosine: see `search_blocks`)."""
+        `floor` or `groups`, where fewer were re-ranked: see `search_blocks`)."""
         out = np.full((len(vectors), min(k, self._count)), -1, dtype=np.int64)
-        for start, keys in self.search_blocks(vectors, k, floor):
+        for start, keys in self.search_blocks(vectors, k, floor, groups):
             out[start : start + len(keys)] = keys
         return out
 
     def search_blocks(
-        self, vectors: np.ndarray, k: int, floor: float | None = None
+        self,
+        vectors: np.ndarray,
+        k: int,
+        floor: float | None = None,
+        groups: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> Iterator[tuple[int, np.ndarray]]:
         """`search`, a block of queries at a time: (first query, their k nearest keys). Once
         quantised, a block is `RERANK_QUERIES` queries whose shortlists were just re-ranked
         on vectors read from disk, which the file still caches while the caller reads its
         neighbours' vectors. With `floor`, a candidate whose approximate score is below
         `floor - SHORTLIST_MARGIN` is not re-ranked (it cannot reach `floor`), so a key of the
-        k nearest with a cosine under `floor` may be missing; the graph returns all k."""
+        k nearest with a cosine under `floor` may be missing. With `groups` (keys -> the
+        group each belongs to, asked as each block is re-ranked), only the `PER_GROUP` best
+        of a group by approximate score are re-ranked: the others keep their places among the
+        k (they are not replaced by farther keys), so a query gets fewer than k keys where a
+        group fills its shortlist. The graph returns all k."""
         k = min(k, self._count)
         if not k or not len(vectors):
             yield 0, np.full((len(vectors), k), -1, dtype=np.int64)
@@ -220,7 +239,10 @@ class NeighbourIndex:
             shortlist[scores < floor - SHORTLIST_MARGIN] = -1
         for start in range(0, len(shortlist), RERANK_QUERIES):
             block = shortlist[start : start + RERANK_QUERIES]
-            yield start, self._rerank(block, vectors[start : start + len(block)], k)
+            slots = np.full(len(block), k)
+            if groups is not None:
+                block, slots = _per_group(block, k, groups)
+            yield start, self._rerank(block, vectors[start : start + len(block)], k, slots)
 
     def _graph_search(self, vectors: np.ndarray, k: int) -> np.ndarray:
         out = np.full((len(vectors), k), -1, dtype=np.int64)
@@ -236,9 +258,11 @@ class NeighbourIndex:
             out[i, int(n) :] = -1
         return out
 
-    def _rerank(self, block: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
-        """The k best of each shortlist by exact cosine on the stored vectors; the block's
-        queries share many candidates, so each vector is read once for all of them."""
+    def _rerank(
+        self, block: np.ndarray, queries: np.ndarray, k: int, slots: np.ndarray
+    ) -> np.ndarray:
+        """The `slots` best (at most k) of each shortlist by exact cosine on the stored
+        vectors; the block's queries share many candidates, so each vector is read once."""
         out = np.full((len(block), k), -1, dtype=np.int64)
         valid = block >= 0
         unique, where = np.unique(block[valid], return_inverse=True)
@@ -251,7 +275,7 @@ class NeighbourIndex:
             if not ok.any():
                 continue
             exact = table[at[j][ok]] @ queries[j]
-            order = np.argsort(-exact, kind="stable")[:k]
+            order = np.argsort(-exact, kind="stable")[: slots[j]]
             out[j, : len(order)] = row[ok][order]
         return out
 
@@ -283,3 +307,29 @@ class NeighbourIndex:
         self._graph, self._ivf, self._count = graph, None, keys
         self._keys = array("q", sorted(int(k) for k in graph.keys))
         return True
+
+
+def _per_group(
+    block: np.ndarray, k: int, groups: Callable[[np.ndarray], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """A block of shortlists (best first, -1 for none) with all but the first `PER_GROUP` keys
+    of each group in a shortlist set to -1, and each query's slots: k less the keys so
+    dropped among its first k, whose places they keep."""
+    valid = block >= 0
+    if not valid.any():
+        return block, np.full(len(block), k)
+    query = np.broadcast_to(np.arange(len(block))[:, None], block.shape)[valid]
+    group = np.asarray(groups(block[valid]), dtype=np.int64)
+    key = query * (int(group.max()) + 1) + group
+    order = np.argsort(key, kind="stable")  # shortlist order kept within a group
+    ordered = key[order]
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    position = np.arange(len(ordered))
+    rank = np.empty(len(ordered), dtype=np.int64)
+    rank[order] = position - np.maximum.accumulate(np.where(first, position, 0))
+    dropped = np.zeros(block.shape, dtype=bool)
+    dropped[valid] = rank >= PER_GROUP
+    capped = block.copy()
+    capped[dropped] = -1
+    return capped, k - dropped[:, :k].sum(axis=1)

@@ -677,7 +677,8 @@ class NarrativeIndex:
         lowest = min(self.threshold, self.plain_threshold, NOUN_ACT_THRESHOLD)
         # A block at a time: its neighbours' vectors were just read by the search's re-rank.
         find = self._find
-        for start, keys in self._ann.search_blocks(vectors, self.neighbours + 1, lowest):
+        search = self._ann.search_blocks(vectors, self.neighbours + 1, lowest, self._roots)
+        for start, keys in search:
             block = rows[start : start + len(keys)]
             # A neighbour already in the row's candidate is not tested: joining them again
             # would change nothing (a retelling of a large narrative has little left to test).
@@ -1026,6 +1027,16 @@ class NarrativeIndex:
             return False  # nothing to link on (and not in the neighbour index)
         vectors = self._vectors([row_a, row_b])
         return self._pair_ok(row_a, row_b, float(vectors[0] @ vectors[1]))
+
+    def _roots(self, rows: np.ndarray) -> np.ndarray:
+        """The candidate (union-find root) of each row, for many rows at once."""
+        parent = np.frombuffer(self._parent, dtype=np.int32)  # a view: released on return
+        roots = parent[rows]
+        while True:
+            up = parent[roots]
+            if (up == roots).all():
+                return roots
+            roots = up
 
     def _find(self, row: int) -> int:
         parent = self._parent
