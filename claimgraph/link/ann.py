@@ -11,12 +11,13 @@ bits, scanned with SIMD lookups) in inverted lists, about 110 bytes a vector, tr
 vectors indexed so far. Its approximate scores only shortlist; the `RERANK` best are re-ranked
 exactly on the float16 vectors read back from disk (`claimgraph.link.rows.VectorFile`), so the
 link test always sees the same cosines, and a caller's floor keeps candidates scored far below
-it out of the re-rank (`SHORTLIST_MARGIN`). It finds slightly fewer of the pairs that link than
-the graph: on the 42,082 claims of 1,000 news articles (1,000 queries, 1,024 lists), 0.982 of
-the neighbours at cosine 0.5 or more among the 33 nearest, at 128 lists probed (48-byte codes
-re-ranking 256: 0.981, with twice the reads; docs/performance.md). Its search scans a fixed
-number of codes up to `MAX_LISTS` lists, then a share of all of them, so past half a million
-vectors its time per claim grows.
+it out of the re-rank (`SHORTLIST_MARGIN`), as do the caller's groups (the narrative index's
+candidates): past the first `PER_GROUP` of a group, its members are not read back. It finds
+slightly fewer of the pairs that link than the graph: on the 42,082 claims of 1,000 news
+articles (1,000 queries, 1,024 lists), 0.982 of the neighbours at cosine 0.5 or more among the
+33 nearest, at 128 lists probed (48-byte codes re-ranking 256: 0.981, with twice the reads;
+docs/performance.md). Its search scans a fixed number of codes up to `MAX_LISTS` lists, then a
+share of all of them, so past half a million vectors its time per claim grows.
 """
 
 from __future__ import annotations
