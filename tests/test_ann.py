@@ -136,8 +136,11 @@ def test_a_floor_skips_only_candidates_that_cannot_reach_it(monkeypatch) -> None
     assert min(returned) >= 0.5 - 2 * ann_module.SHORTLIST_MARGIN
     assert (unfloored >= 0).sum() == len(vectors) * 33 > (floored >= 0).sum()
     blocks = list(index.search_blocks(vectors, 33, 0.5))
-    assert [start for start, _ in blocks] == list(range(0, len(vectors), ann_module.RERANK_QUERIES))
-    assert np.array_equal(np.concatenate([keys for _, keys in blocks]), floored)
+    assert [start for start, _, _ in blocks] == list(
+        range(0, len(vectors), ann_module.RERANK_QUERIES)
+    )
+    assert np.array_equal(np.concatenate([keys for _, keys, _ in blocks]), floored)
+    assert all(held.shape == (len(keys), 0) for _, keys, held in blocks)
     index.close()
 
 
@@ -277,3 +280,37 @@ def test_lists_are_rebuilt_finer_as_the_index_grows(monkeypatch) -> None:
     hits = sum(len(expected[i] & set(found[i].tolist())) for i in range(len(vectors)))
     assert hits / sum(map(len, expected)) >= 0.95
     index.close()
+
+
+def _grouped(per_group: int, monkeypatch, hold: bool = True) -> set[frozenset[str]]:
+    """Narratives of 12 topics of 60 interleaved retellings where a pair links only within a
+    class of rows (or through a hub class): most of a new claim's nearest cannot link."""
+    monkeypatch.setattr(ann_module, "PER_GROUP", per_group)
+    monkeypatch.setattr(ann_module, "IVF_LISTS", 16)
+    vectors, topics = _topics(12, 60, noise=0.02, seed=5)
+    order = np.random.default_rng(1).permutation(len(vectors))
+    vectors, topics = vectors[order], topics[order]
+    claims = _claims(topics)
+    anchors = {c.id: [f"group {t}", f"depot {t}"] for c, t in zip(claims, topics, strict=True)}
+
+    def pair_ok(index: NarrativeIndex, a: int, b: int, cosine: float) -> bool:
+        return topics[a] == topics[b] and (a % 6 == b % 6 or a % 6 == 0 or b % 6 == 0)
+
+    monkeypatch.setattr(NarrativeIndex, "_pair_ok", pair_ok)
+    if not hold:
+        monkeypatch.setattr(NarrativeIndex, "_link_held", lambda *a: None)
+    index = NarrativeIndex(_Vectors(), quantise_from=300)
+    for start in range(0, len(claims), 100):
+        index.add(claims[start : start + 100], anchors, vectors[start : start + 100])
+    assert index._ann.quantised
+    got = {frozenset(n.claim_ids) for n in index.narratives()}
+    index.close()
+    return got
+
+
+def test_held_back_members_are_tested_when_the_nearest_few_cannot_link(monkeypatch) -> None:
+    """Where the few members of a candidate re-ranked for a new claim cannot link with it, the
+    members held back are tested: the narratives are those of a search that re-ranks all."""
+    every = _grouped(10_000, monkeypatch)
+    assert _grouped(2, monkeypatch) == every
+    assert _grouped(2, monkeypatch, hold=False) != every  # what the held-back ones change

@@ -205,7 +205,7 @@ class NeighbourIndex:
         """The k nearest keys of each vector (rows of -1 where fewer are indexed or, with
         `floor` or `groups`, where fewer were re-ranked: see `search_blocks`)."""
         out = np.full((len(vectors), min(k, self._count)), -1, dtype=np.int64)
-        for start, keys in self.search_blocks(vectors, k, floor, groups):
+        for start, keys, _ in self.search_blocks(vectors, k, floor, groups):
             out[start : start + len(keys)] = keys
         return out
 
@@ -215,8 +215,9 @@ class NeighbourIndex:
         k: int,
         floor: float | None = None,
         groups: Callable[[np.ndarray], np.ndarray] | None = None,
-    ) -> Iterator[tuple[int, np.ndarray]]:
-        """`search`, a block of queries at a time: (first query, their k nearest keys). Once
+    ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """`search`, a block of queries at a time: (first query, their k nearest keys, the keys
+        held back by `groups`). Once
         quantised, a block is `RERANK_QUERIES` queries whose shortlists were just re-ranked
         on vectors read from disk, which the file still caches while the caller reads its
         neighbours' vectors. With `floor`, a candidate whose approximate score is below
@@ -224,14 +225,17 @@ class NeighbourIndex:
         k nearest with a cosine under `floor` may be missing. With `groups` (keys -> the
         group each belongs to, asked as each block is re-ranked), only the `PER_GROUP` best
         of a group by approximate score are re-ranked: the others keep their places among the
-        k (they are not replaced by farther keys), so a query gets fewer than k keys where a
-        group fills its shortlist. The graph returns all k."""
+        k (they are not replaced by farther keys) and are returned apart, held back (those
+        among the first k by approximate score, -1 elsewhere), for a caller that needs them
+        after all: a query gets fewer than k keys where a group fills its shortlist. The
+        graph returns all k and holds none back."""
         k = min(k, self._count)
+        none = np.full((len(vectors), 0), -1, dtype=np.int64)
         if not k or not len(vectors):
-            yield 0, np.full((len(vectors), k), -1, dtype=np.int64)
+            yield 0, np.full((len(vectors), k), -1, dtype=np.int64), none
             return
         if self._ivf is None:
-            yield 0, self._graph_search(vectors, k)
+            yield 0, self._graph_search(vectors, k), none
             return
         scores, shortlist = self._ivf.search(
             np.ascontiguousarray(vectors, dtype=np.float32), RERANK
@@ -240,10 +244,10 @@ class NeighbourIndex:
             shortlist[scores < floor - SHORTLIST_MARGIN] = -1
         for start in range(0, len(shortlist), RERANK_QUERIES):
             block = shortlist[start : start + RERANK_QUERIES]
-            slots = np.full(len(block), k)
+            slots, held = np.full(len(block), k), none[: len(block)]
             if groups is not None:
-                block, slots = _per_group(block, k, groups)
-            yield start, self._rerank(block, vectors[start : start + len(block)], k, slots)
+                block, slots, held = _per_group(block, k, groups)
+            yield start, self._rerank(block, vectors[start : start + len(block)], k, slots), held
 
     def _graph_search(self, vectors: np.ndarray, k: int) -> np.ndarray:
         out = np.full((len(vectors), k), -1, dtype=np.int64)
@@ -312,13 +316,13 @@ class NeighbourIndex:
 
 def _per_group(
     block: np.ndarray, k: int, groups: Callable[[np.ndarray], np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A block of shortlists (best first, -1 for none) with all but the first `PER_GROUP` keys
-    of each group in a shortlist set to -1, and each query's slots: k less the keys so
-    dropped among its first k, whose places they keep."""
+    of each group in a shortlist set to -1; each query's slots: k less the keys so dropped
+    among its first k, whose places they keep; and those keys (k a query, -1 for none)."""
     valid = block >= 0
     if not valid.any():
-        return block, np.full(len(block), k)
+        return block, np.full(len(block), k), np.full((len(block), 0), -1, dtype=np.int64)
     query = np.broadcast_to(np.arange(len(block))[:, None], block.shape)[valid]
     group = np.asarray(groups(block[valid]), dtype=np.int64)
     key = query * (int(group.max()) + 1) + group
@@ -333,4 +337,5 @@ def _per_group(
     dropped[valid] = rank >= PER_GROUP
     capped = block.copy()
     capped[dropped] = -1
-    return capped, k - dropped[:, :k].sum(axis=1)
+    held = np.where(dropped[:, :k], block[:, :k], -1)
+    return capped, k - dropped[:, :k].sum(axis=1), held

@@ -678,7 +678,7 @@ class NarrativeIndex:
         # A block at a time: its neighbours' vectors were just read by the search's re-rank.
         find = self._find
         search = self._ann.search_blocks(vectors, self.neighbours + 1, lowest, self._roots)
-        for start, keys in search:
+        for start, keys, held in search:
             block = rows[start : start + len(keys)]
             # A neighbour already in the row's candidate is not tested: joining them again
             # would change nothing (a retelling of a large narrative has little left to test).
@@ -699,6 +699,22 @@ class NarrativeIndex:
                     cosine = float(unit[row] @ unit[other])
                     if cosine >= lowest and self._pair_ok(row, other, cosine):
                         self._union(row, other)
+            # Members of a large candidate past the few the search re-ranked: tested only
+            # when none of those joined the row (read from disk then, rarely), so the row
+            # is tested against its k nearest as if all had been re-ranked.
+            for row, spare in zip(block, held, strict=False):
+                rest = [int(o) for o in spare.tolist() if o >= 0 and find(int(o)) != find(row)]
+                if rest:
+                    self._link_held(row, unit[row], rest, lowest)
+
+    def _link_held(self, row: int, unit: np.ndarray, others: list[int], lowest: float) -> None:
+        """Test a row against held-back neighbours, nearest first, as `_link` tests its own."""
+        cosines = self._vectors(others) @ unit
+        for i in np.argsort(-cosines, kind="stable").tolist():
+            other, cosine = others[i], float(cosines[i])
+            joined = self._find(row) == self._find(other)
+            if not joined and cosine >= lowest and self._pair_ok(row, other, cosine):
+                self._union(row, other)
 
     def _append(
         self,
