@@ -217,18 +217,18 @@ class NeighbourIndex:
         groups: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
         """`search`, a block of queries at a time: (first query, their k nearest keys, the keys
-        held back by `groups`). Once
-        quantised, a block is `RERANK_QUERIES` queries whose shortlists were just re-ranked
-        on vectors read from disk, which the file still caches while the caller reads its
-        neighbours' vectors. With `floor`, a candidate whose approximate score is below
-        `floor - SHORTLIST_MARGIN` is not re-ranked (it cannot reach `floor`), so a key of the
-        k nearest with a cosine under `floor` may be missing. With `groups` (keys -> the
-        group each belongs to, asked as each block is re-ranked), only the `PER_GROUP` best
-        of a group by approximate score are re-ranked: the others keep their places among the
-        k (they are not replaced by farther keys) and are returned apart, held back (those
-        among the first k by approximate score, -1 elsewhere), for a caller that needs them
-        after all: a query gets fewer than k keys where a group fills its shortlist. The
-        graph returns all k and holds none back."""
+        held back by `groups`). Once quantised, a block is `RERANK_QUERIES` queries whose
+        shortlists were just re-ranked on vectors read from disk, which the file still caches
+        while the caller reads its neighbours' vectors. With `floor`, a candidate whose
+        approximate score is below `floor - SHORTLIST_MARGIN` is not re-ranked (it cannot
+        reach `floor`), so a key of the k nearest with a cosine under `floor` may be missing.
+
+        With `groups` (keys -> the group each belongs to, asked as each block is re-ranked),
+        only the `PER_GROUP` best of a group by approximate score are re-ranked. The others
+        still count among the k nearest by their approximate score: those that would be among
+        them are returned apart, held back (-1 elsewhere), for a caller that needs them after
+        all, and the keys returned are the re-ranked ones that would be. The graph returns all
+        k and holds none back."""
         k = min(k, self._count)
         none = np.full((len(vectors), 0), -1, dtype=np.int64)
         if not k or not len(vectors):
@@ -244,10 +244,41 @@ class NeighbourIndex:
             shortlist[scores < floor - SHORTLIST_MARGIN] = -1
         for start in range(0, len(shortlist), RERANK_QUERIES):
             block = shortlist[start : start + RERANK_QUERIES]
-            slots, held = np.full(len(block), k), none[: len(block)]
-            if groups is not None:
-                block, slots, held = _per_group(block, k, groups)
-            yield start, self._rerank(block, vectors[start : start + len(block)], k, slots), held
+            queries = vectors[start : start + len(block)]
+            if groups is None:
+                yield start, self._rerank(block, queries, k)[0], none[: len(block)]
+            else:
+                approximate = scores[start : start + len(block)]
+                yield start, *self._rerank_groups(block, approximate, queries, k, groups)
+
+    def _rerank_groups(
+        self,
+        block: np.ndarray,
+        approximate: np.ndarray,
+        queries: np.ndarray,
+        k: int,
+        groups: Callable[[np.ndarray], np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest of each shortlist when only the first `PER_GROUP` of each group are
+        re-ranked: the k best of the exact scores and, for the rest, the approximate ones;
+        (the re-ranked keys among them, best first; the others, held back)."""
+        dropped = _past_per_group(block, groups)
+        kept = np.where(dropped, -1, block)
+        keys, exact = self._rerank(kept, queries, block.shape[1])
+        out = np.full((len(block), k), -1, dtype=np.int64)
+        held = np.full((len(block), k), -1, dtype=np.int64)
+        for j in range(len(block)):
+            ranked = exact[j][keys[j] >= 0]
+            spare = approximate[j][dropped[j]]
+            scores = np.concatenate([ranked, spare])
+            if not len(scores):
+                continue
+            kth = np.sort(scores)[::-1][min(k, len(scores)) - 1]
+            near = min(int((ranked >= kth).sum()), k)
+            out[j, :near] = keys[j][:near]
+            hold = block[j][dropped[j] & (approximate[j] >= kth)][: k - near]
+            held[j, : len(hold)] = hold
+        return out, held
 
     def _graph_search(self, vectors: np.ndarray, k: int) -> np.ndarray:
         out = np.full((len(vectors), k), -1, dtype=np.int64)
@@ -264,15 +295,17 @@ class NeighbourIndex:
         return out
 
     def _rerank(
-        self, block: np.ndarray, queries: np.ndarray, k: int, slots: np.ndarray
-    ) -> np.ndarray:
-        """The `slots` best (at most k) of each shortlist by exact cosine on the stored
-        vectors; the block's queries share many candidates, so each vector is read once."""
+        self, block: np.ndarray, queries: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The k best of each shortlist by exact cosine on the stored vectors, and their
+        cosines (-inf where none); the block's queries share many candidates, so each vector
+        is read once for all of them."""
         out = np.full((len(block), k), -1, dtype=np.int64)
+        cosines = np.full((len(block), k), -np.inf, dtype=np.float32)
         valid = block >= 0
         unique, where = np.unique(block[valid], return_inverse=True)
         if not len(unique):
-            return out
+            return out, cosines
         table = self._vectors_of(unique)
         at = np.full(block.shape, -1, dtype=np.int64)
         at[valid] = where
@@ -280,9 +313,10 @@ class NeighbourIndex:
             if not ok.any():
                 continue
             exact = table[at[j][ok]] @ queries[j]
-            order = np.argsort(-exact, kind="stable")[: slots[j]]
+            order = np.argsort(-exact, kind="stable")[:k]
             out[j, : len(order)] = row[ok][order]
-        return out
+            cosines[j, : len(order)] = exact[order]
+        return out, cosines
 
     def get(self, keys: Sequence[int]) -> np.ndarray:
         """Vectors as the graph stores them (float16 values); once quantised, from disk."""
@@ -314,15 +348,13 @@ class NeighbourIndex:
         return True
 
 
-def _per_group(
-    block: np.ndarray, k: int, groups: Callable[[np.ndarray], np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A block of shortlists (best first, -1 for none) with all but the first `PER_GROUP` keys
-    of each group in a shortlist set to -1; each query's slots: k less the keys so dropped
-    among its first k, whose places they keep; and those keys (k a query, -1 for none)."""
+def _past_per_group(block: np.ndarray, groups: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Which keys of a block of shortlists (best first, -1 for none) come after the first
+    `PER_GROUP` of their group in their shortlist."""
     valid = block >= 0
+    dropped = np.zeros(block.shape, dtype=bool)
     if not valid.any():
-        return block, np.full(len(block), k), np.full((len(block), 0), -1, dtype=np.int64)
+        return dropped
     query = np.broadcast_to(np.arange(len(block))[:, None], block.shape)[valid]
     group = np.asarray(groups(block[valid]), dtype=np.int64)
     key = query * (int(group.max()) + 1) + group
@@ -333,9 +365,5 @@ def _per_group(
     position = np.arange(len(ordered))
     rank = np.empty(len(ordered), dtype=np.int64)
     rank[order] = position - np.maximum.accumulate(np.where(first, position, 0))
-    dropped = np.zeros(block.shape, dtype=bool)
     dropped[valid] = rank >= PER_GROUP
-    capped = block.copy()
-    capped[dropped] = -1
-    held = np.where(dropped[:, :k], block[:, :k], -1)
-    return capped, k - dropped[:, :k].sum(axis=1), held
+    return dropped
