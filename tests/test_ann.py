@@ -162,6 +162,19 @@ def test_a_group_is_re_ranked_only_its_best_few_deep(monkeypatch) -> None:
     assert (returned.sum(axis=1) <= ann_module.PER_GROUP).all()
     assert returned.sum(axis=1).mean() >= ann_module.PER_GROUP - 0.5
     assert (topics[grouped[returned]] == np.repeat(topics, returned.sum(axis=1))).all()
+    # With the ones held back, they take the k places a full re-rank fills (which members of
+    # one topic, all about as near, is a matter of rounding).
+    blocks = list(index.search_blocks(vectors, 33, 0.5, groups=lambda keys: topics[keys]))
+    held = np.concatenate([h for _, _, h in blocks])
+    assert np.array_equal(np.concatenate([keys for _, keys, _ in blocks]), grouped)
+    kept = [set(grouped[i][returned[i]].tolist()) for i in range(len(held))]
+    spare = [set(held[i][held[i] >= 0].tolist()) for i in range(len(held))]
+    assert not any(a & b for a, b in zip(kept, spare, strict=True))
+    assert np.mean([len(b) for b in spare]) >= 20  # a topic of 50 fills each shortlist
+    both = [a | b for a, b in zip(kept, spare, strict=True)]
+    full = [set(plain[i][plain[i] >= 0]) for i in range(len(plain))]
+    assert np.mean([len(b) == len(f) for b, f in zip(both, full, strict=True)]) >= 0.95
+    assert all(topics[list(b)].tolist() == [topics[i]] * len(b) for i, b in enumerate(both))
     # The few re-ranked are the nearest of the group's approximate best, in exact order.
     exact = vectors @ vectors.T
     for i in range(0, len(vectors), 97):
