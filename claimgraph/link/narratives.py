@@ -702,7 +702,7 @@ class NarrativeIndex:
             # Members of a large candidate past the few the search re-ranked: tested only
             # when none of those joined the row (read from disk then, rarely), so the row
             # is tested against its k nearest as if all had been re-ranked.
-            for row, spare in zip(block, held, strict=False):
+            for row, spare in zip(block, held, strict=True):
                 rest = [int(o) for o in spare.tolist() if o >= 0 and find(int(o)) != find(row)]
                 if rest:
                     self._link_held(row, unit[row], rest, lowest)
