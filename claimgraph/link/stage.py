@@ -48,6 +48,7 @@ ENCODE_BATCH = 32
 # and its memory does not grow with the corpus (bench/memory.py --link).
 SAVE_EVERY = 20_000
 LOAD_PAGE = 20_000  # stored claims read at a time when a run starts
+PENDING_PAGE = 2_000  # claims never linked (a relink: every claim) added at a time
 
 
 @dataclass(slots=True)
@@ -234,8 +235,11 @@ class Linker:
         self.index.restore_neighbours(stored_narratives.ann_path(self.store), self._stored_vectors)
         self._restored = len(self.index)  # rows past it are this run's (`added`)
         pending = self.store.unlinked_claims()
-        if pending:
-            claims = [_claim_from_row(r) for r in pending]
+        # A page of claims at a time, in the order they were stored (a relink's whole store:
+        # all at once, its vectors, parses and mentions held together, took 4 GB at 4,000
+        # articles), each page whole documents, as a run adds them.
+        for page in _pages(pending, PENDING_PAGE):
+            claims = [_claim_from_row(r) for r in page]
             # Vectors stored by an earlier run are used as they are: nothing is re-embedded.
             have, vectors, _ = read_vectors(
                 self.store, [c.id for c in claims], model=self.encoder.name
@@ -245,6 +249,7 @@ class Linker:
                 self.encoder.seed([text[i] for i in have], vectors)
             self._add(claims)
             self.encoder.clear()
+        del pending
 
     def _stored_vectors(self) -> Iterator[tuple[list[int], np.ndarray]]:
         """The stored vectors of the index's anchored rows, a page at a time, in key order."""
@@ -396,3 +401,15 @@ def relink(store: Store, settings: LinkSettings | None = None) -> int:
     linker = Linker(store, settings)  # loading re-adds every claim the index lacks
     linker.save()
     return claims
+
+
+def _pages(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """Rows in pages of about `size`, a document's rows never split across two."""
+    page: list[dict[str, Any]] = []
+    for row in rows:
+        if len(page) >= size and row["document_id"] != page[-1]["document_id"]:
+            yield page
+            page = []
+        page.append(row)
+    if page:
+        yield page
