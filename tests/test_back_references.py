@@ -192,6 +192,14 @@ def test_an_institution_addressed_is_no_outlet(nlp) -> None:
     )
     vias = [a.via for a in nlp(text)._.cg_attributions]
     assert vias == [[], [], ["NBC"]]
+    # A venue, or a person by a title with words before it, is whom they told too.
+    text = (
+        "City officials told the Target Center that it would owe a security bill. "
+        'Trump tweeted, "Someone please tell the Radical Left Mayor of Minneapolis that he '
+        "can't price out Free Speech.\""
+    )
+    found = nlp(text)._.cg_attributions
+    assert {a.cue for a in found} >= {"told", "tell"} and all(a.via == [] for a in found)
 
 
 def test_share_buttons_links_and_run_on_spans_are_no_entity_names(nlp) -> None:

@@ -1688,8 +1688,10 @@ def outlet_of(
             return None  # "told Muslims", "told Smith": people, not a medium
         if named is not None and _surname_of_person(mentions, named):
             return None  # "a conversation with Trump", "told Rand Paul": an ORG here, a person elsewhere
-        if named is None and all(t.lower_ in vocab.role_nouns for t in names):
-            return None  # "talk with the President": a title, not a medium
+        if named is None and names[-1].lower_ in vocab.role_nouns:
+            # "talk with the President", "tell the Radical Left Mayor of Minneapolis": a
+            # person by title, not a medium
+            return None
         name = named.name if named is not None else " ".join(t.text for t in names)
         if descriptive_head or is_outlet_name(name) and not _institution(name):
             return name
@@ -1761,9 +1763,11 @@ def _institution(name: str) -> bool:
     return bool(words & institutions)
 
 
-# Words of institutions that entity_types.yaml's org head words do not hold.
+# Words of institutions that entity_types.yaml's org head words do not hold, and of venues
+# ("told the Target Center": the arena that hosts a rally is whom officials told).
 _INSTITUTION_WORDS = frozenset(
     {"court", "department", "bureau", "board", "senate", "congress", "club", "university"}
+    | {"center", "centre", "arena", "stadium", "hospital", "school", "college"}
 )
 
 
