@@ -154,3 +154,61 @@ def test_the_python_api_stores_what_the_cli_stores_linking_by_default(corpus, tm
     bare = api.analyze([corpus], tmp_path / "bare.db", link=False, workers=1)
     tables = dump(tmp_path / "bare.db")
     assert bare.workers == 1 and tables["documents"] and not tables["claims"]
+
+
+def test_claims_on_a_second_thread_store_what_one_thread_stores(corpus, nlp, tmp_path):
+    """One process finds claims on a second thread while spaCy parses the next chunk: the
+    rows are those of a run that does both in turn, in the same order."""
+    summaries = {}
+    for name, thread in (("inline", False), ("thread", True)):
+        with Store(tmp_path / f"{name}.db") as store:
+            summaries[name] = local.analyze(
+                [corpus],
+                store,
+                nlp,
+                model_name=model_info(nlp).describe(),
+                linker=Linker(store),
+                claim_thread=thread,
+            )
+    assert (summaries["inline"].claim_thread, summaries["thread"].claim_thread) == (False, True)
+    expected, got = dump(tmp_path / "inline.db"), dump(tmp_path / "thread.db")
+    assert_same_tables(expected, got)
+    assert len(got["claims"]) > 20
+
+
+def test_the_claim_thread_keeps_input_order_and_raises_its_error_in_the_run(nlp):
+    """Chunks come back in input order, each with its claims set, and an error of the claim
+    stage stops the run where it happened instead of being lost on the thread."""
+    docs = [
+        Document(id=f"d{i}", source=f"s{i}", text=f"The mayor said the bridge {i} was closed.")
+        for i in range(5)
+    ]
+    items = [x for d in docs for x in (d, FileEnd(d.source, 1, 1))]
+    seen: list[str] = []
+
+    def claims(chunk: list[Document]) -> None:
+        seen.extend(d.id for d in chunk)
+        for doc in chunk:
+            doc.claims = []  # set here, read by the caller after the chunk is done
+
+    out = list(per_document(items, nlp, claims, chunk=2, overlap=True))
+    assert [getattr(i, "id", getattr(i, "path", None)) for i in out] == [
+        getattr(i, "id", getattr(i, "path", None)) for i in items
+    ]
+    assert seen == [d.id for d in docs]
+
+    def failing(chunk: list[Document]) -> None:
+        if any(d.id == "e2" for d in chunk):
+            raise RuntimeError("claim stage broke on e2")
+
+    fresh = [
+        Document(id=f"e{i}", source=f"t{i}", text=f"The mayor said the road {i} was closed.")
+        for i in range(5)
+    ]
+    stream = [x for d in fresh for x in (d, FileEnd(d.source, 1, 1))]
+    got = []
+    with pytest.raises(RuntimeError, match="broke on e2"):
+        for item in per_document(stream, nlp, failing, chunk=2, overlap=True):
+            got.append(item)
+    # the chunk before the failing one came out whole; nothing of or after it did
+    assert [i.id for i in got if isinstance(i, Document)] == ["e0", "e1"]

@@ -52,6 +52,7 @@ __all__ = [
     "_write",
     "analyze",
     "choose_workers",
+    "claim_thread_fits",
     "default_workers",
 ]
 
@@ -87,6 +88,12 @@ def choose_workers(files: list[Path], requested: int | None = None) -> tuple[int
     if cores > 1:
         return 1, f"small input ({size // 1024:,} KB): one process; --workers N for more"
     return 1, "one core"
+
+
+def claim_thread_fits(workers: int) -> bool:
+    """Whether a run's claims go on a second thread of its one process (`per_document`'s
+    `overlap`): when this process works alone and a second core is free for the encoder."""
+    return workers <= 1 and default_workers() >= 2
 
 
 def _write(
@@ -274,13 +281,16 @@ def analyze(
     workers: int = 1,
     worker_settings: WorkerSettings | None = None,
     pool: WorkerPool | None = None,
+    claim_thread: bool | None = None,
 ) -> RunSummary:
     """Read, clean, annotate and store; with a `linker`, also claims and narratives.
 
     `workers` > 1 (or a started `pool`) runs annotation and claims in worker processes, built
     from `worker_settings`; otherwise `nlp` runs them here. Memory is bounded per document
     too: a document longer than `window_chars` is parsed in windows of that size, and one
-    longer than `max_chars` is skipped with its size named."""
+    longer than `max_chars` is skipped with its size named. In one process, a run's claims are
+    found on a second thread beside spaCy when a second core is free (`claim_thread`: None
+    decides so; the rows stored are the same either way)."""
     files = files if files is not None else list(expand_paths(paths))
     summary = RunSummary(model=model_name, inputs=len(files))
     if worker_settings is not None and linker is not None and worker_settings.link is None:
@@ -305,7 +315,12 @@ def analyze(
                 stage = linker.stage if linker is not None else None
                 if stage is not None:
                     stage.load()  # before torch's thread count is set for this run
-                stream = per_document(items, nlp, stage, window_chars=window_chars)
+                if claim_thread is None:
+                    claim_thread = claim_thread_fits(workers)
+                summary.claim_thread = bool(claim_thread and stage is not None)
+                stream = per_document(
+                    items, nlp, stage, window_chars=window_chars, overlap=summary.claim_thread
+                )
             with _one_torch_thread() if active is None else nullcontext():
                 for item in stream:
                     run.take(item)

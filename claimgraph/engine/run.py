@@ -65,6 +65,8 @@ class RunSummary:
     seconds: float = 0.0
     # Processes doing the per-document work (annotation and claims): 1 = this process alone.
     workers: int = 1
+    # One process only: its claims were found on a second thread, beside spaCy.
+    claim_thread: bool = False
     # New documents by detected language ("unknown": too little text to tell); documents not in
     # English and non-English sentences of English ones skip the English-only stages.
     languages: dict[str, int] = field(default_factory=dict)
@@ -155,10 +157,16 @@ def per_document(
     *,
     window_chars: int = DEFAULT_WINDOW_CHARS,
     chunk: int = CLAIM_CHUNK,
+    overlap: bool = False,
 ) -> Iterator[Item]:
     """Annotate each document, then (with a claim stage, `claimgraph.link.stage.ClaimStage`)
     set its claims, scored, dated and embedded, `chunk` documents per transformer call. Other
-    items pass through; everything comes out in input order, streaming."""
+    items pass through; everything comes out in input order, streaming.
+
+    With `overlap`, a chunk's claims are found on a second thread while the next chunk is
+    parsed: the encoder (onnxruntime, which lets go of Python's lock while it runs) then works
+    on a second core beside spaCy in the same process, at the memory of one process. At most
+    one chunk is in the claim stage, so memory stays bounded; outputs are the same."""
     pending: deque[Item] = deque()
 
     def documents() -> Iterator[Document]:
@@ -169,25 +177,68 @@ def per_document(
 
     ready: list[Item] = []
     docs: list[Document] = []
+    helper = _ClaimThread(claims) if overlap and claims is not None else None
 
     def flush() -> Iterator[Item]:
-        if claims is not None and docs:
-            claims(docs)
-        yield from ready
+        if helper is not None:
+            yield from helper.submit(list(ready), list(docs))
+        else:
+            if claims is not None and docs:
+                claims(docs)
+            yield from ready
         ready.clear()
         docs.clear()
 
-    for doc in annotate_documents(documents(), nlp, window_chars=window_chars):
-        while not isinstance(pending[0], Document):
-            ready.append(pending.popleft())
-        pending.popleft()
-        ready.append(doc)
-        docs.append(doc)
-        if len(docs) >= chunk:
-            yield from flush()
-    ready.extend(pending)
-    pending.clear()
-    yield from flush()
+    try:
+        for doc in annotate_documents(documents(), nlp, window_chars=window_chars):
+            while not isinstance(pending[0], Document):
+                ready.append(pending.popleft())
+            pending.popleft()
+            ready.append(doc)
+            docs.append(doc)
+            if len(docs) >= chunk:
+                yield from flush()
+        ready.extend(pending)
+        pending.clear()
+        yield from flush()
+        if helper is not None:
+            yield from helper.drain()
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+class _ClaimThread:
+    """The claim stage on one background thread, a chunk at a time, results in input order."""
+
+    def __init__(self, claims: Callable[[list[Document]], Any]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.claims = claims
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="claimgraph-claims")
+        self.waiting: deque[tuple[Any, list[Item]]] = deque()
+
+    def submit(self, ready: list[Item], docs: list[Document]) -> Iterator[Item]:
+        """Hand a chunk over, then yield the chunk before it (its claims done), so the writer
+        stores that one while this one's claims are found."""
+        done = list(self._done())
+        future = self.executor.submit(self.claims, docs) if docs else None
+        self.waiting.append((future, ready))
+        yield from done
+
+    def _done(self) -> Iterator[Item]:
+        """The items of the chunks handed over, once their claims are done (checked now)."""
+        while self.waiting:
+            future, ready = self.waiting.popleft()
+            if future is not None:
+                future.result()  # the claim stage's error, raised here in the caller
+            yield from ready
+
+    def drain(self) -> Iterator[Item]:
+        yield from self._done()
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 class Run:

@@ -15,7 +15,12 @@ from typing import Any
 
 from claimgraph.annotate import DEFAULT_MAX_CHARS, DEFAULT_WINDOW_CHARS
 from claimgraph.annotate.nlp import DEFAULT_MODEL
-from claimgraph.engine.local import WorkerPool, WorkerSettings, choose_workers
+from claimgraph.engine.local import (
+    WorkerPool,
+    WorkerSettings,
+    choose_workers,
+    claim_thread_fits,
+)
 from claimgraph.engine.run import RunSummary
 from claimgraph.model import Document
 from claimgraph.store import Store
@@ -83,7 +88,10 @@ class Analysis:
             lines.append(("Embedding model", self.linker.encoder.inner.describe()))
         if self.options.engine == "local":
             plural = "es" if self.workers != 1 else ""
-            lines.append(("Workers", f"{self.workers} process{plural} ({self.why})"))
+            line = f"{self.workers} process{plural} ({self.why})"
+            if self.linker is not None and self.pool is None and claim_thread_fits(self.workers):
+                line += "; claims on a second thread, beside spaCy"
+            lines.append(("Workers", line))
         return lines
 
     def run(
