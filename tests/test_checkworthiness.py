@@ -135,3 +135,40 @@ def test_linguistic_features_fire_on_real_debate_text() -> None:
     question = next(t for t in ct.texts if t.startswith("How do you miss $6 billion"))
     features = dict(zip(cw.FEATURE_NAMES, cw.linguistic_features([question])[0], strict=True))
     assert features["question"] == features["money"] == features["second_person"] == 1.0
+
+
+def test_scoring_reads_the_tfidf_the_training_transform_makes(
+    scorer: cw.CheckworthinessScorer,
+) -> None:
+    """Scoring counts words and word pairs term by term, without sklearn; its lexical log-odds
+    are those of the sparse TF-IDF transform the weights were trained on."""
+    texts = [cw.prepare(s) for s in sample_paragraph_sentences()] + [
+        "Unemployment fell to 3.5 percent, the lowest rate in 50 years, the report said.",
+        "the the the the",  # a repeated word: sublinear counts
+        "",
+        "Zxqv blorf.",  # nothing in the vocabulary
+    ]
+    sparse_part = cw.tfidf(texts, scorer.vocabulary, scorer.idf) @ scorer.coef_lexical
+    term_by_term = np.array([scorer._lexical(t) for t in texts])
+    assert np.max(np.abs(sparse_part - term_by_term)) < 1e-12
+    assert term_by_term[-1] == 0.0 and np.count_nonzero(term_by_term) > len(texts) // 2
+
+
+def test_scoring_imports_neither_sklearn_nor_scipy() -> None:
+    """sklearn with pandas and pyarrow hold ~140 MB in every process that scores claims."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from claimgraph.link import checkworthiness as cw\n"
+        "import numpy as np\n"
+        "s = cw.CheckworthinessScorer.load(encoder=type('E', (), {'name': cw.shipped_encoder_name()})())\n"
+        "p = s.score(['The tax cut cost 1.5 trillion dollars.'], np.zeros((1, 384)))\n"
+        "assert 0 < p[0] < 1\n"
+        "print(sorted(m for m in ('sklearn', 'scipy', 'pandas') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
