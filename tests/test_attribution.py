@@ -233,3 +233,34 @@ def test_an_inverted_cue_gets_its_speaker_back_from_the_tagger_s_swap(nlp):
     # the usual order stays as the tagger found it
     usual = SpanRelation(at("warned"), at(speaker), at(clause))
     assert _uninverted(doc, usual, cue) == usual
+
+
+def test_a_cue_takes_the_auxiliaries_adverbs_and_preposition_polnear_puts_in_it(nlp):
+    """Written for this test. PolNeAR's cues hold the auxiliaries, negation and adverbs before
+    the verb and a preposition between the verb and what was said; ours did not."""
+    from claimgraph.annotate.attribution import Relation, _cue_edges
+
+    def relation(text: str, cue: str, source: str, content: str) -> tuple[Relation, object]:
+        doc = nlp(text)
+
+        def at(part: str) -> tuple[int, int]:
+            return text.index(part), text.index(part) + len(part)
+
+        token = next(t for t in doc if t.idx == text.index(cue.split()[0]))
+        return Relation("indirect", [at(content)], at(cue), at(source), token.i), doc
+
+    text = "The harbour master has repeatedly said that the new pier is unsafe."
+    found, doc = relation(text, "said", "The harbour master", "the new pier is unsafe")
+    start, end = _cue_edges(doc, found).cue
+    assert text[start:end] == "has repeatedly said"
+
+    text = "The fishermen's union voiced its contempt for the new quota rules."
+    found, doc = relation(
+        text, "voiced its contempt", "The fishermen's union", "the new quota rules"
+    )
+    start, end = _cue_edges(doc, found).cue
+    assert text[start:end] == "voiced its contempt for"
+
+    text = "When asked, the harbour master said the pier would reopen in May."
+    found, doc = relation(text, "said", "the harbour master", "the pier would reopen in May")
+    assert _cue_edges(doc, found).cue == found.cue

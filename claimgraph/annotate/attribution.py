@@ -1281,6 +1281,54 @@ _BARE_OBJECT_WORDS = 4
 _ENDS_A_SENTENCE = re.compile(r"[.!?][\"'”’)]*\s*$")
 
 
+# Words before a cue verb that PolNeAR's cues take ("has not yet said", "was also asked"): on
+# PolNeAR train 96% of auxiliaries, 97% of passive auxiliaries and 98% of negations before a
+# cue verb are in its cue. Adverbs too, but not "when" or "why" ("when asked": out).
+_CUE_LEFT_DEPS = frozenset({"aux", "auxpass", "neg", "advmod"})
+_CUE_HEADS = frozenset({"VERB", "AUX", "ADJ", "NOUN"})
+_OPENING_MARKS = " \t\u00a0\"'\u201c\u2018"
+
+
+def _cue_edges(doc: Doc, relation: Relation) -> Relation:
+    """The cue with PolNeAR's edges: the auxiliaries, negation and adverbs just before its
+    verb ("has repeatedly criticized", "did not say"), and a preposition between it and its
+    content ("expressed disdain for | the deal", "spoke about | ..."), which PolNeAR puts in the
+    cue (on train 65 of 69 "for", 54 of 60 "about" before a content). Nothing that overlaps the
+    source or the content is taken. On PolNeAR dev cue exact F1 68.4 -> 69.1, degraded 66.8
+    -> 67.4, train (first 200 articles) 72.9 -> 73.5."""
+    span = doc.char_span(*relation.cue, alignment_mode="expand")
+    if span is None or not len(span):
+        return relation
+    start, end = relation.cue
+    heads = {t.i for t in span if t.pos_ in _CUE_HEADS}
+    i = span.start - 1
+    while (
+        i >= 0
+        and doc[i].dep_ in _CUE_LEFT_DEPS
+        and doc[i].tag_ != "WRB"
+        and doc[i].lower_ != "to"
+        and doc[i].head.i > i
+        and doc[i].head.i in heads
+    ):
+        i -= 1
+    taken = [x for x in (relation.source, *relation.content) if x is not None]
+    if i + 1 < span.start and not any(_overlaps((doc[i + 1].idx, start), x) for x in taken):
+        start = doc[i + 1].idx
+    if span.end < len(doc):
+        prep = doc[span.end]
+        after = prep.idx + len(prep)
+        opens = relation.content[0][0]
+        if (
+            prep.pos_ == "ADP"
+            and prep.dep_ in ("prep", "agent", "prt")
+            and after <= opens
+            and not doc_text(doc)[after:opens].strip(_OPENING_MARKS)
+            and not (relation.source is not None and _overlaps(relation.source, (prep.idx, after)))
+        ):
+            end = after
+    return relation if (start, end) == relation.cue else replace(relation, cue=(start, end))
+
+
 def combine(doc: Doc, rules: list[Relation], tagged: list[Relation]) -> list[Relation]:
     """Hybrid: the tagger decides which verbs report speech; the rules resolve who spoke.
 
@@ -1304,6 +1352,7 @@ def combine(doc: Doc, rules: list[Relation], tagged: list[Relation]) -> list[Rel
         elif _kept_alone(doc, rule, bare):
             out.append(rule)
     out += [t for t in tagged if not any(_overlaps(t.cue, r.cue) for r in rules)]
+    out = [_cue_edges(doc, r) for r in out]
     out.sort(key=lambda r: (r.cue[0], r.content[0][0]))
     return out
 
