@@ -264,3 +264,24 @@ def test_a_cue_takes_the_auxiliaries_adverbs_and_preposition_polnear_puts_in_it(
     text = "When asked, the harbour master said the pier would reopen in May."
     found, doc = relation(text, "said", "the harbour master", "the pier would reopen in May")
     assert _cue_edges(doc, found).cue == found.cue
+
+
+def test_a_tagger_content_never_cuts_a_noun_phrase(nlp):
+    """Written for this test. The tagger sometimes starts or stops a content inside a noun
+    phrase ("new harbour plan" of "the council's new harbour plan"); PolNeAR's contents take
+    the whole phrase. A line break, the cue and the source stay outside."""
+    from claimgraph.annotate.attribution import Relation, _whole_phrases
+
+    def grown(text: str, part: str) -> list[str]:
+        doc = nlp(text)
+        cue = next(t for t in doc if t.pos_ == "VERB")
+        content = [(text.index(part), text.index(part) + len(part))]
+        found = Relation("indirect", content, (cue.idx, cue.idx + len(cue)), (0, 18), cue.i)
+        chunks = [(c.start, c.end) for c in doc.noun_chunks]
+        return [text[a:b] for a, b in _whole_phrases(doc, found, chunks)]
+
+    text = "The ferry operator criticised the council's new harbour plan on Monday."
+    assert grown(text, "new harbour plan") == ["the council's new harbour plan"]
+    assert grown(text, "the council's new") == ["the council's new harbour plan"]
+    text = "The ferry operator welcomed a two-year freeze on ferry fares."
+    assert grown(text, "freeze on ferry fares") == ["a two-year freeze on ferry fares"]

@@ -1329,6 +1329,43 @@ def _cue_edges(doc: Doc, relation: Relation) -> Relation:
     return relation if (start, end) == relation.cue else replace(relation, cue=(start, end))
 
 
+def _whole_phrases(
+    doc: Doc, relation: Relation, chunks: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The tagger's content with no noun phrase cut at its edges: the tagger starts or stops a
+    content inside one ("Politico story" for "a Politico story", "the plan's" for "the plan's
+    costs", "as wealthy as Mr." for "... Mr. Trump"), which PolNeAR never does. An edge moves
+    to the phrase's first or last word, not over a line break, the cue or the source. On
+    PolNeAR dev content exact F1 +0.2 (degraded +0.2, train +0.5)."""
+    text = doc_text(doc)
+    avoid = [x for x in (relation.cue, relation.source) if x is not None]
+
+    def free(a: int, b: int) -> bool:
+        return "\n" not in text[a:b] and not any(_overlaps((a, b), x) for x in avoid)
+
+    grown = []
+    for start, end in relation.content:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            grown.append((start, end))
+            continue
+        first, last = span.start, span.end - 1
+        for a, b in chunks:
+            if a < first < b:
+                while a < first and (doc[a].is_punct or doc[a].is_space):
+                    a += 1
+                if doc[a].idx < start and free(doc[a].idx, start):
+                    start = doc[a].idx
+            if a <= last < b - 1:
+                while b - 1 > last and (doc[b - 1].is_punct or doc[b - 1].is_space):
+                    b -= 1
+                edge = doc[b - 1].idx + len(doc[b - 1])
+                if edge > end and free(end, edge):
+                    end = edge
+        grown.append((start, end))
+    return grown
+
+
 def combine(doc: Doc, rules: list[Relation], tagged: list[Relation]) -> list[Relation]:
     """Hybrid: the tagger decides which verbs report speech; the rules resolve who spoke.
 
@@ -1351,7 +1388,10 @@ def combine(doc: Doc, rules: list[Relation], tagged: list[Relation]) -> list[Rel
             out.append(replace(rule, cue=agree.cue, content=content))
         elif _kept_alone(doc, rule, bare):
             out.append(rule)
-    out += [t for t in tagged if not any(_overlaps(t.cue, r.cue) for r in rules)]
+    alone = [t for t in tagged if not any(_overlaps(t.cue, r.cue) for r in rules)]
+    if alone:
+        chunks = [(c.start, c.end) for c in doc.noun_chunks]
+        out += [replace(t, content=_whole_phrases(doc, t, chunks)) for t in alone]
     out = [_cue_edges(doc, r) for r in out]
     out.sort(key=lambda r: (r.cue[0], r.content[0][0]))
     return out
