@@ -123,3 +123,33 @@ def test_predicates_name_their_act_with_particle_purpose_and_means() -> None:
     assert actions.acts_of(predicates) == actions.acts_of(["transfer"]) == {"transport"}
     assert actions.acts_of(["airdrop"]) == actions.acts_of(["drop"]) == {"supply"}
     assert actions.acts_of(["take", "land"]) == frozenset()
+
+
+def test_frames_parse_lemmatizes_only_the_words_it_reads_with_the_pipelines_lemmas() -> None:
+    """`parse_frames` skips the attribute ruler and lemmatizer and lemmatizes a word when a
+    frame reads it: every word's lemma, tag and dependency, and every frame, are the full
+    pipeline's, also for the ruler's two-word forms and for whitespace tokens (whose tag
+    and dependency the ruler changes)."""
+    from claimgraph.link.frames import PARSE_BATCH, _lemma, _parser, _spaces_ruled, frame_of
+
+    texts = [
+        "The Springfield council banned the Shelbyville parade on Monday.",
+        "Residents say they ain't gonna let the council close  the plant, y'all.",
+        "Let's be clear:\nthe mayor was re-elected by the voters, but it was close.",
+        "It has no   evidence that the helicopters were taking fighters away.",
+        "There were better options, and I told you it would cost more than they said.",
+        "Officials did not say whether the bridges had been inspected since 2019.",
+    ]
+    nlp = _parser()
+    with nlp.memory_zone():
+        full = list(nlp.pipe(texts, batch_size=PARSE_BATCH))
+        bare = nlp.pipe(texts, batch_size=PARSE_BATCH, disable=["attribute_ruler", "lemmatizer"])
+        for whole, lazy in zip(full, bare, strict=True):
+            lazy = _spaces_ruled(lazy)
+            assert [(t.lemma_, t.tag_, t.dep_) for t in whole] == [
+                (_lemma(t), t.tag_, t.dep_) for t in lazy
+            ]
+            assert frame_of(whole) == frame_of(lazy)
+        # a word the ruler gives its lemma: "gon" of "gonna" is "go", without the lemmatizer
+        assert any(t.lemma_ == "go" and t.text == "gon" for t in full[1])
+    assert parse_frames(texts) == [frame_of(doc) for doc in nlp.pipe(texts)]

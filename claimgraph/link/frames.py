@@ -206,6 +206,49 @@ def hand_over_words() -> HandOver:
     )
 
 
+def _lemma(token: Any) -> str:
+    """A token's lemma, computed for this token alone when the parse left it unset.
+
+    `parse_frames` runs the pipeline without its attribute ruler and lemmatizer: a frame reads
+    the lemmas of a few words of a claim, and those two components, run on every word, were
+    a third of the parse's CPU. Both work word by word: the ruler's patterns test one word or
+    two neighbours, by form, tag and dependency only, and the rule lemmatizer is a function of
+    a word's form, part of speech and morphology (what the ruler sets). So the ruler's matches
+    on a word's neighbourhood, then the lemmatizer, give the lemma the whole pipeline gives."""
+    if token.lemma == 0:
+        _rule(token)
+        if token.lemma == 0:  # kept on the word, as the lemmatizer does, for the next read
+            token.lemma_ = _parser().get_pipe("lemmatizer").lemmatize(token)[0]
+    return str(token.lemma_)
+
+
+def _rule(token: Any) -> None:
+    """Set what the attribute ruler sets on this one word (part of speech, morphology, and a
+    lemma for a few forms): its patterns' matches on the word and its two neighbours that
+    fall on it, applied in the ruler's order (a later rule takes precedence)."""
+    from spacy.tokens._retokenize import set_token_attrs
+
+    ruler = _parser().get_pipe("attribute_ruler")
+    doc, i = token.doc, token.i
+    lo = max(0, i - 1)
+    window = doc[lo : min(len(doc), i + 2)]
+    matches = sorted(
+        (int(ruler.vocab.strings[key]), start, end)
+        for key, start, end in ruler.matcher(window, allow_missing=True, as_spans=False)
+    )
+    for attr_id, start, end in matches:
+        if window[start:end][ruler.indices[attr_id]].i == i:
+            set_token_attrs(token, ruler.attrs[attr_id])
+
+
+def _spaces_ruled(doc: Any) -> Any:
+    """The doc, with the attribute ruler run on all of it when it holds whitespace tokens:
+    the only words whose tag and dependency (which frames read) the ruler changes."""
+    if any(t.is_space for t in doc):
+        _parser().get_pipe("attribute_ruler")(doc)
+    return doc
+
+
 def _is_verb(token: Any) -> bool:
     return bool(token.tag_.startswith("VB"))
 
@@ -253,7 +296,7 @@ def _handed_over(root: Any, words: HandOver) -> Any | None:
     """The clause a claim's main word hands its assertion to, or None: a verb of saying's
     clause, a verb of perception's complement ("saw that X", "saw X dropped", "watched as X",
     "emerged of X doing"), or what an evidence noun it presents is evidence of."""
-    lemma = root.lemma_.lower()
+    lemma = _lemma(root).lower()
     children = list(root.children)
     if lemma in words.speech and (clause := next((c for c in children if c.dep_ == "ccomp"), None)):
         return clause
@@ -272,7 +315,7 @@ def _handed_over(root: Any, words: HandOver) -> Any | None:
         for child in children:
             if (
                 child.dep_ in ("dobj", "nsubjpass")
-                and child.lemma_.lower() not in words.evidence  # "watch videos posted by ..."
+                and _lemma(child).lower() not in words.evidence  # "watch videos posted by ..."
                 and (verb := _clause_on(child)) is not None
             ):
                 return verb
@@ -288,7 +331,7 @@ def _handed_over(root: Any, words: HandOver) -> Any | None:
     nouns = [root] if not _is_verb(root) else []
     nouns += [c for c in children if c.dep_ in ("nsubj", "nsubjpass", "dobj", "attr")]
     for noun in nouns:
-        if noun.lemma_.lower() in words.evidence and (verb := _carried(noun)) is not None:
+        if _lemma(noun).lower() in words.evidence and (verb := _carried(noun)) is not None:
             return verb
     return None
 
@@ -296,7 +339,7 @@ def _handed_over(root: Any, words: HandOver) -> Any | None:
 def _verb_lemmas(verb: Any) -> list[str]:
     """A verb's lemma, and with its particle where it has one ("take", "take out"), so that a
     phrasal verb's act (data/actions.yaml) can be read from the predicates."""
-    lemma = verb.lemma_.lower()
+    lemma = _lemma(verb).lower()
     particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
     return [lemma] + [f"{lemma} {p}" for p in particles[:1]]
 
@@ -316,7 +359,7 @@ def frame_of(doc: Any) -> Frame:
     predicates: set[str] = set()
     if (
         root.dep_ == "acl"
-        and root.head.lemma_.lower() not in words.evidence
+        and _lemma(root.head).lower() not in words.evidence
         and not any(c.dep_ in ("nsubj", "nsubjpass") for c in root.children)
     ):  # "helicopters transferring" (the actor), "packages dropped" (the target)
         _core(root.head, targets if root.tag_ == "VBN" else actors)
@@ -333,10 +376,10 @@ def frame_of(doc: Any) -> Frame:
                 for means in child.children:
                     if means.dep_ == "pcomp" and means.tag_.startswith("VB"):
                         predicates.update(_verb_lemmas(means))
-            if root.lemma_ == "be" and child.dep_ in ("attr", "acomp"):
-                predicates.add(child.lemma_.lower())
+            if _lemma(root) == "be" and child.dep_ in ("attr", "acomp"):
+                predicates.add(_lemma(child).lower())
     else:  # a verbless claim ("Trump's order to kill Soleimani"): its head noun says it
-        predicates.add(root.lemma_.lower())
+        predicates.add(_lemma(root).lower())
         if root.tag_.startswith("NN"):
             _core(root, actors)
     heads = [root] + [c for c in root.children if c.dep_ in ("xcomp", "conj")]
@@ -363,8 +406,9 @@ def frame_of(doc: Any) -> Frame:
 
 @derived
 def _parser() -> Any:
-    """The pipeline's tagger and parser (and lemmatizer), without its entity recogniser:
-    loaded once per process, only where a claim is parsed."""
+    """The pipeline's tagger and parser (and attribute ruler and lemmatizer, which
+    `parse_frames` leaves to `_lemma`), without its entity recogniser: loaded once per
+    process, only where a claim is parsed."""
     import spacy
 
     from claimgraph.annotate.nlp import DEFAULT_MODEL
@@ -379,7 +423,8 @@ def parse_frames(texts: Sequence[str]) -> list[Frame]:
         return []
     nlp = _parser()
     with nlp.memory_zone():
-        return [frame_of(doc) for doc in nlp.pipe(texts, batch_size=PARSE_BATCH)]
+        parsed = nlp.pipe(texts, batch_size=PARSE_BATCH, disable=["attribute_ruler", "lemmatizer"])
+        return [frame_of(_spaces_ruled(doc)) for doc in parsed]
 
 
 @dataclass(frozen=True, slots=True)
