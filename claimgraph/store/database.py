@@ -798,47 +798,51 @@ class Store:
             }
             for sig in doc.signals
         ]
+        # One statement for all of a document's attributions (and one for their outlets),
+        # not one built per attribution: same rows, in the same order.
         written: set[str] = set()
+        attribution_rows: list[dict[str, Any]] = []
+        via_rows: list[dict[str, Any]] = []
         for att in doc.attributions:
             att_id = attribution_id(doc.id, att)
             if att_id in written:
                 continue
             written.add(att_id)
-            conn.execute(
-                s.attributions.insert().values(
-                    id=att_id,
-                    document_id=doc.id,
-                    sentence_id=sentence_of(att.start),
-                    kind=att.kind,
-                    speaker=att.speaker,
-                    speaker_entity_id=entity_ids.get(att.speaker_entity_key or ""),
-                    anonymous=att.anonymous,
-                    speaker_description=att.speaker_description,
-                    role=att.role,
-                    cue=att.cue,
-                    cue_start=att.cue_start,
-                    cue_end=att.cue_end,
-                    source_text=att.source_text,
-                    source_start=att.source_start,
-                    source_end=att.source_end,
-                    content=att.content,
-                    start_char=att.start,
-                    end_char=att.end,
-                    date=att.date,
-                    timecode=att.timecode,
-                    timecode_end=att.timecode_end,
-                    extractor=att.extractor,
-                )
+            attribution_rows.append(
+                {
+                    "id": att_id,
+                    "document_id": doc.id,
+                    "sentence_id": sentence_of(att.start),
+                    "kind": att.kind,
+                    "speaker": att.speaker,
+                    "speaker_entity_id": entity_ids.get(att.speaker_entity_key or ""),
+                    "anonymous": att.anonymous,
+                    "speaker_description": att.speaker_description,
+                    "role": att.role,
+                    "cue": att.cue,
+                    "cue_start": att.cue_start,
+                    "cue_end": att.cue_end,
+                    "source_text": att.source_text,
+                    "source_start": att.source_start,
+                    "source_end": att.source_end,
+                    "content": att.content,
+                    "start_char": att.start,
+                    "end_char": att.end,
+                    "date": att.date,
+                    "timecode": att.timecode,
+                    "timecode_end": att.timecode_end,
+                    "extractor": att.extractor,
+                }
             )
-            for pos, outlet in enumerate(att.via):
-                conn.execute(
-                    s.attribution_via.insert().values(
-                        attribution_id=att_id,
-                        position=pos,
-                        outlet=outlet,
-                        entity_id=self._lookup_entity(conn, outlet),
-                    )
-                )
+            via_rows.extend(
+                {
+                    "attribution_id": att_id,
+                    "position": pos,
+                    "outlet": outlet,
+                    "entity_id": self._lookup_entity(conn, outlet),
+                }
+                for pos, outlet in enumerate(att.via)
+            )
             signal_rows.extend(
                 {
                     "document_id": doc.id,
@@ -853,6 +857,10 @@ class Store:
                 }
                 for sig in att.signals
             )
+        if attribution_rows:
+            conn.execute(s.attributions.insert(), attribution_rows)
+        if via_rows:
+            conn.execute(s.attribution_via.insert(), via_rows)
         if signal_rows:
             conn.execute(s.signals.insert(), signal_rows)
         if doc.claims:
