@@ -285,3 +285,33 @@ def test_a_tagger_content_never_cuts_a_noun_phrase(nlp):
     assert grown(text, "the council's new") == ["the council's new harbour plan"]
     text = "The ferry operator welcomed a two-year freeze on ferry fares."
     assert grown(text, "freeze on ferry fares") == ["a two-year freeze on ferry fares"]
+
+
+def test_a_tagger_content_runs_on_to_the_verb_its_words_hang_on(nlp):
+    """Written for this test. The tagger sometimes stops an indirect content before the verb
+    of its own clause ("that it | would raise fares"); the content runs to that verb's phrase,
+    never over its cue or source."""
+    from claimgraph.annotate.attribution import Relation, _whole_clause
+
+    def grown(text: str, cue: str, source: str, part: str) -> list[str]:
+        doc = nlp(text)
+
+        def at(piece: str) -> tuple[int, int]:
+            return text.index(piece), text.index(piece) + len(piece)
+
+        token = next(t for t in doc if t.text == cue)
+        found = Relation("indirect", [at(part)], at(cue), at(source), token.i, rule="model")
+        return [text[a:b] for a, b in _whole_clause(doc, found)]
+
+    text = "The ferry operator warned that it would raise fares in the spring."
+    assert grown(text, "warned", "The ferry operator", "it") == [
+        "it would raise fares in the spring"
+    ]
+    text = "The mayor urged residents to stay indoors during the storm."
+    assert grown(text, "urged", "The mayor", "residents to") == [
+        "residents to stay indoors during the storm"
+    ]
+    text = "Fares will rise in the spring, the ferry operator warned."
+    assert grown(text, "warned", "the ferry operator", "Fares will rise in the spring") == [
+        "Fares will rise in the spring"
+    ]

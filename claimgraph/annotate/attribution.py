@@ -1366,6 +1366,34 @@ def _whole_phrases(
     return grown
 
 
+def _whole_clause(doc: Doc, relation: Relation) -> list[tuple[int, int]]:
+    """The tagger's reported clause run on to the head its words hang on: the tagger stops an
+    indirect content before the verb of its own clause ("that he | wouldn't make it out of
+    Iowa", "it | must be considered", "to | stand with justice", "how those experiences have
+    | shaped her career"). Where a word of the content has its head after the content, the
+    content ends where that head's phrase ends, within the sentence, not over a line break,
+    the cue or the source. On PolNeAR dev content exact F1 +0.3 (degraded +0.3, train +0.4)."""
+    if relation.kind == "direct":
+        return relation.content
+    *before, (start, end) = relation.content
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return relation.content
+    heads = [t.head for t in span if t.head.i >= span.end and not t.is_punct]
+    if not heads:
+        return relation.content
+    last = doc[max(h.right_edge.i for h in heads)]
+    while last.i >= span.end and (last.is_punct or last.is_space):
+        last = doc[last.i - 1]
+    edge = min(last.idx + len(last), span[-1].sent.end_char)
+    avoid = [x for x in (relation.cue, relation.source) if x is not None]
+    if edge <= end or "\n" in doc_text(doc)[end:edge]:
+        return relation.content
+    if any(_overlaps((end, edge), x) for x in avoid):
+        return relation.content
+    return [*before, (start, edge)]
+
+
 def combine(doc: Doc, rules: list[Relation], tagged: list[Relation]) -> list[Relation]:
     """Hybrid: the tagger decides which verbs report speech; the rules resolve who spoke.
 
@@ -1391,7 +1419,8 @@ def combine(doc: Doc, rules: list[Relation], tagged: list[Relation]) -> list[Rel
     alone = [t for t in tagged if not any(_overlaps(t.cue, r.cue) for r in rules)]
     if alone:
         chunks = [(c.start, c.end) for c in doc.noun_chunks]
-        out += [replace(t, content=_whole_phrases(doc, t, chunks)) for t in alone]
+        grown = [replace(t, content=_whole_phrases(doc, t, chunks)) for t in alone]
+        out += [replace(t, content=_whole_clause(doc, t)) for t in grown]
     out = [_cue_edges(doc, r) for r in out]
     out.sort(key=lambda r: (r.cue[0], r.content[0][0]))
     return out
