@@ -8,9 +8,9 @@ Each side runs in its own subprocess so peak RSS is measured separately:
 - claimgraph: the default local engine (read JSONL, clean, annotate with every component, find
   claims when --link, write SQLite) on the same articles, once per --workers count (default: 1
   and every core). With workers the processes start and load their models before the clock,
-  as the baseline's model loads before its clock. A one-process run finds its claims on a
-  second thread beside spaCy when a second core is free, as `analyze` does; `--claim-thread
-  on,off` times both.
+  as the baseline's model loads before its clock. Each process finds its claims on a second
+  thread beside spaCy when it has a second core, as `analyze` does; `--claim-thread on,off`
+  times both.
 Prints documents/s, words/s, peak RSS and the ratio claimgraph / baseline. Peak RSS with
 workers is the peak of the summed resident memory of the whole process tree (sampled every
 0.2 s), not one process's.
@@ -203,8 +203,13 @@ def run_claimgraph(
                 linker.stage.load()
         pool = None
         if workers > 1:  # started, models loaded, before the clock
+            from claimgraph.engine.local import claim_thread_fits
+
             settings = WorkerSettings(
-                model=model, attribution=attribution, link=linker.settings if linker else None
+                model=model,
+                attribution=attribution,
+                link=linker.settings if linker else None,
+                claim_thread=claim_thread_fits(workers) if claim_thread is None else claim_thread,
             )
             pool = WorkerPool(workers, settings)
             info = pool.info
@@ -430,7 +435,7 @@ def main() -> None:
     parser.add_argument(
         "--claim-thread",
         default=None,
-        help="comma-separated on/off: one-process runs with the claims on a second thread "
+        help="comma-separated on/off: runs whose processes find claims on a second thread "
         "beside spaCy, or inline, each in its own run (default: analyze's choice)",
     )
     parser.add_argument(
@@ -504,7 +509,7 @@ def main() -> None:
             (f"claimgraph x{n}{tag(m, b, t)}", "claimgraph", n, (m, b), t)
             for m, b in variants
             for n in counts
-            for t in (threads if n == 1 else [None])
+            for t in threads
         ]
         if args.profile:  # its own run: cProfile slows what it measures, the timed runs stay clean
             # claims inline: cProfile sees only the thread that started it

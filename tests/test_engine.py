@@ -6,6 +6,7 @@ processes with `workers` > 1, and claims are no longer extracted in the write st
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -157,23 +158,37 @@ def test_the_python_api_stores_what_the_cli_stores_linking_by_default(corpus, tm
 
 
 def test_claims_on_a_second_thread_store_what_one_thread_stores(corpus, nlp, tmp_path):
-    """One process finds claims on a second thread while spaCy parses the next chunk: the
-    rows are those of a run that does both in turn, in the same order."""
+    """A process finds claims on a second thread while spaCy parses the next chunk (this
+    process, or each worker): the rows are those of a run that does both in turn."""
     summaries = {}
-    for name, thread in (("inline", False), ("thread", True)):
+    for name, thread in (("inline", False), ("thread", True), ("worker", True)):
         with Store(tmp_path / f"{name}.db") as store:
-            summaries[name] = local.analyze(
-                [corpus],
-                store,
-                nlp,
-                model_name=model_info(nlp).describe(),
-                linker=Linker(store),
-                claim_thread=thread,
-            )
-    assert (summaries["inline"].claim_thread, summaries["thread"].claim_thread) == (False, True)
-    expected, got = dump(tmp_path / "inline.db"), dump(tmp_path / "thread.db")
-    assert_same_tables(expected, got)
-    assert len(got["claims"]) > 20
+            linker = Linker(store)
+            pool = None
+            if name == "worker":
+                settings = local.WorkerSettings(
+                    model=DEFAULT_MODEL, link=linker.settings, claim_thread=True
+                )
+                pool = local.WorkerPool(1, settings)
+            with pool or contextlib.nullcontext():
+                summaries[name] = local.analyze(
+                    [corpus],
+                    store,
+                    nlp if pool is None else None,
+                    model_name=model_info(nlp).describe(),
+                    linker=linker,
+                    claim_thread=thread,
+                    pool=pool,
+                )
+    assert [summaries[n].claim_thread for n in ("inline", "thread", "worker")] == [
+        False,
+        True,
+        True,
+    ]
+    expected = dump(tmp_path / "inline.db")
+    for name in ("thread", "worker"):
+        assert_same_tables(expected, dump(tmp_path / f"{name}.db"))
+    assert len(expected["claims"]) > 20
 
 
 def test_the_claim_thread_keeps_input_order_and_raises_its_error_in_the_run(nlp):

@@ -91,9 +91,9 @@ def choose_workers(files: list[Path], requested: int | None = None) -> tuple[int
 
 
 def claim_thread_fits(workers: int) -> bool:
-    """Whether a run's claims go on a second thread of its one process (`per_document`'s
-    `overlap`): when this process works alone and a second core is free for the encoder."""
-    return workers <= 1 and default_workers() >= 2
+    """Whether each process doing the per-document work finds claims on a second thread
+    (`per_document`'s `overlap`): when every process has a second core for its encoder."""
+    return default_workers() >= 2 * max(1, workers)
 
 
 def _write(
@@ -120,6 +120,7 @@ class WorkerSettings:
     attribution_model: str | None = None
     link: Any = None  # claimgraph.link.stage.LinkSettings, or None without linking
     window_chars: int = DEFAULT_WINDOW_CHARS
+    claim_thread: bool = False  # claims on a second thread of each worker (`claim_thread_fits`)
 
 
 _WORKER: dict[str, Any] = {}
@@ -150,12 +151,24 @@ def _load_worker(settings: WorkerSettings) -> None:
     )
     _WORKER["claims"] = ClaimStage(settings.link) if settings.link is not None else None
     _WORKER["window_chars"] = settings.window_chars
+    _WORKER["overlap"] = settings.claim_thread and settings.link is not None
 
 
 def _work(chunk: list[Item]) -> list[Item]:
     return list(
-        per_document(chunk, _WORKER["nlp"], _WORKER["claims"], window_chars=_WORKER["window_chars"])
+        per_document(
+            chunk,
+            _WORKER["nlp"],
+            _WORKER["claims"],
+            window_chars=_WORKER["window_chars"],
+            overlap=_WORKER["overlap"],
+        )
     )
+
+
+# Claim chunks in one task of a worker with a claim thread: its claims overlap the parse of
+# the task's next chunk, so all but the last chunk of a task overlap.
+THREADED_TASK_CHUNKS = 4
 
 
 def _ready(_: int) -> int:
@@ -202,8 +215,10 @@ class WorkerPool:
         self.info, self.language = self._pool.apply(_describe, (0,))
 
     def run(self, items: Iterable[Item], chunk: int = CLAIM_CHUNK) -> Iterator[Item]:
-        """The per-document stage over `items`, in input order; at most 2 chunks per worker
+        """The per-document stage over `items`, in input order; at most 2 tasks per worker
         in flight, so memory does not grow with the corpus."""
+        if self.settings.claim_thread and self.settings.link is not None:
+            chunk *= THREADED_TASK_CHUNKS
         in_flight: deque[Any] = deque()
         held: list[Item] = []
         docs = 0
@@ -290,7 +305,8 @@ def analyze(
     too: a document longer than `window_chars` is parsed in windows of that size, and one
     longer than `max_chars` is skipped with its size named. In one process, a run's claims are
     found on a second thread beside spaCy when a second core is free (`claim_thread`: None
-    decides so; the rows stored are the same either way)."""
+    decides so; the rows stored are the same either way); in workers, `worker_settings`
+    says so."""
     files = files if files is not None else list(expand_paths(paths))
     summary = RunSummary(model=model_name, inputs=len(files))
     if worker_settings is not None and linker is not None and worker_settings.link is None:
@@ -308,6 +324,7 @@ def analyze(
         with _pool_for(workers, pool, worker_settings) as active:
             if active is not None:
                 summary.workers = active.count
+                summary.claim_thread = active.settings.claim_thread and linker is not None
                 stream = active.run(items)
             else:
                 if nlp is None:

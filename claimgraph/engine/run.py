@@ -65,7 +65,7 @@ class RunSummary:
     seconds: float = 0.0
     # Processes doing the per-document work (annotation and claims): 1 = this process alone.
     workers: int = 1
-    # One process only: its claims were found on a second thread, beside spaCy.
+    # Claims were found on a second thread of each process, beside spaCy.
     claim_thread: bool = False
     # New documents by detected language ("unknown": too little text to tell); documents not in
     # English and non-English sentences of English ones skip the English-only stages.

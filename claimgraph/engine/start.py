@@ -89,8 +89,9 @@ class Analysis:
         if self.options.engine == "local":
             plural = "es" if self.workers != 1 else ""
             line = f"{self.workers} process{plural} ({self.why})"
-            if self.linker is not None and self.pool is None and claim_thread_fits(self.workers):
-                line += "; claims on a second thread, beside spaCy"
+            if self.linker is not None and claim_thread_fits(self.workers):
+                each = " in each" if self.workers > 1 else ""
+                line += f"; claims on a second thread{each}, beside spaCy"
             lines.append(("Workers", line))
         return lines
 
@@ -177,7 +178,9 @@ def analysis(
                 else LinkSettings(embedding_model=options.embedding_model)
             )
             linker = Linker(store, chosen)
-            settings = replace(settings, link=linker.settings)
+            settings = replace(
+                settings, link=linker.settings, claim_thread=claim_thread_fits(count)
+            )
         pool = None
         if nlp is None:
             pool = stack.enter_context(WorkerPool(count, settings))
