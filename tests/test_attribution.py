@@ -315,3 +315,20 @@ def test_a_tagger_content_runs_on_to_the_verb_its_words_hang_on(nlp):
     assert grown(text, "warned", "the ferry operator", "Fares will rise in the spring") == [
         "Fares will rise in the spring"
     ]
+
+
+def test_every_tagger_relation_gets_whole_phrases_and_its_clause(nlp):
+    """Written for this test. The tagger alone (--attribution model) and the hybrid's choice
+    between a rule's content and the tagger's both read the tagger's relations grown to whole
+    phrases and clauses."""
+    from claimgraph.annotate.attribution import tagged_relations
+
+    text = "The ferry operator warned that it would raise fares in the spring."
+    doc = nlp(text)
+
+    def at(piece: str) -> tuple[int, int]:
+        return text.index(piece), text.index(piece) + len(piece)
+
+    spans = {"Source": [at("The ferry operator")], "Cue": [at("warned")], "Content": [at("it")]}
+    (found,) = tagged_relations(doc, spans)
+    assert [text[a:b] for a, b in found.content] == ["it would raise fares in the spring"]
