@@ -332,3 +332,22 @@ def test_every_tagger_relation_gets_whole_phrases_and_its_clause(nlp):
     spans = {"Source": [at("The ferry operator")], "Cue": [at("warned")], "Content": [at("it")]}
     (found,) = tagged_relations(doc, spans)
     assert [text[a:b] for a, b in found.content] == ["it would raise fares in the spring"]
+
+
+def test_the_tagger_alone_gives_cues_polnear_s_edges_too(nlp):
+    """Written for this test. --attribution model draws a cue's edges as the hybrid does."""
+    from claimgraph.annotate.attribution import find_attributions
+
+    text = "The harbour master has repeatedly said that the new pier is unsafe."
+    doc = nlp(text)
+
+    def at(piece: str) -> tuple[int, int]:
+        return text.index(piece), text.index(piece) + len(piece)
+
+    spans = {
+        "Source": [at("The harbour master")],
+        "Cue": [at("said")],
+        "Content": [at("that the new pier is unsafe")],
+    }
+    (found,) = find_attributions(doc, spans, "model")
+    assert found.cue == "has repeatedly said"
