@@ -153,3 +153,18 @@ def test_frames_parse_lemmatizes_only_the_words_it_reads_with_the_pipelines_lemm
         # a word the ruler gives its lemma: "gon" of "gonna" is "go", without the lemmatizer
         assert any(t.lemma_ == "go" and t.text == "gon" for t in full[1])
     assert parse_frames(texts) == [frame_of(doc) for doc in nlp.pipe(texts)]
+
+
+def test_frames_parsed_from_two_threads_at_once_are_those_parsed_in_turn() -> None:
+    """The claim stage may parse frames on a second thread while the writer parses others:
+    one spaCy pipeline and its memory zones serve one parse at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [
+        f"The ministry said its troops shelled {n} villages near the border in March."
+        for n in range(1, 121)
+    ] + [f"Officials accused the company of hiding {n} reports." for n in range(1, 121)]
+    alone = parse_frames(texts)
+    with ThreadPoolExecutor(2) as pool:
+        halves = list(pool.map(parse_frames, [texts[::2], texts[1::2]]))
+    assert halves[0] == alone[::2] and halves[1] == alone[1::2]

@@ -31,6 +31,7 @@ eval/sample_narratives.py regroups a stored claim. Only claims naming an entity 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -416,11 +417,22 @@ def _parser() -> Any:
     return spacy.load(DEFAULT_MODEL, exclude=["ner", "senter"])
 
 
+# One parse at a time: the claim stage may run on a second thread (claimgraph.engine.run)
+# while the writer parses a stored claim's frame, and a spaCy pipeline and its memory zones
+# are not shared between threads.
+_PARSING = threading.Lock()
+
+
 def parse_frames(texts: Sequence[str]) -> list[Frame]:
     """Each claim text's frame (`frame_of`), parsed in batches inside a spaCy memory zone, so
     a long run keeps none of the words it met."""
     if not texts:
         return []
+    with _PARSING:
+        return _parse(texts)
+
+
+def _parse(texts: Sequence[str]) -> list[Frame]:
     nlp = _parser()
     with nlp.memory_zone():
         parsed = nlp.pipe(texts, batch_size=PARSE_BATCH, disable=["attribute_ruler", "lemmatizer"])
