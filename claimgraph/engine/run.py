@@ -208,12 +208,31 @@ def per_document(
             helper.close()
 
 
+def _one_malloc_arena() -> None:
+    """Have glibc's malloc serve every thread from one arena (M_ARENA_MAX = 1). A second
+    thread otherwise gets an arena of its own, which holds on to what it freed: 60 news
+    articles peaked at 1,006 / 1,011 MB with the claim thread, 944 / 963 MB with one arena
+    (949 MB without the thread), at the same CPU. Nothing happens where this is not glibc."""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, 1)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        return
+
+
 class _ClaimThread:
     """The claim stage on one background thread, a chunk at a time, results in input order."""
 
     def __init__(self, claims: Callable[[list[Document]], Any]) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
+        _one_malloc_arena()
         self.claims = claims
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="claimgraph-claims")
         self.waiting: deque[tuple[Any, list[Item]]] = deque()
