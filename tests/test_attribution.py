@@ -351,3 +351,18 @@ def test_the_tagger_alone_gives_cues_polnear_s_edges_too(nlp):
     }
     (found,) = find_attributions(doc, spans, "model")
     assert found.cue == "has repeatedly said"
+
+
+def test_a_cue_takes_its_auxiliary_across_a_no_break_space(nlp):
+    """Written for this test. A no-break space is a token of its own in the parse; the
+    auxiliary on its other side is still the cue's."""
+    from claimgraph.annotate.attribution import Relation, _cue_edges
+
+    text = "The harbour master has\u00a0acknowledged that the new pier is unsafe."
+    doc = nlp(text)
+    cue = (text.index("acknowledged"), text.index("acknowledged") + len("acknowledged"))
+    content = (text.index("the new"), text.index("."))
+    token = next(t for t in doc if t.text == "acknowledged")
+    found = Relation("indirect", [content], cue, (0, 18), token.i)
+    start, end = _cue_edges(doc, found).cue
+    assert text[start:end] == "has\u00a0acknowledged"

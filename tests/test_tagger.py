@@ -362,3 +362,14 @@ def test_a_tagger_with_encoder_states_loads_its_encoder_or_names_it(
     (tmp_path / "config.json").write_text(json.dumps(config))
     with pytest.raises(TaggerNotAvailable, match="nowhere"):
         AttributionTagger.load(tmp_path)
+
+
+def test_content_pieces_split_by_a_no_break_space_are_one_content() -> None:
+    """Written for this test. Pages put no-break spaces between words; the tagger's pieces
+    of one content on either side of one are one content, as across a plain space."""
+    from claimgraph.annotate.tagger import merge_touching
+
+    text = "The council promised new ferries,\u00a0more sailings and lower fares."
+    first = (text.index("new"), text.index(","))
+    second = (text.index("more"), text.index("."))
+    assert merge_touching(text, [first, second]) == [(first[0], second[1])]

@@ -1310,20 +1310,28 @@ def _cue_edges(doc: Doc, relation: Relation) -> Relation:
     start, end = relation.cue
     heads = {t.i for t in span if t.pos_ in _CUE_HEADS}
     i = span.start - 1
-    while (
-        i >= 0
-        and doc[i].dep_ in _CUE_LEFT_DEPS
-        and doc[i].tag_ != "WRB"
-        and doc[i].lower_ != "to"
-        and doc[i].head.i > i
-        and doc[i].head.i in heads
+    while i >= 0 and (
+        doc[i].is_space  # a no-break space between words is a token of its own
+        or (
+            doc[i].dep_ in _CUE_LEFT_DEPS
+            and doc[i].tag_ != "WRB"
+            and doc[i].lower_ != "to"
+            and doc[i].head.i > i
+            and doc[i].head.i in heads
+        )
     ):
         i -= 1
+    i += 1
+    while i < span.start and doc[i].is_space:
+        i += 1
     taken = [x for x in (relation.source, *relation.content) if x is not None]
-    if i + 1 < span.start and not any(_overlaps((doc[i + 1].idx, start), x) for x in taken):
-        start = doc[i + 1].idx
-    if span.end < len(doc):
-        prep = doc[span.end]
+    if i < span.start and not any(_overlaps((doc[i].idx, start), x) for x in taken):
+        start = doc[i].idx
+    after_cue = span.end
+    while after_cue < len(doc) and doc[after_cue].is_space:
+        after_cue += 1
+    if after_cue < len(doc):
+        prep = doc[after_cue]
         after = prep.idx + len(prep)
         opens = relation.content[0][0]
         if (

@@ -718,7 +718,8 @@ def relations_from(
     return out
 
 
-_JOINERS = frozenset(" \t,;:-\u2013\u2014\"'\u201c\u201d\u2018\u2019")
+# What may stand between two pieces of one content; a no-break space too, as pages often have.
+_JOINERS = frozenset(" \t\u00a0,;:-\u2013\u2014\"'\u201c\u201d\u2018\u2019")
 
 
 def merge_touching(text: str, spans: Sequence[Span]) -> list[Span]:
