@@ -162,7 +162,8 @@ def analyze(
         typer.Option(
             min=1,
             help="Processes annotating and finding claims (default: every CPU core, one for an "
-            "input under 512 KB; 1: this process alone). With --engine ray: Ray workers.",
+            "input under 512 KB; 1: this process alone). A process with two cores to itself "
+            "finds claims on a second thread while spaCy parses. With --engine ray: Ray workers.",
         ),
     ] = None,
     window_chars: Annotated[
