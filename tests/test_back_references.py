@@ -636,3 +636,22 @@ def test_any_title_of_a_person_fits_a_description(nlp) -> None:
         "platform, the treasury secretary noticed that the crowd was silent."
     )
     assert _speakers(nlp, text).get("the treasury secretary") == "Walter Brandt"
+
+
+@pytest.mark.parametrize("attribution", ["hybrid", "rules"])
+def test_a_quotation_after_a_colon_ends_at_its_closing_mark(attribution: str, nlp) -> None:
+    """What follows a quotation opened after "X replied:" is not X's: a speech that quotes
+    a founder goes on in the speaker's own words (news: Pelosi's words given to Franklin)."""
+    from claimgraph.annotate.nlp import load_nlp
+
+    pipeline = nlp if attribution == "hybrid" else load_nlp(attribution="rules")
+    text = (
+        "They asked the old farmer what he wanted. Mr. Halvorsen replied: \u2018A good "
+        "harvest, if the rain comes.\u2019 Our job is to help him. The valley lives on its "
+        "rivers, and it always has."
+    )
+    found = _relations(pipeline, text)
+    assert found["replied"][1] == "\u2018A good harvest, if the rain comes.\u2019"
+    # with the closing mark the last thing in the paragraph, the paragraph stays the content
+    plain = _relations(pipeline, "The chief replied: the road is closed until May.")
+    assert plain["replied"][1] == "the road is closed until May"

@@ -495,7 +495,10 @@ def _opening_piece(
 
 
 def _colon_paragraph(text: str, token: Token) -> tuple[int, int] | None:
-    """'X reports: ...' with nothing else in the sentence: the content is the paragraph."""
+    """'X reports: ...' with nothing else in the sentence: the content is the paragraph, or
+    the quotation that opens right after the colon, up to its closing mark ('Franklin
+    replied: 'A republic, if you can keep it.' Our responsibility is ...': what follows the
+    quotation is the writer's, or the speaker quoting him)."""
     _, cue_end = _cue_span(token)
     m = _COLON.match(text, cue_end)
     if not m:
@@ -503,8 +506,31 @@ def _colon_paragraph(text: str, token: Token) -> tuple[int, int] | None:
     start = m.end()
     para_end = text.find("\n", start)
     para_end = len(text) if para_end < 0 else para_end
-    span = _trim(text, start, para_end)
+    close = _quotation_close(text, start, para_end)
+    span = _trim(text, start, close if close is not None else para_end)
     return span if span[1] > span[0] else None
+
+
+# What closes a quotation that opens with each mark: a closing single mark must not stand
+# between letters (an apostrophe: "Franklin's"), nor a straight one.
+_CLOSING_AFTER = {
+    "\u201c": re.compile("\u201d"),
+    '"': re.compile('"'),
+    "\u2018": re.compile("\u2019(?!\\w)"),
+    "'": re.compile("(?<=[\\w.,!?])'(?!\\w)"),
+}
+
+
+def _quotation_close(text: str, start: int, end: int) -> int | None:
+    """The end (after the mark) of a quotation opening at `start`, when it closes before
+    `end` and something follows it there; else None."""
+    closing = _CLOSING_AFTER.get(text[start : start + 1])
+    if closing is None:
+        return None
+    m = closing.search(text, start + 1, end)
+    if m is None or not text[m.end() : end].strip():
+        return None
+    return m.end()
 
 
 def _clausal_content(text: str, token: Token, cues: Cues) -> tuple[Token, tuple[int, int]] | None:
@@ -1263,12 +1289,24 @@ def _fuller(
         if (
             c == a
             and d > b
+            and not _whole_quotation(text, a, b)
             and any(ch.isalnum() for ch in rest)
             and (_ENDS_A_SENTENCE.search(rest) or len(text[a:b].split()) <= _BARE_OBJECT_WORDS)
             and not any(_overlaps((b, d), x) for x in inside)
         ):
             return [(a, d)]
     return mine
+
+
+def _whole_quotation(text: str, start: int, end: int) -> bool:
+    """Whether a content is one quotation, from its opening mark to its closing one: what
+    follows it is not the speaker's ('replied: 'A republic, if you can keep it.' Our
+    responsibility is ...')."""
+    closing = _CLOSING_AFTER.get(text[start : start + 1])
+    if closing is None:
+        return False
+    m = closing.search(text, start + 1, end)
+    return m is not None and m.end() == end
 
 
 def _bare(text: str) -> bool:
