@@ -227,3 +227,38 @@ def test_the_claim_thread_keeps_input_order_and_raises_its_error_in_the_run(nlp)
             got.append(item)
     # the chunk before the failing one came out whole; nothing of or after it did
     assert [i.id for i in got if isinstance(i, Document)] == ["e0", "e1"]
+
+
+def test_the_summary_counts_the_attribution_rows_the_store_keeps(tmp_path):
+    """Two cues found for one relation (same content, same speaker) are one row in the
+    store; the run's summary says what the store holds, not what the extractors returned."""
+    from claimgraph.engine.run import Run, RunSummary
+    from claimgraph.model import Attribution
+
+    text = "The agency blames the mill and ordered that the stacks be monitored."
+    content = "the stacks be monitored"
+    start = text.index(content)
+    twice = [
+        Attribution(
+            kind="indirect",
+            content=content,
+            start=start,
+            end=start + len(content),
+            cue=cue,
+            cue_start=text.index(cue),
+            cue_end=text.index(cue) + len(cue),
+            source_text="The agency",
+            source_start=0,
+            source_end=10,
+            speaker_description="The agency",
+            anonymous=True,
+        )
+        for cue in ("blames", "ordered")
+    ]
+    doc = Document(id="doc_twice", source="t.txt", text=text, attributions=twice)
+    with Store(tmp_path / "s.db") as store:
+        with Run(store, RunSummary(model="test")) as run:
+            run.take(doc)
+            summary = run.finish()
+        rows = store.query("SELECT COUNT(*) AS n FROM attributions")[0]["n"]
+    assert rows == 1 and summary.attributions == 1
