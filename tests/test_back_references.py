@@ -655,3 +655,22 @@ def test_a_quotation_after_a_colon_ends_at_its_closing_mark(attribution: str, nl
     # with the closing mark the last thing in the paragraph, the paragraph stays the content
     plain = _relations(pipeline, "The chief replied: the road is closed until May.")
     assert plain["replied"][1] == "the road is closed until May"
+
+
+def test_who_after_a_description_in_apposition_is_the_person_it_describes(nlp) -> None:
+    """ "Tom Albright, the National Harbour Board engineer who said ...": the relative clause
+    hangs on the description, but the speaker is the person named (news: Vindman's words went
+    to an unnamed "National Security Council (NSC) aide")."""
+    for text, person in (
+        (
+            "The committee heard from Tom Albright, the National Harbour Board engineer who "
+            "said the old pier was unsafe.",
+            "Tom Albright",
+        ),
+        (
+            "Critics attacked the credibility of Anna Berglund, the city's chief planning "
+            "officer who said the old pier was unsafe.",
+            "Anna Berglund",
+        ),
+    ):
+        assert _relations(nlp, text)["said"] == (person, "the old pier was unsafe")

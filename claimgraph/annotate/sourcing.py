@@ -1933,6 +1933,10 @@ def _describe_source(
         antecedent = root.head.head if root.head.dep_ == "relcl" else None
         if antecedent is None or antecedent is root:
             return "person"
+        if antecedent.dep_ == "appos" and antecedent.head.ent_type_ in ("PERSON", "ORG"):
+            # "Alexander Vindman, the National Security Council aide who said ...": the one
+            # the description stands beside is the speaker, not an unnamed aide
+            antecedent = antecedent.head
         party_tag = any(c.text in ("D", "R", "I") for c in antecedent.children)  # "D-N.Y."
         if antecedent.ent_type_ in ("GPE", "LOC") or party_tag:
             # "Chuck Schumer, D-N.Y., who ...", "Bill de Blasio of New York, who ...": the
