@@ -674,3 +674,19 @@ def test_who_after_a_description_in_apposition_is_the_person_it_describes(nlp) -
         ),
     ):
         assert _relations(nlp, text)["said"] == (person, "the old pier was unsafe")
+
+
+@pytest.mark.parametrize("attribution", ["hybrid", "rules"])
+def test_a_discourse_marker_of_saying_is_no_attribution(attribution: str, nlp) -> None:
+    """ "That said, analysts watched ...": the writer turning to another point, not a source;
+    a speaker after such a marker still is one."""
+    from claimgraph.annotate.nlp import load_nlp
+
+    pipeline = nlp if attribution == "hybrid" else load_nlp(attribution="rules")
+    text = (
+        "Harbour traffic fell in May. That said, shippers paid close attention to the new "
+        "tariffs. Having said that, the port cut jobs. The director said the cuts were over."
+    )
+    found = pipeline(text)._.cg_attributions
+    assert [a.content for a in found] == ["the cuts were over"]
+    assert found[0].cue_start > text.index("The director")

@@ -68,6 +68,7 @@ class Cues:
     relay_verbs: frozenset[str]
     object_verbs: dict[str, tuple[str, ...]]
     source_phrases: tuple[tuple[str, ...], ...]
+    discourse_markers: frozenset[str] = frozenset()  # "that said": no source speaks
     any_verb: frozenset[str] = frozenset()  # every lemma above: most tokens are none of them
 
 
@@ -92,6 +93,9 @@ def load_cues() -> Cues:
         },
         source_phrases=tuple(
             tuple(p.lower().split()) for p in sorted(data.get("source_phrases", []), key=len)
+        ),
+        discourse_markers=frozenset(
+            " ".join(str(p).lower().split()) for p in data.get("discourse_markers") or []
         ),
     )
     return replace(
@@ -1475,6 +1479,29 @@ def combine(doc: Doc, rules: list[Relation], tagged: list[Relation]) -> list[Rel
     return out
 
 
+def _in_discourse_marker(doc: Doc, cue: tuple[int, int] | None) -> bool:
+    """Whether a cue is a word of a discourse marker opening its sentence before a comma
+    ("That said, analysts paid close attention to ...": `discourse_markers` in cues.yaml):
+    the writer turning to another point, which neither extractor may read as a source."""
+    if cue is None:
+        return False
+    span = doc.char_span(cue[0], cue[1], alignment_mode="expand")
+    if span is None:
+        return False
+    sentence = span[0].sent
+    words: list[str] = []
+    for token in sentence:
+        if token.text == ",":
+            break
+        if not token.is_punct:
+            words.append(token.lower_)
+        if len(words) > 5:
+            return False
+    else:
+        return False
+    return token.i > span[-1].i and " ".join(words) in load_cues().discourse_markers
+
+
 def find_attributions(
     doc: Doc,
     spans: dict[str, list[tuple[int, int]]] | None = None,
@@ -1504,6 +1531,7 @@ def find_attributions(
     relations = [
         replace(r, content=[_after_dateline(text, _close_quotation(text, c)) for c in r.content])
         for r in relations
+        if not _in_discourse_marker(doc, r.cue)
     ]
     attributions = resolve_relations(doc, relations)
     signals_text = Text.of(doc)
