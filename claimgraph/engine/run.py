@@ -19,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -208,6 +209,7 @@ def per_document(
             helper.close()
 
 
+@cache
 def _one_malloc_arena() -> None:
     """Have glibc's malloc serve every thread from one arena (M_ARENA_MAX = 1). A second
     thread otherwise gets an arena of its own, which holds on to what it freed: 60 news
@@ -240,21 +242,18 @@ class _ClaimThread:
     def submit(self, ready: list[Item], docs: list[Document]) -> Iterator[Item]:
         """Hand a chunk over, then yield the chunk before it (its claims done), so the writer
         stores that one while this one's claims are found."""
-        done = list(self._done())
+        done = list(self.drain())
         future = self.executor.submit(self.claims, docs) if docs else None
         self.waiting.append((future, ready))
         yield from done
 
-    def _done(self) -> Iterator[Item]:
-        """The items of the chunks handed over, once their claims are done (checked now)."""
+    def drain(self) -> Iterator[Item]:
+        """The items of the chunks handed over, once their claims are done."""
         while self.waiting:
             future, ready = self.waiting.popleft()
             if future is not None:
                 future.result()  # the claim stage's error, raised here in the caller
             yield from ready
-
-    def drain(self) -> Iterator[Item]:
-        yield from self._done()
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
