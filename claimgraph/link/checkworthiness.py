@@ -145,19 +145,12 @@ def fit_vocabulary(texts: Sequence[str], min_df: int = 2) -> tuple[list[str], np
     return vocabulary, idf.astype(np.float64)
 
 
-def tfidf(
-    texts: Sequence[str],
-    vocabulary: Sequence[str],
-    idf: np.ndarray,
-    counter: CountVectorizer | None = None,
-) -> sparse.csr_matrix:
-    """Sublinear TF-IDF, L2-normalised rows: the same transform at training and scoring time.
-
-    `counter`: a CountVectorizer over `vocabulary` to reuse (building one validates the whole
-    vocabulary, which costs more than counting a batch of sentences)."""
+def tfidf(texts: Sequence[str], vocabulary: Sequence[str], idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear TF-IDF, L2-normalised rows, as the model is trained (scoring computes the
+    same term by term: `CheckworthinessScorer._lexical`)."""
     from scipy import sparse
 
-    matrix = (counter or _counter(vocabulary)).transform(texts).tocsr()
+    matrix = _counter(vocabulary).transform(texts).tocsr()
     matrix.data = 1.0 + np.log(matrix.data)
     matrix = matrix @ sparse.diags(idf)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
