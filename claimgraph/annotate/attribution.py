@@ -528,13 +528,16 @@ _CLOSING_AFTER = {
 def _quotation_close(text: str, start: int, end: int) -> int | None:
     """The end (after the mark) of a quotation opening at `start`, when it closes before
     `end` and something follows it there; else None."""
+    close = _closing_mark(text, start, end)
+    return close if close is not None and text[close:end].strip() else None
+
+
+def _closing_mark(text: str, start: int, end: int) -> int | None:
+    """Where the quotation that opens at `start` closes (after its mark), before `end`; None
+    when no quotation opens there or it does not close."""
     closing = _CLOSING_AFTER.get(text[start : start + 1])
-    if closing is None:
-        return None
-    m = closing.search(text, start + 1, end)
-    if m is None or not text[m.end() : end].strip():
-        return None
-    return m.end()
+    m = closing.search(text, start + 1, end) if closing is not None else None
+    return m.end() if m is not None else None
 
 
 def _clausal_content(text: str, token: Token, cues: Cues) -> tuple[Token, tuple[int, int]] | None:
@@ -1306,11 +1309,7 @@ def _whole_quotation(text: str, start: int, end: int) -> bool:
     """Whether a content is one quotation, from its opening mark to its closing one: what
     follows it is not the speaker's ('replied: 'A republic, if you can keep it.' Our
     responsibility is ...')."""
-    closing = _CLOSING_AFTER.get(text[start : start + 1])
-    if closing is None:
-        return False
-    m = closing.search(text, start + 1, end)
-    return m is not None and m.end() == end
+    return _closing_mark(text, start, end) == end
 
 
 def _bare(text: str) -> bool:
