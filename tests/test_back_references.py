@@ -690,3 +690,30 @@ def test_a_discourse_marker_of_saying_is_no_attribution(attribution: str, nlp) -
     found = pipeline(text)._.cg_attributions
     assert [a.content for a in found] == ["the cuts were over"]
     assert found[0].cue_start > text.index("The director")
+
+
+def test_a_description_goes_back_to_the_person_described_so_beside_their_name(nlp) -> None:
+    """ "Tomas Berg, the harbour authority engineer, ..." then "The engineer said": Berg (an
+    apposition is a title as much as "Engineer Tomas Berg" is). Not where the description names
+    another body, not a plural, and not where an unnamed engineer spoke before: then it stays
+    described, never invented. Fails before `_apposition_after` / `_described_before`."""
+    text = (
+        "Tomas Berg, the harbour authority engineer and a former diver, inspected the pier. "
+        "Crews worked through the night.\n\n"
+        "The engineer said the pier would reopen on Friday.\n\n"
+        "Anna Holm, a spokeswoman for the port, defended the closure. "
+        "The spokeswoman said the delays were unavoidable.\n\n"
+        "The Treasury spokeswoman said the costs were covered."
+    )
+    found = _speakers(nlp, text)
+    assert found["The engineer"] == "Tomas Berg"
+    assert found["The spokeswoman"] == "Anna Holm"
+    assert found["The Treasury spokeswoman"] is None
+    text = (
+        "An engineer said the pier was unsafe. Tomas Berg, an engineer for the port, "
+        "declined to comment. The engineer said repairs would take months.\n\n"
+        "Tomas Berg, an engineer for the port, inspected it. The engineers said it was sound."
+    )
+    found = _speakers(nlp, text)
+    assert found["The engineer"] is None
+    assert found["The engineers"] is None

@@ -2939,6 +2939,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
 
     mentions = _mentions(doc)
     titles = _name_titles(doc, mentions)
+    described = _name_descriptions(doc, mentions)
     affiliations = _name_affiliations(doc, mentions, titles)
     quotes = quote_regions(doc_text(doc))
     genders = _person_genders(doc, mentions, quotes)
@@ -3047,6 +3048,10 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     antecedent = antecedent or _organisation_ending(
                         doc, mentions, head_token, position
                     )
+                    if antecedent is None and not _is_plural(head_token):
+                        antecedent = _described_before(
+                            doc, mentions, described, history, head, relation.source
+                        )
                 speakers = (
                     [_copy(antecedent)]
                     if antecedent
@@ -3061,7 +3066,11 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 earlier = _antecedent(
                     "description", history, [], position, found[0].head, found[0].plural
                 )
-                speakers = [_copy(earlier) if earlier and earlier.anonymous else found[0]]
+                if (earlier is None or not earlier.anonymous) and not found[0].plural:
+                    earlier = _described_before(
+                        doc, mentions, described, history, found[0].head, relation.source
+                    )
+                speakers = [_copy(earlier) if earlier else found[0]]
             elif _definite_description(root, found):
                 phrase_head = _phrase_head(root, source_vocabulary())
                 antecedent = _entity_antecedent(
@@ -3075,6 +3084,10 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     _office_marks(phrase_head),
                     (_description_affiliations(phrase_head), affiliations),
                 )
+                if antecedent is None and not found[0].plural:
+                    antecedent = _described_before(
+                        doc, mentions, described, history, found[0].head, relation.source
+                    )
                 speakers = [_copy(antecedent)] if antecedent else found
             else:
                 speakers = found
@@ -3244,6 +3257,42 @@ def _entity_antecedent(
     return None
 
 
+def _described_before(
+    doc: Doc,
+    mentions: list[Mention],
+    described: dict[str, list[tuple[str, str]]],
+    history: list[_Resolved],
+    head: str | None,
+    phrase: tuple[int, int],
+) -> Speaker | None:
+    """ "The aide said" (one, by a description): the person most recently named with a
+    description of that head beside their name ("Alexander Vindman, the National Security
+    Council aide"), within the back-reference window, the description holding the names this
+    one gives ("the Pentagon official" is no "a State Department official"). None, so it stays
+    a description, where an unnamed aide spoke before (even before a named one: it is open)."""
+    position = phrase[0]
+    span = doc.char_span(*phrase, alignment_mode="expand")
+    if not head or span is None:
+        return None
+    if any(
+        r.speaker.name is None and r.speaker.head == head
+        for r in history
+        if position - _BACK_REFERENCE_WINDOW <= r.position < position
+    ):
+        return None
+    names = frozenset(t.lower_ for t in span[1:] if t.pos_ == "PROPN" or t.ent_type_)
+    for mention in reversed(mentions):
+        if not position - _BACK_REFERENCE_WINDOW <= mention.start < position:
+            continue
+        named = _named(doc, mention)
+        if named.label != "PERSON":
+            continue
+        for description, its_head in described.get(named.identity, []):
+            if its_head == head and _holds_qualifiers(description, names):
+                return Speaker(name=named.name, key=named.key, label="PERSON", role=description)
+    return None
+
+
 def _organisation_ending(
     doc: Doc, mentions: list[Mention], head: Token, position: int
 ) -> Speaker | None:
@@ -3391,6 +3440,48 @@ def _name_titles(doc: Doc, mentions: list[Mention]) -> dict[str, list[str]]:
         if title and title not in titles.setdefault(named.identity, []):
             titles[named.identity].append(title)
     return titles
+
+
+def _name_descriptions(doc: Doc, mentions: list[Mention]) -> dict[str, list[tuple[str, str]]]:
+    """The descriptions put beside each person's name (`_apposition_after`), in text order."""
+    described: dict[str, list[tuple[str, str]]] = {}
+    for mention in mentions:
+        named = _named(doc, mention)
+        if named.label != "PERSON":
+            continue
+        for found in _apposition_after(doc, named):
+            if found not in described.setdefault(named.identity, []):
+                described[named.identity].append(found)
+    return described
+
+
+def _apposition_after(doc: Doc, named: Named) -> list[tuple[str, str]]:
+    """The descriptions put beside a name, each conjunct apart, with their head nouns
+    ("Alexander Vindman, the National Security Council aide and decorated Iraq war veteran,":
+    ("the National Security Council aide", "aide"), ("decorated Iraq war veteran", "veteran")):
+    a later "the aide said" goes back to him as "the president" goes back to "President Trump".
+    Only the head counts ("the city" is no "counsel for the city of New York")."""
+    span = doc.char_span(named.start, named.end, alignment_mode="expand")
+    if span is None:
+        return []
+    out = []
+    for child in span.root.children:
+        if child.dep_ != "appos" or child.idx < named.end or _token_is_name(child):
+            continue
+        for part in (child, *child.conjuncts):
+            if part.pos_ != "NOUN":
+                continue
+            # the part's own words: its subtree without the conjuncts hanging on it
+            tokens = [
+                t
+                for t in part.subtree
+                if t == part
+                or not any(a.dep_ in ("conj", "cc") and a.head == part for a in (t, *t.ancestors))
+            ]
+            tokens = [t for t in tokens if t.dep_ not in ("cc", "punct")]
+            start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+            out.append((_clean(_span_text(doc, (start, end))), part.lemma_.lower()))
+    return out
 
 
 def _fitting_title(
