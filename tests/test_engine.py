@@ -262,3 +262,43 @@ def test_the_summary_counts_the_attribution_rows_the_store_keeps(tmp_path):
             summary = run.finish()
         rows = store.query("SELECT COUNT(*) AS n FROM attributions")[0]["n"]
     assert rows == 1 and summary.attributions == 1
+
+
+def test_the_writer_never_drops_what_the_claim_thread_embedded(nlp, tmp_path):
+    """The writer (main thread) indexes written claims while the claim thread embeds the next
+    chunk. They shared one cache, which the writer cleared: a chunk's vectors vanished between
+    the claim thread's encode and its read, and a 1,500-article run died with a KeyError at
+    about 650 documents. Now the writer's cache is its own: what the stage embedded stays."""
+    from claimgraph.annotate import annotate_documents
+    from claimgraph.link.entities import merge_entity
+    from claimgraph.link.stage import LinkSettings
+
+    class Counting:
+        def __init__(self, inner: LazyEncoder) -> None:
+            self.inner, self.name, self.texts = inner, inner.name, 0
+
+        @property
+        def dim(self) -> int:
+            return self.inner.dim
+
+        def encode(self, texts: list[str], batch_size: int = 64):
+            self.texts += len(texts)
+            return self.inner.encode(texts, batch_size=batch_size)
+
+    text = (
+        "The mayor said the bridge over the river would close for repairs in May. "
+        "Officials said the work would cost four million dollars."
+    )
+    docs = list(annotate_documents([Document(id="w1", source="w1.txt", text=text)], nlp))
+    with Store(tmp_path / "w.db") as store:
+        counting = Counting(LazyEncoder(LinkSettings().embedding_model))
+        linker = Linker(store, encoder=counting)
+        linker.claims(docs)
+        assert docs[0].claims
+        store.write_documents(docs, merge=merge_entity)
+        pending = ["The council said the tunnel would open next year."]
+        linker.stage.encoder.encode(pending)  # the claim thread, mid-chunk
+        before = counting.texts
+        linker.add_written(docs)  # the writer, meanwhile
+        linker.stage.encoder.encode(pending)  # the claim thread reads its vectors back
+        assert counting.texts == before

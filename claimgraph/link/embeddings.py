@@ -18,6 +18,7 @@ import json
 import os
 import re
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import metadata
@@ -507,6 +508,7 @@ class LazyEncoder:
     def __init__(self, name: str) -> None:
         self.name = name
         self._encoder: Encoder | None = None
+        self._loading = threading.Lock()  # the claim thread and the writer may both ask first
         self._target: str | None = None
         self._dim: int | None = None
         if not is_e5(name):  # E5 prefixes depend on the loaded model's prompts
@@ -520,7 +522,9 @@ class LazyEncoder:
     def load(self) -> Encoder:
         """The encoder itself, loaded now if it was not."""
         if self._encoder is None:
-            self._encoder = load_encoder(self.name)
+            with self._loading:
+                if self._encoder is None:
+                    self._encoder = load_encoder(self.name)
         return self._encoder
 
     @property

@@ -205,7 +205,10 @@ class Linker:
         self.settings = settings or LinkSettings()
         self.store = store
         self.stage = ClaimStage(self.settings, encoder)
-        self.encoder = self.stage.encoder
+        # A cache of its own over the same model: the writer seeds and clears this one while
+        # the claim thread (`per_document(..., overlap=True)`) fills and reads the stage's; one
+        # shared dict lost a chunk's vectors between its encode and its read (a KeyError).
+        self.encoder = CachedEncoder(self.stage.encoder.inner)
         self.scorer = self.stage.scorer
         self._load()
 
