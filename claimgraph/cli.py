@@ -361,8 +361,9 @@ def _show_document(store: Store, doc: dict) -> None:
                 else a["speaker_description"] or "?"
             )
             when = timecodes.get(a["start_char"]) if a["kind"] == "transcript" else None
+            reports = f" ({a['reports']})" if a["reports"] and a["reports"] != "statement" else ""
             atts.add_row(
-                escape(a["kind"] + (f" {when}" if when else "")),
+                escape(a["kind"] + reports + (f" {when}" if when else "")),
                 escape(speaker),
                 escape(a["role"] or ""),
                 escape(" > ".join(a["via"])),
@@ -412,7 +413,7 @@ def sources(
 
     table = Table(title="speakers", title_justify="left")
     _text_column(table, "speaker", 40)
-    for col in ("attributions", "direct", "documents"):
+    for col in ("attributions", "statements", "direct", "documents"):
         _number_column(table, col)
     table.add_column("signals", ratio=1, min_width=12)
     for r in found["speakers"][:limit]:
@@ -420,6 +421,7 @@ def sources(
         table.add_row(
             escape(name),
             str(r["attributions"]),
+            str(r["statements"]),
             str(r["direct"]),
             str(r["documents"]),
             signal_text(r["signals"]),

@@ -244,6 +244,12 @@ class Attribution:
     timecode_end: str | None = None
     # What found it: "rules", "model:<folder>" (the trained tagger), "transcript"
     extractor: str | None = None
+    # What it reports (`claimgraph.annotate.attribution.what_it_reports`): "statement" (the
+    # source says, writes or thinks the content: a quotation, or a clause after a cue of
+    # saying), "position" (a stance or speech act with a thing or an intent for content:
+    # "endorsed Cruz", "declined to comment"), or "act" (something the source did that
+    # PolNeAR-style annotation also counts: "unveiled a plan"). None: not classified.
+    reports: str | None = None
 
 
 @dataclass(slots=True)

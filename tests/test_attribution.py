@@ -366,3 +366,86 @@ def test_a_cue_takes_its_auxiliary_across_a_no_break_space(nlp):
     found = Relation("indirect", [content], cue, (0, 18), token.i)
     start, end = _cue_edges(doc, found).cue
     assert text[start:end] == "has\u00a0acknowledged"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "content", "rule", "reports"),
+    [
+        # a clause after a cue of saying, thinking or showing: what a fact-checker checks
+        (
+            "The mayor said the bridge would reopen in May.",
+            "said",
+            "the bridge would",
+            "model",
+            "statement",
+        ),
+        (
+            "The audit found that the fund lost money.",
+            "found",
+            "that the fund",
+            "model",
+            "statement",
+        ),
+        ('"We will rebuild," the mayor said.', "said", "We will rebuild", "verb", "statement"),
+        # a stance or speech act with a thing or an intent for content
+        (
+            "The senator endorsed the governor on Friday.",
+            "endorsed",
+            "the governor",
+            "verb",
+            "position",
+        ),
+        (
+            "The minister declined to comment on the report.",
+            "declined",
+            "to comment",
+            "model",
+            "position",
+        ),
+        ("The union said nothing about the strike.", "said", "nothing about", "model", "position"),
+        (
+            "The council requested the agency review its figures.",
+            "requested",
+            "the agency review",
+            "model",
+            "position",
+        ),
+        # something the source did
+        (
+            "The company unveiled a plan that would cut jobs.",
+            "unveiled",
+            "a plan that",
+            "model",
+            "act",
+        ),
+        (
+            "The governor shared a photo of the flooded road.",
+            "shared",
+            "a photo of",
+            "model",
+            "act",
+        ),
+    ],
+)
+def test_an_attribution_says_whether_it_reports_a_statement_a_position_or_an_act(
+    nlp, text: str, cue: str, content: str, rule: str, reports: str
+) -> None:
+    """`what_it_reports` on the relation the rules or the tagger would give (made-up text).
+    On 309 judged rows of unseen news (session 17), statements were fully right 73% of the
+    time and 2% no attribution; acts 9% and 71%."""
+    from claimgraph.annotate.attribution import Relation, what_it_reports
+
+    doc = nlp(text)
+    c = text.index(cue)
+    start = text.index(content)
+    quoted = text.startswith('"')
+    end = text.index(",") if quoted else len(text) - 1  # to the sentence's end
+    relation = Relation(
+        kind="direct" if quoted else "indirect",
+        content=[(start, end)],
+        cue=(c, c + len(cue)),
+        source=None,
+        cue_token=doc.char_span(c, c + len(cue)).start,
+        rule=rule,
+    )
+    assert what_it_reports(doc, relation) == reports

@@ -122,9 +122,45 @@ def test_migration_8_adds_claim_roles(tmp_path) -> None:
         conn.exec_driver_sql("ALTER TABLE claim_vectors DROP COLUMN roles")
         conn.exec_driver_sql("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
     with Store(db) as store, store.engine.connect() as conn:  # opening migrates
-        assert store.schema_version() == SCHEMA_VERSION == 8
+        assert store.schema_version() == SCHEMA_VERSION
         # SQLite or PostgreSQL: both migrate
         assert "roles" in {c["name"] for c in inspect(conn).get_columns("claim_vectors")}
+
+
+def test_migration_9_says_what_each_attribution_reports_and_counts_statements(
+    sample_docs, tmp_path
+) -> None:
+    """v9: attributions.reports (statement, position or act) and speaker_stats.statements.
+    A v8 file keeps its attributions (reports null, statements 0); what is written after the
+    migration is counted by the recreated trigger, on SQLite or PostgreSQL."""
+    docs = sorted(sample_docs.values(), key=lambda d: d.id)
+    db = tmp_path / "x.db"
+    with Store(db) as store:
+        store.write_documents(docs[:2], merge=merge_entity)
+    with Store(db) as store, store.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("DROP TRIGGER speaker_stats_insert")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER speaker_stats_insert ON attributions")
+        conn.exec_driver_sql("DROP VIEW speakers")
+        conn.exec_driver_sql("DROP VIEW attribution_details")
+        conn.exec_driver_sql("ALTER TABLE attributions DROP COLUMN reports")
+        conn.exec_driver_sql("ALTER TABLE speaker_stats DROP COLUMN statements")
+        conn.exec_driver_sql("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    with Store(db) as store:  # opening migrates
+        assert store.schema_version() == SCHEMA_VERSION == 9
+        before = store.query("SELECT reports FROM attributions")
+        assert before and {r["reports"] for r in before} == {None}
+        assert {r["statements"] for r in store.query("SELECT statements FROM speakers")} == {0}
+        store.write_documents(docs[2:], merge=merge_entity)
+        written = [a for d in docs[2:] for a in d.attributions]
+        stated = sum(a.reports == "statement" for a in written if a.speaker or a.anonymous)
+        assert {a.reports for a in written} <= {"statement", "position", "act"}
+        assert stated > 0
+        counted = store.query("SELECT SUM(statements) AS n FROM speakers")[0]["n"]
+        assert counted == stated
+        details = store.query("SELECT reports FROM attribution_details WHERE reports IS NOT NULL")
+        assert len(details) == len(written)
 
 
 def test_migration_7_lists_every_speaker_and_keeps_the_list_on_write(sample_docs, tmp_path):

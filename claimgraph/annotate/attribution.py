@@ -1538,12 +1538,84 @@ def find_attributions(
     for attribution in attributions:
         attribution.signals = attribution_signals(doc, attribution, signals_text)
     # a relation both found is the rules' (their speaker and content), with the tagger's cue edges
-    by_cue = {r.cue: model_name if r.rule == "model" else "rules" for r in relations}
+    by_cue = {r.cue: r for r in relations}
     for attribution in attributions:
+        relation = by_cue.get((attribution.cue_start or 0, attribution.cue_end or 0))
         if attribution.extractor is None:
-            key = (attribution.cue_start, attribution.cue_end)
-            attribution.extractor = by_cue.get(key, "rules" if extractor == "rules" else None)
+            found = relation is not None and relation.rule == "model"
+            attribution.extractor = (
+                model_name
+                if found
+                else "rules"
+                if relation is not None or extractor == "rules"
+                else None
+            )
+        if relation is not None:
+            attribution.reports = what_it_reports(doc, relation)
     return attributions
+
+
+STATEMENT, POSITION, ACT = "statement", "position", "act"
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+_COMPLEMENTISERS = frozenset({"that", "whether", "if", "how", "why", "what", "when", "who"})
+
+
+def what_it_reports(doc: Doc, relation: Relation) -> str:
+    """Whether a relation reports a statement, a position or an act (`Attribution.reports`).
+
+    A statement is what a fact-checker checks against its source: a quotation, or a clause
+    after a cue of saying, thinking or showing (cues.yaml's clause, relay and quotation verbs,
+    a speech or document noun, "according to"). A position is a stance or a speech act whose
+    content is a thing or an intent ("endorsed Cruz", "called for a probe", "declined to
+    comment": cues.yaml's object verbs, or any cue of saying without a clause), or a clause
+    after a verb no list names. An act is the rest: PolNeAR counts "unveiled a plan" and
+    "released the photos" as attributions, and the trained tagger finds them; a reader of
+    `sources` wants them apart. Rules relations are statements or positions by construction."""
+    if relation.kind == "direct" or relation.rule in ("phrase", "post", "signed"):
+        return STATEMENT
+    cues = load_cues()
+    cue = doc.char_span(*relation.cue, alignment_mode="expand")
+    lemmas = {t.lemma_.lower() for t in cue} if cue is not None else set()
+    saying = bool(
+        lemmas & (cues.clause_verbs | cues.relay_verbs | cues.quotation_verbs)
+        or lemmas & frozenset(cues.phrasal)
+        or lemmas & _speech_nouns()
+    )
+    if _clausal(doc, relation.content):
+        return STATEMENT if saying or relation.rule == "nominal" else POSITION
+    if saying or lemmas & frozenset(cues.object_verbs) or relation.rule == "nominal":
+        return POSITION
+    return ACT
+
+
+@derived
+def _speech_nouns() -> frozenset[str]:
+    """Nouns that name something said or issued ("statement", "report", "tweet")."""
+    from claimgraph.annotate.sourcing import source_vocabulary
+
+    return source_vocabulary().document_nouns
+
+
+def _clausal(doc: Doc, content: list[tuple[int, int]]) -> bool:
+    """Whether content is a clause (a verb with its subject inside it, or an opening "that",
+    "whether", "how"...), not a noun phrase or an infinitive. A relative clause inside a noun
+    phrase ("a plan that would cut taxes") does not make it one."""
+    for start, end in content:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            continue
+        first = next((t for t in span if not t.is_punct), span[0])
+        if first.lower_ in _COMPLEMENTISERS and first.dep_ in ("mark", "advmod", "nsubj"):
+            return True
+        for token in span:
+            head = token.head
+            if (
+                token.dep_ in _SUBJECTS
+                and span.start <= head.i < span.end
+                and head.dep_ not in ("relcl", "acl")
+            ):
+                return True
+    return False
 
 
 if not Doc.has_extension("cg_attributions"):

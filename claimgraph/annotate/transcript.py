@@ -262,4 +262,5 @@ def _attribution(
         timecode=turn.timecode,
         timecode_end=turn.timecode_end,
         extractor="transcript",
+        reports="statement",  # a speaker's turn: what they said
     )

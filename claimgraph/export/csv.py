@@ -33,7 +33,16 @@ from claimgraph.store.read import read_model
 EXCLUDED_TABLES = frozenset(
     {"meta", "runs", "inputs", "link_state", "claim_vectors", "narrative_vectors", "speaker_stats"}
 )  # speaker_stats: the counts behind the `speakers` view (speakers.csv)
-SPEAKER_COLUMNS = ("id", "name", "type", "anonymous", "attributions", "documents", "direct")
+SPEAKER_COLUMNS = (
+    "id",
+    "name",
+    "type",
+    "anonymous",
+    "attributions",
+    "statements",
+    "documents",
+    "direct",
+)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -79,6 +79,7 @@ def attribution_rows(store: Store) -> Iterable[dict[str, Any]]:
             "timecode": a["timecode"],
             "timecode_end": a["timecode_end"],
             "extractor": a["extractor"],
+            "reports": a["reports"],
         }
 
 

@@ -338,13 +338,30 @@ def _migration_7(conn: Connection) -> None:
     agg = "group_concat" if dialect == "sqlite" else "string_agg"
     conn.exec_driver_sql("DROP VIEW IF EXISTS speakers")
     conn.exec_driver_sql(f"CREATE VIEW speakers AS {s.VIEWS['speakers'].format(agg=agg)}")
+    _speaker_stats_trigger(conn)
+    conn.execute(s.speaker_stats.delete())
+    a_key = s.speaker_key_sql("a")
+    conn.exec_driver_sql(
+        "INSERT INTO speaker_stats "
+        "(id, entity_id, anonymous, attributions, documents, direct_quotes) "
+        f"SELECT {a_key}, MIN(a.speaker_entity_id), "
+        "MAX(CASE WHEN a.anonymous THEN 1 ELSE 0 END) = 1, COUNT(*), "
+        "COUNT(DISTINCT a.document_id), SUM(CASE WHEN a.kind = 'direct' THEN 1 ELSE 0 END) "
+        f"FROM attributions a WHERE {s.is_speaker_sql('a')} GROUP BY {a_key}"
+    )
+
+
+def _speaker_stats_trigger(conn: Connection, also: str = "") -> None:
+    """(Re)create the trigger that keeps `speaker_stats` on every attribution written; `also`:
+    more assignments for its UPDATE, each ending in ", " (a later version's counts)."""
+    dialect = conn.dialect.name
     key = s.speaker_key_sql("NEW")
     same_document = (
         "EXISTS (SELECT 1 FROM attributions x WHERE x.document_id = NEW.document_id "
         f"AND x.id <> NEW.id AND {s.speaker_key_sql('x')} = {{key}})"
     )
     update = (
-        "UPDATE speaker_stats SET attributions = attributions + 1, "
+        f"UPDATE speaker_stats SET {also}attributions = attributions + 1, "
         "direct_quotes = direct_quotes + CASE WHEN NEW.kind = 'direct' THEN 1 ELSE 0 END, "
         "anonymous = (anonymous OR NEW.anonymous), "
         f"documents = documents + CASE WHEN {same_document} THEN 0 ELSE 1 END "
@@ -375,16 +392,6 @@ def _migration_7(conn: Connection) -> None:
             "CREATE TRIGGER speaker_stats_insert AFTER INSERT ON attributions "
             "FOR EACH ROW EXECUTE FUNCTION speaker_stats_insert()"
         )
-    conn.execute(s.speaker_stats.delete())
-    a_key = s.speaker_key_sql("a")
-    conn.exec_driver_sql(
-        "INSERT INTO speaker_stats "
-        "(id, entity_id, anonymous, attributions, documents, direct_quotes) "
-        f"SELECT {a_key}, MIN(a.speaker_entity_id), "
-        "MAX(CASE WHEN a.anonymous THEN 1 ELSE 0 END) = 1, COUNT(*), "
-        "COUNT(DISTINCT a.document_id), SUM(CASE WHEN a.kind = 'direct' THEN 1 ELSE 0 END) "
-        f"FROM attributions a WHERE {s.is_speaker_sql('a')} GROUP BY {a_key}"
-    )
 
 
 def _migration_8(conn: Connection) -> None:
@@ -393,6 +400,26 @@ def _migration_8(conn: Connection) -> None:
     have = {c["name"] for c in sa_inspect(conn).get_columns("claim_vectors")}
     if "roles" not in have:
         conn.exec_driver_sql("ALTER TABLE claim_vectors ADD COLUMN roles TEXT")
+
+
+def _migration_9(conn: Connection) -> None:
+    """Attributions say what they report (statement, position or act; null for those written
+    before), and each speaker counts their statements apart (0 for what was written before)."""
+    have = {c["name"] for c in sa_inspect(conn).get_columns("attributions")}
+    if "reports" not in have:
+        conn.exec_driver_sql("ALTER TABLE attributions ADD COLUMN reports VARCHAR(16)")
+    have = {c["name"] for c in sa_inspect(conn).get_columns("speaker_stats")}
+    if "statements" not in have:
+        conn.exec_driver_sql(
+            "ALTER TABLE speaker_stats ADD COLUMN statements INTEGER NOT NULL DEFAULT 0"
+        )
+    agg = "group_concat" if conn.dialect.name == "sqlite" else "string_agg"
+    for view in ("speakers", "attribution_details"):
+        conn.exec_driver_sql(f"DROP VIEW IF EXISTS {view}")
+        conn.exec_driver_sql(f"CREATE VIEW {view} AS {s.VIEWS[view].format(agg=agg)}")
+    _speaker_stats_trigger(
+        conn, "statements = statements + CASE WHEN NEW.reports = 'statement' THEN 1 ELSE 0 END, "
+    )
 
 
 MIGRATIONS = {
@@ -404,6 +431,7 @@ MIGRATIONS = {
     6: _migration_6,
     7: _migration_7,
     8: _migration_8,
+    9: _migration_9,
 }
 assert max(MIGRATIONS) == s.SCHEMA_VERSION
 
@@ -832,6 +860,7 @@ class Store:
                     "timecode": att.timecode,
                     "timecode_end": att.timecode_end,
                     "extractor": att.extractor,
+                    "reports": att.reports,
                 }
             )
             via_rows.extend(

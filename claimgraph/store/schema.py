@@ -23,7 +23,7 @@ from sqlalchemy import (
     func,
 )
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 metadata = MetaData()
 
@@ -179,6 +179,8 @@ attributions = Table(
     Column("timecode", String(32)),
     Column("timecode_end", String(32)),
     Column("extractor", String(64)),  # rules | model:<folder> | transcript
+    # v9: statement | position | act (model.Attribution.reports); null: written before v9
+    Column("reports", String(16)),
 )
 
 attribution_via = Table(
@@ -427,6 +429,8 @@ speaker_stats = Table(
     Column("attributions", Integer, nullable=False, default=0),
     Column("documents", Integer, nullable=False, default=0),
     Column("direct_quotes", Integer, nullable=False, default=0),
+    # v9: of them, statements (a quotation or a clause after a cue of saying)
+    Column("statements", Integer, nullable=False, default=0, server_default="0"),
 )
 Index("ix_speaker_stats_rank", speaker_stats.c.attributions, speaker_stats.c.id)
 # A speaker reached by the name a reader types (/speakers/Donald Trump): case-insensitive
@@ -460,7 +464,7 @@ VIEWS: dict[str, str] = {
     "attribution_details": """
         SELECT a.id, a.document_id, d.title AS document_title, d.outlet AS document_outlet,
           d.date AS document_date, a.kind, a.speaker, a.speaker_entity_id, a.anonymous,
-          a.speaker_description, a.role, a.cue, a.content,
+          a.speaker_description, a.role, a.cue, a.content, a.reports,
           (SELECT {agg}(v.outlet, ' > ') FROM attribution_via v WHERE v.attribution_id = a.id) AS via,
           (SELECT {agg}(g.type, ', ') FROM signals g WHERE g.attribution_id = a.id) AS signal_types,
           s.text AS sentence, a.start_char, a.end_char
@@ -472,7 +476,7 @@ VIEWS: dict[str, str] = {
           CASE WHEN k.entity_id IS NOT NULL THEN e.name
             WHEN k.anonymous THEN SUBSTR(k.id, {len(ANONYMOUS_PREFIX) + 1})
             ELSE SUBSTR(k.id, {len(NAME_PREFIX) + 1}) END AS name,
-          e.type, k.anonymous, k.attributions, k.documents, k.direct_quotes
+          e.type, k.anonymous, k.attributions, k.documents, k.direct_quotes, k.statements
         FROM speaker_stats k LEFT JOIN entities e ON e.id = k.entity_id""",
     "entity_overview": """
         SELECT e.id, e.name, e.type,

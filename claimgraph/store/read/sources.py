@@ -43,7 +43,8 @@ class SourcesRead(NarrativesRead):
             where.append("(attributions, id) < (:ak, :ai)")
             params.update(ak=k, ai=i)
         rows = self.rows(  # the `speakers` view: the one list, kept per attribution written
-            "SELECT id, name, type, anonymous, attributions, documents, direct_quotes AS direct "
+            "SELECT id, name, type, anonymous, attributions, statements, documents, "
+            "direct_quotes AS direct "
             f"FROM speakers WHERE {' AND '.join(where)} "
             "ORDER BY attributions DESC, id DESC LIMIT :n",
             params,
