@@ -387,6 +387,21 @@ def test_a_cue_takes_its_auxiliary_across_a_no_break_space(nlp):
             "statement",
         ),
         ('"We will rebuild," the mayor said.', "said", "We will rebuild", "verb", "statement"),
+        # the clause a cue's noun takes, but not a relative clause on it
+        (
+            "The senator relayed the claim the agency hid the data.",
+            "claim",
+            "the agency hid",
+            "model",
+            "statement",
+        ),
+        (
+            "The senator cited a report lawmakers will use in May.",
+            "a report",
+            "lawmakers will use",
+            "model",
+            "position",
+        ),
         # a stance or speech act with a thing or an intent for content
         (
             "The senator endorsed the governor on Friday.",
