@@ -1101,3 +1101,18 @@ def test_a_common_word_one_quotation_capitalises_is_no_name(nlp) -> None:
     )
     found = {a.source_text: a for a in nlp(text)._.cg_attributions}
     assert found["he"].speaker == "Lev Moran" and found["he"].via == ["Miami Herald"]
+
+
+def test_a_title_ending_in_of_is_not_the_title_of_the_name_after_it(nlp) -> None:
+    """Record 4512: "Jennifer Palmieri, the communications director of Clinton's 2016
+    campaign" gave Hillary Clinton the role "the communications director of" on every one of
+    her quotes. A run of title words that ends in a preposition titles the phrase the name
+    opens, not the name; "Secretary of State Mike Pompeo" keeps his."""
+    text = (
+        '"We got nothing done," Warren said on Tuesday.\n\n'
+        "Jonas Berg, the communications director of Warren's 2016 campaign, also backed up "
+        "his old boss. Secretary of State Mike Pompeo said the talks would go on."
+    )
+    roles = {a.speaker: a.role for a in nlp(text)._.cg_attributions}
+    assert roles["Elizabeth Warren"] is None
+    assert roles["Mike Pompeo"] == "Secretary of State"

@@ -848,6 +848,8 @@ def title_before(doc: Doc, name_start: int) -> str | None:
             break
         i -= 1
     words = doc[i : first.start]
+    if len(words) and words[-1].pos_ == "ADP":
+        return None  # "the communications director of Clinton's campaign": not Clinton's title
     if not any(
         t.lower_ in vocab.role_nouns
         or t.lemma_.lower() in vocab.role_nouns
