@@ -726,3 +726,33 @@ def test_a_department_s_first_word_alone_is_the_department(nlp) -> None:
     assert [a.speaker for a in doc._.cg_attributions] == ["Treasury Department"] * 2
     doc = nlp("Justice Kennedy wrote the opinion. The Justice Department said it would comply.")
     assert [a.speaker for a in doc._.cg_attributions] == ["Kennedy", "Justice Department"]
+
+
+def test_an_office_written_with_of_or_with_its_office_word_last_is_one_organisation() -> None:
+    """Record 4512 listed "Ministry of Internal Affairs" (5) and "Internal Affairs Ministry" (1)
+    as two speakers; US news writes "Department of Justice" and "Justice Department" alike.
+    Either form stored first, the other joins it (data/entity_types.yaml
+    `inverted_org_heads`); a name that only contains "of" stays apart."""
+    from claimgraph.link.entities import inverted_org_name, merge_entity
+    from claimgraph.model import Entity
+
+    def org(name: str) -> Entity:
+        return Entity(key=alias_key(name), name=name, type="ORG")
+
+    assert inverted_org_name("Department of Justice") == "Justice Department"
+    assert inverted_org_name("U.S. Ministry of Foreign Affairs") == "U.S. Foreign Affairs Ministry"
+    assert inverted_org_name("Office of the Director of National Intelligence") is None
+    assert inverted_org_name("Bank of America") is None
+    assert inverted_org_name("Department of the interior") is None  # not a name after "of"
+    corpus = _Corpus()
+    ministry = corpus.apply(
+        org("Ministry of Internal Affairs"),
+        merge_entity(org("Ministry of Internal Affairs"), corpus),
+    )
+    assert merge_entity(org("Internal Affairs Ministry"), corpus).entity_id == ministry
+    justice = corpus.apply(
+        org("Justice Department"), merge_entity(org("Justice Department"), corpus)
+    )
+    assert merge_entity(org("Department of Justice"), corpus).entity_id == justice
+    assert merge_entity(org("Department of State"), corpus).entity_id is None
+    assert merge_entity(org("America Bank"), corpus).entity_id is None

@@ -46,9 +46,34 @@ def formal_name(name: str) -> str | None:
     return " ".join([formal.capitalize(), *words[1:]]) if formal else None
 
 
+@derived
+def _inverted_org_heads() -> frozenset[str]:
+    words = load_vocabulary("entity_types").get("inverted_org_heads") or ()
+    return frozenset(str(w).casefold() for w in words)
+
+
+def inverted_org_name(name: str) -> str | None:
+    """ "Department of Justice" -> "Justice Department", "U.S. Ministry of Foreign Affairs" ->
+    "U.S. Foreign Affairs Ministry": the form with the office word last, under which the
+    other way of writing the same organisation is found. None for any other name."""
+    words = name.split()
+    for i, word in enumerate(words[:-2]):
+        if word.casefold() in _inverted_org_heads() and words[i + 1] in ("of", "for"):
+            rest = words[i + 2 :]
+            if rest and rest[0].casefold() == "the":
+                rest = rest[1:]
+            if rest and all(w[:1].isupper() or w in ("and", "&") for w in rest):
+                return " ".join([*words[:i], *rest, word])
+            return None
+    return None
+
+
 def _other_forms(entity: Entity) -> list[str]:
-    """The same person's name as other documents may write it: without a middle initial,
-    with the formal first name."""
+    """The same entity's name as other documents may write it: a person's without a middle
+    initial, with the formal first name; an office's with its office word last."""
+    if entity.type == "ORG":
+        inverted = inverted_org_name(entity.name)
+        return [inverted] if inverted else []
     if entity.type != "PERSON":
         return []
     forms = [without_middle_initial(entity.name)]
