@@ -2,12 +2,14 @@
 
 Gold: eval/gold/news_reports_judged.yaml (13 unseen articles of the AllSides news sample, 309
 attributions as `analyze` stored them in session 16, each judged by one reader: OK, NA for "not
-an attribution", or the error it has). It holds only record indexes, urls, sha1s, cue offsets
-in the cleaned text and codes: the texts are read from the shared data file, cleaned as
-`analyze` cleans them, and checked against the stored sha1s.
+an attribution", or the error it has), against whose rows the label was written, and
+eval/gold/news_reports_heldout.yaml (12 other articles, 246 rows, a second reader who never saw
+the label). They hold only record indexes, urls, sha1s, cue offsets in the cleaned text and
+codes: the texts are read from the shared data file, cleaned as `analyze` cleans them, and
+checked against the stored sha1s.
 
     .venv/bin/python eval/reports.py [--data ../shared/data/news/allsides_sample5000.jsonl]
-        [--gold eval/gold/news_reports_judged.yaml] [--pin]
+        [--gold FILE] [--pin]
 
 Each judged row is matched to today's attribution whose cue overlaps it; the table gives, per
 class of `Attribution.reports`, the rows, the share judged fully right and the share judged no
@@ -35,7 +37,9 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 DEFAULT_DATA = SHARED / "data" / "news" / "allsides_sample5000.jsonl"
 DEFAULT_GOLD = REPO / "eval" / "gold" / "news_reports_judged.yaml"
+HELDOUT_GOLD = REPO / "eval" / "gold" / "news_reports_heldout.yaml"
 FLOOR_KEYS = ("reports_statement_attribution", "reports_act_not_attribution")
+GOLDS = {DEFAULT_GOLD: "reports_", HELDOUT_GOLD: "reports_heldout_"}  # gold -> its keys' prefix
 CLASSES = ("statement", "position", "act", "unmatched")
 
 
@@ -96,7 +100,7 @@ def evaluate(data: Path, gold: Path) -> dict[str, Counter]:
     return table
 
 
-def report(table: dict[str, Counter]) -> dict[str, float]:
+def report(table: dict[str, Counter], prefix: str = "reports_") -> dict[str, float]:
     print(f"{'reports':12}{'rows':>6}{'fully right':>13}{'not an attribution':>20}")
     for name in CLASSES:
         c = table.get(name, Counter())
@@ -107,33 +111,38 @@ def report(table: dict[str, Counter]) -> dict[str, float]:
     right = sum(c["OK"] for c in table.values())
     print(f"{'all':12}{rows:>6}{right / max(rows, 1):>13.1%}")
     statement, act = table.get("statement", Counter()), table.get("act", Counter())
+    keys = [prefix + k.removeprefix("reports_") for k in FLOOR_KEYS]
     return {
-        FLOOR_KEYS[0]: 1 - statement["NA"] / max(sum(statement.values()), 1),
-        FLOOR_KEYS[1]: act["NA"] / max(sum(act.values()), 1),
+        keys[0]: 1 - statement["NA"] / max(sum(statement.values()), 1),
+        keys[1]: act["NA"] / max(sum(act.values()), 1),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
+    parser.add_argument("--gold", type=Path, default=None, help="one file (default: both)")
     parser.add_argument("--pin", action="store_true", help="write our floors to eval/floors.yaml")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    try:
-        table = evaluate(args.data, args.gold)
-    except DataMissing as exc:
-        print(f"reports: {exc}", file=sys.stderr)
-        return 2
-    print(f"what attributions report, on {args.gold.name} (judged rows, cue overlap)")
-    values = report(table)
-    for key, value in values.items():
-        print(f"{key:40}{value:.3f}")
+    golds = {args.gold: GOLDS.get(args.gold, "other_")} if args.gold else GOLDS
+    values: dict[str, float] = {}
+    for gold, prefix in golds.items():
+        try:
+            table = evaluate(args.data, gold)
+        except DataMissing as exc:
+            print(f"reports: {exc}", file=sys.stderr)
+            return 2
+        print(f"\nwhat attributions report, on {gold.name} (judged rows, cue overlap)")
+        found = report(table, prefix)
+        for key, value in found.items():
+            print(f"{key:40}{value:.3f}")
+        values.update(found)
     print(f"{time.perf_counter() - started:.1f}s")
     pinned = read_floors()
     if any(k in pinned for k in values):
         print("pinned floors: " + ", ".join(f"{k}={pinned[k]:.3f}" for k in values if k in pinned))
-    if args.pin:
+    if args.pin and args.gold is None:
         pin_floors({k: math.floor(v * 1000) / 1000 for k, v in values.items()})
         print("pinned.")
     return 0
