@@ -717,3 +717,21 @@ def test_a_description_goes_back_to_the_person_described_so_beside_their_name(nl
     found = _speakers(nlp, text)
     assert found["The engineer"] is None
     assert found["The engineers"] is None
+
+
+def test_the_speaker_is_the_person_titled_speaker_and_the_panel_a_committee(nlp) -> None:
+    """h19u's reading of records 4400-4439: "the speaker" (House Speaker Nancy Pelosi) and "the
+    panel" (the House Judiciary Committee) stayed descriptions. "Speaker" is a title, and a
+    panel is an organisation named committee, commission, board or council (roles.yaml
+    `org_synonyms`); where no such body was named, "the panel" stays a description."""
+    text = (
+        "House Speaker Marta Lindqvist announced the vote on Thursday. Members objected.\n\n"
+        "The speaker said the articles would go to the Senate next week.\n\n"
+        "The Harbour Oversight Committee released its findings on Monday. "
+        "The panel said the port authority had broken the rules."
+    )
+    found = _speakers(nlp, text)
+    assert found["The speaker"] == "Marta Lindqvist"
+    assert found["The panel"] == "Harbour Oversight Committee"
+    alone = _speakers(nlp, "Acme Shipping released its results. The panel said costs rose.")
+    assert alone["The panel"] is None

@@ -82,6 +82,7 @@ class SourceVocabulary:
     title_roles: dict[str, str]
     role_synonyms: dict[str, frozenset[str]]
     generic_org_nouns: frozenset[str]
+    org_synonyms: dict[str, frozenset[str]]  # "panel": names with committee, board...
     # genders.yaml: word -> "female" | "male"
     pronoun_genders: dict[str, str]
     title_genders: dict[str, str]
@@ -126,6 +127,10 @@ def source_vocabulary() -> SourceVocabulary:
             for k, v in (load_vocabulary("roles").get("role_synonyms") or {}).items()
         },
         generic_org_nouns=_words("roles", "generic_org_nouns"),
+        org_synonyms={
+            str(k).lower(): frozenset(str(w).lower() for w in v)
+            for k, v in (load_vocabulary("roles").get("org_synonyms") or {}).items()
+        },
         pronoun_genders=_gendered("pronouns"),
         title_genders=_gendered("titles"),
         first_name_genders=_gendered("first_names"),
@@ -3203,7 +3208,10 @@ def _entity_antecedent(
     )
     outlet_noun = head in vocab.outlet_nouns
     # ("the centre", "the project": a noun that ends organisations' names, held by the name)
-    org_noun = head in vocab.generic_org_nouns | org_head_words() | _ORGANISATION_ENDINGS
+    org_noun = (
+        head in vocab.generic_org_nouns | org_head_words() | _ORGANISATION_ENDINGS
+        or head in vocab.org_synonyms
+    )
     if not (person_role or outlet_noun or org_noun):
         return None
     if org_noun and not outlet_noun:
@@ -3238,8 +3246,9 @@ def _entity_antecedent(
         elif named.label == "ORG" and near and (outlet_noun or org_noun):
             outlet = is_outlet_name(named.name)
             words = set(re.findall(r"[a-z]+", named.name.lower()))
+            named_so = head in words or bool(vocab.org_synonyms.get(head, frozenset()) & words)
             if (outlet_noun and outlet) or (
-                org_noun and not outlet and (head in vocab.generic_org_nouns or head in words)
+                org_noun and not outlet and (head in vocab.generic_org_nouns or named_so)
             ):
                 return Speaker(
                     name=named.name, key=named.key, label="ORG", plural=True, outlet=outlet
