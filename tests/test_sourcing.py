@@ -1116,3 +1116,17 @@ def test_a_title_ending_in_of_is_not_the_title_of_the_name_after_it(nlp) -> None
     roles = {a.speaker: a.role for a in nlp(text)._.cg_attributions}
     assert roles["Elizabeth Warren"] is None
     assert roles["Mike Pompeo"] == "Secretary of State"
+
+
+def test_a_wire_dateline_is_no_part_of_the_source_phrase(nlp) -> None:
+    """Record 4511 (h20r): "SAN ANTONIO, Texas (Reuters) - U.S. presidential candidate Michael
+    Bloomberg told Reuters" gave the speaker "SAN ANTONIO": the source phrase ran back over the
+    dateline. It starts after it, as a content does."""
+    text = (
+        "SPRINGFIELD, Illinois (Reuters) - U.S. presidential candidate Marta Lindqvist told "
+        "Reuters she is ready to spend much of her fortune on the race."
+    )
+    found = nlp(text)._.cg_attributions
+    assert [(a.speaker, a.source_text) for a in found] == [
+        ("Marta Lindqvist", "U.S. presidential candidate Marta Lindqvist")
+    ]

@@ -1528,7 +1528,12 @@ def find_attributions(
         relations = rules
     text = doc_text(doc)
     relations = [
-        replace(r, content=[_after_dateline(text, _close_quotation(text, c)) for c in r.content])
+        replace(
+            r,
+            content=[_after_dateline(text, _close_quotation(text, c)) for c in r.content],
+            # ("SAN ANTONIO, Texas (Reuters) - ... Michael Bloomberg told": no "San Antonio")
+            source=_after_dateline(text, r.source) if r.source else None,
+        )
         for r in relations
         if not _in_discourse_marker(doc, r.cue)
     ]
