@@ -1130,3 +1130,20 @@ def test_a_wire_dateline_is_no_part_of_the_source_phrase(nlp) -> None:
     assert [(a.speaker, a.source_text) for a in found] == [
         ("Marta Lindqvist", "U.S. presidential candidate Marta Lindqvist")
     ]
+
+
+def test_who_after_a_description_ending_in_an_organisation_is_the_person(nlp) -> None:
+    """Record 4534 (h20r): "take Greg Miller, a national-security correspondent for the
+    Washington Post, who contended that ..." gave the words to the newspaper: the parse hangs
+    "who" on the last noun. "Who" is the correspondent, so the person described; "which" stays
+    with the organisation."""
+    text = (
+        "Take Jonas Berg, a senior correspondent for the Springfield Herald, who contended that "
+        "the mayor is underestimated."
+    )
+    assert [a.speaker for a in nlp(text)._.cg_attributions] == ["Jonas Berg"]
+    text = (
+        "The story ran in a weekly edition of the Springfield Herald, which reported that the "
+        "mayor is underestimated."
+    )
+    assert [a.speaker for a in nlp(text)._.cg_attributions] == ["Springfield Herald"]

@@ -1940,6 +1940,16 @@ def _describe_source(
         antecedent = root.head.head if root.head.dep_ == "relcl" else None
         if antecedent is None or antecedent is root:
             return "person"
+        if (
+            root.lower_ in ("who", "whom")
+            and antecedent.dep_ == "pobj"
+            and antecedent.ent_type_ != "PERSON"
+            and antecedent.head.dep_ == "prep"
+            and antecedent.head.head.pos_ in ("NOUN", "PROPN")
+        ):
+            # "Greg Miller, a correspondent for the Washington Post, who contended ...": "who"
+            # is the correspondent the parse hung the clause past, not the newspaper
+            antecedent = antecedent.head.head
         if antecedent.dep_ == "appos" and antecedent.head.ent_type_ in ("PERSON", "ORG"):
             # "Alexander Vindman, the National Security Council aide who said ...": the one
             # the description stands beside is the speaker, not an unnamed aide
