@@ -1147,3 +1147,33 @@ def test_who_after_a_description_ending_in_an_organisation_is_the_person(nlp) ->
         "mayor is underestimated."
     )
     assert [a.speaker for a in nlp(text)._.cg_attributions] == ["Springfield Herald"]
+
+
+def test_who_reaches_its_person_past_one_of_and_and(nlp) -> None:
+    """h20r, records 4511 and 4512: "Warren, one of the leading Democratic presidential
+    contenders who has vowed ..." went to the contenders (the verb is singular: the one), and
+    "a close associate of Giuliani, who sought ..., and who has said ..." to the person named
+    before (the second "who" is the first one's)."""
+    text = (
+        "U.S. Senator Marta Lindqvist, one of the leading Democratic presidential contenders who "
+        "has vowed to get money out of politics, blasted the plan.\n\n"
+        "He is a close associate of Giuliani, who sought a meeting with the new president last "
+        "year, and who has said he was working on Trump's behalf in Ukraine."
+    )
+    found = {a.cue: a.speaker for a in nlp(text)._.cg_attributions}
+    assert found["has vowed"] == "Marta Lindqvist"
+    assert found["has said"] == "Giuliani"
+
+
+def test_an_organisation_named_inside_a_quotation_is_not_the_group_that_speaks(nlp) -> None:
+    """h20r, record 4529: '"... the Trump-Pence admin has sought ...," ... "...," the group
+    added' gave the group's words to 'Trump-Pence', named inside the group's own quotation.
+    "The group" goes back to an organisation the narration names."""
+    text = (
+        "The Harbour Workers Foundation tweeted on Monday that \u201csince day one, the Acme "
+        "Shipping Company has sought to undermine our jobs.\u201d\n\n"
+        "\u201cBut the 77% of us who support the port will have our say in November,\u201d the "
+        "group added."
+    )
+    found = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert found["the group"] == "Harbour Workers Foundation"

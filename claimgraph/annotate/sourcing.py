@@ -1878,6 +1878,12 @@ def describe_source(
     return kept or [Speaker(description=_clean(_span_text(doc, phrase)))]
 
 
+def _singular_verb(verb: Token) -> bool:
+    """Whether a clause's verb (or its first auxiliary) agrees with a singular subject."""
+    words = [c for c in verb.children if c.dep_ in ("aux", "auxpass")] + [verb]
+    return words[0].tag_ == "VBZ" or words[0].lower_ == "was"
+
+
 def _describe_source(
     doc: Doc, mentions: list[Mention], root: Token, phrase: tuple[int, int]
 ) -> list[Speaker] | str:
@@ -1937,7 +1943,19 @@ def _describe_source(
         return describe_source(doc, mentions, governor, phrase)
     kind = _pronoun_kind(root)
     if kind == "relative":
-        antecedent = root.head.head if root.head.dep_ == "relcl" else None
+        clause = root.head
+        while clause.dep_ == "conj" and clause.head is not clause:
+            clause = clause.head  # "..., who sought a meeting ..., and who has said ..."
+        antecedent = clause.head if clause.dep_ == "relcl" else None
+        if antecedent is None and root.i > 0 and doc[root.i - 1].dep_ == "cc":
+            # "Giuliani, who sought a meeting ..., and who has said ...": the parse hangs the
+            # second clause on the sentence; it is the first one's antecedent's
+            earlier = [
+                t
+                for t in doc[root.sent.start : root.i]
+                if t.lower_ == root.lower_ and t.head.dep_ == "relcl"
+            ]
+            antecedent = earlier[-1].head.head if earlier else None
         if antecedent is None or antecedent is root:
             return "person"
         if (
@@ -1945,7 +1963,14 @@ def _describe_source(
             and antecedent.dep_ == "pobj"
             and antecedent.ent_type_ != "PERSON"
             and antecedent.head.dep_ == "prep"
-            and antecedent.head.head.pos_ in ("NOUN", "PROPN")
+            and (
+                antecedent.head.head.pos_ in ("NOUN", "PROPN")
+                or (  # "Warren, one of the leading contenders who has vowed ...": the one
+                    antecedent.head.head.lower_ == "one"
+                    and antecedent.tag_ in ("NNS", "NNPS")
+                    and _singular_verb(clause)
+                )
+            )
         ):
             # "Greg Miller, a correspondent for the Washington Post, who contended ...": "who"
             # is the correspondent the parse hung the clause past, not the newspaper
@@ -3061,6 +3086,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                         marks,
                         (places, affiliations),
                         foreign,
+                        quotes,
                     ) or _issuer(doc, mentions, head, position)
                     antecedent = antecedent or _organisation_ending(
                         doc, mentions, head_token, position
@@ -3100,6 +3126,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     _qualifiers(phrase_head),
                     _office_marks(phrase_head),
                     (_description_affiliations(phrase_head), affiliations),
+                    quotes=quotes,
                 )
                 if antecedent is None and not found[0].plural:
                     antecedent = _described_before(
@@ -3196,6 +3223,7 @@ def _entity_antecedent(
     marks: frozenset[str] = frozenset(),
     places: tuple[frozenset[str], dict[str, frozenset[str]]] = (frozenset(), {}),
     foreign: frozenset[str] = frozenset(),
+    quotes: list[tuple[int, int]] | None = None,
 ) -> Speaker | None:
     """'the president', 'the senator', 'the paper', 'the ministry', 'the group': the entity
     named before it in the article that the description fits, the most recent one.
@@ -3208,6 +3236,9 @@ def _entity_antecedent(
     Ukraine" is no "President Donald Trump"), and be of no other US state or party than it
     names (`places`: "the New York senator" is no "Mitt Romney of Utah"; one named only after
     the description must hold them), and be none of `foreign` (`_foreign_holders`).
+    An organisation named only inside a quotation is what someone said, not whom the
+    narration refers back to (`quotes`: "the Trump-Pence admin has sought ...," the group
+    added' is the group quoted, Planned Parenthood).
     Nothing that fits: None, and the description stays a description.
     """
     vocab = source_vocabulary()
@@ -3253,7 +3284,12 @@ def _entity_antecedent(
             held = places[1].get(named.identity, frozenset())
             if title and _affiliation_fits(places[0], held, strict=False):
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
-        elif named.label == "ORG" and near and (outlet_noun or org_noun):
+        elif (
+            named.label == "ORG"
+            and near
+            and (outlet_noun or org_noun)
+            and not _in_quotation(quotes or [], mention.start)
+        ):
             outlet = is_outlet_name(named.name)
             words = set(re.findall(r"[a-z]+", named.name.lower()))
             named_so = head in words or bool(vocab.org_synonyms.get(head, frozenset()) & words)
