@@ -1177,3 +1177,22 @@ def test_an_organisation_named_inside_a_quotation_is_not_the_group_that_speaks(n
     )
     found = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
     assert found["the group"] == "Harbour Workers Foundation"
+
+
+def test_the_group_is_the_organisation_that_spoke_though_the_recogniser_missed_it(nlp) -> None:
+    """h20r, record 4529: the recogniser names no "Planned Parenthood Action Fund", so its
+    source phrase made a person of it, and "the group added" went to the nearest organisation
+    it did name ("NARAL Pro-Choice"). A name ending in an organisation's word is an
+    organisation, and "the group" is the organisation that spoke before the ones merely
+    named."""
+    text = (
+        'NARAL Pro-Choice America President Ilyse Hogue called the move "an act of '
+        'desperation."\n\n'
+        "Planned Parenthood Action Fund, the political arm of the health care organization, "
+        'tweeted that "since day one, the Trump-Pence admin has sought to undermine our access '
+        'to health care."\n\n'
+        '"But the 77% of us who support that access will have our say in November," the group '
+        "added."
+    )
+    found = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert found["the group"] == "Planned Parenthood Action Fund"

@@ -409,10 +409,12 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             and not _capitalised_inside(token)
         ):
             return None  # "Overwhelmed with fear, ...", "Press reports that ...": a word
-        if token.lower_ in org_head_words() | _INSTITUTION_WORDS:
+        if token.lower_ in org_head_words() | _INSTITUTION_WORDS | _ORGANISATION_ENDINGS:
             whole = _organisation_name(doc, mentions, token, chain)
             if whole.start < chain[0].idx or whole.end > token.idx + len(token):
                 return whole  # "U.S. Department of Justice", not "U.S. Department"
+            if len(chain) > 1:
+                return whole  # "Planned Parenthood Action Fund" the recogniser missed: no person
         return _person_from_chain(doc, mentions, chain)
     return None
 
@@ -3087,6 +3089,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                         (places, affiliations),
                         foreign,
                         quotes,
+                        history,
                     ) or _issuer(doc, mentions, head, position)
                     antecedent = antecedent or _organisation_ending(
                         doc, mentions, head_token, position
@@ -3127,6 +3130,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                     _office_marks(phrase_head),
                     (_description_affiliations(phrase_head), affiliations),
                     quotes=quotes,
+                    history=history,
                 )
                 if antecedent is None and not found[0].plural:
                     antecedent = _described_before(
@@ -3224,6 +3228,7 @@ def _entity_antecedent(
     places: tuple[frozenset[str], dict[str, frozenset[str]]] = (frozenset(), {}),
     foreign: frozenset[str] = frozenset(),
     quotes: list[tuple[int, int]] | None = None,
+    history: list[_Resolved] | None = None,
 ) -> Speaker | None:
     """'the president', 'the senator', 'the paper', 'the ministry', 'the group': the entity
     named before it in the article that the description fits, the most recent one.
@@ -3269,6 +3274,19 @@ def _entity_antecedent(
                 and head in vocab.generic_org_nouns
             ):
                 return Speaker(name=named.name, key=named.key, label="ORG", plural=True)
+        # an organisation that spoke though the recogniser named it nowhere ("Planned
+        # Parenthood Action Fund ... tweeted"): before the nearest organisation merely named
+        for resolved in reversed(history or []):
+            spoke = resolved.speaker
+            if (
+                position - _BACK_REFERENCE_WINDOW <= resolved.position < position
+                and spoke.label == "ORG"
+                and spoke.name
+                and not spoke.outlet
+                and not _institution(spoke.name)
+                and head in vocab.generic_org_nouns
+            ):
+                return _copy(spoke)
     for mention in reversed(mentions):
         if mention.start >= position:
             continue
