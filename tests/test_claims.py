@@ -253,7 +253,10 @@ def test_linker_with_the_int8_encoder_scores_with_weights_trained_on_it(tmp_path
 
     with Store(tmp_path / "x.db") as store:
         linker = Linker(store, LinkSettings(embedding_model="minilm-l6-v2-int8"))
-        assert linker.scorer.encoder is linker.encoder
+        # the claim stage's cache serves the scorer and the claims; the writer's wraps the
+        # same model (a cache of its own: it is cleared while the claim thread reads)
+        assert linker.scorer.encoder is linker.stage.encoder
+        assert linker.encoder.inner is linker.stage.encoder.inner
         assert linker.scorer.name == "checkworthiness-lr-v1+minilm-l6-v2-int8"
         texts = [
             "The US military dropped weapons to ISIS near Tal Afar in 2015.",
