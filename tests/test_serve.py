@@ -755,3 +755,22 @@ def test_graph_layout_draws_each_chain_from_the_one_model() -> None:
         ["the article itself", "Daily", "Two"],
     ]
     assert by_id["speaker|speaker:name: Ann Example"]["href"] == "/speakers/name%3A%20Ann%20Example"
+
+
+def test_a_document_says_which_attributions_report_no_statement(client: TestClient, db_rows):
+    """The document page marks a position or an act under its kind (schema v9 `reports`), and
+    its JSON twin carries the label for every attribution."""
+    rows = db_rows("SELECT document_id, reports FROM attributions")
+    assert rows and {r["reports"] for r in rows} <= {"statement", "position", "act"}
+    others = {r["document_id"] for r in rows if r["reports"] != "statement"}
+    assert others, "the sample has positions or acts"
+    doc_id = sorted(others)[0]
+    found = client.get(f"/api/documents/{doc_id}").json()["attributions"]
+    assert sorted(a["reports"] for a in found) == sorted(
+        r["reports"] for r in rows if r["document_id"] == doc_id
+    )
+    tree = lxml.html.document_fromstring(client.get(f"/documents/{doc_id}").text)
+    marks = [e.text_content() for e in tree.xpath("//table[@class='list']//td/span[@class='meta']")]
+    assert sum(m in ("position", "act") for m in marks) == sum(
+        a["reports"] != "statement" for a in found
+    )

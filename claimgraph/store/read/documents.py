@@ -85,7 +85,7 @@ class DocumentsRead(ClaimsRead):
         attributions = self.rows(
             "SELECT id, sentence_id, kind, speaker, speaker_entity_id, anonymous, "
             "speaker_description, role, cue, cue_start, cue_end, content, start_char, end_char, "
-            "date FROM attributions WHERE document_id = :i ORDER BY start_char",
+            "date, reports FROM attributions WHERE document_id = :i ORDER BY start_char",
             p,
         )
         via = self.via_of(
