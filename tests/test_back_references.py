@@ -735,3 +735,14 @@ def test_the_speaker_is_the_person_titled_speaker_and_the_panel_a_committee(nlp)
     assert found["The panel"] == "Harbour Oversight Committee"
     alone = _speakers(nlp, "Acme Shipping released its results. The panel said costs rose.")
     assert alone["The panel"] is None
+
+
+def test_a_royal_title_kept_in_the_name_fits_the_prince(nlp) -> None:
+    """h20r, record 4537: "Prince Harry announced ..." then "the prince said": the recogniser
+    keeps the title in the name, so no title stood before it and "the prince" stayed a
+    description. The title word a name opens with is a title of that person too."""
+    text = (
+        "Meghan Markle and Prince Harry announced on Wednesday that they would step back from "
+        "royal duties.\n\nThe prince said the decision had not been easy."
+    )
+    assert _speakers(nlp, text)["The prince"] == "Prince Harry"

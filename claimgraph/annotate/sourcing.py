@@ -3512,6 +3512,10 @@ def _name_titles(doc: Doc, mentions: list[Mention]) -> dict[str, list[str]]:
         if named is None or named.label != "PERSON":
             continue
         title = title_before(doc, named.start)
+        first = named.name.split()[0] if " " in named.name else ""
+        vocab = source_vocabulary()
+        if not title and first.lower() in vocab.role_nouns | vocab.role_synonyms.keys():
+            title = first  # a title the recogniser took into the name ("Prince Harry")
         if title and title not in titles.setdefault(named.identity, []):
             titles[named.identity].append(title)
     return titles
