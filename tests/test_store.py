@@ -70,14 +70,20 @@ def _speakers_view(store: Store) -> dict[str, tuple]:
     }
 
 
+def _drop_speaker_trigger(conn, function: bool = False) -> None:
+    """The trigger that keeps speaker_stats (and on PostgreSQL, if asked, its function)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("DROP TRIGGER speaker_stats_insert")
+    else:
+        conn.exec_driver_sql("DROP TRIGGER speaker_stats_insert ON attributions")
+        if function:
+            conn.exec_driver_sql("DROP FUNCTION speaker_stats_insert()")
+
+
 def _as_version_6(store: Store) -> None:
     """Put a database back to schema 6: no speaker_stats, the old entity-only speakers view."""
     with store.engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("DROP TRIGGER speaker_stats_insert")
-        else:
-            conn.exec_driver_sql("DROP TRIGGER speaker_stats_insert ON attributions")
-            conn.exec_driver_sql("DROP FUNCTION speaker_stats_insert()")
+        _drop_speaker_trigger(conn, function=True)
         conn.exec_driver_sql("DROP VIEW speakers")
         conn.exec_driver_sql("DROP TABLE speaker_stats")
         conn.exec_driver_sql(f"CREATE VIEW speakers AS {V6_SPEAKERS_VIEW}")
@@ -138,10 +144,7 @@ def test_migration_9_says_what_each_attribution_reports_and_counts_statements(
     with Store(db) as store:
         store.write_documents(docs[:2], merge=merge_entity)
     with Store(db) as store, store.engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("DROP TRIGGER speaker_stats_insert")
-        else:
-            conn.exec_driver_sql("DROP TRIGGER speaker_stats_insert ON attributions")
+        _drop_speaker_trigger(conn)
         conn.exec_driver_sql("DROP VIEW speakers")
         conn.exec_driver_sql("DROP VIEW attribution_details")
         conn.exec_driver_sql("ALTER TABLE attributions DROP COLUMN reports")
