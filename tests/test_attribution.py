@@ -464,3 +464,23 @@ def test_an_attribution_says_whether_it_reports_a_statement_a_position_or_an_act
         rule=rule,
     )
     assert what_it_reports(doc, relation) == reports
+
+
+def test_a_tagger_source_that_is_only_a_place_in_the_subject_is_the_subject(nlp) -> None:
+    """h20r, record 4533: the tagger gave "a woman in Limon, Colorado, reported" the source
+    "Colorado", a place as speaker. A tagged source that is a place inside its cue's subject
+    phrase grows to that phrase (PolNeAR dev source 75.61 -> 75.66, first 200 train articles
+    79.96 -> 80.10); a place that is the subject itself stays."""
+    from claimgraph.annotate.attribution import _subject_around_place
+
+    text = "In that case, a woman in Limon, Colorado, reported to police that she was threatened."
+    doc = nlp(text)
+    cue = next(t for t in doc if t.text == "reported")
+    place = next(t for t in doc if t.text == "Colorado")
+    start, end = _subject_around_place(doc, place.i, cue)
+    assert text[start:end] == "a woman in Limon, Colorado"
+    woman = next(t for t in doc if t.text == "woman")
+    assert _subject_around_place(doc, woman.i, cue) is None
+    doc = nlp("Colorado reported that the vote was delayed.")
+    cue = next(t for t in doc if t.text == "reported")
+    assert _subject_around_place(doc, 0, cue) is None

@@ -1204,6 +1204,10 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
             source_root = (
                 _noun_root(source_span) if source_span is not None and len(source_span) else None
             )
+            subject = _subject_around_place(doc, source_root, cue_token)
+            if subject is not None:
+                found = replace(found, source=subject)
+                source_root = doc.char_span(*subject, alignment_mode="expand").root.i
         whole = _grown_fragment(doc, strip_content(text, found.content), cue_token)
         if not any(ch.isalnum() for ch in text[whole[0] : whole[1]]):
             continue
@@ -1499,6 +1503,20 @@ def _in_discourse_marker(doc: Doc, cue: tuple[int, int] | None) -> bool:
     else:
         return False
     return token.i > span[-1].i and " ".join(words) in load_cues().discourse_markers
+
+
+def _subject_around_place(doc: Doc, root: int | None, cue: Token) -> tuple[int, int] | None:
+    """A tagger source that is only the place in its cue's subject ("a woman in Limon,
+    Colorado, reported" tagged "Colorado"): the subject phrase, whose head is the speaker.
+    None for any other source."""
+    if root is None or doc[root].ent_type_ not in ("GPE", "LOC"):
+        return None
+    subject = next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.pos_ != "NOUN" or doc[root] not in subject.subtree:
+        return None
+    return _trim(
+        doc_text(doc), subject.left_edge.idx, subject.right_edge.idx + len(subject.right_edge)
+    )
 
 
 def find_attributions(
