@@ -1,12 +1,15 @@
 """Speakers on real news: attributions found, and found with the right canonical speaker.
 
 Gold: eval/gold/news_speakers.yaml (32 articles of the AllSides news sample, 390 attribution
-relations, labelled by hand; see eval/gold/README.md). The gold holds only record indexes,
+relations, labelled by hand; see eval/gold/README.md), and eval/gold/news_speakers_heldout.yaml
+(10 more articles, 112 relations, annotated blind after session 17's speaker rules were
+written; floors of its own, `speakers_heldout_*`). The gold holds only record indexes,
 urls, sha1s, offsets and labels: the texts are read from the shared data file, and each
 article's sha1 is checked so a changed file is caught rather than scored against wrong offsets.
 
     .venv/bin/python eval/speakers.py [--data ../shared/data/news/allsides_sample5000.jsonl]
-        [--gold eval/gold/news_speakers.yaml] [--attribution rules|model|hybrid] [--worst N]
+        [--gold eval/gold/news_speakers.yaml | eval/gold/news_speakers_heldout.yaml]
+        [--attribution rules|model|hybrid] [--worst N]
         [--corpus-errors] [--pin]
 
 The pipeline runs on the raw ``content_original`` (no cleaning), so offsets align with the gold.
@@ -55,6 +58,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 DEFAULT_DATA = SHARED / "data" / "news" / "allsides_sample5000.jsonl"
 DEFAULT_GOLD = REPO / "eval" / "gold" / "news_speakers.yaml"
+# A second set, annotated blind after the speaker rules of session 17 were written: its own floors
+HELDOUT_GOLD = REPO / "eval" / "gold" / "news_speakers_heldout.yaml"
 FLOOR_KEYS = (
     "speakers_news_found_right_speaker",
     "speakers_news_attribution_recall",
@@ -491,10 +496,15 @@ def main(argv: list[str] | None = None) -> int:
         FLOOR_KEYS[1]: res.recall,
         FLOOR_KEYS[2]: corpus.accuracy,
     }
+    prefix = floor_prefix(args.gold)
+    values = {k.replace("speakers_news_", prefix): v for k, v in values.items()}
     pinned = read_floors()
     if any(k in pinned for k in values):
         print("pinned floors: " + ", ".join(f"{k}={pinned[k]:.3f}" for k in values if k in pinned))
     if args.pin:
+        if prefix == "":
+            print(f"refusing to pin floors for {args.gold} (no floors of its own)", file=sys.stderr)
+            return 1
         if args.attribution is not None:
             print(
                 "refusing to pin floors from an --attribution run (floors are for the default)",
@@ -504,6 +514,12 @@ def main(argv: list[str] | None = None) -> int:
         pin_floors(values)
         print(f"pinned {len(values)} floors in eval/floors.yaml")
     return 0
+
+
+def floor_prefix(gold: Path) -> str:
+    """The floor keys' prefix of a gold file ("" for one that has none)."""
+    known = {DEFAULT_GOLD.resolve(): "speakers_news_", HELDOUT_GOLD.resolve(): "speakers_heldout_"}
+    return known.get(gold.resolve(), "")
 
 
 if __name__ == "__main__":

@@ -746,3 +746,13 @@ def test_a_royal_title_kept_in_the_name_fits_the_prince(nlp) -> None:
         "royal duties.\n\nThe prince said the decision had not been easy."
     )
     assert _speakers(nlp, text)["The prince"] == "Prince Harry"
+
+
+def test_the_group_is_no_platform_it_spoke_on(nlp) -> None:
+    """h20s's held-out gold, record 4634: "In a statement on Twitter, the group said" gave the
+    words to Twitter. A platform is where a group speaks, never the group."""
+    text = (
+        "The Harbour Workers Party endorsed the senator on Monday. In a statement on Twitter, "
+        'the group said, "Our supporters have spoken."'
+    )
+    assert _speakers(nlp, text)["the group"] == "Harbour Workers Party"

@@ -69,3 +69,23 @@ def test_speaker_accuracy_holds_its_floor(ev: ModuleType, articles) -> None:
         f"found with the right speaker, corpus names, {named.accuracy:.3f} fell below "
         f"{floors[right_corpus]}"
     )
+
+
+@pytest.mark.needs_shared
+def test_the_held_out_gold_agrees_with_the_data_and_holds_its_floors(ev: ModuleType) -> None:
+    """eval/gold/news_speakers_heldout.yaml: 10 more articles annotated blind after session
+    17's speaker rules; its offsets agree with the data and its own floors hold."""
+    if not NEWS.parent.exists():
+        pytest.skip(f"needs {NEWS.parent}: the ../shared news data is not beside the repo")
+    held = ev.load_gold(ev.HELDOUT_GOLD)
+    ev.attach_texts(held, NEWS)
+    assert len(held) == 10 and ev.check_offsets(held) == []
+    indexes = {a.index for a in ev.load_gold(ev.DEFAULT_GOLD)}
+    assert not indexes & {a.index for a in held}
+    floors = ev.read_floors()
+    per_document, corpus = ev.predict(held, None)
+    prefix = ev.floor_prefix(ev.HELDOUT_GOLD)
+    keys = [k.replace("speakers_news_", prefix) for k in ev.FLOOR_KEYS]
+    res, named = ev.score(held, per_document), ev.score(held, corpus)
+    for key, value in zip(keys, (res.accuracy, res.recall, named.accuracy), strict=True):
+        assert value >= floors[key] - TOLERANCE, (key, value, floors[key])

@@ -3311,8 +3311,12 @@ def _entity_antecedent(
             outlet = is_outlet_name(named.name)
             words = set(re.findall(r"[a-z]+", named.name.lower()))
             named_so = head in words or bool(vocab.org_synonyms.get(head, frozenset()) & words)
+            platform = is_platform_name(named.name)  # "a statement on Twitter, the group said"
             if (outlet_noun and outlet) or (
-                org_noun and not outlet and (head in vocab.generic_org_nouns or named_so)
+                org_noun
+                and not outlet
+                and not platform
+                and (head in vocab.generic_org_nouns or named_so)
             ):
                 return Speaker(
                     name=named.name, key=named.key, label="ORG", plural=True, outlet=outlet
