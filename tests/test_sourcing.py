@@ -1196,3 +1196,13 @@ def test_the_group_is_the_organisation_that_spoke_though_the_recogniser_missed_i
     )
     found = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
     assert found["the group"] == "Planned Parenthood Action Fund"
+
+
+def test_an_outlet_written_as_its_domain_is_a_speaker(nlp) -> None:
+    """h20s's held-out gold, record 4795: "LifeNews.com reported ..." had no speaker: the
+    entity layer drops links, and took the outlet's name for one. A capitalised bare domain is
+    a name; a link (www., http:, a path) is still none."""
+    found = nlp("Harbournews.com reported the mayor had resigned.")._.cg_attributions
+    assert [a.speaker for a in found] == ["Harbournews.com"]
+    found = nlp("www.harbournews.com reported the mayor had resigned.")._.cg_attributions
+    assert all(a.speaker is None for a in found)

@@ -44,6 +44,7 @@ _GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
 # A video's running time in page text run into a name ("... for Trump 01:14 Preet Bharara").
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 _NOT_A_NAME = re.compile(r"@|https?:|www\.|\.(?:com|org|net)\b|^\W*$", re.IGNORECASE)
+_OUTLET_DOMAIN = re.compile(r"[A-Z][A-Za-z0-9-]*\.(?:com|org|net)$")  # "LifeNews.com", no link
 _TRANSLIT_PREFIX = re.compile(r"\b(?:al|el|ul)[-\s]+", re.IGNORECASE)
 # The Arabic article assimilated to a following "sun letter", written doubled: "ash-Sha'bi",
 # "ad-Dawla", "an-Nusra" are "al-Sha'bi", "al-Dawla", "al-Nusra". Only before a capitalised
@@ -243,8 +244,8 @@ def is_platform_name(text: str) -> bool:
 
 def is_name_text(text: str) -> bool:
     """Not an e-mail address, a link or a handle, nor a run of share buttons ("Facebook
-    Twitter Pinterest")."""
-    if _NOT_A_NAME.search(text):
+    Twitter Pinterest"). An outlet written as its domain ("LifeNews.com reported") is a name."""
+    if _NOT_A_NAME.search(text) and not _OUTLET_DOMAIN.match(text.strip()):
         return False
     words = [w.casefold() for w in text.split()]
     return not (len(words) >= 2 and all(w in _share_words() for w in words))
