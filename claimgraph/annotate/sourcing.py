@@ -272,6 +272,7 @@ _MONTHS = frozenset(
 _ORGANISATION_ENDINGS = frozenset(
     {"center", "centre", "hq", "headquarters", "school", "college", "hospital", "project"}
     | {"fund", "trust", "bank", "association", "society", "alliance", "institution"}
+    | {"league", "federation", "caucus", "agency"}
     | {"lab", "laboratory", "program", "programme", "initiative", "company", "inc", "llc"}
 )
 
@@ -3135,8 +3136,16 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                 if antecedent is None and not found[0].plural:
                     antecedent = _described_before(
                         doc, mentions, described, history, found[0].head, relation.source
-                    )
+                    ) or _issuer(doc, mentions, found[0].head or "", position)
                 speakers = [_copy(antecedent)] if antecedent else found
+            elif (
+                len(found) == 1
+                and not found[0].name
+                and (found[0].head or "") in _filed_documents()
+            ):
+                # "Tuesday's motion adds ...": whoever filed it
+                issuer = _issuer(doc, mentions, found[0].head or "", position)
+                speakers = [issuer] if issuer else found
             else:
                 speakers = found
         channel = _channel(doc, mentions, relation)
@@ -3394,17 +3403,26 @@ def _organisation_ending(
     return None
 
 
+@derived
+def _filed_documents() -> dict[str, frozenset[str]]:
+    """source_nouns.yaml `filed_documents`: a court filing -> the verbs that file it."""
+    data = load_vocabulary("source_nouns").get("filed_documents") or {}
+    return {str(k).lower(): frozenset(str(v).lower() for v in vs or []) for k, vs in data.items()}
+
+
 def _issuer(doc: Doc, mentions: list[Mention], head: str, position: int) -> Speaker | None:
     """'the statement said' after 'X issued a statement': X, who put out a document of that
-    name before (the nearest in the article)."""
-    if head not in source_vocabulary().document_nouns:
+    name before (the nearest in the article); 'the lawsuit requests' after 'X sued Y': X."""
+    filed = _filed_documents()
+    if head not in source_vocabulary().document_nouns and head not in filed:
         return None
     before = [t for t in doc if position - _BACK_REFERENCE_WINDOW <= t.idx < position]
     for token in reversed(before):
-        if token.lemma_.lower() != head or token.dep_ not in ("dobj", "nsubjpass"):
+        filing = token.pos_ == "VERB" and token.lemma_.lower() in filed.get(head, ())
+        if not filing and (token.lemma_.lower() != head or token.dep_ not in ("dobj", "nsubjpass")):
             continue
-        verb = token.head
-        if token.dep_ == "nsubjpass":  # "a statement was issued by X"
+        verb = token if filing else token.head
+        if token.dep_ == "nsubjpass" and not filing:  # "a statement was issued by X"
             subjects = [g for c in verb.children if c.dep_ == "agent" for g in c.children]
         else:
             subjects = [c for c in verb.children if c.dep_ == "nsubj"]
@@ -3413,7 +3431,9 @@ def _issuer(doc: Doc, mentions: list[Mention], head: str, position: int) -> Spea
             if office is not None:
                 return office
             named = _name_for(doc, mentions, _appositive_name(subject))
-            if named is not None and named.label in ("PERSON", "ORG", "NORP", "GPE"):
+            if named is not None and (
+                named.label in ("PERSON", "ORG", "NORP", "GPE") or is_outlet_name(named.name)
+            ):
                 return Speaker(
                     name=named.name,
                     key=named.key,
