@@ -13,6 +13,9 @@ every document gets a new content id and none is deduplicated away. Each size ru
 every core unless --workers). Two peaks are printed: the driver's, from `os.wait4` (the
 kernel's maximum resident set of that process), and the whole process tree's (the driver and
 its worker processes summed, sampled every 0.5 s; for --engine ray, Ray's own processes too).
+The CPU time (user + sys of the driver and its waited-for children; sys and the minor page
+faults apart) is printed too: on a shared machine it, not docs/s, is the cost of a change. `--curve FILE` appends the driver's VmRSS and
+VmHWM against the documents stored so far every `--every` seconds, to see the peak's shape.
 
 Annotation runs at a few documents/s per core, so 20k documents take hours on a small machine:
 choose sizes with --sizes.
@@ -79,7 +82,41 @@ def write_corpus(src: Path, size: int, dst: Path) -> None:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def measure(jsonl: Path, db: Path, link: bool, engine: str, workers: int | None) -> dict:
+def _status_mb(pid: int) -> tuple[float, float]:
+    """VmRSS and VmHWM of `pid` now, in MB (0 where it is gone)."""
+    found = {"VmRSS:": 0.0, "VmHWM:": 0.0}
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                words = line.split()
+                if words and words[0] in found:
+                    found[words[0]] = int(words[1]) / 1024
+    except OSError:
+        pass
+    return found["VmRSS:"], found["VmHWM:"]
+
+
+def _stored(db: Path) -> int | None:
+    """Documents in the store so far (a read-only look; None before the table exists)."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
+def measure(
+    jsonl: Path,
+    db: Path,
+    link: bool,
+    engine: str,
+    workers: int | None,
+    curve: Path | None = None,
+    every: float = 20.0,
+) -> dict:
     """One `claimgraph analyze` subprocess; its peak RSS from the kernel (os.wait4)."""
     cmd = [
         sys.executable,
@@ -104,8 +141,15 @@ def measure(jsonl: Path, db: Path, link: bool, engine: str, workers: int | None)
         done = threading.Event()
 
         def sample() -> None:
+            last = 0.0
             while not done.wait(0.5):
                 tree["peak"] = max(tree["peak"], _tree_rss_mb(proc.pid))
+                now = time.perf_counter() - start
+                if curve is not None and now - last >= every:
+                    last = now
+                    rss, hwm = _status_mb(proc.pid)
+                    with curve.open("a") as out:
+                        out.write(f"{jsonl.stem}\t{now:.0f}\t{_stored(db)}\t{rss:.1f}\t{hwm:.1f}\n")
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -122,6 +166,9 @@ def measure(jsonl: Path, db: Path, link: bool, engine: str, workers: int | None)
     return {
         "docs": docs,
         "seconds": round(seconds, 1),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "sys_s": round(usage.ru_stime, 1),
+        "minor_faults": usage.ru_minflt,
         "peak_rss_mb": usage.ru_maxrss / 1024,
         "tree_peak_mb": max(tree["peak"], usage.ru_maxrss / 1024),
     }
@@ -137,6 +184,10 @@ def main() -> None:
         "--workers", type=int, default=None, help="processes (default: the CLI's, every core)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated files in /tmp")
+    parser.add_argument(
+        "--curve", type=Path, default=None, help="append corpus, s, docs stored, VmRSS, VmHWM (MB)"
+    )
+    parser.add_argument("--every", type=float, default=20.0, help="seconds between curve rows")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
 
@@ -153,12 +204,21 @@ def main() -> None:
             write_corpus(args.jsonl, size, jsonl)
             result = {
                 "size": size,
-                **measure(jsonl, tmp / f"{size}.db", args.link, args.engine, args.workers),
+                **measure(
+                    jsonl,
+                    tmp / f"{size}.db",
+                    args.link,
+                    args.engine,
+                    args.workers,
+                    args.curve,
+                    args.every,
+                ),
             }
             results.append(result)
             print(
                 f"{size:7d} articles -> {result['docs']:7d} documents  {result['seconds']:8.1f} s  "
-                f"{result['docs'] / result['seconds']:5.2f} docs/s  "
+                f"{result['docs'] / result['seconds']:5.2f} docs/s  cpu {result['cpu_s']:8.1f} s "
+                f"(sys {result['sys_s']:.1f} s, {result['minor_faults']:,} minor faults)  "
                 f"peak RSS driver {result['peak_rss_mb']:7.1f} MB, "
                 f"all processes {result['tree_peak_mb']:7.1f} MB",
                 flush=True,

@@ -38,6 +38,7 @@ from claimgraph.engine.run import (
     _Counters,
     per_document,
     read_new,
+    tune_malloc,
     write_batch,
 )
 from claimgraph.ingest import expand_paths
@@ -137,6 +138,7 @@ def _start_worker(settings: WorkerSettings) -> None:
 
 def _load_worker(settings: WorkerSettings) -> None:
     """The spaCy pipeline and, when linking, the claim stage."""
+    tune_malloc()  # before the models load
     import torch
 
     torch.set_num_threads(1)  # one core per worker: the other workers have the others

@@ -50,6 +50,7 @@ from claimgraph.engine.run import (
     RunSummary,
     per_document,
     read_file_items,
+    tune_malloc,
 )
 from claimgraph.ingest import expand_paths
 from claimgraph.link.stage import Linker
@@ -123,6 +124,7 @@ class Annotator:
         window_chars: int = DEFAULT_WINDOW_CHARS,
         link: Any = None,
     ) -> None:
+        tune_malloc()  # before the models load
         import torch
 
         torch.set_num_threads(1)  # one core per actor: spaCy and the encoder take turns on it

@@ -21,7 +21,7 @@ from claimgraph.engine.local import (
     choose_workers,
     claim_thread_fits,
 )
-from claimgraph.engine.run import RunSummary
+from claimgraph.engine.run import RunSummary, tune_malloc
 from claimgraph.model import Document
 from claimgraph.store import Store
 
@@ -137,6 +137,7 @@ def load_pipeline(options: AnalyzeOptions, files: list[Path]) -> tuple[int, str,
     so a missing model or bad vocabulary fails before any file is written."""
     from claimgraph.annotate.nlp import load_nlp
 
+    tune_malloc()  # before the models load: the whole run allocates under its settings
     if options.vocab:
         from claimgraph.vocabulary import use_dirs
 
