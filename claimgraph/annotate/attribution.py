@@ -1596,27 +1596,25 @@ def what_it_reports(doc: Doc, relation: Relation) -> str:
     `sources` wants them apart. Rules relations are statements or positions by construction."""
     if relation.kind == "direct" or relation.rule in ("phrase", "post", "signed"):
         return STATEMENT
-    cues = load_cues()
     cue = doc.char_span(*relation.cue, alignment_mode="expand")
     lemmas = {t.lemma_.lower() for t in cue} if cue is not None else set()
-    saying = bool(
-        lemmas & (cues.clause_verbs | cues.relay_verbs | cues.quotation_verbs)
-        or lemmas & frozenset(cues.phrasal)
-        or lemmas & _speech_nouns()
-    )
+    saying = bool(lemmas & _saying_words())
     if _clausal(doc, relation.content):
         return STATEMENT if saying or relation.rule == "nominal" else POSITION
-    if saying or lemmas & frozenset(cues.object_verbs) or relation.rule == "nominal":
+    if saying or lemmas & frozenset(load_cues().object_verbs) or relation.rule == "nominal":
         return POSITION
     return ACT
 
 
 @derived
-def _speech_nouns() -> frozenset[str]:
-    """Nouns that name something said or issued ("statement", "report", "tweet")."""
+def _saying_words() -> frozenset[str]:
+    """Cue lemmas of saying, thinking or showing: cues.yaml's clause, relay, quotation-only and
+    phrasal verbs, and the nouns that name something said or issued ("statement", "tweet")."""
     from claimgraph.annotate.sourcing import source_vocabulary
 
-    return source_vocabulary().document_nouns
+    cues = load_cues()
+    verbs = cues.clause_verbs | cues.relay_verbs | cues.quotation_verbs | frozenset(cues.phrasal)
+    return verbs | source_vocabulary().document_nouns
 
 
 _COMPLETE = frozenset({"dobj", "attr", "acomp", "xcomp", "ccomp", "oprd", "nsubjpass"})

@@ -19,8 +19,10 @@ report contains the statement. Vocabularies live in claimgraph/data/*.yaml.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -2984,7 +2986,8 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
 
     mentions = _mentions(doc)
     titles = _name_titles(doc, mentions)
-    described = _name_descriptions(doc, mentions)
+    # (built when a description first asks: most documents never need it)
+    described = functools.cache(functools.partial(_name_descriptions, doc, mentions))
     affiliations = _name_affiliations(doc, mentions, titles)
     quotes = quote_regions(doc_text(doc))
     genders = _person_genders(doc, mentions, quotes)
@@ -3348,7 +3351,7 @@ def _entity_antecedent(
 def _described_before(
     doc: Doc,
     mentions: list[Mention],
-    described: dict[str, list[tuple[str, str]]],
+    described: Callable[[], dict[str, list[tuple[str, str]]]],
     history: list[_Resolved],
     head: str | None,
     phrase: tuple[int, int],
@@ -3375,7 +3378,7 @@ def _described_before(
         named = _named(doc, mention)
         if named.label != "PERSON":
             continue
-        for description, its_head in described.get(named.identity, []):
+        for description, its_head in described().get(named.identity, []):
             if its_head == head and _holds_qualifiers(description, names):
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=description)
     return None
@@ -3526,6 +3529,8 @@ def _name_titles(doc: Doc, mentions: list[Mention]) -> dict[str, list[str]]:
     first is their role; any of them may fit a description ("iconic statesman George Shultz"
     and "Treasury Secretary George Shultz": "the American treasury secretary" is Shultz)."""
     titles: dict[str, list[str]] = {}
+    vocab = source_vocabulary()
+    name_titles = vocab.role_nouns | vocab.role_synonyms.keys()
     for mention in mentions:
         if mention.label not in ("PERSON", "ORG"):
             continue
@@ -3537,8 +3542,7 @@ def _name_titles(doc: Doc, mentions: list[Mention]) -> dict[str, list[str]]:
             continue
         title = title_before(doc, named.start)
         first = named.name.split()[0] if " " in named.name else ""
-        vocab = source_vocabulary()
-        if not title and first.lower() in vocab.role_nouns | vocab.role_synonyms.keys():
+        if not title and first.lower() in name_titles:
             title = first  # a title the recogniser took into the name ("Prince Harry")
         if title and title not in titles.setdefault(named.identity, []):
             titles[named.identity].append(title)
