@@ -85,6 +85,7 @@ class SourceVocabulary:
     role_synonyms: dict[str, frozenset[str]]
     generic_org_nouns: frozenset[str]
     org_synonyms: dict[str, frozenset[str]]  # "panel": names with committee, board...
+    filed_documents: dict[str, frozenset[str]]  # a court filing -> the verbs that file it
     # genders.yaml: word -> "female" | "male"
     pronoun_genders: dict[str, str]
     title_genders: dict[str, str]
@@ -132,6 +133,10 @@ def source_vocabulary() -> SourceVocabulary:
         org_synonyms={
             str(k).lower(): frozenset(str(w).lower() for w in v)
             for k, v in (load_vocabulary("roles").get("org_synonyms") or {}).items()
+        },
+        filed_documents={
+            str(k).lower(): frozenset(str(w).lower() for w in v or [])
+            for k, v in (load_vocabulary("source_nouns").get("filed_documents") or {}).items()
         },
         pronoun_genders=_gendered("pronouns"),
         title_genders=_gendered("titles"),
@@ -3144,7 +3149,7 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
             elif (
                 len(found) == 1
                 and not found[0].name
-                and (found[0].head or "") in _filed_documents()
+                and (found[0].head or "") in source_vocabulary().filed_documents
             ):
                 # "Tuesday's motion adds ...": whoever filed it
                 issuer = _issuer(doc, mentions, found[0].head or "", position)
@@ -3406,18 +3411,12 @@ def _organisation_ending(
     return None
 
 
-@derived
-def _filed_documents() -> dict[str, frozenset[str]]:
-    """source_nouns.yaml `filed_documents`: a court filing -> the verbs that file it."""
-    data = load_vocabulary("source_nouns").get("filed_documents") or {}
-    return {str(k).lower(): frozenset(str(v).lower() for v in vs or []) for k, vs in data.items()}
-
-
 def _issuer(doc: Doc, mentions: list[Mention], head: str, position: int) -> Speaker | None:
     """'the statement said' after 'X issued a statement': X, who put out a document of that
     name before (the nearest in the article); 'the lawsuit requests' after 'X sued Y': X."""
-    filed = _filed_documents()
-    if head not in source_vocabulary().document_nouns and head not in filed:
+    vocab = source_vocabulary()
+    filed = vocab.filed_documents
+    if head not in vocab.document_nouns and head not in filed:
         return None
     before = [t for t in doc if position - _BACK_REFERENCE_WINDOW <= t.idx < position]
     for token in reversed(before):
