@@ -8,7 +8,8 @@ urls, sha1s, offsets and labels: the texts are read from the shared data file, a
 article's sha1 is checked so a changed file is caught rather than scored against wrong offsets.
 
     .venv/bin/python eval/speakers.py [--data ../shared/data/news/allsides_sample5000.jsonl]
-        [--gold eval/gold/news_speakers.yaml | eval/gold/news_speakers_heldout.yaml]
+        [--gold eval/gold/news_speakers.yaml | eval/gold/news_speakers_heldout.yaml
+         | eval/gold/news_speakers_heldout2.yaml]
         [--attribution rules|model|hybrid] [--worst N]
         [--corpus-errors] [--pin]
 
@@ -60,6 +61,8 @@ DEFAULT_DATA = SHARED / "data" / "news" / "allsides_sample5000.jsonl"
 DEFAULT_GOLD = REPO / "eval" / "gold" / "news_speakers.yaml"
 # A second set, annotated blind after the speaker rules of session 17 were written: its own floors
 HELDOUT_GOLD = REPO / "eval" / "gold" / "news_speakers_heldout.yaml"
+# A third, annotated blind in session 18 once the second was being read for fixes
+HELDOUT2_GOLD = REPO / "eval" / "gold" / "news_speakers_heldout2.yaml"
 FLOOR_KEYS = (
     "speakers_news_found_right_speaker",
     "speakers_news_attribution_recall",
@@ -518,7 +521,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def floor_prefix(gold: Path) -> str:
     """The floor keys' prefix of a gold file ("" for one that has none)."""
-    known = {DEFAULT_GOLD.resolve(): "speakers_news_", HELDOUT_GOLD.resolve(): "speakers_heldout_"}
+    known = {
+        DEFAULT_GOLD.resolve(): "speakers_news_",
+        HELDOUT_GOLD.resolve(): "speakers_heldout_",
+        HELDOUT2_GOLD.resolve(): "speakers_heldout2_",
+    }
     return known.get(gold.resolve(), "")
 
 

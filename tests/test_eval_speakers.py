@@ -72,19 +72,26 @@ def test_speaker_accuracy_holds_its_floor(ev: ModuleType, articles) -> None:
 
 
 @pytest.mark.needs_shared
-def test_the_held_out_gold_agrees_with_the_data_and_holds_its_floors(ev: ModuleType) -> None:
-    """eval/gold/news_speakers_heldout.yaml: 10 more articles annotated blind after session
-    17's speaker rules; its offsets agree with the data and its own floors hold."""
+@pytest.mark.parametrize("which", ["HELDOUT_GOLD", "HELDOUT2_GOLD"])
+def test_the_held_out_golds_agree_with_the_data_and_hold_their_floors(
+    ev: ModuleType, which: str
+) -> None:
+    """eval/gold/news_speakers_heldout.yaml (after session 17's speaker rules) and
+    news_speakers_heldout2.yaml (session 18): 10 more articles each, annotated blind; their
+    offsets agree with the data, no article is in another set, and their own floors hold."""
     if not NEWS.parent.exists():
         pytest.skip(f"needs {NEWS.parent}: the ../shared news data is not beside the repo")
-    held = ev.load_gold(ev.HELDOUT_GOLD)
+    gold = getattr(ev, which)
+    held = ev.load_gold(gold)
     ev.attach_texts(held, NEWS)
     assert len(held) == 10 and ev.check_offsets(held) == []
-    indexes = {a.index for a in ev.load_gold(ev.DEFAULT_GOLD)}
+    others = [ev.DEFAULT_GOLD, ev.HELDOUT_GOLD, ev.HELDOUT2_GOLD]
+    indexes = {a.index for g in others if g != gold for a in ev.load_gold(g)}
     assert not indexes & {a.index for a in held}
     floors = ev.read_floors()
     per_document, corpus = ev.predict(held, None)
-    prefix = ev.floor_prefix(ev.HELDOUT_GOLD)
+    prefix = ev.floor_prefix(gold)
+    assert prefix
     keys = [k.replace("speakers_news_", prefix) for k in ev.FLOOR_KEYS]
     res, named = ev.score(held, per_document), ev.score(held, corpus)
     for key, value in zip(keys, (res.accuracy, res.recall, named.accuracy), strict=True):
