@@ -484,3 +484,24 @@ def test_a_tagger_source_that_is_only_a_place_in_the_subject_is_the_subject(nlp)
     doc = nlp("Colorado reported that the vote was delayed.")
     cue = next(t for t in doc if t.text == "reported")
     assert _subject_around_place(doc, 0, cue) is None
+
+
+def test_an_as_clause_names_its_own_speaker(nlp) -> None:
+    """h20s, record 4795: "As CBN News reported back in 2019, Planned Parenthood's leaders
+    admitted ..." gave the report to the leaders (the tagger pairs the cue with the subject
+    after it). The "as" clause's own subject speaks (PolNeAR dev unchanged: 1 change in 200
+    train articles, right); an inverted cue keeps the source after it."""
+    text = (
+        "As CBN News reported back in 2019, Planned Parenthood's leaders admitted the "
+        "organization's mission is abortion."
+    )
+    doc = nlp(text)
+    reported = [a for a in doc._.cg_attributions if a.cue == "reported"]
+    assert [a.speaker for a in reported] == ["CBN News"]
+    from claimgraph.annotate.attribution import _as_clause_subject
+
+    text = "The budget is as thin as the paper it is written on, added Rep. Jim Clyburn."
+    doc = nlp(text)
+    added = next(t for t in doc if t.text == "added")
+    cue = (added.idx, added.idx + len(added))
+    assert _as_clause_subject(doc, cue, (text.index("Rep."), len(text) - 1), added) is None

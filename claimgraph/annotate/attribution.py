@@ -1204,7 +1204,9 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
             source_root = (
                 _noun_root(source_span) if source_span is not None and len(source_span) else None
             )
-            subject = _subject_around_place(doc, source_root, cue_token)
+            subject = _subject_around_place(doc, source_root, cue_token) or _as_clause_subject(
+                doc, found.cue, found.source, cue_token
+            )
             if subject is not None:
                 found = replace(found, source=subject)
                 source_root = doc.char_span(*subject, alignment_mode="expand").root.i
@@ -1517,6 +1519,33 @@ def _subject_around_place(doc: Doc, root: int | None, cue: Token) -> tuple[int, 
     return _trim(
         doc_text(doc), subject.left_edge.idx, subject.right_edge.idx + len(subject.right_edge)
     )
+
+
+def _as_clause_subject(
+    doc: Doc, cue: tuple[int, int], source: tuple[int, int], verb: Token
+) -> tuple[int, int] | None:
+    """ "As CBN News reported in 2019, the group's leaders admitted ...": the tagger pairs the
+    cue of an "as" clause with the main clause's subject after it, but the clause names its
+    own speaker before the cue. None unless the tagger's source stands after the cue and
+    apart from it (an inverted "..., added Rep. Clyburn" keeps its source)."""
+    text = doc_text(doc)
+    if source[0] < cue[1] or not text[cue[1] : source[0]].strip():
+        return None
+    if verb.dep_ != "advcl" or not any(
+        c.dep_ == "mark" and c.lower_ == "as" and c.i < verb.i for c in verb.children
+    ):
+        return None
+    subject = next(
+        (
+            c
+            for c in verb.children
+            if c.dep_ in ("nsubj", "nsubjpass") and c.i < verb.i and c.pos_ in ("PROPN", "NOUN")
+        ),
+        None,
+    )
+    if subject is None:
+        return None
+    return _trim(text, subject.left_edge.idx, subject.right_edge.idx + len(subject.right_edge))
 
 
 def find_attributions(
