@@ -294,6 +294,23 @@ def test_the_articles_own_pronouns_give_a_gender_nothing_else_gives(nlp) -> None
     assert _speakers(nlp, text)["she"] == "Okafor"
 
 
+def test_a_lowercase_royal_word_before_a_name_says_no_gender(nlp) -> None:
+    """h20s, record 4795: "drag queen RuPaul" made RuPaul a woman, so "he told Marie Claire"
+    went to the man named before him. "queen", "king", "lady" ... say a gender only as a
+    capitalised title (genders.yaml capitalised_only); "Queen X" still does."""
+
+    def told(title: str) -> str | None:
+        text = (
+            f"The show features {title} Darnell Brooks. Carey stepped in when Barker retired "
+            "in 2007.\n\nA magazine reported Brooks has been an activist for years.\n\nIn "
+            "2017, he told the magazine that his mother used to work at a clinic."
+        )
+        return _speakers(nlp, text)["he"]
+
+    assert told("drag queen") == "Darnell Brooks"
+    assert told("Queen") != "Darnell Brooks"
+
+
 def test_a_cue_coordinated_inside_a_reported_clause_is_the_reporters(nlp) -> None:
     """'X said that A were ..., and reiterated ...': X reiterated, not A."""
     text = (

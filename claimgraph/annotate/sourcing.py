@@ -89,6 +89,7 @@ class SourceVocabulary:
     # genders.yaml: word -> "female" | "male"
     pronoun_genders: dict[str, str]
     title_genders: dict[str, str]
+    capitalised_titles: frozenset[str]  # only a title when capitalised ("drag queen RuPaul")
     first_name_genders: dict[str, str]
     looked_through: frozenset[str]  # source_nouns.yaml
     person_organisations: frozenset[str]
@@ -140,6 +141,7 @@ def source_vocabulary() -> SourceVocabulary:
         },
         pronoun_genders=_gendered("pronouns"),
         title_genders=_gendered("titles"),
+        capitalised_titles=_words("genders", "capitalised_only"),
         first_name_genders=_gendered("first_names"),
         looked_through=_words("source_nouns", "looked_through"),
         person_organisations=_words("source_nouns", "person_organisations"),
@@ -2360,10 +2362,13 @@ def _person_genders(
             continue
         found = evidence.setdefault(named.identity, set())
         before = re.search(r"([A-Za-z]+)\.?\s+$", text[max(0, mention.start - 30) : mention.start])
-        words = [w.casefold().rstrip(".") for w in mention.text.split()]
+        written = [w.rstrip(".") for w in mention.text.split()]
         if before:
-            words.insert(0, before.group(1).casefold())
-        for word in words:
+            written.insert(0, before.group(1))
+        for as_written in written:
+            word = as_written.casefold()
+            if word in vocab.capitalised_titles and as_written[:1].islower():
+                break  # ("drag queen RuPaul": a description, not a queen)
             if word in vocab.title_genders:
                 found.add(vocab.title_genders[word])
             elif word not in vocab.honorifics and word + "." not in vocab.honorifics:
