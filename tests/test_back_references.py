@@ -311,6 +311,21 @@ def test_a_lowercase_royal_word_before_a_name_says_no_gender(nlp) -> None:
     assert told("Queen") != "Darnell Brooks"
 
 
+def test_a_website_and_its_bare_name_are_one_medium_and_never_the_group(nlp) -> None:
+    """h20s, record 4795: "LifeNews.com reported ..." and "LifeNews argues ..." were two
+    speakers, and "The group has long argued" went to LifeNews, a medium, not to the
+    organisation the article is about. A site's name and its bare name are one entity, a
+    ".com" site is a medium, and a medium is never "the group"."""
+    text = (
+        "The Harbor Alliance runs clinics in four states. LifeNews.com reported the alliance "
+        "raised $2 million. LifeNews argues that the clinics do not need public money. The "
+        "group has long argued that it provides health care."
+    )
+    found = _speakers(nlp, text)
+    assert found["LifeNews"] == found["LifeNews.com"]
+    assert found["The group"] == "Harbor Alliance"
+
+
 def test_a_cue_coordinated_inside_a_reported_clause_is_the_reporters(nlp) -> None:
     """'X said that A were ..., and reiterated ...': X reiterated, not A."""
     text = (

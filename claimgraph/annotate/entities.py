@@ -91,6 +91,10 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z.&]{1,7}$")
 _MINOR_WORDS = frozenset({"of", "for", "the", "and", "on", "in", "de", "du", "al", "el"})
 
 
+# A website written as a name ("LifeNews.com"): the medium the bare name also names.
+_SITE = re.compile(r"([A-Za-z][\w-]*)\.(?:com|net|org|co\.uk)", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1 << 15)
 def alias_key(text: str) -> str:
     """A spelling-insensitive key: case, diacritics, apostrophes/ayn, al-/el-/ash-, doubled letters.
@@ -683,6 +687,14 @@ def resolve_mentions(
             uf.union(first_by_key[anchor], i)
         else:
             first_by_key[anchor] = i
+
+    # A site and its name: "LifeNews.com reported ..." and "LifeNews argues ..." are one medium.
+    for i, (_, _, surface, _) in enumerate(spans):
+        site = _SITE.fullmatch(surface.strip())
+        if site is not None:
+            bare = f"key:{alias_key(site.group(1))}"
+            if bare in first_by_key:
+                uf.union(first_by_key[bare], i)
 
     # Acronyms: "Popular Mobilization Units (PMU)" and a bare "FNA" beside "Fars News Agency".
     long_by_initials: dict[str, set[int]] = {}

@@ -62,6 +62,8 @@ _EDGE = " \t\r\n\u00a0,;:.-\u2013\u2014"
 _BACK_REFERENCE_WINDOW = 3000
 # How far ahead a title-only source may find the named person it introduces.
 _CATAPHORA_WINDOW = 600
+# A commercial website's name ("LifeNews.com"); ".org" names advocacy groups as often.
+_WEBSITE = re.compile(r"[A-Za-z][\w-]*\.(?:com|net|co\.uk)", re.IGNORECASE)
 _SPEAKER_WINDOW = 400  # characters back to the speaker a pronoun most likely is
 
 
@@ -1656,8 +1658,8 @@ def is_outlet_name(name: str) -> bool:
     ("Central Intelligence Agency") is none, a news agency ("Fars News Agency") is one."""
     vocab = source_vocabulary()
     folded = normalise_text(name)
-    if folded in vocab.known_outlets:
-        return True
+    if folded in vocab.known_outlets or _WEBSITE.fullmatch(name.strip()):
+        return True  # ("LifeNews.com reported": a site that reports is a medium)
     words = re.findall(r"[a-z]+", folded)
     return any(w in vocab.outlet_name_words for w in words) and not _institution(name)
 
