@@ -326,6 +326,20 @@ def test_a_website_and_its_bare_name_are_one_medium_and_never_the_group(nlp) -> 
     assert found["The group"] == "Harbor Alliance"
 
 
+def test_the_newspaper_is_the_paper_named_before_though_its_name_says_no_news(nlp) -> None:
+    """h20s, record 4724: "The newspaper reports ..." right after "according to The
+    Telegraph" went to a tweet's "Great News"; "The Guardian", "The Economist" named no
+    outlet at all. Well-known outlets whose names hold no news word are listed
+    (outlets.yaml `known`), and a paper the recogniser calls a work counts."""
+    for paper in ("The Guardian", "The Economist", "The Independent"):
+        text = (
+            f"Liz Truss and her U.S. equivalent Bob Leithauser have, according to {paper}, "
+            "spoke since both countries went into emergency measures. The newspaper reports "
+            "that Ms Truss is hoping to be able to sign a deal."
+        )
+        assert _speakers(nlp, text)["The newspaper"] == paper
+
+
 def test_a_cue_coordinated_inside_a_reported_clause_is_the_reporters(nlp) -> None:
     """'X said that A were ..., and reiterated ...': X reiterated, not A."""
     text = (

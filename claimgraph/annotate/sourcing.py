@@ -3327,7 +3327,8 @@ def _entity_antecedent(
             if title and _affiliation_fits(places[0], held, strict=False):
                 return Speaker(name=named.name, key=named.key, label="PERSON", role=title)
         elif (
-            named.label == "ORG"
+            # (the recogniser often calls a paper a work: "according to The Telegraph")
+            (named.label == "ORG" or outlet_noun and named.label == "WORK_OF_ART")
             and near
             and (outlet_noun or org_noun)
             and not _in_quotation(quotes or [], mention.start)
