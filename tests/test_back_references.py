@@ -84,6 +84,11 @@ def test_an_embedded_posts_signature_is_its_source(nlp) -> None:
         "A great loss for our harbour town. Rest in peace.": "Claire Holloway",
         "She will be missed by all of us.": "Harbour Society",
     }
+    # h20s, record 4634: an emoji after the display name kept it from being recognised
+    decorated = text.replace("Harbour Society ", "Harbour Society \U0001f43a\u2693\ufe0f ")
+    doc = nlp(decorated)
+    posts = {a.cue_start: a.speaker for a in doc._.cg_attributions if a.cue == "\u2014"}
+    assert sorted(posts.values()) == ["Claire Holloway", "Harbour Society"]
 
 
 def test_the_statement_is_whoever_issued_it(nlp) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -916,6 +917,20 @@ _POST_SIGNATURE = re.compile(
 _TRAILING_LINKS = re.compile(r"(?:\s*(?:https?://\S+|pic\.twitter\.com/\S+))+\s*$")
 
 
+def _display_name(text: str, start: int, end: int) -> tuple[int, int]:
+    """A post's display name without the emoji and symbols people put around it ("Working
+    Families Party \U0001f43a"), which would keep the name from being recognised."""
+
+    def decoration(ch: str) -> bool:
+        return ch.isspace() or unicodedata.category(ch)[0] in "SC" or ch in "\u200d\ufe0f"
+
+    while end > start and decoration(text[end - 1]):
+        end -= 1
+    while start < end and decoration(text[start]):
+        start += 1
+    return start, end
+
+
 def _embedded_post_relations(doc: Doc, text: str) -> list[Relation]:
     """Embedded posts: the signature's name is the source of the post's text before it.
 
@@ -932,7 +947,8 @@ def _embedded_post_relations(doc: Doc, text: str) -> list[Relation]:
         if end - start < 3 or not any(ch.isalpha() for ch in text[start:end]):
             continue
         cue = doc.char_span(match.start("dash"), match.end("dash"), alignment_mode="expand")
-        source = doc.char_span(match.start("name"), match.end("name"), alignment_mode="expand")
+        name = _display_name(text, match.start("name"), match.end("name"))
+        source = doc.char_span(*name, alignment_mode="expand")
         if cue is None or source is None or not len(cue) or not len(source):
             continue
         relations.append(
@@ -941,7 +957,7 @@ def _embedded_post_relations(doc: Doc, text: str) -> list[Relation]:
                 kind="direct",
                 content=[(start, end)],
                 cue=(match.start("dash"), match.end("dash")),
-                source=(match.start("name"), match.end("name")),
+                source=name,
                 cue_token=cue[0].i,
                 source_root=source[-1].i,
             )
