@@ -505,3 +505,20 @@ def test_an_as_clause_names_its_own_speaker(nlp) -> None:
     added = next(t for t in doc if t.text == "added")
     cue = (added.idx, added.idx + len(added))
     assert _as_clause_subject(doc, cue, (text.index("Rep."), len(text) - 1), added) is None
+
+
+def test_a_tagger_source_cut_after_a_possessive_is_the_subject(nlp) -> None:
+    """h20s, record 4791: "Even National Geographic's own writeup of Fauci's remarks
+    characterizes it this way: ..." was tagged with the source "'s remarks", which made
+    Fauci the speaker of what a medium wrote. A source that opens on a possessive inside its
+    cue's subject is that subject (PolNeAR dev unchanged), and a writeup is the document of
+    its owner."""
+    text = (
+        "Numerous media outlets have claimed that Fauci contradicted Pompeo.\n\nEven National "
+        "Geographic's own writeup of Fauci's remarks characterizes it this way: \" Based on "
+        'the scientific evidence, he does not believe the virus was made in a lab."'
+    )
+    doc = nlp(text)
+    found = [a for a in doc._.cg_attributions if a.cue.startswith("characterizes")]
+    assert [a.speaker for a in found] == ["National Geographic"]
+    assert text[found[0].source_start : found[0].source_end].startswith("National Geographic")

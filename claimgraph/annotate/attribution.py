@@ -1220,8 +1220,10 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
             source_root = (
                 _noun_root(source_span) if source_span is not None and len(source_span) else None
             )
-            subject = _subject_around_place(doc, source_root, cue_token) or _as_clause_subject(
-                doc, found.cue, found.source, cue_token
+            subject = (
+                _subject_around_place(doc, source_root, cue_token)
+                or _as_clause_subject(doc, found.cue, found.source, cue_token)
+                or _subject_around_possessive(doc, found.source, cue_token)
             )
             if subject is not None:
                 found = replace(found, source=subject)
@@ -1535,6 +1537,34 @@ def _subject_around_place(doc: Doc, root: int | None, cue: Token) -> tuple[int, 
     return _trim(
         doc_text(doc), subject.left_edge.idx, subject.right_edge.idx + len(subject.right_edge)
     )
+
+
+def _subject_around_possessive(
+    doc: Doc, source: tuple[int, int], verb: Token
+) -> tuple[int, int] | None:
+    """A tagger source cut after a possessive inside its cue's subject ("National
+    Geographic's own writeup of Fauci's remarks characterizes" tagged "'s remarks", which
+    made Fauci the speaker): the subject phrase. None for any other source."""
+    span = doc.char_span(*source, alignment_mode="expand")
+    if span is None or not len(span) or span[0].dep_ != "case":
+        return None
+    subject = next(
+        (
+            c
+            for c in verb.children
+            if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ in ("NOUN", "PROPN")
+        ),
+        None,
+    )
+    if subject is None or subject in span:
+        return None
+    first = subject.left_edge
+    while first.i < subject.i and first.dep_ in ("advmod", "punct", "cc"):
+        first = doc[first.i + 1]  # ("Even National Geographic's ...")
+    start, end = first.idx, subject.right_edge.idx + len(subject.right_edge)
+    if not (start <= source[0] and source[1] <= end):
+        return None
+    return _trim(doc_text(doc), start, end)
 
 
 def _as_clause_subject(
