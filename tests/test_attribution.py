@@ -522,3 +522,35 @@ def test_a_tagger_source_cut_after_a_possessive_is_the_subject(nlp) -> None:
     found = [a for a in doc._.cg_attributions if a.cue.startswith("characterizes")]
     assert [a.speaker for a in found] == ["National Geographic"]
     assert text[found[0].source_start : found[0].source_end].startswith("National Geographic")
+
+
+def test_a_list_of_outlets_words_gives_each_outlet_its_line(nlp) -> None:
+    """h20s, record 4791: an article about coverage lists headlines and quotes as "Outlet:
+    words". Each line is the outlet's (cue: the colon), a name never runs over the colon
+    ("The Hill: Fauci" was one organisation, then Fauci spoke for The Hill), and the verb of
+    a headline keeps its own subject. A colon after a name outside such a list, a banner in
+    capitals or a book title with an outlet word inside a word ("Post-Christian") is none."""
+    text = (
+        "Numerous media outlets have claimed that Fauci's comments contradict Pompeo's. For "
+        "example:\n\nBusiness Insider: Fauci again dismisses conspiracy theory that the virus "
+        "was made in a Wuhan lab\n\nNewsweek: Dr. Fauci dismisses Wuhan lab as source of "
+        "coronavirus, contradicting Pompeo and Trump\n\nThe Hill: Fauci dismisses 'circular "
+        "argument' coronavirus originated in Chinese lab\n\nIt is true that Fauci stated his "
+        "belief."
+    )
+    doc = nlp(text)
+    listed = [(a.speaker, a.reports) for a in doc._.cg_attributions if a.cue == ":"]
+    assert listed == [
+        ("Business Insider", "statement"),
+        ("Newsweek", "statement"),
+        ("The Hill", "statement"),
+    ]
+    dismisses = [a for a in doc._.cg_attributions if a.cue == "again dismisses"]
+    assert [text[a.source_start : a.source_end] for a in dismisses] == ["Fauci"]
+    for alone in (
+        "The council met on Monday.\n\nNewsweek: the council will vote on the budget next week.",
+        "The rally began at noon.\n\nBREAKING NEWS: The council will vote on the budget today.",
+        "He wrote a book.\n\nPost-Christian America: Gullible, Intolerant, and Superstitious\n\n"
+        "Post-Christian Europe: Gullible, Intolerant, and Superstitious",
+    ):
+        assert not [a for a in nlp(alone)._.cg_attributions if a.cue == ":"], alone

@@ -126,7 +126,8 @@ class Relation:
     source_root: int | None = None
     channel_root: int | None = None
     # What found it: "verb", "phrase" ("according to"), "post" (an embedded post's signature),
-    # "signed" (a quotation signed with a dash), "nominal" ("X's comments that") or "model".
+    # "signed" (a quotation signed with a dash), "nominal" ("X's comments that"), "listed"
+    # (a line of a list of outlets' words, "Newsweek: ...") or "model".
     rule: str = "verb"
 
 
@@ -416,6 +417,10 @@ def _source_span(text: str, subject: Token, avoid: list[tuple[int, int]]) -> tup
                 end = min(end, a)
             elif b <= subject.idx:
                 start = max(start, b)
+    # ("Business Insider: Fauci dismisses ...": a label before a colon is no part of it)
+    colon = text.rfind(": ", start, subject.idx)
+    if colon >= 0:
+        start = colon + 2
     return _trim(text, start, end)
 
 
@@ -965,6 +970,59 @@ def _embedded_post_relations(doc: Doc, text: str) -> list[Relation]:
     return relations
 
 
+# A line that gives an outlet's words after its name and a colon ("Newsweek: Dr. Fauci
+# dismisses ...", "The Hill: \"...\""), as articles about coverage list headlines and quotes.
+_OUTLET_LINE = re.compile(
+    r"^[ \t]*(?P<name>(?:The )?[A-Z][\w.&'\u2019-]*(?:[ \t]+(?:of[ \t]+)?[A-Z][\w.&'\u2019-]*){0,5})"
+    r"(?P<colon>:)[ \t]+(?P<body>\S[^\n]{15,})$",
+    re.MULTILINE,
+)
+
+
+def _outlet_lines(doc: Doc, text: str) -> list[Relation]:
+    """Lines of a list of what outlets wrote, each "Outlet: words": the outlet is the source,
+    the colon the cue, the rest of the line the content. Only in a list: the line before ends
+    with a colon ("For example:") or a line next to it has the same form, and only names that
+    read as outlets (sourcing.is_outlet_name), written in mixed case ("BREAKING NEWS:" is a
+    banner). Anything else with a colon after a name is left alone."""
+    from claimgraph.annotate.sourcing import is_outlet_name
+
+    found = [
+        m
+        for m in _OUTLET_LINE.finditer(text)
+        if is_outlet_name(m.group("name")) and not m.group("name").isupper()
+    ]
+    lines = [text.count("\n", 0, m.start()) for m in found]
+    relations = []
+    for k, match in enumerate(found):
+        before = text[: match.start()].rstrip()
+        listed = before.endswith(":")
+        # a neighbour two lines away at most (a blank line between paragraphs)
+        listed = listed or any(
+            abs(lines[k] - lines[j]) <= 2 for j in (k - 1, k + 1) if 0 <= j < len(found)
+        )
+        if not listed:
+            continue
+        cue = doc.char_span(match.start("colon"), match.end("colon"), alignment_mode="expand")
+        source = doc.char_span(match.start("name"), match.end("name"), alignment_mode="expand")
+        if cue is None or source is None or not len(cue) or not len(source):
+            continue
+        body = (match.start("body"), match.end("body"))
+        content = _quote_interior(text, body) if _whole_quotation(text, *body) else body
+        relations.append(
+            Relation(
+                rule="listed",
+                kind="direct" if content != body else "indirect",
+                content=[_trim(text, *content)],
+                cue=(match.start("colon"), match.end("colon")),
+                source=(match.start("name"), match.end("name")),
+                cue_token=cue[0].i,
+                source_root=source[-1].i,
+            )
+        )
+    return relations
+
+
 # A line of sentences signed with a dash and a name, its quotation marks lost in scraping.
 _SIGNED_LINE = re.compile(
     r"^(?P<body>[^\n]{12,}?[.!?\u2026])(?=[ \t\u00a0]*(?:[\u2014\u2013\u2015]|--)[ \t\u00a0]*[A-Z][^\n]{0,60}$)",
@@ -1106,6 +1164,7 @@ def find_relations(doc: Doc) -> list[Relation]:
     regions = quote_regions(text)
     relations = _verb_relations(doc, text, cues, regions) + _phrase_relations(doc, text, cues)
     relations += _embedded_post_relations(doc, text)
+    relations += _outlet_lines(doc, text)
     relations += _signed_quotations(doc, text, regions, relations)
     relations += _nominal_relations(doc, text, relations)
     relations.sort(key=lambda r: (r.cue[0], r.content[0][0]))
@@ -1669,7 +1728,7 @@ def what_it_reports(doc: Doc, relation: Relation) -> str:
     after a verb no list names. An act is the rest: PolNeAR counts "unveiled a plan" and
     "released the photos" as attributions, and the trained tagger finds them; a reader of
     `sources` wants them apart. Rules relations are statements or positions by construction."""
-    if relation.kind == "direct" or relation.rule in ("phrase", "post", "signed"):
+    if relation.kind == "direct" or relation.rule in ("phrase", "post", "signed", "listed"):
         return STATEMENT
     cue = doc.char_span(*relation.cue, alignment_mode="expand")
     lemmas = {t.lemma_.lower() for t in cue} if cue is not None else set()

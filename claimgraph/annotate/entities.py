@@ -956,20 +956,29 @@ def mention_at(doc: Doc, start_char: int, end_char: int) -> Mention | None:
     return best
 
 
+_NAME_BREAK = r"\n|:[ \t]"
+
+
 def _lines_of(doc: Doc, ent: Span) -> list[Span]:
     """An entity span cut at its line breaks: a name never runs over a line end, where a byline,
     a photo credit or a heading meets the next paragraph ("- Nicholas Wu\\n\\nVolker says",
-    "REUTERS/Jim Bourg\\n\\nLawmakers ...")."""
-    if "\n" not in ent.text:
+    "REUTERS/Jim Bourg\\n\\nLawmakers ..."). Nor does the name of a person or a body run over
+    a colon ("The Hill: Fauci dismisses ...", a list of outlets' headlines); a work's title
+    may ("Star Wars: The Last Jedi")."""
+    cut = "\n" if ent.label_ == "WORK_OF_ART" else _NAME_BREAK
+    if not re.search(cut, ent.text):
         return [ent]
     pieces = []
     offset = ent.start_char
-    for part in ent.text.split("\n"):
+    for part in re.split(f"({cut})", ent.text):
+        if re.fullmatch(cut, part):
+            offset += len(part)
+            continue
         lead = len(part) - len(part.lstrip())
         piece = doc.char_span(offset + lead, offset + len(part.rstrip()), label=ent.label_)
         if piece is not None and piece.text.strip():
             pieces.append(piece)
-        offset += len(part) + 1
+        offset += len(part)
     return pieces
 
 

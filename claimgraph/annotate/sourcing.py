@@ -1660,7 +1660,7 @@ def is_outlet_name(name: str) -> bool:
     folded = normalise_text(name)
     if folded in vocab.known_outlets or _WEBSITE.fullmatch(name.strip()):
         return True  # ("LifeNews.com reported": a site that reports is a medium)
-    words = re.findall(r"[a-z]+", folded)
+    words = re.findall(r"[a-z]+(?:-[a-z]+)*", folded)  # ("Post-Christian America": no post)
     return any(w in vocab.outlet_name_words for w in words) and not _institution(name)
 
 
