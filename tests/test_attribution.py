@@ -554,3 +554,24 @@ def test_a_list_of_outlets_words_gives_each_outlet_its_line(nlp) -> None:
         "Post-Christian Europe: Gullible, Intolerant, and Superstitious",
     ):
         assert not [a for a in nlp(alone)._.cg_attributions if a.cue == ":"], alone
+
+
+def test_a_document_reads_its_words_and_a_person_who_reads_says_nothing(nlp) -> None:
+    """h20s, record 4732: '"...," the network's motion to dismiss reads.' was no attribution.
+    "read" is a cue for a document's words (cues.yaml document_verbs): next to a quotation
+    and with a document for its subject only; the tagger does not read that list."""
+
+    def cues(text: str) -> list[tuple[str, str]]:
+        doc = nlp(text)
+        return [(a.cue, text[a.source_start : a.source_end]) for a in doc._.cg_attributions]
+
+    text = '"No entry after dark," the sign on the gate reads.'
+    assert ("reads", "the sign on the gate") in cues(text)
+    text = 'The letter read: "We will not accept the terms offered by the ministry."'
+    assert ("read", "The letter") in cues(text)
+    for text in (
+        'She read the report on Monday. "It is a good report," she said.',
+        'Brennan called his counterpart to read him the riot act: "I said that all '
+        'Americans would be outraged."',
+    ):
+        assert not [c for c in cues(text) if c[0].startswith("read")], text

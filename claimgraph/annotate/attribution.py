@@ -20,7 +20,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -63,13 +63,15 @@ class Cues:
     clause_verbs: frozenset[str]
     speech_verbs: frozenset[str]
     cognition_verbs: frozenset[str]
-    quotation_verbs: frozenset[str]
+    quotation_verbs: frozenset[str]  # (with document_verbs: cues only next to a quotation)
     infinitive_verbs: frozenset[str]
     phrasal: dict[str, frozenset[str]]
     relay_verbs: frozenset[str]
     object_verbs: dict[str, tuple[str, ...]]
     source_phrases: tuple[tuple[str, ...], ...]
     discourse_markers: frozenset[str] = frozenset()  # "that said": no source speaks
+    # "the motion reads": verb -> the nouns besides documents' that may be its subject
+    document_verbs: dict[str, frozenset[str]] = field(default_factory=dict)
     any_verb: frozenset[str] = frozenset()  # every lemma above: most tokens are none of them
 
 
@@ -98,12 +100,18 @@ def load_cues() -> Cues:
         discourse_markers=frozenset(
             " ".join(str(p).lower().split()) for p in data.get("discourse_markers") or []
         ),
+        document_verbs={
+            str(k).lower(): frozenset(str(w).lower() for w in v or [])
+            for k, v in (data.get("document_verbs") or {}).items()
+        },
     )
     return replace(
         cues,
+        quotation_verbs=cues.quotation_verbs | frozenset(cues.document_verbs),
         any_verb=cues.clause_verbs
         | cues.relay_verbs
         | cues.quotation_verbs
+        | frozenset(cues.document_verbs)
         | frozenset(cues.object_verbs)
         | frozenset(cues.phrasal),
     )
@@ -262,12 +270,27 @@ def _is_cue_verb(token: Token, cues: Cues) -> bool:
         return False
     if lemma in cues.phrasal:
         return any(c.dep_ == "prt" and c.lower_ in cues.phrasal[lemma] for c in token.children)
+    if lemma in cues.document_verbs:
+        return _document_subject(token, cues.document_verbs[lemma])
     return (
         lemma in cues.clause_verbs
         or lemma in cues.relay_verbs
         or lemma in cues.quotation_verbs
         or lemma in cues.object_verbs
     )
+
+
+def _document_subject(verb: Token, nouns: frozenset[str]) -> bool:
+    """Whether a verb of a document's words ("reads") has a document for its subject ("the
+    network's motion to dismiss", "the letter"), not a person ("she read the report")."""
+    from claimgraph.annotate.sourcing import source_vocabulary
+
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.pos_ != "NOUN":
+        return False
+    vocab = source_vocabulary()
+    lemma = subject.lemma_.lower()
+    return lemma in nouns or lemma in vocab.document_nouns or lemma in vocab.filed_documents
 
 
 def _cue_span(token: Token) -> tuple[int, int]:
