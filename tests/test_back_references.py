@@ -345,6 +345,23 @@ def test_the_newspaper_is_the_paper_named_before_though_its_name_says_no_news(nl
         assert _speakers(nlp, text)["The newspaper"] == paper
 
 
+def test_a_hyphenated_given_name_and_an_abbreviated_title_are_read_as_such(nlp) -> None:
+    """User check of records 3400-3439: "President Moon Jae-in said" had no speaker (the
+    parse makes "in" the subject) and "Moon" was "Moon Jae"; "A.G. Jeff Sessions" kept the
+    title in his name. "Obama-era" stays no name."""
+    text = (
+        "South Korean President Moon Jae-in said on Tuesday that talks would resume. Moon "
+        'told reporters that "the door is open."'
+    )
+    assert set(_speakers(nlp, text).values()) == {"Moon Jae-in"}
+    text = "Why is A.G. Jeff Sessions asking the Inspector General to investigate?"
+    assert _speakers(nlp, text) == {"A.G. Jeff Sessions": "Jeff Sessions"}
+    from claimgraph.annotate.entities import hyphen_tail
+
+    text = "Senator Mark Warner-era rules"
+    assert hyphen_tail(text, text.index("-")) == text.index("-")
+
+
 def test_a_cue_coordinated_inside_a_reported_clause_is_the_reporters(nlp) -> None:
     """'X said that A were ..., and reiterated ...': X reiterated, not A."""
     text = (

@@ -291,6 +291,26 @@ def _strip_question_word(ent: Span, text: str, start: int) -> tuple[str, int]:
     return text[offset:], start + offset
 
 
+def _strip_abbreviated_title(ent: Span, text: str, start: int) -> tuple[str, int]:
+    """An abbreviated title the recogniser took into a person's name ("A.G. Jeff Sessions"):
+    outside the name, where a title before it is read as the person's role."""
+    words = text.split()
+    if ent.label_ != "PERSON" or len(words) < 3:
+        return text, start
+    if words[0].casefold().rstrip(".") not in _title_abbreviations():
+        return text, start
+    offset = text.index(words[1], len(words[0]))
+    return text[offset:], start + offset
+
+
+@derived
+def _title_abbreviations() -> frozenset[str]:
+    return frozenset(
+        str(w).casefold().rstrip(".")
+        for w in load_vocabulary("roles").get("title_abbreviations", [])
+    )
+
+
 def _strip_leading_description(doc: Doc, ent, text: str, start: int) -> tuple[str, int]:
     """A common noun the recogniser took into a name: "Scholars Olivier Blanchard",
     "Commentator Harlan Hill", and the portfolio of "Secretary of Agriculture Sonny Perdue"."""
@@ -340,6 +360,30 @@ def _first_names() -> frozenset[str]:
 
 
 _GLUED_GIVEN = re.compile(r"[\u2014\u2013\"\u201c\u201d]([A-Z][a-z]+)$")
+
+
+# The second syllable of a hyphenated given name ("Moon Jae-in", "Park Geun-hye"), which the
+# tokenizer splits off and the recogniser leaves out; not an English suffix ("Trump-era").
+_HYPHEN_TAIL = re.compile(r"-([a-z]{1,3})(?![\w-])")
+_NOT_NAME_TAILS = frozenset({"era", "led", "run", "ism", "ite", "ish", "ian", "ist"})
+
+
+def hyphen_tail(text: str, end: int) -> int:
+    """Where a name ending at ``end`` really ends: past a short hyphenated syllable glued to
+    it ("Moon Jae" + "-in"), else ``end``."""
+    tail = _HYPHEN_TAIL.match(text, end)
+    if tail is None or tail.group(1) in _NOT_NAME_TAILS:
+        return end
+    return tail.end()
+
+
+def _with_hyphen_tail(doc: Doc, text: str, start: int) -> str:
+    """A person's name of two words or more with the hyphenated syllable the recogniser cut
+    off ("Moon Jae-in" recognised as "Moon Jae")."""
+    if len(text.split()) < 2:
+        return text
+    end = hyphen_tail(doc_text(doc), start + len(text))
+    return doc_text(doc)[start:end]
 
 
 def _with_given_name(doc: Doc, ent: Span, text: str, start: int) -> tuple[str, int]:
@@ -1045,12 +1089,14 @@ class EntityResolver:
             text = _before_caption(doc, text, start)
             text, start = _strip_question_word(ent, text, start)
             text, start = _strip_leading_description(doc, ent, text, start)
+            text, start = _strip_abbreviated_title(ent, text, start)
             text, start = _strip_leading_verb(doc, ent, text, start, self.dictionary)
             text = _before_headline_verb(doc, ent, text, start, self.dictionary)
             text = _cut_glued(doc, ent.label_, text.rstrip())
             text, start = _strip_symbols(text, start)
             if ent.label_ == "PERSON":
                 text, start = _with_given_name(doc, ent, text, start)
+                text = _with_hyphen_tail(doc, text, start)
             ticker = _TICKER.search(text)
             if ticker and _QUOTE_CHANGE.match(doc_text(doc), start + len(text)):
                 # "Merck's MRK, +1.79%", "NBC CMCSA, +1.46% affiliate": a market-data widget's

@@ -974,7 +974,10 @@ def _reads_as_role(doc: Doc, start: int, end: int) -> bool:
         for t in words
     ):
         return False
-    return any(t.pos_ == "NOUN" or t.lower_ in vocab.role_nouns for t in words)
+    return any(
+        t.pos_ == "NOUN" or t.lower_ in vocab.role_nouns or t.lower_.rstrip(".") in vocab.title_roles
+        for t in words
+    )
 
 
 def _titled_name(doc: Doc, mentions: list[Mention], head: Token) -> Speaker | None:
@@ -3224,6 +3227,17 @@ def _source_root(doc: Doc, relation: Relation) -> Token:
         and not start <= root.head.idx < end
     ):
         root = doc[root.i + 1]
+    # "President Moon Jae-in said": the parse makes the syllable after the hyphen the subject
+    if (
+        root.i >= 2
+        and root.text.islower()
+        and doc[root.i - 1].text == "-"
+        and not doc[root.i - 1].whitespace_
+        and not doc[root.i - 2].whitespace_
+        and doc[root.i - 2].pos_ == "PROPN"
+        and start <= doc[root.i - 2].idx
+    ):
+        root = doc[root.i - 2]
     return root
 
 
