@@ -975,7 +975,9 @@ def _reads_as_role(doc: Doc, start: int, end: int) -> bool:
     ):
         return False
     return any(
-        t.pos_ == "NOUN" or t.lower_ in vocab.role_nouns or t.lower_.rstrip(".") in vocab.title_roles
+        t.pos_ == "NOUN"
+        or t.lower_ in vocab.role_nouns
+        or t.lower_.rstrip(".") in vocab.title_roles
         for t in words
     )
 
