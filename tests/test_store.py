@@ -151,7 +151,7 @@ def test_migration_9_says_what_each_attribution_reports_and_counts_statements(
         conn.exec_driver_sql("ALTER TABLE speaker_stats DROP COLUMN statements")
         conn.exec_driver_sql("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
     with Store(db) as store:  # opening migrates
-        assert store.schema_version() == SCHEMA_VERSION == 9
+        assert store.schema_version() == SCHEMA_VERSION >= 9
         before = store.query("SELECT reports FROM attributions")
         assert before and {r["reports"] for r in before} == {None}
         assert {r["statements"] for r in store.query("SELECT statements FROM speakers")} == {0}
@@ -164,6 +164,31 @@ def test_migration_9_says_what_each_attribution_reports_and_counts_statements(
         assert counted == stated
         details = store.query("SELECT reports FROM attribution_details WHERE reports IS NOT NULL")
         assert len(details) == len(written)
+
+
+def test_migration_10_gives_acronyms_their_own_alias_keys(sample_docs, tmp_path) -> None:
+    """v10: "DCCC" had the alias key of "D.C." (doubled letters were folded), so a run merged
+    the Democratic Congressional Campaign Committee into Washington. Acronyms keep their
+    letters, and opening an older file rekeys the aliases it stores."""
+    from claimgraph.annotate.entities import alias_key
+    from claimgraph.store import schema
+
+    assert alias_key("DCCC") == "dccc" != alias_key("D.C.") == alias_key("DC")
+    assert alias_key("Hashd al-Shaabi") == alias_key("Hashd al-Sha'abi")
+    assert alias_key("HILL") == alias_key("Hill")  # a word in capitals, no acronym
+    docs = sorted(sample_docs.values(), key=lambda d: d.id)
+    db = tmp_path / "x.db"
+    with Store(db) as store:
+        store.write_documents(docs[:1], merge=merge_entity)
+        entity = store.query("SELECT id FROM entities LIMIT 1")[0]["id"]
+    with Store(db) as store, store.engine.begin() as conn:
+        aliases = schema.entity_aliases
+        conn.execute(aliases.insert().values(entity_id=entity, alias="DCCC", alias_key="dc"))
+        conn.exec_driver_sql("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+    with Store(db) as store:  # opening migrates
+        assert store.schema_version() == SCHEMA_VERSION >= 10
+        rows = store.query("SELECT alias_key FROM entity_aliases WHERE alias = 'DCCC'")
+        assert rows == [{"alias_key": "dccc"}]
 
 
 def test_migration_7_lists_every_speaker_and_keeps_the_list_on_write(sample_docs, tmp_path):

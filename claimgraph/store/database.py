@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, Table, create_engine, event, func, select, text
+from sqlalchemy import Engine, Table, bindparam, create_engine, event, func, select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -422,6 +422,27 @@ def _migration_9(conn: Connection) -> None:
     )
 
 
+def _migration_10(conn: Connection) -> None:
+    """Acronyms keep their doubled letters in alias keys ("DCCC" had the key of "D.C." and
+    joined Washington's entity): every stored alias gets the key claimgraph computes now, so a
+    later run finds it. Entities merged that way stay merged until their documents are
+    analysed again."""
+    t = s.entity_aliases
+    rows = conn.execute(select(t.c.entity_id, t.c.alias, t.c.alias_key)).all()
+    changed = [
+        {"e": entity_id, "a": alias, "k": alias_key(alias)}
+        for entity_id, alias, key in rows
+        if alias_key(alias) != key
+    ]
+    if changed:
+        conn.execute(
+            t.update()
+            .where(t.c.entity_id == bindparam("e"), t.c.alias == bindparam("a"))
+            .values(alias_key=bindparam("k")),
+            changed,
+        )
+
+
 MIGRATIONS = {
     1: _migration_1,
     2: _migration_2,
@@ -432,6 +453,7 @@ MIGRATIONS = {
     7: _migration_7,
     8: _migration_8,
     9: _migration_9,
+    10: _migration_10,
 }
 assert max(MIGRATIONS) == s.SCHEMA_VERSION
 
