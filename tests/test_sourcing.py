@@ -1206,3 +1206,18 @@ def test_an_outlet_written_as_its_domain_is_a_speaker(nlp) -> None:
     assert [a.speaker for a in found] == ["Harbournews.com"]
     found = nlp("www.harbournews.com reported the mayor had resigned.")._.cg_attributions
     assert all(a.speaker is None for a in found)
+
+
+def test_a_recipient_is_no_medium_unless_its_name_reads_as_one(nlp) -> None:
+    """User check of records 3400-3439: "tweeted to Delta" listed the airline among the
+    outlets cited. Verbs of telling make any organisation addressed a medium ("told FNA");
+    other verbs' addressees are recipients, media only by name (outlets.yaml)."""
+
+    def via(text: str) -> list[list[str]]:
+        return [a.via for a in nlp(text)._.cg_attributions]
+
+    assert via('Gov. Ralph Northam tweeted to Delta that "you are welcome here any time."') == [[]]
+    assert via("A senior commander told FNA that the offensive would resume.") == [
+        ["Fars News Agency"]
+    ]
+    assert via("The minister said to Reuters that the talks had failed.") == [["Reuters"]]

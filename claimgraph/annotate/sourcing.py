@@ -82,6 +82,7 @@ class SourceVocabulary:
     outlet_nouns: frozenset[str]
     known_outlets: frozenset[str]
     exchange_nouns: frozenset[str]
+    addressing_verbs: frozenset[str]  # "told X": X the medium
     document_nouns: frozenset[str]
     title_roles: dict[str, str]
     role_synonyms: dict[str, frozenset[str]]
@@ -121,6 +122,7 @@ def source_vocabulary() -> SourceVocabulary:
         outlet_nouns=_words("outlets", "nouns"),
         known_outlets=frozenset(normalise_text(w) for w in _words("outlets", "known")),
         exchange_nouns=_words("outlets", "exchange_nouns"),
+        addressing_verbs=_words("outlets", "addressing_verbs"),
         # What a source may be by its document or utterance: "the report", "the tweet said",
         # "Drudge Report's headline paints ..." (cues.yaml and source_nouns.yaml).
         document_nouns=_words("cues", "document_nouns") | _words("source_nouns", "speech_nouns"),
@@ -2975,8 +2977,12 @@ def _exchange_channel(doc: Doc, mentions: list[Mention], cue_token: Token) -> st
 
 
 def _channel(doc: Doc, mentions: list[Mention], relation: Relation) -> str | None:
+    """The medium a statement went through: whom it was told to, or the outlet of an
+    interview. Only verbs of telling make any organisation addressed a medium ("told FNA");
+    "tweeted to Delta" names a recipient (outlets.yaml `addressing_verbs`)."""
     if relation.channel_root is not None:
-        outlet = outlet_of(doc, mentions, doc[relation.channel_root], addressed=True)
+        telling = doc[relation.cue_token].lemma_.lower() in source_vocabulary().addressing_verbs
+        outlet = outlet_of(doc, mentions, doc[relation.channel_root], addressed=telling)
         if outlet is not None:
             return outlet
     return _exchange_channel(doc, mentions, doc[relation.cue_token])
