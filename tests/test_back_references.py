@@ -362,6 +362,18 @@ def test_a_hyphenated_given_name_and_an_abbreviated_title_are_read_as_such(nlp) 
     assert hyphen_tail(text, text.index("-")) == text.index("-")
 
 
+def test_a_family_name_written_first_alone_is_the_one_named_most(nlp) -> None:
+    """User check of records 3400-3439: "Kim" alone stayed apart from Kim Jong Un in articles
+    that also name Kim Jong Il and Kim Yo Jong. A first word several people share is the one
+    the article names at least three times and twice as often as any other."""
+    text = (
+        "North Korean leader Kim Jong Un met envoys on Monday. Kim Jong Un said the talks were "
+        "useful. His sister Kim Yo Jong attended. Kim Jong Un later wrote in the guest book "
+        "that peace would come. Kim said in a statement that the North was ready to talk."
+    )
+    assert _speakers(nlp, text)["Kim"] == "Kim Jong Un"
+
+
 def test_a_cue_coordinated_inside_a_reported_clause_is_the_reporters(nlp) -> None:
     """'X said that A were ..., and reiterated ...': X reiterated, not A."""
     text = (

@@ -832,6 +832,13 @@ def resolve_mentions(
         by_surname = full_names.get(tuple(_surname_key(w) for w in words))
         if len(roots) > 1 and label == "PERSON" and by_surname:  # not a shared first name
             roots = _one_of_namesakes(spans, uf, roots, text, i)
+        elif len(roots) > 1 and label == "PERSON" and len(words) == 1:
+            # "Kim" beside Kim Jong Un, Kim Jong Il and Kim Yo Jong (a family name written
+            # first): the one the article names far more often, if one is
+            sizes = Counter(uf.find(j) for j in range(n))
+            ranked = sorted(roots, key=lambda r: sizes[r], reverse=True)
+            top, second = sizes[ranked[0]], sizes[ranked[1]]
+            roots = {ranked[0]} if top >= 3 and top >= 2 * second else roots
         if len(roots) == 1:
             uf.union(next(iter(roots)), i)
 
