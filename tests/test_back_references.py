@@ -374,6 +374,19 @@ def test_a_family_name_written_first_alone_is_the_one_named_most(nlp) -> None:
     assert _speakers(nlp, text)["Kim"] == "Kim Jong Un"
 
 
+def test_the_north_is_a_place_and_never_he(nlp) -> None:
+    """User check of records 3400-3439: "the North" (a place the recogniser labels LOC) was
+    read as a person, so "his criticism", "he could convince" went to "North". A place
+    after "the" is no person; a surname the recogniser took for a place still is one."""
+    text = (
+        "North Korea remains burdened by sanctions. Like many others, the North doesn't "
+        "really know what to make of Trump. If anyone can sell it, it's Trump. Drawing on "
+        "his reputation as a deal-maker, he could convince his party that he drove a hard "
+        "bargain."
+    )
+    assert "North" not in _speakers(nlp, text).values()
+
+
 def test_a_cue_coordinated_inside_a_reported_clause_is_the_reporters(nlp) -> None:
     """'X said that A were ..., and reiterated ...': X reiterated, not A."""
     text = (

@@ -423,6 +423,15 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             and not _capitalised_inside(token)
         ):
             return None  # "Overwhelmed with fear, ...", "Press reports that ...": a word
+        if (
+            len(chain) == 1
+            and mention is not None
+            and mention.label in ("LOC", "FAC")
+            and token.i > 0
+            and doc[token.i - 1].lower_ == "the"
+        ):
+            return None  # "the North doesn't really know ...": a place, no person (a surname
+            # the recogniser took for a place takes no "the": "Huelskamp told")
         if token.lower_ in org_head_words() | _INSTITUTION_WORDS | _ORGANISATION_ENDINGS:
             whole = _organisation_name(doc, mentions, token, chain)
             if whole.start < chain[0].idx or whole.end > token.idx + len(token):
