@@ -387,6 +387,20 @@ def test_the_north_is_a_place_and_never_he(nlp) -> None:
     assert "North" not in _speakers(nlp, text).values()
 
 
+def test_a_title_in_a_taunt_is_no_title(nlp) -> None:
+    """User check of records 3400-3439: "the retired general" went to "Jackass", titled
+    only in a quoted taunt ("because of General Jackass?"). A person named only inside a
+    quotation gives a description no antecedent; "Superintendent" is a title, no name."""
+    text = (
+        'Trump replaced Reince Priebus with John Kelly last July. "Does the president want to '
+        'lose everyone because of General Jackass?" Scaramucci asked. The retired general said '
+        'in a statement that "order matters."'
+    )
+    assert _speakers(nlp, text)["The retired general"] != "Jackass"
+    text = 'After the walkout, Superintendent Robert Fraser said "the students were amazing."'
+    assert _speakers(nlp, text)["Superintendent Robert Fraser"] == "Robert Fraser"
+
+
 def test_a_cue_coordinated_inside_a_reported_clause_is_the_reporters(nlp) -> None:
     """'X said that A were ..., and reiterated ...': X reiterated, not A."""
     text = (

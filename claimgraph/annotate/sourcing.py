@@ -3350,6 +3350,8 @@ def _entity_antecedent(
         if alias_key(named.name) in _diseases() or _event_or_programme(named.name):
             continue  # "the company said" is no "COVID-19" the recogniser called an organisation
         if named.label == "PERSON" and person_role:  # a title holds anywhere in the article
+            if _in_quotation(quotes or [], mention.start):
+                continue  # ("because of General Jackass?" Scaramucci asked: a taunt, no title)
             fits = vocab.role_synonyms.get(head, frozenset({head}))
             title = _fitting_title(titles, named.identity, fits, vocab, qualifiers, marks)
             if named.identity in foreign:  # ("the president" is no "Ukrainian President")
