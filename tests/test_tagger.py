@@ -373,3 +373,73 @@ def test_content_pieces_split_by_a_no_break_space_are_one_content() -> None:
     first = (text.index("new"), text.index(","))
     second = (text.index("more"), text.index("."))
     assert merge_touching(text, [first, second]) == [(first[0], second[1])]
+
+
+def test_viterbi_keeps_adjacent_spans_apart_and_never_opens_one_with_i() -> None:
+    """Scores written for this test (one kind). Token by token (``decode_probs``) a B that
+    only just beats I runs two spans into one, and an I after O opens a span; the CRF's best
+    path splits at the B and turns the stray I into the B its constraints demand."""
+    import torch
+
+    from claimgraph.annotate.tagger import FORBIDDEN, decode_probs, viterbi
+
+    probs = [
+        [0.05, 0.9, 0.05],  # B
+        [0.1, 0.1, 0.8],  # I
+        [0.1, 0.1, 0.8],  # I
+        [0.15, 0.45, 0.4],  # B, by a little
+        [0.1, 0.1, 0.8],  # I
+        [0.8, 0.1, 0.1],  # O
+        [0.3, 0.3, 0.4],  # I after O
+        [0.1, 0.1, 0.8],  # I
+    ]
+    assert list(decode_probs(probs)) == [(0, 5), (6, 8)]
+    scores = torch.tensor(probs).log()[None, :, None, :]  # (batch, tokens, kinds, 3)
+    free = torch.zeros(1, 3, 3)
+    free[0, 0, 2] = FORBIDDEN  # O -> I, as crf_scores adds it
+    start = torch.tensor([[0.0, 0.0, FORBIDDEN]])
+    tags = viterbi(scores, torch.tensor([len(probs)]), free, start, torch.zeros(1, 3))
+    assert tags[0, :, 0].tolist() == [1, 2, 2, 1, 2, 0, 1, 2]
+    assert list(decode_bio(tags[0, :, 0].tolist())) == [(0, 3), (3, 5), (6, 8)]
+    # Padding past a sequence's length never changes the path of the tokens before it.
+    padded = torch.cat([scores, torch.zeros(1, 3, 1, 3)], 1)
+    again = viterbi(padded, torch.tensor([len(probs)]), free, start, torch.zeros(1, 3))
+    assert again[0, : len(probs), 0].tolist() == tags[0, :, 0].tolist()
+
+
+def test_a_crf_tagger_decodes_with_its_learned_transitions(tagger, tmp_path) -> None:
+    """A config with ``crf`` loads the transitions from model.safetensors and decodes with
+    Viterbi: head scores that favour I at every token and a transition that forbids I -> I
+    give two-token spans (B I B I ...), where per-token decoding gives one span per line;
+    the O -> I constraint holds whatever the stored transitions say."""
+    import json
+
+    import torch
+    from safetensors.torch import save_file
+
+    from claimgraph.annotate.tagger import build_model
+
+    config = {**tagger.config, "crf": True}
+    model = build_model(config)
+    linear = model.head[1]
+    with torch.no_grad():
+        linear.weight.zero_()
+        linear.bias.copy_(torch.tensor([0.0, 0.0, 1.0] * 3))
+        model.crf_transitions.zero_()
+        model.crf_transitions[:, 2, 2] = -5.0  # I -> I
+        model.crf_transitions[:, 0, 2] = 5.0  # O -> I: stored, yet still forbidden
+    save_file(
+        {k: v.contiguous() for k, v in model.state_dict().items()}, tmp_path / "model.safetensors"
+    )
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    loaded = AttributionTagger.load(tmp_path)
+    assert loaded.model.crf_transitions[0, 2, 2].item() == -5.0
+    doc = load_nlp(stages=())(TEXT)
+    (spans,) = loaded.predict([doc])
+    words = [t for t in doc if not t.is_space]
+    assert len(spans["Content"]) >= len(words) // 2 - 3
+    assert all(len(TEXT[a:b].split()) <= 2 for a, b in spans["Content"])
+    config.pop("crf")
+    plain = AttributionTagger(tmp_path, loaded.model, config)
+    (per_token,) = plain.predict([doc])
+    assert len(per_token["Content"]) == 3  # one span a line

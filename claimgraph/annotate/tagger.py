@@ -5,7 +5,10 @@ articles; on unseen news they miss about half of what PolNeAR's annotators marke
 reads what spaCy already computed for every token — the tok2vec vectors (``doc.tensor``), the
 tag, dependency, entity and head, whether the lemma is a cue of ``cues.yaml`` and whether the
 token sits inside a quotation — and a 2-layer BiLSTM with one O/B/I head per span kind, so a
-token can be at once in a content and in the source or cue of another relation. It costs a few
+token can be at once in a content and in the source or cue of another relation. Taggers trained
+with a linear-chain CRF per kind (``train_attribution.py --crf``, config ``"crf": true``; not
+the shipped one) are decoded with Viterbi (``viterbi``), others token by token
+(``decode_probs``). It costs a few
 milliseconds a document on top of the parse. ``scripts/train_attribution.py`` trains it on
 PolNeAR train; ``relations_from`` pairs its spans into relations (cue + nearest source + the
 content next to it or around it).
@@ -408,7 +411,7 @@ def build_model(config: dict):
     """The network: embeddings of the categorical features, the tok2vec vector and flags,
     projected and read by a 2-layer BiLSTM; one 3-way (O/B/I) head per span kind. With
     ``boundaries`` in the config, also the dependencies of the phrases opening and closing at
-    each token (``phrase_edges``)."""
+    each token (``phrase_edges``). With ``crf``, learned O/B/I transitions per kind as well."""
     torch = _torch()
     nn = torch.nn
     sizes = config["sizes"]
@@ -436,6 +439,11 @@ def build_model(config: dict):
                 dropout=0.2,
             )
             self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(2 * hidden, len(KINDS) * 3))
+            if config.get("crf"):
+                # One linear-chain CRF per kind over the head's scores (``viterbi``).
+                self.crf_transitions = nn.Parameter(torch.zeros(len(KINDS), 3, 3))
+                self.crf_start = nn.Parameter(torch.zeros(len(KINDS), 3))
+                self.crf_end = nn.Parameter(torch.zeros(len(KINDS), 3))
 
         def forward(self, vectors, ids, flags, lengths):
             parts = [
@@ -594,7 +602,13 @@ class AttributionTagger:
                 vectors, ids, flags, lengths = batch_tensors(
                     [(features[i], a, b) for i, a, b in chunk]
                 )
-                best = self.model(vectors, ids, flags, lengths).softmax(-1)
+                scores = self.model(vectors, ids, flags, lengths)
+                if self.config.get("crf"):
+                    # One-hot rows of the Viterbi path: decode_probs reads them as B/I/O.
+                    tags = viterbi(scores, lengths, *crf_scores(self.model))
+                    best = torch.nn.functional.one_hot(tags, 3).float()
+                else:
+                    best = scores.softmax(-1)
                 for row, (i, a, b) in enumerate(chunk):
                     rows = best[row, : b - a].tolist()
                     for t, value in enumerate(rows):
@@ -612,6 +626,49 @@ class AttributionTagger:
 
 
 _OUTSIDE = [[1.0, 0.0, 0.0]] * len(KINDS)
+
+# O/B/I: no I after O and none at a sequence's start (a span opens with B). Applied at use,
+# never stored, so the learned transitions stay finite in fp16.
+FORBIDDEN = -1e4
+
+
+def crf_scores(model):
+    """(transitions (kinds, from, to), start (kinds, 3), end (kinds, 3)) of a CRF tagger with
+    the O->I and start->I constraints added; training and decoding both read them here."""
+    torch = _torch()
+    penalty = torch.zeros(3, 3)
+    penalty[0, 2] = FORBIDDEN
+    first = torch.tensor([0.0, 0.0, FORBIDDEN])
+    return model.crf_transitions + penalty, model.crf_start + first, model.crf_end
+
+
+def viterbi(scores, lengths, transitions, start, end):
+    """(batch, tokens, kinds) best O/B/I tags of a linear-chain CRF per kind over the head's
+    ``scores`` (batch, tokens, kinds, 3); positions past a sequence's length are padding.
+
+    Why: decoding each token alone (``decode_probs``) puts span edges where one token's
+    probability tips over, and can run two adjacent spans into one; the CRF scores whole tag
+    sequences, so an edge is where the sequence is likeliest to turn."""
+    torch = _torch()
+    batch, width, kinds, _ = scores.shape
+    emit = scores.permute(0, 2, 1, 3).reshape(batch * kinds, width, 3)
+    trans = transitions.unsqueeze(0).expand(batch, -1, -1, -1).reshape(batch * kinds, 3, 3)
+    score = start.repeat(batch, 1) + emit[:, 0]
+    alive = (torch.arange(width)[None, :] < lengths[:, None]).repeat_interleave(kinds, 0)
+    keep = torch.arange(3).expand(batch * kinds, 3)
+    pointers = []
+    for t in range(1, width):
+        best, back = (score[:, :, None] + trans + emit[:, t, None, :]).max(1)
+        step = alive[:, t, None]
+        score = torch.where(step, best, score)
+        pointers.append(torch.where(step, back, keep))
+    last = (score + end.repeat(batch, 1)).argmax(1)
+    tags = [last]
+    for back in reversed(pointers):
+        last = back.gather(1, last[:, None]).squeeze(1)
+        tags.append(last)
+    path = torch.stack(tags[::-1], 1)  # (batch * kinds, width)
+    return path.view(batch, kinds, width).permute(0, 2, 1)
 
 
 def decode_probs(probs: Sequence[Sequence[float]], split: float = 0.5) -> Iterator[tuple[int, int]]:
