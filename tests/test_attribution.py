@@ -569,6 +569,11 @@ def test_a_document_reads_its_words_and_a_person_who_reads_says_nothing(nlp) -> 
     assert ("reads", "the sign on the gate") in cues(text)
     text = 'The letter read: "We will not accept the terms offered by the ministry."'
     assert ("read", "The letter") in cues(text)
+    # h20r's judged record 4518: "the reaction reads as a belief that ..." (the tagger's) is
+    # no saying: "read" says something only beside a quotation, where it is direct
+    from claimgraph.annotate.attribution import _saying_words
+
+    assert "read" not in _saying_words() and "say" in _saying_words()
     for text in (
         'She read the report on Monday. "It is a good report," she said.',
         'Brennan called his counterpart to read him the riot act: "I said that all '

@@ -1770,7 +1770,10 @@ def _saying_words() -> frozenset[str]:
     from claimgraph.annotate.sourcing import source_vocabulary
 
     cues = load_cues()
-    verbs = cues.clause_verbs | cues.relay_verbs | cues.quotation_verbs | frozenset(cues.phrasal)
+    # (a document's "reads" says something only beside a quotation, a direct relation: "the
+    # reaction reads as a belief that ..." the tagger finds is no saying)
+    quoting = cues.quotation_verbs - frozenset(cues.document_verbs)
+    verbs = cues.clause_verbs | cues.relay_verbs | quoting | frozenset(cues.phrasal)
     return verbs | source_vocabulary().document_nouns
 
 

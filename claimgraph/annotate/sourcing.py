@@ -430,8 +430,11 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             and token.i > 0
             and doc[token.i - 1].lower_ == "the"
         ):
-            return None  # "the North doesn't really know ...": a place, no person (a surname
-            # the recogniser took for a place takes no "the": "Huelskamp told")
+            # "the North doesn't really know ...", "the West believes": a place that speaks,
+            # never a person "he" refers to (a surname the recogniser took for a place takes
+            # no "the": "Huelskamp told")
+            named = _named(doc, mention)
+            return Named(named.name, named.key, mention.label, named.start, named.end)
         if token.lower_ in org_head_words() | _INSTITUTION_WORDS | _ORGANISATION_ENDINGS:
             whole = _organisation_name(doc, mentions, token, chain)
             if whole.start < chain[0].idx or whole.end > token.idx + len(token):
