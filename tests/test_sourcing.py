@@ -1221,3 +1221,23 @@ def test_a_recipient_is_no_medium_unless_its_name_reads_as_one(nlp) -> None:
         ["Fars News Agency"]
     ]
     assert via("The minister said to Reuters that the talks had failed.") == [["Reuters"]]
+
+
+def test_a_place_after_a_title_or_a_state_beside_a_name_is_no_speaker(nlp) -> None:
+    """User check of records 2200-2239: "The mayor of Saint-Denis said" gave the town as
+    speaker (a place read as the person the title names), and "said Rep. Trent Franks,
+    Arizona Republican and member of ..." gave a second speaker "Republican"."""
+
+    def speakers(text: str) -> list[str | None]:
+        return [a.speaker for a in nlp(text)._.cg_attributions]
+
+    text = (
+        "Amine Guizani, who witnessed the raid, told French media. The mayor of Saint-Denis "
+        "said public transport was closed and schools would stay shut."
+    )
+    assert "Saint-Denis" not in speakers(text)
+    text = (
+        "\u201cI think Mr. Trump would be hard to elect,\u201d said Rep. Trent Franks, Arizona "
+        "Republican and member of the conservative Freedom Caucus."
+    )
+    assert speakers(text) == ["Trent Franks"]

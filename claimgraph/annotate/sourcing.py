@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from claimgraph.annotate.attribution import Relation
 
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+# Words before a place's name that no person's name follows ("the North", "mayor of X").
+_BEFORE_PLACES = frozenset({"the", "of", "in", "from", "at", "near"})
 # Possessives too: "his assertion that ...", "its statement" name their speaker the same way.
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "i", "his", "hers"})
 _GROUP_PRONOUNS = frozenset({"they", "them", "we", "their"})
@@ -424,15 +426,14 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         ):
             return None  # "Overwhelmed with fear, ...", "Press reports that ...": a word
         if (
-            len(chain) == 1
-            and mention is not None
+            mention is not None
             and mention.label in ("LOC", "FAC")
-            and token.i > 0
-            and doc[token.i - 1].lower_ == "the"
+            and chain[0].i > 0
+            and doc[chain[0].i - 1].lower_ in _BEFORE_PLACES
         ):
             # "the North doesn't really know ...", "the West believes": a place that speaks,
-            # never a person "he" refers to (a surname the recogniser took for a place takes
-            # no "the": "Huelskamp told")
+            # never a person "he" refers to, nor "the mayor of Saint-Denis" (a surname the
+            # recogniser took for a place takes no "the" nor "of": "Huelskamp told")
             named = _named(doc, mention)
             return Named(named.name, named.key, mention.label, named.start, named.end)
         if token.lower_ in org_head_words() | _INSTITUTION_WORDS | _ORGANISATION_ENDINGS:
@@ -1546,12 +1547,17 @@ def _with_chamber(token: Token, named: Named) -> Named:
 def _member_beside_name(head: Token, conjunct: Token) -> bool:
     """ "said the panel's top Republican, Rep. Doug Collins": the parse may join the name to
     the description with a comma as if two people spoke; a member of a party or people
-    described with "the" or an owner, put beside a name with no "and", is that person."""
+    described with "the", an owner or a state ("Arizona Republican"), put beside a name with
+    no "and", is that person."""
     if conjunct.ent_type_ != "NORP" or conjunct.tag_ not in ("NNP", "NN"):
         return False
     if conjunct.lower_.endswith("s") or any(c.dep_ == "cc" for c in head.children):
         return False
-    return any(c.dep_ in ("det", "poss") for c in conjunct.children)
+    # ("Rep. Trent Franks, Arizona Republican and member of ...": the member for a state)
+    return any(
+        c.dep_ in ("det", "poss") or c.dep_ == "compound" and c.ent_type_ == "GPE"
+        for c in conjunct.children
+    )
 
 
 def _person_description(head: Token) -> bool:
