@@ -1241,3 +1241,13 @@ def test_a_place_after_a_title_or_a_state_beside_a_name_is_no_speaker(nlp) -> No
         "Republican and member of the conservative Freedom Caucus."
     )
     assert speakers(text) == ["Trent Franks"]
+
+
+def test_a_tv_channel_named_by_its_number_is_that_channel(nlp) -> None:
+    """User check of records 3400-3439: "the U.K.'s Channel 4 reported" gave the speaker
+    "Channel", the recogniser having named nothing there."""
+    text = (
+        "This is not like what happened when the U.K.\u2019s Channel 4 reported in September "
+        "that \u201cpotentially deadly bomb ingredients\u201d were sold online."
+    )
+    assert [a.speaker for a in nlp(text)._.cg_attributions] == ["Channel 4"]

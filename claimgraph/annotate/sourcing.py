@@ -414,6 +414,16 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         cut = _person_cut_off(doc, mentions, chain)
         if cut is not None:
             return cut
+        after = doc[chain[-1].i + 1] if chain[-1].i + 1 < len(doc) else None
+        if (
+            after is not None
+            and after.like_num
+            and chain[-1].whitespace_
+            and chain[-1].lower_ in source_vocabulary().outlet_name_words
+        ):
+            # "the U.K.'s Channel 4 reported", "Fox 5": a channel's number is its name's
+            start, end = chain[0].idx, after.idx + len(after)
+            return Named(_clean(doc[chain[0].i : after.i + 1].text), None, "ORG", start, end)
         if any(t.lower_ in ("and", "&") for t in chain):  # an organisation's name, whole
             start, end = chain[0].idx, chain[-1].idx + len(chain[-1])
             name = _clean(doc[chain[0].i : chain[-1].i + 1].text)
