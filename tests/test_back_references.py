@@ -404,6 +404,25 @@ def test_a_title_in_a_taunt_is_no_title(nlp) -> None:
     assert _speakers(nlp, text)["Superintendent Robert Fraser"] == "Robert Fraser"
 
 
+def test_a_description_of_nobody_in_particular_is_no_antecedent(nlp) -> None:
+    """User check of records 2200-2239: in a rally transcript "Only a stupid person would say
+    it doesn't work" became the speaker of five later "she", "he" and "the candidate". A
+    description of nobody in particular ("only", "any", "no one" ...) is no antecedent; an
+    indefinite one still is ("A woman in Limon reported ... She claims")."""
+    text = (
+        "\"It works, okay? Only a stupid person would say it doesn't work,\" the candidate "
+        'told the rally.\n\nThe crowd cheered. "She knew, and a lot of other people knew too," '
+        "he said.\n\nA woman in Limon reported that a man followed her. She claims he was armed."
+    )
+    found = {
+        text[a.source_start : a.source_end]: a.speaker_description
+        for a in nlp(text)._.cg_attributions
+    }
+    assert found["the candidate"] == "the candidate"
+    assert found["he"] != "Only a stupid person"
+    assert found["She"] == "A woman in Limon"
+
+
 def test_a_cue_coordinated_inside_a_reported_clause_is_the_reporters(nlp) -> None:
     """'X said that A were ..., and reiterated ...': X reiterated, not A."""
     text = (

@@ -2319,9 +2319,20 @@ class _Resolved:
     cue_lemma: str | None = None
 
 
+# First words of a description of nobody in particular ("Only a stupid person would say"):
+# no later "he" or "she" refers back to it.
+_GENERIC_OPENINGS = frozenset(
+    {"only", "any", "anyone", "anybody", "no", "nobody", "every", "everyone", "whoever"}
+)
+
+
 def _compatible(kind: str, speaker: Speaker) -> bool:
     if kind == "person":
         if speaker.plural or speaker.label not in (None, "PERSON") or speaker.outlet:
+            return False
+        if speaker.name is None and (speaker.description or "").split(" ", 1)[0].casefold() in (
+            _GENERIC_OPENINGS
+        ):
             return False
         if (
             speaker.key is None
