@@ -410,7 +410,7 @@ def test_a_description_of_nobody_in_particular_is_no_antecedent(nlp) -> None:
     description of nobody in particular ("only", "any", "no one" ...) is no antecedent; an
     indefinite one still is ("A woman in Limon reported ... She claims")."""
     text = (
-        "\"It works, okay? Only a stupid person would say it doesn't work,\" the candidate "
+        '"It works, okay? Only a stupid person would say it doesn\'t work," the candidate '
         'told the rally.\n\nThe crowd cheered. "She knew, and a lot of other people knew too," '
         "he said.\n\nA woman in Limon reported that a man followed her. She claims he was armed."
     )
