@@ -423,6 +423,18 @@ def test_a_description_of_nobody_in_particular_is_no_antecedent(nlp) -> None:
     assert found["She"] == "A woman in Limon"
 
 
+def test_a_name_in_quotation_marks_is_a_name_not_words_quoted(nlp) -> None:
+    """User check of records 2200-2239: 'Opponents, including the "Legal Ivory Rights
+    Coalition," had knocked the proposal. The group ...' left "the group" unresolved (an
+    organisation inside a quotation is someone's words), and the name kept its quotation
+    mark. Marks around the name alone make no quotation of words."""
+    text = (
+        'Opponents, including the "Legal Ivory Rights Coalition," had knocked the proposal '
+        'for going too far. The group said in a statement that "the measure goes too far."'
+    )
+    assert _speakers(nlp, text)["The group"] == "Legal Ivory Rights Coalition"
+
+
 def test_a_cue_coordinated_inside_a_reported_clause_is_the_reporters(nlp) -> None:
     """'X said that A were ..., and reiterated ...': X reiterated, not A."""
     text = (

@@ -52,17 +52,24 @@ _TRANSLIT_PREFIX = re.compile(r"\b(?:al|el|ul)[-\s]+", re.IGNORECASE)
 _SUN_ARTICLE = re.compile(r"\b[AaEe](sh|th|dh|[tdrzsn])-(?=[A-Z])")
 
 
+_EDGE_QUOTES = frozenset('"\u201c\u201d\u201e\u00ab\u00bb')
+
+
 def _strip_symbols(text: str, start: int) -> tuple[str, int]:
     """A name without the emoji or symbols at its edges ("Working Families Party \U0001f43a",
     a display name copied from a social network)."""
     lead = 0
     while lead < len(text) and (
-        unicodedata.category(text[lead]) in _SYMBOL_CATEGORIES or text[lead].isspace()
+        unicodedata.category(text[lead]) in _SYMBOL_CATEGORIES
+        or text[lead].isspace()
+        or text[lead] in _EDGE_QUOTES  # ('the "Legal Ivory Rights Coalition,"')
     ):
         lead += 1
     end = len(text)
     while end > lead and (
-        unicodedata.category(text[end - 1]) in _SYMBOL_CATEGORIES or text[end - 1].isspace()
+        unicodedata.category(text[end - 1]) in _SYMBOL_CATEGORIES
+        or text[end - 1].isspace()
+        or text[end - 1] in _EDGE_QUOTES
     ):
         end -= 1
     return text[lead:end], start + lead

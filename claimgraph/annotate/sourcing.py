@@ -3394,7 +3394,7 @@ def _entity_antecedent(
             (named.label == "ORG" or outlet_noun and named.label == "WORK_OF_ART")
             and near
             and (outlet_noun or org_noun)
-            and not _in_quotation(quotes or [], mention.start)
+            and not _quoted_words(quotes or [], mention)
         ):
             outlet = is_outlet_name(named.name)
             words = set(re.findall(r"[a-z]+", named.name.lower()))
@@ -3519,6 +3519,16 @@ def _issuer(doc: Doc, mentions: list[Mention], head: str, position: int) -> Spea
 
 def _in_quotation(regions: list[tuple[int, int]], position: int) -> bool:
     return any(a <= position < b for a, b in regions)
+
+
+def _quoted_words(regions: list[tuple[int, int]], mention: Mention) -> bool:
+    """Whether a mention stands inside a quotation of someone's words, not inside quotation
+    marks around the name alone ('Opponents, including the "Legal Ivory Rights Coalition,"').
+    """
+    return any(
+        a <= mention.start < b and (mention.start - a > 2 or b - mention.end > 3)
+        for a, b in regions
+    )
 
 
 def _enclosing_speaker(relation: Relation, done: list[tuple[Relation, Speaker]]) -> Speaker | None:
