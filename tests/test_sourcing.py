@@ -1251,3 +1251,15 @@ def test_a_tv_channel_named_by_its_number_is_that_channel(nlp) -> None:
         "that \u201cpotentially deadly bomb ingredients\u201d were sold online."
     )
     assert [a.speaker for a in nlp(text)._.cg_attributions] == ["Channel 4"]
+
+
+def test_an_abbreviated_title_stands_for_the_name_after_it(nlp) -> None:
+    """User check of records 1200-1239: "The judge, Col. Tara Osborn, told jurors" gave the
+    speaker ". Col" (the parse hung "Col" on "judge" as an apposition of its own). A title
+    abbreviation, like "Mr", stands for the name after it."""
+    from claimgraph.annotate.sourcing import _mentions, _name_for
+
+    doc = nlp("The judge, Col. Tara Osborn, told jurors to prepare for a long trial.")
+    col = next(t for t in doc if t.text == "Col")
+    named = _name_for(doc, _mentions(doc), col)
+    assert named is not None and named.name == "Tara Osborn"

@@ -405,7 +405,10 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         vocab = source_vocabulary()
         if token.lower_ in vocab.role_nouns:
             return None  # a capitalised title ("Commander of X") is not a name
-        if token.lower_.rstrip(".") in vocab.honorifics and token.i + 1 < len(doc):
+        if (
+            token.lower_.rstrip(".") in vocab.honorifics
+            or token.lower_.rstrip(".") in vocab.title_roles  # "The judge, Col. Tara Osborn"
+        ) and token.i + 1 < len(doc):
             # "Mr" cut off its name by a source span: the name after it
             after = doc[token.i + 1]
             after = doc[token.i + 2] if after.text == "." and token.i + 2 < len(doc) else after
