@@ -756,3 +756,15 @@ def test_an_office_written_with_of_or_with_its_office_word_last_is_one_organisat
     assert merge_entity(org("Department of Justice"), corpus).entity_id == justice
     assert merge_entity(org("Department of State"), corpus).entity_id is None
     assert merge_entity(org("America Bank"), corpus).entity_id is None
+
+
+def test_a_company_named_with_its_s_keeps_it(nlp) -> None:
+    """User check of records 1200-1239: "Moody's estimates ..." named the speaker "Moody". An
+    organisation whose name ends in "'s" with a verb right after it keeps the "'s"; a
+    possessive before what it owns does not ("Obama's plan")."""
+    doc = nlp(
+        "Moody\u2019s estimates that cities hide their pension debts. McDonald's said "
+        "it would raise wages. Obama's plan failed."
+    )
+    assert [a.speaker for a in doc._.cg_attributions] == ["Moody's", "McDonald's"]
+    assert "Obama" in {m.text for m in doc._.cg_mentions}

@@ -304,6 +304,15 @@ def _strip_question_word(ent: Span, text: str, start: int) -> tuple[str, int]:
     return text[offset:], start + offset
 
 
+def _name_ending_in_s(doc: Doc, ent: Span) -> bool:
+    """A company named with its "'s" ("Moody's estimates", "McDonald's said"): an
+    organisation's name ending in "'s" with a finite verb right after it, so nothing it
+    owns."""
+    if ent.label_ != "ORG" or ent.end >= len(doc) or len(ent) < 2:
+        return False
+    return ent[-1].tag_ == "POS" and doc[ent.end].tag_ in ("VBZ", "VBD", "VBP", "MD")
+
+
 def _strip_abbreviated_title(ent: Span, text: str, start: int) -> tuple[str, int]:
     """An abbreviated title the recogniser took into a person's name ("A.G. Jeff Sessions"):
     outside the name, where a title before it is read as the person's role."""
@@ -920,7 +929,9 @@ def resolve_mentions(
             # Most words wins; a headline's or dateline's ALL-CAPS spelling loses ties.
             name = max(pool, key=lambda s: (len(_words(s)), not s.isupper(), len(s)))
             name = _strip_article(name, 0)[0]
-            name = _tidy_name(_POSSESSIVE.sub("", name))
+            # (an organisation's mentions lost their possessive already, but for a name that
+            # ends in one: "Moody's estimates")
+            name = _tidy_name(name if not persons else _POSSESSIVE.sub("", name))
             titled = _the_outlet(name)
             if titled is not None and any(
                 spans[i][2].startswith("The ")
@@ -1127,7 +1138,7 @@ class EntityResolver:
                 rest = text[clock[-1].end() :]
                 start += len(text) - len(rest.lstrip())
                 text = rest.strip()
-            if _POSSESSIVE.search(text):
+            if _POSSESSIVE.search(text) and not _name_ending_in_s(doc, ent):
                 text = _POSSESSIVE.sub("", text)
             text = _TRAILING_MINOR.sub("", text)
             if text.count("(") > text.count(")"):  # "Southern Poverty Law Center (SPLC"
