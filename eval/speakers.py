@@ -9,7 +9,7 @@ article's sha1 is checked so a changed file is caught rather than scored against
 
     .venv/bin/python eval/speakers.py [--data ../shared/data/news/allsides_sample5000.jsonl]
         [--gold eval/gold/news_speakers.yaml | eval/gold/news_speakers_heldout.yaml
-         | eval/gold/news_speakers_heldout2.yaml]
+         | eval/gold/news_speakers_heldout2.yaml | eval/gold/news_speakers_heldout3.yaml]
         [--attribution rules|model|hybrid] [--worst N]
         [--corpus-errors] [--pin]
 
@@ -63,6 +63,8 @@ DEFAULT_GOLD = REPO / "eval" / "gold" / "news_speakers.yaml"
 HELDOUT_GOLD = REPO / "eval" / "gold" / "news_speakers_heldout.yaml"
 # A third, annotated blind in session 18 once the second was being read for fixes
 HELDOUT2_GOLD = REPO / "eval" / "gold" / "news_speakers_heldout2.yaml"
+# A fourth, annotated blind at the end of session 18 (records 2600-2999)
+HELDOUT3_GOLD = REPO / "eval" / "gold" / "news_speakers_heldout3.yaml"
 FLOOR_KEYS = (
     "speakers_news_found_right_speaker",
     "speakers_news_attribution_recall",
@@ -525,6 +527,7 @@ def floor_prefix(gold: Path) -> str:
         DEFAULT_GOLD.resolve(): "speakers_news_",
         HELDOUT_GOLD.resolve(): "speakers_heldout_",
         HELDOUT2_GOLD.resolve(): "speakers_heldout2_",
+        HELDOUT3_GOLD.resolve(): "speakers_heldout3_",
     }
     return known.get(gold.resolve(), "")
 
