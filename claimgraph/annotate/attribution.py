@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -948,15 +947,10 @@ _TRAILING_LINKS = re.compile(r"(?:\s*(?:https?://\S+|pic\.twitter\.com/\S+))+\s*
 def _display_name(text: str, start: int, end: int) -> tuple[int, int]:
     """A post's display name without the emoji and symbols people put around it ("Working
     Families Party \U0001f43a"), which would keep the name from being recognised."""
+    from claimgraph.annotate.entities import strip_symbols
 
-    def decoration(ch: str) -> bool:
-        return ch.isspace() or unicodedata.category(ch)[0] in "SC" or ch in "\u200d\ufe0f"
-
-    while end > start and decoration(text[end - 1]):
-        end -= 1
-    while start < end and decoration(text[start]):
-        start += 1
-    return start, end
+    name, start = strip_symbols(text[start:end], start)
+    return start, start + len(name)
 
 
 def _embedded_post_relations(doc: Doc, text: str) -> list[Relation]:

@@ -55,27 +55,31 @@ _SUN_ARTICLE = re.compile(r"\b[AaEe](sh|th|dh|[tdrzsn])-(?=[A-Z])")
 _EDGE_QUOTES = frozenset('"\u201c\u201d\u201e\u00ab\u00bb')
 
 
-def _strip_symbols(text: str, start: int) -> tuple[str, int]:
+def strip_symbols(text: str, start: int) -> tuple[str, int]:
     """A name without the emoji or symbols at its edges ("Working Families Party \U0001f43a",
-    a display name copied from a social network)."""
+    a display name copied from a social network; the entity layer and the signature of an
+    embedded post both read names through it)."""
+
+    def decoration(ch: str) -> bool:
+        return (
+            unicodedata.category(ch) in _SYMBOL_CATEGORIES
+            or ch.isspace()
+            or ch in _EDGE_QUOTES  # ('the "Legal Ivory Rights Coalition,"')
+            or ch in _EMOJI_JOINERS
+        )
+
     lead = 0
-    while lead < len(text) and (
-        unicodedata.category(text[lead]) in _SYMBOL_CATEGORIES
-        or text[lead].isspace()
-        or text[lead] in _EDGE_QUOTES  # ('the "Legal Ivory Rights Coalition,"')
-    ):
+    while lead < len(text) and decoration(text[lead]):
         lead += 1
     end = len(text)
-    while end > lead and (
-        unicodedata.category(text[end - 1]) in _SYMBOL_CATEGORIES
-        or text[end - 1].isspace()
-        or text[end - 1] in _EDGE_QUOTES
-    ):
+    while end > lead and decoration(text[end - 1]):
         end -= 1
     return text[lead:end], start + lead
 
 
 _SYMBOL_CATEGORIES = frozenset({"So", "Sk", "Cs", "Co"})
+# What holds an emoji sequence together: the zero-width joiner and the variation selectors.
+_EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f")
 
 
 def _fold_sun_article(match: re.Match[str]) -> str:
@@ -1124,7 +1128,7 @@ class EntityResolver:
             text, start = _strip_leading_verb(doc, ent, text, start, self.dictionary)
             text = _before_headline_verb(doc, ent, text, start, self.dictionary)
             text = _cut_glued(doc, ent.label_, text.rstrip())
-            text, start = _strip_symbols(text, start)
+            text, start = strip_symbols(text, start)
             if ent.label_ == "PERSON":
                 text, start = _with_given_name(doc, ent, text, start)
                 text = _with_hyphen_tail(doc, text, start)
