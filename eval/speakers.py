@@ -9,7 +9,8 @@ article's sha1 is checked so a changed file is caught rather than scored against
 
     .venv/bin/python eval/speakers.py [--data ../shared/data/news/allsides_sample5000.jsonl]
         [--gold eval/gold/news_speakers.yaml | eval/gold/news_speakers_heldout.yaml
-         | eval/gold/news_speakers_heldout2.yaml | eval/gold/news_speakers_heldout3.yaml]
+         | eval/gold/news_speakers_heldout2.yaml | eval/gold/news_speakers_heldout3.yaml
+         | eval/gold/news_speakers_heldout4.yaml]
         [--attribution rules|model|hybrid] [--worst N]
         [--corpus-errors] [--pin]
 
@@ -65,6 +66,8 @@ HELDOUT_GOLD = REPO / "eval" / "gold" / "news_speakers_heldout.yaml"
 HELDOUT2_GOLD = REPO / "eval" / "gold" / "news_speakers_heldout2.yaml"
 # A fourth, annotated blind at the end of session 18 (records 2600-2999)
 HELDOUT3_GOLD = REPO / "eval" / "gold" / "news_speakers_heldout3.yaml"
+# A fifth, annotated blind at the start of session 19 (records 1600-1999)
+HELDOUT4_GOLD = REPO / "eval" / "gold" / "news_speakers_heldout4.yaml"
 FLOOR_KEYS = (
     "speakers_news_found_right_speaker",
     "speakers_news_attribution_recall",
@@ -528,6 +531,7 @@ def floor_prefix(gold: Path) -> str:
         HELDOUT_GOLD.resolve(): "speakers_heldout_",
         HELDOUT2_GOLD.resolve(): "speakers_heldout2_",
         HELDOUT3_GOLD.resolve(): "speakers_heldout3_",
+        HELDOUT4_GOLD.resolve(): "speakers_heldout4_",
     }
     return known.get(gold.resolve(), "")
 

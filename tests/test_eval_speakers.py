@@ -72,13 +72,15 @@ def test_speaker_accuracy_holds_its_floor(ev: ModuleType, articles) -> None:
 
 
 @pytest.mark.needs_shared
-@pytest.mark.parametrize("which", ["HELDOUT_GOLD", "HELDOUT2_GOLD", "HELDOUT3_GOLD"])
+@pytest.mark.parametrize(
+    "which", ["HELDOUT_GOLD", "HELDOUT2_GOLD", "HELDOUT3_GOLD", "HELDOUT4_GOLD"]
+)
 def test_the_held_out_golds_agree_with_the_data_and_hold_their_floors(
     ev: ModuleType, which: str
 ) -> None:
     """eval/gold/news_speakers_heldout.yaml (after session 17's speaker rules),
-    news_speakers_heldout2.yaml and news_speakers_heldout3.yaml (session 18): 10 more articles
-    each, annotated blind; their offsets agree with the data, no article is in another set,
+    news_speakers_heldout2.yaml and news_speakers_heldout3.yaml (session 18),
+    news_speakers_heldout4.yaml (session 19): 10 more articles each, annotated blind; their offsets agree with the data, no article is in another set,
     and their own floors hold."""
     if not NEWS.parent.exists():
         pytest.skip(f"needs {NEWS.parent}: the ../shared news data is not beside the repo")
@@ -86,7 +88,13 @@ def test_the_held_out_golds_agree_with_the_data_and_hold_their_floors(
     held = ev.load_gold(gold)
     ev.attach_texts(held, NEWS)
     assert len(held) == 10 and ev.check_offsets(held) == []
-    others = [ev.DEFAULT_GOLD, ev.HELDOUT_GOLD, ev.HELDOUT2_GOLD, ev.HELDOUT3_GOLD]
+    others = [
+        ev.DEFAULT_GOLD,
+        ev.HELDOUT_GOLD,
+        ev.HELDOUT2_GOLD,
+        ev.HELDOUT3_GOLD,
+        ev.HELDOUT4_GOLD,
+    ]
     indexes = {a.index for g in others if g != gold for a in ev.load_gold(g)}
     assert not indexes & {a.index for a in held}
     floors = ev.read_floors()
