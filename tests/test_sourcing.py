@@ -1263,3 +1263,88 @@ def test_an_abbreviated_title_stands_for_the_name_after_it(nlp) -> None:
     col = next(t for t in doc if t.text == "Col")
     named = _name_for(doc, _mentions(doc), col)
     assert named is not None and named.name == "Tara Osborn"
+
+
+def test_a_partys_members_with_the_are_an_unnamed_group_too(nlp) -> None:
+    """User check of records 800-839: "Democrats said" was an unnamed group but "The
+    Democrats said" and "Almost all Democrats supported" a named speaker "Democrats", so
+    `sources` listed the party's members twice. With "the", "all", "most" ... they are the
+    same unnamed group (eval/gold's guideline); a body of them stays named."""
+    text = (
+        "The Democrats said they would vote no on the bill. Almost all Democrats supported "
+        "the president. Senate Democrats said the vote would fail."
+    )
+    found = {a.source_text: a for a in nlp(text)._.cg_attributions}
+    for source in ("The Democrats", "all Democrats"):
+        assert found[source].speaker is None and found[source].anonymous, source
+    assert found["Senate Democrats"].speaker == "Senate Democrats"
+
+
+def test_a_description_ends_before_its_relative_clause(nlp) -> None:
+    """User check of records 800-839: sources listed "[anonymous] voters who" and "Networks
+    that": a source phrase cut before its relative clause describes the noun before it. A
+    company named with its 's keeps it."""
+    from claimgraph.annotate.sourcing import _clean
+
+    assert _clean("voters who") == "voters"
+    assert _clean("Networks that") == "Networks"
+    assert _clean("the candidates\u2019") == "the candidates"
+    assert _clean("Moody's") == "Moody's"
+    assert _clean("the group that") == "the group"
+
+
+def test_a_party_tag_a_suffix_or_a_credit_is_no_speaker(nlp) -> None:
+    """User check of records 1000-1039: `sources` listed "I-Vt", "D-West Virginia", "Jr.",
+    "AP Photos Boehner" and "Alabama Republican Jeff Sessions" as speakers."""
+    doc = nlp("Harkin and Bernie Sanders (I-Vt.) pressed Obama, arguing that it was wrong.")
+    assert {a.speaker for a in doc._.cg_attributions} == {"Harkin", "Bernie Sanders"}
+    found = _speakers(
+        nlp,
+        "\u201cThe crimes are the statements,\u201d Fulton County District Attorney Paul L. "
+        "Howard, Jr. said.",
+    )
+    assert list(found.values()) == ["Paul L. Howard"]
+    found = _speakers(
+        nlp,
+        "In the Senate, Alabama Republican Jeff Sessions and others have repeatedly expressed "
+        "the fear that leaders will act.",
+    )
+    assert set(found.values()) == {"Jeff Sessions"}
+    found = _speakers(nlp, "AP Photos Boehner rejects Obama budget")
+    assert list(found.values()) == ["John Boehner"]
+
+
+def test_an_organisation_after_a_capital_an_keeps_its_acronym(nlp) -> None:
+    """User check of records 1000-1039: "An Economic Policy Institute (EPI) analysis ...
+    found" named "An Economic Policy Institute", and "EPI research" another speaker."""
+    from claimgraph.annotate import annotate_documents
+    from claimgraph.model import Document
+
+    text = (
+        "An Economic Policy Institute (EPI) analysis of the past four recoveries found that "
+        "growth was slow. EPI research attributes slow growth to lagging demand."
+    )
+    doc = next(annotate_documents([Document(id="d1", source="t", text=text)], nlp))
+    assert {a.speaker for a in doc.attributions} == {"Economic Policy Institute"}
+
+
+def test_the_paper_told_is_the_outlet_named_before_it(nlp) -> None:
+    """User check of records 1000-1039: "the New York Daily News reports. Sen. Chuck
+    Schumer ... told the paper he expects to meet ... before the Senate returns" gave the
+    channel "Senate" (a name inside the reported clause), and "an agent told Townhall, who
+    asked ... within Customs and Border Protection" the agency. The clause names no medium;
+    "the paper" is the outlet named just before; a known outlet the recogniser calls a
+    person is still the medium."""
+    doc = nlp(
+        "Senators reached an impasse, the New York Daily News reports. Sen. Chuck Schumer (D) "
+        "of New York told the paper he expects to meet with Sen. Tom Coburn (R) of Oklahoma "
+        "before the Senate returns from recess April 8."
+    )
+    told = [a for a in doc._.cg_attributions if a.cue == "told"]
+    assert [a.via for a in told] == [["New York Daily News"]]
+    doc = nlp(
+        '"We have seen the number double since amnesty talk started," an agent told '
+        "Townhall, who asked to remain unnamed due to fears of retaliation within Customs and "
+        "Border Protection."
+    )
+    assert [a.via for a in doc._.cg_attributions] == [["Townhall"]]

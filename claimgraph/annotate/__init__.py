@@ -266,6 +266,7 @@ def _key_named_speakers(
     own, with a mention where the source names it, so the corpus merge joins it with the same
     name elsewhere (``claimgraph sources`` listed "Reuters" twice: the entity and the name)."""
     from claimgraph.annotate.entities import (
+        acronym_of,
         entity_slug,
         is_personal_role,
         named_speaker_entity,
@@ -300,6 +301,10 @@ def _key_named_speakers(
         at, end = attribution.source_start + found.start(), attribution.source_start + found.end()
         entity = entities.get(entity_slug(name))
         if entity is None:
+            entity = acronym_of(name, entities.values())
+            if entity is not None and name not in entity.aliases:
+                entity.aliases.append(name)  # so another document's "SEIU" finds the union
+        if entity is None:
             entity = named_speaker_entity(name, person=name in people)
             entities[entity.key] = entity
         if not any(m.start == at and m.entity_key == entity.key for m in mentions):
@@ -307,7 +312,10 @@ def _key_named_speakers(
             added = True
     # then every attribution of that name, those resolved from "it" or "the committee" too
     for attribution in keyless:
-        entity = entities.get(entity_slug(attribution.speaker or ""))
+        name = attribution.speaker or ""
+        entity = entities.get(entity_slug(name))
+        if entity is None and (entity := acronym_of(name, entities.values())) is not None:
+            attribution.speaker = entity.name  # "SEIU said": the union the article named
         if entity is not None:
             attribution.speaker_entity_key = entity.key
     if added:

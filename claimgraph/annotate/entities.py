@@ -34,7 +34,7 @@ DEFAULT_ALIASES = Path(__file__).resolve().parents[1] / "data" / "aliases.yaml"
 _APOSTROPHES = re.compile(r"['`\u02bb\u02bc\u02be\u02bf\u2018\u2019\u00b4]")
 # "the", and a demonstrative a heading ran into a name ("How we did this Pew Research Center
 # conducted ..."): written in lower case only, so "This American Life" keeps its name.
-_ARTICLE_PREFIX = re.compile(r"^(?:(?i:the)|a|an|this|that|these|those)\s+")  # ("an IBD/TIPP poll")
+_ARTICLE_PREFIX = re.compile(r"^(?:(?i:the|an)|a|this|that|these|those)\s+")  # ("an IBD/TIPP poll")
 _POSSESSIVE = re.compile(r"['\u2019]s$|(?<=s)['\u2019]$")
 # Words an entity span may not end on ("Office of Legal Counsel of"): the span ran on.
 _TRAILING_MINOR = re.compile(r"(?:\s+(?:of|and|the|for|in|on|at|to|&))+$", re.IGNORECASE)
@@ -268,8 +268,16 @@ def is_name_text(text: str) -> bool:
     Twitter Pinterest"). An outlet written as its domain ("LifeNews.com reported") is a name."""
     if _NOT_A_NAME.search(text) and not _OUTLET_DOMAIN.match(text.strip()):
         return False
+    if _PARTY_TAG.fullmatch(text.strip()):
+        return False  # "Joe Manchin, D-West Virginia, and ...", "(I-Vt.)": a member's party
     words = [w.casefold() for w in text.split()]
+    if len(words) == 1 and is_name_suffix(words[0]):
+        return False  # "Paul L. Howard, Jr. said": the suffix of the name before it
     return not (len(words) >= 2 and all(w in _share_words() for w in words))
+
+
+# A party letter and a state after a member's name ("D-West Virginia", "R-Pa.", "I-Vt.")
+_PARTY_TAG = re.compile(r"[DRI]\s?[-\u2013]\s?[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?\.?")
 
 
 def _cut_glued(doc: Doc, label: str, text: str) -> str:
@@ -344,14 +352,26 @@ def _strip_leading_description(doc: Doc, ent, text: str, start: int) -> tuple[st
     if len(words) < 3 or ent.label_ not in ("PERSON", "ORG"):
         return text, start
     first = words[0].casefold()
-    if words[-1].casefold() in org_head_words() or not all(w[:1].isupper() for w in words):
+    if words[-1].casefold() in org_head_words():
+        return text, start
+    given = next(
+        (k for k, w in enumerate(words[:-1]) if k and w.casefold() in _first_names()), None
+    )
+    if (
+        given is not None
+        and given >= 2
+        and (_describes_a_person(words[given - 1]) or words[given - 1].casefold() in _parties())
+        and _reads_as_person(" ".join(words[given:]))
+    ):
+        # "University of Pennsylvania Economist Justin Wolfers": an organisation and a role
+        # noun before a person's name; the person (the role is read from the words before)
+        offset = text.index(words[given], sum(len(w) for w in words[:given]))
+        return text[offset:], start + offset
+    if not all(w[:1].isupper() for w in words):
         return text, start
     token = doc[ent.start]
     portfolio = re.search(r"\b([A-Za-z]+) of\s+$", doc_text(doc)[max(0, start - 40) : start])
     after_role = portfolio is not None and portfolio.group(1).casefold() in _titles()
-    given = next(
-        (k for k, w in enumerate(words[:-1]) if k and w.casefold() in _first_names()), None
-    )
     place = any(e.label_ in ("GPE", "LOC", "NORP") and e.text == words[0] for e in doc.ents)
     lead = doc.char_span(start, start + len(words[0]), alignment_mode="expand")
     common = lead is not None and lead[0].pos_ != "PROPN"
@@ -376,6 +396,37 @@ def _strip_leading_description(doc: Doc, ent, text: str, start: int) -> tuple[st
     cut = given if after_role and given is not None else 1
     offset = text.index(words[cut], sum(len(w) for w in words[:cut]))
     return text[offset:], start + offset
+
+
+def _strip_common_noun(doc: Doc, ent: Span, text: str, start: int) -> tuple[str, int]:
+    """A lower-case common noun the recogniser took into the front of a name ("the website
+    Real Clear Politics", "the group Human Rights Watch"): the name starts after it. Name
+    particles ("de Blasio", "al-Sadr", "van Gogh") are no nouns and stay."""
+    words = text.split()
+    if len(words) < 2 or not (words[0].isalpha() and words[0].islower()):
+        return text, start
+    if not words[1][:1].isupper():
+        return text, start
+    lead = doc.char_span(start, start + len(words[0]))
+    if lead is None or len(lead) != 1 or lead[0].pos_ != "NOUN":
+        return text, start
+    offset = text.index(words[1], len(words[0]))
+    return text[offset:], start + offset
+
+
+@derived
+def _parties() -> frozenset[str]:
+    """Party words written before a member's name ("Alabama Republican Jeff Sessions")."""
+    return frozenset(str(w).casefold() for w in load_vocabulary("roles").get("parties", []))
+
+
+def _describes_a_person(word: str) -> bool:
+    """A capitalised role noun written before a name ("Economist", "Professor"): a title of
+    roles.yaml or a noun of a person's trade ("-ist", "-or", "-ian", ...), no given name."""
+    key = word.casefold().rstrip(".,")
+    if key in _first_names() or not word[:1].isupper():
+        return False
+    return key in _titles() or _PERSON_NOUN_END.search(key) is not None
 
 
 @derived
@@ -410,6 +461,20 @@ def _with_hyphen_tail(doc: Doc, text: str, start: int) -> str:
         return text
     end = hyphen_tail(doc_text(doc), start + len(text))
     return doc_text(doc)[start:end]
+
+
+_APOSTROPHE_SURNAME = re.compile(r"(?:O|D)['\u2019][A-Z][a-z]+")
+
+
+def _with_apostrophe_surname(doc: Doc, ent: Span, text: str, start: int) -> str:
+    """A given name the recogniser cut before an apostrophe surname ("Bill O\u2019Reilly"
+    recognised as "Bill"): the surname after it belongs to the name."""
+    if ent.end >= len(doc) or start + len(text) != ent.end_char or not ent[-1].whitespace_:
+        return text
+    after = doc[ent.end]
+    if _APOSTROPHE_SURNAME.fullmatch(after.text) is None or after.ent_type_:
+        return text
+    return doc_text(doc)[start : after.idx + len(after)]
 
 
 def _with_given_name(doc: Doc, ent: Span, text: str, start: int) -> tuple[str, int]:
@@ -457,6 +522,22 @@ def is_personal_role(role: str | None) -> bool:
     a title or role noun of data/roles.yaml, not an organisation's description ("a think
     tank")."""
     return bool(role) and any(w in _titles() for w in re.findall(r"[a-z]+", (role or "").lower()))
+
+
+def acronym_of(name: str, entities: Iterable[Entity]) -> Entity | None:
+    """The one organisation of the document whose initials a speaker's acronym is ("SEIU said"
+    after "The Service Employees International Union"), for an acronym the recogniser missed."""
+    compact = name.replace(".", "")
+    if not _ACRONYM.match(name) or len(compact) < 2:
+        return None
+    found = [
+        e
+        for e in entities
+        if e.type == "ORG"
+        and len(words := _words(e.name)) >= 2
+        and compact.upper() in (_initials(words), _initials(_without_company_suffix(words)))
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def named_speaker_entity(name: str, person: bool = False) -> Entity:
@@ -591,6 +672,23 @@ def _name_suffixes() -> frozenset[str]:
     return frozenset(
         str(w).casefold().rstrip(".") for w in load_vocabulary("roles").get("name_suffixes", [])
     )
+
+
+def is_name_suffix(word: str) -> bool:
+    """ "Jr.", "III": a generational suffix, no name of its own."""
+    return word.casefold().rstrip(".,") in _name_suffixes()
+
+
+def lead_before_name(words: list[str]) -> int:
+    """How many of a person's name's words ran into it from before and are no part of it: a
+    photo credit ("AP Photos Boehner rejects ..."), a party before the given name ("Alabama
+    Republican Jeff Sessions")."""
+    text = " ".join(words)
+    credit = _credit_prefix().match(text)
+    if credit is not None and credit.end() < len(text):
+        return len(text[: credit.end()].split())
+    given = next((k for k, w in enumerate(words[:-1]) if k and w.casefold() in _first_names()), 0)
+    return given if given and words[given - 1].casefold() in _parties() else 0
 
 
 def unsuffixed(words: list[str]) -> list[str]:
@@ -739,11 +837,50 @@ def _well_known(
     return full
 
 
+_AND = re.compile(r"\s+(?:and|&)\s+")
+
+
+def _with_shared_surnames(
+    spans: list[tuple[int, int, str, str]], text: str
+) -> list[tuple[int, int, str, str]]:
+    """ "Bill and Hillary Clinton", "Charles and David Koch": a given name alone, joined by
+    "and" to a person's full name, shares its surname ("Bill" is Bill Clinton). Not when the
+    article writes that given name with another surname ("Hillary and Donald Trump" in an
+    article naming Hillary Clinton)."""
+    full = [
+        _untitled(_words(surface))
+        for _, _, surface, label in spans
+        if label == "PERSON" and len(_untitled(_words(surface))) >= 2
+    ]
+    out = list(spans)
+    for i, (start, end, surface, label) in enumerate(spans[:-1]):
+        words = _untitled(_words(surface))
+        nxt = spans[i + 1]
+        if label != "PERSON" or nxt[3] != "PERSON" or len(words) != 1:
+            continue
+        given = words[0]
+        other = _untitled(_words(nxt[2]))
+        if (
+            given.casefold() not in _first_names()
+            or not 2 <= len(other) <= 3
+            or other[0].casefold() not in _first_names()
+            or _AND.fullmatch(text[end : nxt[0]]) is None
+        ):
+            continue
+        surname = unsuffixed(other)[-1]
+        if any(w[0].casefold() == given.casefold() and w[-1] != surname for w in full):
+            continue
+        out[i] = (start, end, f"{given} {surname}", label)
+    return out
+
+
 def resolve_mentions(
     spans: list[tuple[int, int, str, str]], text: str, table: AliasTable
 ) -> tuple[list[Mention], dict[str, Entity]]:
     """Cluster (start, end, text, label) entity spans of one document into canonical entities."""
     spans = [s for s in spans if s[3] in ENTITY_LABELS and alias_key(s[2])]
+    written = [s[2] for s in spans]  # what each mention shows; `spans` may complete a name
+    spans = _with_shared_surnames(spans, text)
     n = len(spans)
     uf = _UnionFind(n)
     keys = [alias_key(s[2]) for s in spans]
@@ -958,7 +1095,8 @@ def resolve_mentions(
         if entity is None:
             entity = entities[key] = Entity(key=key, name=name, type=etype, aliases=[])
         for i in members:
-            start, end, surface, label = spans[i]
+            start, end, _, label = spans[i]
+            surface = written[i]
             if surface != entity.name and surface not in entity.aliases:
                 entity.aliases.append(surface)
             mentions.append(Mention(start, end, surface, label, key))
@@ -1123,6 +1261,7 @@ class EntityResolver:
             text, start = _strip_credit(text, start)
             text = _before_caption(doc, text, start)
             text, start = _strip_question_word(ent, text, start)
+            text, start = _strip_common_noun(doc, ent, text, start)
             text, start = _strip_leading_description(doc, ent, text, start)
             text, start = _strip_abbreviated_title(ent, text, start)
             text, start = _strip_leading_verb(doc, ent, text, start, self.dictionary)
@@ -1132,6 +1271,7 @@ class EntityResolver:
             if ent.label_ == "PERSON":
                 text, start = _with_given_name(doc, ent, text, start)
                 text = _with_hyphen_tail(doc, text, start)
+                text = _with_apostrophe_surname(doc, ent, text, start)
             ticker = _TICKER.search(text)
             if ticker and _QUOTE_CHANGE.match(doc_text(doc), start + len(text)):
                 # "Merck's MRK, +1.79%", "NBC CMCSA, +1.46% affiliate": a market-data widget's
@@ -1207,18 +1347,34 @@ def _strip_leading_verb(
     if len(words) < 2 or ent.label_ != "PERSON" or words[0].casefold() in _first_names():
         return text, start
     lead = doc.char_span(start, start + len(words[0]), alignment_mode="expand")
-    if lead is None or lead[0].pos_ not in ("VERB", "AUX") or not lead[0].tag_.startswith("VB"):
+    if lead is None:
         return text, start
-    if "verb" not in dictionary.parts_of_speech(lead[0].lemma_ or words[0]):
+    if lead[0].pos_ in ("VERB", "AUX") and lead[0].tag_.startswith("VB"):
+        if "verb" not in dictionary.parts_of_speech(lead[0].lemma_ or words[0]):
+            return text, start
+    elif not _reads_as_participle(words[0], dictionary):
         return text, start
     offset = text.index(words[1], len(words[0]))
     rest = text[offset:]
     if not rest[:1].isupper() or doc_text(doc).count(text) > 1:
         return text, start
-    if not any(e.label_ == "PERSON" and e.start_char != ent.start_char and rest in e.text
-               for e in doc.ents):  # fmt: skip
+    # (a person, or a country or body: "Defying Israel's claims ..." with Israel named again)
+    bare = _POSSESSIVE.sub("", rest)
+    if not any(e.label_ in ("PERSON", "GPE", "ORG", "NORP") and e.start_char != ent.start_char
+               and bare in e.text for e in doc.ents):  # fmt: skip
         return text, start
     return rest, start + offset
+
+
+def _reads_as_participle(word: str, dictionary: Dictionary) -> bool:
+    """A capitalised "-ing" word the tagger took for a name that is a verb's participle
+    ("Defying", "Making", "Running": defy, make, run in the dictionary)."""
+    low = word.casefold()
+    if not (word[:1].isupper() and low.endswith("ing") and len(low) > 5):
+        return False
+    stem = low[:-3]
+    forms = {stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem}
+    return any("verb" in dictionary.parts_of_speech(f) for f in forms)
 
 
 _WORK_NOUNS = frozenset(

@@ -32,8 +32,10 @@ from claimgraph.annotate.doctext import doc_text
 from claimgraph.annotate.entities import (
     alias_key,
     caption_markers,
+    is_name_suffix,
     is_name_text,
     is_platform_name,
+    lead_before_name,
     org_head_words,
     standalone_org_words,
     well_known_name,
@@ -292,6 +294,13 @@ _ORGANISATION_ENDINGS = frozenset(
 )
 
 
+# Office words a description refers back with to the organisation whose name holds them
+# ("according to the bureau": the Bureau of Labor Statistics named before).
+_OFFICE_WORDS = frozenset(
+    {"bureau", "department", "board", "court", "university", "campaign", "administration"}
+)
+
+
 def _person_after_title(chain: list[Token]) -> bool:
     """Whether the proper nouns after an organisation word read as a person's name run into a
     title ("... Defense Commission Iskandar Watut"), not as the rest of the organisation's own
@@ -402,6 +411,11 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
     if token.pos_ == "PROPN" and token.text[:1].isupper():
         if token.ent_type_ in ("DATE", "TIME", "EVENT"):
             return None  # "re-election in November", "Thanksgiving wasn't always ...": no one
+        if _party_tag(token):
+            return None  # "Bernie Sanders (I-Vt.)": his party and state, nobody of its own
+        if is_name_suffix(token.text) and token.i >= 2 and doc[token.i - 1].text == ",":
+            # "District Attorney Paul L. Howard, Jr. said": the name before the suffix
+            return _name_for(doc, mentions, doc[token.i - 2])
         vocab = source_vocabulary()
         if token.lower_ in vocab.role_nouns:
             return None  # a capitalised title ("Commander of X") is not a name
@@ -449,6 +463,11 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             # recogniser took for a place takes no "the" nor "of": "Huelskamp told")
             named = _named(doc, mention)
             return Named(named.name, named.key, mention.label, named.start, named.end)
+        if _after_name_of(chain):
+            # "Bank of America Merrill Lynch said": the name opens before the "of"
+            whole = _organisation_name(doc, mentions, token, chain)
+            if whole.start < chain[0].idx:
+                return whole
         if token.lower_ in org_head_words() | _INSTITUTION_WORDS | _ORGANISATION_ENDINGS:
             whole = _organisation_name(doc, mentions, token, chain)
             if whole.start < chain[0].idx or whole.end > token.idx + len(token):
@@ -703,6 +722,14 @@ def _organisation_name(
     owners = [c for c in token.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
     if owners and owners[0].ent_type_ != "PERSON" and chain[0].i == token.i:
         start = _proper_chain(owners[0])[0].idx
+    k = chain[0].i
+    if not owners and _after_name_of(chain):
+        # "Bank of America Merrill Lynch said": the parse's subject starts after the "of";
+        # the name starts at the proper nouns before it (not at a title: "President of")
+        k -= 2
+        while k and _head_of_name(doc[k - 1]):
+            k -= 1
+        start = doc[k].idx
     i = token.i + 1
     while i + 1 < len(doc) and doc[i].lower_ in ("of", "for") and doc[i + 1].pos_ == "PROPN":
         j = i + 1
@@ -719,6 +746,38 @@ def _organisation_name(
     if same is not None:
         return Named(same.name, same.key, same.label, start, end)
     return Named(name, None, "ORG", start, end)
+
+
+def _party_tag(token: Token) -> bool:
+    """A word of a member's party and state ("D-West Virginia", "I-Vt."): the state after a
+    party letter and a dash, or the letter before one."""
+    doc, i = token.doc, token.i
+    if i >= 2 and doc[i - 1].text in ("-", "\u2013") and doc[i - 2].text in ("D", "R", "I"):
+        return True
+    return token.text in ("D", "R", "I") and i + 1 < len(doc) and doc[i + 1].text in ("-", "\u2013")
+
+
+def _after_name_of(chain: list[Token]) -> bool:
+    """Whether a chain of proper nouns with no title or person in it follows "<Name> of"
+    ("America Merrill Lynch" of "Bank of America Merrill Lynch")."""
+    k, doc = chain[0].i, chain[0].doc
+    if k < 2 or doc[k - 1].lower_ != "of" or not _head_of_name(doc[k - 2]):
+        return False
+    vocab = source_vocabulary()
+    titles = vocab.role_nouns | vocab.honorifics | vocab.title_roles.keys()
+    return not any(t.lower_.rstrip(".") in titles or t.ent_type_ == "PERSON" for t in chain)
+
+
+def _head_of_name(token: Token) -> bool:
+    """A capitalised proper noun that may open an organisation's name ("Bank" of "Bank of
+    America"), not a title or honorific ("President of ...")."""
+    roles = _words("roles", "role_nouns") | _words("roles", "honorifics")
+    return (
+        token.pos_ == "PROPN"
+        and token.text[:1].isupper()
+        and token.lower_ not in roles
+        and token.ent_type_ not in ("PERSON", "GPE")
+    )
 
 
 def _written_as(doc: Doc, lower: str) -> list[Token]:
@@ -811,6 +870,7 @@ def _person_from_chain(doc: Doc, mentions: list[Mention], chain: list[Token]) ->
     titled = [k for k, t in enumerate(chain[:-1]) if t.lower_.rstrip(".") in titles]
     if titled:  # "Governor Walker" signing a post is Walker; "Police Chief Medaria Arradondo"
         chain = chain[titled[-1] + 1 :]
+    chain = chain[lead_before_name([t.text for t in chain]) :]
     start, end = chain[0].idx, chain[-1].idx + len(chain[-1])
     full = _surname_match(doc, mentions, chain)
     if full is not None:
@@ -947,6 +1007,9 @@ def _clean(text: str) -> str:
     # a phrase cut after a conjunction ("Lawmakers and"), or opened by a sentence adverb
     # ("Specifically, people"): neither is part of who spoke
     text = re.sub(r"(?:\s+(?:and|or|but|&))+$", "", text)
+    # a phrase cut before its relative clause ("voters who", "Networks that"), or after a
+    # possessive ("the candidates\u2019"): who spoke is the noun before it
+    text = re.sub(r"(?<=\w)\s+(?:who|whom|that|which)$|(?<=s)['\u2019]$", "", text)
     text = re.sub(r"^[A-Z][a-z]+ly,\s+", "", text)
     while text.endswith(")") and text.count(")") > text.count("("):
         text = text[:-1].strip(_EDGE)
@@ -1358,6 +1421,9 @@ def _member_named_after(doc: Doc, mentions: list[Mention], head: Token) -> Speak
     return None
 
 
+_PEOPLE_DETERMINERS = frozenset({"the", "all", "most", "many", "some", "these", "those"})
+
+
 def _people_at_large(doc: Doc, mentions: list[Mention], head: Token) -> bool:
     """ "Americans view politics through ...": a people in general, written without "the",
     which the alias table files under its country; the country ("the Americans" of a war
@@ -1368,12 +1434,19 @@ def _people_at_large(doc: Doc, mentions: list[Mention], head: Token) -> bool:
         return False
     if not head.lower_.endswith("s") or head.lower_.endswith("ss"):
         return False
-    if any(c.dep_ in ("det", "poss") for c in head.children):
-        return False
     mention = _token_mention(mentions, head)
     if mention is None:
         return False
     label = _named(doc, mention).label
+    determined = [c for c in head.children if c.dep_ in ("det", "poss", "predet")]
+    if determined and not (
+        # "The Democrats said", "almost all Democrats": the party's members, as without "the";
+        # "the Americans" of a war report (a country's people the alias table files under it)
+        # and "its Democrats" stay named
+        label == "NORP"
+        and all(c.dep_ != "poss" and c.lower_ in _PEOPLE_DETERMINERS for c in determined)
+    ):
+        return False
     if _DEMONYM.search(head.lower_) and " " not in mention.text.strip() and label != "NORP":
         # ("United States", "the Americans": a name of more than the people)
         return label in ("GPE", "LOC")
@@ -1674,7 +1747,9 @@ def _agent_or_owner(token: Token) -> Token | None:
     names = [
         c
         for c in token.children
-        if c.dep_ == "compound" and c.pos_ == "PROPN" and c.ent_type_ not in _NOT_SOURCES
+        if c.dep_ == "compound"
+        and (c.pos_ == "PROPN" or c.ent_type_ == "ORG" and c.text.isupper())  # ("The CBO analysis")
+        and c.ent_type_ not in _NOT_SOURCES
     ]
     return names[-1] if names else None
 
@@ -1722,10 +1797,19 @@ def outlet_of(
     descriptive_head = (
         head.lower_ in vocab.outlet_nouns or head.lemma_.lower() in vocab.outlet_nouns
     )
+    # ("told the paper he expects to meet ... before the Senate returns": the parse may hang
+    # the reported clause on the noun; nothing in it names the medium)
+    clauses = {
+        t.i
+        for c in head.children
+        if c.dep_ in ("relcl", "acl", "ccomp", "advcl")
+        for t in c.subtree
+    }
     names = [
         t
         for t in head.subtree
         if t.pos_ == "PROPN"
+        and t.i not in clauses
         and t.text[:1].isupper()
         and t.lower_ not in vocab.outlet_nouns
         # ("Agencies said ...": a medium's common noun in the plural, first in its sentence)
@@ -1743,9 +1827,11 @@ def outlet_of(
         return None  # "respond to Trump's tweets", "told a group of Capitol Hill staff"
     if names:
         named = _name_for(doc, mentions, names[-1])
-        if named is not None and named.label in _NOT_OUTLETS and not descriptive_head:
+        # ("told Townhall": a known outlet, whatever label the recogniser gives it)
+        known = named is not None and normalise_text(named.name) in vocab.known_outlets
+        if named is not None and named.label in _NOT_OUTLETS and not descriptive_head and not known:
             return None  # "told Muslims", "told Smith": people, not a medium
-        if named is not None and _surname_of_person(mentions, named):
+        if named is not None and not known and _surname_of_person(mentions, named):
             return None  # "a conversation with Trump", "told Rand Paul": an ORG here, a person elsewhere
         if named is None and names[-1].lower_ in vocab.role_nouns:
             # "talk with the President", "tell the Radical Left Mayor of Minneapolis": a
@@ -3024,10 +3110,29 @@ def _channel(doc: Doc, mentions: list[Mention], relation: Relation) -> str | Non
     "tweeted to Delta" names a recipient (outlets.yaml `addressing_verbs`)."""
     if relation.channel_root is not None:
         telling = doc[relation.cue_token].lemma_.lower() in source_vocabulary().addressing_verbs
-        outlet = outlet_of(doc, mentions, doc[relation.channel_root], addressed=telling)
+        root = doc[relation.channel_root]
+        outlet = outlet_of(doc, mentions, root, addressed=telling)
+        if outlet is None and telling:
+            outlet = _outlet_referred_to(doc, mentions, root)
         if outlet is not None:
             return outlet
     return _exchange_channel(doc, mentions, doc[relation.cue_token])
+
+
+def _outlet_referred_to(doc: Doc, mentions: list[Mention], token: Token) -> str | None:
+    """ "the New York Daily News reports. Sen. Chuck Schumer told the paper ...": a medium's
+    noun with "the" and nothing else is the outlet named last before it, nearby."""
+    vocab = source_vocabulary()
+    if token.lemma_.lower() not in vocab.outlet_nouns and token.lower_ not in vocab.outlet_nouns:
+        return None
+    if [c.lower_ for c in token.lefts] != ["the"]:
+        return None
+    for mention in reversed(mentions):
+        if token.idx - _BACK_REFERENCE_WINDOW <= mention.start < token.idx:
+            named = _named(doc, mention)
+            if named.label in ("ORG", "WORK_OF_ART") and is_outlet_name(named.name):
+                return named.name
+    return None
 
 
 def _within(span: tuple[int, int], outer: list[tuple[int, int]]) -> bool:
@@ -3345,6 +3450,7 @@ def _entity_antecedent(
     org_noun = (
         head in vocab.generic_org_nouns | org_head_words() | _ORGANISATION_ENDINGS
         or head in vocab.org_synonyms
+        or head in _OFFICE_WORDS
     )
     if not (person_role or outlet_noun or org_noun):
         return None
@@ -3371,8 +3477,13 @@ def _entity_antecedent(
                 and spoke.label == "ORG"
                 and spoke.name
                 and not spoke.outlet
-                and not _institution(spoke.name)
-                and head in vocab.generic_org_nouns
+                and (
+                    head in vocab.generic_org_nouns
+                    and not _institution(spoke.name)
+                    # "the campaign" after "the Romney campaign said"
+                    or head in _OFFICE_WORDS
+                    and head in spoke.name.lower().split()
+                )
             ):
                 return _copy(spoke)
     for mention in reversed(mentions):
