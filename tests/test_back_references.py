@@ -945,3 +945,18 @@ def test_an_acronym_owning_a_document_and_the_campaign_that_spoke(nlp) -> None:
     )
     assert found["The CBO analysis"] == "Congressional Budget Office"
     assert found["The campaign"] == "Romney campaign"
+
+
+def test_an_organisations_description_holds_the_name_it_gives(nlp) -> None:
+    """User check of records 3000-3039: "a contribution the McCain group has refused to
+    explain" went to Teneo, the organisation that spoke last (here the Clinton Foundation).
+    A description that names its organisation ("the McCain group", "the Clinton campaign")
+    goes back only to one whose name holds that name."""
+    found = _speakers(
+        nlp,
+        "The McCain Institute for International Leadership said it takes no position. The "
+        "Clinton Foundation said it was proud of the work. Bloomberg reported in 2016 on a "
+        "$1 million Saudi donation to the institute, a contribution the McCain group has "
+        "refused to explain publicly.",
+    )
+    assert found["the McCain group"] == "McCain Institute for International Leadership"

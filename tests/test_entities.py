@@ -862,3 +862,20 @@ def test_an_apostrophe_surname_belongs_to_the_name_before_it(nlp) -> None:
     )
     names = {e.name for e in doc._.cg_entities.values() if e.type == "PERSON"}
     assert names == {"Bill O'Reilly"}
+
+
+def test_a_name_without_its_second_surname_is_the_same_person(nlp) -> None:
+    """User check of records 4200-4239: "Claudia Leon Ang" and "Claudia Leon" of one article
+    were two speakers. A given name and first surname that open exactly one longer name of
+    the article are that person; a generational suffix is no surname."""
+    doc = nlp(
+        "Claudia Leon Ang, a researcher in Mexico City, says sentiment comes from local media. "
+        "Claudia Leon says it is a fight of the poor versus the poor. Donald Trump Jr. said he "
+        "was fine. Donald Trump said it was great."
+    )
+    assert [a.speaker for a in doc._.cg_attributions] == [
+        "Claudia Leon Ang",
+        "Claudia Leon Ang",
+        "Donald Trump Jr.",
+        "Donald Trump",
+    ]

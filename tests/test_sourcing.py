@@ -1281,9 +1281,10 @@ def test_a_partys_members_with_the_are_an_unnamed_group_too(nlp) -> None:
 
 
 def test_a_description_ends_before_its_relative_clause(nlp) -> None:
-    """User check of records 800-839: sources listed "[anonymous] voters who" and "Networks
-    that": a source phrase cut before its relative clause describes the noun before it. A
-    company named with its 's keeps it."""
+    """User checks of records 800-839 and 3000-3039: sources listed "[anonymous] voters who",
+    "Networks that", "But others" and "the producers (": a source phrase cut before its
+    relative clause describes the noun before it, a sentence's conjunction and a bracket cut
+    in two are no part of it. A company named with its 's keeps it."""
     from claimgraph.annotate.sourcing import _clean
 
     assert _clean("voters who") == "voters"
@@ -1291,6 +1292,9 @@ def test_a_description_ends_before_its_relative_clause(nlp) -> None:
     assert _clean("the candidates\u2019") == "the candidates"
     assert _clean("Moody's") == "Moody's"
     assert _clean("the group that") == "the group"
+    assert _clean("But others") == "others"
+    assert _clean("the producers (") == "the producers"
+    assert _clean("So-called experts") == "So-called experts"
 
 
 def test_a_party_tag_a_suffix_or_a_credit_is_no_speaker(nlp) -> None:
@@ -1348,3 +1352,32 @@ def test_the_paper_told_is_the_outlet_named_before_it(nlp) -> None:
         "Border Protection."
     )
     assert [a.via for a in doc._.cg_attributions] == [["Townhall"]]
+
+
+def test_an_outlet_named_with_the_keeps_it_and_a_photo_credit_is_nobody(nlp) -> None:
+    """User check of records 3000-3039: "The Intercept reported" (the recogniser found no
+    name) was listed as "Intercept", apart from the known outlet; and a picture's credit line
+    "Justin Sullivan/Getty Images" became the person "he wrote" and "He told the Guardian"
+    went back to."""
+    found = _speakers(
+        nlp,
+        "So, The Intercept reported on a highly classified report from the National Security Agency.",
+    )
+    assert list(found.values()) == ["The Intercept"]
+    doc = nlp(
+        "Justin Sullivan/Getty Images\n\nIn an email to the company, he wrote that the six had "
+        "spent weeks in a state of panic. He told the Guardian that he felt like an exile."
+    )
+    assert not any("Getty" in (a.speaker or "") for a in doc._.cg_attributions)
+    assert not any("Getty" in e.name for e in doc._.cg_entities.values())
+
+
+def test_a_surname_alone_takes_the_entitys_name_not_the_words_before_it(nlp) -> None:
+    """User check of records 3000-3039: '"...," Perdue said' after "Secretary of
+    Agriculture Sonny Perdue, a former Georgia governor, said" named the speaker "Agriculture
+    Sonny Perdue": the words the parse ran into the name, where the entity is Sonny Perdue."""
+    doc = nlp(
+        '"Some Republicans may be turned off," Secretary of Agriculture Sonny Perdue, a former '
+        'Georgia governor, said at a rally. "This is a harbinger," Perdue said Saturday.'
+    )
+    assert [a.speaker for a in doc._.cg_attributions] == ["Sonny Perdue", "Sonny Perdue"]

@@ -270,12 +270,18 @@ def is_name_text(text: str) -> bool:
         return False
     if _PARTY_TAG.fullmatch(text.strip()):
         return False  # "Joe Manchin, D-West Virginia, and ...", "(I-Vt.)": a member's party
+    if _PHOTO_CREDIT.search(text):
+        return False  # "Justin Sullivan/Getty Images": a picture's credit, nobody in the story
     words = [w.casefold() for w in text.split()]
     if len(words) == 1 and is_name_suffix(words[0]):
         return False  # "Paul L. Howard, Jr. said": the suffix of the name before it
     return not (len(words) >= 2 and all(w in _share_words() for w in words))
 
 
+# A photographer and an agency ("Justin Sullivan/Getty Images", "Mandel Ngan/AFP")
+_PHOTO_CREDIT = re.compile(
+    r"\S/\s*(?:Getty|AFP|AP\b|Reuters|EPA|Bloomberg|Shutterstock|Pool\b|Sipa|NurPhoto)"
+)
 # A party letter and a state after a member's name ("D-West Virginia", "R-Pa.", "I-Vt.")
 _PARTY_TAG = re.compile(r"[DRI]\s?[-\u2013]\s?[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?\.?")
 
@@ -600,7 +606,7 @@ def _the_outlets() -> dict[str, str]:
     return {n[4:].casefold(): n for n in names if n.startswith("The ")}
 
 
-def _the_outlet(name: str) -> str | None:
+def the_outlet(name: str) -> str | None:
     """The known outlet a name is without its "The" ("Hill" -> "The Hill"), or None."""
     return _the_outlets().get(name.casefold())
 
@@ -778,6 +784,35 @@ def _join_short_first_names(
             }
             if len(roots) == 1:
                 uf.union(next(iter(roots)), i)
+
+
+def _join_second_surnames(
+    spans: list[tuple[int, int, str, str]], uf: _UnionFind, groups: list[AliasGroup | None]
+) -> None:
+    """ "Claudia Leon" beside "Claudia Leon Ang", "Carmen Yulin Cruz" beside "Carmen Yulin
+    Cruz Soto": a person's given name and first surname, where the article also writes the
+    name with a second surname, is that person, when exactly one such longer name opens with
+    them. (A generational suffix is no surname: "Donald Trump" is no "Donald Trump Jr.")"""
+    openings: dict[tuple[str, ...], set[int]] = {}
+    for i, (_, _, surface, label) in enumerate(spans):
+        words = unsuffixed(_untitled(_words(surface)))
+        if (
+            label == "PERSON"
+            and not groups[i]
+            and len(words) in (3, 4)
+            and words == _untitled(_words(surface))
+        ):
+            opening = tuple(alias_key(w) for w in words[:-1])
+            openings.setdefault(opening, set()).add(uf.find(i))
+    for i, (_, _, surface, label) in enumerate(spans):
+        words = _untitled(_words(surface))
+        if label != "PERSON" or groups[i] or len(words) < 2:
+            continue
+        if words[0].casefold() not in _first_names():
+            continue
+        roots = openings.get(tuple(alias_key(w) for w in words), set()) - {uf.find(i)}
+        if len(roots) == 1:
+            uf.union(next(iter(roots)), i)
 
 
 @derived
@@ -964,7 +999,7 @@ def resolve_mentions(
         words = _untitled(_words(surface))
         if not words or not any(ch.isupper() for ch in words[0]):
             continue
-        if len(words) == 1 and _the_outlet(words[0]) and _titled_the(text, spans[i][0]):
+        if len(words) == 1 and the_outlet(words[0]) and _titled_the(text, spans[i][0]):
             continue  # "according to The Hill" is the outlet, not Fiona Hill named later
         roots = {uf.find(r) for r in full_names.get(tuple(_surname_key(w) for w in words), set())}
         given = label == "PERSON" or words[0].casefold() in _first_names()  # "Dennis" as NORP
@@ -1000,6 +1035,7 @@ def resolve_mentions(
             uf.union(next(iter(roots)), i)
 
     _join_short_first_names(spans, uf, groups)
+    _join_second_surnames(spans, uf, groups)
 
     # Short forms of organisations: "The Journal" after "The Wall Street Journal", "the Court"
     # after "the Supreme Court": the one longer name of the article ending in the same words;
@@ -1073,7 +1109,7 @@ def resolve_mentions(
             # (an organisation's mentions lost their possessive already, but for a name that
             # ends in one: "Moody's estimates")
             name = _tidy_name(name if not persons else _POSSESSIVE.sub("", name))
-            titled = _the_outlet(name)
+            titled = the_outlet(name)
             if titled is not None and any(
                 spans[i][2].startswith("The ")
                 or text[max(0, spans[i][0] - 4) : spans[i][0]] == "The "

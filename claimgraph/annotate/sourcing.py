@@ -38,6 +38,7 @@ from claimgraph.annotate.entities import (
     lead_before_name,
     org_head_words,
     standalone_org_words,
+    the_outlet,
     well_known_name,
 )
 from claimgraph.model import Attribution, Mention, normalise_text
@@ -301,6 +302,17 @@ _OFFICE_WORDS = frozenset(
 )
 
 
+def _org_noun(head: str) -> bool:
+    """A description's noun that refers back to an organisation ("the group", "the ministry";
+    "the centre", "the project": a noun that ends organisations' names, held by the name)."""
+    vocab = source_vocabulary()
+    return (
+        head in vocab.generic_org_nouns | org_head_words() | _ORGANISATION_ENDINGS
+        or head in vocab.org_synonyms
+        or head in _OFFICE_WORDS
+    )
+
+
 def _person_after_title(chain: list[Token]) -> bool:
     """Whether the proper nouns after an organisation word read as a person's name run into a
     title ("... Defense Commission Iskandar Watut"), not as the rest of the organisation's own
@@ -428,6 +440,12 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
             after = doc[token.i + 2] if after.text == "." and token.i + 2 < len(doc) else after
             return _name_for(doc, mentions, after) if after.pos_ == "PROPN" else None
         chain = _proper_chain(token)
+        titled = the_outlet(" ".join(t.text for t in chain))
+        first = chain[0].i
+        if titled is not None and first and doc[first - 1].lower_ == "the":
+            # "The Intercept reported" the recogniser missed: the outlet keeps its "The"
+            end = chain[-1].idx + len(chain[-1])
+            return Named(titled, None, "ORG", doc[first - 1].idx, end)
         cut = _person_cut_off(doc, mentions, chain)
         if cut is not None:
             return cut
@@ -911,6 +929,16 @@ def _surname_match(doc: Doc, mentions: list[Mention], chain: list[Token]) -> Nam
         mention.label == "PERSON" or _named(doc, mention).label == "PERSON"
     ):
         return _named(doc, mention)  # the person's entity, though this mention reads ORG
+    named = _named(doc, mention) if mention is not None else None
+    words = named.name.lower().split() if named is not None else []
+    if (
+        named is not None
+        and len(chain) < len(words) < min(4, len(best))
+        and words[-len(surname) :] == surname
+    ):
+        # the entity layer's name for that mention, not the words run into it ("Secretary of
+        # Agriculture Sonny Perdue" is Sonny Perdue, though the recogniser calls him an ORG)
+        return named
     start, end = best[0].idx, best[-1].idx + len(best[-1])
     return _person_entity(doc, mentions, " ".join(t.text for t in best), start, end)
 
@@ -1011,10 +1039,14 @@ def _clean(text: str) -> str:
     # possessive ("the candidates\u2019"): who spoke is the noun before it
     text = re.sub(r"(?<=\w)\s+(?:who|whom|that|which)$|(?<=s)['\u2019]$", "", text)
     text = re.sub(r"^[A-Z][a-z]+ly,\s+", "", text)
+    # ("But others", "And critics": a sentence's conjunction, no part of who spoke)
+    text = re.sub(r"^(?:But|And|Yet|So)\s+(?=[a-z])", "", text)
     while text.endswith(")") and text.count(")") > text.count("("):
         text = text[:-1].strip(_EDGE)
     while text.startswith("(") and text.count("(") > text.count(")"):
         text = text[1:].strip(_EDGE)
+    while text.endswith("(") or text.startswith(")"):  # ("the producers (")
+        text = text.strip("()").strip(_EDGE)
     return text
 
 
@@ -2880,6 +2912,13 @@ def _qualifiers(head: Token) -> frozenset[str]:
     `qualified_roles`): "the mayor of Minneapolis" is the mayor the article titled "Mayor"."""
     roles = _words("roles", "qualified_roles")
     if head.lemma_.lower() not in roles and head.lower_ not in roles:
+        if _org_noun(head.lemma_.lower()):
+            # "the McCain group", "the Clinton campaign": the organisation holds the name
+            return frozenset(
+                c.lower_
+                for c in head.children
+                if c.dep_ in ("compound", "poss") and c.pos_ == "PROPN" and c.i < head.i
+            )
         return frozenset()
     found: list[Token] = []
     for child in head.children:
@@ -3446,12 +3485,7 @@ def _entity_antecedent(
         or head in vocab.role_synonyms
     )
     outlet_noun = head in vocab.outlet_nouns
-    # ("the centre", "the project": a noun that ends organisations' names, held by the name)
-    org_noun = (
-        head in vocab.generic_org_nouns | org_head_words() | _ORGANISATION_ENDINGS
-        or head in vocab.org_synonyms
-        or head in _OFFICE_WORDS
-    )
+    org_noun = _org_noun(head)
     if not (person_role or outlet_noun or org_noun):
         return None
     if org_noun and not outlet_noun:
@@ -3466,6 +3500,7 @@ def _entity_antecedent(
                 and not is_outlet_name(named.name)
                 and not _institution(named.name)  # a court or an agency is no "group"
                 and head in vocab.generic_org_nouns
+                and _holds_qualifiers(named.name, qualifiers)
             ):
                 return Speaker(name=named.name, key=named.key, label="ORG", plural=True)
         # an organisation that spoke though the recogniser named it nowhere ("Planned
@@ -3477,6 +3512,7 @@ def _entity_antecedent(
                 and spoke.label == "ORG"
                 and spoke.name
                 and not spoke.outlet
+                and _holds_qualifiers(spoke.name, qualifiers)
                 and (
                     head in vocab.generic_org_nouns
                     and not _institution(spoke.name)
@@ -3519,6 +3555,7 @@ def _entity_antecedent(
                 and not outlet
                 and not platform
                 and (head in vocab.generic_org_nouns or named_so)
+                and _holds_qualifiers(named.name, qualifiers)
             ):
                 return Speaker(
                     name=named.name, key=named.key, label="ORG", plural=True, outlet=outlet
