@@ -443,3 +443,19 @@ def test_a_crf_tagger_decodes_with_its_learned_transitions(tagger, tmp_path) -> 
     plain = AttributionTagger(tmp_path, loaded.model, config)
     (per_token,) = plain.predict([doc])
     assert len(per_token["Content"]) == 3  # one span a line
+
+
+def test_a_tagger_cue_takes_no_source_from_sentences_away(nlp) -> None:
+    """User check of records 4200-4239: in a paragraph opening "China signalled it is
+    prepared for a protracted trade war", the tagger's cues "would have needed" and "change"
+    (of "Mr Trump is now unlikely to change his mind", three sentences on) were each paired
+    with the source "China". A tagger source more than a sentence away from its cue is none."""
+    doc = nlp(
+        "In allowing the yuan to fall, China signalled it is prepared for a protracted trade "
+        "war. It let the yuan weaken in response to the threat of tariffs much as a floating "
+        "currency would. Otherwise it would have needed to defend an arbitrary line against "
+        "the dollar every time America turned belligerent. Its move nonetheless makes further "
+        "belligerence more probable. Mr Trump is now unlikely to change his mind about the new "
+        "tariffs before they kick in on September 1st."
+    )
+    assert [(a.speaker, a.cue) for a in doc._.cg_attributions] == [("China", "signalled")]

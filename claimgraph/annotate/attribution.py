@@ -1268,6 +1268,20 @@ def _uninverted(doc: Doc, found, cue: Token):  # noqa: ANN001, ANN202 - tagger.S
     )
 
 
+def _near_sentence(doc: Doc, source: tuple[int, int], cue: Token) -> bool:
+    """Whether a source span starts in the cue's sentence or the one next to it (a parse may
+    split a sentence at an abbreviation or a quotation)."""
+    span = doc.char_span(source[0], source[1], alignment_mode="expand")
+    if span is None or not len(span):
+        return True
+    first, own = span[0].sent, cue.sent
+    if first.start == own.start:
+        return True
+    if first.start < own.start:
+        return first.end == own.start
+    return own.end == first.start
+
+
 def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[Relation]:
     """Relations from the trained tagger's spans (see ``tagger.py``), in our conventions:
     a content without its complementiser and quotation marks, split around an interrupting
@@ -1289,6 +1303,9 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
         if cue_span is None or not len(cue_span):
             continue
         cue_token = cue_span.root
+        if not _near_sentence(doc, found.source, cue_token):
+            continue  # a cue paired with a source sentences away ("China signalled ... Mr
+            # Trump is now unlikely to change his mind": "change" is no saying of China's)
         found = _uninverted(doc, found, cue_token)
         source_root = None
         if found.source is not None:
