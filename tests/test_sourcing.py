@@ -1381,3 +1381,15 @@ def test_a_surname_alone_takes_the_entitys_name_not_the_words_before_it(nlp) -> 
         'Georgia governor, said at a rally. "This is a harbinger," Perdue said Saturday.'
     )
     assert [a.speaker for a in doc._.cg_attributions] == ["Sonny Perdue", "Sonny Perdue"]
+
+
+def test_a_mediums_journalist_with_an_unlisted_given_name_is_a_person(nlp) -> None:
+    """User check of records 2400-2439: "in an extensive interview with Fox News' Megyn
+    Kelly" listed the outlet "Fox News' Megyn Kelly": a medium's journalist the recogniser
+    ran into one organisation, whose given name the name list lacks."""
+    doc = nlp(
+        "Donald Trump, in an extensive interview with Fox News\u2019 Megyn Kelly, responded to "
+        "critics of his style by saying he never would have been successful."
+    )
+    assert {tuple(a.via) for a in doc._.cg_attributions} == {("Fox News",)}
+    assert ("Megyn Kelly", "PERSON") in {(e.name, e.type) for e in doc._.cg_entities.values()}

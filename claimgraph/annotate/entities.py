@@ -512,6 +512,29 @@ def _with_given_name(doc: Doc, ent: Span, text: str, start: int) -> tuple[str, i
     return doc_text(doc)[given.idx : start] + text, given.idx
 
 
+@derived
+def _medium_words() -> tuple[frozenset[str], frozenset[str]]:
+    """outlets.yaml's name words ("News", "Times") and known outlets, folded."""
+    vocab = load_vocabulary("outlets")
+    return (
+        frozenset(str(w).casefold() for w in vocab.get("name_words") or ()),
+        frozenset(str(n).casefold() for n in vocab.get("known") or ()),
+    )
+
+
+def _names_a_medium(name: str) -> bool:
+    """ "Fox News", "CNN": a name that reads as a news outlet's (outlets.yaml)."""
+    words, known = _medium_words()
+    folded = name.strip().casefold()
+    return folded in known or any(w in words for w in folded.split())
+
+
+def _capitalised_words(text: str) -> int:
+    """How many words the text has, 0 unless every one is capitalised."""
+    words = text.split()
+    return len(words) if all(w[:1].isupper() for w in words) else 0
+
+
 def _reads_as_person(name: str) -> bool:
     """Two or three capitalised words starting with a given name ("Lester Holt")."""
     words = _words(name)
@@ -1338,7 +1361,13 @@ class EntityResolver:
             inner = _INNER_POSSESSIVE.search(text) if label in ("PERSON", "ORG") else None
             if inner is not None and label == "ORG":
                 rest = text[inner.end() :]
-                if _reads_as_person(rest):
+                if _reads_as_person(rest) or (
+                    # "Fox News' Megyn Kelly": a medium's journalist whose given name is not
+                    # listed (not "The Post's Editorial Board": an ordinary word)
+                    _names_a_medium(text[: inner.start()])
+                    and _capitalised_words(rest) in (2, 3)
+                    and not self.dictionary.parts_of_speech(rest.split()[0])
+                ):
                     # "Vox's Jen Kirby": a medium's writer, the person (the medium is the
                     # channel, annotate/sourcing.py)
                     start, text, label = start + inner.end(), rest, "PERSON"
