@@ -1277,6 +1277,8 @@ def test_a_partys_members_with_the_are_an_unnamed_group_too(nlp) -> None:
     found = {a.source_text: a for a in nlp(text)._.cg_attributions}
     for source in ("The Democrats", "all Democrats"):
         assert found[source].speaker is None and found[source].anonymous, source
+    # listed with "Democrats said" in `claimgraph sources`, not as a group of its own
+    assert found["The Democrats"].speaker_description == "Democrats"
     assert found["Senate Democrats"].speaker == "Senate Democrats"
 
 

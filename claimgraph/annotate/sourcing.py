@@ -2198,11 +2198,13 @@ def _describe_source(
         return [replace(member, description=text)]
     if _platform_users(head):
         return [Speaker(anonymous=True, description=text, head=head.lemma_.lower(), plural=True)]
-    if _unnamed_member(head) or _people_at_large(doc, mentions, head) or _political_side(head):
+    at_large = _people_at_large(doc, mentions, head)
+    if _unnamed_member(head) or at_large or _political_side(head):
         return [
             Speaker(
                 anonymous=True,
-                description=text,
+                # ("The Democrats said" is listed with "Democrats said", not apart)
+                description=re.sub(r"^[Tt]he\s+", "", text) if at_large else text,
                 head=head.lemma_.lower(),
                 plural=_is_plural(head) or _political_side(head),  # "They say": theirs
             )
