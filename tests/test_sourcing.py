@@ -1395,3 +1395,20 @@ def test_a_mediums_journalist_with_an_unlisted_given_name_is_a_person(nlp) -> No
     )
     assert {tuple(a.via) for a in doc._.cg_attributions} == {("Fox News",)}
     assert ("Megyn Kelly", "PERSON") in {(e.name, e.type) for e in doc._.cg_entities.values()}
+
+
+def test_an_unlisted_given_name_after_a_title_and_a_titled_medium(nlp) -> None:
+    """User check of records 200-239: "Chicago Mayor Rahm Emanuel said" named "Emanuel" with
+    the role "Chicago Mayor Rahm" (a given name the list lacks), and "Indian website The Wire
+    reported" named "Wire" with the role "Indian website The". The one word between a title
+    and a surname is the given name; a medium's title after its kind keeps its "The"."""
+    doc = nlp(
+        "Chicago Mayor Rahm Emanuel said an investigation had been launched. Vice President "
+        "Biden said it was sad. Indian website The Wire reported that a mob paraded."
+    )
+    found = [(a.speaker, a.role) for a in doc._.cg_attributions]
+    assert found == [
+        ("Rahm Emanuel", "Chicago Mayor"),
+        ("Joe Biden", "Vice President"),
+        ("The Wire", "Indian website"),
+    ]

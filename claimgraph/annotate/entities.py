@@ -507,6 +507,16 @@ def _with_given_name(doc: Doc, ent: Span, text: str, start: int) -> tuple[str, i
         before.insert(0, token)
         i -= 1
     given = next((t for t in before if t.lower_ in _first_names()), None)
+    if given is None and before:
+        # "Chicago Mayor Rahm Emanuel": the one capitalised word between a title and the
+        # surname is the given name, listed or not
+        title = doc[before[-1].i - 1] if before[-1].i else None
+        if (
+            title is not None
+            and title.lower_.rstrip(".") in _titles()
+            and before[-1].lower_.rstrip(".") not in _titles()  # ("Vice President Biden")
+        ):
+            given = before[-1]
     if given is None:
         return text, start
     return doc_text(doc)[given.idx : start] + text, given.idx

@@ -442,6 +442,14 @@ def _name_for(doc: Doc, mentions: list[Mention], token: Token) -> Named | None:
         chain = _proper_chain(token)
         titled = the_outlet(" ".join(t.text for t in chain))
         first = chain[0].i
+        if (
+            titled is None
+            and first >= 2
+            and doc[first - 1].text == "The"
+            and doc[first - 2].lower_ in source_vocabulary().outlet_nouns
+        ):
+            # "Indian website The Wire reported": a medium's title after its kind keeps "The"
+            titled = "The " + " ".join(t.text for t in chain)
         if titled is not None and first and doc[first - 1].lower_ == "the":
             # "The Intercept reported" the recogniser missed: the outlet keeps its "The"
             end = chain[-1].idx + len(chain[-1])
