@@ -270,7 +270,7 @@ def is_name_text(text: str) -> bool:
         return False
     if _PARTY_TAG.fullmatch(text.strip()):
         return False  # "Joe Manchin, D-West Virginia, and ...", "(I-Vt.)": a member's party
-    if _PHOTO_CREDIT.search(text):
+    if _photo_credit().search(text):
         return False  # "Justin Sullivan/Getty Images": a picture's credit, nobody in the story
     words = [w.casefold() for w in text.split()]
     if len(words) == 1 and is_name_suffix(words[0]):
@@ -278,10 +278,15 @@ def is_name_text(text: str) -> bool:
     return not (len(words) >= 2 and all(w in _share_words() for w in words))
 
 
-# A photographer and an agency ("Justin Sullivan/Getty Images", "Mandel Ngan/AFP")
-_PHOTO_CREDIT = re.compile(
-    r"\S/\s*(?:Getty|AFP|AP\b|Reuters|EPA|Bloomberg|Shutterstock|Pool\b|Sipa|NurPhoto)"
-)
+@derived
+def _photo_credit() -> re.Pattern[str]:
+    """A photographer and an agency ("Justin Sullivan/Getty Images", "Mandel Ngan/AFP"):
+    data/entity_types.yaml `photo_agencies`."""
+    agencies = load_vocabulary("entity_types").get("photo_agencies") or []
+    alternatives = "|".join(re.escape(str(a)) for a in agencies)
+    return re.compile(rf"\S/\s*(?:{alternatives})\b" if alternatives else r"(?!)")
+
+
 # A party letter and a state after a member's name ("D-West Virginia", "R-Pa.", "I-Vt.")
 _PARTY_TAG = re.compile(r"[DRI]\s?[-\u2013]\s?[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?\.?")
 

@@ -295,11 +295,11 @@ _ORGANISATION_ENDINGS = frozenset(
 )
 
 
-# Office words a description refers back with to the organisation whose name holds them
-# ("according to the bureau": the Bureau of Labor Statistics named before).
-_OFFICE_WORDS = frozenset(
-    {"bureau", "department", "board", "court", "university", "campaign", "administration"}
-)
+@derived
+def _office_words() -> frozenset[str]:
+    """roles.yaml `office_words`: "according to the bureau" is the Bureau of Labor Statistics
+    named before."""
+    return _words("roles", "office_words")
 
 
 def _org_noun(head: str) -> bool:
@@ -309,7 +309,7 @@ def _org_noun(head: str) -> bool:
     return (
         head in vocab.generic_org_nouns | org_head_words() | _ORGANISATION_ENDINGS
         or head in vocab.org_synonyms
-        or head in _OFFICE_WORDS
+        or head in _office_words()
     )
 
 
@@ -3527,7 +3527,7 @@ def _entity_antecedent(
                     head in vocab.generic_org_nouns
                     and not _institution(spoke.name)
                     # "the campaign" after "the Romney campaign said"
-                    or head in _OFFICE_WORDS
+                    or head in _office_words()
                     and head in spoke.name.lower().split()
                 )
             ):
