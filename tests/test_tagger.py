@@ -443,6 +443,27 @@ def test_a_crf_tagger_decodes_with_its_learned_transitions(tagger, tmp_path) -> 
     plain = AttributionTagger(tmp_path, loaded.model, config)
     (per_token,) = plain.predict([doc])
     assert len(per_token["Content"]) == 3  # one span a line
+    # "crf" as a list of kinds: those by Viterbi, the others from the softmax, as above.
+    chosen = AttributionTagger(tmp_path, loaded.model, {**config, "crf": ["content"]})
+    (mixed,) = chosen.predict([doc])
+    assert mixed["Content"] == spans["Content"]
+    assert mixed["Cue"] == per_token["Cue"] and mixed["Source"] == per_token["Source"]
+
+
+def test_viterbi_kinds_reads_true_a_list_of_kinds_or_nothing() -> None:
+    from claimgraph.annotate.tagger import has_crf, viterbi_kinds
+
+    assert viterbi_kinds({}) == (False, False, False)
+    assert viterbi_kinds({"crf": False}) == (False, False, False)
+    assert viterbi_kinds({"crf": True}) == (True, True, True)
+    assert viterbi_kinds({"crf": ["content"]}) == (False, False, True)
+    assert viterbi_kinds({"crf": ["Source", "content"]}) == (True, False, True)
+    assert viterbi_kinds({"crf": []}) == (False, False, False)
+    assert has_crf({"crf": []}) and has_crf({"crf": True}) and not has_crf({"crf": False})
+    with pytest.raises(ValueError, match="unknown kinds"):
+        viterbi_kinds({"crf": ["speaker"]})
+    with pytest.raises(ValueError, match="list of kinds"):
+        viterbi_kinds({"crf": "content"})
 
 
 def test_a_tagger_cue_takes_no_source_from_sentences_away(nlp) -> None:

@@ -8,7 +8,8 @@ token sits inside a quotation — and a 2-layer BiLSTM with one O/B/I head per s
 token can be at once in a content and in the source or cue of another relation. Taggers trained
 with a linear-chain CRF per kind (``train_attribution.py --crf``, config ``"crf": true``; not
 the shipped one) are decoded with Viterbi (``viterbi``), others token by token
-(``decode_probs``). It costs a few
+(``decode_probs``); a config ``"crf"`` that lists kinds (``["content"]``) decodes only those
+with Viterbi and the others from the softmax (``viterbi_kinds``). It costs a few
 milliseconds a document on top of the parse. ``scripts/train_attribution.py`` trains it on
 PolNeAR train; ``relations_from`` pairs its spans into relations (cue + nearest source + the
 content next to it or around it).
@@ -439,7 +440,7 @@ def build_model(config: dict):
                 dropout=0.2,
             )
             self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(2 * hidden, len(KINDS) * 3))
-            if config.get("crf"):
+            if has_crf(config):
                 # One linear-chain CRF per kind over the head's scores (``viterbi``).
                 self.crf_transitions = nn.Parameter(torch.zeros(len(KINDS), 3, 3))
                 self.crf_start = nn.Parameter(torch.zeros(len(KINDS), 3))
@@ -541,6 +542,7 @@ class AttributionTagger:
         self.name = config.get("name", path.name)
         spec = config.get("encoder_states")
         self.encoder = TokenEncoder.load(spec, path) if spec else None
+        self.viterbi_kinds = viterbi_kinds(config)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> AttributionTagger:
@@ -603,12 +605,13 @@ class AttributionTagger:
                     [(features[i], a, b) for i, a, b in chunk]
                 )
                 scores = self.model(vectors, ids, flags, lengths)
-                if self.config.get("crf"):
+                best = scores.softmax(-1)
+                if any(self.viterbi_kinds):
                     # One-hot rows of the Viterbi path: decode_probs reads them as B/I/O.
                     tags = viterbi(scores, lengths, *crf_scores(self.model))
-                    best = torch.nn.functional.one_hot(tags, 3).float()
-                else:
-                    best = scores.softmax(-1)
+                    path = torch.nn.functional.one_hot(tags, 3).float()
+                    chosen = torch.tensor(self.viterbi_kinds)[None, None, :, None]
+                    best = torch.where(chosen, path, best)
                 for row, (i, a, b) in enumerate(chunk):
                     rows = best[row, : b - a].tolist()
                     for t, value in enumerate(rows):
@@ -626,6 +629,36 @@ class AttributionTagger:
 
 
 _OUTSIDE = [[1.0, 0.0, 0.0]] * len(KINDS)
+
+
+def has_crf(config: dict) -> bool:
+    """Whether the model was trained with CRF transitions (``"crf"``: true or a list of kinds,
+    even an empty one: the weights hold them either way)."""
+    crf = config.get("crf")
+    return crf is not None and crf is not False
+
+
+def viterbi_kinds(config: dict) -> tuple[bool, ...]:
+    """Per kind of ``KINDS``, whether to decode it with Viterbi rather than from the softmax.
+
+    ``"crf": true`` decodes every kind with Viterbi; a list of kind names (any case, e.g.
+    ``["content"]``) only those. Why per kind: a CRF-trained head is still trained with
+    cross-entropy, so its softmax decodes as well, and the two differ by kind — Viterbi gives
+    content better edges, but makes cue decisions stricter and so finds fewer attributions.
+    """
+    crf = config.get("crf")
+    if crf is None or crf is False:
+        return (False,) * len(KINDS)
+    if crf is True:
+        return (True,) * len(KINDS)
+    if not isinstance(crf, list):
+        raise ValueError(f'config "crf" must be true, false or a list of kinds, not {crf!r}')
+    names = {str(k).lower() for k in crf}
+    unknown = names - {k.lower() for k in KINDS}
+    if unknown:
+        raise ValueError(f'config "crf" names unknown kinds {sorted(unknown)}; kinds: {KINDS}')
+    return tuple(k.lower() in names for k in KINDS)
+
 
 # O/B/I: no I after O and none at a sequence's start (a span opens with B). Applied at use,
 # never stored, so the learned transitions stay finite in fp16.
