@@ -21,7 +21,9 @@ degraded hybrid 70.5 / 67.5 / 50.5 -> 71.5 / 67.8 / 52.1; but it finds fewer att
 outside PolNeAR (news speakers precision 0.590 -> 0.631, right speaker 0.915 -> 0.913;
 eval/reports.py statements that are attributions 0.985 -> 0.975, below its floor) and fails
 ten written sentences of tests/test_attribution.py, test_tagger.py and test_sourcing.py: not
-shipped, default off.
+shipped, default off. A config ``"crf"`` may instead list the kinds to decode with Viterbi
+(``tagger.viterbi_kinds``); retrained in session 19 and decoded per kind (MODEL_CARD.md), no
+choice keeps every floor, and the same seven test sentences fail with Viterbi on no kind at all.
 
 ``--boundaries`` also gives the tagger where the parse's phrases open and close at each token
 (``tagger.phrase_edges``); the shipped tagger is trained without (with them, PolNeAR dev exact

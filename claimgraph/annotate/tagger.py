@@ -643,8 +643,9 @@ def viterbi_kinds(config: dict) -> tuple[bool, ...]:
 
     ``"crf": true`` decodes every kind with Viterbi; a list of kind names (any case, e.g.
     ``["content"]``) only those. Why per kind: a CRF-trained head is still trained with
-    cross-entropy, so its softmax decodes as well, and the two differ by kind — Viterbi gives
-    content better edges, but makes cue decisions stricter and so finds fewer attributions.
+    cross-entropy, so its softmax decodes as well, and what Viterbi does differs by kind (it
+    gives contents their edges; on a cue it finds fewer of the acts and statements that news
+    readers count as attributions). Measured per kind in MODEL_CARD.md.
     """
     crf = config.get("crf")
     if crf is None or crf is False:
