@@ -960,3 +960,16 @@ def test_an_organisations_description_holds_the_name_it_gives(nlp) -> None:
         "refused to explain publicly.",
     )
     assert found["the McCain group"] == "McCain Institute for International Leadership"
+
+
+def test_a_lawsuit_goes_back_to_its_filer_when_the_parse_coordinates_it(nlp) -> None:
+    """news_speakers_heldout.yaml, record 4732: "WASHLITE filed a consumer protection and
+    emotional distress lawsuit ... The lawsuit requests an injunction" had no speaker: the
+    parse made "lawsuit" a conjunct of the verb's object, not its object."""
+    found = _speakers(
+        nlp,
+        "The Washington League for Transparency and Ethics (WASHLITE) filed a consumer "
+        "protection and emotional distress lawsuit against Fox News April 2. The lawsuit "
+        "requests an injunction to prohibit Fox from publishing false content.",
+    )
+    assert found["The lawsuit"] == "Washington League for Transparency and Ethics"

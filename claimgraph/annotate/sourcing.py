@@ -3653,10 +3653,15 @@ def _issuer(doc: Doc, mentions: list[Mention], head: str, position: int) -> Spea
     before = [t for t in doc if position - _BACK_REFERENCE_WINDOW <= t.idx < position]
     for token in reversed(before):
         filing = token.pos_ == "VERB" and token.lemma_.lower() in filed.get(head, ())
-        if not filing and (token.lemma_.lower() != head or token.dep_ not in ("dobj", "nsubjpass")):
+        # ("filed a consumer protection and emotional distress lawsuit": the parse may make
+        # the document a conjunct of the verb's object)
+        role = token
+        while role.dep_ == "conj" and role.head.i != role.i:
+            role = role.head
+        if not filing and (token.lemma_.lower() != head or role.dep_ not in ("dobj", "nsubjpass")):
             continue
-        verb = token if filing else token.head
-        if token.dep_ == "nsubjpass" and not filing:  # "a statement was issued by X"
+        verb = token if filing else role.head
+        if role.dep_ == "nsubjpass" and not filing:  # "a statement was issued by X"
             subjects = [g for c in verb.children if c.dep_ == "agent" for g in c.children]
         else:
             subjects = [c for c in verb.children if c.dep_ == "nsubj"]
