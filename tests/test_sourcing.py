@@ -1283,8 +1283,9 @@ def test_a_partys_members_with_the_are_an_unnamed_group_too(nlp) -> None:
 
 
 def test_a_description_ends_before_its_relative_clause(nlp) -> None:
-    """User checks of records 800-839 and 3000-3039: sources listed "[anonymous] voters who",
-    "Networks that", "But others" and "the producers (": a source phrase cut before its
+    """User checks of records 800-839, 3000-3039 and 200-239: sources listed "[anonymous]
+    voters who", "Networks that", "But others", "the producers (" and "“Trump’s
+    defenders" (a quotation opened before the phrase): a source phrase cut before its
     relative clause describes the noun before it, a sentence's conjunction and a bracket cut
     in two are no part of it. A company named with its 's keeps it."""
     from claimgraph.annotate.sourcing import _clean
@@ -1297,6 +1298,8 @@ def test_a_description_ends_before_its_relative_clause(nlp) -> None:
     assert _clean("But others") == "others"
     assert _clean("the producers (") == "the producers"
     assert _clean("So-called experts") == "So-called experts"
+    assert _clean("\u201cTrump\u2019s defenders") == "Trump\u2019s defenders"
+    assert _clean("the \u201cSquad\u201d members") == "the \u201cSquad\u201d members"
 
 
 def test_a_party_tag_a_suffix_or_a_credit_is_no_speaker(nlp) -> None:

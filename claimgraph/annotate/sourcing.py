@@ -1055,6 +1055,12 @@ def _clean(text: str) -> str:
         text = text[1:].strip(_EDGE)
     while text.endswith("(") or text.startswith(")"):  # ("the producers (")
         text = text.strip("()").strip(_EDGE)
+    # a quotation mark opened before the phrase and closed after it ("\u201cTrump\u2019s
+    # defenders say ...")
+    if text[:1] in '"\u201c' and not any(q in text[1:] for q in '"\u201d'):
+        text = text[1:].strip(_EDGE)
+    if text[-1:] in '"\u201d' and not any(q in text[:-1] for q in '"\u201c'):
+        text = text[:-1].strip(_EDGE)
     return text
 
 
