@@ -638,6 +638,9 @@ def _after_dateline(text: str, span: tuple[int, int]) -> tuple[int, int]:
 def _interrupted_clause(text: str, token: Token, cues: Cues) -> tuple[int, int] | None:
     """'The nominee, he said, watched ...' / '..., police said.': a parenthetical cue the
     parser hung on the reported clause; the content is that clause around it."""
+    opening = _opening_as_clause(text, token, cues)
+    if opening is not None:
+        return opening
     head = token.head
     if token.dep_ not in ("parataxis", "advcl") or head is token or _is_cue_verb(head, cues):
         return None
@@ -645,8 +648,47 @@ def _interrupted_clause(text: str, token: Token, cues: Cues) -> tuple[int, int] 
     before = doc[token.left_edge.i - 1] if token.left_edge.i > 0 else None
     if before is None or before.text not in (",", "\u2014", "-"):
         return None
-    span = _trim(text, head.left_edge.idx, head.right_edge.idx + len(head.right_edge))
+    end = head.right_edge.idx + len(head.right_edge)
+    closing = (
+        token.left_edge.i > head.i
+        and any(c.dep_ == "nsubj" for c in token.children)
+        and all(c.lower_ == "as" for c in token.children if c.dep_ == "mark")
+        and not any(c.dep_ == "dobj" for c in token.children)
+    )
+    if closing and all(t.is_punct for t in doc[token.right_edge.i + 1 : head.right_edge.i + 1]):
+        # a clause with its own speaker closes the sentence ("The economy grows, as the
+        # minister said."): the content stops before it; a participle ("..., calling X Y")
+        # or a clause of its own ("..., even though they disclosed X") is left as it was
+        end = before.idx
+    span = _trim(text, head.left_edge.idx, end)
     return span if span[1] - span[0] > len(token) + 10 else None
+
+
+def _opening_as_clause(text: str, token: Token, cues: Cues) -> tuple[int, int] | None:
+    """'As CBN News reported in 2019, the group's leaders admitted ...': a clause opening with
+    "as" that names its speaker reports the main clause after its comma. Why a rule: the
+    tagger finds this cue in some trainings and not in others. A verb with an object of its
+    own says that ("As Clinton talked about bringing communities together, Trump ...")."""
+    doc = token.doc
+    if _object_content(text, token, cues) is not None:
+        return None
+    if token.dep_ != "advcl" or not any(
+        c.dep_ == "mark" and c.lower_ == "as" and c.i == token.left_edge.i for c in token.children
+    ):
+        return None
+    head, first, last = token.head, token.left_edge, token.right_edge
+    if (
+        head.i <= last.i
+        or not first.is_sent_start
+        and first.i > 0
+        and not doc[first.i - 1].is_punct
+    ):
+        return None
+    after = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    if after is None or after.text not in (",", "\u2014", "-"):
+        return None
+    span = _trim(text, after.idx + len(after), head.right_edge.idx + len(head.right_edge))
+    return span if span[1] - span[0] > 10 else None
 
 
 def _object_content(text: str, token: Token, cues: Cues) -> tuple[tuple[int, int], int] | None:

@@ -52,7 +52,7 @@ def load_nlp(
     """Load a spaCy pipeline by package name or path and add claimgraph's components.
 
     ``attribution``: "hybrid" (the default: rules plus the trained tagger shipped in
-    claimgraph/models/attribution-minilm), "model" or "rules"; ``attribution_model`` a tagger
+    claimgraph/models/attribution-tagger), "model" or "rules"; ``attribution_model`` a tagger
     folder of one's own (see scripts/train_attribution.py). A missing tagger is an error, never
     a silent fall back to the rules.
 
