@@ -334,6 +334,51 @@ def test_every_tagger_relation_gets_whole_phrases_and_its_clause(nlp):
     assert [text[a:b] for a, b in found.content] == ["it would raise fares in the spring"]
 
 
+def test_tagger_spans_that_a_retrained_tagger_gave_are_held_to_the_rules_conditions(nlp):
+    """Session 20: a tagger retrained by the same script (other weights than the shipped ones)
+    tagged "read" in "She read the report" as a cue, and paired "endorsing" with the next
+    quotation, which its own '..., said Lopez' signs. Whatever the weights: "read" with an
+    object or a person for its subject is a reader reading, never a cue (cues.yaml
+    document_verbs; the rules' narrower list of documents would lose "read" cues that the
+    blind news gold counts), and a quotation the rules gave to its own cue is no cue's outside
+    its sentences in the hybrid (PolNeAR dev hybrid cue exact F1 69.1 -> 69.2)."""
+    from claimgraph.annotate.attribution import find_attributions, tagged_relations
+
+    def at(text: str, piece: str) -> tuple[int, int]:
+        return text.index(piece), text.index(piece) + len(piece)
+
+    text = 'She read the report on Monday. "It is a good report," she said.'
+    doc = nlp(text)
+    spans = {
+        "Source": [at(text, "She")],
+        "Cue": [at(text, "read")],
+        "Content": [at(text, "the report")],
+    }
+    assert tagged_relations(doc, spans) == []
+    text = 'The letter read: "We will not accept the terms."'
+    doc = nlp(text)
+    spans = {
+        "Source": [at(text, "The letter")],
+        "Cue": [at(text, "read")],
+        "Content": [at(text, "We will not accept the terms.")],
+    }
+    assert len(tagged_relations(doc, spans)) == 1
+
+    text = (
+        '"We need somebody who can win," said Okafor in his speech endorsing the governor. '
+        '"If we spend the spring dividing the party, we will regret it," said Lopez.'
+    )
+    doc = nlp(text)
+    said = text.rindex("said")
+    spans = {
+        "Source": [at(text, "Okafor in his speech"), at(text, "Lopez")],
+        "Cue": [at(text, "endorsing"), (said, said + 4)],
+        "Content": [at(text, "If we spend the spring dividing the party, we will regret it,")],
+    }
+    found = {a.cue: a.speaker for a in find_attributions(doc, spans, "hybrid")}
+    assert "endorsing" not in found and found.get("said") is not None, found
+
+
 def test_the_tagger_alone_gives_cues_polnear_s_edges_too(nlp):
     """Written for this test. --attribution model draws a cue's edges as the hybrid does."""
     from claimgraph.annotate.attribution import find_attributions
