@@ -278,6 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument(
+        "--average",
+        type=int,
+        default=0,
+        help="also try the mean of the last 2..N epochs' weights; kept when dev is better "
+        "(0: off)",
+    )
+    parser.add_argument(
         "--stop-after", type=int, default=None, help="end after this epoch (schedule unchanged)"
     )
     parser.add_argument("--degraded-share", type=float, default=0.5)
@@ -379,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: max(0.05, 1 - s / steps))
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
     best, train_started = -1.0, time.perf_counter()
+    recent: list[dict] = []  # the last --average epochs' weights, oldest first
     for epoch in range(1, args.epochs + 1):
         model.train()
         rng.shuffle(data)
@@ -418,8 +426,31 @@ def main(argv: list[str] | None = None) -> int:
             config["dev_exact_f1_tagger_spans"] = {k: round(f1[k], 4) for k in KINDS}
             config["epoch"] = epoch
             save(model, config, args.out)
+        if args.average > 1:
+            recent = [*recent, {k: v.detach().clone() for k, v in model.state_dict().items()}]
+            recent = recent[-args.average :]
         if args.stop_after is not None and epoch >= args.stop_after:
             break
+    for n in range(2, len(recent) + 1):
+        # Weights averaged along the end of the run (as in stochastic weight averaging): the
+        # single best epoch is a noisy pick, a mean of neighbours a flatter optimum.
+        kept = recent[-n:]
+        model.load_state_dict({k: sum(s[k] for s in kept) / n for k in kept[0]})
+        model.eval()
+        tagger = AttributionTagger(args.out, model, config)
+        f1 = score_spans(dev, tagger.predict_features(dev_feats, [a.text for a in dev]))
+        mean = sum(f1[k] for k in KINDS) / len(KINDS)
+        print(
+            f"mean of the last {n} epochs: dev exact F1 "
+            + " / ".join(f"{k} {f1[k]:.3f}" for k in KINDS)
+            + f" (mean {mean:.3f})",
+            flush=True,
+        )
+        if mean > best:
+            best = mean
+            config["dev_exact_f1_tagger_spans"] = {k: round(f1[k], 4) for k in KINDS}
+            config["epoch"] = f"mean of epochs {epoch - n + 1}-{epoch}"
+            save(model, config, args.out)
     print(
         f"done in {(time.perf_counter() - started) / 60:.1f} min; best mean dev F1 {best:.3f} "
         f"(epoch {config['epoch']}), saved to {args.out}"

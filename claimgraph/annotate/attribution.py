@@ -1324,6 +1324,12 @@ def _near_sentence(doc: Doc, source: tuple[int, int], cue: Token) -> bool:
     return own.end == first.start
 
 
+_ANONYMITY_REQUEST = re.compile(
+    r"(?:not\s+)?to\s+(?:remain|be|stay|go)\s+(?:unnamed|anonymous|unidentified|named|identified)\b",
+    re.IGNORECASE,
+)
+
+
 def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[Relation]:
     """Relations from the trained tagger's spans (see ``tagger.py``), in our conventions:
     a content without its complementiser and quotation marks, split around an interrupting
@@ -1336,6 +1342,7 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
     text = doc_text(doc)
     regions = quote_regions(text)
     cues = load_cues()
+    bare = _bare(text)  # (the parse of text without commas misplaces clauses)
     relations = []
     for found in relations_from(text, spans):
         # A relation needs what was said and who said it: an implicit source ("it was
@@ -1360,6 +1367,7 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
             )
             subject = (
                 _subject_around_place(doc, source_root, cue_token)
+                or (None if bare else _subject_around_clause(doc, source_root, cue_token))
                 or _as_clause_subject(doc, found.cue, found.source, cue_token)
                 or _subject_around_possessive(doc, found.source, cue_token)
             )
@@ -1369,6 +1377,9 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
         whole = _grown_fragment(doc, strip_content(text, found.content), cue_token)
         if not any(ch.isalnum() for ch in text[whole[0] : whole[1]]):
             continue
+        if _ANONYMITY_REQUEST.match(text, whole[0], whole[1]):
+            continue  # "an agent told Townhall, who asked to remain unnamed": a condition of
+            # the source's, not something it said
         direct = _chars_covered(whole, regions) >= _MIN_DIRECT_COVER * (whole[1] - whole[0])
         content = [whole]
         if direct:
@@ -1713,6 +1724,25 @@ def _subject_around_place(doc: Doc, root: int | None, cue: Token) -> tuple[int, 
     return _trim(
         doc_text(doc), subject.left_edge.idx, subject.right_edge.idx + len(subject.right_edge)
     )
+
+
+def _subject_around_clause(doc: Doc, root: int | None, cue: Token) -> tuple[int, int] | None:
+    """A tagger source inside a clause that qualifies its cue's subject ("Chuck Schumer,
+    D-N.Y., who had called for the testimony to be public, welcomed" tagged "public"): the
+    subject phrase before that clause, whose head is the speaker. None for any other source."""
+    subject = next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if root is None or subject is None or root == subject.i:
+        return None
+    token = doc[root]
+    while token.i != subject.i and token.head.i != token.i:
+        head = token.head
+        if token.dep_ in ("relcl", "acl") and subject.left_edge.i <= head.i <= subject.right_edge.i:
+            if token.left_edge.i <= subject.i:
+                return None
+            span = _trim(doc_text(doc), subject.left_edge.idx, token.left_edge.idx)
+            return span if span[1] > span[0] else None
+        token = head
+    return None
 
 
 def _subject_around_possessive(
