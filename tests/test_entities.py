@@ -699,8 +699,10 @@ def test_a_given_name_glued_to_a_dash_is_part_of_the_name(nlp) -> None:
         'Her essay ran under the headline "The Lines Are Drawn on the Plan"\u2014Sarah Miller '
         "cites the old programme as a model."
     )
-    speakers = {a.source_text: a.speaker for a in doc._.cg_attributions}
-    assert speakers["Miller"] == "Sarah Miller"
+    speakers = {a.cue: a.speaker for a in doc._.cg_attributions}
+    assert speakers["cites"] == "Sarah Miller"
+    names = {e.name for e in doc._.cg_entities.values()}
+    assert "Sarah Miller" in names and "Miller" not in names
 
 
 def test_a_quoted_nickname_alone_is_the_person_whose_name_holds_it(nlp) -> None:

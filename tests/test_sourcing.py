@@ -573,8 +573,9 @@ def test_a_description_written_as_a_name_is_the_organisation_ending_in_it(nlp) -
         "The Intelligence Community Inspector General judged the report urgent. Later, the "
         "Inspector General testified before the panel, stating that the law had been followed."
     )
-    speakers = {a.cue: a.speaker for a in nlp(text)._.cg_attributions}
-    assert speakers["testified"] == "Intelligence Community Inspector General"
+    # by the source: whether "testified" or "stating" is the cue is the tagger's call
+    speakers = {a.source_text: a.speaker for a in nlp(text)._.cg_attributions}
+    assert speakers["the Inspector General"] == "Intelligence Community Inspector General"
 
 
 def test_a_medium_named_after_the_head_is_not_the_source(nlp) -> None:
@@ -1366,7 +1367,7 @@ def test_an_outlet_named_with_the_keeps_it_and_a_photo_credit_is_nobody(nlp) -> 
     went back to."""
     found = _speakers(
         nlp,
-        "So, The Intercept reported on a highly classified report from the National Security Agency.",
+        "So, The Intercept reported that the National Security Agency had kept a report secret.",
     )
     assert list(found.values()) == ["The Intercept"]
     doc = nlp(

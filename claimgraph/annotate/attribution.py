@@ -1359,6 +1359,8 @@ def tagged_relations(doc: Doc, spans: dict[str, list[tuple[int, int]]]) -> list[
             continue  # a cue paired with a source sentences away ("China signalled ... Mr
             # Trump is now unlikely to change his mind": "change" is no saying of China's)
         found = _uninverted(doc, found, cue_token)
+        if found.source is not None:
+            found = replace(found, source=_after_glued_dash(text, found.source))
         source_root = None
         if found.source is not None:
             source_span = doc.char_span(*found.source, alignment_mode="expand")
@@ -1726,6 +1728,18 @@ def _subject_around_place(doc: Doc, root: int | None, cue: Token) -> tuple[int, 
     )
 
 
+def _after_glued_dash(text: str, source: tuple[int, int]) -> tuple[int, int]:
+    """A tagger source run on from a title across a dash ('the headline "..."\u2014Sarah
+    Miller cites' tagged 'Plan"\u2014Sarah Miller'): the words after the last dash."""
+    a, b = source
+    cut = max(text.rfind(d, a, b) for d in ("\u2014", "\u2013"))
+    if cut <= a or text[cut - 1].isspace() or text[cut + 1 : cut + 2].isspace():
+        return source  # a spaced dash sets off an apposition ("Rep. Smith \u2014 a Democrat")
+    if not any(ch.isalpha() for ch in text[cut + 1 : b]):
+        return source
+    return _trim(text, cut + 1, b)
+
+
 def _subject_around_clause(doc: Doc, root: int | None, cue: Token) -> tuple[int, int] | None:
     """A tagger source inside a clause that qualifies its cue's subject ("Chuck Schumer,
     D-N.Y., who had called for the testimony to be public, welcomed" tagged "public"): the
@@ -1736,10 +1750,17 @@ def _subject_around_clause(doc: Doc, root: int | None, cue: Token) -> tuple[int,
     token = doc[root]
     while token.i != subject.i and token.head.i != token.i:
         head = token.head
-        if token.dep_ in ("relcl", "acl") and subject.left_edge.i <= head.i <= subject.right_edge.i:
+        if token.dep_ == "conj":
+            return None  # a parse that ran phrases together ('... respond to it," Fox's motion')
+        own = head == subject or head.dep_ == "appos" and head.head == subject
+        verb = token.pos_ in ("VERB", "AUX") and token.i != root  # a clause, not a misparse
+        if token.dep_ in ("relcl", "acl") and own and verb:
             if token.left_edge.i <= subject.i:
                 return None
-            span = _trim(doc_text(doc), subject.left_edge.idx, token.left_edge.idx)
+            first = subject.left_edge
+            while first.is_punct and first.i < subject.i:
+                first = doc[first.i + 1]  # a closing quotation mark the parse hung on it
+            span = _trim(doc_text(doc), first.idx, token.left_edge.idx)
             return span if span[1] > span[0] else None
         token = head
     return None

@@ -2859,6 +2859,21 @@ def _antecedent(
     return None
 
 
+def _paragraph_subjects(
+    doc: Doc, subjects: list[_Resolved], recent: list[_Resolved], position: int
+) -> list[_Resolved]:
+    """The person subjects (`_person_subjects`) of a pronoun's own paragraph when no recent
+    speaker spoke in it: "... a rocket that military spokesman Col. X identified as Iranian
+    arms. He also played a clip that he said ..." after an official quoted a paragraph before.
+    A speaker of the same paragraph keeps the pronoun as before, and a quotation's pronoun
+    is left to the speakers ('Castro died ... "...," he wrote' after a leader's statement)."""
+    text = doc_text(doc)
+    start = text.rfind("\n", 0, position) + 1
+    if any(r.position >= start for r in recent):
+        return []
+    return [s for s in subjects if start <= s.position < position]
+
+
 def _salient_person(
     doc: Doc, mentions: list[Mention], position: int, gender: str, genders: dict[str, str]
 ) -> Speaker | None:
@@ -3280,7 +3295,17 @@ def resolve_relations(doc: Doc, relations: list[Relation]) -> list[Attribution]:
                         own_sentence
                         or (
                             _antecedent(
-                                found, recent, [], position, head, None, gender, genders, True
+                                found,
+                                recent,
+                                []
+                                if relation.kind == "direct"
+                                else _paragraph_subjects(doc, extra, recent, position),
+                                position,
+                                head,
+                                None,
+                                gender,
+                                genders,
+                                True,
                             )
                             if person
                             else None
