@@ -373,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         "tensor_width": int(feats[0].vectors.shape[1]) - (encoder_spec or {}).get("dim", 0),
         "hidden": args.hidden,
         "boundaries": args.boundaries,
+        "cue_lexicon": dict(sorted(lexicon.items())),  # the classes it saw (model_lexicon)
         **({"crf": True} if args.crf else {}),
         **({"encoder_states": encoder_spec} if encoder_spec else {}),
         # Paths as given relative to the repository, so the card does not carry a machine's.

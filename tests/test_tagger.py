@@ -482,3 +482,24 @@ def test_a_tagger_cue_takes_no_source_from_sentences_away(nlp) -> None:
     # whether "signalled" itself is a cue is the tagger's call (cues.yaml does not list it)
     far = [(a.speaker, a.cue) for a in doc._.cg_attributions if a.cue != "signalled"]
     assert not [pair for pair in far if pair[0] == "China"], far
+
+
+def test_a_tagger_reads_the_cue_classes_it_was_trained_with(monkeypatch) -> None:
+    """Session 20: the shipped weights were reproduced by no script, because the tagger read
+    cue classes from cues.yaml as it is today, edited many times since training. A tagger now
+    keeps the classes it was trained with (config ``cue_lexicon``); a word the user adds to
+    cues.yaml still reaches it, a word moved to another class does not move for it."""
+    from claimgraph.annotate import tagger
+
+    monkeypatch.setattr(tagger, "cue_lexicon", lambda: {"say": 3, "signal": 1})
+    assert tagger.model_lexicon({"cue_lexicon": {"say": 1, "tell": 1}}) == {
+        "say": 1,
+        "tell": 1,
+        "signal": 1,
+    }
+    assert tagger.model_lexicon({}) == {"say": 3, "signal": 1}  # an older tagger's config
+    shipped = tagger.AttributionTagger.load()
+    assert (
+        shipped.config["cue_lexicon"]
+        and shipped.lexicon["say"] == shipped.config["cue_lexicon"]["say"]
+    )

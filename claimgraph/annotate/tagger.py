@@ -73,6 +73,19 @@ def cue_lexicon() -> dict[str, int]:
     return lexicon
 
 
+def model_lexicon(config: dict) -> dict[str, int]:
+    """The cue classes a tagger reads: those it was trained with (config ``cue_lexicon``), and
+    words the user's cues.yaml adds on top. Why: the classes are an input feature, so a word
+    moved or dropped in cues.yaml after training would change what the shipped weights see
+    and make them differ from what the training script gives; a new word still reaches the
+    tagger. A config without the entry (taggers trained before session 20) reads cues.yaml."""
+    trained = config.get("cue_lexicon")
+    current = cue_lexicon()
+    if not trained:
+        return current
+    return {**{w: c for w, c in current.items() if w not in trained}, **trained}
+
+
 @dataclass(slots=True)
 class Features:
     """One document's token features, as plain lists (turned into tensors per batch)."""
@@ -538,7 +551,7 @@ class AttributionTagger:
         self.model = model
         self.config = config
         self.vocab = {k: _index(v) for k, v in config["labels"].items()}
-        self.lexicon = cue_lexicon()
+        self.lexicon = model_lexicon(config)
         self.name = config.get("name", path.name)
         spec = config.get("encoder_states")
         self.encoder = TokenEncoder.load(spec, path) if spec else None
