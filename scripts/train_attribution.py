@@ -392,6 +392,23 @@ def main(argv: list[str] | None = None) -> int:
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: max(0.05, 1 - s / steps))
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
     best, train_started = -1.0, time.perf_counter()
+
+    def dev_f1() -> tuple[dict[str, float], float]:
+        """The model's tagger spans scored on dev, and their mean exact F1 over the kinds."""
+        model.eval()
+        tagger = AttributionTagger(args.out, model, config)
+        f1 = score_spans(dev, tagger.predict_features(dev_feats, [a.text for a in dev]))
+        return f1, sum(f1[k] for k in KINDS) / len(KINDS)
+
+    def keep(f1: dict[str, float], mean: float, best: float, which: int | str) -> float:
+        """Save the model (and what it is) when dev says it beats the best so far."""
+        if mean <= best:
+            return best
+        config["dev_exact_f1_tagger_spans"] = {k: round(f1[k], 4) for k in KINDS}
+        config["epoch"] = which
+        save(model, config, args.out)
+        return mean
+
     recent: list[dict] = []  # the last --average epochs' weights, oldest first
     for epoch in range(1, args.epochs + 1):
         model.train()
@@ -415,10 +432,7 @@ def main(argv: list[str] | None = None) -> int:
             schedule.step()
             optimizer.zero_grad()
             total += loss.item() * len(chunk)
-        model.eval()
-        tagger = AttributionTagger(args.out, model, config)
-        f1 = score_spans(dev, tagger.predict_features(dev_feats, [a.text for a in dev]))
-        mean = sum(f1[k] for k in KINDS) / len(KINDS)
+        f1, mean = dev_f1()
         print(
             f"epoch {epoch} loss {total / len(data):.4f} dev exact F1 "
             + " / ".join(f"{k} {f1[k]:.3f}" for k in KINDS)
@@ -427,11 +441,7 @@ def main(argv: list[str] | None = None) -> int:
             + f" [{time.perf_counter() - train_started:.0f} s]",
             flush=True,
         )
-        if mean > best:
-            best = mean
-            config["dev_exact_f1_tagger_spans"] = {k: round(f1[k], 4) for k in KINDS}
-            config["epoch"] = epoch
-            save(model, config, args.out)
+        best = keep(f1, mean, best, epoch)
         if args.average > 1:
             recent = [*recent, {k: v.detach().clone() for k, v in model.state_dict().items()}]
             recent = recent[-args.average :]
@@ -442,21 +452,14 @@ def main(argv: list[str] | None = None) -> int:
         # single best epoch is a noisy pick, a mean of neighbours a flatter optimum.
         kept = recent[-n:]
         model.load_state_dict({k: sum(s[k] for s in kept) / n for k in kept[0]})
-        model.eval()
-        tagger = AttributionTagger(args.out, model, config)
-        f1 = score_spans(dev, tagger.predict_features(dev_feats, [a.text for a in dev]))
-        mean = sum(f1[k] for k in KINDS) / len(KINDS)
+        f1, mean = dev_f1()
         print(
             f"mean of the last {n} epochs: dev exact F1 "
             + " / ".join(f"{k} {f1[k]:.3f}" for k in KINDS)
             + f" (mean {mean:.3f})",
             flush=True,
         )
-        if mean > best:
-            best = mean
-            config["dev_exact_f1_tagger_spans"] = {k: round(f1[k], 4) for k in KINDS}
-            config["epoch"] = f"mean of epochs {epoch - n + 1}-{epoch}"
-            save(model, config, args.out)
+        best = keep(f1, mean, best, f"mean of epochs {epoch - n + 1}-{epoch}")
     print(
         f"done in {(time.perf_counter() - started) / 60:.1f} min; best mean dev F1 {best:.3f} "
         f"(epoch {config['epoch']}), saved to {args.out}"
