@@ -317,6 +317,15 @@ def test_a_tagger_content_runs_on_to_the_verb_its_words_hang_on(nlp):
     ]
 
 
+def _tagged(text: str, **kinds: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """Tagger spans written by hand: each kind's pieces, found in ``text`` by their first
+    occurrence (``Source=["The ferry operator"], Cue=["warned"], ...``)."""
+    return {
+        kind: [(text.index(p), text.index(p) + len(p)) for p in pieces]
+        for kind, pieces in kinds.items()
+    }
+
+
 def test_every_tagger_relation_gets_whole_phrases_and_its_clause(nlp):
     """Written for this test. The tagger alone (--attribution model) and the hybrid's choice
     between a rule's content and the tagger's both read the tagger's relations grown to whole
@@ -325,11 +334,7 @@ def test_every_tagger_relation_gets_whole_phrases_and_its_clause(nlp):
 
     text = "The ferry operator warned that it would raise fares in the spring."
     doc = nlp(text)
-
-    def at(piece: str) -> tuple[int, int]:
-        return text.index(piece), text.index(piece) + len(piece)
-
-    spans = {"Source": [at("The ferry operator")], "Cue": [at("warned")], "Content": [at("it")]}
+    spans = _tagged(text, Source=["The ferry operator"], Cue=["warned"], Content=["it"])
     (found,) = tagged_relations(doc, spans)
     assert [text[a:b] for a, b in found.content] == ["it would raise fares in the spring"]
 
@@ -344,24 +349,15 @@ def test_tagger_spans_that_a_retrained_tagger_gave_are_held_to_the_rules_conditi
     its sentences in the hybrid (PolNeAR dev hybrid cue exact F1 69.1 -> 69.2)."""
     from claimgraph.annotate.attribution import find_attributions, tagged_relations
 
-    def at(text: str, piece: str) -> tuple[int, int]:
-        return text.index(piece), text.index(piece) + len(piece)
-
     text = 'She read the report on Monday. "It is a good report," she said.'
     doc = nlp(text)
-    spans = {
-        "Source": [at(text, "She")],
-        "Cue": [at(text, "read")],
-        "Content": [at(text, "the report")],
-    }
+    spans = _tagged(text, Source=["She"], Cue=["read"], Content=["the report"])
     assert tagged_relations(doc, spans) == []
     text = 'The letter read: "We will not accept the terms."'
     doc = nlp(text)
-    spans = {
-        "Source": [at(text, "The letter")],
-        "Cue": [at(text, "read")],
-        "Content": [at(text, "We will not accept the terms.")],
-    }
+    spans = _tagged(
+        text, Source=["The letter"], Cue=["read"], Content=["We will not accept the terms."]
+    )
     assert len(tagged_relations(doc, spans)) == 1
 
     text = (
@@ -369,12 +365,14 @@ def test_tagger_spans_that_a_retrained_tagger_gave_are_held_to_the_rules_conditi
         '"If we spend the spring dividing the party, we will regret it," said Lopez.'
     )
     doc = nlp(text)
-    said = text.rindex("said")
-    spans = {
-        "Source": [at(text, "Okafor in his speech"), at(text, "Lopez")],
-        "Cue": [at(text, "endorsing"), (said, said + 4)],
-        "Content": [at(text, "If we spend the spring dividing the party, we will regret it,")],
-    }
+    spans = _tagged(
+        text,
+        Source=["Okafor in his speech", "Lopez"],
+        Cue=["endorsing"],
+        Content=["If we spend the spring dividing the party, we will regret it,"],
+    )
+    said = text.rindex("said")  # the second "said", Lopez's
+    spans["Cue"].append((said, said + 4))
     found = {a.cue: a.speaker for a in find_attributions(doc, spans, "hybrid")}
     assert "endorsing" not in found and found.get("said") is not None, found
 
@@ -389,28 +387,17 @@ def test_a_tagger_source_in_the_subjects_clause_and_a_wish_to_stay_unnamed(nlp):
     set, nothing it said."""
     from claimgraph.annotate.attribution import tagged_relations
 
-    def at(text: str, piece: str) -> tuple[int, int]:
-        return text.index(piece), text.index(piece) + len(piece)
-
     text = (
         "Senate Minority Leader Chuck Schumer, D-N.Y., who had called for the testimony to be "
         "public, welcomed the decision."
     )
     doc = nlp(text)
-    spans = {
-        "Source": [at(text, "public")],
-        "Cue": [at(text, "welcomed")],
-        "Content": [at(text, "the decision")],
-    }
+    spans = _tagged(text, Source=["public"], Cue=["welcomed"], Content=["the decision"])
     (found,) = tagged_relations(doc, spans)
     assert text[found.source[0] : found.source[1]] == "Senate Minority Leader Chuck Schumer, D-N.Y"
     text = "An agent told Townhall, who asked to remain unnamed due to fears of retaliation."
     doc = nlp(text)
-    spans = {
-        "Source": [at(text, "who")],
-        "Cue": [at(text, "asked")],
-        "Content": [at(text, "to remain unnamed")],
-    }
+    spans = _tagged(text, Source=["who"], Cue=["asked"], Content=["to remain unnamed"])
     assert tagged_relations(doc, spans) == []
 
 
@@ -420,15 +407,9 @@ def test_the_tagger_alone_gives_cues_polnear_s_edges_too(nlp):
 
     text = "The harbour master has repeatedly said that the new pier is unsafe."
     doc = nlp(text)
-
-    def at(piece: str) -> tuple[int, int]:
-        return text.index(piece), text.index(piece) + len(piece)
-
-    spans = {
-        "Source": [at("The harbour master")],
-        "Cue": [at("said")],
-        "Content": [at("that the new pier is unsafe")],
-    }
+    spans = _tagged(
+        text, Source=["The harbour master"], Cue=["said"], Content=["that the new pier is unsafe"]
+    )
     (found,) = find_attributions(doc, spans, "model")
     assert found.cue == "has repeatedly said"
 
