@@ -279,12 +279,17 @@ def _is_cue_verb(token: Token, cues: Cues) -> bool:
     )
 
 
+def _verb_subject(verb: Token) -> Token | None:
+    """The verb's subject, active or passive, if the parse gave it one."""
+    return next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+
+
 def _document_subject(verb: Token, nouns: frozenset[str]) -> bool:
     """Whether a verb of a document's words ("reads") has a document for its subject ("the
     network's motion to dismiss", "the letter"), not a person ("she read the report")."""
     from claimgraph.annotate.sourcing import source_vocabulary
 
-    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    subject = _verb_subject(verb)
     if subject is None or subject.pos_ != "NOUN":
         return False
     vocab = source_vocabulary()
@@ -670,11 +675,11 @@ def _opening_as_clause(text: str, token: Token, cues: Cues) -> tuple[int, int] |
     tagger finds this cue in some trainings and not in others. A verb with an object of its
     own says that ("As Clinton talked about bringing communities together, Trump ...")."""
     doc = token.doc
-    if _object_content(text, token, cues) is not None:
-        return None
     if token.dep_ != "advcl" or not any(
         c.dep_ == "mark" and c.lower_ == "as" and c.i == token.left_edge.i for c in token.children
     ):
+        return None
+    if _object_content(text, token, cues) is not None:
         return None
     head, first, last = token.head, token.left_edge, token.right_edge
     if (
@@ -1679,7 +1684,7 @@ def _a_reader_reading(verb: Token, cues: Cues) -> bool:
         return False
     if any(c.dep_ in ("dobj", "dative") for c in verb.children):
         return True
-    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    subject = _verb_subject(verb)
     return subject is not None and (subject.pos_ == "PRON" or subject.ent_type_ == "PERSON")
 
 
@@ -1720,7 +1725,7 @@ def _subject_around_place(doc: Doc, root: int | None, cue: Token) -> tuple[int, 
     None for any other source."""
     if root is None or doc[root].ent_type_ not in ("GPE", "LOC"):
         return None
-    subject = next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    subject = _verb_subject(cue)
     if subject is None or subject.pos_ != "NOUN" or doc[root] not in subject.subtree:
         return None
     return _trim(
@@ -1744,7 +1749,7 @@ def _subject_around_clause(doc: Doc, root: int | None, cue: Token) -> tuple[int,
     """A tagger source inside a clause that qualifies its cue's subject ("Chuck Schumer,
     D-N.Y., who had called for the testimony to be public, welcomed" tagged "public"): the
     subject phrase before that clause, whose head is the speaker. None for any other source."""
-    subject = next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    subject = _verb_subject(cue)
     if root is None or subject is None or root == subject.i:
         return None
     token = doc[root]
